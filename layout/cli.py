@@ -1,0 +1,138 @@
+"""The `layout` command: a thin layer over the library (every command is a call a notebook can make).
+
+Exit codes: 0 solved; 2 bad input (file, line, key, expected, found); 3 infeasible; 4 a solver limit
+stopped the solve without a feasible layout. A user's mistake never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from layout.errors import InputError, LayoutError, Problem
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Lay out China's strategic emerging industries across regions (HiGHS/CBC via PuLP).")
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+FILE_HELP = "Constraint file (YAML); default: the embedded models/default.yaml."
+
+
+def _fail(e: LayoutError) -> None:
+    """Print an error the user can act on and exit with its code."""
+    titles = {2: "bad input", 3: "infeasible", 4: "solver limit"}
+    err_console.print(f"[bold red]error ({titles.get(e.exit_code, 'failed')}):[/] ", end="")
+    err_console.print(str(e), markup=False)
+    raise typer.Exit(e.exit_code)
+
+
+def _guard(fn):
+    """Run a command body: LayoutError → message + exit code; Ctrl-C → exit 130, no traceback."""
+    try:
+        return fn()
+    except LayoutError as e:
+        _fail(e)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing was written")
+        raise typer.Exit(130) from None
+
+
+@app.command()
+def solve(
+    file: Optional[Path] = typer.Argument(None, help=FILE_HELP),
+    out: Path = typer.Option(Path("results"), "--out", "-o", help="Results folder (written only when complete)."),
+    solver: Optional[str] = typer.Option(None, help="highs (default) or cbc; default: the file's solver.name."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds; default: the file's solver.time_limit."),
+    gap: Optional[float] = typer.Option(None, help="Relative MIP gap to stop at; default: the file's solver.gap."),
+    export_lp: bool = typer.Option(False, "--export-lp", help="Also write DIR/model.lp (readable names)."),
+    export_mps: bool = typer.Option(False, "--export-mps", help="Also write DIR/model.mps."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing DIR."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
+) -> None:
+    """Solve a scenario and write assignment.csv, baseline.csv, layout.geojson, metrics.json, manifest.json."""
+    from layout.run import Options, solve_scenario
+
+    def body():
+        options = Options(solver, time_limit, gap, export_lp, export_mps, force)
+        progress = (lambda s: None) if quiet else (lambda s: err_console.print(f"[dim]… {s}[/]"))
+        run = solve_scenario(file, out, options, progress)
+        print_summary(run.metrics, out)
+
+    _guard(body)
+
+
+def print_summary(metrics: dict, out: Path) -> None:
+    """The compact summary: solver facts, baseline vs optimised, data gaps."""
+    s, size = metrics["solver"], metrics["model"]
+    gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.2f} %"
+    out_console.print(f"[bold]{metrics['scenario']['name']}[/] — {s['name']}: {s['status']}, objective {s['objective']:.4f}, gap {gap}, "
+                      f"{metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries")
+    o, b = metrics["optimised"], metrics["baseline"]
+    t = Table(title="baseline (uncoordinated local plans) vs optimised layout")
+    for col in ("metric", "baseline", "optimised"):
+        t.add_column(col, justify="right" if col != "metric" else "left")
+    rows = [
+        ("uncoordinated neighbour duplications", "duplications", "{}"),
+        ("mean structural similarity (all pairs)", "mean_similarity", "{:.3f}"),
+        ("mean structural similarity (neighbours)", "mean_similarity_adjacent", "{:.3f}"),
+        ("mean overcapacity ratio (capacity / target)", "mean_overcapacity_ratio", "{:.3f}"),
+        ("total shortfall (capacity units)", "total_shortfall", "{:.2f}"),
+        ("regions hosting at least one cluster", "regions_hosting", "{}"),
+        ("clusters", "clusters", "{}"),
+    ]
+    for label, key, fmt in rows:
+        t.add_row(label, *("—" if m[key] is None else fmt.format(m[key]) for m in (b, o)))
+    out_console.print(t)
+    hosts = Table(title="optimised layout by industry")
+    for col in ("industry", "kind", "capacity / target", "regions", "duplications"):
+        hosts.add_column(col)
+    for ind in metrics["industries"]:
+        v = o["industries"][ind["code"]]
+        hosts.add_row(f"{ind['code']} {ind['name']}", ind["kind"], f"{v['capacity']:g} / {v['target']:g}", str(v["regions"]), str(v["duplications"]))
+    out_console.print(hosts)
+    if not o["targets_met"]:
+        out_console.print(f"[bold yellow]finding:[/] targets are not met (shortfall {o['total_shortfall']:g}); see metrics.json industries.*.shortfall")
+    nothing = metrics["regions_eligible_for_nothing"]
+    if nothing:
+        out_console.print("eligible for no industry under the scenario's rules: " + ", ".join(f"{r['name']} ({r['code']})" for r in nothing), markup=False)
+    for gap_text in metrics["missing_data"]:
+        out_console.print(f"missing data: {gap_text}", markup=False)
+    out_console.print(f"written to {out}/", markup=False)
+
+
+@app.command()
+def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -> None:
+    """Check a constraint file and its regions without solving; report every problem at once."""
+    from layout.run import prepare
+
+    def body():
+        spec, regions, inst = prepare(file)
+        out_console.print(f"{file}: valid — {len(inst.regions)} regions, {len(inst.industries)} industries, "
+                          f"{len(inst.groups)} inter-provincial groups, {len(inst.neighbours)} neighbour pairs", markup=False)
+        for g in inst.missing:
+            out_console.print(f"missing data: {g}", markup=False)
+
+    _guard(body)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of constraint files (for editor completion)."""
+    from layout.spec import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+def _missing_folder(path: Path) -> InputError:
+    return InputError(Problem(str(path), None, "", "a results folder written by `layout solve`", "no metrics.json there"))
+
+
+def main() -> None:  # pragma: no cover - console entry point alias
+    app()

@@ -1,0 +1,244 @@
+"""The instance: regions × industries with every parameter of the model as plain numbers.
+
+Built from a validated scenario and its regions. Checks here catch what the schema cannot (unknown
+indicator, region or group codes) and name the file and line. Nothing is filled in: a missing
+indicator value scores nothing and fails eligibility tests, and `missing` says so.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from layout.errors import InputError, Problem
+from layout.paths import geodata_file
+from layout.regions import RegionSet
+from layout.spec import Eligibility, LoadedSpec
+
+GROUP_SOURCES = ("city_clusters.csv", "regional_strategies.csv")
+TIERS = ("inter-provincial", "provincial", "characteristic")
+
+
+@dataclass(frozen=True)
+class IndustryParams:
+    """An industry's parameters, capacity in the scenario's capacity unit."""
+
+    code: str
+    name: str
+    kind: str
+    target: float  # D_i
+    max_host: float  # U_ri = max_share * D_i (same for every region)
+    provincial_min: float  # m_i
+    char_min: float  # c_i^min
+    char_max: float  # c_i^max
+    group_min_total: float  # M_i
+    group_min_member: float  # mu_i
+    group_max: int  # NG_i
+    provincial_count_min: int  # N_i^min
+    provincial_count_max: int  # N_i^max
+    overcapacity_cap: float | None  # tau_i
+    concentrate_max: int | None  # n_i
+    base_retention: float  # 1 - delta_i
+
+
+@dataclass(frozen=True)
+class GroupParams:
+    """An inter-provincial group."""
+
+    code: str
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass
+class Instance:
+    """Everything the model needs, as numbers keyed by region and industry codes."""
+
+    name: str
+    capacity_unit: str
+    regions: list[str]
+    region_names: dict[str, str]
+    industries: dict[str, IndustryParams]
+    groups: dict[str, GroupParams]
+    neighbours: list[tuple[str, str]]
+    score: dict[tuple[str, str], float]  # comparative advantage in [0, 1]
+    eligible: dict[tuple[str, str], bool]
+    why_ineligible: dict[tuple[str, str], str]
+    max_clusters: dict[str, int]  # K_r
+    min_clusters: dict[str, int]  # L_r
+    budget: dict[str, float | None]  # B_r, capacity units; None = no limit
+    base: dict[tuple[str, str], float]  # existing capacity
+    weights: dict[str, float]  # objective weights
+    missing: list[str] = field(default_factory=list)  # data gaps, in words
+
+    def groups_of(self, region: str) -> list[str]:
+        """Groups that region belongs to."""
+        return [g for g, p in self.groups.items() if region in p.members]
+
+    def group_eligible(self, group: str, industry: str) -> bool:
+        """An inter-provincial cluster needs every member eligible for the industry."""
+        return all(self.eligible[r, industry] for r in self.groups[group].members)
+
+    def unplaceable(self) -> list[str]:
+        """Regions eligible for no industry at any tier (named in results, never dropped silently)."""
+        return [r for r in self.regions if not any(self.eligible[r, i] for i in self.industries)]
+
+
+def _group_catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Group ids in geodata/ (city clusters and regional strategies): id -> (name, province codes)."""
+    out = {}
+    for fname, id_col in zip(GROUP_SOURCES, ("cluster_id", "strategy_id")):
+        with open(geodata_file(fname), encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                members = tuple(c for c in row["province_adcodes"].split(";") if c)
+                out[row[id_col]] = (row["name_en_working"], members)
+    return out
+
+
+def _normalised(values: pd.Series) -> pd.Series:
+    """Min-max normalisation to [0, 1] over regions with data (NaN stays NaN); constant -> 1."""
+    lo, hi = values.min(), values.max()
+    if pd.isna(lo):
+        return values
+    return (values - lo) / (hi - lo) if hi > lo else values.where(values.isna(), 1.0)
+
+
+def _passes(rule: Eligibility, row: pd.Series) -> tuple[bool, str]:
+    """Whether a region passes a rule, and if not, why (in words)."""
+    reasons, passed = [], []
+    for c in rule.conditions:
+        v = row[c.indicator]
+        if pd.isna(v):
+            ok, why = False, f"no data for {c.indicator}"
+        else:
+            ok = (c.min is None or v >= c.min) and (c.max is None or v <= c.max)
+            bound = " and ".join(x for x in (f">= {c.min:g}" if c.min is not None else "", f"<= {c.max:g}" if c.max is not None else "") if x)
+            why = f"{c.indicator} = {v:g}, rule {bound}"
+        passed.append(ok)
+        if not ok:
+            reasons.append(why)
+    if not rule.conditions:
+        return True, ""
+    ok = all(passed) if rule.require == "all" else any(passed)
+    return ok, "" if ok else "; ".join(reasons)
+
+
+def build_instance(spec: LoadedSpec, regions: RegionSet) -> Instance:
+    """Turn a scenario and its regions into numbers. Raises InputError naming file, line and key."""
+    sc = spec.scenario
+    ind = regions.indicators
+    problems: list[Problem] = []
+    known = set(ind.columns)
+
+    def check_indicator(name: str, path: tuple) -> None:
+        if name not in known:
+            problems.append(spec.problem(path, f"an indicator of {regions.indicator_file.name} ({', '.join(sorted(known))})", repr(name)))
+
+    for kind, k in sc.kinds.items():
+        for j, c in enumerate(k.eligibility.conditions):
+            check_indicator(c.indicator, ("kinds", kind, "eligibility", "conditions", j, "indicator"))
+    for code, spec_i in sc.industries.items():
+        for w in spec_i.weights:
+            check_indicator(w, ("industries", code, "weights", w))
+        if spec_i.eligibility:
+            for j, c in enumerate(spec_i.eligibility.conditions):
+                check_indicator(c.indicator, ("industries", code, "eligibility", "conditions", j, "indicator"))
+        if spec_i.concentrate:
+            check_indicator(spec_i.concentrate.top_by, ("industries", code, "concentrate", "top_by"))
+        for r in spec_i.base_capacity:
+            if r not in ind.index:
+                problems.append(spec.problem(("industries", code, "base_capacity", r), "a modelled region code", repr(r)))
+    if sc.limits.budget:
+        check_indicator(sc.limits.budget.indicator, ("limits", "budget", "indicator"))
+    for r in sc.limits.regions:
+        if r not in ind.index:
+            problems.append(spec.problem(("limits", "regions", r), "a modelled region code", repr(r)))
+
+    catalogue = _group_catalogue() if sc.regions.source == "embedded" else {}
+    groups: dict[str, GroupParams] = {}
+    for g, gs in sc.groups.items():
+        if gs.members is not None:
+            members, default_name = tuple(gs.members), g
+        elif gs.source in catalogue:
+            default_name, members = catalogue[gs.source]
+        else:
+            problems.append(spec.problem(("groups", g, "source"), f"a group id of geodata/{' or '.join(GROUP_SOURCES)}" if catalogue else "`members` (group sources exist only for embedded regions)", repr(gs.source)))
+            continue
+        for j, m in enumerate(members):
+            if m not in ind.index:
+                problems.append(spec.problem(("groups", g, "members", j) if gs.members else ("groups", g, "source"), "member codes of modelled regions", repr(m)))
+        if len(set(members)) < 2:
+            problems.append(spec.problem(("groups", g), "an inter-provincial group of at least two regions", f"{len(set(members))} member(s)"))
+        groups[g] = GroupParams(g, gs.name or default_name, tuple(sorted(set(members))))
+    if problems:
+        raise InputError(problems)
+
+    missing: list[str] = []
+    industries: dict[str, IndustryParams] = {}
+    score: dict[tuple[str, str], float] = {}
+    eligible: dict[tuple[str, str], bool] = {}
+    why: dict[tuple[str, str], str] = {}
+    names = {r: regions.name(r) for r in ind.index}
+    norm = {c: _normalised(ind[c]) for c in ind.columns}
+    rules = sc.rules
+    for code, s in sc.industries.items():
+        ch = s.characteristic or rules.characteristic
+        ip = s.interprovincial or rules.interprovincial
+        pc = s.provincial_clusters or rules.provincial_clusters
+        share = s.max_share if s.max_share is not None else rules.max_share
+        industries[code] = IndustryParams(
+            code=code, name=s.name, kind=s.kind, target=s.target, max_host=share * s.target,
+            provincial_min=s.provincial_min if s.provincial_min is not None else rules.provincial_min,
+            char_min=ch.min, char_max=ch.max, group_min_total=ip.min_total, group_min_member=ip.min_member,
+            group_max=ip.max_clusters, provincial_count_min=pc.min, provincial_count_max=pc.max,
+            overcapacity_cap=s.overcapacity_cap if s.overcapacity_cap is not None else rules.overcapacity_cap,
+            concentrate_max=s.concentrate.max_regions if s.concentrate else None, base_retention=s.base_retention,
+        )
+        total_w = sum(s.weights.values())
+        for w in s.weights:
+            gaps = [names[r] for r in ind.index if pd.isna(ind.at[r, w])]
+            if gaps and s.weights[w] > 0:
+                missing.append(f"{w}: no data for {', '.join(gaps)}; their {code} score counts nothing for it")
+        rule = s.eligibility or (sc.kinds[s.kind].eligibility if s.kind in sc.kinds else Eligibility())
+        top = None
+        if s.concentrate:
+            ranked = ind[s.concentrate.top_by].dropna().sort_values(ascending=False, kind="stable")
+            top = set(ranked.index[: s.concentrate.top])
+        for r in ind.index:
+            total = sum(wt * (0.0 if pd.isna(norm[w][r]) else norm[w][r]) for w, wt in s.weights.items())
+            score[r, code] = total / total_w if total_w > 0 else 0.0
+            ok, reason = _passes(rule, ind.loc[r])
+            if ok and top is not None and r not in top:
+                ok, reason = False, f"not among the top {s.concentrate.top} by {s.concentrate.top_by} (key shortcoming)"
+            eligible[r, code], why[r, code] = ok, reason
+    for kind in sorted({p.kind for p in industries.values()}):
+        for c in (sc.kinds[kind].eligibility.conditions if kind in sc.kinds else []):
+            gaps = [names[r] for r in ind.index if pd.isna(ind.at[r, c.indicator])]
+            if gaps:
+                missing.append(f"{c.indicator}: no data for {', '.join(gaps)}; they fail the {kind} eligibility test on it")
+
+    total_target = sum(p.target for p in industries.values())
+    budget: dict[str, float | None] = {r: None for r in ind.index}
+    if sc.limits.budget:
+        col = ind[sc.limits.budget.indicator]
+        gaps = [r for r in ind.index if pd.isna(col[r]) and (r not in sc.limits.regions or sc.limits.regions[r].budget is None)]
+        if gaps:
+            raise InputError(spec.problem(("limits", "budget", "indicator"), f"an indicator with data for every region (or limits.regions.<code>.budget for {', '.join(gaps)})", f"no data for {', '.join(names[r] for r in gaps)}"))
+        share = col / col.sum()
+        budget = {r: float(sc.limits.budget.factor * total_target * share[r]) for r in ind.index}
+    K, L = {}, {}
+    for r in ind.index:
+        o = sc.limits.regions.get(r)
+        K[r] = o.max_clusters if o and o.max_clusters is not None else sc.limits.max_clusters
+        L[r] = o.min_clusters if o and o.min_clusters is not None else sc.limits.min_clusters
+        if o and o.budget is not None:
+            budget[r] = o.budget
+    base = {(r, i): v for i, s in sc.industries.items() for r, v in s.base_capacity.items()}
+    return Instance(
+        name=sc.name, capacity_unit=sc.capacity_unit, regions=list(ind.index), region_names=names,
+        industries=industries, groups=groups, neighbours=[(a, b) for a, b, _ in regions.neighbours],
+        score=score, eligible=eligible, why_ineligible=why, max_clusters=K, min_clusters=L, budget=budget,
+        base=base, weights=sc.objective.model_dump(), missing=missing,
+    )

@@ -1,0 +1,238 @@
+"""The mixed-integer model, one function per constraint family (design.md section 3).
+
+Indices: r, s regions; i industries; g inter-provincial groups. Variables (capacity in the scenario's
+capacity unit):
+  x_r_i >= 0  capacity of industry i in region r
+  y_r_i  binary, r hosts a provincial cluster of i
+  h_r_i  binary, r hosts a characteristic cluster of i
+  z_g_i  binary, group g forms an inter-provincial cluster of i
+  s_i >= 0 overcapacity, e_i >= 0 shortfall, v_r >= 0 clusters r lacks below its minimum
+  u_r_s_i >= 0 uncoordinated duplication of i by neighbours r, s between full clusters (provincial or
+  inter-provincial); w_r_s_i >= 0 the same counting characteristic clusters too.
+Shorthands: d_r_i = y_r_i + h_r_i + sum_{g∋r} z_g_i (r takes part in a cluster of i; at most 1),
+F_r_i = y_r_i + sum_{g∋r} z_g_i (a full cluster), C_r_s_i = sum_{g∋r,s} z_g_i (coordinated in a group).
+
+`build_model` calls the families in order, so the model reads as a table of contents. Every row is an
+`LpConstraint` over an `LpAffineExpression` built from (variable, coefficient) pairs, named
+family_region_industry, so an exported LP file and every diagnostic read as a planner's sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulp
+
+from layout.instance import Instance
+
+LE, GE = pulp.LpConstraintLE, pulp.LpConstraintGE
+Terms = list[tuple[pulp.LpVariable, float]]
+
+
+@dataclass
+class LayoutModel:
+    """The PuLP problem with its variables by index, in a fixed column order."""
+
+    inst: Instance
+    prob: pulp.LpProblem
+    x: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    y: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    h: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    z: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    s: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    e: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    v: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    u: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    w: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    columns: list[pulp.LpVariable] = field(default_factory=list)
+    rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
+
+    def var(self, name: str, cat: str = pulp.LpContinuous, up: float | None = None) -> pulp.LpVariable:
+        """A new variable >= 0, recorded in column order."""
+        v = pulp.LpVariable(name, lowBound=0, upBound=1 if cat == pulp.LpBinary else up, cat=cat)
+        self.columns.append(v)
+        return v
+
+    def row(self, name: str, terms: Terms, sense: int, rhs: float) -> None:
+        """Add the row sum(coef * var) (sense) rhs."""
+        self.rows[name] = pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, name, rhs)
+
+    def designation(self, r: str, i: str, full_only: bool = False) -> Terms:
+        """d_r_i (or F_r_i with full_only): terms for r taking part in a cluster of i."""
+        terms = [(self.y[r, i], 1.0)] + [(self.z[g, i], 1.0) for g in self.inst.groups_of(r)]
+        return terms if full_only else terms + [(self.h[r, i], 1.0)]
+
+
+def add_variables(m: LayoutModel) -> None:
+    """Create every variable, in a fixed order (regions, industries and groups as the instance lists them)."""
+    inst = m.inst
+    for i in inst.industries:
+        m.s[i] = m.var(f"s_{i}")
+        m.e[i] = m.var(f"e_{i}")
+        for r in inst.regions:
+            m.x[r, i] = m.var(f"x_{r}_{i}")
+            m.y[r, i] = m.var(f"y_{r}_{i}", pulp.LpBinary)
+            m.h[r, i] = m.var(f"h_{r}_{i}", pulp.LpBinary)
+        for g in inst.groups:
+            m.z[g, i] = m.var(f"z_{g}_{i}", pulp.LpBinary)
+        for r, s in inst.neighbours:
+            if inst.eligible[r, i] and inst.eligible[s, i]:
+                m.u[r, s, i] = m.var(f"u_{r}_{s}_{i}")
+                m.w[r, s, i] = m.var(f"w_{r}_{s}_{i}")
+    for r in inst.regions:
+        m.v[r] = m.var(f"v_{r}")
+
+
+def add_eligibility(m: LayoutModel) -> None:
+    """eligibility: y_r_i = h_r_i = 0 where r fails i's rule; z_g_i = 0 where any member of g fails it."""
+    inst = m.inst
+    for (r, i), ok in inst.eligible.items():
+        if not ok:
+            m.y[r, i].upBound = m.h[r, i].upBound = 0
+    for g, i in m.z:
+        if not inst.group_eligible(g, i):
+            m.z[g, i].upBound = 0
+
+
+def add_demand(m: LayoutModel) -> None:
+    """demand: sum_r x_r_i + e_i >= D_i."""
+    for i, p in m.inst.industries.items():
+        m.row(f"demand_{i}", [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.e[i], 1.0)], GE, p.target)
+
+
+def add_overcapacity(m: LayoutModel) -> None:
+    """overcapacity: sum_r x_r_i - s_i <= D_i; with a cap tau_i also sum_r x_r_i <= (1 + tau_i) D_i."""
+    for i, p in m.inst.industries.items():
+        m.row(f"overcapacity_{i}", [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.s[i], -1.0)], LE, p.target)
+        if p.overcapacity_cap is not None:
+            m.row(f"overcapacity_cap_{i}", [(m.x[r, i], 1.0) for r in m.inst.regions], LE, (1 + p.overcapacity_cap) * p.target)
+
+
+def add_hosting(m: LayoutModel) -> None:
+    """hosting: x_r_i <= c_i^max h_r_i + U_ri (y_r_i + sum_{g∋r} z_g_i) — capacity only inside a cluster."""
+    for (r, i), x in m.x.items():
+        p = m.inst.industries[i]
+        terms = [(x, 1.0), (m.h[r, i], -p.char_max)] + [(v, -p.max_host) for v, _ in m.designation(r, i, full_only=True)]
+        m.row(f"hosting_{r}_{i}", terms, LE, 0.0)
+
+
+def add_scale(m: LayoutModel) -> None:
+    """scale: x_r_i >= m_i y_r_i + c_i^min h_r_i + mu_i sum_{g∋r} z_g_i;  sum_{r∈g} x_r_i >= M_i z_g_i."""
+    inst = m.inst
+    for (r, i), x in m.x.items():
+        p = inst.industries[i]
+        terms = [(x, 1.0), (m.y[r, i], -p.provincial_min), (m.h[r, i], -p.char_min)]
+        terms += [(m.z[g, i], -p.group_min_member) for g in inst.groups_of(r)]
+        m.row(f"scale_{r}_{i}", terms, GE, 0.0)
+    for (g, i), z in m.z.items():
+        terms = [(m.x[r, i], 1.0) for r in inst.groups[g].members] + [(z, -inst.industries[i].group_min_total)]
+        m.row(f"scale_group_{g}_{i}", terms, GE, 0.0)
+
+
+def add_tiers(m: LayoutModel) -> None:
+    """tiers: y_r_i + h_r_i + sum_{g∋r} z_g_i <= 1 — one tier per region and industry."""
+    for r, i in m.x:
+        m.row(f"tiers_{r}_{i}", m.designation(r, i), LE, 1.0)
+
+
+def add_focus(m: LayoutModel) -> None:
+    """focus: sum_i d_r_i <= K_r — every tier counts, so a group is no loophole for collecting industries."""
+    for r in m.inst.regions:
+        terms = [t for i in m.inst.industries for t in m.designation(r, i)]
+        m.row(f"focus_{r}", terms, LE, float(m.inst.max_clusters[r]))
+
+
+def add_balance(m: LayoutModel) -> None:
+    """balance: sum_i d_r_i + v_r >= L_r — every region develops something that suits it (v_r penalised)."""
+    for r in m.inst.regions:
+        if m.inst.min_clusters[r] > 0:
+            terms = [t for i in m.inst.industries for t in m.designation(r, i)] + [(m.v[r], 1.0)]
+            m.row(f"balance_{r}", terms, GE, float(m.inst.min_clusters[r]))
+
+
+def add_spread(m: LayoutModel) -> None:
+    """spread: N_i^min <= sum_r y_r_i <= N_i^max;  sum_g z_g_i <= NG_i."""
+    inst = m.inst
+    for i, p in inst.industries.items():
+        ys = [(m.y[r, i], 1.0) for r in inst.regions]
+        if p.provincial_count_min > 0:
+            m.row(f"spread_min_{i}", ys, GE, float(p.provincial_count_min))
+        m.row(f"spread_max_{i}", ys, LE, float(p.provincial_count_max))
+        if inst.groups:
+            m.row(f"spread_groups_{i}", [(m.z[g, i], 1.0) for g in inst.groups], LE, float(p.group_max))
+
+
+def add_budget(m: LayoutModel) -> None:
+    """budget: sum_i x_r_i <= B_r."""
+    for r, b in m.inst.budget.items():
+        if b is not None:
+            m.row(f"budget_{r}", [(m.x[r, i], 1.0) for i in m.inst.industries], LE, b)
+
+
+def add_keep_base(m: LayoutModel) -> None:
+    """keep-base: x_r_i >= (1 - delta_i) base_r_i where existing capacity is known."""
+    for (r, i), base in m.inst.base.items():
+        m.row(f"keep_base_{r}_{i}", [(m.x[r, i], 1.0)], GE, m.inst.industries[i].base_retention * base)
+
+
+def add_homogeneity(m: LayoutModel) -> None:
+    """homogeneity: u_r_s_i >= F_r_i + F_s_i - 1 - C_r_s_i;  w_r_s_i >= d_r_i + d_s_i - 1 - C_r_s_i.
+
+    Neighbours duplicating an industry outside a shared active group are penalised; u counts full
+    clusters, w also characteristic ones (weighted kappa in the objective).
+    """
+    inst = m.inst
+    for (r, s, i), u in m.u.items():
+        shared = [(m.z[g, i], 1.0) for g in inst.groups_of(r) if s in inst.groups[g].members]
+        for var, full, fam in ((u, True, "homogeneity"), (m.w[r, s, i], False, "homogeneity_any")):
+            terms = [(var, -1.0)] + m.designation(r, i, full) + m.designation(s, i, full) + [(z, -c) for z, c in shared]
+            m.row(f"{fam}_{r}_{s}_{i}", terms, LE, 1.0)
+
+
+def add_concentrate(m: LayoutModel) -> None:
+    """concentrate (key shortcomings): sum_r y_r_i <= n_i (eligibility already keeps only top S&T regions)."""
+    for i, p in m.inst.industries.items():
+        if p.concentrate_max is not None:
+            m.row(f"concentrate_{i}", [(m.y[r, i], 1.0) for r in m.inst.regions], LE, float(p.concentrate_max))
+
+
+def set_objective(m: LayoutModel) -> None:
+    """min alpha sum((1-kappa) u + kappa w) + beta sum s_i/D_i + gamma sum e_i/D_i + lambda sum v_r
+    - sigma sum score_r_i x_r_i / D_i."""
+    wt, inst = m.inst.weights, m.inst
+    terms: Terms = []
+    kappa = wt["characteristic_weight"]
+    for k in m.u:
+        terms += [(m.u[k], wt["homogeneity"] * (1 - kappa)), (m.w[k], wt["homogeneity"] * kappa)]
+    for i, p in inst.industries.items():
+        terms += [(m.s[i], wt["overcapacity"] / p.target), (m.e[i], wt["shortfall"] / p.target)]
+        for r in inst.regions:
+            if inst.score[r, i] > 0 and wt["advantage"] > 0:
+                terms.append((m.x[r, i], -wt["advantage"] * inst.score[r, i] / p.target))
+    terms += [(m.v[r], wt["balance"]) for r in inst.regions]
+    m.prob.setObjective(pulp.LpAffineExpression([(v, c) for v, c in terms if c != 0]))
+
+
+FAMILIES = (
+    add_eligibility, add_demand, add_overcapacity, add_hosting, add_scale, add_tiers, add_focus,
+    add_balance, add_spread, add_budget, add_keep_base, add_homogeneity, add_concentrate,
+)
+
+
+def build_model(inst: Instance) -> LayoutModel:
+    """The whole model: variables, then each constraint family in order, then the objective."""
+    m = LayoutModel(inst, pulp.LpProblem("layout", pulp.LpMinimize))
+    add_variables(m)
+    for family in FAMILIES:
+        family(m)
+    set_objective(m)
+    m.prob.extend(m.rows)
+    return m
+
+
+def family_of(row_name: str) -> str:
+    """The constraint family of a row name (e.g. 'scale_group' of 'scale_group_YRD_NGIT')."""
+    for fam in ("overcapacity_cap", "scale_group", "spread_min", "spread_max", "spread_groups", "keep_base", "homogeneity_any"):
+        if row_name.startswith(fam + "_"):
+            return fam
+    return row_name.split("_", 1)[0]

@@ -1,0 +1,160 @@
+"""The pipeline as one library call: constraint file → results folder (what `layout solve` does)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from layout import __version__
+from layout.baseline import baseline_layout
+from layout.errors import InfeasibleError
+from layout.instance import Instance, build_instance
+from layout.metrics import duplications, layout_metrics
+from layout.model import LayoutModel, build_model
+from layout.regions import RegionSet, load_regions
+from layout.results import MANIFEST, solution_layout, staged_output, write_geojson, write_json, write_table
+from layout.solve import INFEASIBLE, SolveResult, export, solve, to_matrix
+from layout.spec import LoadedSpec, load
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Options:
+    """How to solve (the command line's options; None = the constraint file's value)."""
+
+    solver: str | None = None
+    time_limit: float | None = None
+    gap: float | None = None
+    export_lp: bool = False
+    export_mps: bool = False
+    force: bool = False
+
+
+@dataclass
+class Run:
+    """Everything one solve produced."""
+
+    spec: LoadedSpec
+    regions: RegionSet
+    inst: Instance
+    model: LayoutModel
+    result: SolveResult
+    layout: pd.DataFrame
+    baseline: pd.DataFrame
+    metrics: dict
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
+    """Load and check a constraint file and its regions."""
+    spec = load(file)
+    regions = load_regions(spec)
+    return spec, regions, build_instance(spec, regions)
+
+
+def presolve_conflicts(inst: Instance) -> list[str]:
+    """Impossibilities visible without a solver, as sentences with numbers."""
+    out = []
+    for i, p in inst.industries.items():
+        hosts = [r for r in inst.regions if inst.eligible[r, i]]
+        if p.provincial_count_min > len(hosts):
+            out.append(f"spread: {p.name} needs at least {p.provincial_count_min} provincial clusters, "
+                       f"but only {len(hosts)} regions are eligible for it")
+        if p.provincial_count_min > p.provincial_count_max:
+            out.append(f"spread: {p.name} needs at least {p.provincial_count_min} and at most {p.provincial_count_max} provincial clusters")
+        if p.overcapacity_cap is not None and p.provincial_count_min * p.provincial_min > (1 + p.overcapacity_cap) * p.target:
+            out.append(f"overcapacity cap: {p.name}'s {p.provincial_count_min} provincial clusters of at least {p.provincial_min:g} "
+                       f"exceed the cap {(1 + p.overcapacity_cap) * p.target:g}")
+    for r in inst.regions:
+        held = sum(inst.industries[i].base_retention * v for (rr, i), v in inst.base.items() if rr == r)
+        if inst.budget[r] is not None and held > inst.budget[r] + 1e-9:
+            out.append(f"budget: {inst.region_names[r]} must keep {held:g} of existing capacity but its budget is {inst.budget[r]:g}")
+    return out
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "cluster-layout": __version__}
+    for pkg in ("pulp", "highspy", "geopandas", "shapely", "folium", "pydantic"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def solve_scenario(file: str | Path | None, out: Path, options: Options = Options(), progress: Progress = lambda s: None) -> Run:
+    """Load, build, solve, measure and write a results folder. Raises LayoutError subclasses."""
+    from layout.results import check_out
+
+    check_out(out, options.force)
+    t = {}
+    t0 = time.perf_counter()
+    progress("loading scenario and regions")
+    spec, regions, inst = prepare(file)
+    t["load"] = time.perf_counter() - t0
+    cfg = spec.scenario.solver
+    solver = options.solver or cfg.name
+    time_limit = options.time_limit if options.time_limit is not None else cfg.time_limit
+    gap = options.gap if options.gap is not None else cfg.gap
+    conflicts = presolve_conflicts(inst)
+    if conflicts:
+        raise InfeasibleError("the scenario cannot be satisfied:\n  " + "\n  ".join(conflicts), conflicts)
+    t1 = time.perf_counter()
+    progress(f"building the model ({len(inst.regions)} regions × {len(inst.industries)} industries)")
+    model = build_model(inst)
+    t["build"] = time.perf_counter() - t1
+    size = to_matrix(model).size
+    progress(f"solving with {solver} ({size.rows} rows, {size.columns} columns, {size.binaries} binaries)")
+    result = solve(model, solver, time_limit, gap)
+    t["solve"] = result.seconds
+    if result.status == INFEASIBLE:
+        raise InfeasibleError(f"{solver} proved the scenario infeasible: no layout satisfies every hard constraint "
+                              "(spread, tiers, focus, budget, keep-base, overcapacity cap)")
+    if not result.has_layout:
+        raise InfeasibleError(f"{solver} ended with status '{result.status}' ({result.message})")
+    layout = solution_layout(model)
+    base = baseline_layout(inst)
+    metrics = {
+        "scenario": {"name": inst.name, "file": spec.file.name, "capacity_unit": inst.capacity_unit},
+        "solver": {"name": result.solver, "status": result.status, "objective": _r(result.objective),
+                   "bound": _r(result.bound), "gap": _r(result.gap), "message": result.message},
+        "model": {"rows": size.rows, "columns": size.columns, "nonzeros": size.nonzeros, "binaries": size.binaries},
+        "optimised": layout_metrics(layout, inst),
+        "baseline": layout_metrics(base, inst),
+        "duplications": {"optimised": duplications(layout, inst), "baseline": duplications(base, inst)},
+        "industries": [{"code": i, "name": p.name, "kind": p.kind, "target": p.target} for i, p in inst.industries.items()],
+        "groups": [{"id": g, "name": p.name, "members": list(p.members)} for g, p in inst.groups.items()],
+        "regions_eligible_for_nothing": [{"code": r, "name": inst.region_names[r]} for r in inst.unplaceable()],
+        "missing_data": inst.missing,
+    }
+    progress("writing results")
+    t2 = time.perf_counter()
+    with staged_output(out, options.force) as tmp:
+        write_table(tmp / "assignment.csv", layout)
+        write_table(tmp / "baseline.csv", base)
+        write_geojson(tmp / "layout.geojson", regions, inst, layout)
+        if options.export_lp or options.export_mps:
+            export(model, tmp / "model.lp" if options.export_lp else None, tmp / "model.mps" if options.export_mps else None)
+        t["write"] = time.perf_counter() - t2
+        t["total"] = time.perf_counter() - t0
+        metrics["timings_seconds"] = {k: round(v, 3) for k, v in t.items()}
+        write_json(tmp / "metrics.json", metrics)
+        write_json(tmp / MANIFEST, {
+            "program": "cluster-layout", "command": " ".join(sys.argv), "scenario_file": str(spec.file),
+            "files_read": [str(f) for f in spec.files] + [str(regions.boundary_file), str(regions.indicator_file)],
+            "input_sha256": spec.input_hash, "solver": {"name": solver, "time_limit": time_limit, "gap": gap},
+            "versions": _versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        })
+    return Run(spec, regions, inst, model, result, layout, base, metrics, t)
+
+
+def _r(v: float | None) -> float | None:
+    return None if v is None else round(v, 9)

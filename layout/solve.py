@@ -1,0 +1,231 @@
+"""Solve a layout model: HiGHS through highspy (default) or CBC bundled with PuLP.
+
+HiGHS gets the PuLP model as sparse row-wise arrays in the model's own column order (no PuLP
+hand-off, no reordering). The solver's real status is read and mapped honestly: values are read back
+only from a solve that found a feasible layout, and a stop at a limit reports its gap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pulp
+
+from layout.errors import InputError, LimitError, Problem
+from layout.model import LayoutModel
+
+OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION = "optimal", "feasible", "infeasible", "unbounded", "limit without solution"
+
+
+@dataclass
+class SolveResult:
+    """What the solver did: status, objective, gap and time (seconds)."""
+
+    solver: str
+    status: str  # optimal | feasible (stopped at a limit with a layout) | infeasible | unbounded | limit without solution
+    objective: float | None
+    bound: float | None
+    gap: float | None  # relative MIP gap; 0 when proved optimal
+    seconds: float
+    message: str = ""
+
+    @property
+    def has_layout(self) -> bool:
+        return self.status in (OPTIMAL, FEASIBLE)
+
+
+@dataclass(frozen=True)
+class Size:
+    """Model size."""
+
+    rows: int
+    columns: int
+    nonzeros: int
+    binaries: int
+
+
+@dataclass
+class Matrix:
+    """The model as arrays: min c'x, row_lower <= A x <= row_upper, col bounds, integrality."""
+
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    integer: np.ndarray
+    row_names: list[str]
+
+    @property
+    def size(self) -> Size:
+        return Size(len(self.row_lower), len(self.cost), len(self.value), int(self.integer.sum()))
+
+
+def to_matrix(m: LayoutModel) -> Matrix:
+    """Row-wise sparse arrays of the model, columns in `m.columns` order."""
+    col = {v.name: j for j, v in enumerate(m.columns)}
+    n = len(m.columns)
+    cost = np.zeros(n)
+    for v, c in m.prob.objective.items():
+        cost[col[v.name]] = c
+    lower = np.array([v.lowBound if v.lowBound is not None else -np.inf for v in m.columns], dtype=float)
+    upper = np.array([v.upBound if v.upBound is not None else np.inf for v in m.columns], dtype=float)
+    integer = np.array([v.cat == pulp.LpInteger for v in m.columns], dtype=bool)
+    starts, index, value, rlo, rup = [0], [], [], [], []
+    for name, c in m.rows.items():
+        for v, a in c.items():
+            index.append(col[v.name])
+            value.append(a)
+        starts.append(len(index))
+        rhs = -c.constant
+        rlo.append(rhs if c.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -np.inf)
+        rup.append(rhs if c.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ) else np.inf)
+    return Matrix(cost, lower, upper, np.array(rlo), np.array(rup), np.array(starts, dtype=np.int32),
+                  np.array(index, dtype=np.int32), np.array(value, dtype=float), integer, list(m.rows))
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Silence file descriptor 1 (HiGHS prints its banner from C++ when constructed)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs():
+    """A quiet highspy.Highs."""
+    import highspy
+
+    with _stdout_silenced():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _highs(mat: Matrix, time_limit: float | None, gap: float, relax: bool = False):
+    """A highspy.Highs loaded with the matrix (quiet, deterministic)."""
+    import highspy
+
+    h = new_highs()
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("mip_rel_gap", gap)
+    h.setOptionValue("threads", 1)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(mat.cost), len(mat.row_lower)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = mat.cost, mat.col_lower, mat.col_upper
+    lp.row_lower_, lp.row_upper_ = mat.row_lower, mat.row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = mat.start, mat.index, mat.value
+    if not relax and mat.integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in mat.integer]
+    h.passModel(lp)
+    return h
+
+
+def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
+    """Solve with HiGHS; on a layout, write values into the PuLP variables."""
+    import highspy
+
+    mat = to_matrix(m)
+    t0 = time.perf_counter()
+    h = _highs(mat, time_limit, gap)
+    h.run()
+    seconds = time.perf_counter() - t0
+    st, info = h.getModelStatus(), h.getInfo()
+    S = highspy.HighsModelStatus
+    has_sol = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    if st == S.kOptimal:
+        status = OPTIMAL
+    elif st in (S.kInfeasible,):
+        status = INFEASIBLE
+    elif st in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        status = UNBOUNDED if st == S.kUnbounded else INFEASIBLE
+    elif st in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit, S.kHighsInterrupt):
+        status = FEASIBLE if has_sol else NO_SOLUTION
+    else:
+        status = "error"
+    objective = bound = g = None
+    if status in (OPTIMAL, FEASIBLE):
+        values = h.getSolution().col_value
+        for v, x in zip(m.columns, values):
+            v.varValue = float(x)
+        objective = float(info.objective_function_value)
+        bound = float(info.mip_dual_bound) if mat.integer.any() else objective
+        g = float(info.mip_gap) if mat.integer.any() else 0.0
+        if not np.isfinite(g):
+            g = None
+    return SolveResult("highs", status, objective, bound, g, seconds, h.modelStatusToString(st))
+
+
+_CBC_GAP = re.compile(r"Gap:\s+([-+0-9.eE]+)")
+_CBC_BOUND = re.compile(r"Lower bound:\s+([-+0-9.eE]+)")
+
+
+def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
+    """Solve with the CBC that ships with PuLP; the gap is read from CBC's own log."""
+    with tempfile.TemporaryDirectory(prefix="layout-cbc-") as tmp:
+        log = Path(tmp) / "cbc.log"
+        cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=1, logPath=str(log), keepFiles=False)
+        t0 = time.perf_counter()
+        m.prob.solve(cmd)
+        seconds = time.perf_counter() - t0
+        text = log.read_text(errors="replace") if log.exists() else ""
+    sol = m.prob.sol_status
+    if sol == pulp.LpSolutionOptimal:
+        status = OPTIMAL
+    elif sol == pulp.LpSolutionIntegerFeasible:
+        status = FEASIBLE
+    elif sol == pulp.LpSolutionInfeasible or m.prob.status == pulp.LpStatusInfeasible:
+        status = INFEASIBLE
+    elif sol == pulp.LpSolutionUnbounded:
+        status = UNBOUNDED
+    else:
+        status = NO_SOLUTION if time_limit else "error"
+    objective = bound = g = None
+    if status in (OPTIMAL, FEASIBLE):
+        objective = float(pulp.value(m.prob.objective) or 0.0)
+        found = _CBC_GAP.findall(text)
+        bnd = _CBC_BOUND.findall(text)
+        bound = float(bnd[-1]) if bnd else (objective if status == OPTIMAL else None)
+        g = 0.0 if status == OPTIMAL and not found else (float(found[-1]) if found else None)
+    return SolveResult("cbc", status, objective, bound, g, seconds, pulp.LpStatus[m.prob.status])
+
+
+def solve(m: LayoutModel, solver: str = "highs", time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
+    """Solve with the named solver. Raises LimitError when a limit stopped it with no layout."""
+    if solver not in ("highs", "cbc"):
+        raise InputError(Problem("command line", None, "--solver", "highs or cbc", repr(solver)))
+    result = (solve_highs if solver == "highs" else solve_cbc)(m, time_limit, gap)
+    if result.status == NO_SOLUTION:
+        raise LimitError(f"{solver} stopped at its limit ({result.message}) after {result.seconds:.1f} s without a feasible layout; "
+                         "raise --time-limit or loosen the scenario")
+    return result
+
+
+def export(m: LayoutModel, lp: Path | None = None, mps: Path | None = None) -> None:
+    """Write the model as an LP and/or MPS file (names as in the model)."""
+    if lp is not None:
+        m.prob.writeLP(str(lp))
+    if mps is not None:
+        m.prob.writeMPS(str(mps))

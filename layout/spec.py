@@ -1,0 +1,442 @@
+"""Constraint files: the schema (every field typed, with unit and default) and loading with locations.
+
+A constraint file is YAML, safe-loaded, validated against `Scenario`. Every problem is reported at
+once with file:line, the key path, what was expected and what was found. A file may `extends:` another
+(a path relative to it, or `default` for the embedded default); mappings merge key by key, so a user
+overrides one industry's target with three lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from layout.errors import InputError, Problem
+from layout.paths import DEFAULT_MODEL, models_file
+
+Code = str  # an industry, region or group code: letters, digits, underscore
+
+
+class Strict(BaseModel):
+    """Base of every schema node: unknown keys are errors, not silent defaults."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Condition(Strict):
+    """One test on a region indicator; a region with no value for the indicator fails it."""
+
+    indicator: str = Field(description="Indicator name (a column of the region indicator table).")
+    min: float | None = Field(None, description="Least value, in the indicator's own unit (inclusive).")
+    max: float | None = Field(None, description="Largest value, in the indicator's own unit (inclusive).")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "Condition":
+        if self.min is None and self.max is None:
+            raise ValueError("a condition needs min or max")
+        return self
+
+
+class Eligibility(Strict):
+    """Which regions may host a cluster of an industry (the horizontal rule of its kind)."""
+
+    require: Literal["all", "any"] = Field("all", description="Whether all or any condition must hold.")
+    conditions: list[Condition] = Field(default_factory=list, description="Tests on indicators; empty = every region.")
+
+
+class Kind(Strict):
+    """A horizontal kind of cluster: innovation-driven or resource-based (CAE 2020 study)."""
+
+    description: str = Field("", description="What the kind means, for the report.")
+    eligibility: Eligibility = Field(default_factory=Eligibility, description="Default rule for industries of this kind.")
+
+
+class CharacteristicSize(Strict):
+    """Size range of a characteristic cluster, in capacity units."""
+
+    min: float = Field(2.0, ge=0, description="Least capacity of a characteristic cluster (capacity units).")
+    max: float = Field(8.0, gt=0, description="Most capacity of a characteristic cluster (capacity units).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "CharacteristicSize":
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) exceeds max ({self.max})")
+        return self
+
+
+class InterProvincialRule(Strict):
+    """Scale of an inter-provincial cluster."""
+
+    min_total: float = Field(30.0, ge=0, description="M_i: least capacity of the cluster summed over members (capacity units).")
+    min_member: float = Field(5.0, ge=0, description="mu_i: least capacity each member holds (capacity units).")
+    max_clusters: int = Field(1, ge=0, description="NG_i: most inter-provincial clusters of the industry nationally.")
+
+
+class Count(Strict):
+    """A range of counts."""
+
+    min: int = Field(0, ge=0, description="Least number.")
+    max: int = Field(5, ge=0, description="Most number.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Count":
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) exceeds max ({self.max})")
+        return self
+
+
+class Concentrate(Strict):
+    """A key technological shortcoming: concentrate resources in a few top S&T regions."""
+
+    max_regions: int = Field(ge=1, description="n_i: most provincial clusters of the industry.")
+    top_by: str = Field(description="Indicator ranking regions by S&T strength.")
+    top: int = Field(ge=1, description="S: only the top S regions by `top_by` are eligible.")
+
+
+class IndustryRules(Strict):
+    """Rules shared by industries unless an industry overrides them."""
+
+    max_share: float = Field(0.35, gt=0, le=1, description="U_ri / D_i: most share of the national target one region may host (industrial security).")
+    provincial_min: float = Field(10.0, ge=0, description="m_i: least capacity of a provincial cluster (capacity units).")
+    characteristic: CharacteristicSize = Field(default_factory=CharacteristicSize, description="[c_min, c_max] of a characteristic cluster.")
+    interprovincial: InterProvincialRule = Field(default_factory=InterProvincialRule, description="Scale of inter-provincial clusters.")
+    provincial_clusters: Count = Field(default_factory=Count, description="N_min..N_max: provincial clusters of the industry nationally.")
+    overcapacity_cap: float | None = Field(None, ge=0, description="tau_i: optional hard cap, total capacity <= (1 + tau) * target; null = none.")
+
+
+class Industry(Strict):
+    """One strategic emerging industry (a category of the NBS 2018 SEI classification)."""
+
+    name: str = Field(description="Name shown in tables and maps.")
+    name_zh: str = Field("", description="Chinese name.")
+    kind: Literal["innovation", "resource"] = Field(description="Horizontal kind: innovation-driven or resource-based.")
+    target: float = Field(gt=0, description="D_i: national target, in capacity units.")
+    weights: dict[str, float] = Field(default_factory=dict, description="w_ik: comparative-advantage weight of each indicator (>= 0; normalised indicators in [0, 1]).")
+    eligibility: Eligibility | None = Field(None, description="Overrides the kind's eligibility rule.")
+    max_share: float | None = Field(None, gt=0, le=1, description="Overrides rules.max_share.")
+    provincial_min: float | None = Field(None, ge=0, description="Overrides rules.provincial_min (capacity units).")
+    characteristic: CharacteristicSize | None = Field(None, description="Overrides rules.characteristic.")
+    interprovincial: InterProvincialRule | None = Field(None, description="Overrides rules.interprovincial.")
+    provincial_clusters: Count | None = Field(None, description="Overrides rules.provincial_clusters.")
+    overcapacity_cap: float | None = Field(None, ge=0, description="Overrides rules.overcapacity_cap.")
+    concentrate: Concentrate | None = Field(None, description="Key shortcoming: concentrate in a few top S&T regions.")
+    base_capacity: dict[str, float] = Field(default_factory=dict, description="base_ri: existing capacity by region code (capacity units), where data exists.")
+    base_retention: float = Field(1.0, ge=0, le=1, description="1 - delta: share of existing capacity that must be kept.")
+
+    @model_validator(mode="after")
+    def _weights_nonnegative(self) -> "Industry":
+        bad = {k: v for k, v in self.weights.items() if v < 0}
+        if bad:
+            raise ValueError(f"weights must be >= 0, got {bad}")
+        return self
+
+
+class Group(Strict):
+    """An inter-provincial group (a national city cluster or regional strategy) that may host clusters."""
+
+    name: str = Field("", description="Name shown in tables and maps; default: the source's working name.")
+    source: str | None = Field(None, description="Id in geodata city_clusters.csv or regional_strategies.csv (e.g. UA02, RS01).")
+    members: list[str] | None = Field(None, description="Member region codes; default: the source's provinces.")
+
+    @model_validator(mode="after")
+    def _has_members(self) -> "Group":
+        if self.source is None and self.members is None:
+            raise ValueError("a group needs `source` or `members`")
+        return self
+
+
+class Link(Strict):
+    """An adjacency the geometry does not show (e.g. across a strait)."""
+
+    a: str = Field(description="Region code.")
+    b: str = Field(description="Region code.")
+    reason: str = Field("", description="Why the two regions are neighbours.")
+
+
+class Regions(Strict):
+    """Where the regions and their indicators come from."""
+
+    source: Literal["embedded", "files"] = Field("embedded", description="embedded: the 31 provinces shipped in geodata/; files: your own boundaries and indicators.")
+    resolution: Literal["province"] = Field("province", description="Spatial level of the embedded regions.")
+    boundaries: str | None = Field(None, description="GeoJSON or GeoPackage of your regions (source: files), path relative to this file.")
+    indicators: str | None = Field(None, description="CSV of indicators keyed by region code (source: files), path relative to this file.")
+    code_field: str = Field("code", description="Property/column holding the region code.")
+    name_field: str = Field("name", description="Property holding the region name.")
+    links: list[Link] = Field(default_factory=list, description="Extra neighbour pairs.")
+    exclude: list[str] = Field(default_factory=list, description="Region codes drawn but left out of the model.")
+
+    @model_validator(mode="after")
+    def _files_given(self) -> "Regions":
+        if self.source == "files" and (self.boundaries is None or self.indicators is None):
+            raise ValueError("source: files needs both `boundaries` and `indicators`")
+        return self
+
+
+class Budget(Strict):
+    """B_r = factor * (sum of targets) * region's share of `indicator`."""
+
+    indicator: str = Field("gdp_2019_initial", description="Indicator whose shares split the budget (e.g. GDP).")
+    factor: float = Field(2.0, gt=0, description="Budget total as a multiple of the sum of targets (dimensionless).")
+
+
+class RegionLimit(Strict):
+    """Overrides for one region."""
+
+    max_clusters: int | None = Field(None, ge=0, description="K_r for this region.")
+    min_clusters: int | None = Field(None, ge=0, description="L_r for this region.")
+    budget: float | None = Field(None, ge=0, description="B_r for this region (capacity units).")
+
+
+class Limits(Strict):
+    """Per-region limits, all tiers counted."""
+
+    max_clusters: int = Field(3, ge=0, description="K_r: most clusters a region takes part in, all tiers counted.")
+    min_clusters: int = Field(1, ge=0, description="L_r: least clusters a region takes part in (shortfall penalised, not forced).")
+    budget: Budget | None = Field(default_factory=Budget, description="Region budgets; null = no budget limit.")
+    regions: dict[str, RegionLimit] = Field(default_factory=dict, description="Overrides by region code.")
+
+
+class Objective(Strict):
+    """Weights of the objective (dimensionless; each term is normalised by the targets)."""
+
+    homogeneity: float = Field(1.0, ge=0, description="alpha: per uncoordinated duplication between neighbours.")
+    characteristic_weight: float = Field(0.5, ge=0, le=1, description="kappa: a duplication involving a characteristic cluster counts this much.")
+    overcapacity: float = Field(2.0, ge=0, description="beta: per unit of capacity beyond target, as a share of target.")
+    shortfall: float = Field(1000.0, ge=0, description="gamma: per unit of shortfall as a share of target (last resort).")
+    balance: float = Field(5.0, ge=0, description="lambda: per cluster a region lacks below min_clusters.")
+    advantage: float = Field(1.0, ge=0, description="sigma: reward per unit of capacity (share of target) times the comparative-advantage score in [0, 1].")
+
+
+class Solver(Strict):
+    """Solver settings; the command line overrides them."""
+
+    name: Literal["highs", "cbc"] = Field("highs", description="highs (highspy, default) or cbc (bundled with PuLP).")
+    time_limit: float | None = Field(None, gt=0, description="Seconds; null = none.")
+    gap: float = Field(0.0, ge=0, lt=1, description="Relative MIP gap at which to stop (0 = prove optimality).")
+
+
+class Scenario(Strict):
+    """A constraint file: industries, national targets, cluster rules and objective weights."""
+
+    extends: str | None = Field(None, description="Base file this one overrides: a path relative to this file, or `default`.")
+    name: str = Field(description="Scenario name.")
+    description: str = Field("", description="What the scenario is for.")
+    capacity_unit: str = Field("index units (100 = national target)", description="Unit of every capacity number.")
+    regions: Regions = Field(default_factory=Regions, description="Regions and their data.")
+    kinds: dict[Literal["innovation", "resource"], Kind] = Field(default_factory=dict, description="Horizontal kinds and their eligibility rules.")
+    rules: IndustryRules = Field(default_factory=IndustryRules, description="Cluster rules shared by industries.")
+    industries: dict[str, Industry] = Field(description="Industries by code.")
+    groups: dict[str, Group] = Field(default_factory=dict, description="Inter-provincial groups by id.")
+    limits: Limits = Field(default_factory=Limits, description="Per-region limits.")
+    objective: Objective = Field(default_factory=Objective, description="Objective weights.")
+    solver: Solver = Field(default_factory=Solver, description="Solver settings.")
+
+    @model_validator(mode="after")
+    def _has_industries(self) -> "Scenario":
+        if not self.industries:
+            raise ValueError("at least one industry is needed")
+        return self
+
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedSpec:
+    """A validated scenario with where each key came from (for messages) and its input hash."""
+
+    scenario: Scenario
+    file: Path
+    positions: dict[Path_, tuple[str, int]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    def where(self, *path: str | int) -> tuple[str, int | None]:
+        """(file, line) of a key path, or of its nearest ancestor that has a position."""
+        p: Path_ = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return (str(self.file), None)
+
+    def problem(self, path: tuple[str | int, ...], expected: str, found: str) -> Problem:
+        """A Problem located at `path`."""
+        file, line = self.where(*path)
+        return Problem(file, line, ".".join(str(k) for k in path), expected, found)
+
+    def resolve(self, relative: str) -> Path:
+        """A path written in the file, resolved against the file's folder."""
+        p = Path(relative)
+        return p if p.is_absolute() else (self.file.parent / p)
+
+    @property
+    def input_hash(self) -> str:
+        """SHA-256 of every file read (the file and its bases)."""
+        h = hashlib.sha256()
+        for f in self.files:
+            h.update(f.read_bytes())
+        return h.hexdigest()
+
+
+def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
+    """Safe-load YAML and record the line of every key path (1-based)."""
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Problem(label, None, "", "an existing constraint file", "no such file")) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(Problem(label, None, "", "a readable UTF-8 text file", type(e).__name__)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        found = getattr(e, "problem", None) or str(e)
+        raise InputError(Problem(label, line, "", "valid YAML", found)) from None
+    if node is None:
+        raise InputError(Problem(label, None, "", "a YAML mapping of scenario keys", "an empty file"))
+    positions: dict[Path_, tuple[str, int]] = {}
+    problems: list[Problem] = []
+    constructor = yaml.SafeLoader("")
+
+    def build(n: yaml.Node, p: Path_) -> Any:
+        if isinstance(n, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for k_node, v_node in n.value:
+                key = constructor.construct_object(k_node, deep=True)
+                key = str(key) if isinstance(key, (int, float)) and not isinstance(key, bool) else key
+                if not isinstance(key, str):
+                    problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p)), "a text key", repr(key)))
+                    continue
+                if key in out:
+                    problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p + (key,))), "each key once", "a duplicate key"))
+                positions[p + (key,)] = (label, k_node.start_mark.line + 1)
+                out[key] = build(v_node, p + (key,))
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            items = []
+            for i, item in enumerate(n.value):
+                positions[p + (i,)] = (label, item.start_mark.line + 1)
+                items.append(build(item, p + (i,)))
+            return items
+        try:
+            return constructor.construct_object(n, deep=True)
+        except yaml.YAMLError as e:
+            problems.append(Problem(label, n.start_mark.line + 1, ".".join(map(str, p)), "a valid YAML value", str(e)))
+            return None
+
+    data = build(node, ())
+    if problems:
+        raise InputError(problems)
+    if not isinstance(data, dict):
+        raise InputError(Problem(label, node.start_mark.line + 1, "", "a YAML mapping of scenario keys", type(data).__name__))
+    return data, positions
+
+
+def _merge(base: Any, over: Any) -> Any:
+    """Deep-merge: mappings key by key, everything else replaced by the override."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return over
+
+
+def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
+    """Read a file and, recursively, the files it extends; later files win."""
+    data, positions = _read_yaml(path)
+    base_ref = data.get("extends")
+    if base_ref is None:
+        return data, positions, [path]
+    if not isinstance(base_ref, str):
+        raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "a file path or `default`", repr(base_ref)))
+    base_path = models_file(DEFAULT_MODEL) if base_ref == "default" else (path.parent / base_ref)
+    base_path = base_path.resolve()
+    if base_path in chain:
+        raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "a chain of files without a cycle", f"{base_path} extends itself"))
+    if not base_path.is_file():
+        raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "an existing file", str(base_path)))
+    base, base_pos, files = _load_merged(base_path, chain + (base_path,))
+    merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
+    return merged, {**base_pos, **positions}, files + [path]
+
+
+def _did_you_mean(model: type[BaseModel] | None, key: str) -> str:
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The schema class that holds the last key of `loc` (for did-you-mean hints)."""
+    model: Any = Scenario
+    for k in loc[:-1]:
+        if model is None:
+            return None
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            fld = model.model_fields.get(str(k))
+            if fld is None:
+                return None
+            model = _unwrap(fld.annotation)
+        elif isinstance(model, tuple) and model[0] == "map":
+            model = model[1]
+        else:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/dict wrappers: a model class, ("map", model), or None."""
+    import typing
+
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        for a in args:
+            u = _unwrap(a)
+            if u is not None:
+                return u
+        return None
+    if origin is dict:
+        inner = _unwrap(args[1])
+        return ("map", inner) if inner is not None else None
+    if origin is list:
+        inner = _unwrap(args[0])
+        return ("map", inner) if inner is not None else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def load(path: str | Path | None = None) -> LoadedSpec:
+    """Load and validate a constraint file (default: the embedded default). Raises InputError."""
+    file = Path(path) if path is not None else models_file(DEFAULT_MODEL)
+    file = file.resolve() if file.exists() else file
+    data, positions, files = _load_merged(file, (file,))
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        spec = LoadedSpec(Scenario.model_construct(), file, positions, files)
+        problems = []
+        for err in e.errors():
+            loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal["))))
+            found = "nothing (the key is missing)" if err["type"] == "missing" else repr(err.get("input"))[:120]
+            expected = err["msg"]
+            if err["type"] == "extra_forbidden":
+                expected = "a known key" + _did_you_mean(_model_at(loc), str(loc[-1]))
+                found = f"unknown key `{loc[-1]}`"
+            problems.append(spec.problem(loc, expected, found))
+        raise InputError(problems) from None
+    return LoadedSpec(scenario, file, positions, files)
+
+
+def json_schema() -> dict:
+    """JSON Schema of the constraint file, for editor completion."""
+    return Scenario.model_json_schema()
