@@ -20,7 +20,7 @@ from layout.errors import InputError, LayoutError, Problem
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Lay out China's strategic emerging industries across regions (HiGHS/CBC via PuLP).")
 out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 FILE_HELP = "Constraint file (YAML); default: the embedded models/default.yaml."
 

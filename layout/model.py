@@ -49,7 +49,7 @@ class LayoutModel:
 
     def var(self, name: str, cat: str = pulp.LpContinuous, up: float | None = None) -> pulp.LpVariable:
         """A new variable >= 0, recorded in column order."""
-        v = pulp.LpVariable(name, lowBound=0, upBound=1 if cat == pulp.LpBinary else up, cat=cat)
+        v = self.prob.add_variable(name, 0, 1 if cat == pulp.LpBinary else up, cat=cat)
         self.columns.append(v)
         return v
 

@@ -13,6 +13,7 @@ import re
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,7 +187,9 @@ def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0)
     """Solve with the CBC that ships with PuLP; the gap is read from CBC's own log."""
     with tempfile.TemporaryDirectory(prefix="layout-cbc-") as tmp:
         log = Path(tmp) / "cbc.log"
-        cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=1, logPath=str(log), keepFiles=False)
+        with warnings.catch_warnings():  # PuLP 3.x warns that 4.0 moves CBC to an extra; 3.x bundles it
+            warnings.simplefilter("ignore", DeprecationWarning)
+            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=1, logPath=str(log), keepFiles=False)
         t0 = time.perf_counter()
         m.prob.solve(cmd)
         seconds = time.perf_counter() - t0

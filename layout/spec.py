@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -359,12 +361,11 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Path_,
     if not isinstance(base_ref, str):
         raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "a file path or `default`", repr(base_ref)))
     base_path = models_file(DEFAULT_MODEL) if base_ref == "default" else (path.parent / base_ref)
-    base_path = base_path.resolve()
-    if base_path in chain:
+    if base_path.resolve() in chain:
         raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "a chain of files without a cycle", f"{base_path} extends itself"))
     if not base_path.is_file():
         raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "an existing file", str(base_path)))
-    base, base_pos, files = _load_merged(base_path, chain + (base_path,))
+    base, base_pos, files = _load_merged(base_path, chain + (base_path.resolve(),))
     merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**base_pos, **positions}, files + [path]
 
@@ -374,6 +375,15 @@ def _did_you_mean(model: type[BaseModel] | None, key: str) -> str:
         return ""
     close = difflib.get_close_matches(key, list(model.model_fields), n=1)
     return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _did_you_mean_code(code: str, entries: Any, what: str) -> str:
+    """Hint for an incomplete entry whose code looks like a misspelling of a complete one."""
+    if not isinstance(entries, dict):
+        return ""
+    others = [k for k in entries if k != code]
+    close = difflib.get_close_matches(code, others, n=1, cutoff=0.5)
+    return f" (is `{code}` a misspelt code of {what}? did you mean `{close[0]}`?)" if close else ""
 
 
 def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -396,11 +406,9 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
 
 def _unwrap(annotation: Any) -> Any:
     """Strip Optional/dict wrappers: a model class, ("map", model), or None."""
-    import typing
-
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         for a in args:
             u = _unwrap(a)
             if u is not None:
@@ -418,8 +426,7 @@ def _unwrap(annotation: Any) -> Any:
 def load(path: str | Path | None = None) -> LoadedSpec:
     """Load and validate a constraint file (default: the embedded default). Raises InputError."""
     file = Path(path) if path is not None else models_file(DEFAULT_MODEL)
-    file = file.resolve() if file.exists() else file
-    data, positions, files = _load_merged(file, (file,))
+    data, positions, files = _load_merged(file, (file.resolve(),))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
@@ -429,6 +436,8 @@ def load(path: str | Path | None = None) -> LoadedSpec:
             loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal["))))
             found = "nothing (the key is missing)" if err["type"] == "missing" else repr(err.get("input"))[:120]
             expected = err["msg"]
+            if err["type"] == "missing" and len(loc) == 3 and loc[0] in ("industries", "groups"):
+                expected += _did_you_mean_code(str(loc[1]), data.get(loc[0]), loc[0])
             if err["type"] == "extra_forbidden":
                 expected = "a known key" + _did_you_mean(_model_at(loc), str(loc[-1]))
                 found = f"unknown key `{loc[-1]}`"
