@@ -128,7 +128,6 @@ def _highs(mat: Matrix, time_limit: float | None, gap: float, relax: bool = Fals
     h = new_highs()
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("mip_rel_gap", gap)
-    h.setOptionValue("threads", 1)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     lp = highspy.HighsLp()
