@@ -14,6 +14,7 @@ import pandas as pd
 
 from layout import __version__
 from layout.baseline import baseline_layout
+from layout.declared import declared_layout, declared_metrics
 from layout.errors import InfeasibleError
 from layout.instance import Instance, build_instance
 from layout.metrics import duplications, layout_metrics
@@ -135,11 +136,18 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
         "regions_eligible_for_nothing": [{"code": r, "name": inst.region_names[r]} for r in inst.unplaceable()],
         "missing_data": inst.missing,
     }
+    declared = None
+    nbs = {i: s.nbs_category for i, s in spec.scenario.industries.items() if s.nbs_category}
+    if spec.scenario.regions.source == "embedded" and nbs:
+        declared = declared_layout(inst, nbs)
+        metrics["declared"] = declared_metrics(declared, inst)
     progress("writing results")
     t2 = time.perf_counter()
     with staged_output(out, options.force) as tmp:
         write_table(tmp / "assignment.csv", layout)
         write_table(tmp / "baseline.csv", base)
+        if declared is not None:
+            write_table(tmp / "declared.csv", declared.layout)
         write_geojson(tmp / "layout.geojson", regions, inst, layout)
         if options.export_lp or options.export_mps:
             export(model, tmp / "model.lp" if options.export_lp else None, tmp / "model.mps" if options.export_mps else None)

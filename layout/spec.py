@@ -118,6 +118,7 @@ class Industry(Strict):
     name: str = Field(description="Name shown in tables and maps.")
     name_zh: str = Field("", description="Chinese name.")
     kind: Literal["innovation", "resource"] = Field(description="Horizontal kind: innovation-driven or resource-based.")
+    nbs_category: str | None = Field(None, description="Area code (1-9) in the NBS 2018 SEI classification, to compare with provinces' declared plans.")
     target: float = Field(gt=0, description="D_i: national target, in capacity units.")
     weights: dict[str, float] = Field(default_factory=dict, description="w_ik: comparative-advantage weight of each indicator (>= 0; normalised indicators in [0, 1]).")
     eligibility: Eligibility | None = Field(None, description="Overrides the kind's eligibility rule.")
