@@ -75,8 +75,10 @@ def print_summary(metrics: dict, out: Path) -> None:
     out_console.print(f"[bold]{metrics['scenario']['name']}[/] — {s['name']}: {s['status']}, objective {s['objective']:.4f}, gap {gap}, "
                       f"{metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries")
     o, b = metrics["optimised"], metrics["baseline"]
+    d = metrics.get("declared")
     t = Table(title="baseline (uncoordinated local plans) vs optimised layout")
-    for col in ("metric", "baseline", "optimised"):
+    columns = ["metric"] + (["declared plans*"] if d else []) + ["baseline", "optimised"]
+    for col in columns:
         t.add_column(col, justify="right" if col != "metric" else "left")
     rows = [
         ("uncoordinated neighbour duplications", "duplications", "{}"),
@@ -87,9 +89,12 @@ def print_summary(metrics: dict, out: Path) -> None:
         ("regions hosting at least one cluster", "regions_hosting", "{}"),
         ("clusters", "clusters", "{}"),
     ]
+    layouts = ([d] if d else []) + [b, o]
     for label, key, fmt in rows:
-        t.add_row(label, *("—" if m[key] is None else fmt.format(m[key]) for m in (b, o)))
+        t.add_row(label, *("—" if m.get(key) is None else fmt.format(m[key]) for m in layouts))
     out_console.print(t)
+    if d:
+        out_console.print(f"* {d['coverage']}; declared plans state no capacities, so only duplications and similarity apply", markup=False)
     hosts = Table(title="optimised layout by industry")
     for col in ("industry", "kind", "capacity / target", "regions", "duplications"):
         hosts.add_column(col)

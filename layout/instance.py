@@ -152,9 +152,12 @@ def build_instance(spec: LoadedSpec, regions: RegionSet) -> Instance:
                 problems.append(spec.problem(("industries", code, "base_capacity", r), "a modelled region code", repr(r)))
     if sc.limits.budget:
         check_indicator(sc.limits.budget.indicator, ("limits", "budget", "indicator"))
-    for r in sc.limits.regions:
+    for r, o in sc.limits.regions.items():
         if r not in ind.index:
             problems.append(spec.problem(("limits", "regions", r), "a modelled region code", repr(r)))
+        for j, i in enumerate(o.industries or []):
+            if i not in sc.industries:
+                problems.append(spec.problem(("limits", "regions", r, "industries", j), f"an industry code ({', '.join(sc.industries)})", repr(i)))
 
     catalogue = _group_catalogue() if sc.regions.source == "embedded" else {}
     groups: dict[str, GroupParams] = {}
@@ -212,6 +215,9 @@ def build_instance(spec: LoadedSpec, regions: RegionSet) -> Instance:
             ok, reason = _passes(rule, ind.loc[r])
             if ok and top is not None and r not in top:
                 ok, reason = False, f"not among the top {s.concentrate.top} by {s.concentrate.top_by} (key shortcoming)"
+            allowed = sc.limits.regions[r].industries if r in sc.limits.regions else None
+            if ok and allowed is not None and code not in allowed:
+                ok, reason = False, "not among the industries the file allows this region (limits.regions)"
             eligible[r, code], why[r, code] = ok, reason
     for kind in sorted({p.kind for p in industries.values()}):
         for c in (sc.kinds[kind].eligibility.conditions if kind in sc.kinds else []):

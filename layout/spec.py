@@ -194,6 +194,7 @@ class RegionLimit(Strict):
     max_clusters: int | None = Field(None, ge=0, description="K_r for this region.")
     min_clusters: int | None = Field(None, ge=0, description="L_r for this region.")
     budget: float | None = Field(None, ge=0, description="B_r for this region (capacity units).")
+    industries: list[str] | None = Field(None, description="Only these industry codes may be hosted here (e.g. a province's declared plan); null = any.")
 
 
 class Limits(Strict):
