@@ -13,13 +13,14 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from layout.errors import InputError, LayoutError, Problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Lay out China's strategic emerging industries across regions (HiGHS/CBC via PuLP).")
-out_console = Console(highlight=False)
+out_console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 FILE_HELP = "Constraint file (YAML); default: the embedded models/default.yaml."
@@ -72,21 +73,21 @@ def print_summary(metrics: dict, out: Path) -> None:
     """The compact summary: solver facts, baseline vs optimised, data gaps."""
     s, size = metrics["solver"], metrics["model"]
     gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.2f} %"
-    out_console.print(f"[bold]{metrics['scenario']['name']}[/] — {s['name']}: {s['status']}, objective {s['objective']:.4f}, gap {gap}, "
+    out_console.print(f"[bold]{escape(metrics['scenario']['name'])}[/] — {s['name']}: {s['status']}, objective {s['objective']:.4f}, gap {gap}, "
                       f"{metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries")
     o, b = metrics["optimised"], metrics["baseline"]
     d = metrics.get("declared")
     t = Table(title="baseline (uncoordinated local plans) vs optimised layout")
-    columns = ["metric"] + (["declared plans*"] if d else []) + ["baseline", "optimised"]
+    columns = ["metric"] + (["declared*"] if d else []) + ["baseline", "optimised"]
     for col in columns:
         t.add_column(col, justify="right" if col != "metric" else "left")
     rows = [
         ("uncoordinated neighbour duplications", "duplications", "{}"),
-        ("mean structural similarity (all pairs)", "mean_similarity", "{:.3f}"),
-        ("mean structural similarity (neighbours)", "mean_similarity_adjacent", "{:.3f}"),
-        ("mean overcapacity ratio (capacity / target)", "mean_overcapacity_ratio", "{:.3f}"),
+        ("mean structural similarity, all pairs", "mean_similarity", "{:.3f}"),
+        ("mean structural similarity, neighbours", "mean_similarity_adjacent", "{:.3f}"),
+        ("mean overcapacity ratio", "mean_overcapacity_ratio", "{:.3f}"),
         ("total shortfall (capacity units)", "total_shortfall", "{:.2f}"),
-        ("regions hosting at least one cluster", "regions_hosting", "{}"),
+        ("regions hosting a cluster", "regions_hosting", "{}"),
         ("clusters", "clusters", "{}"),
     ]
     layouts = ([d] if d else []) + [b, o]
@@ -96,11 +97,11 @@ def print_summary(metrics: dict, out: Path) -> None:
     if d:
         out_console.print(f"* {d['coverage']}; declared plans state no capacities, so only duplications and similarity apply", markup=False)
     hosts = Table(title="optimised layout by industry")
-    for col in ("industry", "kind", "capacity / target", "regions", "duplications"):
-        hosts.add_column(col)
+    for col in ("code", "industry", "kind", "capacity/target", "hosts", "dups"):
+        hosts.add_column(col, no_wrap=col != "industry")
     for ind in metrics["industries"]:
         v = o["industries"][ind["code"]]
-        hosts.add_row(f"{ind['code']} {ind['name']}", ind["kind"], f"{v['capacity']:g} / {v['target']:g}", str(v["regions"]), str(v["duplications"]))
+        hosts.add_row(escape(ind["code"]), escape(ind["name"]), ind["kind"], f"{v['capacity']:g} / {v['target']:g}", str(v["regions"]), str(v["duplications"]))
     out_console.print(hosts)
     if not o["targets_met"]:
         out_console.print(f"[bold yellow]finding:[/] targets are not met (shortfall {o['total_shortfall']:g}); see metrics.json industries.*.shortfall")

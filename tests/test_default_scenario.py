@@ -55,7 +55,7 @@ def test_improves_on_the_uncoordinated_baseline(default_run):
     assert o["mean_similarity"] < b["mean_similarity"]
     # both printed in the summary
     assert "uncoordinated neighbour duplications" in proc.stdout and str(b["duplications"]) in proc.stdout
-    assert "mean overcapacity ratio" in proc.stdout
+    assert "mean overcapacity ratio" in proc.stdout and f"{b['mean_overcapacity_ratio']:.3f}" in proc.stdout
 
 
 def test_every_eligible_region_hosts_a_cluster_and_the_rest_are_named(default_run):
