@@ -103,6 +103,16 @@ def print_summary(metrics: dict, out: Path) -> None:
         v = o["industries"][ind["code"]]
         hosts.add_row(escape(ind["code"]), escape(ind["name"]), ind["kind"], f"{v['capacity']:g} / {v['target']:g}", str(v["regions"]), str(v["duplications"]))
     out_console.print(hosts)
+    if "periods" in metrics:
+        ph = Table(title="phasing: one solve per plan period, designations persist")
+        for col in ("period", "status", "industries", "clusters", "duplications", "regions hosting"):
+            ph.add_column(col)
+        for year, p in metrics["periods"].items():
+            po = p["optimised"]
+            ph.add_row(year, p["solver"]["status"], str(len(p["industries"])), str(po["clusters"]), str(po["duplications"]), str(po["regions_hosting"]))
+        out_console.print(ph)
+    for note in metrics.get("policy_levers", []):
+        out_console.print(f"policy lever: {note}", markup=False)
     if not o["targets_met"]:
         out_console.print(f"[bold yellow]finding:[/] targets are not met (shortfall {o['total_shortfall']:g}); see metrics.json industries.*.shortfall")
     nothing = metrics["regions_eligible_for_nothing"]

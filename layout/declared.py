@@ -41,8 +41,9 @@ class Declared:
 
 
 def declared_layout(inst: Instance, nbs_category: dict[str, str], path: Path | None = None) -> Declared:
-    """The as-declared layout of a province-level instance. `nbs_category`: industry code -> NBS area code."""
-    by_area = {a: i for i, a in nbs_category.items()}
+    """The as-declared layout of a province-level instance. `nbs_category`: industry code -> NBS area code
+    (industries the instance does not lay out, e.g. mature ones, count as unmapped)."""
+    by_area = {a: i for i, a in nbs_category.items() if i in inst.industries}
     rows: dict[tuple[str, str], list] = {}
     unmapped: dict[str, list[str]] = {}
     sources: dict[str, set[str]] = {}

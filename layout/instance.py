@@ -15,6 +15,7 @@ import pandas as pd
 from layout.errors import InputError, Problem
 from layout.paths import geodata_file
 from layout.regions import RegionSet
+from layout.levers import effective_industries, period_of
 from layout.spec import Eligibility, LoadedSpec
 
 GROUP_SOURCES = ("city_clusters.csv", "regional_strategies.csv")
@@ -72,6 +73,12 @@ class Instance:
     base: dict[tuple[str, str], float]  # existing capacity
     weights: dict[str, float]  # objective weights
     missing: list[str] = field(default_factory=list)  # data gaps, in words
+    period: int | None = None  # plan year this instance stands for
+    notes: list[str] = field(default_factory=list)  # policy levers applied, in words
+    strengths: dict[tuple[str, str], float] = field(default_factory=dict)  # least share of national capacity
+    previous: dict[tuple[str, str], float] | None = None  # designations of the previous period: capacity; None = first period
+    allow_exit: bool = False
+    max_growth: float | None = None  # capacity units per period
 
     def groups_of(self, region: str) -> list[str]:
         """Groups that region belongs to."""
@@ -125,9 +132,14 @@ def _passes(rule: Eligibility, row: pd.Series) -> tuple[bool, str]:
     return ok, "" if ok else "; ".join(reasons)
 
 
-def build_instance(spec: LoadedSpec, regions: RegionSet) -> Instance:
-    """Turn a scenario and its regions into numbers. Raises InputError naming file, line and key."""
+def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = None,
+                   previous: dict[tuple[str, str], float] | None = None) -> Instance:
+    """Turn a scenario and its regions into numbers for one plan period. Raises InputError naming file, line and key.
+
+    `previous`: capacity of each region–industry designated in the previous period (persistence, growth).
+    """
     sc = spec.scenario
+    active, notes = effective_industries(sc, period)
     ind = regions.indicators
     problems: list[Problem] = []
     known = set(ind.columns)
@@ -139,6 +151,16 @@ def build_instance(spec: LoadedSpec, regions: RegionSet) -> Instance:
     for kind, k in sc.kinds.items():
         for j, c in enumerate(k.eligibility.conditions):
             check_indicator(c.indicator, ("kinds", kind, "eligibility", "conditions", j, "indicator"))
+    for j, sh in enumerate(sc.shortcomings):
+        if sh.industry not in sc.industries:
+            problems.append(spec.problem(("shortcomings", j, "industry"), f"an industry code ({', '.join(sc.industries)})", repr(sh.industry)))
+        if sh.urgency == "urgent" and sh.solvable:
+            check_indicator(sh.top_by, ("shortcomings", j, "top_by"))
+    for j, st in enumerate(sc.strengths):
+        if st.region not in ind.index:
+            problems.append(spec.problem(("strengths", j, "region"), "a modelled region code", repr(st.region)))
+        if st.industry not in sc.industries:
+            problems.append(spec.problem(("strengths", j, "industry"), f"an industry code ({', '.join(sc.industries)})", repr(st.industry)))
     for code, spec_i in sc.industries.items():
         for w in spec_i.weights:
             check_indicator(w, ("industries", code, "weights", w))
@@ -186,7 +208,7 @@ def build_instance(spec: LoadedSpec, regions: RegionSet) -> Instance:
     names = {r: regions.name(r) for r in ind.index}
     norm = {c: _normalised(ind[c]) for c in ind.columns}
     rules = sc.rules
-    for code, s in sc.industries.items():
+    for code, s in active.items():
         ch = s.characteristic or rules.characteristic
         ip = s.interprovincial or rules.interprovincial
         pc = s.provincial_clusters or rules.provincial_clusters
@@ -241,10 +263,13 @@ def build_instance(spec: LoadedSpec, regions: RegionSet) -> Instance:
         L[r] = o.min_clusters if o and o.min_clusters is not None else sc.limits.min_clusters
         if o and o.budget is not None:
             budget[r] = o.budget
-    base = {(r, i): v for i, s in sc.industries.items() for r, v in s.base_capacity.items()}
+    base = {(r, i): v for i, s in active.items() for r, v in s.base_capacity.items()}
+    strengths = {(st.region, st.industry): st.min_share for st in sc.strengths if st.industry in industries}
     return Instance(
         name=sc.name, capacity_unit=sc.capacity_unit, regions=list(ind.index), region_names=names,
         industries=industries, groups=groups, neighbours=[(a, b) for a, b, _ in regions.neighbours],
         score=score, eligible=eligible, why_ineligible=why, max_clusters=K, min_clusters=L, budget=budget,
-        base=base, weights=sc.objective.model_dump(), missing=missing,
+        base=base, weights=sc.objective.model_dump(), missing=missing, period=period_of(sc, period), notes=notes,
+        strengths=strengths, previous=None if previous is None else {k: v for k, v in previous.items() if k[1] in industries},
+        allow_exit=sc.allow_exit, max_growth=sc.max_growth,
     )

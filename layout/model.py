@@ -196,6 +196,30 @@ def add_concentrate(m: LayoutModel) -> None:
             m.row(f"concentrate_{i}", [(m.y[r, i], 1.0) for r in m.inst.regions], LE, float(p.concentrate_max))
 
 
+def add_persistence(m: LayoutModel) -> None:
+    """persistence: d_r_i >= 1 where r held a cluster of i in the previous period (unless the file allows exit)."""
+    if m.inst.previous is None or m.inst.allow_exit:
+        return
+    for r, i in m.inst.previous:
+        m.row(f"persistence_{r}_{i}", m.designation(r, i), GE, 1.0)
+
+
+def add_growth(m: LayoutModel) -> None:
+    """growth: x_r_i <= x_r_i(previous period) + G — capacity grows by at most G per period."""
+    inst = m.inst
+    if inst.previous is None or inst.max_growth is None:
+        return
+    for (r, i), x in m.x.items():
+        m.row(f"growth_{r}_{i}", [(x, 1.0)], LE, inst.previous.get((r, i), 0.0) + inst.max_growth)
+
+
+def add_strengths(m: LayoutModel) -> None:
+    """strengths: x_r_i >= share_r_i * sum_s x_s_i — a long board keeps its share of national capacity."""
+    for (r, i), share in m.inst.strengths.items():
+        terms = [(m.x[s, i], -share) for s in m.inst.regions if s != r] + [(m.x[r, i], 1.0 - share)]
+        m.row(f"strengths_{r}_{i}", terms, GE, 0.0)
+
+
 def set_objective(m: LayoutModel) -> None:
     """min alpha sum((1-kappa) u + kappa w) + beta sum s_i/D_i + gamma sum e_i/D_i + lambda sum v_r
     - sigma sum score_r_i x_r_i / D_i."""
@@ -216,6 +240,7 @@ def set_objective(m: LayoutModel) -> None:
 FAMILIES = (
     add_eligibility, add_demand, add_overcapacity, add_hosting, add_scale, add_tiers, add_focus,
     add_balance, add_spread, add_budget, add_keep_base, add_homogeneity, add_concentrate,
+    add_persistence, add_growth, add_strengths,
 )
 
 

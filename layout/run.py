@@ -14,7 +14,7 @@ import pandas as pd
 
 from layout import __version__
 from layout.baseline import baseline_layout
-from layout.declared import declared_layout, declared_metrics
+from layout.declared import Declared, declared_layout, declared_metrics
 from layout.errors import InfeasibleError
 from layout.instance import Instance, build_instance
 from layout.metrics import duplications, layout_metrics
@@ -52,13 +52,15 @@ class Run:
     baseline: pd.DataFrame
     metrics: dict
     timings: dict[str, float] = field(default_factory=dict)
+    periods: list["PeriodRun"] = field(default_factory=list)
 
 
 def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
-    """Load and check a constraint file and its regions."""
+    """Load and check a constraint file and its regions (the first plan period's instance)."""
     spec = load(file)
     regions = load_regions(spec)
-    return spec, regions, build_instance(spec, regions)
+    first = spec.scenario.periods[0] if spec.scenario.periods else None
+    return spec, regions, build_instance(spec, regions, first)
 
 
 def presolve_conflicts(inst: Instance) -> list[str]:
@@ -91,40 +93,43 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def solve_scenario(file: str | Path | None, out: Path, options: Options = Options(), progress: Progress = lambda s: None) -> Run:
-    """Load, build, solve, measure and write a results folder. Raises LayoutError subclasses."""
-    from layout.results import check_out
+@dataclass
+class PeriodRun:
+    """One plan period solved: its instance, model, solver result, layouts and metrics."""
 
-    check_out(out, options.force)
-    t = {}
-    t0 = time.perf_counter()
-    progress("loading scenario and regions")
-    spec, regions, inst = prepare(file)
-    t["load"] = time.perf_counter() - t0
-    cfg = spec.scenario.solver
-    solver = options.solver or cfg.name
-    time_limit = options.time_limit if options.time_limit is not None else cfg.time_limit
-    gap = options.gap if options.gap is not None else cfg.gap
+    inst: Instance
+    model: LayoutModel
+    result: SolveResult
+    layout: pd.DataFrame
+    baseline: pd.DataFrame
+    metrics: dict
+    declared: Declared | None
+
+
+def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: str, time_limit: float | None, gap: float,
+                 progress: Progress, timings: dict[str, float]) -> PeriodRun:
+    """Check, build, solve and measure one instance. Raises InfeasibleError or LimitError."""
+    label = f" for {inst.period}" if spec.scenario.periods else ""
     conflicts = presolve_conflicts(inst)
     if conflicts:
-        raise InfeasibleError("the scenario cannot be satisfied:\n  " + "\n  ".join(conflicts), conflicts)
+        raise InfeasibleError(f"the scenario cannot be satisfied{label}:\n  " + "\n  ".join(conflicts), conflicts)
     t1 = time.perf_counter()
-    progress(f"building the model ({len(inst.regions)} regions × {len(inst.industries)} industries)")
+    progress(f"building the model{label} ({len(inst.regions)} regions × {len(inst.industries)} industries)")
     model = build_model(inst)
-    t["build"] = time.perf_counter() - t1
+    timings["build"] = timings.get("build", 0.0) + time.perf_counter() - t1
     size = to_matrix(model).size
-    progress(f"solving with {solver} ({size.rows} rows, {size.columns} columns, {size.binaries} binaries)")
+    progress(f"solving{label} with {solver} ({size.rows} rows, {size.columns} columns, {size.binaries} binaries)")
     result = solve(model, solver, time_limit, gap)
-    t["solve"] = result.seconds
+    timings["solve"] = timings.get("solve", 0.0) + result.seconds
     if result.status == INFEASIBLE:
-        raise InfeasibleError(f"{solver} proved the scenario infeasible: no layout satisfies every hard constraint "
-                              "(spread, tiers, focus, budget, keep-base, overcapacity cap)")
+        raise InfeasibleError(f"{solver} proved the scenario infeasible{label}: no layout satisfies every hard constraint "
+                              "(spread, tiers, focus, budget, keep-base, overcapacity cap, persistence, growth, strengths)")
     if not result.has_layout:
         raise InfeasibleError(f"{solver} ended with status '{result.status}' ({result.message})")
     layout = solution_layout(model)
     base = baseline_layout(inst)
     metrics = {
-        "scenario": {"name": inst.name, "file": spec.file.name, "capacity_unit": inst.capacity_unit},
+        "scenario": {"name": inst.name, "file": spec.file.name, "capacity_unit": inst.capacity_unit, "period": inst.period},
         "solver": {"name": result.solver, "status": result.status, "objective": _r(result.objective),
                    "bound": _r(result.bound), "gap": _r(result.gap), "message": result.message},
         "model": {"rows": size.rows, "columns": size.columns, "nonzeros": size.nonzeros, "binaries": size.binaries},
@@ -135,22 +140,74 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
         "groups": [{"id": g, "name": p.name, "members": list(p.members)} for g, p in inst.groups.items()],
         "regions_eligible_for_nothing": [{"code": r, "name": inst.region_names[r]} for r in inst.unplaceable()],
         "missing_data": inst.missing,
+        "policy_levers": inst.notes,
     }
     declared = None
     nbs = {i: s.nbs_category for i, s in spec.scenario.industries.items() if s.nbs_category}
     if spec.scenario.regions.source == "embedded" and nbs:
         declared = declared_layout(inst, nbs)
         metrics["declared"] = declared_metrics(declared, inst)
+    return PeriodRun(inst, model, result, layout, base, metrics, declared)
+
+
+def write_period(folder: Path, regions: RegionSet, p: PeriodRun) -> None:
+    """The tables and geometry of one period's result."""
+    write_table(folder / "assignment.csv", p.layout)
+    write_table(folder / "baseline.csv", p.baseline)
+    if p.declared is not None:
+        write_table(folder / "declared.csv", p.declared.layout)
+    write_geojson(folder / "layout.geojson", regions, p.inst, p.layout)
+
+
+def phasing_table(periods: list[PeriodRun]) -> pd.DataFrame:
+    """Every period's layout in one table, with a leading `period` column."""
+    return pd.concat([p.layout.assign(period=p.inst.period) for p in periods], ignore_index=True)[["period"] + list(periods[0].layout.columns)]
+
+
+def solve_scenario(file: str | Path | None, out: Path, options: Options = Options(), progress: Progress = lambda s: None) -> Run:
+    """Load, build, solve (period by period), measure and write a results folder. Raises LayoutError subclasses.
+
+    With `periods:`, the periods are solved in order; each period sees the previous one's designations
+    (persistence) and capacities (growth). DIR holds the last period's result, DIR/periods/<year>/ each
+    period's, and DIR/phasing.csv all of them.
+    """
+    from layout.results import check_out
+
+    check_out(out, options.force)
+    t: dict[str, float] = {}
+    t0 = time.perf_counter()
+    progress("loading scenario and regions")
+    spec = load(file)
+    regions = load_regions(spec)
+    t["load"] = time.perf_counter() - t0
+    cfg = spec.scenario.solver
+    solver = options.solver or cfg.name
+    time_limit = options.time_limit if options.time_limit is not None else cfg.time_limit
+    gap = options.gap if options.gap is not None else cfg.gap
+    runs: list[PeriodRun] = []
+    previous = None
+    for period in spec.scenario.periods or [None]:
+        inst = build_instance(spec, regions, period, previous)
+        runs.append(solve_period(spec, regions, inst, solver, time_limit, gap, progress, t))
+        previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
+    last = runs[-1]
+    metrics = dict(last.metrics)
+    if spec.scenario.periods:
+        metrics["periods"] = {str(p.inst.period): {k: p.metrics[k] for k in ("solver", "model", "optimised", "baseline", "industries", "policy_levers")}
+                              for p in runs}
     progress("writing results")
     t2 = time.perf_counter()
     with staged_output(out, options.force) as tmp:
-        write_table(tmp / "assignment.csv", layout)
-        write_table(tmp / "baseline.csv", base)
-        if declared is not None:
-            write_table(tmp / "declared.csv", declared.layout)
-        write_geojson(tmp / "layout.geojson", regions, inst, layout)
+        write_period(tmp, regions, last)
+        if spec.scenario.periods:
+            write_table(tmp / "phasing.csv", phasing_table(runs))
+            for p in runs:
+                folder = tmp / "periods" / str(p.inst.period)
+                folder.mkdir(parents=True)
+                write_period(folder, regions, p)
+                write_json(folder / "metrics.json", p.metrics)
         if options.export_lp or options.export_mps:
-            export(model, tmp / "model.lp" if options.export_lp else None, tmp / "model.mps" if options.export_mps else None)
+            export(last.model, tmp / "model.lp" if options.export_lp else None, tmp / "model.mps" if options.export_mps else None)
         t["write"] = time.perf_counter() - t2
         t["total"] = time.perf_counter() - t0
         metrics["timings_seconds"] = {k: round(v, 3) for k, v in t.items()}
@@ -159,9 +216,9 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
             "program": "cluster-layout", "command": " ".join(sys.argv), "scenario_file": str(spec.file),
             "files_read": [str(f) for f in spec.files] + [str(regions.boundary_file), str(regions.indicator_file)],
             "input_sha256": spec.input_hash, "solver": {"name": solver, "time_limit": time_limit, "gap": gap},
-            "versions": _versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "periods": spec.scenario.periods, "versions": _versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         })
-    return Run(spec, regions, inst, model, result, layout, base, metrics, t)
+    return Run(spec, regions, last.inst, last.model, last.result, last.layout, last.baseline, metrics, t, runs)
 
 
 def _r(v: float | None) -> float | None:

@@ -131,6 +131,9 @@ class Industry(Strict):
     concentrate: Concentrate | None = Field(None, description="Key shortcoming: concentrate in a few top S&T regions.")
     base_capacity: dict[str, float] = Field(default_factory=dict, description="base_ri: existing capacity by region code (capacity units), where data exists.")
     base_retention: float = Field(1.0, ge=0, le=1, description="1 - delta: share of existing capacity that must be kept.")
+    status: Literal["established", "mature", "candidate"] = Field("established", description="Lifecycle: mature industries leave the SEI layout; candidates enter from `enters`.")
+    enters: int | None = Field(None, description="Plan period (year) from which a candidate industry enters the layout.")
+    targets: dict[int, float] = Field(default_factory=dict, description="D_i by plan period (year -> capacity units); a period not listed uses `target`.")
 
     @model_validator(mode="after")
     def _weights_nonnegative(self) -> "Industry":
@@ -138,6 +141,40 @@ class Industry(Strict):
         if bad:
             raise ValueError(f"weights must be >= 0, got {bad}")
         return self
+
+
+class Shortcoming(Strict):
+    """A key technological shortcoming (CAE 2020): concentrate if urgent and solvable, phase if long-term."""
+
+    industry: str = Field(description="Industry code the shortcoming belongs to.")
+    code: str | None = Field(None, description="Code of a sub-category to lay out as its own industry (inherits the industry's kind and weights); null = the whole industry.")
+    name: str = Field("", description="Name of the shortcoming or sub-category.")
+    target: float | None = Field(None, gt=0, description="Target of the sub-category (capacity units); required with `code`.")
+    urgency: Literal["urgent", "long_term"] = Field(description="urgent: reach it in the first period; long_term: milestones across periods.")
+    solvable: bool = Field(True, description="Whether it can be solved now (urgent and solvable: concentrate resources).")
+    max_regions: int = Field(2, ge=1, description="Urgent and solvable: most regions hosting it (provincial clusters).")
+    top_by: str = Field("rd_expenditure_2019", description="Urgent and solvable: indicator ranking regions by S&T strength.")
+    top: int = Field(5, ge=1, description="Urgent and solvable: only the top regions by `top_by` are eligible.")
+    min_scale: float | None = Field(None, ge=0, description="Urgent and solvable: least capacity of each hosting cluster (capacity units).")
+    max_share: float | None = Field(None, gt=0, le=1, description="Urgent and solvable: most share of the target one region hosts (concentration needs more than rules.max_share).")
+    milestones: dict[int, float] = Field(default_factory=dict, description="Long-term: share of the target to reach by each period (year -> share in [0, 1]).")
+
+    @model_validator(mode="after")
+    def _sub_category_target(self) -> "Shortcoming":
+        if self.code is not None and self.target is None:
+            raise ValueError("a sub-category shortcoming (`code`) needs its own `target`")
+        if any(not 0 <= v <= 1 for v in self.milestones.values()):
+            raise ValueError("milestones are shares of the target, between 0 and 1")
+        return self
+
+
+class Strength(Strict):
+    """A "long board": a region keeps at least a share of an industry's national capacity."""
+
+    region: str = Field(description="Region code.")
+    industry: str = Field(description="Industry code.")
+    min_share: float = Field(gt=0, le=1, description="Least share of the industry's national capacity the region keeps.")
+    note: str = Field("", description="Why (source or policy).")
 
 
 class Group(Strict):
@@ -225,6 +262,34 @@ class Solver(Strict):
     gap: float = Field(0.0, ge=0, lt=1, description="Relative MIP gap at which to stop (0 = prove optimality).")
 
 
+class SweepRange(Strict):
+    """A numeric range to sweep: `steps` evenly spaced values (grid) or uniform draws (random)."""
+
+    min: float = Field(description="Least value, in the field's own unit (inclusive).")
+    max: float = Field(description="Largest value, in the field's own unit (inclusive).")
+    steps: int | None = Field(None, ge=2, description="Grid: number of evenly spaced values from min to max, both included.")
+    step: float | None = Field(None, gt=0, description="Grid: spacing of values from min up to max (alternative to `steps`).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SweepRange":
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) exceeds max ({self.max})")
+        if self.steps is not None and self.step is not None:
+            raise ValueError("give `steps` or `step`, not both")
+        return self
+
+
+class Sweep(Strict):
+    """Many scenarios from one file: numeric fields varied by dotted path (`layout sweep`; ignored by `layout solve`)."""
+
+    mode: Literal["grid", "random"] = Field("grid", description="grid: every combination of the values; random: `samples` seeded draws.")
+    samples: int | None = Field(None, ge=1, description="random: number of points.")
+    seed: int = Field(0, description="random: seed of the draws (same seed, same points).")
+    parameters: dict[str, list[float] | SweepRange] = Field(
+        min_length=1, description="Dotted path of a numeric field (e.g. objective.homogeneity, industries.NGIT.target, "
+                                  "limits.max_clusters) -> a list of values or a range {min, max, steps | step}.")
+
+
 class Scenario(Strict):
     """A constraint file: industries, national targets, cluster rules and objective weights."""
 
@@ -240,6 +305,19 @@ class Scenario(Strict):
     limits: Limits = Field(default_factory=Limits, description="Per-region limits.")
     objective: Objective = Field(default_factory=Objective, description="Objective weights.")
     solver: Solver = Field(default_factory=Solver, description="Solver settings.")
+    year: int | None = Field(None, description="Plan period of a single-period scenario (candidates entering later are left out).")
+    periods: list[int] = Field(default_factory=list, description="Plan periods (years, ascending) solved in turn; empty = one period.")
+    allow_exit: bool = Field(False, description="With periods: whether a designation may end in a later period.")
+    max_growth: float | None = Field(None, ge=0, description="With periods: most capacity a region adds to an industry from one period to the next (capacity units).")
+    shortcomings: list[Shortcoming] = Field(default_factory=list, description="Key technological shortcomings.")
+    strengths: list[Strength] = Field(default_factory=list, description="Strengths (long boards) to keep.")
+    sweep: Sweep | None = Field(None, description="Scenario sweep for `layout sweep`: values of numeric fields to vary; null = none.")
+
+    @model_validator(mode="after")
+    def _periods_ascending(self) -> "Scenario":
+        if self.periods != sorted(set(self.periods)):
+            raise ValueError(f"periods must be distinct years in ascending order, got {self.periods}")
+        return self
 
     @model_validator(mode="after")
     def _has_industries(self) -> "Scenario":

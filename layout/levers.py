@@ -1,0 +1,73 @@
+"""The study's policy levers as industry rules for one plan period (CAE 2020, docs/levers.md).
+
+* lifecycle — mature industries leave the SEI layout; candidates enter from their stated period;
+* key shortcomings — urgent and solvable ones are concentrated in a few top S&T regions at a high
+  minimum scale and reached in the first period; long-term ones follow milestones across periods;
+* targets by period.
+
+`effective_industries` returns the industries a period lays out, as schema objects with the levers
+applied, so the instance and the model need no special cases.
+"""
+
+from __future__ import annotations
+
+from layout.spec import Concentrate, Count, Industry, Scenario
+
+
+def period_of(sc: Scenario, period: int | None) -> int | None:
+    """The plan year a run stands for: the period solved, else the scenario's `year`."""
+    return period if period is not None else sc.year
+
+
+def _milestone(milestones: dict[int, float], year: int | None) -> float:
+    """Share of the target due by `year`: the latest milestone at or before it (0 before the first)."""
+    if not milestones or year is None:
+        return 1.0
+    due = [y for y in milestones if y <= year]
+    return milestones[max(due)] if due else 0.0
+
+
+def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[str, Industry], list[str]]:
+    """Industries laid out in `period` with lifecycle, period targets and shortcomings applied; notes in words."""
+    year = period_of(sc, period)
+    first = sc.periods[0] if sc.periods else year
+    out: dict[str, Industry] = {}
+    notes: list[str] = []
+    for code, ind in sc.industries.items():
+        if ind.status == "mature":
+            notes.append(f"{code} ({ind.name}) is mature: it leaves the SEI layout, no new designations")
+            continue
+        if ind.status == "candidate" and ind.enters is not None and year is not None and ind.enters > year:
+            notes.append(f"{code} ({ind.name}) is a candidate entering in {ind.enters}: not laid out in {year}")
+            continue
+        target = ind.targets.get(year, ind.target) if year is not None else ind.target
+        out[code] = ind.model_copy(update={"target": target})
+    for sh in sc.shortcomings:
+        parent = out.get(sh.industry)
+        if parent is None:
+            continue
+        code = sh.code or sh.industry
+        base = parent if sh.code is None else parent.model_copy(update={
+            "name": sh.name or sh.code, "name_zh": "", "target": sh.target, "nbs_category": None,
+            "targets": {}, "base_capacity": {}})
+        update: dict = {}
+        if sh.urgency == "urgent" and sh.solvable:
+            cap = (base.provincial_clusters or sc.rules.provincial_clusters).max
+            update["concentrate"] = Concentrate(max_regions=sh.max_regions, top_by=sh.top_by, top=sh.top)
+            update["provincial_clusters"] = Count(min=1 if year == first else 0, max=max(1, min(cap, sh.max_regions)))
+            if sh.min_scale is not None:
+                update["provincial_min"] = sh.min_scale
+            if sh.max_share is not None:
+                update["max_share"] = sh.max_share
+            notes.append(f"{code} ({sh.name or base.name}) is an urgent, solvable shortcoming: at most {sh.max_regions} "
+                         f"regions among the top {sh.top} by {sh.top_by}")
+        else:
+            share = _milestone(sh.milestones, year)
+            if share <= 0:
+                notes.append(f"{code} ({sh.name or base.name}) is a long-term shortcoming with no milestone due by {year}")
+                out.pop(code, None)
+                continue
+            update["target"] = share * base.target
+            notes.append(f"{code} ({sh.name or base.name}) is a long-term shortcoming: {share:.0%} of its target due by {year}")
+        out[code] = base.model_copy(update=update)
+    return out, notes
