@@ -57,7 +57,7 @@ def solve(
     force: bool = typer.Option(False, "--force", help="Replace an existing DIR."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
 ) -> None:
-    """Solve a scenario and write assignment.csv, baseline.csv, layout.geojson, metrics.json, manifest.json."""
+    """Solve a scenario and write assignment.csv, baseline.csv, layout.geojson, metrics.json, map.html, manifest.json."""
     from layout.run import Options, solve_scenario
 
     def body():
@@ -123,6 +123,28 @@ def print_summary(metrics: dict, out: Path) -> None:
     out_console.print(f"written to {out}/", markup=False)
 
 
+@app.command("map")
+def map_(
+    result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`."),
+    layers: Optional[list[str]] = typer.Option(None, "--layers", help="Layers to draw (industry codes, portfolio, inter-provincial, provincial, characteristic, duplications); repeat or comma-separate. Default: all."),
+    tiles: Optional[str] = typer.Option(None, "--tiles", help="Online base map (e.g. OpenStreetMap); the page then needs the network."),
+    png: Optional[Path] = typer.Option(None, "--png", help="Also write a static figure (PNG) for reports and papers."),
+) -> None:
+    """Redraw DIR/map.html (baseline and optimised side by side, offline) from a results folder."""
+    from layout import maps
+
+    def body():
+        try:
+            path = maps.write_map(result_dir, layers=layers or None, tiles=tiles)
+            out_console.print(f"wrote {path}", markup=False)
+            if png is not None:
+                out_console.print(f"wrote {maps.write_png(result_dir, png)}", markup=False)
+        except ValueError as e:
+            raise InputError(Problem(str(result_dir), None, "", "a results folder written by `layout solve` and known layer names", str(e))) from None
+
+    _guard(body)
+
+
 @app.command()
 def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -> None:
     """Check a constraint file and its regions without solving; report every problem at once."""
@@ -144,10 +166,6 @@ def schema() -> None:
     from layout.spec import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
-
-
-def _missing_folder(path: Path) -> InputError:
-    return InputError(Problem(str(path), None, "", "a results folder written by `layout solve`", "no metrics.json there"))
 
 
 def main() -> None:  # pragma: no cover - console entry point alias

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -24,3 +25,10 @@ def models_file(name: str) -> Path:
 
 
 DEFAULT_MODEL = "default.yaml"
+
+
+def current_umask() -> int:
+    """The process's file-creation mask (to give temporary files ordinary permissions)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

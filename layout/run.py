@@ -17,6 +17,7 @@ from layout.baseline import baseline_layout
 from layout.declared import Declared, declared_layout, declared_metrics
 from layout.errors import InfeasibleError
 from layout.instance import Instance, build_instance
+from layout.maps import write_map
 from layout.metrics import duplications, layout_metrics
 from layout.model import LayoutModel, build_model
 from layout.regions import RegionSet, load_regions
@@ -212,6 +213,10 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
         t["total"] = time.perf_counter() - t0
         metrics["timings_seconds"] = {k: round(v, 3) for k, v in t.items()}
         write_json(tmp / "metrics.json", metrics)
+        progress("drawing the map")
+        write_map(tmp)
+        for p in runs if spec.scenario.periods else []:
+            write_map(tmp / "periods" / str(p.inst.period))
         write_json(tmp / MANIFEST, {
             "program": "cluster-layout", "command": " ".join(sys.argv), "scenario_file": str(spec.file),
             "files_read": [str(f) for f in spec.files] + [str(regions.boundary_file), str(regions.indicator_file)],
