@@ -55,13 +55,14 @@ def solve(
     export_lp: bool = typer.Option(False, "--export-lp", help="Also write DIR/model.lp (readable names)."),
     export_mps: bool = typer.Option(False, "--export-mps", help="Also write DIR/model.mps."),
     force: bool = typer.Option(False, "--force", help="Replace an existing DIR."),
+    diagnose_to: Optional[Path] = typer.Option(None, "--diagnose-to", help="If infeasible, write the diagnosis to this folder (diagnosis.txt)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
 ) -> None:
-    """Solve a scenario and write assignment.csv, baseline.csv, layout.geojson, metrics.json, map.html, manifest.json."""
+    """Solve a scenario; write assignment.csv, baseline.csv, layout.geojson, metrics.json, explanation.json, map.html, report.html."""
     from layout.run import Options, solve_scenario
 
     def body():
-        options = Options(solver, time_limit, gap, export_lp, export_mps, force)
+        options = Options(solver, time_limit, gap, export_lp, export_mps, force, diagnose_to)
         progress = (lambda s: None) if quiet else (lambda s: err_console.print(f"[dim]… {s}[/]"))
         run = solve_scenario(file, out, options, progress)
         print_summary(run.metrics, out)
@@ -143,6 +144,41 @@ def map_(
             raise InputError(Problem(str(result_dir), None, "", "a results folder written by `layout solve` and known layer names", str(e))) from None
 
     _guard(body)
+
+
+@app.command()
+def explain(result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`.")) -> None:
+    """Why this layout: binding constraints, shadow prices, industries held back, near misses."""
+    from layout.explain import format_explanation, load_explanation
+
+    _guard(lambda: sys.stdout.write(format_explanation(load_explanation(result_dir))))
+
+
+@app.command()
+def compare(
+    dir_a: Path = typer.Argument(..., help="First results folder."),
+    dir_b: Path = typer.Argument(..., help="Second results folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Metrics side by side and the region–industry assignments that changed."""
+    from layout.compare import compare as compare_results, format_comparison
+
+    def body():
+        d = compare_results(dir_a, dir_b)
+        sys.stdout.write(json.dumps(d, indent=2, ensure_ascii=False) + "\n" if as_json else format_comparison(d))
+
+    _guard(body)
+
+
+@app.command()
+def report(
+    result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report file; default DIR/report.html."),
+) -> None:
+    """Rewrite the self-contained HTML report of a results folder."""
+    from layout.report import write_report
+
+    _guard(lambda: out_console.print(f"wrote {write_report(result_dir, out)}", markup=False))
 
 
 @app.command()

