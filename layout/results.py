@@ -62,6 +62,7 @@ def check_out(out: Path, force: bool) -> None:
     not a result, the current folder or one of its parents is never replaced, --force or not.
     """
     target = _absolute(out)
+    clean_stale(target)  # first: a restored earlier result must count as one
     if out.exists() and not out.is_dir():
         raise InputError(Problem(str(out), None, "--out", "a folder path", "an existing file"))
     cwd = Path.cwd().resolve()
@@ -102,22 +103,24 @@ def clean_stale(out: Path) -> list[Path]:
     the two renames: the earlier result is restored), else deleted.
     """
     target, done = _absolute(out), []
-    if not target.parent.is_dir():
-        return done
-    for p in sorted(target.parent.glob(f".{glob_escape(target.name)}.*-*")):
-        kind, _, rest = p.name[len(target.name) + 2:].partition("-")
-        pid = rest.split("-", 1)[0]
-        if kind not in ("partial", "old") or not pid.isdigit() or _pid_alive(int(pid)):
-            continue
-        if kind == "old" and not target.exists():
-            p.rename(target)
-        else:
-            shutil.rmtree(p, ignore_errors=True)
-        done.append(p)
+    try:
+        leftovers = sorted(target.parent.glob(f".{_glob_escape(target.name)}.*-*")) if target.parent.is_dir() else []
+        for p in leftovers:
+            kind, _, rest = p.name[len(target.name) + 2:].partition("-")
+            pid = rest.split("-", 1)[0]
+            if kind not in ("partial", "old") or not pid.isdigit() or _pid_alive(int(pid)):
+                continue
+            if kind == "old" and not target.exists():
+                p.rename(target)
+            else:
+                shutil.rmtree(p, ignore_errors=True)
+            done.append(p)
+    except OSError:  # best effort: a folder we may not read or change is left alone
+        pass
     return done
 
 
-def glob_escape(name: str) -> str:
+def _glob_escape(name: str) -> str:
     """A file name with glob characters escaped."""
     return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
@@ -144,14 +147,14 @@ def staged_output(out: Path, force: bool) -> Iterator[Path]:
     """Yield a temporary folder; on success move it to `out` (replacing it only with force).
 
     The temporary folder `.DIR.partial-<pid>-*` sits beside DIR (same file system: the final move is one
-    rename). Leftovers of killed runs are removed first (`clean_stale`). The swap of an earlier result for the
-    new one is two renames with Ctrl-C held in between; if the second fails, the earlier result is put back.
+    rename). Leftovers of killed runs are removed first (`check_out` calls `clean_stale`). The swap of an earlier
+    result for the new one is two renames and a delete with Ctrl-C held until done; if the second rename fails,
+    the earlier result is put back.
     """
     check_out(out, force)
     target = _absolute(out)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale(target)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{os.getpid()}-", dir=target.parent))
     except OSError as e:
         raise InputError(Problem(str(out), None, "--out", "a folder that can be created and written", f"{type(e).__name__}: {e.strerror}")) from None
@@ -169,8 +172,8 @@ def staged_output(out: Path, force: bool) -> Iterator[Path]:
                 if old is not None and not target.exists():
                     old.rename(target)
                 raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

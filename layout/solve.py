@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Iterator
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,26 +78,34 @@ class Matrix:
 
 
 def to_matrix(m: LayoutModel) -> Matrix:
-    """Row-wise sparse arrays of the model, columns in `m.columns` order."""
-    col = {v.name: j for j, v in enumerate(m.columns)}
+    """Row-wise sparse arrays of the model, columns in `m.columns` order.
+
+    Vectorised: each variable's column comes from one dict lookup by object identity, and the
+    coefficients of all rows are streamed into numpy arrays in one pass (no per-coefficient appends).
+    """
+    col = {id(v): j for j, v in enumerate(m.columns)}
     n = len(m.columns)
     cost = np.zeros(n)
-    for v, c in m.prob.objective.items():
-        cost[col[v.name]] = c
-    lower = np.array([v.lowBound if v.lowBound is not None else -np.inf for v in m.columns], dtype=float)
-    upper = np.array([v.upBound if v.upBound is not None else np.inf for v in m.columns], dtype=float)
-    integer = np.array([v.cat == pulp.LpInteger for v in m.columns], dtype=bool)
-    starts, index, value, rlo, rup = [0], [], [], [], []
-    for name, c in m.rows.items():
-        for v, a in c.items():
-            index.append(col[v.name])
-            value.append(a)
-        starts.append(len(index))
-        rhs = -c.constant
-        rlo.append(rhs if c.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -np.inf)
-        rup.append(rhs if c.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ) else np.inf)
-    return Matrix(cost, lower, upper, np.array(rlo), np.array(rup), np.array(starts, dtype=np.int32),
-                  np.array(index, dtype=np.int32), np.array(value, dtype=float), integer, list(m.rows))
+    obj = m.prob.objective
+    if obj:
+        cost[np.fromiter(map(col.__getitem__, map(id, obj.keys())), dtype=np.int64, count=len(obj))] = \
+            np.fromiter(obj.values(), dtype=float, count=len(obj))
+    lower = np.fromiter((-np.inf if v.lowBound is None else v.lowBound for v in m.columns), dtype=float, count=n)
+    upper = np.fromiter((np.inf if v.upBound is None else v.upBound for v in m.columns), dtype=float, count=n)
+    integer = np.fromiter((v.cat == pulp.LpInteger for v in m.columns), dtype=bool, count=n)
+    rows = list(m.rows.values())
+    exprs = [c.expr for c in rows]
+    lens = np.fromiter(map(len, exprs), dtype=np.int64, count=len(exprs))
+    nnz = int(lens.sum())
+    index = np.fromiter(map(col.__getitem__, map(id, chain.from_iterable(exprs))), dtype=np.int32, count=nnz)
+    value = np.fromiter(chain.from_iterable(e.values() for e in exprs), dtype=float, count=nnz)
+    starts = np.zeros(len(rows) + 1, dtype=np.int32)
+    np.cumsum(lens, out=starts[1:])
+    rhs = -np.fromiter((c.constant for c in rows), dtype=float, count=len(rows))
+    sense = np.fromiter((c.sense for c in rows), dtype=np.int8, count=len(rows))
+    rlo = np.where((sense == pulp.LpConstraintGE) | (sense == pulp.LpConstraintEQ), rhs, -np.inf)
+    rup = np.where((sense == pulp.LpConstraintLE) | (sense == pulp.LpConstraintEQ), rhs, np.inf)
+    return Matrix(cost, lower, upper, rlo, rup, starts, index, value, integer, list(m.rows))
 
 
 @contextlib.contextmanager
@@ -143,6 +154,19 @@ def _highs(mat: Matrix, time_limit: float | None, gap: float, relax: bool = Fals
     return h
 
 
+def _run_interruptibly(h) -> None:
+    """h.run() in HiGHS's worker thread, so Ctrl-C stops the solve at once (then KeyboardInterrupt propagates)."""
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    try:
+        while not h.wait(0.1)[0]:
+            pass
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        h.wait()
+        raise
+
+
 def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
     """Solve with HiGHS; on a layout, write values into the PuLP variables."""
     import highspy
@@ -150,7 +174,7 @@ def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.
     mat = to_matrix(m)
     t0 = time.perf_counter()
     h = _highs(mat, time_limit, gap)
-    h.run()
+    _run_interruptibly(h)
     seconds = time.perf_counter() - t0
     st, info = h.getModelStatus(), h.getInfo()
     S = highspy.HighsModelStatus
@@ -182,17 +206,58 @@ _CBC_GAP = re.compile(r"Gap:\s+([-+0-9.eE]+)")
 _CBC_BOUND = re.compile(r"Lower bound:\s+([-+0-9.eE]+)")
 
 
+def _dies_with(parent: int):
+    """preexec_fn for a solver child: on Linux it gets SIGKILL when `parent` dies, even by SIGKILL."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+    def preexec() -> None:
+        if libc is not None:
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+
+    return preexec
+
+
 def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
-    """Solve with the CBC that ships with PuLP; the gap is read from CBC's own log."""
+    """Solve with the CBC that ships with PuLP; the gap is read from CBC's own log.
+
+    CBC is started here, with PuLP's own arguments and solution reader, so that it never outlives this
+    process: it is killed on Ctrl-C or any error, and gets SIGKILL when this process dies (Linux,
+    PR_SET_PDEATHSIG). Its files live in a temporary folder that is removed on the way out.
+    """
     with tempfile.TemporaryDirectory(prefix="layout-cbc-") as tmp:
-        log = Path(tmp) / "cbc.log"
+        log, mps, solution = (Path(tmp) / f for f in ("cbc.log", "model.mps", "model.sol"))
         with warnings.catch_warnings():  # PuLP 3.x warns that 4.0 moves CBC to an extra; 3.x bundles it
             warnings.simplefilter("ignore", DeprecationWarning)
-            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=1, logPath=str(log), keepFiles=False)
+            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=1, keepFiles=False)
+        variables, var_names, row_names, _ = m.prob.writeMPS(str(mps), rename=1)
+        args = [cmd.path, str(mps)] + (["-sec", str(time_limit)] if time_limit is not None else [])
+        for option in cmd.options + cmd.getOptions():
+            args += ("-" + option).split()
+        args += ["-solve", "-printingOptions", "all", "-solution", str(solution)]
         t0 = time.perf_counter()
-        m.prob.solve(cmd)
+        with open(log, "w") as pipe:
+            child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, preexec_fn=_dies_with(os.getpid()))
+            try:
+                code = child.wait()
+            except BaseException:  # Ctrl-C (KeyboardInterrupt) or anything else: CBC must not run on
+                child.kill()
+                child.wait()
+                raise
         seconds = time.perf_counter() - t0
-        text = log.read_text(errors="replace") if log.exists() else ""
+        text = log.read_text(errors="replace")
+        if code == 0 and solution.exists():
+            status, values, dj, pi, slacks, sol_status = cmd.readsol_MPS(str(solution), m.prob, variables, var_names, row_names)
+            m.prob.assignVarsVals(values)
+            m.prob.assignVarsDj(dj)
+            m.prob.assignConsPi(pi)
+            m.prob.assignConsSlack(slacks, activity=True)
+            m.prob.assignStatus(status, sol_status)
+        else:
+            m.prob.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
     sol = m.prob.sol_status
     if sol == pulp.LpSolutionOptimal:
         status = OPTIMAL

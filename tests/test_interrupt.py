@@ -1,0 +1,302 @@
+"""Interrupted and killed solves, and where output goes.
+
+A solve killed with SIGINT (Ctrl-C) or SIGKILL in the middle leaves no half-written DIR, keeps an earlier
+complete result byte for byte, and leaves no solver child process running. A run killed while staging
+leaves a hidden `.DIR.partial-<pid>-*` folder it cannot remove: the next run into DIR removes it (and puts
+back an earlier result a kill caught between the two renames of the swap). `--out` never replaces a folder
+that is not a result, and nothing is written outside DIR.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from layout.cli import app
+from layout.results import staged_output
+from tests.squares import industry, write_regions, write_scenario
+
+runner = CliRunner()
+SOLVER_NAMES = ("cbc",)  # the child process PuLP starts for --solver cbc
+PROMPT = 4.0  # seconds within which Ctrl-C must end a solve (HiGHS needs 7 s or more for the default scenario)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative path -> bytes)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def listing(folder: Path) -> list[str]:
+    """Every path under `folder`, relative, sorted."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def hidden_beside(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def proc_stat(pid: int) -> tuple[str, int, str] | None:
+    """(comm, ppid, state) of a process from /proc, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    comm = text[text.index("(") + 1: text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    return comm, int(fields[1]), fields[0]
+
+
+def solver_children(pid: int) -> list[int]:
+    """Running solver processes whose parent is `pid`."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            st = proc_stat(int(entry))
+            if st and st[1] == pid and st[0] in SOLVER_NAMES and st[2] != "Z":
+                out.append(int(entry))
+    return out
+
+
+def alive_solver(pid: int) -> bool:
+    st = proc_stat(pid)
+    return st is not None and st[0] in SOLVER_NAMES and st[2] != "Z"
+
+
+def tiny(folder: Path) -> Path:
+    """A scenario on three squares that solves in a blink."""
+    write_regions(folder, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}})
+    return write_scenario(folder, {"industries": {"T": industry()}})
+
+
+@pytest.fixture
+def earlier(tmp_path):
+    """An earlier complete result in tmp_path/out (from a tiny scenario) and its bytes."""
+    scenario = tiny(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["solve", str(scenario), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.stderr
+    return out, snapshot(out)
+
+
+def start(args: list[str], cwd: Path, tmpdir: Path) -> tuple[subprocess.Popen, list[str], threading.Event]:
+    """`python -m layout ...` with its own TMPDIR; stderr lines are collected; the event fires on 'solving'."""
+    tmpdir.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "layout", *args], cwd=cwd, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    solving = threading.Event()
+
+    def read():
+        for line in proc.stderr:
+            lines.append(line)
+            if "solving" in line:
+                solving.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return proc, lines, solving
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_interrupted_resolve_keeps_the_earlier_result_and_leaves_nothing_behind(tmp_path, earlier, solver, sig):
+    out, before = earlier
+    tmpdir = tmp_path / "tmp"
+    proc, lines, solving = start(["solve", "--out", str(out), "--force", "--solver", solver], tmp_path, tmpdir)
+    children: list[int] = []
+    failures: list[str] = []
+    try:
+        assert solving.wait(90), f"never printed 'solving': {''.join(lines)}"
+        if solver == "cbc":  # wait for PuLP's CBC child, so the signal lands while it runs
+            deadline = time.monotonic() + 30
+            while not children and proc.poll() is None and time.monotonic() < deadline:
+                children = solver_children(proc.pid)
+                time.sleep(0.02)
+            assert children, "CBC never started (or finished before it could be seen)"
+        else:
+            time.sleep(0.3)  # well inside HiGHS's solve (the default takes seconds)
+        assert proc.poll() is None, "the solve ended before the signal"
+        os.kill(proc.pid, sig)
+        t0 = time.monotonic()
+        code = proc.wait(timeout=180)
+        waited = time.monotonic() - t0
+        time.sleep(0.5)  # let a child that dies with its parent go
+        err = "".join(lines)
+        if sig == signal.SIGINT:
+            if code != 130 or "interrupted" not in err:
+                failures.append(f"Ctrl-C should exit 130 with 'interrupted'; got {code}: {err[-500:]}")
+            if waited > PROMPT:
+                failures.append(f"Ctrl-C took {waited:.1f} s to stop the solve (more than {PROMPT} s)")
+            if "Traceback" in err:
+                failures.append(f"traceback on Ctrl-C: {err[-1500:]}")
+        else:
+            assert code == -signal.SIGKILL
+        if snapshot(out) != before:
+            failures.append("the earlier result changed")
+        left = hidden_beside(out)
+        if sig == signal.SIGINT and left:
+            failures.append(f"hidden leftovers beside DIR after Ctrl-C: {left}")
+        survivors = [c for c in children if alive_solver(c)]
+        if survivors:
+            failures.append(f"solver child process(es) {survivors} of the {sig.name}-ed run still running")
+        if sig == signal.SIGINT and listing(tmpdir):
+            failures.append(f"temporary files left in TMPDIR after Ctrl-C: {listing(tmpdir)[:5]}")
+        if sig == signal.SIGKILL:  # whatever a kill left beside DIR, the next run into DIR removes
+            result = runner.invoke(app, ["solve", str(tmp_path / "scenario.yaml"), "--out", str(out), "--force", "-q"])
+            assert result.exit_code == 0, result.stderr
+            if hidden_beside(out):
+                failures.append(f"the next run left {hidden_beside(out)} beside DIR")
+        assert not failures, "\n".join(failures)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for c in children:  # a surviving CBC would run on for minutes: end it (by its id)
+            if alive_solver(c):
+                os.kill(c, signal.SIGKILL)
+
+
+STAGER = """
+import sys, time
+from pathlib import Path
+from layout.results import staged_output
+with staged_output(Path(sys.argv[1]), force=True) as tmp:
+    (tmp / "assignment.csv").write_text("half a table")
+    print("staged", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_run_killed_while_writing_leaves_the_earlier_result_and_the_next_run_cleans_up(tmp_path, earlier):
+    out, before = earlier
+    proc = subprocess.Popen([sys.executable, "-c", STAGER, str(out)], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        assert proc.stdout.readline().strip() == "staged"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert snapshot(out) == before
+    left = hidden_beside(out)
+    assert len(left) == 1 and left[0].startswith(f".out.partial-{proc.pid}-")  # a kill cannot clean up
+    live = out.parent / f".out.partial-{os.getpid()}-inuse"  # a run still going (this process): not touched
+    live.mkdir()
+    result = runner.invoke(app, ["solve", str(tmp_path / "scenario.yaml"), "--out", str(out), "-q"])
+    assert result.exit_code == 2 and "--force" in result.stderr  # the earlier result still counts as one
+    assert hidden_beside(out) == [live.name]
+    assert snapshot(out) == before
+
+
+def test_a_kill_between_the_two_renames_puts_the_earlier_result_back(tmp_path, earlier):
+    """The swap renames DIR to .DIR.old-<pid>, then the staged folder to DIR: a kill in between hides DIR."""
+    out, before = earlier
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    out.rename(out.with_name(f".out.old-{dead}"))
+    (out.parent / f".out.partial-{dead}-x1y2").mkdir()
+    result = runner.invoke(app, ["solve", str(tmp_path / "scenario.yaml"), "--out", str(out), "-q"])
+    assert result.exit_code == 2 and "an earlier result" in result.stderr  # restored, so it is not replaced without --force
+    assert snapshot(out) == before
+    assert hidden_beside(out) == []
+
+
+def test_a_failure_in_the_swap_puts_the_earlier_result_back(tmp_path, earlier, monkeypatch):
+    out, before = earlier
+    real = Path.rename
+
+    def rename(self, target):
+        if self.name.startswith(".out.partial-"):
+            raise OSError(28, "No space left on device")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OSError):
+        with staged_output(out, force=True) as tmp:
+            (tmp / "assignment.csv").write_text("new")
+    monkeypatch.undo()
+    assert snapshot(out) == before
+    assert hidden_beside(out) == []
+
+
+def test_ctrl_c_during_the_swap_waits_for_it(tmp_path, earlier, monkeypatch):
+    """SIGINT right after DIR was moved aside: the swap completes first, then KeyboardInterrupt."""
+    out, before = earlier
+    real = Path.rename
+
+    def rename(self, target):
+        result = real(self, target)
+        if self == out:
+            signal.raise_signal(signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        with staged_output(out, force=True) as tmp:
+            (tmp / "assignment.csv").write_text("new")
+            (tmp / "manifest.json").write_text("{}")
+    monkeypatch.undo()
+    assert snapshot(out) in (before, {"assignment.csv": b"new", "manifest.json": b"{}"})  # one whole result, never none
+    assert hidden_beside(out) == []
+
+
+# --- paths: --out ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_out_refuses_a_folder_that_is_not_a_result(tmp_path, force):
+    scenario = tiny(tmp_path)
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "chapter1.md").write_text("years of work")
+    result = runner.invoke(app, ["solve", str(scenario), "--out", str(mine), "-q"] + (["--force"] if force else []))
+    assert result.exit_code == 2, result.stderr
+    assert "not a result of this program" in result.stderr and "Traceback" not in result.stderr
+    assert listing(mine) == ["chapter1.md"] and (mine / "chapter1.md").read_text() == "years of work"
+    assert hidden_beside(mine) == []
+
+
+@pytest.mark.parametrize("out", [".", "..", ""])
+def test_out_refuses_the_current_folder_and_its_parents(tmp_path, monkeypatch, out):
+    scenario = tiny(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = listing(tmp_path)
+    result = runner.invoke(app, ["solve", str(scenario), "--out", out, "--force", "-q"])
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert "the current folder or one of its parents" in result.stderr
+    assert listing(tmp_path) == before
+
+
+def test_out_under_a_file_is_refused_before_solving(tmp_path):
+    scenario = tiny(tmp_path)
+    result = runner.invoke(app, ["solve", str(scenario), "--out", str(tmp_path / "scenario.yaml" / "out")])
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert "--out" in result.stderr and "not a folder" in result.stderr
+    assert "solving" not in result.stderr
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_nothing_is_written_outside_dir(tmp_path, solver):
+    """Run in a fresh folder with a relative --out: only DIR appears there, and the temp folder ends empty."""
+    work = tmp_path / "work"
+    work.mkdir()
+    tiny(work)
+    before = {p: b for p, b in snapshot(work).items()}
+    tmpdir = tmp_path / "tmp"
+    proc, lines, _ = start(["solve", "scenario.yaml", "--out", "results/run1", "--solver", solver, "-q"], work, tmpdir)
+    assert proc.wait(timeout=120) == 0, "".join(lines)
+    after = snapshot(work)
+    assert {p: b for p, b in after.items() if not p.startswith("results/")} == before  # inputs untouched, nothing added
+    assert sorted(p.name for p in work.iterdir()) == ["indicators.csv", "results", "scenario.yaml", "squares.geojson"]
+    assert [p.name for p in (work / "results").iterdir()] == ["run1"]
+    assert (work / "results" / "run1" / "manifest.json").is_file()
+    assert listing(tmpdir) == []
