@@ -7,6 +7,15 @@ An assignment is one designated (region, industry) pair; between A and B it is
 * added — designated in B only; removed — designated in A only;
 * tier changed — designated in both with a different tier or a different inter-provincial group;
 * capacity changed — same tier and group, capacity differs by more than 1e-6 capacity units.
+
+Two optional parts appear only when the folders call for them, so the output of plain folders is
+unchanged:
+
+* declared plans — where a folder has declared.csv (the provinces' own sourced SEI priorities), its
+  declared metrics (duplications, mean similarity of all pairs and of neighbours, regions per
+  industry) from metrics.json["declared"], with the coverage in words ("15 of 31 provinces");
+* phasing — where both folders were solved over plan periods (phasing.csv, or periods/<year>/), the
+  assignments added, removed and changed from A to B in each period.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from pathlib import Path
 
 from layout.errors import InputError, Problem
 
-__all__ = ["compare", "format_comparison", "read_results", "REQUIRED", "METRICS"]
+__all__ = ["compare", "format_comparison", "read_results", "read_phasing", "REQUIRED", "METRICS", "DECLARED_METRICS"]
 
 REQUIRED = ("metrics.json", "assignment.csv", "manifest.json")
 CAPACITY_TOL = 1e-6
@@ -34,6 +43,14 @@ METRICS = (
     ("regions_hosting", "regions hosting at least one cluster", False),
     ("clusters", "clusters", None),
 )
+# metrics that apply to declared plans (they state no capacities): key in metrics.json["declared"], label
+DECLARED_METRICS = (
+    ("duplications", "uncoordinated neighbour duplications"),
+    ("mean_similarity", "mean structural similarity (all pairs)"),
+    ("mean_similarity_adjacent", "mean structural similarity (neighbours)"),
+)
+DECLARED_FILE = "declared.csv"
+PHASING_FILE = "phasing.csv"
 
 
 def read_results(folder: Path) -> tuple[dict, list[dict], dict]:
@@ -52,19 +69,74 @@ def read_results(folder: Path) -> tuple[dict, list[dict], dict]:
         raise InputError(Problem(str(folder), None, "metrics.json / manifest.json", "valid JSON", f"unreadable ({e})")) from None
     if not isinstance(metrics, dict) or "optimised" not in metrics:
         raise InputError(Problem(str(folder / "metrics.json"), None, "optimised", "the metrics of an optimised layout", "no `optimised` key"))
-    with open(folder / "assignment.csv", encoding="utf-8", newline="") as f:
+    return metrics, _read_rows(folder / "assignment.csv"), manifest
+
+
+def _read_rows(path: Path, extra: tuple[str, ...] = ()) -> list[dict]:
+    """Rows of an assignment-like table (capacity as a float); InputError with file and line on bad input."""
+    with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
-        need = {"region_code", "industry", "capacity", "tier"}
+        need = {"region_code", "industry", "capacity", "tier", *extra}
         if reader.fieldnames is None or not need <= set(reader.fieldnames):
-            raise InputError(Problem(str(folder / "assignment.csv"), 1, "", f"columns {', '.join(sorted(need))}", f"columns {reader.fieldnames}"))
+            raise InputError(Problem(str(path), 1, "", f"columns {', '.join(sorted(need))}", f"columns {reader.fieldnames}"))
         rows = []
         for line, row in enumerate(reader, start=2):
             try:
                 row["capacity"] = float(row["capacity"])
-            except ValueError:
-                raise InputError(Problem(str(folder / "assignment.csv"), line, "capacity", "a number", repr(row["capacity"]))) from None
+            except (TypeError, ValueError):
+                raise InputError(Problem(str(path), line, "capacity", "a number", repr(row["capacity"]))) from None
             rows.append(row)
-    return metrics, rows, manifest
+    return rows
+
+
+def _period_key(p: str):
+    return (0, int(p), p) if str(p).lstrip("-").isdigit() else (1, 0, str(p))
+
+
+def read_phasing(folder: Path, metrics: dict) -> dict[str, list[dict]] | None:
+    """Each plan period's assignment rows ({year: rows}, in period order), or None if the folder has no periods.
+
+    Read from DIR/phasing.csv (a leading `period` column); without it, from DIR/periods/<year>/assignment.csv
+    for the periods metrics.json lists."""
+    folder = Path(folder)
+    path = folder / PHASING_FILE
+    if path.is_file():
+        out: dict[str, list[dict]] = {str(p): [] for p in (metrics.get("periods") or {})}
+        for row in _read_rows(path, ("period",)):
+            out.setdefault(str(row["period"]).strip(), []).append(row)
+    elif isinstance(metrics.get("periods"), dict) and metrics["periods"]:
+        out = {}
+        for p in metrics["periods"]:
+            f = folder / "periods" / str(p) / "assignment.csv"
+            if not f.is_file():
+                raise InputError(Problem(str(folder), None, f"periods/{p}", "phasing.csv or each period's assignment.csv",
+                                         f"neither {PHASING_FILE} nor periods/{p}/assignment.csv"))
+            out[str(p)] = _read_rows(f)
+    else:
+        return None
+    return {p: out[p] for p in sorted(out, key=_period_key)}
+
+
+def _declared(folder: Path, metrics: dict) -> dict | None:
+    """The declared metrics of a folder with declared.csv (None without one)."""
+    path = Path(folder) / DECLARED_FILE
+    if not path.is_file():
+        return None
+    rows = _read_rows(path)
+    d = metrics.get("declared") if isinstance(metrics.get("declared"), dict) else {}
+    covered, not_covered = d.get("covered"), d.get("not_covered")
+    per_industry = d.get("regions_per_industry")
+    if not isinstance(per_industry, dict):  # count declared.csv itself
+        per_industry = {}
+        for r in rows:
+            per_industry[r["industry"]] = per_industry.get(r["industry"], 0) + 1
+    return {
+        "coverage": d.get("coverage") or f"coverage not stated in metrics.json; declared.csv names {len({r['region_code'] for r in rows})} regions",
+        "covered": len(covered) if isinstance(covered, list) else None,
+        "regions": len(covered) + len(not_covered) if isinstance(covered, list) and isinstance(not_covered, list) else None,
+        **{k: _r(d.get(k)) for k, _ in DECLARED_METRICS},
+        "regions_per_industry": {i: per_industry[i] for i in sorted(per_industry)},
+    }
 
 
 def _key(row: dict) -> tuple[str, str]:
@@ -98,6 +170,27 @@ def compare(dir_a: Path, dir_b: Path) -> dict:
                     "b": _r(sb.get("objective")),
                     "delta": _r(sb["objective"] - sa["objective"]) if isinstance(sa.get("objective"), (int, float)) and isinstance(sb.get("objective"), (int, float)) else None,
                     "lower_is_better": True})
+    changes, unchanged = _diff(ra, rb)
+    out = {
+        "a": {"folder": str(dir_a), "scenario": ma.get("scenario", {}).get("name"), "solver": sa.get("name"), "status": sa.get("status"),
+              "input_sha256": fa.get("input_sha256")},
+        "b": {"folder": str(dir_b), "scenario": mb.get("scenario", {}).get("name"), "solver": sb.get("name"), "status": sb.get("status"),
+              "input_sha256": fb.get("input_sha256")},
+        "metrics": metrics,
+        "changes": changes,
+        "unchanged": unchanged,
+    }
+    da, db = _declared(Path(dir_a), ma), _declared(Path(dir_b), mb)
+    if da is not None or db is not None:
+        out["declared"] = _declared_side_by_side(da, db)
+    pa, pb = read_phasing(Path(dir_a), ma), read_phasing(Path(dir_b), mb)
+    if pa is not None or pb is not None:
+        out["phasing"] = _phasing(pa, pb)
+    return out
+
+
+def _diff(ra: list[dict], rb: list[dict]) -> tuple[dict, int]:
+    """The assignments added, removed, tier changed and capacity changed from rows A to rows B; and the unchanged count."""
     a_rows = {_key(r): r for r in ra}
     b_rows = {_key(r): r for r in rb}
     names = {r["region_code"]: r.get("region_name", r["region_code"]) for r in ra + rb}
@@ -116,16 +209,40 @@ def compare(dir_a: Path, dir_b: Path) -> dict:
         elif abs(x["capacity"] - y["capacity"]) > CAPACITY_TOL:
             capacity_changed.append(entry(k, tier=_tier(x), capacity_a=_r(x["capacity"]), capacity_b=_r(y["capacity"]),
                                           delta=_r(y["capacity"] - x["capacity"])))
-    return {
-        "a": {"folder": str(dir_a), "scenario": ma.get("scenario", {}).get("name"), "solver": sa.get("name"), "status": sa.get("status"),
-              "input_sha256": fa.get("input_sha256")},
-        "b": {"folder": str(dir_b), "scenario": mb.get("scenario", {}).get("name"), "solver": sb.get("name"), "status": sb.get("status"),
-              "input_sha256": fb.get("input_sha256")},
-        "metrics": metrics,
-        "changes": {"added": added, "removed": removed, "tier_changed": tier_changed, "capacity_changed": capacity_changed},
-        "unchanged": sum(1 for k in a_rows.keys() & b_rows.keys()
-                         if _tier(a_rows[k]) == _tier(b_rows[k]) and abs(a_rows[k]["capacity"] - b_rows[k]["capacity"]) <= CAPACITY_TOL),
-    }
+    unchanged = sum(1 for k in a_rows.keys() & b_rows.keys()
+                    if _tier(a_rows[k]) == _tier(b_rows[k]) and abs(a_rows[k]["capacity"] - b_rows[k]["capacity"]) <= CAPACITY_TOL)
+    return {"added": added, "removed": removed, "tier_changed": tier_changed, "capacity_changed": capacity_changed}, unchanged
+
+
+def _delta(a, b):
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return _r(b - a)
+    return None
+
+
+def _declared_side_by_side(da: dict | None, db: dict | None) -> dict:
+    """Declared metrics of A and B (None for a side without declared.csv)."""
+    metrics = [{"metric": k, "label": label, "a": (da or {}).get(k), "b": (db or {}).get(k),
+                "delta": _delta((da or {}).get(k), (db or {}).get(k))} for k, label in DECLARED_METRICS]
+    ia, ib = (da or {}).get("regions_per_industry", {}), (db or {}).get("regions_per_industry", {})
+    per_industry = [{"industry": i, "a": ia.get(i) if da else None, "b": ib.get(i) if db else None,
+                     "delta": _delta(ia.get(i), ib.get(i)) if da and db else None}
+                    for i in sorted(set(ia) | set(ib))]
+    return {"a": da, "b": db, "metrics": metrics, "regions_per_industry": per_industry}
+
+
+def _phasing(pa: dict[str, list[dict]] | None, pb: dict[str, list[dict]] | None) -> dict:
+    """Per plan period, the assignments that changed from A to B (periods solved by both folders)."""
+    out: dict = {"a_periods": list(pa) if pa is not None else None, "b_periods": list(pb) if pb is not None else None, "periods": []}
+    if pa is None or pb is None:
+        return out
+    for p in sorted(set(pa) | set(pb), key=_period_key):
+        if p not in pa or p not in pb:
+            out["periods"].append({"period": p, "only_in": "A" if p in pa else "B"})
+            continue
+        changes, unchanged = _diff(pa[p], pb[p])
+        out["periods"].append({"period": p, "changes": changes, "unchanged": unchanged})
+    return out
 
 
 def _fmt(v) -> str:
@@ -144,23 +261,66 @@ def format_comparison(d: dict) -> str:
     lines = [f"A: {a['folder']} — {a['scenario']} ({a['solver']}, {a['status']})",
              f"B: {b['folder']} — {b['scenario']} ({b['solver']}, {b['status']})", "",
              "Optimised metrics:"]
-    rows = [("metric", "A", "B", "B − A")] + [(m["label"], _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"])) for m in d["metrics"]]
-    widths = [max(len(r[c]) for r in rows) for c in range(4)]
-    for k, r in enumerate(rows):
-        lines.append("  " + r[0].ljust(widths[0]) + "  " + "  ".join(r[c].rjust(widths[c]) for c in range(1, 4)))
-        if k == 0:
-            lines.append("  " + "-" * (sum(widths) + 6))
+    lines += _table([("metric", "A", "B", "B − A")] + [(m["label"], _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"])) for m in d["metrics"]])
     ch = d["changes"]
     lines.append("")
-    lines.append(f"Assignments: {len(ch['added'])} added, {len(ch['removed'])} removed, {len(ch['tier_changed'])} tier changed, "
-                 f"{len(ch['capacity_changed'])} capacity changed, {d['unchanged']} unchanged")
-    for e in ch["added"]:
-        lines.append(f"  + {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {_fmt(e['capacity'])}")
-    for e in ch["removed"]:
-        lines.append(f"  - {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {_fmt(e['capacity'])}")
+    lines.append(f"Assignments: {_counts(ch, d['unchanged'])}")
+    lines += _change_lines(ch, "  ")
+    if "declared" in d:
+        lines += _declared_lines(d["declared"])
+    if "phasing" in d:
+        lines += _phasing_lines(d["phasing"])
+    return "\n".join(lines) + "\n"
+
+
+def _counts(ch: dict, unchanged: int) -> str:
+    return (f"{len(ch['added'])} added, {len(ch['removed'])} removed, {len(ch['tier_changed'])} tier changed, "
+            f"{len(ch['capacity_changed'])} capacity changed, {unchanged} unchanged")
+
+
+def _change_lines(ch: dict, indent: str, detail: bool = True) -> list[str]:
+    lines = [f"{indent}+ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {_fmt(e['capacity'])}" for e in ch["added"]]
+    lines += [f"{indent}- {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {_fmt(e['capacity'])}" for e in ch["removed"]]
+    if not detail:
+        return lines
     for e in ch["tier_changed"]:
-        lines.append(f"  ~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier_a']} → {e['tier_b']}, "
+        lines.append(f"{indent}~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier_a']} → {e['tier_b']}, "
                      f"{_fmt(e['capacity_a'])} → {_fmt(e['capacity_b'])}")
     for e in ch["capacity_changed"]:
-        lines.append(f"  ~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {_fmt(e['capacity_a'])} → {_fmt(e['capacity_b'])}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"{indent}~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {_fmt(e['capacity_a'])} → {_fmt(e['capacity_b'])}")
+    return lines
+
+
+def _table(rows: list[tuple[str, str, str, str]]) -> list[str]:
+    widths = [max(len(r[c]) for r in rows) for c in range(4)]
+    out = []
+    for k, r in enumerate(rows):
+        out.append("  " + r[0].ljust(widths[0]) + "  " + "  ".join(r[c].rjust(widths[c]) for c in range(1, 4)))
+        if k == 0:
+            out.append("  " + "-" * (sum(widths) + 6))
+    return out
+
+
+def _declared_lines(dd: dict) -> list[str]:
+    lines = ["", "Declared plans (the provinces' own sourced SEI priorities; no capacities stated, so only these metrics apply):"]
+    for side in ("a", "b"):
+        v = dd[side]
+        lines.append(f"  {side.upper()}: " + (v["coverage"] if v else "no declared.csv in this folder"))
+    rows = [("metric", "A", "B", "B − A")] + [(m["label"], _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"])) for m in dd["metrics"]]
+    rows += [(f"regions declaring {m['industry']}", _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"])) for m in dd["regions_per_industry"]]
+    return lines + _table(rows)
+
+
+def _phasing_lines(ph: dict) -> list[str]:
+    lines = [""]
+    if ph["a_periods"] is None or ph["b_periods"] is None:
+        side, periods = ("A", ph["a_periods"]) if ph["a_periods"] is not None else ("B", ph["b_periods"])
+        return lines + [f"Phasing: only {side} was solved over plan periods ({', '.join(periods)}); no per-period comparison"]
+    lines.append("Phasing (assignments per plan period, A → B; + added, - removed):")
+    for p in ph["periods"]:
+        if "only_in" in p:
+            lines.append(f"  {p['period']}: solved in {p['only_in']} only")
+            continue
+        lines.append(f"  {p['period']}: {_counts(p['changes'], p['unchanged'])}")
+        lines += _change_lines(p["changes"], "    ", detail=False)
+    return lines

@@ -7,9 +7,15 @@ and inline SVG charts drawn here. No script, no external asset, no network: it o
 browser, and prints. Every text that comes from a file (scenario, region, industry and group names,
 file paths, sentences) is HTML-escaped.
 
-Sections: scenario summary; baseline vs optimised metrics with small charts; capacity against target
-per industry; host regions per industry; portfolio per region; a map of clusters per region;
-binding constraints and shadow prices; data sources and caveats; solver facts; reference.
+Sections: scenario summary; phasing (when metrics.json has `periods`: per period status, industries,
+clusters, duplications, regions hosting, a chart of capacity by industry per period, the designations
+each period adds (DIR/phasing.csv), the levers applied, links to periods/<year>/map.html); policy
+levers (lifecycle, shortcomings); baseline vs optimised metrics with small charts; declared plans
+(when metrics.json has `declared`: declared | uncoordinated baseline | optimised for the metrics that
+apply without capacities, coverage in words, unmapped priorities and provinces with no sourced plan);
+capacity against target per industry; host regions per industry; portfolio per region; a map of
+clusters per region; binding constraints and shadow prices; data sources and caveats; solver facts;
+reference.
 """
 
 from __future__ import annotations
@@ -18,9 +24,14 @@ import csv
 import html
 import json
 import math
+import os
+import re
+import urllib.parse
 from pathlib import Path
 
 from layout.compare import read_results
+from layout.map_inputs import CLUSTERS_2019_FILE, CLUSTERS_2019_TOTAL
+from layout.paths import geodata_file
 
 __all__ = ["write_report", "render_report", "SEED_STUDY"]
 
@@ -50,6 +61,9 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .tier-inter-provincial{color:#7a3e9d}.tier-provincial{color:#1f6fb2}.tier-characteristic{color:#2e8b57}
 ul.tight{margin:4px 0;padding-left:20px}ul.tight li{margin:2px 0}
 .muted{color:#5a6475}
+td.nw{white-space:nowrap}
+caption{caption-side:bottom;text-align:left;padding-top:4px}
+.tick{display:inline-block;width:2px;height:12px;background:#1d2430;vertical-align:-2px;margin:0 4px 0 10px}
 code{font-size:12px;background:#f5f7fa;padding:1px 4px;border-radius:3px;word-break:break-all}
 @media print{main{max-width:none}h2{break-after:avoid}}
 """
@@ -249,6 +263,11 @@ def _summary(metrics: dict, manifest: dict) -> str:
            '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b><span>{e(k)}</span></div>' for k, v in cards) + "</div>",
            f'<p>{len(metrics.get("industries", []))} industries, {len(metrics.get("groups", []))} inter-provincial groups; '
            f'model of {_num(size.get("rows"))} rows × {_num(size.get("columns"))} columns ({_num(size.get("binaries"))} binaries).</p>']
+    periods = metrics.get("periods")
+    if isinstance(periods, dict) and periods:
+        years = sorted(map(str, periods), key=_period_key)
+        out.append(f'<p>Phased over {e(", ".join(years))}: the figures on this page are those of the last period, {e(years[-1])}; '
+                   '<a href="#phasing">Phasing</a> shows every period.</p>')
     if o.get("targets_met") is False:
         out.append(f'<p><b>Finding:</b> targets are not met; total shortfall {_num(o.get("total_shortfall"))}.</p>')
     return "".join(out)
@@ -374,9 +393,8 @@ def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]
         out.append("<li>Regions without any cluster in the optimised layout: " +
                    ", ".join(f"{e(region_names.get(r, r))} ({e(r)})" for r in without) + ".</li>")
     out.append("</ul>")
-    levers = metrics.get("policy_levers") or []
-    if levers:
-        out.append("<h3>Policy levers applied</h3><ul class='tight'>" + "".join(f"<li>{e(x)}</li>" for x in levers) + "</ul>")
+    if metrics.get("policy_levers"):
+        out.append('<p class="muted">The policy levers applied are listed in <a href="#levers">Policy levers</a>.</p>')
     return "".join(out)
 
 
@@ -396,9 +414,341 @@ def _solver_section(metrics: dict, manifest: dict) -> str:
     return "<table>" + "".join(f"<tr><th>{e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
 
 
-def render_report(result_dir: Path) -> str:
-    """The report's HTML text (InputError if `result_dir` is not a results folder)."""
+# ------------------------------------------------------------------------------------ policy levers
+
+LEVER_PATTERNS = (
+    ("retired", re.compile(r"^(?P<code>\S+) \((?P<name>.*)\) is mature\b")),
+    ("candidate", re.compile(r"^(?P<code>\S+) \((?P<name>.*)\) is a candidate entering in (?P<year>\S+?):")),
+    ("shortcoming", re.compile(r"^(?P<code>\S+) \((?P<name>.*)\) is an? (?:urgent, solvable|long-term) shortcoming")),
+)
+LEVER_KINDS = (("lifecycle", "Lifecycle (mature industries retired, candidates entering)"),
+               ("shortcomings", "Key shortcomings"), ("other", "Other levers"))
+
+
+def _lever(sentence) -> tuple[str, str, dict]:
+    """(kind, sub-kind, named groups) of a policy-lever sentence as layout.levers words it; ("other", "", {}) otherwise."""
+    text = str(sentence)
+    for sub, pattern in LEVER_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return ("shortcomings" if sub == "shortcoming" else "lifecycle"), sub, m.groupdict()
+    return "other", "", {}
+
+
+def _levers_section(metrics: dict) -> str:
+    """Every policy lever sentence, grouped (lifecycle, shortcomings, other); with periods, the periods each applied in."""
+    periods = metrics.get("periods") if isinstance(metrics.get("periods"), dict) else None
+    applied: dict[str, list[str]] = {}
+    if periods:
+        for year, p in periods.items():
+            for s in p.get("policy_levers") or []:
+                applied.setdefault(str(s), []).append(str(year))
+    for s in metrics.get("policy_levers") or []:
+        applied.setdefault(str(s), [])
+    if not applied:
+        return ""
+    year = metrics.get("scenario", {}).get("period")
+    if periods:
+        out = [f"<p>Levers of the seed study applied in each plan period ({e(', '.join(map(str, periods)))}); "
+               "the phasing section shows them period by period.</p>"]
+    else:
+        out = [f"<p>Levers of the seed study applied to this run{f' (plan year {e(year)})' if year is not None else ''}.</p>"]
+    for kind, title in LEVER_KINDS:
+        items = [(s, ys) for s, ys in applied.items() if _lever(s)[0] == kind]
+        if not items:
+            continue
+        out.append(f"<h3>{e(title)}</h3><ul class='tight'>")
+        for s, ys in items:
+            when = f' <span class="muted">— {e(", ".join(ys))}</span>' if periods and ys else ""
+            out.append(f"<li>{e(s)}{when}</li>")
+        out.append("</ul>")
+    if not any(_lever(s)[0] == "shortcomings" for s in applied):
+        out.append('<p class="muted">No key shortcomings in this scenario.</p>')
+    out.append('<p class="muted">Mature industries leave the SEI layout (no designation, no target; their existing capacity '
+               "lies outside it); candidates are laid out from the period they enter (docs/levers.md).</p>")
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------------------ phasing
+
+PERIOD_COLOURS = ("#9ecae1", "#4a98c9", "#1f6fb2", "#08427e", "#7a3e9d", "#2e8b57", "#b8860b", "#b23b3b")
+
+
+def _period_key(p) -> tuple:
+    text = str(p)
+    return (0, int(text), text) if text.lstrip("-").isdigit() else (1, 0, text)
+
+
+def _phasing_rows(result_dir: Path, periods: dict) -> dict[str, list[dict]]:
+    """Each period's designations: DIR/phasing.csv, else DIR/periods/<year>/assignment.csv."""
+    out: dict[str, list[dict]] = {str(p): [] for p in periods}
+    rows = _read_csv(result_dir / "phasing.csv")
+    if rows:
+        for r in rows:
+            out.setdefault(str(r.get("period", "")).strip(), []).append(r)
+    else:
+        for p in periods:
+            out[str(p)] = _read_csv(result_dir / "periods" / str(p) / "assignment.csv")
+    return {p: out[p] for p in sorted(out, key=_period_key)}
+
+
+def _period_chart(years: list[str], periods: dict, codes: list[str], names: dict[str, str]) -> str:
+    """Capacity per industry, one bar per period (a dark tick marks that period's target)."""
+    bar, gap, left, w = 8, 10, 300, 780
+    nb = max(1, len(years))
+    h = len(codes) * (nb * bar + gap) + 8
+    caps = [v for y in years for i in codes
+            for v in (periods[y].get("optimised", {}).get("industries", {}).get(i, {}).get("capacity"),
+                      periods[y].get("optimised", {}).get("industries", {}).get(i, {}).get("target"))
+            if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    top = max(caps + [1e-9]) * 1.08
+    scale = (w - left - 70) / top
+    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="capacity by industry per period">']
+    for k, code in enumerate(codes):
+        y0 = k * (nb * bar + gap) + 4
+        parts.append(f'<text x="{left - 6}" y="{y0 + nb * bar / 2 + 4:.1f}" font-size="11" text-anchor="end" fill="#1d2430">'
+                     f'{e(names.get(code) or code)}</text>')
+        for j, year in enumerate(years):
+            v = periods[year].get("optimised", {}).get("industries", {}).get(code)
+            y = y0 + j * bar
+            colour = PERIOD_COLOURS[j % len(PERIOD_COLOURS)]
+            if not isinstance(v, dict):
+                parts.append(f'<text x="{left + 3}" y="{y + bar - 1}" font-size="9" fill="#5a6475">{e(year)}: not laid out</text>')
+                continue
+            cap, target = v.get("capacity"), v.get("target")
+            if isinstance(cap, (int, float)):
+                bw = max(0.5, scale * cap)
+                parts.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar - 1}" fill="{colour}">'
+                             f'<title>{e(code)} {e(year)}: capacity {_short(cap)} / target {_short(target)}</title></rect>')
+                parts.append(f'<text x="{left + bw + 3:.1f}" y="{y + bar - 1}" font-size="9" fill="#5a6475">{_short(cap)}</text>')
+            if isinstance(target, (int, float)) and target > 0:
+                tx = left + scale * target
+                parts.append(f'<line x1="{tx:.1f}" y1="{y - 0.5}" x2="{tx:.1f}" y2="{y + bar - 0.5}" stroke="#1d2430" stroke-width="1.5"/>')
+    parts.append("</svg>")
+    legend = "".join(f'<span class="swatch" style="background:{PERIOD_COLOURS[j % len(PERIOD_COLOURS)]}"></span>{e(y)}'
+                     for j, y in enumerate(years))
+    return "".join(parts) + f'<div class="legend">capacity per period:{legend}<span class="tick"></span>target of the period</div>'
+
+
+def _designation(r: dict) -> str:
+    group = f' {e(r.get("group_name") or r.get("group"))}' if r.get("group") else ""
+    return (f'{e(r.get("region_name") or r.get("region_code"))} (<span class="tier-{e(r.get("tier"))}">{e(r.get("tier"))}{group}</span>, '
+            f'{_short(r.get("capacity"))})')
+
+
+def _by_industry(rows: list[dict], inames: dict[str, str]) -> str:
+    if not rows:
+        return '<span class="muted">none</span>'
+    groups: dict[str, list[dict]] = {}
+    for r in sorted(rows, key=lambda r: (r.get("industry", ""), TIER_ORDER.get(r.get("tier"), 9), r.get("region_code", ""))):
+        groups.setdefault(r.get("industry", ""), []).append(r)
+    return "<br>".join(f"<b>{e(i)}</b> {e(inames.get(i, ''))}: " + ", ".join(_designation(r) for r in rs) for i, rs in groups.items())
+
+
+def _link(target: Path, link_from: Path) -> str:
+    rel = os.path.relpath(target, link_from)
+    return e(urllib.parse.quote(Path(rel).as_posix()))
+
+
+def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
+    periods = {str(k): v for k, v in metrics["periods"].items() if isinstance(v, dict)}
+    years = sorted(periods, key=_period_key)
+    rows_by_period = _phasing_rows(result_dir, periods)
+    inames: dict[str, str] = {}
+    codes: list[str] = []
+    for y in years:
+        for ind in periods[y].get("industries", []):
+            inames.setdefault(ind.get("code"), ind.get("name") or ind.get("code"))
+            if ind.get("code") not in codes:
+                codes.append(ind.get("code"))
+    for rows in rows_by_period.values():
+        for r in rows:
+            inames.setdefault(r.get("industry"), r.get("industry_name") or r.get("industry"))
+    out = [f"<p>Solved period by period ({e(', '.join(years))}): each plan period is decided knowing the previous one "
+           "(designations persist unless the scenario allows exit; growth per period may be capped). "
+           f"The rest of this page shows the last period, {e(years[-1] if years else '')}.</p>",
+           '<table><tr><th>period</th><th>status</th><th class="n">industries laid out</th><th class="n">clusters</th>'
+           '<th class="n">neighbour duplications</th><th class="n">regions hosting</th><th class="n">capacity / target</th>'
+           "<th>own folder</th></tr>"]
+    for y in years:
+        p = periods[y]
+        o = p.get("optimised", {})
+        inds = [i.get("code") for i in p.get("industries", [])]
+        cap = sum(v.get("capacity", 0.0) for v in o.get("industries", {}).values() if isinstance(v.get("capacity"), (int, float)))
+        tgt = sum(v.get("target", 0.0) for v in o.get("industries", {}).values() if isinstance(v.get("target"), (int, float)))
+        folder = result_dir / "periods" / y
+        page = folder / "map.html"
+        # `layout solve` writes each period's map.html into its folder (possibly after this page)
+        own = (f'<a href="{_link(page, link_from)}">periods/{e(y)}/map.html</a>' if folder.is_dir()
+               else '<span class="muted">folder not found</span>')
+        out.append(f'<tr><td><b>{e(y)}</b></td><td>{e(p.get("solver", {}).get("status"))}</td>'
+                   f'<td class="n" title="{e(", ".join(map(str, inds)))}">{_num(len(inds))}</td><td class="n">{_num(o.get("clusters"))}</td>'
+                   f'<td class="n">{_num(o.get("duplications"))}</td><td class="n">{_num(o.get("regions_hosting"))}</td>'
+                   f'<td class="n">{_short(cap)} / {_short(tgt)}</td><td>{own}</td></tr>')
+    out.append("</table>")
+    out += ["<h3>Capacity by industry per period</h3>", _period_chart(years, periods, codes, inames)]
+
+    # designations added / removed, from phasing.csv
+    steps, previous = [], {}
+    for y in years:
+        now = {(r.get("region_code"), r.get("industry")): r for r in rows_by_period.get(y, [])}
+        kept = now.keys() & previous.keys()
+        grew = sum(1 for key in kept if abs(float(now[key]["capacity"]) - float(previous[key]["capacity"])) > 1e-6)
+        steps.append((y, [now[key] for key in now.keys() - previous.keys()], [previous[key] for key in previous.keys() - now.keys()],
+                      len(kept), grew))
+        previous = now
+    any_removed = any(removed for _, _, removed, _, _ in steps)
+    out.append("<h3>Designations added per period</h3>"
+               '<table><tr><th>period</th><th class="n">added</th><th class="n">removed</th><th class="n">kept (capacity changed)</th>'
+               "<th>designations added (region: tier, capacity)</th>" + ("<th>removed</th>" if any_removed else "") + "</tr>")
+    for k, (y, added, removed, kept, grew) in enumerate(steps):
+        first = ' <span class="muted">(first period: every designation is new)</span>' if k == 0 else ""
+        out.append(f'<tr><td><b>{e(y)}</b>{first}</td><td class="n">{len(added)}</td><td class="n">{len(removed)}</td>'
+                   f'<td class="n">{kept} ({grew})</td><td>{_by_industry(added, inames)}</td>'
+                   + (f"<td>{_by_industry(removed, inames)}</td>" if any_removed else "") + "</tr>")
+    out.append("</table>")
+    if not any_removed and len(steps) > 1:
+        out.append('<p class="muted">No designation was removed between periods.</p>')
+
+    # levers per period
+    out.append("<h3>Policy levers per period</h3>"
+               "<table><tr><th>period</th><th>retired (mature)</th><th>entering this period</th>"
+               "<th>candidates not yet laid out</th><th>key shortcomings</th><th>other</th></tr>")
+    before: list[str] | None = None
+    for y in years:
+        p = periods[y]
+        inds = [i.get("code") for i in p.get("industries", [])]
+        cells: dict[str, list[str]] = {"retired": [], "candidate": [], "shortcoming": [], "": []}
+        for s in p.get("policy_levers") or []:
+            _, sub, g = _lever(s)
+            if sub == "retired":
+                cells[sub].append(f"{e(g['code'])} {e(g['name'])}")
+            elif sub == "candidate":
+                cells[sub].append(f"{e(g['code'])} {e(g['name'])} <span class='muted'>(enters {e(g['year'])})</span>")
+            else:
+                cells[sub].append(e(s))
+        entering = ([f"{e(c)} {e(inames.get(c, ''))}" for c in inds if c not in before] if before is not None else [])
+        none = '<span class="muted">—</span>'
+        out.append(f"<tr><td><b>{e(y)}</b></td>" + "".join(
+            f"<td>{'<br>'.join(v) or none}</td>"
+            for v in (cells["retired"], entering, cells["candidate"], cells["shortcoming"], cells[""])) + "</tr>")
+        before = inds
+    out.append("</table>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------- declared plans
+
+
+def _clusters_2019_count() -> tuple[int | None, int]:
+    """(rows of geodata/sei_clusters_2019.csv or None if it is not there, national total)."""
+    path = geodata_file(CLUSTERS_2019_FILE)
+    if not path.is_file():
+        return None, CLUSTERS_2019_TOTAL
+    with open(path, encoding="utf-8", newline="") as f:
+        return sum(1 for row in csv.DictReader(f) if any((v or "").strip() for v in row.values())), CLUSTERS_2019_TOTAL
+
+
+def _triple_bars(label: str, series: list[tuple[str, object, str]]) -> str:
+    """A tiny SVG: one horizontal bar per layout on a common scale."""
+    w, left = 300, 78
+    vals = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for _, v, _ in series]
+    top = max([abs(v) for v in vals if v is not None] + [1e-12])
+    h = 18 + 22 * len(series)
+    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="{e(label)}">',
+             f'<text x="0" y="11" font-size="11" fill="#1d2430">{e(label)}</text>']
+    for k, ((name, _, colour), v) in enumerate(zip(series, vals)):
+        y = 18 + k * 22
+        parts.append(f'<text x="0" y="{y + 12}" font-size="11" fill="#5a6475">{e(name)}</text>')
+        if v is None:
+            parts.append(f'<text x="{left}" y="{y + 12}" font-size="11" fill="#5a6475">no value</text>')
+            continue
+        bw = max(1.0, (w - left - 60) * abs(v) / top)
+        parts.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="16" rx="2" fill="{colour}"/>')
+        parts.append(f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11" fill="#1d2430">{_num(v)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+DECLARED_COLOUR = "#d9a441"
+DECLARED_ROWS = (
+    ("duplications", "uncoordinated neighbour duplications"),
+    ("mean_similarity", "mean structural similarity, all pairs"),
+    ("mean_similarity_adjacent", "mean structural similarity, neighbours"),
+)
+
+
+def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, str]) -> str:
+    d = metrics["declared"]
+    b, o = metrics.get("baseline", {}), metrics.get("optimised", {})
+    coverage = d.get("coverage") or "coverage not stated in metrics.json"
+    covered = [str(r) for r in d.get("covered") or []]
+    not_covered = [str(r) for r in d.get("not_covered") or []]
+    short = f"{len(covered)} of {len(covered) + len(not_covered)} provinces" if covered or not_covered else "coverage not stated"
+    rows = _read_csv(result_dir / "declared.csv")
+    for r in rows:
+        region_names.setdefault(r.get("region_code"), r.get("region_name") or r.get("region_code"))
+    listed, total = _clusters_2019_count()
+    clusters = (f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) lists {listed} of the {total} clusters of "
+                "the first national batch (the full NDRC list was not found; geodata/SOURCES.md), so it is not used as a layout here."
+                if listed is not None else f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) is not available.")
+    out = [f"<p><b>Coverage: {e(coverage)}.</b> The declared layout is the SEI priorities the provinces declared in their own sourced "
+           "plans (geodata/province_sei_priorities.csv). A priority counts for an industry only where the data file maps it to an "
+           "NBS 2018 area that the scenario lays out; the others are listed below as unmapped, never guessed. Declared plans state no "
+           "capacities (each declared industry counts 1), so only duplications, similarity and regions per industry apply.</p>",
+           f"<p>{clusters}</p>",
+           f'<table><caption class="legend">Declared figures count only the provinces with a sourced plan ({e(coverage)}); '
+           "baseline and optimised count every modelled region.</caption>"
+           f'<tr><th>metric</th><th class="n">declared plans ({e(short)})</th>'
+           '<th class="n">uncoordinated baseline</th><th class="n">optimised</th></tr>']
+    for key, label in DECLARED_ROWS:
+        out.append(f'<tr><td>{e(label)}</td><td class="n">{_num(d.get(key))}</td><td class="n">{_num(b.get(key))}</td>'
+                   f'<td class="n">{_num(o.get(key))}</td></tr>')
+    per = d.get("regions_per_industry") or {}
+    names = {i.get("code"): i.get("name") for i in metrics.get("industries", [])}
+    codes = [i.get("code") for i in metrics.get("industries", [])] + sorted(c for c in per if c not in names)
+    out.append(f'<tr><th colspan="4">regions per industry <span class="muted">(declared: of the {e(short)})</span></th></tr>')
+    for c in codes:
+        bi, oi = b.get("industries", {}).get(c, {}), o.get("industries", {}).get(c, {})
+        out.append(f'<tr><td>{e(c)} {e(names.get(c) or "")}</td><td class="n">{_num(per.get(c))}</td>'
+                   f'<td class="n">{_num(bi.get("regions"))}</td><td class="n">{_num(oi.get("regions"))}</td></tr>')
+    out.append("</table>")
+    out.append('<div class="grid">' + "".join(
+        f"<div>{_triple_bars(label, [('declared', d.get(key), DECLARED_COLOUR), ('baseline', b.get(key), BASE_COLOUR), ('optimised', o.get(key), OPT_COLOUR)])}</div>"
+        for key, label in DECLARED_ROWS) + "</div>")
+    out.append(f'<div class="legend"><span class="swatch" style="background:{DECLARED_COLOUR}"></span>declared plans ({e(short)})'
+               f'<span class="swatch" style="background:{BASE_COLOUR}"></span>uncoordinated baseline'
+               f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>')
+
+    # per province: declared industries, unmapped priorities, or no sourced plan
+    declared_by: dict[str, list[str]] = {}
+    for r in rows:
+        declared_by.setdefault(r.get("region_code"), []).append(r.get("industry"))
+    unmapped = {str(k): v for k, v in (d.get("unmapped") or {}).items()}
+    order = {c: k for k, c in enumerate(codes)}
+    out.append(f"<h3>Declared plans per province</h3><p>{e(coverage)}.</p>"
+               "<table><tr><th>province</th><th>declared industries (mapped to the scenario)</th>"
+               "<th>unmapped priorities (as worded in the plan; not mapped to a scenario industry, not guessed)</th></tr>")
+    without = [c for c in not_covered if c not in declared_by and c not in unmapped]
+    for code in sorted((set(covered) | set(declared_by) | set(unmapped)) - set(without)):
+        name = f'{e(region_names.get(code, code))} <span class="muted">{e(code)}</span>'
+        inds = ", ".join(e(i) for i in sorted(declared_by.get(code, []), key=lambda i: (order.get(i, len(order)), i)))
+        um = unmapped.get(code) or []
+        out.append(f"<tr><td class=nw>{name}</td><td>{inds or '<span class=muted>none mapped</span>'}</td>"
+                   f"<td>{'; '.join(e(x) for x in um) or '<span class=muted>none</span>'}</td></tr>")
+    if without:
+        out.append(f'<tr><td>no sourced plan <span class="muted">({len(without)})</span></td><td colspan="2">'
+                   + ", ".join(f'{e(region_names.get(c, c))} <span class="muted">{e(c)}</span>' for c in sorted(without))
+                   + ': <span class="muted">no sourced plan, nothing filled in</span></td></tr>')
+    out.append("</table>")
+    return "".join(out)
+
+
+def render_report(result_dir: Path, link_from: Path | None = None) -> str:
+    """The report's HTML text (InputError if `result_dir` is not a results folder). Links to files of the folder
+    (periods/<year>/map.html) are relative to `link_from`, the folder the page is written to (default `result_dir`)."""
     result_dir = Path(result_dir)
+    link_from = Path(link_from) if link_from is not None else result_dir
     metrics, _rows, manifest = read_results(result_dir)
     layout = _read_csv(result_dir / "assignment.csv")
     expl = _read_json(result_dir / "explanation.json")
@@ -415,11 +765,18 @@ def render_report(result_dir: Path) -> str:
     for r in layout:
         counts[r["region_code"]] = counts.get(r["region_code"], 0) + 1
     name = metrics.get("scenario", {}).get("name", "")
-    sections = [
-        ("summary", "Scenario summary", _summary(metrics, manifest)),
-        ("metrics", "Baseline vs optimised layout",
-         "<p>The baseline is the uncoordinated local plan: every region picks its own top industries by comparative advantage "
-         "and plans capacity as if unopposed. The same metrics are computed for both layouts.</p>" + _metrics_section(metrics)),
+    sections = [("summary", "Scenario summary", _summary(metrics, manifest))]
+    if isinstance(metrics.get("periods"), dict) and metrics["periods"]:
+        sections.append(("phasing", "Phasing over plan periods", _phasing_section(result_dir, metrics, link_from)))
+    levers = _levers_section(metrics)
+    if levers:
+        sections.append(("levers", "Policy levers", levers))
+    sections.append(("metrics", "Baseline vs optimised layout",
+                     "<p>The baseline is the uncoordinated local plan: every region picks its own top industries by comparative advantage "
+                     "and plans capacity as if unopposed. The same metrics are computed for both layouts.</p>" + _metrics_section(metrics)))
+    if isinstance(metrics.get("declared"), dict):
+        sections.append(("declared", "Declared plans vs baseline vs optimised", _declared_section(result_dir, metrics, region_names)))
+    sections += [
         ("industries", "Industries", _industry_section(metrics, layout)),
         ("regions", "Portfolio per region", _portfolio_section(metrics, layout, region_names)),
     ]
@@ -448,7 +805,7 @@ def render_report(result_dir: Path) -> str:
 def write_report(result_dir: Path, out: Path | None = None) -> Path:
     """Write the report (default DIR/report.html) and return its path."""
     result_dir = Path(result_dir)
-    text = render_report(result_dir)
     target = Path(out) if out is not None else result_dir / "report.html"
+    text = render_report(result_dir, target.parent)
     target.write_text(text, encoding="utf-8")
     return target

@@ -10,6 +10,20 @@ Scenario B: Alpha max_share 0.7 -> Northland 70 + Eastland 30; Beta 30 -> Northl
 dropped; Delta 4 -> Northland characteristic 4.
 So from A to B: added Northland Delta; removed Northland Gamma; tier changed Northland Beta
 (characteristic 6 -> provincial 30); capacity changed Northland Alpha 60 -> 70 and Eastland Alpha 40 -> 30.
+
+Declared plans (written by hand into a copy of B: declared.csv + metrics["declared"]): Northland declares
+Alpha and Beta, Eastland Alpha; Southland has no sourced plan. Similarity of (1, 1) and (1, 0) is
+1/sqrt(2) = 0.707; no neighbours, so no duplications and no neighbour similarity.
+
+Phasing (tests.squares: Avalon, Brigadoon, Camelot apart; t = 10, 5, 0 and u = 10, 2, 0 -> scores 1, 0.5, 0
+and 1, 0.2, 0; no neighbours, so no duplications). Tools (T) has target 50 in 2025 and 100 in 2030;
+Utilities (U) is a candidate entering in 2030; Motors (M) is mature.
+"persist": designations persist; Avalon may take part in 2 clusters, the others in 1. 2025: Avalon T 50
+(1 industry, 1 cluster, 1 region). 2030: Avalon keeps T (now 100) and takes U 100 (score 1 each, -2):
+2 industries, 2 clusters, 1 region hosting.
+"exit": allow_exit, one cluster per region. 2025 the same; 2030 the free optimum Avalon U 100,
+Brigadoon T 100 (-1.5, against -1.2 keeping Avalon on T). So from "persist" to "exit": 2025 unchanged;
+2030 added Brigadoon T, removed Avalon T, Avalon U unchanged.
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ from layout.explain import explain
 from layout.report import write_report
 from layout.results import write_json
 from layout.run import solve_scenario
+from tests.squares import industry, write_regions as write_squares, write_scenario
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 REGIONS = [("R1", "Northland", 2), ("R2", HOSTILE, 1), ("R3", "Southland", 0)]
@@ -147,7 +162,209 @@ def test_report_without_explanation_says_so(results, tmp_path):
     assert "No explanation.json in this folder" in text
 
 
-def test_report_opens_offline_in_chromium_without_errors(report):
+
+
+# ------------------------------------------------------------------------------ declared plans
+
+
+DECLARED_CSV = """region_code,region_name,industry,industry_name,capacity,tier,kind,group,group_name
+R1,Northland,A,Alpha,1.0,declared,innovation,,
+R1,Northland,B,Beta,1.0,declared,innovation,,
+R2,{hostile},A,Alpha,1.0,declared,innovation,,
+"""
+COVERAGE = "declared plans cover 2 of 3 provinces (sourced rows only); the other 1 have no sourced plan"
+UNMAPPED = "<b>量子信息</b>"
+
+
+def add_declared(folder: Path) -> None:
+    """declared.csv and metrics["declared"] written by hand (values in the module docstring)."""
+    (folder / "declared.csv").write_text(DECLARED_CSV.format(hostile=HOSTILE), encoding="utf-8")
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    metrics["declared"] = {"coverage": COVERAGE, "covered": ["R1", "R2"], "not_covered": ["R3"],
+                           "regions_per_industry": {"A": 2, "B": 1, "D": 0}, "duplications": 0,
+                           "mean_similarity": 0.707107, "mean_similarity_adjacent": None, "unmapped": {"R2": [UNMAPPED]}}
+    write_json(folder / "metrics.json", metrics)
+
+
+@pytest.fixture(scope="module")
+def declared_dir(results, tmp_path_factory) -> Path:
+    import shutil
+
+    _, b = results
+    folder = tmp_path_factory.mktemp("declared") / "b_declared"
+    shutil.copytree(b, folder)
+    add_declared(folder)
+    write_report(folder)
+    return folder
+
+
+def cells(row_html: str) -> list[str]:
+    """The text of a table row's cells."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row_html, re.S)]
+
+
+def section(text: str, key: str) -> str:
+    m = re.search(rf'<section id="{key}">(.*?)</section>', text, re.S)
+    assert m, f"no section {key}"
+    return m.group(1)
+
+
+def tables(text: str) -> list[list[list[str]]]:
+    """Every table of an HTML text as rows of cell texts."""
+    return [[cells(r) for r in re.findall(r"<tr>(.*?)</tr>", t, re.S)] for t in re.findall(r"<table>(.*?)</table>", text, re.S)]
+
+
+def table_row(text: str, first_cell: str) -> list[str]:
+    rows = [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", text, re.S)]
+    found = [r for r in rows if r and r[0] == first_cell]
+    assert len(found) == 1, (first_cell, rows)
+    return found[0]
+
+
+def test_report_compares_declared_baseline_and_optimised(declared_dir):
+    text = (declared_dir / "report.html").read_text(encoding="utf-8")
+    metrics = json.loads((declared_dir / "metrics.json").read_text(encoding="utf-8"))
+    b, o = metrics["baseline"], metrics["optimised"]
+    d = section(text, "declared")
+    assert "Coverage: " + COVERAGE in d
+    assert "declared plans (2 of 3 provinces)" in d and "uncoordinated baseline" in d and "optimised" in d
+    assert table_row(d, "metric") == ["metric", "declared plans (2 of 3 provinces)", "uncoordinated baseline", "optimised"]
+    assert table_row(d, "uncoordinated neighbour duplications") == ["uncoordinated neighbour duplications", "0",
+                                                                    str(b["duplications"]), str(o["duplications"])]
+    assert table_row(d, "mean structural similarity, all pairs")[1] == "0.707"
+    assert table_row(d, "mean structural similarity, neighbours")[1] == "—"
+    # regions per industry: declared by hand; optimised B is Alpha in Northland + Eastland, Beta and Delta in Northland
+    assert table_row(d, "A Alpha") == ["A Alpha", "2", str(b["industries"]["A"]["regions"]), "2"]
+    assert table_row(d, "B Beta")[1:] == ["1", str(b["industries"]["B"]["regions"]), "1"]
+    assert table_row(d, "D Delta")[1:] == ["0", str(b["industries"]["D"]["regions"]), "1"]
+    # the 2019 national clusters file: rows counted, against the national 66
+    from layout.paths import geodata_file
+
+    with open(geodata_file("sei_clusters_2019.csv"), encoding="utf-8") as f:
+        listed = sum(1 for _ in f) - 1
+    assert f"lists {listed} of the 66 clusters" in d
+    # per province: unmapped priorities listed (escaped), the rest marked
+    assert html.escape(UNMAPPED) in d and UNMAPPED not in d
+    north = table_row(d, "Northland R1")
+    assert north[1] == "A, B" and north[2] == "none"
+    assert table_row(d, f"{HOSTILE} R2")[1:] == ["A", UNMAPPED]
+    assert table_row(d, "no sourced plan (1)")[1].startswith("Southland R3: no sourced plan")
+    assert HOSTILE not in text
+
+
+def test_report_without_declared_or_periods_has_neither_section(report):
+    text = report.read_text(encoding="utf-8")
+    assert 'id="declared"' not in text and 'id="phasing"' not in text
+
+
+def test_compare_states_the_declared_metrics_and_coverage(results, declared_dir):
+    a, _ = results
+    d = compare(declared_dir, a)
+    assert d["declared"]["a"]["coverage"] == COVERAGE and d["declared"]["b"] is None
+    assert [(m["metric"], m["a"], m["b"]) for m in d["declared"]["metrics"]] == [
+        ("duplications", 0, None), ("mean_similarity", 0.707107, None), ("mean_similarity_adjacent", None, None)]
+    assert [(m["industry"], m["a"]) for m in d["declared"]["regions_per_industry"]] == [("A", 2), ("B", 1), ("D", 0)]
+    text = format_comparison(d)
+    assert f"  A: {COVERAGE}\n  B: no declared.csv in this folder\n" in text
+    assert re.search(r"regions declaring A +2 +— +—", text)
+    assert "phasing" not in d and "Phasing" not in text
+    # folders without declared.csv or periods: the output is what it always was
+    plain = format_comparison(compare(a, a))
+    assert "Declared" not in plain and "Phasing" not in plain and plain.rstrip().endswith("4 unchanged")
+
+
+# ------------------------------------------------------------------------------------ phasing
+
+
+def phased_body(allow_exit: bool) -> dict:
+    return {"name": "phased exit" if allow_exit else "phased", "periods": [2025, 2030], "allow_exit": allow_exit,
+            "industries": {"T": industry(name="Tools", max_share=1.0, weights={"t": 1}, targets={2025: 50, 2030: 100}),
+                           "U": industry(name="Utilities", max_share=1.0, weights={"u": 1}, status="candidate", enters=2030),
+                           "M": industry(name="Motors", max_share=1.0, weights={"t": 1}, status="mature")},
+            "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1,
+                       "regions": {} if allow_exit else {"A": {"max_clusters": 2}}}}
+
+
+@pytest.fixture(scope="module")
+def phased(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("phased")
+    write_squares(root, {"A": (0, 0), "B": (3, 0), "C": (6, 0)},
+                  {"A": {"t": 10, "u": 10}, "B": {"t": 5, "u": 2}, "C": {"t": 0, "u": 0}},
+                  names={"A": "Avalon", "B": "Brigadoon", "C": "Camelot"})
+    out = []
+    for label, allow_exit in (("persist", False), ("exit", True)):
+        run = solve_scenario(write_scenario(root, phased_body(allow_exit), name=f"{label}.yaml"), root / label)
+        assert [p.result.status for p in run.periods] == ["optimal", "optimal"]
+        out.append(root / label)
+    return out[0], out[1]
+
+
+def test_report_shows_the_phasing_per_period(phased):
+    persist, _ = phased
+    text = (persist / "report.html").read_text(encoding="utf-8")
+    ph = section(text, "phasing")
+    status, designations, levers = tables(ph)
+    assert status == [
+        ["period", "status", "industries laid out", "clusters", "neighbour duplications", "regions hosting", "capacity / target", "own folder"],
+        ["2025", "optimal", "1", "1", "0", "1", "50 / 50", "periods/2025/map.html"],
+        ["2030", "optimal", "2", "2", "0", "1", "200 / 200", "periods/2030/map.html"]]
+    assert '<a href="periods/2030/map.html">' in ph and (persist / "periods" / "2030" / "map.html").is_file()
+    # capacity by industry per period: T 50 then 100, U only from 2030
+    assert "T 2025: capacity 50 / target 50" in ph and "T 2030: capacity 100 / target 100" in ph
+    assert "U 2030: capacity 100 / target 100" in ph and "2025: not laid out" in ph and "U 2025" not in ph
+    # designations added per period (phasing.csv); nothing removed, so no removed column
+    assert designations == [
+        ["period", "added", "removed", "kept (capacity changed)", "designations added (region: tier, capacity)"],
+        ["2025 (first period: every designation is new)", "1", "0", "0 (0)", "T Tools: Avalon (provincial, 50)"],
+        ["2030", "1", "0", "1 (1)", "U Utilities: Avalon (provincial, 100)"]]
+    assert "No designation was removed between periods." in ph
+    # the levers per period: Motors retired throughout, Utilities waiting in 2025 and entering in 2030
+    assert levers[1:] == [["2025", "M Motors", "—", "U Utilities (enters 2030)", "—", "—"],
+                          ["2030", "M Motors", "U Utilities", "—", "—", "—"]]
+    lv = section(text, "levers")
+    assert "M (Motors) is mature: it leaves the SEI layout, no new designations <span class=\"muted\">— 2025, 2030</span>" in lv
+    assert "U (Utilities) is a candidate entering in 2030: not laid out in 2025 <span class=\"muted\">— 2025</span>" in lv
+
+
+def test_report_lists_removed_designations_and_links_from_elsewhere(phased, tmp_path):
+    _, exit_ = phased
+    (tmp_path / "elsewhere").mkdir()
+    out = write_report(exit_, tmp_path / "elsewhere" / "r.html")
+    ph = section(out.read_text(encoding="utf-8"), "phasing")
+    designations = tables(ph)[1]
+    assert designations[0][-1] == "removed"
+    assert designations[2] == ["2030", "2", "1", "0 (0)", "T Tools: Brigadoon (provincial, 100)U Utilities: Avalon (provincial, 100)",
+                               "T Tools: Avalon (provincial, 50)"]
+    assert "No designation was removed" not in ph
+    href = re.search(r'<a href="([^"]+)">periods/2030/map.html</a>', ph).group(1)
+    assert (out.parent / href).resolve() == (exit_ / "periods" / "2030" / "map.html").resolve()
+
+
+def test_compare_reports_the_changes_per_period(phased, results):
+    persist, exit_ = phased
+    d = compare(persist, exit_)
+    per = {p["period"]: p for p in d["phasing"]["periods"]}
+    assert list(per) == ["2025", "2030"]
+    assert all(not v for v in per["2025"]["changes"].values()) and per["2025"]["unchanged"] == 1
+    ch = per["2030"]["changes"]
+    assert [(e["region"], e["industry"], e["capacity"]) for e in ch["added"]] == [("B", "T", 100.0)]
+    assert [(e["region"], e["industry"], e["capacity"]) for e in ch["removed"]] == [("A", "T", 100.0)]
+    assert not ch["tier_changed"] and not ch["capacity_changed"] and per["2030"]["unchanged"] == 1
+    text = format_comparison(d)
+    assert ("Phasing (assignments per plan period, A → B; + added, - removed):\n"
+            "  2025: 0 added, 0 removed, 0 tier changed, 0 capacity changed, 1 unchanged\n"
+            "  2030: 1 added, 1 removed, 0 tier changed, 0 capacity changed, 1 unchanged\n"
+            "    + Brigadoon (B) T: provincial, 100\n"
+            "    - Avalon (A) T: provincial, 100\n") in text
+    assert "Declared" not in text
+    # only one side phased: said in one line
+    assert "Phasing: only B was solved over plan periods (2025, 2030)" in format_comparison(compare(results[0], exit_))
+
+
+# --------------------------------------------------------------------------------------- browser
+
+
+def test_reports_open_offline_in_chromium_without_errors(report, declared_dir, phased):
     from playwright.sync_api import sync_playwright
 
     problems, requests = [], []
@@ -167,6 +384,15 @@ def test_report_opens_offline_in_chromium_without_errors(report):
             assert page.locator("img").count() == 0
             assert page.get_by_text(HOSTILE, exact=False).count() >= 1  # shown as text
             assert page.locator("svg").count() >= 3
+            page.goto((declared_dir / "report.html").as_uri(), wait_until="load")
+            assert page.locator("#declared table").first.locator("th").all_inner_texts()[:4] == [
+                "metric", "declared plans (2 of 3 provinces)", "uncoordinated baseline", "optimised"]
+            assert page.locator("#declared").get_by_text(UNMAPPED, exact=False).count() >= 1
+            page.goto((phased[0] / "report.html").as_uri(), wait_until="load")
+            assert page.locator("#phasing svg").count() == 1 and page.locator("#levers").count() == 1
+            with page.expect_navigation():
+                page.locator('#phasing a[href="periods/2025/map.html"]').click()
+            assert page.url.endswith("/periods/2025/map.html")
         finally:
             browser.close()
     assert requests == []

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from layout import maps, offline
+from layout import map_inputs, maps, offline
 from layout.paths import geodata_file
 
 CHROMIUM = os.environ.get("LAYOUT_CHROMIUM", "/usr/bin/chromium")
@@ -82,14 +82,15 @@ def _write_csv(path: Path, rows):
         w.writerows(rows)
 
 
-def make_results(folder: Path) -> Path:
-    """A small results folder as `layout solve` writes it (see the contract in layout/maps.py)."""
+def write_folder(folder: Path, units: dict, assignment: list[dict], baseline: list[dict], dups: dict,
+                 groups=(), **metrics_extra) -> Path:
+    """A results folder as `layout solve` writes it (see the contract in layout/map_inputs.py)."""
     folder.mkdir(parents=True, exist_ok=True)
-    _write_csv(folder / "assignment.csv", ASSIGNMENT)
-    _write_csv(folder / "baseline.csv", BASELINE)
+    _write_csv(folder / "assignment.csv", assignment)
+    _write_csv(folder / "baseline.csv", baseline)
     feats = []
-    for code, (name, lon, lat, modelled) in UNITS.items():
-        rows = [r for r in ASSIGNMENT if r["region_code"] == code]
+    for code, (name, lon, lat, modelled) in units.items():
+        rows = [r for r in assignment if r["region_code"] == code]
         feats.append({"type": "Feature", "geometry": _square(lon, lat, 1.0 if modelled else TW_SIZE),
                       "properties": {"region_code": code, "region_name": name, "modelled": modelled,
                                      "n_clusters": len(rows) if modelled else None,
@@ -99,11 +100,82 @@ def make_results(folder: Path) -> Path:
     metrics = {
         "scenario": {"name": "test <scenario>"},
         "industries": [{"code": c, "name": n, "kind": k, "target": 100.0} for c, (n, k) in INDUSTRIES.items()],
-        "groups": [{"id": "G1", "name": GROUP_NAME, "members": ["110000", "120000"]}],
-        "duplications": DUPS,
+        "groups": list(groups),
+        "duplications": dups,
         "solver": {"status": "Optimal"},  # other keys are ignored
+        **metrics_extra,
     }
     (folder / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def make_results(folder: Path) -> Path:
+    """A small results folder (five squares, one unit not modelled)."""
+    return write_folder(folder, UNITS, ASSIGNMENT, BASELINE, DUPS,
+                        groups=[{"id": "G1", "name": GROUP_NAME, "members": ["110000", "120000"]}])
+
+
+# A phased run with declared plans. Codes of real provinces, so the shipped list of national SEI
+# clusters (2019) applies: 370000 (Shandong), 420000 (Hubei) and 340000 (Anhui) host listed clusters.
+PH_UNITS = {
+    "370000": ("Shandong", 110.0, 30.0, True),
+    "420000": ("Hubei", 111.0, 30.0, True),
+    "340000": ("Anhui", 112.0, 30.0, True),
+    "110000": ("Beijing", 110.0, 31.0, True),
+    "320000": ("江苏", 111.0, 31.0, True),
+    "710000": ("Taiwan", 113.5, 30.2, False),
+}
+PH_MODELLED = [c for c, u in PH_UNITS.items() if u[3]]
+
+
+def _ph(code, industry, capacity, tier="provincial"):
+    name, kind = INDUSTRIES[industry]
+    return {"region_code": code, "region_name": PH_UNITS[code][0], "industry": industry, "industry_name": name,
+            "capacity": capacity, "tier": tier, "kind": kind, "group": "", "group_name": ""}
+
+
+PERIODS = {
+    "2025": [_ph("370000", "NGIT", 20.0), _ph("420000", "BIO", 15.0), _ph("320000", "NMAT", 10.0, "characteristic")],
+    "2030": [_ph("370000", "NGIT", 25.0), _ph("370000", "BIO", 30.0), _ph("420000", "BIO", 15.0),
+             _ph("320000", "NMAT", 12.0), _ph("340000", "NGIT", 8.0, "characteristic")],
+    "2035": [_ph("370000", "NGIT", 25.0), _ph("370000", "BIO", 30.0), _ph("420000", "BIO", 18.0),
+             _ph("420000", "NMAT", 20.0), _ph("320000", "NMAT", 12.0), _ph("340000", "NGIT", 10.0),
+             _ph("110000", "NGIT", 5.0, "characteristic")],
+}
+PERIOD_DUPS = {"2025": [], "2030": [],
+               "2035": [{"a": "110000", "b": "370000", "industry": "NGIT", "weight": 0.5}]}
+PH_BASELINE = [_ph(c, i, cap) for c, i, cap in [
+    ("370000", "NGIT", 30.0), ("420000", "NGIT", 30.0), ("340000", "BIO", 20.0), ("110000", "NGIT", 25.0),
+    ("320000", "NGIT", 20.0), ("320000", "BIO", 15.0)]]
+DECLARED = [{**_ph(c, i, 1.0), "tier": "declared"} for c, i in [
+    ("370000", "NGIT"), ("370000", "BIO"), ("420000", "BIO"), ("420000", "NMAT"),
+    ("320000", "NGIT"), ("320000", "BIO"), ("320000", "NMAT")]]
+COVERED = ["320000", "370000", "420000"]
+NOT_COVERED = ["110000", "340000"]
+COVERAGE = "declared plans cover 3 of 5 provinces (sourced rows only); the other 2 have no sourced plan"
+# Neighbours (squares touching, even at a corner) that both declared an industry: 370000–420000 BIO,
+# 370000–320000 NGIT and BIO, 420000–320000 BIO and NMAT: 5 duplications on 3 pairs.
+DECLARED_PAIRS = 3
+
+
+def make_phased_results(folder: Path) -> Path:
+    """DIR of a phased run (last period at the top, phasing.csv, periods/<year>/) with declared.csv."""
+    last = list(PERIODS)[-1]
+    declared_info = {"coverage": COVERAGE, "covered": COVERED, "not_covered": NOT_COVERED, "duplications": 5,
+                     "unmapped": {"370000": ["高端化工", PAYLOAD]}}
+    summaries = {y: {"optimised": {"clusters": len(rows), "duplications": len(PERIOD_DUPS[y])}}
+                 for y, rows in PERIODS.items()}
+    write_folder(folder, PH_UNITS, PERIODS[last], PH_BASELINE, {"optimised": PERIOD_DUPS[last], "baseline": []},
+                 declared=declared_info, periods=summaries)
+    _write_csv(folder / "declared.csv", DECLARED)
+    with (folder / "phasing.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["period", *COLUMNS])
+        w.writeheader()
+        w.writerows({"period": y, **r} for y, rows in PERIODS.items() for r in rows)
+    for y, rows in PERIODS.items():
+        sub = write_folder(folder / "periods" / y, PH_UNITS, rows, PH_BASELINE,
+                           {"optimised": PERIOD_DUPS[y], "baseline": []}, declared=declared_info)
+        _write_csv(sub / "declared.csv", DECLARED)
     return folder
 
 
@@ -135,8 +207,8 @@ def browser():
 class Page:
     """An offline page with every http(s) request aborted, and what went wrong on it."""
 
-    def __init__(self, browser, html: Path):
-        self.context = browser.new_context(offline=True, viewport={"width": 1400, "height": 800})
+    def __init__(self, browser, html: Path, width: int = 1400):
+        self.context = browser.new_context(offline=True, viewport={"width": width, "height": 800})
         self.aborted: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -153,7 +225,7 @@ class Page:
         self.page.goto(html.resolve().as_uri())
         self.page.wait_for_function("window.layoutMaps !== undefined")
         self.ids = self.page.evaluate(
-            "({baseline: layoutMaps.baseline.getContainer().id, optimised: layoutMaps.optimised.getContainer().id})")
+            "Object.fromEntries(Object.entries(layoutMaps).map(([k, m]) => [k, m.getContainer().id]))")
 
     def map(self, role: str):
         return self.page.locator(f"#{self.ids[role]}")
@@ -178,8 +250,15 @@ class Page:
         return tip.first
 
     def fold_legends(self):
-        for role in ("baseline", "optimised"):
+        for role in self.ids:
             self.map(role).locator(".layout-legend summary").click()
+
+    def control(self, role: str):
+        """The map's layer control, expanded (a collapsed one opens on hover)."""
+        control = self.map(role).locator(".leaflet-control-layers")
+        control.hover()
+        control.locator(".leaflet-control-layers-list").wait_for(state="visible", timeout=3000)
+        return control
 
     def check_clean(self):
         assert self.errors == [], self.errors
@@ -351,47 +430,304 @@ def test_layer_selection(browser, results, tmp_path):
 
 
 def test_34_province_page_from_shipped_boundaries(browser, tmp_path):
-    """The shipped province boundaries (31 modelled + Hong Kong, Macao, Taiwan): size and rendering."""
+    """The shipped province boundaries (31 modelled + Hong Kong, Macao, Taiwan), as in the real default
+    run or larger: 11 industries, three periods, declared plans of 15 provinces, the 2019 clusters.
+    The page stays under 2 MB and renders its three maps with no error."""
     path = geodata_file("provinces.geojson")
     assert path.is_file(), f"{path} is missing"
     src = json.loads(path.read_text(encoding="utf-8"))
-    feats, rows = [], []
+    industries = {f"I{k:02d}": (f"Industry {k} 产业", "innovation") for k in range(11)}
+    codes_i = list(industries)
+
+    def rec(code, name, ind, cap, tier="provincial"):
+        return {"region_code": code, "region_name": name, "industry": ind, "industry_name": industries[ind][0],
+                "capacity": cap, "tier": tier, "kind": "innovation", "group": "", "group_name": ""}
+
+    feats, rows, base, declared, phasing = [], [], [], [], []
     for n, f in enumerate(src["features"]):
         p = f["properties"]
         code = str(p.get("region_code") or p.get("code") or p.get("adcode"))
         name = p.get("region_name") or p.get("name_zh") or p.get("name") or code
         modelled = bool(p.get("modelled", code not in {"710000", "810000", "820000"}))
         feats.append({"type": "Feature", "geometry": f["geometry"], "properties": {
-            "region_code": code, "region_name": name, "modelled": modelled, "n_clusters": 1 if modelled else None,
+            "region_code": code, "region_name": name, "modelled": modelled, "n_clusters": 2 if modelled else None,
             "portfolio": ""}})
-        if modelled:
-            ind = list(INDUSTRIES)[n % 3]
-            rows.append({"region_code": code, "region_name": name, "industry": ind,
-                         "industry_name": INDUSTRIES[ind][0], "capacity": 10.0 + n, "tier": "provincial",
-                         "kind": INDUSTRIES[ind][1], "group": "", "group_name": ""})
+        if not modelled:
+            continue
+        rows += [rec(code, name, codes_i[n % 11], 10.0 + n), rec(code, name, codes_i[(n + 3) % 11], 5.5, "characteristic")]
+        base += [rec(code, name, codes_i[(n + k) % 11], 20.0 + k) for k in range(3)]
+        if len({r["region_code"] for r in declared}) < 15:
+            declared += [{**rec(code, name, codes_i[(n + k) % 11], 1.0), "tier": "declared"} for k in range(4)]
+        for year, extra in (("2025", 0.0), ("2030", 2.5), ("2035", 4.0)):
+            phasing += [{"period": year, **r, "capacity": r["capacity"] + extra} for r in rows[-2:]]
     folder = tmp_path / "china"
     folder.mkdir()
     _write_csv(folder / "assignment.csv", rows)
-    _write_csv(folder / "baseline.csv", rows)
+    _write_csv(folder / "baseline.csv", base)
+    _write_csv(folder / "declared.csv", declared)
+    with (folder / "phasing.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["period", *COLUMNS])
+        w.writeheader()
+        w.writerows(phasing)
     (folder / "layout.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     codes = [f["properties"]["region_code"] for f in feats if f["properties"]["modelled"]]
+    covered = sorted({r["region_code"] for r in declared})
     groups = [{"id": "YRD", "name": "长三角", "members": ["310000", "320000", "330000", "340000"]}]
     (folder / "metrics.json").write_text(json.dumps({
-        "scenario": {"name": "全国"}, "industries": [], "groups": groups,
-        "duplications": {"optimised": [{"a": codes[0], "b": codes[1], "industry": "NGIT", "weight": 1}],
-                         "baseline": []}}))
+        "scenario": {"name": "全国"}, "groups": groups,
+        "industries": [{"code": c, "name": n, "kind": k} for c, (n, k) in industries.items()],
+        "duplications": {"optimised": [{"a": codes[0], "b": codes[1], "industry": "I00", "weight": 1}],
+                         "baseline": [{"a": codes[0], "b": codes[1], "industry": "I01", "weight": 1}] * 60},
+        "declared": {"coverage": f"declared plans cover 15 of 31 provinces (sourced rows only); "
+                                 f"the other 16 have no sourced plan",
+                     "covered": covered, "not_covered": [c for c in codes if c not in covered]},
+        "periods": {y: {"optimised": {"clusters": 62, "duplications": 1}} for y in ("2025", "2030", "2035")}}))
     out = maps.write_map(folder)
     size = out.stat().st_size
     assert size < 2_000_000, f"34-province map is {size} bytes"
-    assert len(feats) == 34 and len(codes) == 31
-    p = Page(browser, out)
+    assert len(feats) == 34 and len(codes) == 31 and len(covered) == 15
+    p = Page(browser, out, width=1600)
     try:
-        for role in ("baseline", "optimised"):
+        assert list(p.ids) == ["declared", "baseline", "optimised"]
+        for role in p.ids:
             assert p.count(role, "layout-portfolio") == 31
             assert p.count(role, "layout-context") == 3
+        assert p.count("declared", "layout-clusters-2019") == len(
+            {r["province_adcode"] for r in _clusters_2019()} & set(codes))
+        assert p.map("declared").locator(".layout-label.no-plan").count() == 16
+        labels = p.control("optimised").locator("label").all_inner_texts()
+        assert [t.strip() for t in labels if t.strip().startswith("Portfolio 2")] == [
+            "Portfolio 2025", "Portfolio 2030", "Portfolio 2035"]
         p.check_clean()
     finally:
         p.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# Periods, declared plans and the national SEI clusters of 2019 (three maps side by side)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def phased(tmp_path_factory) -> Path:
+    folder = make_phased_results(tmp_path_factory.mktemp("phased"))
+    maps.write_map(folder)
+    return folder
+
+
+@pytest.fixture
+def ph_page(browser, phased):
+    p = Page(browser, phased / "map.html", width=1600)  # three maps on a 1600 px screen
+    yield p
+    p.close()
+
+
+def _ph_inside(code: str) -> tuple[float, float]:
+    _, lon, lat, _ = PH_UNITS[code]
+    return lat + 0.8, lon + 0.2
+
+
+def _tip_rows(tip) -> set[tuple[str, str, str]]:
+    return {(tr.get_attribute("data-industry"), tr.locator("td.tier").get_attribute("data-tier"),
+             tr.locator("td.cap").inner_text()) for tr in tip.locator("tr[data-industry]").all()}
+
+
+def _clusters_2019() -> list[dict]:
+    with map_inputs.geodata_file("sei_clusters_2019.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_three_maps_side_by_side(ph_page):
+    assert list(ph_page.ids) == ["declared", "baseline", "optimised"]
+    xs = [ph_page.map(r).bounding_box()["x"] for r in ph_page.ids]
+    assert xs == sorted(xs) and xs[0] == 0  # declared | baseline | optimised
+    for role in ph_page.ids:
+        box = ph_page.map(role).bounding_box()
+        assert box["width"] == pytest.approx(1600 / 3, abs=2)
+        assert ph_page.map(role).locator(".leaflet-control-layers").count() == 1
+        assert ph_page.map(role).locator(".layout-legend").is_visible()
+        # three maps share the width: the layer control starts collapsed to an icon
+        assert not ph_page.map(role).locator(".leaflet-control-layers-list").is_visible()
+    # the view follows from the declared map to the others
+    before = ph_page.page.evaluate("layoutMaps.optimised.getZoom()")
+    ph_page.map("declared").locator(".leaflet-control-zoom-in").click()
+    ph_page.page.wait_for_function(f"layoutMaps.optimised.getZoom() > {before} && layoutMaps.baseline.getZoom() > {before}")
+    assert ph_page.page.title() == "test <scenario>: declared plans, baseline and optimised layout"
+    # a tooltip under a legend fades the legend (controls are drawn above tooltips), and only then
+    dimmed = """([x, y]) => {
+      const e = LAYOUT.maps.declared, m = e.map, legend = m.getContainer().querySelector('.layout-legend');
+      const lg = legend.getBoundingClientRect(), box = m.getContainer().getBoundingClientRect();
+      const layer = e.layers.portfolio.getLayers()[0].getLayers()[0];
+      layer.openTooltip(m.containerPointToLatLng([lg.left - box.left + x * lg.width, lg.top - box.top + y * lg.height]));
+      const on = legend.classList.contains('layout-dim');
+      layer.closeTooltip();
+      return [on, legend.classList.contains('layout-dim')];
+    }"""
+    assert ph_page.page.evaluate(dimmed, [0.5, 0.5]) == [True, False]
+    assert ph_page.page.evaluate(dimmed, [0.5, -0.6]) == [False, False]  # above the legend
+    ph_page.check_clean()
+
+
+def test_period_layers_draw_each_period(ph_page, phased):
+    with (phased / "phasing.csv").open(encoding="utf-8") as fh:
+        phasing = list(csv.DictReader(fh))
+    years = sorted({r["period"] for r in phasing})
+    control = ph_page.control("optimised")
+    labels = [t.strip() for t in control.locator("label").all_inner_texts()]
+    assert [t for t in labels if re.fullmatch(r"Portfolio \d{4}", t)] == [f"Portfolio {y}" for y in years]
+    assert len(years) == len(PERIODS) == 3
+    # only the optimised map has period layers
+    assert not any(t.startswith("Portfolio 2") for t in ph_page.control("baseline").locator("label").all_inner_texts())
+    n = len(PH_MODELLED)
+    fills = {}
+    for year in years:
+        ph_page.control("optimised").get_by_text(f"Portfolio {year}", exact=True).click()
+        assert ph_page.count("optimised", f"layout-period-{year}") == n
+        assert ph_page.count("optimised", "layout-portfolio") == 0
+        for other in years:
+            if other != year:
+                assert ph_page.count("optimised", f"layout-period-{other}") == 0
+        # the other maps keep their portfolio (they have no such layer)
+        assert ph_page.count("baseline", "layout-portfolio") == n
+        section = ph_page.map("optimised").locator(f".layout-legend section[data-layer='period-{year}']")
+        assert section.is_visible() and f"Portfolio {year}" in section.inner_text()
+        # the fill of each region is the colour its lead industry has in this period's legend
+        swatches = {re.search(r"\((\w+)\)\s*$", row.inner_text()).group(1):
+                    row.locator(".sw").evaluate("el => getComputedStyle(el).backgroundColor")
+                    for row in section.locator(".row").all() if re.search(r"\((\w+)\)\s*$", row.inner_text())}
+        for code in PH_MODELLED:
+            rows = [r for r in phasing if r["period"] == year and r["region_code"] == code]
+            path = ph_page.map("optimised").locator(f"path.layout-period-{year}").nth(PH_MODELLED.index(code))
+            fill = path.evaluate("el => getComputedStyle(el).fill")
+            fills[year, code] = fill
+            if rows:
+                lead = max(rows, key=lambda r: float(r["capacity"]))["industry"]
+                assert fill == swatches[lead], (year, code)
+            else:
+                assert fill == "rgb(255, 255, 255)", (year, code)
+        ph_page.fold_legends()
+        for code in PH_MODELLED:
+            tip = ph_page.hover("optimised", *_ph_inside(code))
+            assert year in tip.locator(".caption").inner_text()
+            want = {(r["industry"], r["tier"], f"{float(r['capacity']):.1f}")
+                    for r in phasing if r["period"] == year and r["region_code"] == code}
+            assert _tip_rows(tip) == want, (year, code)
+            if not want:
+                assert "no cluster designated" in tip.inner_text()
+        ph_page.fold_legends()  # unfold again
+    # the phasing is visible: Shandong's lead moves from NGIT (2025) to BIO (2030)
+    assert fills["2025", "370000"] != fills["2030", "370000"]
+    # an industry a region did not hold in the period before is marked "new"
+    ph_page.control("optimised").get_by_text("Portfolio 2030", exact=True).click()
+    ph_page.fold_legends()
+    tip = ph_page.hover("optimised", *_ph_inside("370000"))
+    assert tip.locator("tr[data-industry='BIO'] .new").count() == 1
+    assert tip.locator("tr[data-industry='NGIT'] .new").count() == 0
+    ph_page.check_clean()
+
+
+def test_declared_map(ph_page, phased):
+    declared = ph_page.map("declared")
+    header = ph_page.page.locator(".layout-header div[data-map='declared']")
+    sentence = COVERAGE[0].upper() + COVERAGE[1:]
+    assert header.is_visible() and sentence in header.inner_text()
+    coverage = declared.locator(".layout-legend .coverage")
+    assert coverage.is_visible() and sentence in coverage.inner_text()
+    assert "Declared plans" in header.inner_text()
+    n = len(PH_MODELLED)
+    assert ph_page.count("declared", "layout-portfolio") == n
+    # provinces with no sourced plan are hatched (never filled in) and say so
+    paths = declared.locator("path.layout-portfolio")
+    for i, code in enumerate(PH_MODELLED):
+        fill = paths.nth(i).get_attribute("fill")
+        assert (fill == "url(#layout-hatch)") == (code in NOT_COVERED), (code, fill)
+    assert ph_page.page.locator("svg pattern#layout-hatch").count() == 1
+    labels = declared.locator(".layout-label.no-plan").all_inner_texts()
+    assert labels == ["no sourced plan"] * len(NOT_COVERED)
+    legend = declared.locator(".layout-legend").inner_text()
+    assert "no sourced plan" in legend
+    # neighbours that declared the same industry: one line per pair, the count in the legend
+    assert ph_page.count("declared", "layout-duplications") == DECLARED_PAIRS
+    assert "neighbours declaring the same industry: 5" in legend
+    ph_page.fold_legends()
+    for code in NOT_COVERED:
+        tip = ph_page.hover("declared", *_ph_inside(code))
+        assert tip.locator(".no-plan").inner_text() == "no sourced plan"
+        assert tip.locator("li").count() == 0
+    with (phased / "declared.csv").open(encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    for code in COVERED:
+        tip = ph_page.hover("declared", *_ph_inside(code))
+        assert {li.get_attribute("data-industry") for li in tip.locator("li[data-industry]").all()} == {
+            r["industry"] for r in table if r["region_code"] == code}
+        assert "no sourced plan" not in tip.inner_text()
+    tip = ph_page.hover("declared", *_ph_inside("370000"))  # unmapped priorities, escaped
+    assert "高端化工" in tip.locator(".unmapped").inner_text() and PAYLOAD in tip.locator(".unmapped").inner_text()
+    assert tip.locator("img").count() == 0
+    # an industry layer (synchronised with the other maps' choropleth) shows who declared it
+    ph_page.control("baseline").get_by_text(f"{BIO_NAME} (BIO): capacity", exact=True).click()
+    assert ph_page.count("declared", "layout-BIO") == n and ph_page.count("declared", "layout-portfolio") == 0
+    assert ph_page.count("optimised", "layout-BIO") == n
+    tip = ph_page.hover("declared", *_ph_inside("420000"))
+    assert tip.locator(".focus").first.inner_text() == f"{BIO_NAME} (BIO): declared"
+    tip = ph_page.hover("declared", *_ph_inside("340000"))
+    assert tip.locator(".focus").first.inner_text() == f"{BIO_NAME} (BIO): no sourced plan"
+    ph_page.check_clean()
+
+
+def test_national_clusters_2019_overlay(ph_page):
+    rows = _clusters_2019()
+    hosts = sorted({r["province_adcode"] for r in rows} & set(PH_MODELLED))
+    assert hosts == ["340000", "370000", "420000"]
+    declared = ph_page.map("declared")
+    statement = f"{len(rows)} of 66 national clusters (2019) listed; the full list was not found"
+    assert len(rows) == 18
+    assert statement in declared.locator(".layout-legend").inner_text()
+    # on the declared map at first; on the others on demand
+    assert ph_page.count("declared", "layout-clusters-2019") == len(hosts)
+    assert ph_page.count("optimised", "layout-clusters-2019") == 0
+    assert sorted(declared.locator(".layout-label.clusters-2019").all_inner_texts()) == sorted(
+        str(sum(r["province_adcode"] == c for r in rows)) for c in hosts)
+    ph_page.fold_legends()
+    for code in hosts:
+        _, lon, lat, _ = PH_UNITS[code]
+        tip = ph_page.hover("declared", lat + 0.5, lon + 0.5)  # the circle, at the square's representative point
+        text = tip.inner_text()
+        listed = [r for r in rows if r["province_adcode"] == code]
+        assert text.startswith(PH_UNITS[code][0]), text
+        for r in listed:
+            assert f"{r['city_zh']} – {r['industry_zh']} – {r['source_ids'].replace(';', '; ')}" in text, (code, r)
+        assert tip.locator("li").count() == len(listed)
+    # the overlay follows the layer control into the other maps, and its legend line with it
+    row = ph_page.map("optimised").locator(".layout-legend [data-overlay='clusters-2019']")
+    ph_page.fold_legends()  # unfold
+    assert not row.is_visible()
+    ph_page.control("optimised").get_by_text("National SEI clusters 2019 (partial list)", exact=True).click()
+    assert ph_page.count("optimised", "layout-clusters-2019") == len(hosts)
+    assert ph_page.count("baseline", "layout-clusters-2019") == len(hosts)
+    assert row.is_visible() and statement in row.inner_text()
+    ph_page.check_clean()
+
+
+def test_period_and_declared_errors(phased, tmp_path):
+    folder = tmp_path / "bad"
+    shutil.copytree(phased, folder)
+    text = (folder / "phasing.csv").read_text(encoding="utf-8")
+    (folder / "phasing.csv").write_text(text.replace("period,", "year,", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"phasing\.csv: missing column\(s\) period"):
+        maps.write_map(folder)
+    shutil.copy(phased / "phasing.csv", folder / "phasing.csv")
+    with (folder / "declared.csv").open("a", encoding="utf-8") as fh:
+        fh.write("370000,Shandong,NGIT,New IT,1.0,provincial,innovation,,\n")
+    with pytest.raises(ValueError, match=r"declared\.csv, line 9: tier 'provincial' is not one of declared"):
+        maps.write_map(folder)
+    # without declared.csv and phasing.csv: two maps, as before
+    (folder / "declared.csv").unlink()
+    (folder / "phasing.csv").unlink()
+    html = maps.render_map(folder)
+    assert "layoutLink([\"baseline\",\"optimised\"])" in html and "period-2025" not in html
+    assert maps.available_layers(phased)[:2] == ["portfolio", "periods"]
+    assert "periods" not in maps.available_layers(folder)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -467,9 +803,11 @@ def test_missing_file_is_a_readable_value_error(results, tmp_path):
 
 
 def test_map_without_sea_file_still_renders(results, tmp_path, monkeypatch):
-    monkeypatch.setattr(maps, "geodata_file", lambda name: tmp_path / "absent" / name)
-    with pytest.warns(UserWarning, match="South China Sea"):
+    monkeypatch.setattr(map_inputs, "geodata_file", lambda name: tmp_path / "absent" / name)
+    with pytest.warns(UserWarning) as caught:
         out = maps.write_map(results, tmp_path / "nosea.html")
+    messages = " / ".join(str(w.message) for w in caught)
+    assert "South China Sea" in messages and "national SEI clusters of 2019" in messages
     html = out.read_text(encoding="utf-8")
     assert "LAYOUT.sea = null" in html and "South China Sea dashed line" not in html
 
