@@ -34,14 +34,14 @@ def _fail(e: LayoutError) -> None:
     raise typer.Exit(e.exit_code)
 
 
-def _guard(fn):
+def _guard(fn, interrupted: str = "nothing was written"):
     """Run a command body: LayoutError → message + exit code; Ctrl-C → exit 130, no traceback."""
     try:
         return fn()
     except LayoutError as e:
         _fail(e)
     except KeyboardInterrupt:
-        err_console.print("interrupted: nothing was written")
+        err_console.print(f"interrupted: {interrupted}")
         raise typer.Exit(130) from None
 
 
@@ -127,7 +127,7 @@ def print_summary(metrics: dict, out: Path) -> None:
 @app.command("map")
 def map_(
     result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`."),
-    layers: Optional[list[str]] = typer.Option(None, "--layers", help="Layers to draw (industry codes, portfolio, inter-provincial, provincial, characteristic, duplications); repeat or comma-separate. Default: all."),
+    layers: Optional[list[str]] = typer.Option(None, "--layers", help="Layers to draw (industry codes, portfolio, periods, inter-provincial, provincial, characteristic, duplications, clusters-2019); repeat or comma-separate. Default: all. The declared-plans map appears whenever DIR/declared.csv exists."),
     tiles: Optional[str] = typer.Option(None, "--tiles", help="Online base map (e.g. OpenStreetMap); the page then needs the network."),
     png: Optional[Path] = typer.Option(None, "--png", help="Also write a static figure (PNG) for reports and papers."),
 ) -> None:
@@ -179,6 +179,60 @@ def report(
     from layout.report import write_report
 
     _guard(lambda: out_console.print(f"wrote {write_report(result_dir, out)}", markup=False))
+
+
+@app.command()
+def sweep(
+    file: Path = typer.Argument(..., help="Constraint file with a `sweep:` section."),
+    out: Path = typer.Option(Path("sweep"), "--out", "-o", help="Sweep folder: sweep.csv, robustness.csv, points/<id>/."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default: the number of cores)."),
+    dask_scheduler: Optional[str] = typer.Option(None, "--dask-scheduler", help="Address of an existing dask.distributed scheduler."),
+    dask_local: Optional[int] = typer.Option(None, "--dask-local", help="Start a dask LocalCluster with N workers."),
+    solver: Optional[str] = typer.Option(None, help="highs or cbc; default: the file's solver.name."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds per point."),
+    gap: Optional[float] = typer.Option(None, help="Relative MIP gap per point."),
+    force: bool = typer.Option(False, "--force", help="Re-solve finished points whose inputs changed."),
+    no_diagnose: bool = typer.Option(False, "--no-diagnose", help="Skip the infeasibility diagnosis of failed points."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Solve every point of the file's sweep (grid or seeded samples); a failed point is recorded, a rerun resumes."""
+    from layout.run import Options
+    from layout.sweep import run_sweep, summary
+
+    def body():
+        table = run_sweep(file, out, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local, progress=not quiet,
+                          options=Options(solver, time_limit, gap), force=force, diagnose=not no_diagnose)
+        out_console.print(summary(table), markup=False)
+
+    _guard(body, "finished points are kept; rerun to resume")
+
+
+@app.command()
+def pareto(
+    file: Optional[Path] = typer.Argument(None, help=FILE_HELP),
+    between: tuple[str, str] = typer.Option(("homogeneity", "overcapacity"), "--between", help="homogeneity and overcapacity, or homogeneity and advantage."),
+    points: int = typer.Option(7, "--points", help="Points on the front."),
+    out: Path = typer.Option(Path("pareto"), "--out", "-o", help="Folder: pareto.csv, pareto.png, pareto.html, points/."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes."),
+    dask_scheduler: Optional[str] = typer.Option(None, "--dask-scheduler", help="Address of an existing dask.distributed scheduler."),
+    dask_local: Optional[int] = typer.Option(None, "--dask-local", help="Start a dask LocalCluster with N workers."),
+    solver: Optional[str] = typer.Option(None, help="highs or cbc."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds per point."),
+    gap: Optional[float] = typer.Option(None, help="Relative MIP gap per point."),
+    force: bool = typer.Option(False, "--force", help="Re-solve finished points."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """The epsilon-constraint front between homogeneity and overcapacity (or comparative advantage)."""
+    from layout.pareto import pareto as pareto_front
+    from layout.run import Options
+
+    def body():
+        table = pareto_front(file, out, between=between, points=points, workers=workers, dask_scheduler=dask_scheduler,
+                             dask_local=dask_local, progress=not quiet, options=Options(solver, time_limit, gap), force=force)
+        out_console.print(table.to_string(index=False), markup=False)
+        out_console.print(f"written to {out}/ (pareto.csv, pareto.png, pareto.html)", markup=False)
+
+    _guard(body, "finished points are kept; rerun to resume")
 
 
 @app.command()

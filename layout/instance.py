@@ -79,10 +79,20 @@ class Instance:
     previous: dict[tuple[str, str], float] | None = None  # designations of the previous period: capacity; None = first period
     allow_exit: bool = False
     max_growth: float | None = None  # capacity units per period
+    parent: dict[str, str] = field(default_factory=dict)  # region -> its parent (province) at finer resolutions; {} = one level
+    aggregates: list = field(default_factory=list)  # layout.fine.Aggregate: limits over a parent's regions together
+    group_parts: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # group -> part -> regions holding mu_i together
 
     def groups_of(self, region: str) -> list[str]:
-        """Groups that region belongs to."""
-        return [g for g, p in self.groups.items() if region in p.members]
+        """Groups that region belongs to (an index built once; groups are fixed after build_instance)."""
+        key = (id(self.groups), len(self.groups))
+        if self.__dict__.get("_groups_key") != key:
+            index: dict[str, list[str]] = {}
+            for g, p in self.groups.items():
+                for r in p.members:
+                    index.setdefault(r, []).append(g)
+            self.__dict__["_groups_index"], self.__dict__["_groups_key"] = index, key
+        return self.__dict__["_groups_index"].get(region, [])
 
     def group_eligible(self, group: str, industry: str) -> bool:
         """An inter-provincial cluster needs every member eligible for the industry."""
@@ -174,18 +184,27 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
                 problems.append(spec.problem(("industries", code, "base_capacity", r), "a modelled region code", repr(r)))
     if sc.limits.budget:
         check_indicator(sc.limits.budget.indicator, ("limits", "budget", "indicator"))
+    parents = set(regions.levels.parent.values()) if regions.levels is not None else set()
     for r, o in sc.limits.regions.items():
-        if r not in ind.index:
-            problems.append(spec.problem(("limits", "regions", r), "a modelled region code", repr(r)))
+        if r not in ind.index and r not in parents:
+            problems.append(spec.problem(("limits", "regions", r), "a modelled region code" + (" or a parent (province) code" if parents else ""), repr(r)))
         for j, i in enumerate(o.industries or []):
             if i not in sc.industries:
                 problems.append(spec.problem(("limits", "regions", r, "industries", j), f"an industry code ({', '.join(sc.industries)})", repr(i)))
 
     catalogue = _group_catalogue() if sc.regions.source == "embedded" else {}
+    fine_groups = {}
+    if regions.levels is not None and regions.levels.level != "files":
+        from layout.fine import group_catalogue  # groups of member cities at finer resolutions
+
+        fine_groups = group_catalogue(regions)
+        catalogue = {k: (v.name, v.members) for k, v in fine_groups.items()}
     groups: dict[str, GroupParams] = {}
     for g, gs in sc.groups.items():
         if gs.members is not None:
             members, default_name = tuple(gs.members), g
+            if parents:  # a parent code stands for all its regions
+                members = tuple(u for m in members for u in ([m] if m in ind.index else [c for c in ind.index if regions.levels.parent[c] == m] or [m]))
         elif gs.source in catalogue:
             default_name, members = catalogue[gs.source]
         else:
@@ -205,8 +224,9 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
     score: dict[tuple[str, str], float] = {}
     eligible: dict[tuple[str, str], bool] = {}
     why: dict[tuple[str, str], str] = {}
-    names = {r: regions.name(r) for r in ind.index}
+    names = {r: str(n) for r, n in regions.drawn["name"].reindex(ind.index).items()}
     norm = {c: _normalised(ind[c]) for c in ind.columns}
+    rows = ind.to_dict("index")  # region -> {indicator: value}
     rules = sc.rules
     for code, s in active.items():
         ch = s.characteristic or rules.characteristic
@@ -223,7 +243,7 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
         )
         total_w = sum(s.weights.values())
         for w in s.weights:
-            gaps = [names[r] for r in ind.index if pd.isna(ind.at[r, w])]
+            gaps = [names[r] for r in ind.index[ind[w].isna()]]
             if gaps and s.weights[w] > 0:
                 missing.append(f"{w}: no data for {', '.join(gaps)}; their {code} score counts nothing for it")
         rule = s.eligibility or (sc.kinds[s.kind].eligibility if s.kind in sc.kinds else Eligibility())
@@ -231,10 +251,11 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
         if s.concentrate:
             ranked = ind[s.concentrate.top_by].dropna().sort_values(ascending=False, kind="stable")
             top = set(ranked.index[: s.concentrate.top])
+        filled = {w: norm[w].fillna(0.0).to_dict() for w in s.weights}  # plain dicts: fast at county scale
         for r in ind.index:
-            total = sum(wt * (0.0 if pd.isna(norm[w][r]) else norm[w][r]) for w, wt in s.weights.items())
+            total = sum(wt * filled[w][r] for w, wt in s.weights.items())
             score[r, code] = total / total_w if total_w > 0 else 0.0
-            ok, reason = _passes(rule, ind.loc[r])
+            ok, reason = _passes(rule, rows[r])
             if ok and top is not None and r not in top:
                 ok, reason = False, f"not among the top {s.concentrate.top} by {s.concentrate.top_by} (key shortcoming)"
             allowed = sc.limits.regions[r].industries if r in sc.limits.regions else None
@@ -243,13 +264,13 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
             eligible[r, code], why[r, code] = ok, reason
     for kind in sorted({p.kind for p in industries.values()}):
         for c in (sc.kinds[kind].eligibility.conditions if kind in sc.kinds else []):
-            gaps = [names[r] for r in ind.index if pd.isna(ind.at[r, c.indicator])]
+            gaps = [names[r] for r in ind.index[ind[c.indicator].isna()]]
             if gaps:
                 missing.append(f"{c.indicator}: no data for {', '.join(gaps)}; they fail the {kind} eligibility test on it")
 
     total_target = sum(p.target for p in industries.values())
     budget: dict[str, float | None] = {r: None for r in ind.index}
-    if sc.limits.budget:
+    if sc.limits.budget and regions.levels is None:  # with parents, layout.fine.apply_levels splits budgets
         col = ind[sc.limits.budget.indicator]
         gaps = [r for r in ind.index if pd.isna(col[r]) and (r not in sc.limits.regions or sc.limits.regions[r].budget is None)]
         if gaps:
@@ -265,7 +286,7 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
             budget[r] = o.budget
     base = {(r, i): v for i, s in active.items() for r, v in s.base_capacity.items()}
     strengths = {(st.region, st.industry): st.min_share for st in sc.strengths if st.industry in industries}
-    return Instance(
+    inst = Instance(
         name=sc.name, capacity_unit=sc.capacity_unit, regions=list(ind.index), region_names=names,
         industries=industries, groups=groups, neighbours=[(a, b) for a, b, _ in regions.neighbours],
         score=score, eligible=eligible, why_ineligible=why, max_clusters=K, min_clusters=L, budget=budget,
@@ -273,3 +294,8 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
         strengths=strengths, previous=None if previous is None else {k: v for k, v in previous.items() if k[1] in industries},
         allow_exit=sc.allow_exit, max_growth=sc.max_growth,
     )
+    if regions.levels is not None:  # finer resolution or parent_field: province-level limits in aggregate
+        from layout.fine import apply_levels
+
+        apply_levels(spec, regions, inst, fine_groups)
+    return inst

@@ -7,8 +7,9 @@ capacity unit):
   h_r_i  binary, r hosts a characteristic cluster of i
   z_g_i  binary, group g forms an inter-provincial cluster of i
   s_i >= 0 overcapacity, e_i >= 0 shortfall, v_r >= 0 clusters r lacks below its minimum
-  u_r_s_i >= 0 uncoordinated duplication of i by neighbours r, s between full clusters (provincial or
-  inter-provincial); w_r_s_i >= 0 the same counting characteristic clusters too.
+  u_r_s_i >= 0 weighted uncoordinated duplication of i by neighbours r, s: 1 between two full clusters
+  (provincial or inter-provincial), kappa when a characteristic cluster is involved (add_homogeneity).
+  `w` is the same variable as `u`: one column per pair (code that sums (1 - kappa) u + kappa w gets u).
 Shorthands: d_r_i = y_r_i + h_r_i + sum_{g∋r} z_g_i (r takes part in a cluster of i; at most 1),
 F_r_i = y_r_i + sum_{g∋r} z_g_i (a full cluster), C_r_s_i = sum_{g∋r,s} z_g_i (coordinated in a group).
 
@@ -44,8 +45,11 @@ class LayoutModel:
     v: dict[str, pulp.LpVariable] = field(default_factory=dict)
     u: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
     w: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    portfolio: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)  # P_p_i (add_parent_limits)
+    vp: dict[str, pulp.LpVariable] = field(default_factory=dict)  # industries parent p lacks below L_p
     columns: list[pulp.LpVariable] = field(default_factory=list)
     rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
+    _designations: dict[tuple[str, str, bool], Terms] = field(default_factory=dict, repr=False)
 
     def var(self, name: str, cat: str = pulp.LpContinuous, up: float | None = None) -> pulp.LpVariable:
         """A new variable >= 0, recorded in column order."""
@@ -54,13 +58,25 @@ class LayoutModel:
         return v
 
     def row(self, name: str, terms: Terms, sense: int, rhs: float) -> None:
-        """Add the row sum(coef * var) (sense) rhs."""
-        self.rows[name] = pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, name, rhs)
+        """Add the row sum(coef * var) (sense) rhs; a variable named twice gets the sum of its coefficients."""
+        expr = pulp.LpAffineExpression(terms)
+        if len(expr) != len(terms):  # a dict keeps only the last coefficient of a repeated variable: add them up
+            summed: dict[pulp.LpVariable, float] = {}
+            for v, c in terms:
+                summed[v] = summed.get(v, 0.0) + c
+            expr = pulp.LpAffineExpression([(v, c) for v, c in summed.items() if c != 0])
+        self.rows[name] = pulp.LpConstraint(expr, sense, name, rhs)
 
     def designation(self, r: str, i: str, full_only: bool = False) -> Terms:
-        """d_r_i (or F_r_i with full_only): terms for r taking part in a cluster of i."""
-        terms = [(self.y[r, i], 1.0)] + [(self.z[g, i], 1.0) for g in self.inst.groups_of(r)]
-        return terms if full_only else terms + [(self.h[r, i], 1.0)]
+        """d_r_i (or F_r_i with full_only): terms for r taking part in a cluster of i (built once, copied out)."""
+        key = (r, i, full_only)
+        terms = self._designations.get(key)
+        if terms is None:
+            terms = [(self.y[r, i], 1.0)] + [(self.z[g, i], 1.0) for g in self.inst.groups_of(r)]
+            if not full_only:
+                terms.append((self.h[r, i], 1.0))
+            self._designations[key] = terms
+        return list(terms)
 
 
 def add_variables(m: LayoutModel) -> None:
@@ -77,8 +93,7 @@ def add_variables(m: LayoutModel) -> None:
             m.z[g, i] = m.var(f"z_{g}_{i}", pulp.LpBinary)
         for r, s in inst.neighbours:
             if inst.eligible[r, i] and inst.eligible[s, i]:
-                m.u[r, s, i] = m.var(f"u_{r}_{s}_{i}")
-                m.w[r, s, i] = m.var(f"w_{r}_{s}_{i}")
+                m.u[r, s, i] = m.w[r, s, i] = m.var(f"u_{r}_{s}_{i}")
     for r in inst.regions:
         m.v[r] = m.var(f"v_{r}")
 
@@ -122,11 +137,14 @@ def add_scale(m: LayoutModel) -> None:
     for (r, i), x in m.x.items():
         p = inst.industries[i]
         terms = [(x, 1.0), (m.y[r, i], -p.provincial_min), (m.h[r, i], -p.char_min)]
-        terms += [(m.z[g, i], -p.group_min_member) for g in inst.groups_of(r)]
+        terms += [(m.z[g, i], -p.group_min_member) for g in inst.groups_of(r) if g not in inst.group_parts]
         m.row(f"scale_{r}_{i}", terms, GE, 0.0)
     for (g, i), z in m.z.items():
         terms = [(m.x[r, i], 1.0) for r in inst.groups[g].members] + [(z, -inst.industries[i].group_min_total)]
         m.row(f"scale_group_{g}_{i}", terms, GE, 0.0)
+        for part, members in inst.group_parts.get(g, {}).items():  # finer levels: a member city's units together
+            terms = [(m.x[r, i], 1.0) for r in members] + [(z, -inst.industries[i].group_min_member)]
+            m.row(f"scale_member_{g}_{part}_{i}", terms, GE, 0.0)
 
 
 def add_tiers(m: LayoutModel) -> None:
@@ -169,6 +187,39 @@ def add_budget(m: LayoutModel) -> None:
             m.row(f"budget_{r}", [(m.x[r, i], 1.0) for i in m.inst.industries], LE, b)
 
 
+def add_parent_limits(m: LayoutModel) -> None:
+    """parent limits (finer resolutions): a province's limits apply to its units in aggregate.
+
+    parent_budget: sum_{r∈p} sum_i x_r_i <= B_p (also for prefectures' budgets at county level);
+    portfolio: d_r_i <= P_p_i for r ∈ p (P_p_i in [0, 1]: p takes part in a cluster of i);
+    parent_focus: sum_i P_p_i <= K_p;  parent_balance: sum_i P_p_i + vp_p >= L_p (vp_p penalised
+    like v_r) with portfolio_any: P_p_i <= sum_{r∈p} d_r_i, so only a real cluster counts.
+    """
+    inst = m.inst
+    for a in inst.aggregates:
+        if a.budget is not None:
+            m.row(f"parent_budget_{a.code}", [(m.x[r, i], 1.0) for r in a.members for i in inst.industries], LE, a.budget)
+        if a.max_industries is None and a.min_industries <= 0:
+            continue
+        held = []
+        for i in inst.industries:
+            hosts = [r for r in a.members if inst.eligible[r, i]]
+            if not hosts:
+                continue
+            P = m.portfolio[a.code, i] = m.var(f"P_{a.code}_{i}", up=1.0)
+            held.append((P, 1.0))
+            for r in hosts:
+                m.row(f"portfolio_{r}_{i}", m.designation(r, i) + [(P, -1.0)], LE, 0.0)
+            if a.min_industries > 0:  # each designation variable once (a group's z is shared by its members)
+                some = {t: -1.0 for r in hosts for t, _ in m.designation(r, i)}
+                m.row(f"portfolio_any_{a.code}_{i}", [(P, 1.0)] + list(some.items()), LE, 0.0)
+        if a.max_industries is not None:
+            m.row(f"parent_focus_{a.code}", held, LE, float(a.max_industries))
+        if a.min_industries > 0:
+            m.vp[a.code] = m.var(f"vp_{a.code}")
+            m.row(f"parent_balance_{a.code}", held + [(m.vp[a.code], 1.0)], GE, float(a.min_industries))
+
+
 def add_keep_base(m: LayoutModel) -> None:
     """keep-base: x_r_i >= (1 - delta_i) base_r_i where existing capacity is known."""
     for (r, i), base in m.inst.base.items():
@@ -176,17 +227,37 @@ def add_keep_base(m: LayoutModel) -> None:
 
 
 def add_homogeneity(m: LayoutModel) -> None:
-    """homogeneity: u_r_s_i >= F_r_i + F_s_i - 1 - C_r_s_i;  w_r_s_i >= d_r_i + d_s_i - 1 - C_r_s_i.
+    """homogeneity: u_r_s_i >= (1 - kappa) [F_r_i = F_s_i = 1] + kappa [d_r_i = d_s_i = 1], both uncoordinated.
 
-    Neighbours duplicating an industry outside a shared active group are penalised; u counts full
-    clusters, w also characteristic ones (weighted kappa in the objective).
+    Neighbours duplicating an industry outside a shared active group are penalised: 1 for two full
+    clusters, kappa when a characteristic cluster is involved. With F = F_r_i + F_s_i - C_r_s_i and
+    H = h_r_i + h_s_i (a group of both r and s is in F_r, F_s and C_r_s: its z enters once):
+      homogeneity:      u_r_s_i >= F + kappa H - 1
+      homogeneity_any:  u_r_s_i >= kappa (F + H - 1)
+    At integer points this is exactly (1 - kappa) u_full + kappa u_any of the two-variable form
+    (u >= F - 1, w >= F + H - 1), with half the columns and an LP relaxation at least as tight.
+    Rows that cannot bind are left out: `homogeneity` where fewer than two full-cluster terms can be 1
+    (`homogeneity_any` implies it then), both (and u = 0) where fewer than two terms of any kind can.
     """
     inst = m.inst
+    kappa = inst.weights["characteristic_weight"]
+    order = {g: k for k, g in enumerate(inst.groups)}
+    union: dict[tuple[str, str], list[str]] = {}
     for (r, s, i), u in m.u.items():
-        shared = [(m.z[g, i], 1.0) for g in inst.groups_of(r) if s in inst.groups[g].members]
-        for var, full, fam in ((u, True, "homogeneity"), (m.w[r, s, i], False, "homogeneity_any")):
-            terms = [(var, -1.0)] + m.designation(r, i, full) + m.designation(s, i, full) + [(z, -c) for z, c in shared]
-            m.row(f"{fam}_{r}_{s}_{i}", terms, LE, 1.0)
+        gs = union.get((r, s))
+        if gs is None:
+            gs = union[r, s] = sorted(set(inst.groups_of(r)) | set(inst.groups_of(s)), key=order.__getitem__)
+        full = [(m.y[r, i], 1.0), (m.y[s, i], 1.0)] + [(m.z[g, i], 1.0) for g in gs]
+        char = [(m.h[r, i], 1.0), (m.h[s, i], 1.0)]
+        n_full = sum(1 for v, _ in full if v.upBound != 0)
+        n_any = n_full + sum(1 for v, _ in char if v.upBound != 0)
+        if n_any < 2:
+            u.upBound = 0
+            continue
+        if n_full >= 2 and kappa < 1:
+            m.row(f"homogeneity_{r}_{s}_{i}", [(u, -1.0)] + full + [(v, kappa) for v, _ in char if kappa > 0], LE, 1.0)
+        if kappa > 0:
+            m.row(f"homogeneity_any_{r}_{s}_{i}", [(u, -1.0)] + [(v, kappa) for v, _ in full + char], LE, kappa)
 
 
 def add_concentrate(m: LayoutModel) -> None:
@@ -221,25 +292,25 @@ def add_strengths(m: LayoutModel) -> None:
 
 
 def set_objective(m: LayoutModel) -> None:
-    """min alpha sum((1-kappa) u + kappa w) + beta sum s_i/D_i + gamma sum e_i/D_i + lambda sum v_r
-    - sigma sum score_r_i x_r_i / D_i."""
+    """min alpha sum u + beta sum s_i/D_i + gamma sum e_i/D_i + lambda (sum v_r + sum vp_p)
+    - sigma sum score_r_i x_r_i / D_i  (u already weighs a characteristic duplication by kappa)."""
     wt, inst = m.inst.weights, m.inst
     terms: Terms = []
-    kappa = wt["characteristic_weight"]
-    for k in m.u:
-        terms += [(m.u[k], wt["homogeneity"] * (1 - kappa)), (m.w[k], wt["homogeneity"] * kappa)]
+    for u in m.u.values():  # u = (1 - kappa) full + kappa any duplication (add_homogeneity; w is u)
+        terms.append((u, wt["homogeneity"]))
     for i, p in inst.industries.items():
         terms += [(m.s[i], wt["overcapacity"] / p.target), (m.e[i], wt["shortfall"] / p.target)]
         for r in inst.regions:
             if inst.score[r, i] > 0 and wt["advantage"] > 0:
                 terms.append((m.x[r, i], -wt["advantage"] * inst.score[r, i] / p.target))
     terms += [(m.v[r], wt["balance"]) for r in inst.regions]
+    terms += [(v, wt["balance"]) for v in m.vp.values()]
     m.prob.setObjective(pulp.LpAffineExpression([(v, c) for v, c in terms if c != 0]))
 
 
 FAMILIES = (
     add_eligibility, add_demand, add_overcapacity, add_hosting, add_scale, add_tiers, add_focus,
-    add_balance, add_spread, add_budget, add_keep_base, add_homogeneity, add_concentrate,
+    add_balance, add_spread, add_budget, add_parent_limits, add_keep_base, add_homogeneity, add_concentrate,
     add_persistence, add_growth, add_strengths,
 )
 
@@ -257,7 +328,8 @@ def build_model(inst: Instance) -> LayoutModel:
 
 def family_of(row_name: str) -> str:
     """The constraint family of a row name (e.g. 'scale_group' of 'scale_group_YRD_NGIT')."""
-    for fam in ("overcapacity_cap", "scale_group", "spread_min", "spread_max", "spread_groups", "keep_base", "homogeneity_any"):
+    for fam in ("overcapacity_cap", "scale_group", "spread_min", "spread_max", "spread_groups", "keep_base", "homogeneity_any",
+                "scale_member", "parent_budget", "parent_focus", "parent_balance", "portfolio_any"):
         if row_name.startswith(fam + "_"):
             return fam
     return row_name.split("_", 1)[0]

