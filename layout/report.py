@@ -125,27 +125,12 @@ def _read_json(path: Path) -> dict | None:
 
 
 def _pair_bars(label: str, base, opt, lower_better: bool | None) -> str:
-    """A tiny SVG: baseline and optimised values as two horizontal bars on a common scale."""
-    w, h, left = 300, 46, 78
-    vals = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for v in (base, opt)]
-    top = max([abs(v) for v in vals if v is not None] + [1e-12])
-    parts = [f'<svg width="{w}" height="{h + 18}" role="img" aria-label="{e(label)}">',
-             f'<text x="0" y="11" font-size="11" fill="#1d2430">{e(label)}</text>']
-    for k, (name, v, colour) in enumerate((("baseline", vals[0], BASE_COLOUR), ("optimised", vals[1], OPT_COLOUR))):
-        y = 18 + k * 22
-        parts.append(f'<text x="0" y="{y + 12}" font-size="11" fill="#5a6475">{name}</text>')
-        if v is None:
-            parts.append(f'<text x="{left}" y="{y + 12}" font-size="11" fill="#5a6475">no value</text>')
-            continue
-        bw = max(1.0, (w - left - 60) * abs(v) / top)
-        parts.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="16" rx="2" fill="{colour}"/>')
-        parts.append(f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11" fill="#1d2430">{_num(v)}</text>')
-    if lower_better is not None and vals[0] is not None and vals[1] is not None and vals[0] != vals[1]:
-        better = (vals[1] < vals[0]) == lower_better
-        parts.append(f'<text x="{w - 2}" y="11" font-size="11" text-anchor="end" fill="{"#2e8b57" if better else "#b23b3b"}">'
-                     f'{"better" if better else "worse"}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    """A tiny SVG: baseline and optimised values as two bars on a common scale, marked better or worse."""
+    verdict = ""
+    if lower_better is not None and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (base, opt)) and base != opt:
+        better = (opt < base) == lower_better
+        verdict = "better" if better else "worse"
+    return _bars(label, [("baseline", base, BASE_COLOUR), ("optimised", opt, OPT_COLOUR)], verdict)
 
 
 def _industry_chart(industries: list[dict], base: dict, opt: dict) -> str:
@@ -649,8 +634,8 @@ def _clusters_2019_count() -> tuple[int | None, int]:
         return sum(1 for row in csv.DictReader(f) if any((v or "").strip() for v in row.values())), CLUSTERS_2019_TOTAL
 
 
-def _triple_bars(label: str, series: list[tuple[str, object, str]]) -> str:
-    """A tiny SVG: one horizontal bar per layout on a common scale."""
+def _bars(label: str, series: list[tuple[str, object, str]], verdict: str = "") -> str:
+    """A tiny SVG: one horizontal bar per layout on a common scale; `verdict` (better/worse) top right."""
     w, left = 300, 78
     vals = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for _, v, _ in series]
     top = max([abs(v) for v in vals if v is not None] + [1e-12])
@@ -666,6 +651,9 @@ def _triple_bars(label: str, series: list[tuple[str, object, str]]) -> str:
         bw = max(1.0, (w - left - 60) * abs(v) / top)
         parts.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="16" rx="2" fill="{colour}"/>')
         parts.append(f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11" fill="#1d2430">{_num(v)}</text>')
+    if verdict:
+        colour = "#2e8b57" if verdict == "better" else "#b23b3b"
+        parts.append(f'<text x="{w - 2}" y="11" font-size="11" text-anchor="end" fill="{colour}">{verdict}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -714,7 +702,7 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
                    f'<td class="n">{_num(bi.get("regions"))}</td><td class="n">{_num(oi.get("regions"))}</td></tr>')
     out.append("</table>")
     out.append('<div class="grid">' + "".join(
-        f"<div>{_triple_bars(label, [('declared', d.get(key), DECLARED_COLOUR), ('baseline', b.get(key), BASE_COLOUR), ('optimised', o.get(key), OPT_COLOUR)])}</div>"
+        f"<div>{_bars(label, [('declared', d.get(key), DECLARED_COLOUR), ('baseline', b.get(key), BASE_COLOUR), ('optimised', o.get(key), OPT_COLOUR)])}</div>"
         for key, label in DECLARED_ROWS) + "</div>")
     out.append(f'<div class="legend"><span class="swatch" style="background:{DECLARED_COLOUR}"></span>declared plans ({e(short)})'
                f'<span class="swatch" style="background:{BASE_COLOUR}"></span>uncoordinated baseline'
