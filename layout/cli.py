@@ -126,15 +126,25 @@ def print_summary(metrics: dict, out: Path) -> None:
 
 @app.command("map")
 def map_(
-    result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`."),
+    result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`, or a sweep folder (`layout sweep`: writes DIR/robustness.html)."),
     layers: Optional[list[str]] = typer.Option(None, "--layers", help="Layers to draw (industry codes, portfolio, periods, inter-provincial, provincial, characteristic, duplications, clusters-2019); repeat or comma-separate. Default: all. The declared-plans map appears whenever DIR/declared.csv exists."),
     tiles: Optional[str] = typer.Option(None, "--tiles", help="Online base map (e.g. OpenStreetMap); the page then needs the network."),
     png: Optional[Path] = typer.Option(None, "--png", help="Also write a static figure (PNG) for reports and papers."),
 ) -> None:
-    """Redraw DIR/map.html (baseline and optimised side by side, offline) from a results folder."""
+    """Redraw DIR/map.html (baseline and optimised side by side, offline) from a results folder; for a sweep
+    folder (robustness.csv and sweep.csv), write DIR/robustness.html: how often each region is designated."""
     from layout import maps
 
     def body():
+        if maps.is_sweep_folder(result_dir):
+            if layers or png is not None:
+                raise InputError(Problem(str(result_dir), None, "--layers" if layers else "--png",
+                                         "no --layers or --png for a sweep folder (its map has every industry)", "a sweep folder"))
+            try:
+                out_console.print(f"wrote {maps.write_robustness_map(result_dir, tiles=tiles)}", markup=False)
+            except ValueError as e:
+                raise InputError(Problem(str(result_dir), None, "", "a sweep folder written by `layout sweep`", str(e))) from None
+            return
         try:
             path = maps.write_map(result_dir, layers=layers or None, tiles=tiles)
             out_console.print(f"wrote {path}", markup=False)

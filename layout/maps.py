@@ -58,9 +58,11 @@ from layout.map_page import (
     fmt_capacity, geojson_geometry, js, legend_row, new_map, ramp_colour, tooltip,
 )
 from layout.map_png import write_png
+from layout.map_robustness import ROBUSTNESS_PAGE, is_sweep_folder, render_robustness_map
 from layout.paths import current_umask
 
-__all__ = ["LAYER_KEYS", "TIERS", "available_layers", "render_map", "write_map", "write_png"]
+__all__ = ["LAYER_KEYS", "TIERS", "available_layers", "is_sweep_folder", "render_map", "render_robustness_map",
+           "write_map", "write_png", "write_robustness_map"]
 
 # Layer keys besides the industry codes (which are layer keys too, one choropleth each).
 OVERLAY_KEYS = ("inter-provincial", "provincial", "characteristic", "duplications", "clusters-2019")
@@ -329,6 +331,24 @@ def write_map(result_dir: Path, out: Path | None = None, layers: list[str] | Non
     result_dir = Path(result_dir)
     out = Path(out) if out is not None else result_dir / "map.html"
     page = render_map(result_dir, layers=layers, tiles=tiles)
+    _atomic_write(out, page.encode("utf-8"))
+    return out
+
+
+def write_robustness_map(sweep_dir: Path, out: Path | None = None, *, tiles: str | None = None) -> Path:
+    """Write the robustness map of a sweep folder; return its path (default ``DIR/robustness.html``).
+
+    One thematic layer per industry, filled by the share of solved points in which each region is
+    designated (``share_designated`` of robustness.csv, 0-100 %), and one for "designated for
+    anything" (counted from the points' assignment.csv); tooltips list every share and the number of
+    solved points. Geometry: the first solved point's layout.geojson. Offline like :func:`write_map`
+    (``tiles`` as there); see :mod:`layout.map_robustness`.
+
+    Raises ValueError if the folder is not a sweep folder, has no solved point or a table is stale or bad.
+    """
+    sweep_dir = Path(sweep_dir)
+    out = Path(out) if out is not None else sweep_dir / ROBUSTNESS_PAGE
+    page = render_robustness_map(sweep_dir, tiles=tiles)
     _atomic_write(out, page.encode("utf-8"))
     return out
 
