@@ -64,6 +64,7 @@ class Run:
 def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
     """Load and check a constraint file and its regions (the first plan period's instance)."""
     spec = load(file)
+    _refuse(numeric_problems(spec))
     regions = load_regions(spec)
     first = spec.scenario.periods[0] if spec.scenario.periods else None
     inst = build_instance(spec, regions, first)
@@ -195,6 +196,7 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
     t0 = time.perf_counter()
     progress("loading scenario and regions")
     spec = load(file)
+    _refuse(numeric_problems(spec))
     regions = load_regions(spec)
     t["load"] = time.perf_counter() - t0
     cfg = spec.scenario.solver
