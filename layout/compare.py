@@ -1,19 +1,21 @@
-"""Compare two results folders: optimised metrics side by side and the assignments that changed.
+"""Compare two results folders: their layouts' metrics side by side and the assignments that changed.
 
 `compare(dir_a, dir_b)` reads only the files `layout solve` writes (metrics.json, assignment.csv,
 manifest.json), so folders from different scenarios, solvers or program versions compare alike.
-An assignment is one designated (region, industry) pair; between A and B it is
+The metrics of each folder's uncoordinated baseline (metrics.json["baseline"]) stand next to its
+optimised layout's, and regions per industry are counted for both. An assignment is one designated
+(region, industry) pair; between A and B it is
 
 * added — designated in B only; removed — designated in A only;
 * tier changed — designated in both with a different tier or a different inter-provincial group;
 * capacity changed — same tier and group, capacity differs by more than 1e-6 capacity units.
 
-Two optional parts appear only when the folders call for them, so the output of plain folders is
-unchanged:
+Two optional parts appear only when the folders call for them:
 
 * declared plans — where a folder has declared.csv (the provinces' own sourced SEI priorities), its
   declared metrics (duplications, mean similarity of all pairs and of neighbours, regions per
-  industry) from metrics.json["declared"], with the coverage in words ("15 of 31 provinces");
+  industry) from metrics.json["declared"] as a third layout beside baseline and optimised, with the
+  coverage stated ("15 of 31 provinces");
 * phasing — where both folders were solved over plan periods (phasing.csv, or periods/<year>/), the
   assignments added, removed and changed from A to B in each period.
 """
@@ -30,25 +32,22 @@ __all__ = ["compare", "format_comparison", "read_results", "read_phasing", "REQU
 
 REQUIRED = ("metrics.json", "assignment.csv", "manifest.json")
 CAPACITY_TOL = 1e-6
-# (key in metrics.json optimised, label, lower is better?)
+# (key in metrics.json optimised and baseline, label short enough for an 80-column table, lower is better?)
 METRICS = (
-    ("duplications", "uncoordinated neighbour duplications", True),
+    ("duplications", "neighbour duplications", True),
     ("duplications_weighted", "weighted duplications", True),
-    ("mean_similarity", "mean structural similarity (all pairs)", True),
-    ("mean_similarity_adjacent", "mean structural similarity (neighbours)", True),
-    ("mean_krugman", "mean Krugman specialisation index", False),
-    ("mean_overcapacity_ratio", "mean overcapacity ratio (capacity / target)", None),
-    ("total_shortfall", "total shortfall (capacity units)", True),
+    ("mean_similarity", "similarity, all pairs", True),
+    ("mean_similarity_adjacent", "similarity, neighbours", True),
+    ("mean_krugman", "mean Krugman index", False),
+    ("mean_overcapacity_ratio", "mean overcapacity ratio", None),
+    ("total_shortfall", "shortfall (capacity)", True),
     ("targets_met", "all targets met", None),
-    ("regions_hosting", "regions hosting at least one cluster", False),
+    ("regions_hosting", "regions hosting", False),
     ("clusters", "clusters", None),
 )
-# metrics that apply to declared plans (they state no capacities): key in metrics.json["declared"], label
-DECLARED_METRICS = (
-    ("duplications", "uncoordinated neighbour duplications"),
-    ("mean_similarity", "mean structural similarity (all pairs)"),
-    ("mean_similarity_adjacent", "mean structural similarity (neighbours)"),
-)
+LABELS = {key: label for key, label, _ in METRICS}
+# metrics that apply to declared plans (they state no capacities): keys in metrics.json["declared"]
+DECLARED_METRICS = ("duplications", "mean_similarity", "mean_similarity_adjacent")
 DECLARED_FILE = "declared.csv"
 PHASING_FILE = "phasing.csv"
 
@@ -134,9 +133,14 @@ def _declared(folder: Path, metrics: dict) -> dict | None:
         "coverage": d.get("coverage") or f"coverage not stated in metrics.json; declared.csv names {len({r['region_code'] for r in rows})} regions",
         "covered": len(covered) if isinstance(covered, list) else None,
         "regions": len(covered) + len(not_covered) if isinstance(covered, list) and isinstance(not_covered, list) else None,
-        **{k: _r(d.get(k)) for k, _ in DECLARED_METRICS},
+        **{k: _r(d.get(k)) for k in DECLARED_METRICS},
         "regions_per_industry": {i: per_industry[i] for i in sorted(per_industry)},
     }
+
+
+def _baseline(metrics: dict) -> dict:
+    """metrics.json["baseline"] ({} if the folder has none)."""
+    return metrics["baseline"] if isinstance(metrics.get("baseline"), dict) else {}
 
 
 def _key(row: dict) -> tuple[str, str]:
@@ -153,23 +157,24 @@ def _r(v):
 
 
 def compare(dir_a: Path, dir_b: Path) -> dict:
-    """Metrics of A and B side by side (optimised layouts) and the assignments that changed from A to B."""
+    """Metrics of A and B side by side (optimised layouts, with each folder's uncoordinated baseline) and the
+    assignments that changed from A to B. `a`, `b` and `delta` are the optimised layouts' values."""
     ma, ra, fa = read_results(Path(dir_a))
     mb, rb, fb = read_results(Path(dir_b))
     oa, ob = ma["optimised"], mb["optimised"]
-    metrics = []
-    for key, label, lower_better in METRICS:
-        a, b = oa.get(key), ob.get(key)
-        delta = None
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
-            delta = _r(b - a)
-        metrics.append({"metric": key, "label": label, "a": _r(a), "b": _r(b), "delta": delta,
-                        "lower_is_better": lower_better})
+    ba, bb = _baseline(ma), _baseline(mb)
+    metrics = [{"metric": key, "label": label, "a": _r(oa.get(key)), "b": _r(ob.get(key)), "delta": _delta(oa.get(key), ob.get(key)),
+                "lower_is_better": lower_better, "baseline_a": _r(ba.get(key)), "baseline_b": _r(bb.get(key))}
+               for key, label, lower_better in METRICS]
     sa, sb = ma.get("solver", {}), mb.get("solver", {})
-    metrics.append({"metric": "objective", "label": "objective (each scenario's own weights)", "a": _r(sa.get("objective")),
-                    "b": _r(sb.get("objective")),
-                    "delta": _r(sb["objective"] - sa["objective"]) if isinstance(sa.get("objective"), (int, float)) and isinstance(sb.get("objective"), (int, float)) else None,
-                    "lower_is_better": True})
+    metrics.append({"metric": "objective", "label": "objective (own weights)", "a": _r(sa.get("objective")),
+                    "b": _r(sb.get("objective")), "delta": _delta(sa.get("objective"), sb.get("objective")),
+                    "lower_is_better": True, "baseline_a": None, "baseline_b": None})
+    hosts = {side: {i: v.get("regions") for i, v in (m.get("industries") or {}).items() if isinstance(v, dict)}
+             for side, m in (("a", oa), ("b", ob), ("baseline_a", ba), ("baseline_b", bb))}
+    per_industry = [{"industry": i, **{side: hosts[side].get(i) for side in hosts},
+                     "delta": _delta(hosts["a"].get(i), hosts["b"].get(i))}
+                    for i in sorted(set(hosts["a"]) | set(hosts["b"]))]
     changes, unchanged = _diff(ra, rb)
     out = {
         "a": {"folder": str(dir_a), "scenario": ma.get("scenario", {}).get("name"), "solver": sa.get("name"), "status": sa.get("status"),
@@ -177,6 +182,7 @@ def compare(dir_a: Path, dir_b: Path) -> dict:
         "b": {"folder": str(dir_b), "scenario": mb.get("scenario", {}).get("name"), "solver": sb.get("name"), "status": sb.get("status"),
               "input_sha256": fb.get("input_sha256")},
         "metrics": metrics,
+        "regions_per_industry": per_industry,
         "changes": changes,
         "unchanged": unchanged,
     }
@@ -222,8 +228,8 @@ def _delta(a, b):
 
 def _declared_side_by_side(da: dict | None, db: dict | None) -> dict:
     """Declared metrics of A and B (None for a side without declared.csv)."""
-    metrics = [{"metric": k, "label": label, "a": (da or {}).get(k), "b": (db or {}).get(k),
-                "delta": _delta((da or {}).get(k), (db or {}).get(k))} for k, label in DECLARED_METRICS]
+    metrics = [{"metric": k, "label": LABELS[k], "a": (da or {}).get(k), "b": (db or {}).get(k),
+                "delta": _delta((da or {}).get(k), (db or {}).get(k))} for k in DECLARED_METRICS]
     ia, ib = (da or {}).get("regions_per_industry", {}), (db or {}).get("regions_per_industry", {})
     per_industry = [{"industry": i, "a": ia.get(i) if da else None, "b": ib.get(i) if db else None,
                      "delta": _delta(ia.get(i), ib.get(i)) if da and db else None}
@@ -245,13 +251,13 @@ def _phasing(pa: dict[str, list[dict]] | None, pb: dict[str, list[dict]] | None)
     return out
 
 
-def _fmt(v) -> str:
+def _fmt(v, digits: int = 4) -> str:
     if v is None:
         return "—"
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{v:.4f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
+        return f"{v:.{digits}f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
     return str(v)
 
 
@@ -259,15 +265,12 @@ def format_comparison(d: dict) -> str:
     """Plain-text comparison (what `layout compare DIR_A DIR_B` prints)."""
     a, b = d["a"], d["b"]
     lines = [f"A: {a['folder']} — {a['scenario']} ({a['solver']}, {a['status']})",
-             f"B: {b['folder']} — {b['scenario']} ({b['solver']}, {b['status']})", "",
-             "Optimised metrics:"]
-    lines += _table([("metric", "A", "B", "B − A")] + [(m["label"], _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"])) for m in d["metrics"]])
+             f"B: {b['folder']} — {b['scenario']} ({b['solver']}, {b['status']})", ""]
+    lines += _metric_lines(d)
     ch = d["changes"]
     lines.append("")
     lines.append(f"Assignments: {_counts(ch, d['unchanged'])}")
     lines += _change_lines(ch, "  ")
-    if "declared" in d:
-        lines += _declared_lines(d["declared"])
     if "phasing" in d:
         lines += _phasing_lines(d["phasing"])
     return "\n".join(lines) + "\n"
@@ -291,24 +294,51 @@ def _change_lines(ch: dict, indent: str, detail: bool = True) -> list[str]:
     return lines
 
 
-def _table(rows: list[tuple[str, str, str, str]]) -> list[str]:
-    widths = [max(len(r[c]) for r in rows) for c in range(4)]
-    out = []
-    for k, r in enumerate(rows):
-        out.append("  " + r[0].ljust(widths[0]) + "  " + "  ".join(r[c].rjust(widths[c]) for c in range(1, 4)))
-        if k == 0:
-            out.append("  " + "-" * (sum(widths) + 6))
-    return out
+def _metric_lines(d: dict) -> list[str]:
+    """The layouts of A and B side by side, one column pair (A, B) per layout: declared plans (where a folder
+    has them), uncoordinated baseline, optimised; then B − A of the optimised layouts."""
+    dd = d.get("declared")
+    groups = (["declared*"] if dd else []) + ["baseline", "optimised"]
+    declared = {m["metric"]: m for m in dd["metrics"]} if dd else {}
+    declared_hosts = {m["industry"]: m for m in dd["regions_per_industry"]} if dd else {}
+
+    def row(label: str, dm: dict, m: dict) -> list[str]:
+        pairs = ([dm.get("a"), dm.get("b")] if dd else []) + [m["baseline_a"], m["baseline_b"], m["a"], m["b"], m["delta"]]
+        return [label] + [_fmt(v, 3) for v in pairs]  # 3 decimals, as `layout solve` prints them; JSON has 6
+
+    rows = [row(m["label"], declared.get(m["metric"], {}), m) for m in d["metrics"]]
+    industries = sorted(set(declared_hosts) | {m["industry"] for m in d["regions_per_industry"]})
+    hosts = {m["industry"]: m for m in d["regions_per_industry"]}
+    empty = {"a": None, "b": None, "baseline_a": None, "baseline_b": None, "delta": None}
+    rows += [row(f"regions with {i}", declared_hosts.get(i, {}), hosts.get(i, empty)) for i in industries]
+    lines = ["Metrics: " + ("declared plans*, " if dd else "") + "uncoordinated baseline, optimised layout"]
+    lines += _table(groups, rows)
+    if dd:
+        lines.append("  * declared plans: covered provinces only; they state no capacities")
+        for side in ("a", "b"):
+            v = dd[side]
+            text = "no declared.csv in this folder" if v is None else (
+                f"{v['covered']} of {v['regions']} provinces; the other {v['regions'] - v['covered']} have no sourced plan"
+                if v["covered"] is not None and v["regions"] is not None else v["coverage"])
+            lines.append(f"    {side.upper()}: {text}")
+    return lines
 
 
-def _declared_lines(dd: dict) -> list[str]:
-    lines = ["", "Declared plans (the provinces' own sourced SEI priorities; no capacities stated, so only these metrics apply):"]
-    for side in ("a", "b"):
-        v = dd[side]
-        lines.append(f"  {side.upper()}: " + (v["coverage"] if v else "no declared.csv in this folder"))
-    rows = [("metric", "A", "B", "B − A")] + [(m["label"], _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"])) for m in dd["metrics"]]
-    rows += [(f"regions declaring {m['industry']}", _fmt(m["a"]), _fmt(m["b"]), _fmt(m["delta"])) for m in dd["regions_per_industry"]]
-    return lines + _table(rows)
+def _table(groups: list[str], rows: list[list[str]]) -> list[str]:
+    """Rows (label, A and B of each group, B − A) right-aligned under the group names; 1 space within a pair."""
+    head = ["metric"] + ["A", "B"] * len(groups) + ["B − A"]
+    widths = [max(len(r[c]) for r in [head] + rows) for c in range(len(head))]
+    for g, name in enumerate(groups):  # a group name spans its pair
+        widths[2 + 2 * g] = max(widths[2 + 2 * g], len(name) - widths[1 + 2 * g] - 1)
+
+    def line(cells: list[str]) -> str:
+        return "  " + cells[0].ljust(widths[0]) + "".join(("  " if c % 2 else " ") + v.rjust(widths[c])
+                                                          for c, v in enumerate(cells[1:], start=1))
+
+    title = "  " + " " * widths[0] + "".join("  " + name.center(widths[1 + 2 * g] + 1 + widths[2 + 2 * g])
+                                             for g, name in enumerate(groups))
+    header = line(head)
+    return [title.rstrip(), header, "  " + "-" * (len(header) - 2)] + [line(r) for r in rows]
 
 
 def _phasing_lines(ph: dict) -> list[str]:

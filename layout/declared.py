@@ -2,8 +2,11 @@
 
 geodata/province_sei_priorities.csv lists, with a source per row, the priorities 15 provinces declared.
 A row counts for an industry only where the data file maps it to an NBS 2018 area (`sei_category_code`)
-and the scenario names that area (`industries.<code>.nbs_category`); every other row is listed as
-unmapped, never guessed. Provinces with no sourced plan are marked so, never filled in.
+and the scenario lays out the industry of that area (`industries.<code>.nbs_category`). A row mapped to
+an industry the scenario names but does not lay out in this period (mature, e.g. new-energy vehicles in
+the default, or a candidate not yet entered) is listed as declared but not laid out, with the policy
+lever's reason; a row the data file does not map is listed as unmapped, never guessed. Provinces with no
+sourced plan are marked so, never filled in.
 Declared plans state no capacity: each declared industry counts 1 in the similarity vectors.
 """
 
@@ -30,7 +33,9 @@ class Declared:
     layout: pd.DataFrame  # COLUMNS; capacity 1 per declared industry, tier "declared"
     covered: list[str]  # region codes with a sourced plan
     not_covered: list[str]  # modelled regions with no sourced plan
-    unmapped: dict[str, list[str]] = field(default_factory=dict)  # region -> priorities not mapped to a scenario industry
+    unmapped: dict[str, list[str]] = field(default_factory=dict)  # region -> priorities the data file maps to no scenario industry
+    not_laid_out: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # region -> industry not laid out -> priorities
+    reasons: dict[str, str] = field(default_factory=dict)  # industry not laid out -> the policy lever that retires or defers it
     sources: dict[str, list[str]] = field(default_factory=dict)  # region -> source ids
 
     @property
@@ -42,10 +47,11 @@ class Declared:
 
 def declared_layout(inst: Instance, nbs_category: dict[str, str], path: Path | None = None) -> Declared:
     """The as-declared layout of a province-level instance. `nbs_category`: industry code -> NBS area code
-    (industries the instance does not lay out, e.g. mature ones, count as unmapped)."""
-    by_area = {a: i for i, a in nbs_category.items() if i in inst.industries}
+    (industries the instance does not lay out, e.g. mature ones, are listed as declared but not laid out)."""
+    by_area = {a: i for i, a in nbs_category.items()}
     rows: dict[tuple[str, str], list] = {}
     unmapped: dict[str, list[str]] = {}
+    not_laid_out: dict[str, dict[str, list[str]]] = {}
     sources: dict[str, set[str]] = {}
     with open(path or geodata_file(DECLARED_FILE), encoding="utf-8", newline="") as f:
         for rec in csv.DictReader(f):
@@ -57,11 +63,17 @@ def declared_layout(inst: Instance, nbs_category: dict[str, str], path: Path | N
             if i is None:
                 unmapped.setdefault(r, []).append(rec["priority_zh"])
                 continue
+            if i not in inst.industries:
+                not_laid_out.setdefault(r, {}).setdefault(i, []).append(rec["priority_zh"])
+                continue
             p = inst.industries[i]
             rows[r, i] = [r, inst.region_names[r], i, p.name, 1.0, DECLARED_TIER, p.kind, "", ""]
     covered = sorted(sources)
     table = pd.DataFrame([rows[k] for k in sorted(rows)], columns=COLUMNS)
-    return Declared(table, covered, [r for r in inst.regions if r not in sources], unmapped,
+    # the lever notes start with the industry code ("NEV (New-energy vehicles) is mature: ...", layout.levers)
+    reasons = {i: next((n for n in inst.notes if n.startswith(f"{i} (")), f"{i} is not laid out in this scenario")
+               for i in sorted({i for v in not_laid_out.values() for i in v})}
+    return Declared(table, covered, [r for r in inst.regions if r not in sources], unmapped, not_laid_out, reasons,
                     {r: sorted(s) for r, s in sources.items()})
 
 
@@ -77,4 +89,6 @@ def declared_metrics(declared: Declared, inst: Instance) -> dict:
         "mean_similarity": m["mean_similarity"],
         "mean_similarity_adjacent": m["mean_similarity_adjacent"],
         "unmapped": {r: v for r, v in sorted(declared.unmapped.items())},
+        "not_laid_out": {r: v for r, v in sorted(declared.not_laid_out.items())},
+        "not_laid_out_reasons": declared.reasons,
     }

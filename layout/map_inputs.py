@@ -134,6 +134,8 @@ class Declared:
     not_covered: list[str]  # modelled regions with no sourced plan
     coverage: str  # in plain words
     unmapped: dict[str, list[str]]  # region -> declared priorities not mapped to a scenario industry
+    not_laid_out: dict[str, dict[str, list[str]]]  # region -> industry the scenario does not lay out -> priorities
+    reasons: dict[str, str]  # industry not laid out -> the policy lever's reason, in words
     derived_duplications: bool  # True: neighbour pairs taken from shared boundaries in layout.geojson
 
 
@@ -357,12 +359,15 @@ def _read_declared(folder: Path, metrics: dict, reader: _Reader) -> Declared:
                    f"declared plans cover {len(covered)} of {len(covered) + len(not_covered)} regions "
                    f"(sourced rows only); the other {len(not_covered)} have no sourced plan")
     unmapped = {str(k): [str(x) for x in v] for k, v in (info.get("unmapped") or {}).items() if isinstance(v, list)}
+    not_laid_out = {str(k): {str(i): [str(x) for x in p] for i, p in v.items() if isinstance(p, list)}
+                    for k, v in (info.get("not_laid_out") or {}).items() if isinstance(v, dict)}
+    reasons = {str(i): str(t) for i, t in (info.get("not_laid_out_reasons") or {}).items()}
     listed = (metrics.get("duplications") or {}).get("declared")
     if isinstance(listed, list):
         dups, derived = listed, False
     else:
         dups, derived = _neighbour_duplications(rows, reader.units), True
-    return Declared(Plan.of("declared", rows, dups), covered, not_covered, coverage, unmapped, derived)
+    return Declared(Plan.of("declared", rows, dups), covered, not_covered, coverage, unmapped, not_laid_out, reasons, derived)
 
 
 def touching_pairs(units: dict[str, Unit]) -> list[tuple[str, str]]:

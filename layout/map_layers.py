@@ -186,6 +186,9 @@ def _declared_tooltip(res: Results, code: str) -> str:
             for r in rows) + "</ul>")
     else:
         body.append('<div class="none">none that maps to an industry of this scenario</div>')
+    for i, priorities in sorted(d.not_laid_out.get(code, {}).items()):
+        body.append(f'<div class="not-laid-out">declared, but not laid out in this scenario: {esc("、".join(priorities))} '
+                    f'— {esc(d.reasons.get(i, i))}</div>')
     unmapped = d.unmapped.get(code)
     if unmapped:
         body.append(f'<div class="unmapped">also declared, not mapped to an industry of the scenario: '

@@ -135,7 +135,7 @@ div.folium-map.leaflet-container { background: #f3f6f9; font-family: %(font)s; }
 .layout-tip td.cap { text-align: right; }
 .layout-tip .focus { font-weight: 600; margin: 2px 0; }
 .layout-tip .new { color: #b30000; font-size: 11px; }
-.layout-tip .none, .layout-tip .unmapped { color: #555; max-width: 330px; white-space: normal; }
+.layout-tip .none, .layout-tip .unmapped, .layout-tip .not-laid-out { color: #555; max-width: 330px; white-space: normal; }
 .layout-tip li { margin: 0; }
 .layout-tip ul { margin: 2px 0 0; padding-left: 16px; }
 .layout-label span { position: absolute; transform: translate(-50%%, -50%%); white-space: nowrap;

@@ -12,10 +12,10 @@ clusters, duplications, regions hosting, a chart of capacity by industry per per
 each period adds (DIR/phasing.csv), the levers applied, links to periods/<year>/map.html); policy
 levers (lifecycle, shortcomings); baseline vs optimised metrics with small charts; declared plans
 (when metrics.json has `declared`: declared | uncoordinated baseline | optimised for the metrics that
-apply without capacities, coverage in words, unmapped priorities and provinces with no sourced plan);
-capacity against target per industry; host regions per industry; portfolio per region; a map of
-clusters per region; binding constraints and shadow prices; data sources and caveats; solver facts;
-reference.
+apply without capacities, coverage in words, priorities declared but not laid out in the scenario,
+unmapped priorities and provinces with no sourced plan); capacity against target per industry; host
+regions per industry; portfolio per region; a map of clusters per region; binding constraints and
+shadow prices; data sources and caveats; solver facts; reference.
 """
 
 from __future__ import annotations
@@ -682,7 +682,8 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
                 if listed is not None else f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) is not available.")
     out = [f"<p><b>Coverage: {e(coverage)}.</b> The declared layout is the SEI priorities the provinces declared in their own sourced "
            "plans (geodata/province_sei_priorities.csv). A priority counts for an industry only where the data file maps it to an "
-           "NBS 2018 area that the scenario lays out; the others are listed below as unmapped, never guessed. Declared plans state no "
+           "NBS 2018 area that the scenario lays out; a priority mapped to an industry the scenario does not lay out (e.g. retired as "
+           "mature) is listed below as declared but not laid out, and the others as unmapped, never guessed. Declared plans state no "
            "capacities (each declared industry counts 1), so only duplications, similarity and regions per industry apply.</p>",
            f"<p>{clusters}</p>",
            f'<table><caption class="legend">Declared figures count only the provinces with a sourced plan ({e(coverage)}); '
@@ -708,24 +709,32 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
                f'<span class="swatch" style="background:{BASE_COLOUR}"></span>uncoordinated baseline'
                f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>')
 
-    # per province: declared industries, unmapped priorities, or no sourced plan
+    # per province: declared industries, those the scenario does not lay out, unmapped priorities, or no sourced plan
     declared_by: dict[str, list[str]] = {}
     for r in rows:
         declared_by.setdefault(r.get("region_code"), []).append(r.get("industry"))
     unmapped = {str(k): v for k, v in (d.get("unmapped") or {}).items()}
+    not_laid_out = {str(k): v for k, v in (d.get("not_laid_out") or {}).items()}
+    reasons = d.get("not_laid_out_reasons") or {}
     order = {c: k for k, c in enumerate(codes)}
     out.append(f"<h3>Declared plans per province</h3><p>{e(coverage)}.</p>"
+               + "".join(f"<p>{e(reasons[i])}; provinces that declared {e(i)} are listed as declared, not laid out in this "
+                         "scenario.</p>" for i in sorted(reasons)) +
                "<table><tr><th>province</th><th>declared industries (mapped to the scenario)</th>"
+               "<th>declared, not laid out in this scenario</th>"
                "<th>unmapped priorities (as worded in the plan; not mapped to a scenario industry, not guessed)</th></tr>")
-    without = [c for c in not_covered if c not in declared_by and c not in unmapped]
-    for code in sorted((set(covered) | set(declared_by) | set(unmapped)) - set(without)):
+    listed = set(declared_by) | set(unmapped) | set(not_laid_out)
+    without = [c for c in not_covered if c not in listed]
+    for code in sorted((set(covered) | listed) - set(without)):
         name = f'{e(region_names.get(code, code))} <span class="muted">{e(code)}</span>'
         inds = ", ".join(e(i) for i in sorted(declared_by.get(code, []), key=lambda i: (order.get(i, len(order)), i)))
+        held = "; ".join(f"{e('、'.join(v))} ({e(i)})" for i, v in sorted((not_laid_out.get(code) or {}).items()))
         um = unmapped.get(code) or []
         out.append(f"<tr><td class=nw>{name}</td><td>{inds or '<span class=muted>none mapped</span>'}</td>"
+                   f"<td>{held or '<span class=muted>none</span>'}</td>"
                    f"<td>{'; '.join(e(x) for x in um) or '<span class=muted>none</span>'}</td></tr>")
     if without:
-        out.append(f'<tr><td>no sourced plan <span class="muted">({len(without)})</span></td><td colspan="2">'
+        out.append(f'<tr><td>no sourced plan <span class="muted">({len(without)})</span></td><td colspan="3">'
                    + ", ".join(f'{e(region_names.get(c, c))} <span class="muted">{e(c)}</span>' for c in sorted(without))
                    + ': <span class="muted">no sourced plan, nothing filled in</span></td></tr>')
     out.append("</table>")

@@ -51,6 +51,14 @@ def test_compare_lists_the_moved_assignment(two_results):
     assert '"C"' in text and '"B"' in text
     plain = runner.invoke(app, ["compare", str(a), str(b)])
     assert "1 added, 1 removed" in plain.stdout
+    # the uncoordinated baseline beside the optimised layouts: A and B (score 1 and 0.8; C scores 0 and picks
+    # nothing) each plan T at 50 as if unopposed, the same in both runs: 1 duplication, capacity 100 / 100
+    base = {side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"] for side, folder in (("a", a), ("b", b))}
+    rows = {m["metric"]: m for m in d["metrics"]}
+    assert all((m["baseline_a"], m["baseline_b"]) == (base["a"][k], base["b"][k]) for k, m in rows.items() if k != "objective")
+    assert [(rows[k]["baseline_a"], rows[k]["baseline_b"]) for k in ("duplications", "clusters", "mean_overcapacity_ratio")] == [(1, 1), (2, 2), (1, 1)]
+    line = next(x for x in plain.stdout.splitlines() if x.startswith("  neighbour duplications  "))
+    assert line.split()[2:] == [str(base["a"]["duplications"]), str(base["b"]["duplications"]), "0", "1", "1"]  # baseline A, B; optimised A, B; B − A
 
 
 def test_compare_refuses_a_folder_that_is_not_a_result(two_results):
