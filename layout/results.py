@@ -189,15 +189,18 @@ def write_table(path: Path, table: pd.DataFrame) -> None:
     table.sort_values(["region_code", "industry"]).to_csv(path, index=False, float_format="%.6f", encoding="utf-8")
 
 
-def portfolio_text(layout: pd.DataFrame, region: str) -> str:
-    """'NGIT (provincial, 20); NE (characteristic, 5)' for one region."""
-    rows = layout[layout["region_code"] == region].sort_values("industry")
-    return "; ".join(f"{r.industry} ({r.tier}, {r.capacity:g})" for r in rows.itertuples())
+def portfolio_texts(layout: pd.DataFrame) -> dict[str, str]:
+    """Each region's portfolio as 'NGIT (provincial, 20); NE (characteristic, 5)' (capacity units), by region code."""
+    out: dict[str, list[str]] = {}
+    for r in layout.sort_values(["region_code", "industry"]).itertuples():
+        out.setdefault(r.region_code, []).append(f"{r.industry} ({r.tier}, {r.capacity:g})")
+    return {code: "; ".join(items) for code, items in out.items()}
 
 
 def write_geojson(path: Path, regions: RegionSet, inst: Instance, layout: pd.DataFrame) -> None:
     """Every drawn unit with its portfolio, deterministic key order (lon/lat as in geodata)."""
     counts = layout.groupby("region_code").size().to_dict()
+    portfolios = portfolio_texts(layout)
     features = []
     for code, row in regions.drawn.iterrows():
         modelled = code in inst.region_names
@@ -206,7 +209,7 @@ def write_geojson(path: Path, regions: RegionSet, inst: Instance, layout: pd.Dat
             "region_name": row["name"],
             "modelled": modelled,
             "n_clusters": int(counts.get(code, 0)) if modelled else None,
-            "portfolio": portfolio_text(layout, code) if modelled else "not modelled",
+            "portfolio": portfolios.get(code, "") if modelled else "not modelled",
         }
         features.append({"type": "Feature", "properties": props, "geometry": json.loads(shapely.to_geojson(row.geometry))})
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -166,3 +166,21 @@ def test_presolve_kind_of_conflict_is_diagnosed_too(tmp_path):
     assert sorted(map(tuple, d.conflict)) == [("elig", "R3", "A"), ("elig", "R4", "A"), ("row", "spread_min_A")]
     assert any("spread minimums need 3 provincial clusters (Alpha 3)" in s and "2 regions not eligible (Southland, Westland)" in s
                for s in d.sentences)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_solve_command_exits_3_with_the_sentences_and_writes_the_diagnosis(tmp_path, solver):
+    from typer.testing import CliRunner
+
+    from layout.cli import app
+
+    path = scenario(tmp_path, "keep_base_vs_budget.yaml")
+    result = CliRunner().invoke(app, ["solve", str(path), "--out", str(tmp_path / "out"), "--solver", solver,
+                                      "--diagnose-to", str(tmp_path / "why")])
+    assert result.exit_code == 3, result.stderr
+    sentence = ("conflict: Northland must keep 9 of existing capacity (Alpha 9) but its budget is 9.5; holding 9 of Alpha "
+                "takes a provincial cluster of at least 10, since a characteristic cluster holds at most 8")
+    assert sentence in " ".join(result.stderr.split())
+    written = (tmp_path / "why" / "diagnosis.txt").read_text(encoding="utf-8").splitlines()
+    assert sentence in written and "raise the budget of Northland from 9.5 to 10 (+0.5)" in "\n".join(written)
+    assert not (tmp_path / "out").exists()
