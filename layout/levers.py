@@ -1,6 +1,7 @@
 """The study's policy levers as industry rules for one plan period (CAE 2020, docs/levers.md).
 
-* lifecycle — mature industries leave the SEI layout; candidates enter from their stated period;
+* lifecycle — mature industries leave the SEI layout (their existing capacity kept, outside it);
+  candidates enter from their stated period;
 * key shortcomings — urgent and solvable ones are concentrated in a few top S&T regions at a high
   minimum scale and reached in the first period; long-term ones follow milestones across periods;
 * targets by period.
@@ -27,15 +28,28 @@ def _milestone(milestones: dict[int, float], year: int | None) -> float:
     return milestones[max(due)] if due else 0.0
 
 
+def _retired(code: str, ind: Industry) -> str:
+    """The lifecycle note of a mature industry: out of the layout, its existing capacity kept (capacity units).
+
+    Kept capacity of region r: (1 - delta_i) base_ri, the keep-base floor of an industry still laid out; it
+    enters no row of the model (no target, cluster, budget or duplication) and is only reported.
+    """
+    note = f"{code} ({ind.name}) is mature: it leaves the SEI layout, no new designations"
+    if not ind.base_capacity:
+        return note + "; the scenario gives no existing capacity for it (base_capacity), so none is reported as kept"
+    kept = {r: ind.base_retention * v for r, v in ind.base_capacity.items()}
+    return (note + "; existing capacity kept outside the layout, (1 - delta) x base_capacity: "
+            + ", ".join(f"{r} {v:g}" for r, v in kept.items()) + f" ({sum(kept.values()):g} in all)")
+
+
 def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[str, Industry], list[str]]:
     """Industries laid out in `period` with lifecycle, period targets and shortcomings applied; notes in words."""
     year = period_of(sc, period)
-    first = sc.periods[0] if sc.periods else year
     out: dict[str, Industry] = {}
     notes: list[str] = []
     for code, ind in sc.industries.items():
         if ind.status == "mature":
-            notes.append(f"{code} ({ind.name}) is mature: it leaves the SEI layout, no new designations")
+            notes.append(_retired(code, ind))
             continue
         if ind.status == "candidate" and ind.enters is not None and year is not None and ind.enters > year:
             notes.append(f"{code} ({ind.name}) is a candidate entering in {ind.enters}: not laid out in {year}")
@@ -50,11 +64,13 @@ def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[
         base = parent if sh.code is None else parent.model_copy(update={
             "name": sh.name or sh.code, "name_zh": "", "target": sh.target, "nbs_category": None,
             "targets": {}, "base_capacity": {}})
+        full = sh.target if sh.code is not None else sc.industries[sh.industry].target  # D_i: period targets do not phase it
         update: dict = {}
         if sh.urgency == "urgent" and sh.solvable:
             cap = (base.provincial_clusters or sc.rules.provincial_clusters).max
             update["concentrate"] = Concentrate(max_regions=sh.max_regions, top_by=sh.top_by, top=sh.top)
-            update["provincial_clusters"] = Count(min=1 if year == first else 0, max=max(1, min(cap, sh.max_regions)))
+            update["provincial_clusters"] = Count(min=0, max=cap)  # concentrated: no spread minimum
+            update["target"] = full  # reached in the first period
             if sh.min_scale is not None:
                 update["provincial_min"] = sh.min_scale
             if sh.max_share is not None:
@@ -67,7 +83,7 @@ def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[
                 notes.append(f"{code} ({sh.name or base.name}) is a long-term shortcoming with no milestone due by {year}")
                 out.pop(code, None)
                 continue
-            update["target"] = share * base.target
+            update["target"] = share * full
             notes.append(f"{code} ({sh.name or base.name}) is a long-term shortcoming: {share:.0%} of its target due by {year}")
         out[code] = base.model_copy(update=update)
     return out, notes

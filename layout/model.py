@@ -261,10 +261,15 @@ def add_homogeneity(m: LayoutModel) -> None:
 
 
 def add_concentrate(m: LayoutModel) -> None:
-    """concentrate (key shortcomings): sum_r y_r_i <= n_i (eligibility already keeps only top S&T regions)."""
+    """concentrate (key shortcomings): sum_r y_r_i <= n_i and h_r_i = z_g_i = 0 (variable bounds) — at most n_i
+    regions, each a provincial cluster of at least m_i (eligibility already keeps only top S&T regions)."""
     for i, p in m.inst.industries.items():
         if p.concentrate_max is not None:
             m.row(f"concentrate_{i}", [(m.y[r, i], 1.0) for r in m.inst.regions], LE, float(p.concentrate_max))
+            for r in m.inst.regions:
+                m.h[r, i].upBound = 0
+            for g in m.inst.groups:
+                m.z[g, i].upBound = 0
 
 
 def add_persistence(m: LayoutModel) -> None:

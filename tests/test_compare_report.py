@@ -10,6 +10,10 @@ Scenario B: Alpha max_share 0.7 -> Northland 70 + Eastland 30; Beta 30 -> Northl
 dropped; Delta 4 -> Northland characteristic 4.
 So from A to B: added Northland Delta; removed Northland Gamma; tier changed Northland Beta
 (characteristic 6 -> provincial 30); capacity changed Northland Alpha 60 -> 70 and Eastland Alpha 40 -> 30.
+Uncoordinated baseline: Northland and Eastland (Southland scores 0 and picks nothing) each plan all three
+industries at U = max_share x target, as if unopposed. A: Alpha 60 + 60, Beta 6 + 6, Gamma 4 + 4 ->
+overcapacity (1.2 + 2 + 2) / 3 = 1.7333; B: Alpha 70 + 70, Beta 30 + 30, Delta 4 + 4 -> (1.4 + 2 + 2) / 3
+= 1.8. 6 clusters in 2 regions, identical portfolios: similarity 1, Krugman 0.
 
 Declared plans (written by hand into a copy of B: declared.csv + metrics["declared"]): Northland declares
 Alpha and Beta, Eastland Alpha; Southland has no sourced plan. Similarity of (1, 1) and (1, 0) is
@@ -107,8 +111,28 @@ def test_compare_lists_the_changed_assignments(results):
     assert metrics["clusters"]["a"] == 4 and metrics["clusters"]["b"] == 4 and metrics["clusters"]["delta"] == 0
     text = format_comparison(d)
     assert "1 added, 1 removed, 1 tier changed, 2 capacity changed, 0 unchanged" in text
+    # the baseline columns: metrics.json's baseline values, hand-checked in the module docstring
+    base = {side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"] for side, folder in (("a", a), ("b", b))}
+    for m in metrics.values():
+        if m["metric"] != "objective":
+            assert (m["baseline_a"], m["baseline_b"]) == (base["a"][m["metric"]], base["b"][m["metric"]]), m
+    assert [(metrics[k]["baseline_a"], metrics[k]["baseline_b"]) for k in ("mean_overcapacity_ratio", "clusters", "regions_hosting", "mean_similarity", "mean_krugman")] == [
+        (1.733333, 1.8), (6, 6), (2, 2), (1, 1), (0, 0)]
+    assert text_row(text, "mean overcapacity ratio") == ["1.733", "1.8", "1", "1", "0"]  # baseline A, B; optimised A, B; B − A
+    assert text_row(text, "clusters") == [str(base["a"]["clusters"]), str(base["b"]["clusters"]), "4", "4", "0"]
+    # regions per industry: baseline Northland + Eastland for each; optimised as in the module docstring
+    assert text_row(text, "regions with C") == ["2", "—", "1", "—", "—"]
+    assert text_row(text, "regions with A") == [str(base["a"]["industries"]["A"]["regions"]), str(base["b"]["industries"]["A"]["regions"]), "2", "2", "0"]
+    assert max(len(line) for line in text.splitlines() if not line.startswith(("A:", "B:", "  ~"))) <= 80
     assert "~ Northland (R1) B: characteristic → provincial, 6 → 30" in text
     assert "~ Northland (R1) A: provincial, 60 → 70" in text
+
+
+def text_row(text: str, label: str) -> list[str]:
+    """The cells after `label` in the metrics table of `layout compare`."""
+    found = [line[len(label) + 2:].split() for line in text.splitlines() if line.startswith(f"  {label}  ")]
+    assert len(found) == 1, (label, text)
+    return found[0]
 
 
 def test_compare_of_the_same_folder_changes_nothing(results):
@@ -174,6 +198,8 @@ R2,{hostile},A,Alpha,1.0,declared,innovation,,
 """
 COVERAGE = "declared plans cover 2 of 3 provinces (sourced rows only); the other 1 have no sourced plan"
 UNMAPPED = "<b>量子信息</b>"
+NOT_LAID_OUT = "<i>伽马</i>"  # declared by Northland for Gamma, which B does not lay out (written by hand)
+GAMMA_REASON = "C (Gamma) is mature: it leaves the SEI layout, no new designations"
 
 
 def add_declared(folder: Path) -> None:
@@ -182,7 +208,8 @@ def add_declared(folder: Path) -> None:
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     metrics["declared"] = {"coverage": COVERAGE, "covered": ["R1", "R2"], "not_covered": ["R3"],
                            "regions_per_industry": {"A": 2, "B": 1, "D": 0}, "duplications": 0,
-                           "mean_similarity": 0.707107, "mean_similarity_adjacent": None, "unmapped": {"R2": [UNMAPPED]}}
+                           "mean_similarity": 0.707107, "mean_similarity_adjacent": None, "unmapped": {"R2": [UNMAPPED]},
+                           "not_laid_out": {"R1": {"C": [NOT_LAID_OUT]}}, "not_laid_out_reasons": {"C": GAMMA_REASON}}
     write_json(folder / "metrics.json", metrics)
 
 
@@ -243,11 +270,12 @@ def test_report_compares_declared_baseline_and_optimised(declared_dir):
     with open(geodata_file("sei_clusters_2019.csv"), encoding="utf-8") as f:
         listed = sum(1 for _ in f) - 1
     assert f"lists {listed} of the 66 clusters" in d
-    # per province: unmapped priorities listed (escaped), the rest marked
-    assert html.escape(UNMAPPED) in d and UNMAPPED not in d
-    north = table_row(d, "Northland R1")
-    assert north[1] == "A, B" and north[2] == "none"
-    assert table_row(d, f"{HOSTILE} R2")[1:] == ["A", UNMAPPED]
+    # per province: priorities declared for an industry not laid out, with the lever's reason, and unmapped ones
+    # listed (escaped), the rest marked
+    assert html.escape(UNMAPPED) in d and UNMAPPED not in d and NOT_LAID_OUT not in d
+    assert f"{GAMMA_REASON}; provinces that declared C are listed as declared, not laid out in this scenario." in d
+    assert table_row(d, "Northland R1")[1:] == ["A, B", f"{NOT_LAID_OUT} (C)", "none"]
+    assert table_row(d, f"{HOSTILE} R2")[1:] == ["A", "none", UNMAPPED]
     assert table_row(d, "no sourced plan (1)")[1].startswith("Southland R3: no sourced plan")
     assert HOSTILE not in text
 
@@ -265,10 +293,16 @@ def test_compare_states_the_declared_metrics_and_coverage(results, declared_dir)
         ("duplications", 0, None), ("mean_similarity", 0.707107, None), ("mean_similarity_adjacent", None, None)]
     assert [(m["industry"], m["a"]) for m in d["declared"]["regions_per_industry"]] == [("A", 2), ("B", 1), ("D", 0)]
     text = format_comparison(d)
-    assert f"  A: {COVERAGE}\n  B: no declared.csv in this folder\n" in text
-    assert re.search(r"regions declaring A +2 +— +—", text)
+    assert "    A: 2 of 3 provinces; the other 1 have no sourced plan\n    B: no declared.csv in this folder\n" in text
+    # three layouts side by side: declared (A only), baseline and optimised of A and B, then B − A of the optimised
+    base = {side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"] for side, folder in (("a", declared_dir), ("b", a))}
+    assert text_row(text, "regions with A") == ["2", "—", str(base["a"]["industries"]["A"]["regions"]), str(base["b"]["industries"]["A"]["regions"]), "2", "2", "0"]
+    # optimised similarity of Northland and Eastland: B 70 / sqrt(70² + 30² + 4²) = 0.918, A 60 / sqrt(60² + 6² + 4²) = 0.993
+    assert text_row(text, "similarity, all pairs") == ["0.707", "—", "1", "1", "0.918", "0.993", "0.075"]
+    assert (base["a"]["mean_similarity"], base["b"]["mean_similarity"]) == (1, 1)
+    assert text_row(text, "mean overcapacity ratio") == ["—", "—", "1.8", "1.733", "1", "1", "0"]
     assert "phasing" not in d and "Phasing" not in text
-    # folders without declared.csv or periods: the output is what it always was
+    # folders without declared.csv or periods: no declared column, no phasing
     plain = format_comparison(compare(a, a))
     assert "Declared" not in plain and "Phasing" not in plain and plain.rstrip().endswith("4 unchanged")
 
@@ -322,7 +356,8 @@ def test_report_shows_the_phasing_per_period(phased):
     assert levers[1:] == [["2025", "M Motors", "—", "U Utilities (enters 2030)", "—", "—"],
                           ["2030", "M Motors", "U Utilities", "—", "—", "—"]]
     lv = section(text, "levers")
-    assert "M (Motors) is mature: it leaves the SEI layout, no new designations <span class=\"muted\">— 2025, 2030</span>" in lv
+    assert ("M (Motors) is mature: it leaves the SEI layout, no new designations; the scenario gives no existing capacity "
+            "for it (base_capacity), so none is reported as kept <span class=\"muted\">— 2025, 2030</span>") in lv
     assert "U (Utilities) is a candidate entering in 2030: not laid out in 2025 <span class=\"muted\">— 2025</span>" in lv
 
 

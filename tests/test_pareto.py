@@ -22,7 +22,8 @@ def test_homogeneity_advantage_front_by_hand(tmp_path):
     # any score earns, so every layout builds exactly 100; fill the best regions first; D (score 0) fills the rest.
     # Largest advantage for each allowed H:
     #   H = 0   {A, C, D} independent: A 40, C 40, D 20                   → 0.40 + 0.32        = 0.72
-    #   H = 0.5 needs one pair with a characteristic cluster, e.g. A + B char: 0.4 + 0.072 + D 52 = 0.472 → 0.72 stays best
+    #   H = 0.5 needs exactly one pair with a characteristic cluster, e.g. A 40 + B char 8, which rules out C (next to B);
+    #           D holds at most 40, so such a layout builds at most 88 (12 short, penalised) → 0.72 stays best
     #   H = 1   A 40, C 40, B characteristic 8 (two half pairs), D 12      → 0.4 + 0.32 + 0.072 = 0.792
     #           ({A, B} provincial + D 20 gives only 0.76)
     #   H = 1.5 A 40, B 40 (one full pair), C characteristic 8 (half), D 12 → 0.4 + 0.36 + 0.064 = 0.824
