@@ -5,8 +5,10 @@ numbers beyond 1e20 as infinite. A scenario whose targets or objective weights s
 magnitude, or whose numbers are infinite, NaN or astronomically large, does not fail cleanly: the solver
 returns an "error" status, a wrong "infeasible", or a layout in which the small terms were rounded away.
 So such inputs are refused here, each problem naming file, line and key (exit 2), instead of rescaled
-silently. A scenario whose objective weights are all zero is refused too: every feasible layout would be
-"optimal" and the result would depend on the solver's search order, not on the planner's preferences.
+silently. So are counts (of clusters, regions, sweep points) above MAX_COUNT: no layout has that many, and
+near 1e20 the solver takes them for infinite and fails. A scenario whose objective weights are all zero is
+refused too: every feasible layout would be "optimal" and the result would depend on the solver's search
+order, not on the planner's preferences.
 
 `numeric_problems(spec)` checks the constraint file; `numeric_problems(spec, inst)` also checks the numbers
 derived from data (region budgets). `option_problems(time_limit, gap)` checks command-line options.
@@ -26,17 +28,19 @@ from layout.spec import LoadedSpec, Objective
 MAX_SPREAD = 1e6  # largest accepted ratio between two targets, or two non-zero objective weights
 MAX_MAGNITUDE = 1e12  # largest accepted number in capacity units or as an objective weight
 MIN_TARGET = 1e-6  # smallest accepted target (the objective divides by targets)
+MAX_COUNT = 1_000_000  # largest accepted count (the finest resolution has 2,875 counties)
 # Objective fields that are terms of the objective (characteristic_weight only scales the homogeneity term).
 OBJECTIVE_TERMS = tuple(f for f in Objective.model_fields if f != "characteristic_weight")
 # Subtrees whose numbers are not capacities or weights: indicator thresholds (in the indicator's unit),
 # solver settings (seconds, gap) and sweep ranges (checked when a swept scenario is built).
 NOT_MAGNITUDES = ("eligibility", "solver", "sweep", "year", "periods", "enters")
+NOT_COUNTS = ("year", "periods", "enters", "seed")  # whole numbers that are years or a random seed
 
 Path_ = tuple[str | int, ...]
 
 
-def _numbers(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, float]]:
-    """Every float in a validated scenario, with its key path (counts and years are ints: not checked)."""
+def _numbers(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, float | int]]:
+    """Every number in a validated scenario, with its key path: floats, and ints for counts, years and seeds."""
     if isinstance(node, BaseModel):
         for name in type(node).model_fields:
             yield from _numbers(getattr(node, name), path + (name,))
@@ -46,7 +50,7 @@ def _numbers(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, float]]:
     elif isinstance(node, (list, tuple)):
         for k, v in enumerate(node):
             yield from _numbers(v, path + (k,))
-    elif isinstance(node, float):
+    elif isinstance(node, (float, int)) and not isinstance(node, bool):
         yield path, node
 
 
@@ -79,7 +83,15 @@ def numeric_problems(spec: LoadedSpec, inst: Any = None) -> list[Problem]:
     """
     sc = spec.scenario
     problems: list[Problem] = []
-    numbers = list(_numbers(sc))
+    numbers = []
+    for path, v in _numbers(sc):
+        if isinstance(v, float):
+            numbers.append((path, v))
+        elif v > MAX_COUNT and not any(k in NOT_COUNTS for k in path):
+            digits = str(v)
+            problems.append(spec.problem(path, f"a count of at most {MAX_COUNT:,} (no layout has more clusters or regions; "
+                                               "the solver takes numbers near 1e20 for infinite)",
+                                         digits if len(digits) <= 24 else f"a number of {len(digits)} digits"))
     for path, v in numbers:
         if not math.isfinite(v):
             problems.append(spec.problem(path, "a finite number", repr(v)))

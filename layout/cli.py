@@ -1,7 +1,8 @@
 """The `layout` command: a thin layer over the library (every command is a call a notebook can make).
 
 Exit codes: 0 solved; 2 bad input (file, line, key, expected, found); 3 infeasible; 4 a solver limit
-stopped the solve without a feasible layout. A user's mistake never produces a traceback.
+stopped the solve without a feasible layout; 1 the solver failed (e.g. HiGHS's status 'error'), which is
+neither the user's mistake nor a proof of infeasibility. A user's mistake never produces a traceback.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def solve(
     gap: Optional[float] = typer.Option(None, help="Relative MIP gap to stop at; default: the file's solver.gap."),
     export_lp: bool = typer.Option(False, "--export-lp", help="Also write DIR/model.lp (readable names)."),
     export_mps: bool = typer.Option(False, "--export-mps", help="Also write DIR/model.mps."),
-    force: bool = typer.Option(False, "--force", help="Replace an existing DIR."),
-    diagnose_to: Optional[Path] = typer.Option(None, "--diagnose-to", help="If infeasible, write the diagnosis to this folder (diagnosis.txt)."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier result in DIR (and an earlier diagnosis in --diagnose-to's folder)."),
+    diagnose_to: Optional[Path] = typer.Option(None, "--diagnose-to", help="If infeasible, write the diagnosis to this folder (diagnosis.txt); checked like DIR before solving."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
 ) -> None:
     """Solve a scenario; write assignment.csv, baseline.csv, layout.geojson, metrics.json, explanation.json, map.html, report.html."""

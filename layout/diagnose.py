@@ -45,6 +45,7 @@ from layout.explain import RowInfo, _a, _g, _plural, row_index
 from layout.instance import Instance
 from layout.model import LayoutModel, build_model, family_of
 from layout.errors import LimitError
+from layout.results import MANIFEST, staged_output, write_json
 from layout.solve import solve
 
 __all__ = ["diagnose", "diagnose_full", "write_diagnosis", "Diagnosis", "DIAGNOSIS", "HARD_FAMILIES", "SOFT_FAMILIES"]
@@ -271,13 +272,18 @@ def diagnose(inst: Instance, solver: str = "highs", *, time_limit: float | None 
     return diagnose_full(inst, solver, time_limit=time_limit).sentences
 
 
-def write_diagnosis(folder: Path, sentences: list[str]) -> Path:
-    """Write FOLDER/diagnosis.txt (one sentence a line; the folder is created) and return its path."""
+def write_diagnosis(folder: Path, sentences: list[str], force: bool = False) -> Path:
+    """Write FOLDER/diagnosis.txt (one sentence a line) and return its path.
+
+    FOLDER is written as a results folder is (`staged_output`): whole or not at all, with a manifest.json that
+    marks it as this program's, so an earlier diagnosis is replaced only with `force` and no other folder ever.
+    Raises InputError when FOLDER is a file, under a file, or a non-empty folder of something else.
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / DIAGNOSIS
-    path.write_text("\n".join(sentences) + "\n", encoding="utf-8")
-    return path
+    with staged_output(folder, force) as tmp:
+        (tmp / DIAGNOSIS).write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        write_json(tmp / MANIFEST, {"program": "cluster-layout", "diagnosis": DIAGNOSIS})
+    return folder / DIAGNOSIS
 
 
 # ------------------------------------------------------------------------------------ sentences

@@ -143,7 +143,7 @@ def _settings(spec: Any, options: dict) -> tuple[str, float | None, float]:
 def solve_front_model(inst: Instance, criterion: str, epsilon: float | None, mode: str, solver: str,
                       time_limit: float | None, gap: float):
     """Build, constrain, solve. Returns (model, SolveResult, size). Raises InfeasibleError or LimitError."""
-    from layout.solve import INFEASIBLE, solve, to_matrix
+    from layout.solve import INFEASIBLE, solve, solver_failure, to_matrix
 
     m = build_model(inst)
     set_front_objective(m, criterion, mode)
@@ -155,7 +155,7 @@ def solve_front_model(inst: Instance, criterion: str, epsilon: float | None, mod
         what = f" with weighted duplications <= {epsilon:g}" if epsilon is not None else ""
         raise InfeasibleError(f"{solver} proved the scenario infeasible{what}: no layout satisfies every hard constraint")
     if not result.has_layout:
-        raise InfeasibleError(f"{solver} ended with status '{result.status}' ({result.message})")
+        raise solver_failure(solver, result)
     return m, result, size
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 
 from layout.errors import InputError, Problem
@@ -75,6 +76,27 @@ def _not_a_file(path: Path) -> str:
     return f"a folder: {path}" if path.is_dir() else f"no such file: {path}"
 
 
+def _feature(i: int, code_field: str, code: str) -> str:
+    """How a message names the i-th feature (0-based): 'feature 2 (code=B)', or 'feature 2' without a code."""
+    return f"feature {i + 1} ({code_field}={code})" if code else f"feature {i + 1}"
+
+
+def _unbuildable(path: Path, code_field: str) -> list[Problem]:
+    """Features whose geometry GEOS cannot build (e.g. a polygon ring not closed), read one by one as WKB."""
+    with warnings.catch_warnings():  # GDAL warns about each unclosed ring
+        warnings.simplefilter("ignore")
+        meta, _, wkbs, columns = pyogrio.raw.read(path)
+    fields = list(meta["fields"])
+    codes = columns[fields.index(code_field)] if code_field in fields else [None] * len(wkbs)
+    problems = []
+    for i, (wkb, code) in enumerate(zip(wkbs, codes)):
+        try:
+            shapely.from_wkb(wkb)
+        except shapely.errors.GEOSException as e:
+            problems.append(Problem(str(path), None, _feature(i, code_field, _text(code)), "a valid polygon", str(e).split(": ", 1)[-1]))
+    return problems
+
+
 def _read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoDataFrame:
     """Read a GeoJSON/GeoPackage; check codes, names and geometries; index by code."""
     label = str(path)
@@ -87,6 +109,9 @@ def _read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoDat
             warnings.simplefilter("ignore")
             gdf = gpd.read_file(path)
     except Exception as e:  # pyogrio raises several types for unreadable files
+        unbuildable = _unbuildable(path, code_field) if isinstance(e, shapely.errors.GEOSException) else []
+        if unbuildable:
+            raise InputError(_capped(unbuildable, label)) from None
         msg = str(e).replace(f"'{path}'", "the file").replace(str(path), "the file")
         if "not recognized as" in msg or "not recognised as" in msg:
             msg = "a file in no format GDAL recognises (a CSV or text file renamed?)"
@@ -105,7 +130,7 @@ def _read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoDat
     names = [_text(v) for v in gdf[name_field]]
     first: dict[str, int] = {}
     for i, (code, name, geom) in enumerate(zip(codes, names, gdf.geometry)):
-        feature = f"feature {i + 1} ({code_field}={code})" if code else f"feature {i + 1}"
+        feature = _feature(i, code_field, code)
         if not code:
             problems.append(Problem(label, None, feature, f"a non-empty `{code_field}`", "an empty or missing code"))
         elif code in first:
@@ -255,8 +280,8 @@ def load_regions(spec: LoadedSpec) -> RegionSet:
             problems.append(spec.problem(("regions", "exclude", i), "a region code of the boundary file", repr(code)))
     drawn.loc[drawn.index.isin(cfg.exclude), "modelled"] = False
     modelled = drawn.index[drawn["modelled"]]
-    feature = {code: k + 1 for k, code in enumerate(drawn.index)}
-    no_data = [Problem(str(bfile), None, f"feature {feature[c]} ({code_field}={c})", f"a row in {ifile.name} for every modelled region",
+    index = {code: k for k, code in enumerate(drawn.index)}
+    no_data = [Problem(str(bfile), None, _feature(index[c], code_field, c), f"a row in {ifile.name} for every modelled region",
                        "no row with this code") for c in modelled if c not in indicators.index]
     no_geometry = [Problem(str(ifile), lines.get(c), csv_code, f"a region code with a feature in {bfile.name}", f"{c!r}, which has no feature there")
                    for c in indicators.index if c not in drawn.index]

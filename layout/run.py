@@ -6,7 +6,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -25,8 +25,8 @@ from layout.maps import write_map
 from layout.metrics import duplications, layout_metrics
 from layout.model import LayoutModel, build_model
 from layout.regions import RegionSet, load_regions
-from layout.results import MANIFEST, solution_layout, staged_output, write_geojson, write_json, write_table
-from layout.solve import INFEASIBLE, SolveResult, export, solve, to_matrix
+from layout.results import MANIFEST, check_out, solution_layout, staged_output, write_geojson, write_json, write_table
+from layout.solve import INFEASIBLE, SolveResult, export, solve, solver_failure, to_matrix
 from layout.spec import LoadedSpec, load
 
 Progress = Callable[[str], None]
@@ -42,7 +42,7 @@ class Options:
     export_lp: bool = False
     export_mps: bool = False
     force: bool = False
-    diagnose_to: Path | None = None  # on infeasibility, write the diagnosis to this folder
+    diagnose_to: Path | None = None  # on infeasibility, write the diagnosis to this folder (checked before solving, as `out`)
 
 
 @dataclass
@@ -98,6 +98,14 @@ def presolve_conflicts(inst: Instance) -> list[str]:
     return out
 
 
+def _check_folder(option: str, folder: Path, force: bool) -> None:
+    """`check_out` (results.py) for a folder given by another option than --out: its problems name that option."""
+    try:
+        check_out(folder, force)
+    except InputError as e:
+        raise InputError([replace(p, key=option) for p in e.problems]) from None
+
+
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "cluster-layout": __version__}
     for pkg in ("pulp", "highspy", "geopandas", "shapely", "folium", "pydantic"):
@@ -123,7 +131,7 @@ class PeriodRun:
 
 def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: str, time_limit: float | None, gap: float,
                  progress: Progress, timings: dict[str, float]) -> PeriodRun:
-    """Check, build, solve and measure one instance. Raises InfeasibleError or LimitError."""
+    """Check, build, solve and measure one instance. Raises InfeasibleError, LimitError or LayoutError (the solver failed)."""
     label = f" for {inst.period}" if spec.scenario.periods else ""
     conflicts = presolve_conflicts(inst)
     if conflicts:
@@ -140,8 +148,8 @@ def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: s
         progress("diagnosing the conflict")
         sentences = diagnose(inst, solver, time_limit=time_limit)
         raise InfeasibleError(f"{solver} proved the scenario infeasible{label}:\n  " + "\n  ".join(sentences), sentences)
-    if not result.has_layout:
-        raise InfeasibleError(f"{solver} ended with status '{result.status}' ({result.message})")
+    if not result.has_layout:  # e.g. HiGHS's 'error': neither a proof of infeasibility (exit 3) nor a limit (exit 4)
+        raise solver_failure(solver, result, label)
     layout = solution_layout(model)
     base = baseline_layout(inst)
     metrics = {
@@ -188,10 +196,10 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
     (persistence) and capacities (growth). DIR holds the last period's result, DIR/periods/<year>/ each
     period's, and DIR/phasing.csv all of them.
     """
-    from layout.results import check_out
-
     _refuse(option_problems(options.time_limit, options.gap))
     check_out(out, options.force)
+    if options.diagnose_to is not None:
+        _check_folder("--diagnose-to", options.diagnose_to, options.force)
     t: dict[str, float] = {}
     t0 = time.perf_counter()
     progress("loading scenario and regions")
@@ -213,7 +221,7 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
             previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
     except InfeasibleError as e:
         if options.diagnose_to is not None:
-            write_diagnosis(options.diagnose_to, e.diagnosis or [str(e)])
+            write_diagnosis(options.diagnose_to, e.diagnosis or [str(e)], options.force)
         raise
     last = runs[-1]
     metrics = dict(last.metrics)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pulp
 
-from layout.errors import InputError, LimitError, Problem
+from layout.errors import InputError, LayoutError, LimitError, Problem
 from layout.model import LayoutModel
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION = "optimal", "feasible", "infeasible", "unbounded", "limit without solution"
@@ -288,6 +288,13 @@ def solve(m: LayoutModel, solver: str = "highs", time_limit: float | None = None
         raise LimitError(f"{solver} stopped at its limit ({result.message}) after {result.seconds:.1f} s without a feasible layout; "
                          "raise --time-limit or loosen the scenario")
     return result
+
+
+def solver_failure(solver: str, result: SolveResult, label: str = "") -> LayoutError:
+    """The error for a solve that ended with no layout and neither infeasible nor at a limit (e.g. HiGHS 'error')."""
+    return LayoutError(f"{solver} ended{label} with status '{result.status}' ({result.message}) and no layout: a failure of the "
+                       f"solver, not a proof that the scenario is infeasible; nothing was written. Try --solver "
+                       f"{'cbc' if solver == 'highs' else 'highs'}, and please report the constraint file if it persists")
 
 
 def export(m: LayoutModel, lp: Path | None = None, mps: Path | None = None) -> None:

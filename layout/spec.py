@@ -96,7 +96,7 @@ class Count(Strict):
 class Concentrate(Strict):
     """A key technological shortcoming: concentrate resources in a few top S&T regions."""
 
-    max_regions: int = Field(ge=1, description="n_i: most provincial clusters of the industry.")
+    max_regions: int = Field(ge=1, description="n_i: most provincial clusters of the industry (its only tier).")
     top_by: str = Field(description="Indicator ranking regions by S&T strength.")
     top: int = Field(ge=1, description="S: only the top S regions by `top_by` are eligible.")
 
@@ -131,7 +131,7 @@ class Industry(Strict):
     concentrate: Concentrate | None = Field(None, description="Key shortcoming: concentrate in a few top S&T regions.")
     base_capacity: dict[str, float] = Field(default_factory=dict, description="base_ri: existing capacity by region code (capacity units), where data exists.")
     base_retention: float = Field(1.0, ge=0, le=1, description="1 - delta: share of existing capacity that must be kept.")
-    status: Literal["established", "mature", "candidate"] = Field("established", description="Lifecycle: mature industries leave the SEI layout; candidates enter from `enters`.")
+    status: Literal["established", "mature", "candidate"] = Field("established", description="Lifecycle: mature industries leave the SEI layout (existing capacity kept outside it, reported); candidates enter from `enters`.")
     enters: int | None = Field(None, description="Plan period (year) from which a candidate industry enters the layout.")
     targets: dict[int, float] = Field(default_factory=dict, description="D_i by plan period (year -> capacity units); a period not listed uses `target`.")
 
@@ -150,9 +150,9 @@ class Shortcoming(Strict):
     code: str | None = Field(None, description="Code of a sub-category to lay out as its own industry (inherits the industry's kind and weights); null = the whole industry.")
     name: str = Field("", description="Name of the shortcoming or sub-category.")
     target: float | None = Field(None, gt=0, description="Target of the sub-category (capacity units); required with `code`.")
-    urgency: Literal["urgent", "long_term"] = Field(description="urgent: reach it in the first period; long_term: milestones across periods.")
+    urgency: Literal["urgent", "long_term"] = Field(description="urgent: its full target from the first period; long_term: milestones across periods.")
     solvable: bool = Field(True, description="Whether it can be solved now (urgent and solvable: concentrate resources).")
-    max_regions: int = Field(2, ge=1, description="Urgent and solvable: most regions hosting it (provincial clusters).")
+    max_regions: int = Field(2, ge=1, description="Urgent and solvable: most regions hosting it (provincial clusters only).")
     top_by: str = Field("rd_expenditure_2019", description="Urgent and solvable: indicator ranking regions by S&T strength.")
     top: int = Field(5, ge=1, description="Urgent and solvable: only the top regions by `top_by` are eligible.")
     min_scale: float | None = Field(None, ge=0, description="Urgent and solvable: least capacity of each hosting cluster (capacity units).")
@@ -302,7 +302,7 @@ class Sweep(Strict):
 
     mode: Literal["grid", "random"] = Field("grid", description="grid: every combination of the values; random: `samples` seeded draws.")
     samples: int | None = Field(None, ge=1, description="random: number of points.")
-    seed: int = Field(0, description="random: seed of the draws (same seed, same points).")
+    seed: int = Field(0, ge=0, description="random: seed of the draws (same seed, same points).")
     parameters: dict[str, SweepParameter] = Field(
         min_length=1, description="Dotted path of a numeric field (e.g. objective.homogeneity, industries.NGIT.target, "
                                   "limits.max_clusters) -> a list of values or a range {min, max, steps | step}.")
@@ -384,6 +384,45 @@ class LoadedSpec:
         return h.hexdigest()
 
 
+MAX_NODES = 1_000_000  # keys and values of a file once aliases are expanded (models/default.yaml has about 430)
+UNREADABLE = object()  # what an unreadable YAML scalar builds to (its problem is recorded)
+
+
+def _check_expansion(root: yaml.Node, label: str) -> None:
+    """Refuse aliases (*name) that expand the document past MAX_NODES ("billion laughs") or into itself.
+
+    An alias shares its anchor's node, so each distinct node is counted once: fast however large the expansion.
+    The problem names the first entry whose expansion alone is too large.
+    """
+    sizes: dict[int, int] = {}
+    expanding: set[int] = set()
+
+    def size(n: yaml.Node, p: Path_) -> int:
+        if id(n) in sizes:
+            return sizes[id(n)]
+        where = (label, n.start_mark.line + 1, ".".join(map(str, p)))
+        if id(n) in expanding:
+            raise InputError(Problem(*where, "aliases (*name) outside the anchor (&name) they repeat", "an alias inside its own anchor (an endless document)"))
+        expanding.add(id(n))
+        children: list[tuple[yaml.Node, Path_]] = []
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                children += [(k, p), (v, p + (k.value if isinstance(k, yaml.ScalarNode) else "?",))]
+        elif isinstance(n, yaml.SequenceNode):
+            children = [(v, p + (i,)) for i, v in enumerate(n.value)]
+        total = 1
+        for child, q in children:  # a loop, not sum(): one stack frame per level, fewer than the composer used
+            total += size(child, q)
+        if total > MAX_NODES:
+            raise InputError(Problem(*where, f"at most {MAX_NODES:,} keys and values once aliases (*name) are expanded",
+                                     f"{total:,} from this entry alone"))
+        expanding.discard(id(n))
+        sizes[id(n)] = total
+        return total
+
+    size(root, ())
+
+
 def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
     """Safe-load YAML and record the line of every key path (1-based)."""
     label = str(path)
@@ -394,26 +433,43 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(Problem(label, None, "", "a readable UTF-8 text file", type(e).__name__)) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = yaml.SafeLoader(text)  # its reader refuses unprintable characters at once
+        node = loader.get_single_node()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
         found = getattr(e, "problem", None) or str(e)
         raise InputError(Problem(label, line, "", "valid YAML", found)) from None
+    except RecursionError:  # the composer recurses once per level of nesting
+        raise InputError(Problem(label, loader.get_mark().line + 1, "", "YAML nested at most a few hundred levels deep",
+                                 "lists or mappings nested too deeply to read")) from None
     if node is None:
         raise InputError(Problem(label, None, "", "a YAML mapping of scenario keys", "an empty file"))
+    _check_expansion(node, label)
     positions: dict[Path_, tuple[str, int]] = {}
     problems: list[Problem] = []
     constructor = yaml.SafeLoader("")
+
+    def construct(n: yaml.Node, p: Path_) -> Any:
+        """A scalar (value or key) as Python; an unreadable one (month 13, a 5,000-digit integer) is a problem: UNREADABLE."""
+        try:
+            return constructor.construct_object(n, deep=True)
+        except (yaml.YAMLError, ValueError) as e:
+            problems.append(Problem(label, n.start_mark.line + 1, ".".join(map(str, p)), "a valid YAML value", str(e).split(";")[0]))
+            return UNREADABLE
 
     def build(n: yaml.Node, p: Path_) -> Any:
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for k_node, v_node in n.value:
-                key = constructor.construct_object(k_node, deep=True)
+                scalar = isinstance(k_node, yaml.ScalarNode)  # a list or mapping is never a scenario key: not built
+                key = construct(k_node, p) if scalar else None
+                if key is UNREADABLE:
+                    continue
                 key = str(key) if isinstance(key, (int, float)) and not isinstance(key, bool) else key
                 if not isinstance(key, str):
-                    problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p)), "a text key", repr(key)))
+                    problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p)), "a text key",
+                                            repr(key) if scalar else "a list or mapping"))
                     continue
                 if key in out:
                     problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p + (key,))), "each key once", "a duplicate key"))
@@ -426,11 +482,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
                 positions[p + (i,)] = (label, item.start_mark.line + 1)
                 items.append(build(item, p + (i,)))
             return items
-        try:
-            return constructor.construct_object(n, deep=True)
-        except yaml.YAMLError as e:
-            problems.append(Problem(label, n.start_mark.line + 1, ".".join(map(str, p)), "a valid YAML value", str(e)))
-            return None
+        return construct(n, p)
 
     data = build(node, ())
     if problems:

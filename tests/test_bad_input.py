@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
+from layout.errors import InputError
+from layout.spec import load
 from tests.squares import industry, write_regions, write_scenario
 
 runner = CliRunner()
@@ -57,6 +60,9 @@ CASES = [
     ("unknown group member", GOOD + "groups:\n  G: {members: [A, Z]}\n", 11, "groups.G.members.1", "'Z'"),
     ("duplicate key", GOOD + "name: again\n", 10, "name", "each key once"),
     ("extends a missing file", "extends: nowhere.yaml\n" + GOOD, 1, "extends", "an existing file"),
+    # a negative seed was a numpy ValueError traceback in `layout sweep`
+    ("negative sweep seed", GOOD + "sweep:\n  mode: random\n  samples: 2\n  seed: -1\n  parameters: {objective.balance: [1, 2]}\n",
+     13, "sweep.seed", "greater than or equal to 0"),
 ]
 
 
@@ -131,3 +137,47 @@ def test_console_script_prints_no_traceback(base):
     proc = subprocess.run([sys.executable, "-m", "layout", "validate", str(path)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "bad.yaml:8:" in proc.stderr
+
+
+def laughs(levels: int = 9) -> str:
+    """"Billion laughs": each anchor repeats the previous one 9 times (9**9 values once expanded, 14 lines of text)."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+# (case id, file text, the message after "error (bad input): FILE:") — hostile YAML the loader refuses before the schema
+HOSTILE_YAML = [
+    ("nested too deeply", GOOD + "description: " + "[" * 1000 + "]" * 1000 + "\n",
+     "10: expected YAML nested at most a few hundred levels deep; found lists or mappings nested too deeply to read"),
+    ("billion laughs", GOOD + laughs(),
+     "16: a6: expected at most 1,000,000 keys and values once aliases (*name) are expanded; found 5,380,840 from this entry alone"),
+    ("alias inside its own anchor", GOOD + "description: &loop [*loop]\n",
+     "10: description.0: expected aliases (*name) outside the anchor (&name) they repeat; found an alias inside its own anchor (an endless document)"),
+    ("month 13", GOOD + "description: 2020-13-45\n", "10: description: expected a valid YAML value; found month must be in 1..12"),
+    ("5001-digit integer", GOOD.replace("min_clusters: 0", "min_clusters: 1" + "0" * 5000),
+     "3: limits.min_clusters: expected a valid YAML value; found Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits"),
+    ("unreadable key", GOOD + "!!float abc: 1\n", "10: expected a valid YAML value; found could not convert string to float: 'abc'"),
+    ("deeply nested list as a key", GOOD + "? " + "[" * 300 + "]" * 300 + "\n: 1\n", "10: expected a text key; found a list or mapping"),
+]
+
+
+@pytest.mark.parametrize("case,text,message", HOSTILE_YAML, ids=[c[0] for c in HOSTILE_YAML])
+@pytest.mark.parametrize("command", ["solve", "validate"])
+def test_hostile_yaml_exits_2_at_once_naming_file_and_line(base, case, text, message, command):
+    """Found by the hardening audit and while fixing it: RecursionErrors (nesting, an alias cycle, a nested key), a
+    hang of minutes in 10 GB (aliases) and ValueErrors (scalars YAML matches but Python cannot build)."""
+    path = text_case(base, text)
+    out = base / "out"
+    result = run_cli(command, str(path), *(["--out", str(out), "-q"] if command == "solve" else []))
+    assert (result.exit_code, result.stderr) == (2, f"error (bad input): {path}:{message}\n")
+    assert isinstance(result.exception, SystemExit)
+    assert sorted(p.name for p in base.iterdir()) == ["bad.yaml", "indicators.csv", "squares.geojson"]
+
+
+def test_billion_laughs_is_refused_in_well_under_a_second(base):
+    """The aliases are counted without being expanded: 387 million values cost no time nor memory."""
+    path = text_case(base, GOOD + laughs())
+    t0 = time.perf_counter()
+    with pytest.raises(InputError):
+        load(path)
+    assert time.perf_counter() - t0 < 0.2

@@ -101,6 +101,7 @@ def boundaries_missing(folder: Path) -> None:
 
 
 BOWTIE = {"type": "Polygon", "coordinates": [[[1, 0], [2, 1], [2, 0], [1, 1], [1, 0]]]}
+UNCLOSED = {"type": "Polygon", "coordinates": [[[1, 0], [2, 0], [2, 1], [1, 1]]]}  # the last point is not the first
 
 # (case id, how to break the data, file named in the message, feature/row/key named, words naming the problem)
 CASES = [
@@ -112,6 +113,8 @@ CASES = [
     ("feature with no indicator row", csv_text("code,s\nA,10\nB,8\n"), "squares.geojson", "feature 3 (code=C)", "no row with this code"),
     # boundary file: geometries
     ("self-intersecting polygon", edit_features(geometry(1, BOWTIE)), "squares.geojson", "feature 2 (code=B)", "Self-intersection"),
+    ("unclosed polygon ring", edit_features(geometry(1, UNCLOSED)), "squares.geojson", "feature 2 (code=B)",
+     "expected a valid polygon; found Points of LinearRing do not form a closed linestring"),
     ("null geometry", edit_features(geometry(1, None)), "squares.geojson", "feature 2 (code=B)", "an empty geometry"),
     ("empty polygon", edit_features(geometry(1, {"type": "Polygon", "coordinates": []})), "squares.geojson", "feature 2 (code=B)", "an empty geometry"),
     ("point instead of polygon", edit_features(geometry(0, {"type": "Point", "coordinates": [0.5, 0.5]})), "squares.geojson", "feature 1 (code=A)", "Point"),
@@ -221,3 +224,13 @@ def test_unbroken_fixture_solves(base):
     result = runner.invoke(app, ["solve", str(base / "scenario.yaml"), "--out", str(base / "out"), "-q"])
     assert result.exit_code == 0, result.stderr
     assert (base / "out" / "assignment.csv").is_file()
+
+
+def test_unclosed_rings_are_each_named(base):
+    """Found by the hardening audit: an unclosed ring gave one file-level "GEOSException" naming no feature."""
+    edit_features(lambda fs: [fs[0].update(geometry=UNCLOSED), fs[2].update(geometry=UNCLOSED), fs[2]["properties"].pop("code")])(base)
+    result = runner.invoke(app, ["validate", str(base / "scenario.yaml")])
+    bfile = base / "squares.geojson"
+    assert (result.exit_code, result.stderr) == (2, "error (bad input): "
+                                                    f"{bfile}: feature 1 (code=A): expected a valid polygon; found Points of LinearRing do not form a closed linestring\n"
+                                                    f"{bfile}: feature 3: expected a valid polygon; found Points of LinearRing do not form a closed linestring\n")

@@ -4,11 +4,13 @@ A solve killed with SIGINT (Ctrl-C) or SIGKILL in the middle leaves no half-writ
 complete result byte for byte, and leaves no solver child process running. A run killed while staging
 leaves a hidden `.DIR.partial-<pid>-*` folder it cannot remove: the next run into DIR removes it (and puts
 back an earlier result a kill caught between the two renames of the swap). `--out` never replaces a folder
-that is not a result, and nothing is written outside DIR.
+that is not a result, and nothing is written outside DIR; `--diagnose-to` is checked the same way, before
+solving.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -16,12 +18,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
+from layout.diagnose import write_diagnosis
+from layout.errors import InputError
 from layout.results import staged_output
 from tests.squares import industry, write_regions, write_scenario
 
@@ -87,12 +92,28 @@ def earlier(tmp_path):
     return out, snapshot(out)
 
 
+@contextlib.contextmanager
+def sigint_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt in this process while the block runs, and children started in it get its default.
+
+    A pytest started in the background (`pytest &` without job control) inherits SIGINT ignored, and an ignored
+    signal stays ignored across exec: its children would ignore Ctrl-C too. A handled one is reset to the default.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def start(args: list[str], cwd: Path, tmpdir: Path) -> tuple[subprocess.Popen, list[str], threading.Event]:
-    """`python -m layout ...` with its own TMPDIR; stderr lines are collected; the event fires on 'solving'."""
+    """`python -m layout ...` with its own TMPDIR and SIGINT at its default; stderr lines are collected; the event
+    fires on 'solving'."""
     tmpdir.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "layout", *args], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with sigint_raises():
+        proc = subprocess.Popen([sys.executable, "-m", "layout", *args], cwd=cwd, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     solving = threading.Event()
 
@@ -240,7 +261,7 @@ def test_ctrl_c_during_the_swap_waits_for_it(tmp_path, earlier, monkeypatch):
         return result
 
     monkeypatch.setattr(Path, "rename", rename)
-    with pytest.raises(KeyboardInterrupt):
+    with sigint_raises(), pytest.raises(KeyboardInterrupt):
         with staged_output(out, force=True) as tmp:
             (tmp / "assignment.csv").write_text("new")
             (tmp / "manifest.json").write_text("{}")
@@ -300,3 +321,64 @@ def test_nothing_is_written_outside_dir(tmp_path, solver):
     assert [p.name for p in (work / "results").iterdir()] == ["run1"]
     assert (work / "results" / "run1" / "manifest.json").is_file()
     assert listing(tmpdir) == []
+
+
+# --- paths: --diagnose-to ----------------------------------------------------------------------------------
+
+INFEASIBLE = Path(__file__).parent / "data" / "infeasible"
+
+
+def infeasible(folder: Path) -> Path:
+    """A scenario HiGHS proves infeasible (exit 3) and diagnoses in a blink, beside its regions."""
+    for name in ("keep_base_vs_budget.yaml", "squares.geojson", "ind.csv"):
+        shutil.copy(INFEASIBLE / name, folder / name)
+    return folder / "keep_base_vs_budget.yaml"
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+@pytest.mark.parametrize("where,expected", [
+    ("afile", "expected a folder path; found an existing file"),
+    ("afile/sub", "expected a folder that can be created and written; found {tmp}/afile is not a folder"),
+    ("thesis", "expected a new or empty folder (--force replaces only an earlier result); found a folder that is not a result of this program"),
+], ids=["a file", "under a file", "a folder of something else"])
+def test_diagnose_to_is_checked_before_solving(tmp_path, where, expected, force):
+    """Found by the hardening audit: a file gave a FileExistsError traceback after the solve, a path under a file a
+    NotADirectoryError, and any existing folder got a diagnosis.txt written into it."""
+    scenario = infeasible(tmp_path)
+    (tmp_path / "afile").write_text("mine")
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "chapter1.md").write_text("years of work")
+    before = listing(tmp_path), snapshot(tmp_path)
+    result = runner.invoke(app, ["solve", str(scenario), "--out", str(tmp_path / "out"), "--diagnose-to", str(tmp_path / where)]
+                           + (["--force"] if force else []))
+    assert (result.exit_code, result.stderr) == (2, f"error (bad input): {tmp_path / where}: --diagnose-to: {expected.format(tmp=tmp_path)}\n")
+    assert (listing(tmp_path), snapshot(tmp_path)) == before  # refused before loading (no progress line): nothing written
+
+
+def test_an_earlier_diagnosis_is_replaced_only_with_force(tmp_path):
+    scenario = infeasible(tmp_path)
+    why = tmp_path / "why"
+    why.mkdir()  # an empty folder is accepted, as for --out
+    args = ["solve", str(scenario), "--out", str(tmp_path / "out"), "-q", "--diagnose-to", str(why)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 3, first.stderr
+    assert listing(why) == ["diagnosis.txt", "manifest.json"]
+    diagnosis = (why / "diagnosis.txt").read_text(encoding="utf-8")
+    assert "raise the budget of Northland from 9.5 to 10 (+0.5)" in diagnosis
+    (why / "diagnosis.txt").write_text("an earlier diagnosis")
+    again = runner.invoke(app, args)
+    assert (again.exit_code, again.stderr) == (2, f"error (bad input): {why}: --diagnose-to: expected a new or empty folder, "
+                                                  "or --force to replace it; found an earlier result\n")
+    assert (why / "diagnosis.txt").read_text() == "an earlier diagnosis"
+    forced = runner.invoke(app, args + ["--force"])
+    assert forced.exit_code == 3, forced.stderr
+    assert (why / "diagnosis.txt").read_text(encoding="utf-8") == diagnosis
+    assert hidden_beside(why) == [] and not (tmp_path / "out").exists()
+
+
+def test_write_diagnosis_refuses_a_file_without_a_traceback(tmp_path):
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(InputError) as e:
+        write_diagnosis(tmp_path / "afile", ["a sentence"])
+    assert [(p.expected, p.found) for p in e.value.problems] == [("a folder path", "an existing file")]
+    assert (tmp_path / "afile").read_text() == "mine"

@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from layout.checks import MAX_SPREAD, numeric_problems, option_problems
+from typer.testing import CliRunner
+
+import layout.run
+from layout.checks import MAX_COUNT, MAX_SPREAD, numeric_problems, option_problems
+from layout.cli import app
 from layout.errors import InputError
 from layout.instance import build_instance
 from layout.regions import load_regions
+from layout.solve import SolveResult
 from layout.spec import load
 from tests.squares import industry, write_regions, write_scenario
 
@@ -197,3 +202,60 @@ def test_command_line_solver_options(time_limit, gap, keys):
     problems = option_problems(time_limit, gap)
     assert [p.key for p in problems] == keys
     assert all(p.file == "command line" for p in problems)
+
+
+COUNT_EXPECTED = (f"a count of at most {MAX_COUNT:,} (no layout has more clusters or regions; "
+                  "the solver takes numbers near 1e20 for infinite)")
+
+
+@pytest.mark.parametrize("key,body", [
+    ("limits.min_clusters", {"limits": {"min_clusters": 10**20}}),
+    ("limits.max_clusters", {"limits": {"max_clusters": 10**20}}),
+    ("limits.regions.A.min_clusters", {"limits": {"regions": {"A": {"min_clusters": 10**20}}}}),
+    ("rules.provincial_clusters.max", {"rules": {"provincial_clusters": {"max": 10**20}}}),
+    ("rules.interprovincial.max_clusters", {"rules": {"interprovincial": {"max_clusters": 10**20}}}),
+    ("industries.P.concentrate.top", {"industries": {"P": industry(concentrate={"max_regions": 1, "top_by": "s", "top": 10**20})}}),
+    ("shortcomings.0.max_regions", {"shortcomings": [{"industry": "P", "urgency": "urgent", "top_by": "s", "max_regions": 10**20}]}),
+    ("sweep.samples", {"sweep": {"mode": "random", "samples": 10**20, "parameters": {"limits.max_clusters": [1, 2]}}}),
+])
+def test_astronomical_counts_are_refused(folder, key, body):
+    """Found by the hardening audit: min_clusters 1e20 made HiGHS end with status 'error', reported as infeasible."""
+    problems, path = check(folder, {**two(100, 100), **body}, with_instance=False)
+    assert [(p.file, p.key, p.expected, p.found) for p in problems] == [(str(path), key, COUNT_EXPECTED, "100000000000000000000")]
+    assert problems[0].line == line_of(path, key.rsplit(".", 1)[-1] + ":", after=key.split(".")[0] + ":")
+
+
+def test_counts_up_to_the_limit_and_years_and_seeds_of_any_size_pass(folder):
+    body = two(100, 100, limits={"min_clusters": 0, "budget": None, "max_clusters": MAX_COUNT}, year=10**20,
+               sweep={"mode": "random", "samples": 2, "seed": 10**30, "parameters": {"limits.max_clusters": [1, 2]}})
+    problems, _ = check(folder, body, with_instance=False)
+    assert problems == []
+
+
+def test_a_count_too_long_to_print_is_summarised(folder):
+    problems, _ = check(folder, two(100, 100, limits={"min_clusters": 10**99}), with_instance=False)
+    assert [(p.key, p.found) for p in problems] == [("limits.min_clusters", "a number of 100 digits")]
+
+
+def test_astronomical_min_clusters_exits_2_on_the_default(tmp_path):
+    """The audit's reproduction: before the check, `layout solve` exited 3 ("highs ended with status 'error'")."""
+    path = tmp_path / "t.yaml"
+    path.write_text("extends: default\nlimits:\n  min_clusters: 100000000000000000000\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["solve", str(path), "--out", str(tmp_path / "T"), "-q"])
+    assert (result.exit_code, result.stderr) == (2, f"error (bad input): {path}:3: limits.min_clusters: expected {COUNT_EXPECTED}; "
+                                                    "found 100000000000000000000\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.yaml"]
+
+
+def test_a_solver_error_is_not_reported_as_infeasible(folder, monkeypatch):
+    """A solver ending with status 'error' (no proof of anything) exits 1 with its own message, writes nothing, and
+    is not diagnosed as a conflict."""
+    monkeypatch.setattr(layout.run, "solve", lambda *args: SolveResult("highs", "error", None, None, None, 0.1, "Empty"))
+    path = write_scenario(folder, two(100, 40))
+    before = sorted(p.name for p in folder.iterdir())
+    result = CliRunner().invoke(app, ["solve", str(path), "--out", str(folder / "out"), "-q", "--diagnose-to", str(folder / "why")])
+    assert (result.exit_code, result.stderr) == (1, "error (failed): highs ended with status 'error' (Empty) and no layout: a failure of the "
+                                                    "solver, not a proof that the scenario is infeasible; nothing was written. Try --solver "
+                                                    "cbc, and please report the constraint file if it persists\n")
+    assert isinstance(result.exception, SystemExit)
+    assert sorted(p.name for p in folder.iterdir()) == before
