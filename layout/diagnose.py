@@ -45,7 +45,7 @@ from layout.explain import RowInfo, _a, _g, _plural, row_index
 from layout.instance import Instance
 from layout.model import LayoutModel, build_model, family_of
 from layout.errors import LimitError
-from layout.results import MANIFEST, staged_output, write_json
+from layout.output import MANIFEST, staged_output, write_json
 from layout.solve import solve
 
 __all__ = ["diagnose", "diagnose_full", "write_diagnosis", "Diagnosis", "DIAGNOSIS", "HARD_FAMILIES", "SOFT_FAMILIES"]

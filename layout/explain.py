@@ -37,7 +37,7 @@ Four parts, each in a planner's words (family, region name, industry name, numbe
   `per_region` best-scoring eligible industries it lacks (defaults 5 and 3).
 
 Every number is rounded (6 decimals) and every list sorted, so the same input gives byte-identical
-JSON (`layout.results.write_json`).
+JSON (`layout.output.write_json`).
 """
 
 from __future__ import annotations

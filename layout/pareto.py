@@ -178,7 +178,8 @@ def solve_epsilon(task: EpsilonTask) -> dict:
     from layout import __version__
     from layout.baseline import baseline_layout
     from layout.metrics import duplications, layout_metrics
-    from layout.results import MANIFEST, solution_layout, staged_output, write_geojson, write_json, write_table
+    from layout.output import MANIFEST, staged_output, write_json
+    from layout.results import solution_layout, write_geojson, write_table
     from layout.run import prepare
 
     def body() -> str:

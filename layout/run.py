@@ -24,8 +24,9 @@ from layout.instance import Instance, build_instance
 from layout.maps import write_map
 from layout.metrics import duplications, layout_metrics
 from layout.model import LayoutModel, build_model
+from layout.output import MANIFEST, check_out, staged_output, write_json
 from layout.regions import RegionSet, load_regions
-from layout.results import MANIFEST, check_out, solution_layout, staged_output, write_geojson, write_json, write_table
+from layout.results import solution_layout, write_geojson, write_table
 from layout.solve import INFEASIBLE, SolveResult, export, solve, solver_failure, to_matrix
 from layout.spec import LoadedSpec, load
 
@@ -99,7 +100,7 @@ def presolve_conflicts(inst: Instance) -> list[str]:
 
 
 def _check_folder(option: str, folder: Path, force: bool) -> None:
-    """`check_out` (results.py) for a folder given by another option than --out: its problems name that option."""
+    """`check_out` (output.py) for a folder given by another option than --out: its problems name that option."""
     try:
         check_out(folder, force)
     except InputError as e:

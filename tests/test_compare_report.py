@@ -43,7 +43,7 @@ from layout.compare import compare, format_comparison
 from layout.errors import InputError
 from layout.explain import explain
 from layout.report import write_report
-from layout.results import write_json
+from layout.output import write_json
 from layout.run import solve_scenario
 from tests.squares import industry, write_regions as write_squares, write_scenario
 

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from layout.cli import app
 from layout.diagnose import write_diagnosis
 from layout.errors import InputError
-from layout.results import staged_output
+from layout.output import staged_output
 from tests.squares import industry, write_regions, write_scenario
 
 runner = CliRunner()
@@ -189,7 +189,7 @@ def test_interrupted_resolve_keeps_the_earlier_result_and_leaves_nothing_behind(
 STAGER = """
 import sys, time
 from pathlib import Path
-from layout.results import staged_output
+from layout.output import staged_output
 with staged_output(Path(sys.argv[1]), force=True) as tmp:
     (tmp / "assignment.csv").write_text("half a table")
     print("staged", flush=True)
