@@ -9,13 +9,14 @@ does, from reading the file to a complete results folder — in a fresh process,
 
   rows, columns, non-zeros, binaries;
   load (constraint file, boundaries, indicators, instance), build (PuLP model), hand-off (model to
-  arrays and into HiGHS; run.py converts twice, once for the size line), solve (HiGHS's run), post
+  arrays and into HiGHS;), solve (HiGHS's run), post
   (explanation LP, metrics, tables, GeoJSON, map and report), total (load to written results), the
   gap reached and the peak resident memory of the process;
 
 then writes the same model with HiGHS's own MPS writer (`Highs.writeModel`) and solves it with bare
-highspy in another fresh process (read, then `run()` with the same options: mip_rel_gap, random_seed
-0, time limit), and reports ratio = pipeline total / bare solve.
+highspy in another fresh process (read, then `run()` with the same options: layout.solve.MIP_OPTIONS,
+mip_rel_gap, time limit), and reports ratio = pipeline total / bare solve; and once more with HiGHS's
+default options (random seed 0), to show what MIP_OPTIONS change.
 
 `--before LEVELS` also runs those levels with the duplication rows as they were before (two variables
 u, w per neighbour pair and industry, and a group shared by both neighbours with coefficient -1), to
@@ -104,12 +105,12 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
             out = fn(*a, **k)
             spans[name] += time.perf_counter() - t
             if keep is not None:
-                keep.append(out)
+                keep[:] = [out]  # the last one only (a kept matrix would add to the peak)
             return out
         return wrapper
 
     R.build_model = timed("build", M.build_model)
-    R.to_matrix = S.to_matrix = timed("to_matrix", S.to_matrix, matrices)
+    S.to_matrix = timed("to_matrix", S.to_matrix, matrices)
     S._highs = timed("pass", S._highs)
     scenario = None
     if level != "province":
@@ -122,7 +123,7 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
     solve = run.result.seconds - spans["pass"]
     load = marks["build_first"] - t0
     handoff = spans["to_matrix"] + spans["pass"]
-    size = matrices[-1].size
+    size = S.model_size(run.model)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB (Linux reports KB)
     mps = workdir / "model.mps"
     h = S._highs(matrices[-1], time_limit, gap)
@@ -137,16 +138,20 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
     }
 
 
-def bare(mps: str, gap: float, time_limit: float) -> dict:
-    """Solve an MPS file with bare highspy (same options as the pipeline)."""
+def bare(mps: str, gap: float, time_limit: float, highs_defaults: bool = False) -> dict:
+    """Solve an MPS file with bare highspy: the pipeline's options (layout.solve.MIP_OPTIONS), or HiGHS's own
+    defaults (random seed 0 either way)."""
     import highspy
+
+    from layout.solve import MIP_OPTIONS
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     t = time.perf_counter()
     h.readModel(mps)
     read = time.perf_counter() - t
-    h.setOptionValue("random_seed", 0)
+    for option, value in ({"random_seed": 0} if highs_defaults else MIP_OPTIONS).items():
+        h.setOptionValue(option, value)
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit", time_limit)
     t = time.perf_counter()
@@ -179,15 +184,16 @@ def _machine() -> str:
 
 def _table(rows: list[dict]) -> str:
     head = ("level", "form", "rows", "cols", "nnz", "bin", "load", "build", "handoff", "solve", "post", "total",
-            "gap%", "peakMB", "bare", "bareMB", "total/bare")
-    fmt = "{:<10} {:<6} {:>7} {:>7} {:>8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6} {:>10}"
+            "gap%", "peakMB", "bare", "bareMB", "total/bare", "defaults", "defMB")
+    fmt = "{:<10} {:<6} {:>7} {:>7} {:>8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6} {:>10} {:>8} {:>6}"
     lines = [fmt.format(*head)]
     for r in rows:
-        b = r["bare"]
+        b, d = r["bare"], r["bare_defaults"]
         lines.append(fmt.format(r["level"], r["formulation"], r["rows"], r["columns"], r["nonzeros"], r["binaries"],
                                 f"{r['load']:.2f}", f"{r['build']:.2f}", f"{r['handoff']:.2f}", f"{r['solve']:.2f}",
                                 f"{r['post']:.2f}", f"{r['total']:.2f}", "-" if r["gap"] is None else f"{100 * r['gap']:.2f}",
-                                f"{r['peak_mb']:.0f}", f"{b['solve']:.2f}", f"{b['peak_mb']:.0f}", f"{r['total'] / b['solve']:.2f}"))
+                                f"{r['peak_mb']:.0f}", f"{b['solve']:.2f}", f"{b['peak_mb']:.0f}", f"{r['total'] / b['solve']:.2f}",
+                                f"{d['solve']:.2f}", f"{d['peak_mb']:.0f}"))
     return "\n".join(lines)
 
 
@@ -200,13 +206,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None, help="also write the report to this file (e.g. bench/results.txt)")
     ap.add_argument("--child", nargs=3, metavar=("LEVEL", "FORMULATION", "WORKDIR"), help=argparse.SUPPRESS)
     ap.add_argument("--bare", metavar="MPS", help=argparse.SUPPRESS)
+    ap.add_argument("--highs-defaults", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
         level, formulation, workdir = a.child
         print(json.dumps(child(level, a.gap, a.time_limit, formulation, Path(workdir)), default=str))
         return
     if a.bare:
-        print(json.dumps(bare(a.bare, a.gap, a.time_limit)))
+        print(json.dumps(bare(a.bare, a.gap, a.time_limit, a.highs_defaults)))
         return
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     header = [f"bench/bench.py --levels {' '.join(a.levels)} --gap {a.gap:g}" + (f" --before {' '.join(a.before)}" if a.before else ""),
@@ -219,6 +226,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"bench-{level}-") as tmp:
             r = _spawn(["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--child", level, formulation, tmp])
             r["bare"] = _spawn(["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--bare", r["mps"]])
+            r["bare_defaults"] = _spawn(["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--bare", r["mps"], "--highs-defaults"])
         rows.append(r)
         print(f"{level} ({formulation}): {r['status']}, objective {r['objective']:.6f}, gap {100 * (r['gap'] or 0):.3f} %, "
               f"{r['regions']} regions modelled, {r['drawn']} units in layout.geojson; total {r['total']:.2f} s, "
@@ -226,10 +234,11 @@ def main() -> None:
               f"gap {100 * r['bare']['gap']:.3f} %)", flush=True)
     notes = [
         "",
-        "seconds; load = file + boundaries + indicators + instance; handoff = PuLP model to arrays (twice: run.py also",
-        "converts once for the size line) + passModel; post = explanation LP + metrics + tables + GeoJSON + map + report;",
+        "seconds; load = file + boundaries + indicators + instance; handoff = PuLP model to arrays + passModel;",
+        "post = explanation LP + metrics + tables + GeoJSON + map + report;",
         "total = load to written results folder; bare = highspy readModel(MPS written by Highs.writeModel) then run(),",
-        "same options (mip_rel_gap, random_seed 0); peakMB = peak resident memory of each process (ru_maxrss).",
+        "same options (layout.solve.MIP_OPTIONS, mip_rel_gap); defaults = the same bare solve with HiGHS's default options",
+        "(random seed 0); peakMB, bareMB, defMB = peak resident memory of each process (ru_maxrss).",
         f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
     ]
     text = "\n".join(header) + "\n\n" + _table(rows) + "\n" + "\n".join(notes) + "\n"

@@ -65,7 +65,8 @@ class LayoutModel:
             for v, c in terms:
                 summed[v] = summed.get(v, 0.0) + c
             expr = pulp.LpAffineExpression([(v, c) for v, c in summed.items() if c != 0])
-        self.rows[name] = pulp.LpConstraint(expr, sense, name, rhs)
+        row = pulp.LpConstraint(expr, sense, name, rhs)
+        self.rows[row.name] = row  # keyed by PuLP's own copy of the name (one string per row, not two)
 
     def designation(self, r: str, i: str, full_only: bool = False) -> Terms:
         """d_r_i (or F_r_i with full_only): terms for r taking part in a cluster of i (built once, copied out)."""
@@ -154,8 +155,16 @@ def add_tiers(m: LayoutModel) -> None:
 
 
 def add_focus(m: LayoutModel) -> None:
-    """focus: sum_i d_r_i <= K_r — every tier counts, so a group is no loophole for collecting industries."""
+    """focus: sum_i d_r_i <= K_r — every tier counts, so a group is no loophole for collecting industries.
+
+    Left out where a parent's portfolio implies it (finer levels, add_parent_limits): sum_i d_r_i <= sum_i P_p_i
+    <= K_p <= K_r.
+    """
+    implied = {r for a in m.inst.aggregates if a.max_industries is not None for r in a.members
+               if a.max_industries <= m.inst.max_clusters[r]}
     for r in m.inst.regions:
+        if r in implied:
+            continue
         terms = [t for i in m.inst.industries for t in m.designation(r, i)]
         m.row(f"focus_{r}", terms, LE, float(m.inst.max_clusters[r]))
 
@@ -328,6 +337,7 @@ def build_model(inst: Instance) -> LayoutModel:
         family(m)
     set_objective(m)
     m.prob.extend(m.rows)
+    m._designations.clear()  # a building aid only (county level: ~45,000 lists)
     return m
 
 

@@ -143,13 +143,13 @@ def _settings(spec: Any, options: dict) -> tuple[str, float | None, float]:
 def solve_front_model(inst: Instance, criterion: str, epsilon: float | None, mode: str, solver: str,
                       time_limit: float | None, gap: float):
     """Build, constrain, solve. Returns (model, SolveResult, size). Raises InfeasibleError or LimitError."""
-    from layout.solve import INFEASIBLE, solve, solver_failure, to_matrix
+    from layout.solve import INFEASIBLE, model_size, solve, solver_failure
 
     m = build_model(inst)
     set_front_objective(m, criterion, mode)
     if epsilon is not None:
         add_epsilon(m, epsilon)
-    size = to_matrix(m).size
+    size = model_size(m)
     result = solve(m, solver, time_limit, gap)
     if result.status == INFEASIBLE:
         what = f" with weighted duplications <= {epsilon:g}" if epsilon is not None else ""

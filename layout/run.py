@@ -27,7 +27,7 @@ from layout.model import LayoutModel, build_model
 from layout.output import MANIFEST, check_out, staged_output, write_json
 from layout.regions import RegionSet, load_regions
 from layout.results import solution_layout, write_geojson, write_table
-from layout.solve import INFEASIBLE, SolveResult, export, solve, solver_failure, to_matrix
+from layout.solve import INFEASIBLE, SolveResult, export, model_size, solve, solver_failure
 from layout.spec import LoadedSpec, load
 
 Progress = Callable[[str], None]
@@ -141,7 +141,7 @@ def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: s
     progress(f"building the model{label} ({len(inst.regions)} regions × {len(inst.industries)} industries)")
     model = build_model(inst)
     timings["build"] = timings.get("build", 0.0) + time.perf_counter() - t1
-    size = to_matrix(model).size
+    size = model_size(model)
     progress(f"solving{label} with {solver} ({size.rows} rows, {size.columns} columns, {size.binaries} binaries)")
     result = solve(model, solver, time_limit, gap)
     timings["solve"] = timings.get("solve", 0.0) + result.seconds

@@ -72,9 +72,11 @@ class Matrix:
     integer: np.ndarray
     row_names: list[str]
 
-    @property
-    def size(self) -> Size:
-        return Size(len(self.row_lower), len(self.cost), len(self.value), int(self.integer.sum()))
+
+def model_size(m: LayoutModel) -> Size:
+    """Rows, columns, non-zeros and integer columns of the model (counted, without building the arrays)."""
+    return Size(len(m.rows), len(m.columns), sum(len(c.expr) for c in m.rows.values()),
+                sum(1 for v in m.columns if v.cat == pulp.LpInteger))
 
 
 def to_matrix(m: LayoutModel) -> Matrix:
@@ -132,26 +134,41 @@ def new_highs():
     return h
 
 
-def _highs(mat: Matrix, time_limit: float | None, gap: float, relax: bool = False):
-    """A highspy.Highs loaded with the matrix (quiet, deterministic)."""
-    import highspy
+# HiGHS's options for this model family, chosen by measurement on the default scenario (bench/results.txt,
+# docs/resolutions.md). HiGHS's RENS and root reduced-cost sub-MIPs and its symmetry detection did not
+# pay for themselves: without them the county model reaches a 1 % gap in 42 s instead of 70 s with a
+# peak of 1.6 GB instead of 2.05 GB, and the prefecture model in 64 s instead of 205 s; RINS stays on
+# (without it the county solve took 94 s). The random seed is fixed so that a solve is reproducible.
+MIP_OPTIONS: dict[str, bool | int] = {
+    "random_seed": 0,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_detect_symmetry": False,
+}
 
+
+def _highs(mat: Matrix, time_limit: float | None, gap: float):
+    """A highspy.Highs loaded with the matrix (quiet, MIP_OPTIONS, relative gap `gap`, limit in seconds)."""
     h = new_highs()
-    h.setOptionValue("random_seed", 0)
+    for option, value in MIP_OPTIONS.items():
+        h.setOptionValue(option, value)
     h.setOptionValue("mip_rel_gap", gap)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(mat.cost), len(mat.row_lower)
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = mat.cost, mat.col_lower, mat.col_upper
-    lp.row_lower_, lp.row_upper_ = mat.row_lower, mat.row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = mat.start, mat.index, mat.value
-    if not relax and mat.integer.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in mat.integer]
-    h.passModel(lp)
+    pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
     return h
+
+
+def pass_matrix(h, mat: Matrix, col_lower: np.ndarray, col_upper: np.ndarray, integer: np.ndarray) -> None:
+    """Load the matrix into `h` in bulk (row-wise arrays, minimise), with these column bounds and integer columns."""
+    h.passModel(len(mat.cost), len(mat.row_lower), len(mat.value), 2, 1, 0.0,  # row-wise matrix, minimise, no offset
+                mat.cost, col_lower, col_upper, mat.row_lower, mat.row_upper,
+                mat.start, mat.index, mat.value, integer.astype(np.int32))
+
+
+def row_of_entry(mat: Matrix) -> np.ndarray:
+    """The row of each non-zero (the row-wise matrix's entries, in order)."""
+    return np.repeat(np.arange(len(mat.row_lower)), np.diff(mat.start))
 
 
 def _run_interruptibly(h) -> None:
@@ -174,6 +191,9 @@ def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.
     mat = to_matrix(m)
     t0 = time.perf_counter()
     h = _highs(mat, time_limit, gap)
+    integer = np.flatnonzero(mat.integer).astype(np.int32)
+    mip = len(integer) > 0
+    del mat  # HiGHS holds its own copy: free ours for the solve (county level: ~50 MB)
     _run_interruptibly(h)
     seconds = time.perf_counter() - t0
     st, info = h.getModelStatus(), h.getInfo()
@@ -191,15 +211,35 @@ def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.
         status = "error"
     objective = bound = g = None
     if status in (OPTIMAL, FEASIBLE):
-        values = h.getSolution().col_value
-        for v, x in zip(m.columns, values):
-            v.varValue = float(x)
+        values = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound) if mat.integer.any() else objective
-        g = float(info.mip_gap) if mat.integer.any() else 0.0
+        bound = float(info.mip_dual_bound) if mip else objective
+        g = float(info.mip_gap) if mip else 0.0
+        if mip:
+            values, objective = _polished(h, integer, values, objective)
+        for v, x in zip(m.columns, values.tolist()):
+            v.varValue = x
         if not np.isfinite(g):
             g = None
     return SolveResult("highs", status, objective, bound, g, seconds, h.modelStatusToString(st))
+
+
+def _polished(h, integer: np.ndarray, values: np.ndarray, objective: float) -> tuple[np.ndarray, float]:
+    """The continuous part re-solved as an LP with every integer column fixed at its rounded value.
+
+    HiGHS accepts a binary within 1e-6 of 0 or 1, and a binary at 1e-6 multiplies a capacity allowance:
+    a cluster may come out 40e-6 above its maximum. With the clusters fixed exactly, capacities and the
+    objective are those of the layout as reported. Keeps the MIP's values if that LP does not solve.
+    """
+    import highspy
+
+    fixed = np.round(values[integer])
+    h.changeColsIntegrality(len(integer), integer, np.zeros(len(integer), dtype=np.uint8))
+    h.changeColsBounds(len(integer), integer, fixed, fixed)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return values, objective
+    return np.asarray(h.getSolution().col_value, dtype=float), float(h.getInfo().objective_function_value)
 
 
 _CBC_GAP = re.compile(r"Gap:\s+([-+0-9.eE]+)")
