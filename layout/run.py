@@ -169,7 +169,8 @@ def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: s
     }
     declared = None
     nbs = {i: s.nbs_category for i, s in spec.scenario.industries.items() if s.nbs_category}
-    if spec.scenario.regions.source == "embedded" and nbs:
+    regions_spec = spec.scenario.regions
+    if regions_spec.source == "embedded" and regions_spec.resolution == "province" and nbs:  # plans are declared per province
         declared = declared_layout(inst, nbs)
         metrics["declared"] = declared_metrics(declared, inst)
         metrics["duplications"]["declared"] = duplications(declared.layout, inst)
