@@ -96,21 +96,19 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
         _before_formulation()
     spans: dict[str, float] = {"build": 0.0, "to_matrix": 0.0, "pass": 0.0}
     marks: dict[str, float] = {}
-    matrices = []
+    to_matrix = S.to_matrix
 
-    def timed(name, fn, keep=None):
+    def timed(name, fn):
         def wrapper(*a, **k):
             t = time.perf_counter()
             marks.setdefault(name + "_first", t)
             out = fn(*a, **k)
             spans[name] += time.perf_counter() - t
-            if keep is not None:
-                keep[:] = [out]  # the last one only (a kept matrix would add to the peak)
             return out
         return wrapper
 
     R.build_model = timed("build", M.build_model)
-    S.to_matrix = timed("to_matrix", S.to_matrix, matrices)
+    S.to_matrix = timed("to_matrix", to_matrix)
     S._highs = timed("pass", S._highs)
     scenario = None
     if level != "province":
@@ -126,7 +124,7 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
     size = S.model_size(run.model)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB (Linux reports KB)
     mps = workdir / "model.mps"
-    h = S._highs(matrices[-1], time_limit, gap)
+    h = S._highs(to_matrix(run.model), time_limit, gap)  # after the peak was read: the same arrays the solve had
     h.writeModel(str(mps))
     features = json.loads((workdir / "out" / "layout.geojson").read_text(encoding="utf-8"))["features"]
     return {

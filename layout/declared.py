@@ -70,8 +70,7 @@ def declared_layout(inst: Instance, nbs_category: dict[str, str], path: Path | N
             rows[r, i] = [r, inst.region_names[r], i, p.name, 1.0, DECLARED_TIER, p.kind, "", ""]
     covered = sorted(sources)
     table = pd.DataFrame([rows[k] for k in sorted(rows)], columns=COLUMNS)
-    # the lever notes start with the industry code ("NEV (New-energy vehicles) is mature: ...", layout.levers)
-    reasons = {i: next((n for n in inst.notes if n.startswith(f"{i} (")), f"{i} is not laid out in this scenario")
+    reasons = {i: inst.notes.get(i, f"{i} is not laid out in this scenario")
                for i in sorted({i for v in not_laid_out.values() for i in v})}
     return Declared(table, covered, [r for r in inst.regions if r not in sources], unmapped, not_laid_out, reasons,
                     {r: sorted(s) for r, s in sources.items()})

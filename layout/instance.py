@@ -74,7 +74,7 @@ class Instance:
     weights: dict[str, float]  # objective weights
     missing: list[str] = field(default_factory=list)  # data gaps, in words
     period: int | None = None  # plan year this instance stands for
-    notes: list[str] = field(default_factory=list)  # policy levers applied, in words
+    notes: dict[str, str] = field(default_factory=dict)  # policy levers applied, in words, by industry code
     strengths: dict[tuple[str, str], float] = field(default_factory=dict)  # least share of national capacity
     previous: dict[tuple[str, str], float] | None = None  # designations of the previous period: capacity; None = first period
     allow_exit: bool = False

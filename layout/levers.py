@@ -42,17 +42,18 @@ def _retired(code: str, ind: Industry) -> str:
             + ", ".join(f"{r} {v:g}" for r, v in kept.items()) + f" ({sum(kept.values()):g} in all)")
 
 
-def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[str, Industry], list[str]]:
-    """Industries laid out in `period` with lifecycle, period targets and shortcomings applied; notes in words."""
+def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[str, Industry], dict[str, str]]:
+    """Industries laid out in `period` with lifecycle, period targets and shortcomings applied, and each lever
+    applied as a sentence, by industry code."""
     year = period_of(sc, period)
     out: dict[str, Industry] = {}
-    notes: list[str] = []
+    notes: dict[str, str] = {}
     for code, ind in sc.industries.items():
         if ind.status == "mature":
-            notes.append(_retired(code, ind))
+            notes[code] = _retired(code, ind)
             continue
         if ind.status == "candidate" and ind.enters is not None and year is not None and ind.enters > year:
-            notes.append(f"{code} ({ind.name}) is a candidate entering in {ind.enters}: not laid out in {year}")
+            notes[code] = f"{code} ({ind.name}) is a candidate entering in {ind.enters}: not laid out in {year}"
             continue
         target = ind.targets.get(year, ind.target) if year is not None else ind.target
         out[code] = ind.model_copy(update={"target": target})
@@ -75,15 +76,15 @@ def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[
                 update["provincial_min"] = sh.min_scale
             if sh.max_share is not None:
                 update["max_share"] = sh.max_share
-            notes.append(f"{code} ({sh.name or base.name}) is an urgent, solvable shortcoming: at most {sh.max_regions} "
-                         f"regions among the top {sh.top} by {sh.top_by}")
+            notes[code] = (f"{code} ({sh.name or base.name}) is an urgent, solvable shortcoming: at most {sh.max_regions} "
+                           f"regions among the top {sh.top} by {sh.top_by}")
         else:
             share = _milestone(sh.milestones, year)
             if share <= 0:
-                notes.append(f"{code} ({sh.name or base.name}) is a long-term shortcoming with no milestone due by {year}")
+                notes[code] = f"{code} ({sh.name or base.name}) is a long-term shortcoming with no milestone due by {year}"
                 out.pop(code, None)
                 continue
             update["target"] = share * full
-            notes.append(f"{code} ({sh.name or base.name}) is a long-term shortcoming: {share:.0%} of its target due by {year}")
+            notes[code] = f"{code} ({sh.name or base.name}) is a long-term shortcoming: {share:.0%} of its target due by {year}"
         out[code] = base.model_copy(update=update)
     return out, notes

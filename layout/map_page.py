@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import folium
 from branca.colormap import linear
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.template import Template
-from shapely.geometry import mapping, shape
+import numpy as np
+import shapely
 
 from layout import offline
 from layout.map_inputs import TIERS, NationalCluster, Results, label_points
@@ -51,18 +52,22 @@ def js(obj) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def _round(obj):
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), _DIGITS) for v in obj[:2]]
-        return [_round(v) for v in obj]
-    return obj
+def geojson_geometries(geoms) -> list[dict]:
+    """GeoJSON geometries (dicts) of shapely geometries, 2-D, coordinates rounded to _DIGITS decimals
+    (one vectorised pass over all coordinates; GEOS writes the GeoJSON)."""
+    flat = shapely.transform(shapely.force_2d(np.asarray(list(geoms), dtype=object)), lambda xy: np.round(xy, _DIGITS))
+    return [json.loads(text) for text in shapely.to_geojson(flat)]
 
 
 def geojson_geometry(geom) -> dict:
-    g = mapping(geom)
-    return {"type": g["type"], "coordinates": _round(g["coordinates"])} if "coordinates" in g else {
-        "type": g["type"], "geometries": [geojson_geometry(shape(x)) for x in g["geometries"]]}
+    return geojson_geometries([geom])[0]
+
+
+def unit_collection(units: dict) -> dict:
+    """The FeatureCollection of every unit's geometry, by code: the geometry the page's layers share."""
+    geometries = geojson_geometries(u.geom for u in units.values())
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": c, "properties": {}, "geometry": g} for c, g in zip(units, geometries)]}
 
 
 def css_class(key: str) -> str:
@@ -168,7 +173,7 @@ div.folium-map.leaflet-container { background: #f3f6f9; font-family: %(font)s; }
 
 # Written for this package: builds the layers of every map from one shared geometry variable.
 JS = r"""
-var LAYOUT = {maps: {}, geo: null, sea: null};
+var LAYOUT = {maps: {}, geo: null, sea: null, specs: {}};
 function layoutSetup(key, map, tips, bounds) {
   map.fitBounds(bounds, {padding: [8, 8], animate: false});
   var parent = map.getPane('overlayPane');
@@ -321,6 +326,17 @@ function layoutLink(keys) {  // every map follows the others: view, thematic lay
 """
 
 
+class Verbatim(Element):
+    """Text placed in a part of the page (header, body, script) as it is: never parsed as a template, so data
+    holding '{{' stays data, and a county map's megabytes of GeoJSON are not run through Jinja's lexer."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
 class Script(MacroElement):
     """A few lines of JavaScript that run in the page's script after the parent's own code."""
 
@@ -350,11 +366,16 @@ class MapSetup(MacroElement):
 
 
 class LayoutLayer(Layer):
-    """A layer built in the page by ``layoutLayer`` from the shared geometry (see ``JS``)."""
+    """A layer built in the page by ``layoutLayer`` from the shared geometry (see ``JS``).
+
+    Its spec (tooltips and styles of every part, megabytes at county level) goes into the page as a
+    Verbatim script just before the layer's own: branca re-reads a macro's output as a template, which
+    would run the spec through Jinja's lexer (and read any '{{' in a name as template code).
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = layoutLayer({{ this.map_json }}, {{ this.spec_json }});"
+        "var {{ this.get_name() }} = layoutLayer({{ this.map_json }}, LAYOUT.specs[{{ this.get_name()|tojson }}]);"
         "{% endmacro %}"
     )
 
@@ -364,6 +385,11 @@ class LayoutLayer(Layer):
         self._name = "LayoutLayer"
         self.map_json = js(map_key)
         self.spec_json = js({"key": key, "base": base, "parts": parts})
+
+    def render(self, **kwargs) -> None:
+        self.get_root().script.add_child(Verbatim(f"LAYOUT.specs[{js(self.get_name())}] = {self.spec_json};"),
+                                         name=self.get_name() + "_spec")
+        super().render(**kwargs)
 
 
 def tooltip(res: Results, rows: list, code: str, *, caption: str = "", new: set[str] | None = None) -> str:

@@ -27,14 +27,14 @@ from pathlib import Path
 
 import pandas as pd
 import shapely
-from branca.element import Element, Figure
+from branca.element import Figure
 from folium.map import LayerControl
 
 from layout import offline
 from layout.map_inputs import PALETTE, Industry, Results, Unit, read_sea, read_table, read_units
 from layout.map_page import (
-    JS, NONE_FILL, NOT_MODELLED_FILL, RAMP, RAMP_START, SEA_COLOUR, Frame, LayoutLayer, Script, add_context, count,
-    css, css_class, esc, geojson_geometry, js, legend_row, new_map, ramp_colour,
+    JS, NONE_FILL, NOT_MODELLED_FILL, RAMP, RAMP_START, SEA_COLOUR, Frame, LayoutLayer, Script, Verbatim, add_context, count,
+    css, css_class, esc, geojson_geometry, js, unit_collection, legend_row, new_map, ramp_colour,
 )
 
 SWEEP_TABLE, ROBUSTNESS_TABLE, POINTS_DIR = "sweep.csv", "robustness.csv", "points"
@@ -205,9 +205,7 @@ def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
     bases = [ANY, *res.industries]
     frame = Frame(res, bases, [], {}, tuple(shapely.total_bounds([u.geom for u in res.units.values()])),
                   tiles, sea is not None, 1, [])
-    shared = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": c, "properties": {}, "geometry": geojson_geometry(u.geom)}
-        for c, u in res.units.items()]}
+    shared = unit_collection(res.units)
     sea_js = None
     if sea is not None:
         sea_js = {"type": "FeatureCollection",
@@ -215,12 +213,12 @@ def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
 
     title = f"{sw.scenario}: how often each region is designated over the sweep"
     fig = Figure(title=esc(title))
-    fig.header.add_child(Element(f"<style>{css(1)}</style>"), name="layout_css")
+    fig.header.add_child(Verbatim(f"<style>{css(1)}</style>"), name="layout_css")
     sub = f"{esc(sw.scenario)} · {n} of {count(sw.points, 'point')} solved · {esc(sw.folder.name)}"
-    fig.html.add_child(Element(f'<div class="layout-header"><div data-map="{ROLE}">Robustness: share of solved '
+    fig.html.add_child(Verbatim(f'<div class="layout-header"><div data-map="{ROLE}">Robustness: share of solved '
                                f'points designating each region <span class="layout-sub"><span class="sep">· </span>'
                                f'{sub}</span></div></div>'), name="layout_header")
-    fig.script.add_child(Element(JS + f"LAYOUT.geo = {js(shared)};\nLAYOUT.sea = {js(sea_js)};\n"),
+    fig.script.add_child(Verbatim(JS + f"LAYOUT.geo = {js(shared)};\nLAYOUT.sea = {js(sea_js)};\n"),
                          name="layout_lib")
 
     modelled = res.modelled

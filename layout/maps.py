@@ -43,7 +43,7 @@ from pathlib import Path
 
 import folium
 import shapely
-from branca.element import Element, Figure
+from branca.element import Figure
 from folium.map import LayerControl
 
 from layout import offline
@@ -54,8 +54,8 @@ from layout.map_layers import (
 )
 from layout.map_page import (
     CHARACTERISTIC_COLOUR, DUPLICATION_COLOUR, HATCH_DEFS, JS, NONE_FILL, NOT_MODELLED_FILL, PROVINCIAL_COLOUR,
-    RAMP, RAMP_START, ROLES, SEA_COLOUR, Frame, LayoutLayer, Script, add_context, count, css, css_class, esc,
-    fmt_capacity, geojson_geometry, js, legend_row, new_map, ramp_colour, tooltip,
+    RAMP, RAMP_START, ROLES, SEA_COLOUR, Frame, LayoutLayer, Script, Verbatim, add_context, count, css, css_class, esc,
+    fmt_capacity, geojson_geometry, js, unit_collection, legend_row, new_map, ramp_colour, tooltip,
 )
 from layout.map_png import write_png
 from layout.map_robustness import ROBUSTNESS_PAGE, is_sweep_folder, render_robustness_map
@@ -267,9 +267,7 @@ def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | N
     listed = read_clusters_2019() or [] if "clusters-2019" in overlays else []
     clusters = [c for c in listed if c.region in res.units and res.units[c.region].modelled]
     roles = (["declared"] if res.declared is not None else []) + ["baseline", "optimised"]
-    shared = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": c, "properties": {}, "geometry": geojson_geometry(u.geom)}
-        for c, u in res.units.items()]}
+    shared = unit_collection(res.units)
     sea_js = None
     if sea is not None:
         sea_js = {"type": "FeatureCollection",
@@ -285,7 +283,7 @@ def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | N
     title = f"{res.scenario}: " + ("declared plans, baseline and optimised layout" if res.declared is not None
                                    else "baseline and optimised layout")
     fig = Figure(title=esc(title))
-    fig.header.add_child(Element(f"<style>{css(frame.panels)}</style>"), name="layout_css")
+    fig.header.add_child(Verbatim(f"<style>{css(frame.panels)}</style>"), name="layout_css")
     heads = []
     for role in roles:
         if role == "declared":
@@ -298,9 +296,9 @@ def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | N
                 sub = (f"{esc(res.scenario)} · {esc(res.periods[-1].year)}, last of {count(len(res.periods), 'period')}"
                        f" · {count(len(plan.duplications), 'neighbour duplication')}")
         heads.append(f'<div data-map="{role}">{head} <span class="layout-sub"><span class="sep">· </span>{sub}</span></div>')
-    fig.html.add_child(Element(f'{HATCH_DEFS}<div class="layout-header">{"".join(heads)}</div>'),
+    fig.html.add_child(Verbatim(f'{HATCH_DEFS}<div class="layout-header">{"".join(heads)}</div>'),
                        name="layout_header")
-    fig.script.add_child(Element(JS + f"LAYOUT.geo = {js(shared)};\nLAYOUT.sea = {js(sea_js)};\n"),
+    fig.script.add_child(Verbatim(JS + f"LAYOUT.geo = {js(shared)};\nLAYOUT.sea = {js(sea_js)};\n"),
                          name="layout_lib")
     for index, role in enumerate(roles):
         fig.add_child(declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index))

@@ -165,7 +165,7 @@ def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: s
         "groups": [{"id": g, "name": p.name, "members": list(p.members)} for g, p in inst.groups.items()],
         "regions_eligible_for_nothing": [{"code": r, "name": inst.region_names[r]} for r in inst.unplaceable()],
         "missing_data": inst.missing,
-        "policy_levers": inst.notes,
+        "policy_levers": list(inst.notes.values()),
     }
     declared = None
     nbs = {i: s.nbs_category for i, s in spec.scenario.industries.items() if s.nbs_category}
