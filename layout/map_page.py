@@ -337,7 +337,18 @@ class Verbatim(Element):
         self.text = text
 
 
-class Script(MacroElement):
+class VerbatimScript(MacroElement):
+    """A MacroElement whose script macro's output goes into the page as it is. Branca would wrap it in a
+    new template and render that again, so a '{{' in a name from a data file would be run as Jinja."""
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(Verbatim(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class Script(VerbatimScript):
     """A few lines of JavaScript that run in the page's script after the parent's own code."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
@@ -348,7 +359,7 @@ class Script(MacroElement):
         self.code = code
 
 
-class MapSetup(MacroElement):
+class MapSetup(VerbatimScript):
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "layoutSetup({{ this.key_json }}, {{ this._parent.get_name() }}, {{ this.tips_json }},"

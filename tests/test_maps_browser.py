@@ -21,7 +21,7 @@ from layout import map_inputs, maps, offline
 from layout.paths import geodata_file
 
 CHROMIUM = os.environ.get("LAYOUT_CHROMIUM", "/usr/bin/chromium")
-PAYLOAD = "<img src=x onerror=alert(1)>"
+PAYLOAD = "<img src=x onerror=alert(1)>{{ 7 * 7 }}"  # markup, and a Jinja expression that must stay text
 GROUP_NAME = "Delta & <b>Co</b>"
 BIO_NAME = "Bio & <i>Med</i>"
 COLUMNS = ["region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind",
