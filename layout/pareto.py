@@ -51,7 +51,7 @@ import yaml
 from layout.errors import InfeasibleError, InputError, Problem
 from layout.instance import Instance
 from layout.model import LE, LayoutModel, build_model
-from layout.sweep import (POINTS, ProgressArg, Task, _Bar, _prepare_folder, _write_csv, _write_text, check_readable, execute,
+from layout.sweep import (POINTS, ProgressArg, Task, _Bar, _prepare_folder, _write_csv, _write_text, check_execution, check_readable, execute,
                           guarded, resolved_document, solve_point)
 
 CRITERIA = ("overcapacity", "advantage")
@@ -275,6 +275,7 @@ def pareto(file: str | Path | None, out_dir: str | Path, between: tuple[str, str
             + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120))
     solver, time_limit, gap = _settings(spec, opts)
     key = {"scenario_text": text, "between": [HOMOGENEITY, criterion], "points": points}
+    check_execution(workers, dask_scheduler, dask_local)
     _prepare_folder(out_dir, MARKER, force)
     pdir = out_dir / POINTS
     earlier = json.loads((out_dir / MARKER).read_text(encoding="utf-8")) if (out_dir / MARKER).is_file() else None

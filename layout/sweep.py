@@ -420,42 +420,57 @@ def _option_problem(option: str, expected: str, found: str) -> InputError:
     return InputError(Problem("command line", None, option, expected, found))
 
 
+def _distributed(option: str):
+    """The dask.distributed module, or InputError naming the option that needs it."""
+    try:
+        import distributed
+    except ImportError:
+        raise _option_problem(option, "dask.distributed installed (pip install 'dask[distributed]')", "not installed") from None
+    return distributed
+
+
 def _dask_client(dask_scheduler: str | None, dask_local: int | None):
     """A dask.distributed Client (and the LocalCluster it owns, or None)."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        opt = "--dask-scheduler" if dask_scheduler else "--dask-local"
-        raise _option_problem(opt, "dask.distributed installed (pip install 'dask[distributed]')", "not installed") from None
     import logging
 
+    distributed = _distributed("--dask-scheduler" if dask_scheduler else "--dask-local")
     if dask_local is not None:
-        if dask_local < 1:
-            raise _option_problem("--dask-local", "a number of workers >= 1", str(dask_local))
-        cluster = LocalCluster(n_workers=dask_local, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
-        return Client(cluster), cluster
+        cluster = distributed.LocalCluster(n_workers=dask_local, threads_per_worker=1, processes=True, dashboard_address=None,
+                                           silence_logs=logging.ERROR)
+        return distributed.Client(cluster), cluster
     try:
-        return Client(dask_scheduler, timeout="15s"), None
+        return distributed.Client(dask_scheduler, timeout="15s"), None
     except (OSError, TimeoutError, ValueError) as e:
         raise _option_problem("--dask-scheduler", "the address of a running dask scheduler (e.g. tcp://host:8786)",
                               f"{dask_scheduler} ({type(e).__name__}: {e})") from None
 
 
+def check_execution(workers: int | None, dask_scheduler: str | None, dask_local: int | None) -> None:
+    """Refuse a way of running (InputError naming the option) before anything is written: bad numbers, both dask
+    options, dask.distributed missing, or no scheduler at the address (contacted once, then left)."""
+    if dask_scheduler is not None and dask_local is not None:
+        raise _option_problem("--dask-scheduler", "either --dask-scheduler or --dask-local, not both", f"{dask_scheduler} and {dask_local}")
+    if dask_local is not None:
+        if dask_local < 1:
+            raise _option_problem("--dask-local", "a number of workers >= 1", str(dask_local))
+        _distributed("--dask-local")
+    elif dask_scheduler is not None:
+        _dask_client(dask_scheduler, None)[0].close()
+    elif workers is not None and workers < 1:
+        raise _option_problem("--workers", "a number of worker processes >= 1", str(workers))
+
+
 def execute(fn: Callable[[Any], dict], tasks: list, *, workers: int | None = None, dask_scheduler: str | None = None,
             dask_local: int | None = None) -> Iterator[dict]:
     """Run fn over tasks and yield each result as it completes: in this process (1 worker), a local process pool
-    (spawned processes, one task at a time each), or a dask.distributed cluster. fn returns {id, status, …}."""
-    if dask_scheduler is not None and dask_local is not None:
-        raise _option_problem("--dask-scheduler", "either --dask-scheduler or --dask-local, not both", f"{dask_scheduler} and {dask_local}")
+    (spawned processes, one task at a time each), or a dask.distributed cluster. fn returns {id, status, …}.
+    The caller checks the way of running first (`check_execution`), before it writes anything."""
     if not tasks:
         return
     if dask_scheduler is not None or dask_local is not None:
         yield from _execute_dask(fn, tasks, dask_scheduler, dask_local)
         return
     workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers < 1:
-        raise _option_problem("--workers", "a number of worker processes >= 1", str(workers))
     if workers == 1 or len(tasks) == 1:
         for t in tasks:
             yield fn(t)
@@ -637,6 +652,7 @@ def run_sweep(file: str | Path | None, out_dir: str | Path, workers: int | None 
     points = expand(spec)
     docs = documents(spec, points)
     texts = {p.id: point_text(spec, docs[p.id], p, options) for p in points}
+    check_execution(workers, dask_scheduler, dask_local)
     _prepare_folder(out_dir, SWEEP_FILE, force)
     stale = _stale(out_dir, texts, r"p\d+")
     if stale and not force:

@@ -9,13 +9,18 @@ One industry T, target 100. The optima (derived in tests/test_model_optima.py):
 
 from __future__ import annotations
 
+import logging
 import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 import layout.sweep as sweep_mod
+from layout.cli import app
 from layout.errors import InputError
 from layout.run import Options
 from layout.sweep import expand, run_sweep
@@ -71,6 +76,52 @@ def test_four_point_sweep_serial_and_local_dask_cluster_give_identical_tables(sq
         assert "extends" not in doc and "sweep" not in doc
         assert os.path.isabs(doc["regions"]["boundaries"]) and os.path.isabs(doc["regions"]["indicators"])
     assert yaml.safe_load((squares / "serial" / "points" / "p003.yaml").read_text())["objective"]["homogeneity"] == 1.0
+
+
+def _finished_task_keys(dask_scheduler) -> list[str]:
+    """Run on the scheduler: every task key it saw reach `memory` (a worker finished it), from its transition log."""
+    return [str(t.key) for t in dask_scheduler.transition_log if t.finish == "memory"]
+
+
+def test_cli_sweep_on_an_existing_dask_scheduler_matches_serial_and_an_unreachable_one_is_a_clean_error(squares):
+    import distributed  # a test extra: never skipped
+
+    file = four_points(squares)
+    # the unreachable scheduler first, in the background (the client gives up after its own 15 s connect timeout)
+    unreachable = subprocess.Popen([sys.executable, "-m", "layout", "sweep", str(file), "--out", str(squares / "nowhere"),
+                                    "--dask-scheduler", "tcp://127.0.0.1:1", "-q"],
+                                   cwd=squares, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        runner = CliRunner()
+        serial = runner.invoke(app, ["sweep", str(file), "--out", str(squares / "serial"), "--workers", "1", "-q"])
+        assert serial.exit_code == 0, serial.stderr
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                      silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
+            assert client.run_on_scheduler(_finished_task_keys) == []
+            result = runner.invoke(app, ["sweep", str(file), "--out", str(squares / "dask"), "--dask-scheduler",
+                                         cluster.scheduler_address, "-q"])
+            assert result.exit_code == 0, result.stderr
+            assert "4 points: 4 optimal" in result.stdout
+            # the scheduler, not this process, ran every point: one finished task per point
+            finished = client.run_on_scheduler(_finished_task_keys)
+        assert sorted(k.split("-")[1] for k in finished) == ["p000", "p001", "p002", "p003"], finished
+        assert all(k.startswith("layout-p") for k in finished), finished
+
+        read = lambda out, name: pd.read_csv(squares / out / name, keep_default_na=False, na_values=[""], dtype={"region_code": str})  # noqa: E731
+        table = read("serial", "sweep.csv")
+        assert table["point"].tolist() == ["p000", "p001", "p002", "p003"] and table["status"].eq("optimal").all()
+        assert any(c.startswith("seconds.") for c in table.columns)
+        pd.testing.assert_frame_equal(TIMINGS(read("dask", "sweep.csv")), TIMINGS(table), check_exact=True)
+        pd.testing.assert_frame_equal(read("dask", "robustness.csv"), read("serial", "robustness.csv"), check_exact=True)
+
+        out, err = unreachable.communicate(timeout=60)
+    finally:
+        if unreachable.poll() is None:
+            unreachable.kill()
+            unreachable.communicate()
+    assert unreachable.returncode == 2, (out, err)
+    assert "--dask-scheduler" in err and "tcp://127.0.0.1:1" in err and "Traceback" not in err + out, err
+    assert not (squares / "nowhere").exists()  # the way of running is checked before anything is written
 
 
 def test_infeasible_point_is_recorded_and_a_rerun_resumes(squares, monkeypatch):
@@ -211,3 +262,13 @@ sweep:
         f"{squares / 'bad.yaml'}:11: sweep.parameters.objective.advantage",
     ]
     assert "finite number" in lines[0] and "finite number" in lines[1] and "min` and `max`" in lines[3]
+
+
+@pytest.mark.parametrize("command", ["sweep", "pareto"])
+@pytest.mark.parametrize("options", [["--workers", "0"], ["--dask-local", "0"], ["--dask-local", "2", "--dask-scheduler", "tcp://127.0.0.1:1"]])
+def test_a_refused_way_of_running_leaves_no_folder(squares, command, options):
+    file = four_points(squares)
+    result = CliRunner().invoke(app, [command, str(file), "--out", str(squares / "out"), *options, "-q"])
+    assert result.exit_code == 2, result.output
+    assert options[0] in result.output or options[-2] in result.output
+    assert not (squares / "out").exists()
