@@ -15,9 +15,14 @@ import shutil
 import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
+from matplotlib.image import imread
 
 from layout import map_inputs, maps, offline
+from layout.map_inputs import GROUP_COLOURS
+from layout.map_page import DUPLICATION_COLOUR, NOT_MODELLED_FILL
 from layout.paths import geodata_file
 
 CHROMIUM = os.environ.get("LAYOUT_CHROMIUM", "/usr/bin/chromium")
@@ -827,6 +832,30 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def _leads(rows: list[dict]) -> dict[str, str]:
+    """Lead industry (largest capacity) of each region of a fixture table (the fixture has no ties)."""
+    best: dict[str, dict] = {}
+    for r in rows:
+        if r["region_code"] not in best or r["capacity"] > best[r["region_code"]]["capacity"]:
+            best[r["region_code"]] = r
+    return {c: r["industry"] for c, r in best.items()}
+
+
+def _png_panels(path: Path, n_panels: int):
+    """RGB of each panel of a write_png figure (left to right), legend and titles cut away."""
+    img = imread(path)[..., :3]  # floats 0..1, RGBA
+    h, w = img.shape[:2]
+    # map_png._draw_png: subplots_adjust(top=0.88, bottom=0.15): the suptitle lies above the axes and
+    # fig.legend (with its swatches of every colour) below them, so the rows 12%..85% hold only the panels.
+    body = img[int(0.12 * h):int(0.85 * h)]
+    return [body[:, k * w // n_panels:(k + 1) * w // n_panels] for k in range(n_panels)]
+
+
+def _pixels(panel, rgb) -> int:
+    """Pixels of ``panel`` within 0.02 per channel of ``rgb``."""
+    return int((np.abs(panel - np.asarray(rgb)).max(axis=-1) <= 0.02).sum())
+
+
 def test_write_png(results, tmp_path):
     out = maps.write_png(results, tmp_path / "layout.png")
     data = out.read_bytes()
@@ -836,3 +865,50 @@ def test_write_png(results, tmp_path):
     single = maps.write_png(results, tmp_path / "single.png", baseline=False)
     w1, h1 = _png_size(single.read_bytes())
     assert w1 < width and h1 == height
+
+    # Content. Colours as the module picks them: the industry colour is the one map_inputs.load gives it
+    # (the HTML map uses the same), fills are that colour at full opacity, duplication lines are
+    # DUPLICATION_COLOUR at alpha 0.8 (map_png._draw_png), i.e. 0.8 red + 0.2 of the fill under them.
+    colour = {c: to_rgb(i.colour) for c, i in map_inputs.load(results, baseline=False, extras=False).industries.items()}
+    red = np.asarray(to_rgb(DUPLICATION_COLOUR))
+
+    def red_over(industry):
+        return 0.8 * red + 0.2 * np.asarray(colour[industry])
+
+    grey = to_rgb(NOT_MODELLED_FILL)
+    lead = {"baseline": _leads(BASELINE), "optimised": _leads(ASSIGNMENT)}
+    dup_regions = {role: {d[k] for d in DUPS[role] for k in "ab"} for role in DUPS}
+    # Facts of the fixture the assertions below rest on.
+    assert "NMAT" in lead["optimised"].values() and "NMAT" not in lead["baseline"].values()
+    assert "NGIT" in {lead["baseline"][c] for c in dup_regions["baseline"]}
+    assert "NGIT" not in {lead["optimised"][c] for c in dup_regions["optimised"]}
+    assert "NMAT" in {lead["optimised"][c] for c in dup_regions["optimised"]}
+    assert not any(r["tier"] == "inter-provincial" for r in BASELINE)
+    assert any(r["tier"] == "inter-provincial" for r in ASSIGNMENT)
+
+    FILL, LINE, STRAY = 1000, 100, 10  # at least this many pixels for a drawn fill / line; at most STRAY else
+    left, right = _png_panels(out, 2)
+    for role, panel in (("baseline", left), ("optimised", right)):
+        for ind in set(lead[role].values()):  # every lead industry fills its regions
+            assert _pixels(panel, colour[ind]) >= FILL, (role, ind)
+        assert _pixels(panel, grey) >= FILL, role  # 710000 is not modelled: grey in both panels
+    assert _pixels(left, colour["NMAT"]) <= STRAY  # no baseline region is led by NMAT
+    # Baseline duplications (110000–120000 ...) run over NGIT-led regions; the optimised one does not.
+    assert _pixels(left, red_over("NGIT")) >= LINE
+    assert _pixels(right, red_over("NGIT")) <= STRAY
+    # The optimised duplication 310000–320000 runs over 310000, led by NMAT there (and by NGIT in the baseline).
+    assert _pixels(right, red_over("NMAT")) >= LINE
+    assert _pixels(left, red_over("NMAT")) <= STRAY
+    # The inter-provincial cluster G1 is outlined (first group colour) on the optimised panel only. Its
+    # name is written in that colour too, on one line of text (~15 rows); the outline spans the
+    # cluster's whole height (~330 rows), so count the rows the colour reaches.
+    group = np.abs(right - np.asarray(to_rgb(GROUP_COLOURS[0]))).max(axis=-1) <= 0.02
+    assert group.any(axis=1).sum() >= 0.2 * right.shape[0]
+    assert _pixels(left, to_rgb(GROUP_COLOURS[0])) <= STRAY
+
+    (only,) = _png_panels(single, 1)  # baseline=False: the optimised panel alone
+    for ind in set(lead["optimised"].values()):
+        assert _pixels(only, colour[ind]) >= FILL, ind
+    assert _pixels(only, grey) >= FILL
+    assert _pixels(only, red_over("NMAT")) >= LINE
+    assert _pixels(only, red_over("NGIT")) <= STRAY
