@@ -42,6 +42,7 @@ JSON (`layout.output.write_json`).
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -186,27 +187,36 @@ class FixedLP:
     """The model's LP with every integer column fixed at its solution value, loaded in one HiGHS
     instance; probes change a few bounds, re-solve (hot start) and restore."""
 
-    def __init__(self, m: LayoutModel, mat: Matrix):
+    def __init__(self, m: LayoutModel, mat: Matrix, solution: np.ndarray):
         self.mat = mat
         self.col = {v.name: j for j, v in enumerate(m.columns)}
         self.row = {name: k for k, name in enumerate(mat.row_names)}
-        solution = np.fromiter((v.varValue or 0.0 for v in m.columns), dtype=float, count=len(m.columns))
         fixed = np.clip(np.round(solution), mat.col_lower, mat.col_upper)
         self.lower = np.where(mat.integer, fixed, mat.col_lower)
         self.upper = np.where(mat.integer, fixed, mat.col_upper)
         # rows over cluster decisions only: with those fixed, their duals are arbitrary, never a price
         continuous = np.bincount(row_of_entry(mat), weights=~mat.integer[mat.index], minlength=len(mat.row_lower))
         self.integer_only = {mat.row_names[k] for k in np.flatnonzero(continuous == 0)}
-        h = new_highs()
-        h.setOptionValue("random_seed", 0)
-        h.setOptionValue("presolve", "on")  # with the clusters fixed most rows fall away (county: 6.5 s -> 0.3 s);
-        # postsolve still gives every row its dual, and probes hot-start from the basis without presolve
-        pass_matrix(h, mat, self.lower, self.upper, np.zeros(len(mat.cost), dtype=bool))
-        self.h = h
+        self.h = self._load()
         self.status = ""
         self.objective: float | None = None
         self.row_dual = np.zeros(len(mat.row_lower))
         self.col_value = np.zeros(len(mat.cost))
+
+    def _load(self):
+        """A HiGHS instance holding this LP."""
+        h = new_highs()
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("presolve", "on")  # with the clusters fixed most rows fall away (county: 6.5 s -> 0.3 s);
+        # postsolve still gives every row its dual, and probes hot-start from the basis without presolve
+        pass_matrix(h, self.mat, self.lower, self.upper, np.zeros(len(self.mat.cost), dtype=bool))
+        return h
+
+    def copy(self) -> "FixedLP":
+        """The same LP in another HiGHS instance (arrays and name indexes shared), not yet solved."""
+        other = copy.copy(self)
+        other.h = self._load()
+        return other
 
     def solve(self) -> bool:
         """Solve the base fixed LP; keep its objective and duals."""
@@ -250,9 +260,8 @@ class FixedLP:
 # ------------------------------------------------------------------------------------- explain
 
 
-def _activity(m: LayoutModel, mat: Matrix) -> dict[str, float]:
-    """Row activities (sum of coefficient × value) at the solution the solver wrote (`mat`: the model's arrays)."""
-    x = np.fromiter((v.varValue or 0.0 for v in m.columns), dtype=float, count=len(m.columns))
+def _activity(mat: Matrix, x: np.ndarray) -> dict[str, float]:
+    """Row activities (sum of coefficient × value) of the model's arrays at column values x."""
     act = np.bincount(row_of_entry(mat), weights=mat.value * x[mat.index], minlength=len(mat.row_lower))
     return dict(zip(mat.row_names, act.tolist()))
 
@@ -446,7 +455,7 @@ def _probes(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict,
             pairs.update((r, i) for i in cands[:per_region])
     todo = sorted(pairs, key=lambda p: (order[p[1]], p[0]))
     n = max(1, min(PROBE_THREADS, os.cpu_count() or 1, len(todo) // PROBES_PER_THREAD))
-    lps = [lp] + [FixedLP(m, lp.mat) for _ in range(n - 1)]
+    lps = [lp] + [lp.copy() for _ in range(n - 1)]
     if not all(other.solve() for other in lps[1:]):  # the same LP as `lp`: solved before, so this cannot fail
         lps = [lp]
 
@@ -564,9 +573,10 @@ def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: in
     m, inst = model, model.inst
     rows = row_index(inst)
     mat = to_matrix(m)
-    act = _activity(m, mat)
+    solution = np.fromiter((v.varValue or 0.0 for v in m.columns), dtype=float, count=len(m.columns))  # as the solver wrote it
+    act = _activity(mat, solution)
     held = _designation(m)
-    lp = FixedLP(m, mat)
+    lp = FixedLP(m, mat, solution)
     lp_ok = lp.solve()
     data: dict = {
         "scenario": inst.name,
