@@ -67,7 +67,7 @@ def _before_formulation() -> None:
                     coef[v] = c
                 for g in shared:
                     coef[m.z[g, i]] = -1.0
-                m.row(f"{fam}_{r}_{s}_{i}", list(coef.items()), M.LE, 1.0)
+                m.row(M.RowInfo(fam, region=r, other=s, industry=i), list(coef.items()), M.LE, 1.0)
 
     set_objective = M.set_objective
 

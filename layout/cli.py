@@ -7,8 +7,13 @@ neither the user's mistake nor a proof of infeasibility. A user's mistake never 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
 
@@ -18,11 +23,33 @@ from rich.markup import escape
 from rich.table import Table
 
 from layout.errors import InputError, LayoutError, Problem
+from layout.output import check_file, os_problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Lay out China's strategic emerging industries across regions (HiGHS/CBC via PuLP).")
-out_console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # C0 (but the newline), DEL and C1 control characters
+
+
+def printable(text: str, form: str = "\\x{:02x}") -> str:
+    """Text for the terminal: each control character shown as `form` (\\x1b), never sent raw (an ESC or CSI
+    sequence in a name or key would drive the terminal). Markup, if any, is the caller's."""
+    return CONTROL.sub(lambda m: form.format(ord(m.group())), text)
+
+
+class _Console(Console):
+    """A rich console that prints every string through `printable` (tables, messages, progress lines alike)."""
+
+    def render_str(self, text: str, **kwargs):
+        return super().render_str(printable(text), **kwargs)
+
+
+def _write(text: str, json_text: bool = False) -> None:
+    """Plain text (or JSON, whose strings get \\u009b-style escapes) to stdout, through `printable`."""
+    sys.stdout.write(printable(text, "\\u{:04x}" if json_text else "\\x{:02x}"))
+
+
+out_console = _Console(highlight=False, soft_wrap=False, emoji=False)
+err_console = _Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 FILE_HELP = "Constraint file (YAML); default: the embedded models/default.yaml."
 
@@ -35,15 +62,43 @@ def _fail(e: LayoutError) -> None:
     raise typer.Exit(e.exit_code)
 
 
-def _guard(fn, interrupted: str = "nothing was written"):
-    """Run a command body: LayoutError → message + exit code; Ctrl-C → exit 130, no traceback."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM as an exception: it unwinds like Ctrl-C, so solver children, temporary files and staged folders are
+    cleaned up on the way out."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While the block runs (in the main thread), SIGTERM raises Terminated instead of ending the process at once
+    (unless SIGTERM is ignored: then it stays so)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        yield
+        return
+
+    def terminate(_signum, _frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        return fn()
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _guard(fn, interrupted: str = "nothing was written"):
+    """Run a command body: LayoutError → message + exit code; an OS error (full disk, read-only folder, ...) → exit 2
+    naming the path; Ctrl-C → exit 130 and SIGTERM → exit 143, cleaned up, no traceback."""
+    try:
+        with _sigterm_raises():
+            return fn()
     except LayoutError as e:
         _fail(e)
-    except KeyboardInterrupt:
-        err_console.print(f"interrupted: {interrupted}")
-        raise typer.Exit(130) from None
+    except OSError as e:
+        _fail(InputError(os_problem(e, e.filename if e.filename is not None else "output", "", "a path this program can read and write")))
+    except KeyboardInterrupt as e:
+        term = isinstance(e, Terminated)
+        err_console.print(f"{'terminated' if term else 'interrupted'}: {interrupted}")
+        raise typer.Exit(143 if term else 130) from None
 
 
 @app.command()
@@ -146,6 +201,8 @@ def map_(
             except ValueError as e:
                 raise InputError(Problem(str(result_dir), None, "", "a sweep folder written by `layout sweep`", str(e))) from None
             return
+        if png is not None:
+            check_file(png, "--png")  # before anything is drawn or written
         try:
             path = maps.write_map(result_dir, layers=layers or None, tiles=tiles)
             out_console.print(f"wrote {path}", markup=False)
@@ -160,9 +217,10 @@ def map_(
 @app.command()
 def explain(result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`.")) -> None:
     """Why this layout: binding constraints, shadow prices, industries held back, near misses."""
-    from layout.explain import format_explanation, load_explanation
+    from layout.explain import format_explanation
+    from layout.folder import read_explanation
 
-    _guard(lambda: sys.stdout.write(format_explanation(load_explanation(result_dir))))
+    _guard(lambda: _write(format_explanation(read_explanation(result_dir))))
 
 
 @app.command()
@@ -176,7 +234,7 @@ def compare(
 
     def body():
         d = compare_results(dir_a, dir_b)
-        sys.stdout.write(json.dumps(d, indent=2, ensure_ascii=False) + "\n" if as_json else format_comparison(d))
+        _write(json.dumps(d, indent=2, ensure_ascii=False) + "\n" if as_json else format_comparison(d), json_text=as_json)
 
     _guard(body)
 

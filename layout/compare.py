@@ -22,11 +22,11 @@ Two optional parts appear only when the folders call for them:
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 from layout.errors import InputError, Problem
+from layout.folder import read_manifest, read_metrics, require
+from layout.tables import read_csv
 
 __all__ = ["compare", "format_comparison", "read_results", "read_phasing", "REQUIRED", "METRICS", "DECLARED_METRICS"]
 
@@ -53,39 +53,15 @@ PHASING_FILE = "phasing.csv"
 
 
 def read_results(folder: Path) -> tuple[dict, list[dict], dict]:
-    """(metrics, assignment rows, manifest) of a results folder; InputError naming the folder if it is not one."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError(Problem(str(folder), None, "", "a results folder written by `layout solve`", "no such folder"))
-    missing = [f for f in REQUIRED if not (folder / f).is_file()]
-    if missing:
-        raise InputError(Problem(str(folder), None, "", f"a results folder written by `layout solve` ({', '.join(REQUIRED)})",
-                                 f"no {', '.join(missing)} there"))
-    try:
-        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InputError(Problem(str(folder), None, "metrics.json / manifest.json", "valid JSON", f"unreadable ({e})")) from None
-    if not isinstance(metrics, dict) or "optimised" not in metrics:
-        raise InputError(Problem(str(folder / "metrics.json"), None, "optimised", "the metrics of an optimised layout", "no `optimised` key"))
-    return metrics, _read_rows(folder / "assignment.csv"), manifest
+    """(metrics, assignment rows, manifest) of a results folder, read and checked by `layout.folder`; InputError
+    naming the folder, file and key if it is not one this version wrote."""
+    folder = require(folder, *REQUIRED)
+    return read_metrics(folder), _read_rows(folder / "assignment.csv"), read_manifest(folder)
 
 
 def _read_rows(path: Path, extra: tuple[str, ...] = ()) -> list[dict]:
     """Rows of an assignment-like table (capacity as a float); InputError with file and line on bad input."""
-    with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        need = {"region_code", "industry", "capacity", "tier", *extra}
-        if reader.fieldnames is None or not need <= set(reader.fieldnames):
-            raise InputError(Problem(str(path), 1, "", f"columns {', '.join(sorted(need))}", f"columns {reader.fieldnames}"))
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            try:
-                row["capacity"] = float(row["capacity"])
-            except (TypeError, ValueError):
-                raise InputError(Problem(str(path), line, "capacity", "a number", repr(row["capacity"]))) from None
-            rows.append(row)
-    return rows
+    return read_csv(path, ("region_code", "industry", "tier", *extra), ("capacity",)).to_dict("records")
 
 
 def _period_key(p: str):

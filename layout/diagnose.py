@@ -35,15 +35,17 @@ How.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pulp
 
-from layout.explain import RowInfo, _a, _g, _plural, row_index
+from layout.explain import _a, _g, _plural
 from layout.instance import Instance
-from layout.model import LayoutModel, build_model, family_of
+from layout.model import LayoutModel, RowInfo, build_model
 from layout.errors import LimitError
 from layout.output import MANIFEST, staged_output, write_json
 from layout.solve import solve
@@ -65,7 +67,8 @@ Element = tuple  # ("row", name) | ("elig", region, industry) | ("elig_group", g
 
 @dataclass
 class Diagnosis:
-    """The full result: conflict elements, the repair (element -> amount) and the sentences."""
+    """The full result: conflict elements, the repair (element -> amount) and the sentences. A row element is
+    ("row", RowInfo): the row's family and codes, not its name in the model."""
 
     sentences: list[str]
     conflict: list[Element]
@@ -75,18 +78,20 @@ class Diagnosis:
 
 
 def _family(el: Element, rows: dict[str, RowInfo]) -> str:
-    if el[0] == "row":
-        info = rows.get(el[1])
-        return info.family if info else family_of(el[1])
-    return "eligibility"
+    return rows[el[1]].family if el[0] == "row" else "eligibility"
+
+
+def _sort_key(m: LayoutModel, el: Element) -> tuple:
+    """Elements in a stable, readable order: rows by their readable name, then position."""
+    return ("row", m.label(el[1]), int(el[1][1:])) if el[0] == "row" else el
 
 
 class _Checker:
     """Solve the model with a subset of hard elements present (zero objective)."""
 
     def __init__(self, m: LayoutModel, solver: str, elig: dict[Element, list[pulp.LpVariable]], soft: list[str],
-                 time_limit: float | None):
-        self.m, self.solver, self.elig, self.soft, self.time_limit = m, solver, elig, soft, time_limit
+                 deadline: float | None):
+        self.m, self.solver, self.elig, self.soft, self.deadline = m, solver, elig, soft, deadline
         self.cache: dict[frozenset, bool] = {}
         self.count = 0
         self.undecided = 0
@@ -94,11 +99,15 @@ class _Checker:
     def feasible(self, present: frozenset) -> bool:
         if present in self.cache:
             return self.cache[present]
+        left = _left(self.deadline)
+        if left is not None and left <= 0:  # out of time: unknown, treated as feasible (the set stays larger)
+            self.undecided += 1
+            return True
         m = self.m
         sub = LayoutModel(m.inst, pulp.LpProblem("check", pulp.LpMinimize))
         sub.columns = m.columns
         sub.rows = {n: m.rows[n] for n in self.soft}
-        sub.rows.update({el[1]: m.rows[el[1]] for el in sorted(present) if el[0] == "row"})
+        sub.rows.update({el[1]: m.rows[el[1]] for el in sorted(present, key=lambda el: _sort_key(m, el)) if el[0] == "row"})
         for el, vars_ in self.elig.items():
             for v in vars_:
                 v.upBound = 0 if el in present else 1
@@ -106,7 +115,7 @@ class _Checker:
         sub.prob.extend(sub.rows)
         self.count += 1
         try:
-            res = solve(sub, self.solver, self.time_limit, 0.0)
+            res = solve(sub, self.solver, left, 0.0)
         except LimitError:  # unknown within the limit: treat as feasible, so the elements are kept (a superset)
             self.undecided += 1
             self.cache[present] = True
@@ -119,6 +128,11 @@ class _Checker:
         for vars_ in self.elig.values():
             for v in vars_:
                 v.upBound = 0
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left before `deadline` (time.monotonic), None without one."""
+    return None if deadline is None else deadline - time.monotonic()
 
 
 def _quickxplain(check: _Checker, background: frozenset, candidates: list, expand, max_checks: int) -> tuple[list, bool]:
@@ -166,7 +180,7 @@ def _tie_break(family: str, k: int, n: int) -> float:
 
 
 def _elastic(m: LayoutModel, solver: str, hard_rows: list[str], soft: list[str], elig: dict[Element, list[pulp.LpVariable]],
-             rows: dict[str, RowInfo], time_limit: float | None) -> dict[Element, float]:
+             rows: dict[str, RowInfo], deadline: float | None) -> dict[Element, float]:
     """Minimise the total violation of the hard elements; return the violated ones with amounts."""
     sub = LayoutModel(m.inst, pulp.LpProblem("elastic", pulp.LpMinimize))
     sub.columns = list(m.columns)
@@ -198,8 +212,11 @@ def _elastic(m: LayoutModel, solver: str, hard_rows: list[str], soft: list[str],
             objective.append((v, _tie_break("eligibility", k, len(elig))))
     sub.prob.setObjective(pulp.LpAffineExpression(objective))
     sub.prob.extend(sub.rows)
+    left = _left(deadline)
     try:
-        res = solve(sub, solver, time_limit, 0.0)
+        if left is not None and left <= 0:
+            return {}
+        res = solve(sub, solver, left, 0.0)
     except LimitError:
         return {}
     finally:
@@ -223,8 +240,9 @@ def _elastic(m: LayoutModel, solver: str, hard_rows: list[str], soft: list[str],
 def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 400,
                   time_limit: float | None = None) -> Diagnosis:
     """`diagnose` with everything it found (conflict elements, repair amounts, number of tests)."""
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     m = build_model(inst)
-    rows = row_index(inst)
+    rows = m.info
     soft = [n for n in m.rows if _family(("row", n), rows) in SOFT_FAMILIES]
     hard = [n for n in m.rows if _family(("row", n), rows) not in SOFT_FAMILIES]
     elig: dict[Element, list[pulp.LpVariable]] = {}
@@ -235,7 +253,7 @@ def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 40
     for (g, i), z in m.z.items():
         if not inst.group_eligible(g, i):
             elig["elig_group", g, i] = [z]
-    check = _Checker(m, solver, elig, soft, time_limit)
+    check = _Checker(m, solver, elig, soft, deadline)
     try:
         everything = frozenset([("row", n) for n in hard] + list(elig))
         if check.feasible(everything):
@@ -243,7 +261,7 @@ def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 40
                 return Diagnosis([f"{solver} could not decide within the time limit ({time_limit} s) whether the scenario is "
                                   "feasible; no conflict was isolated"], [], {}, check.count, False)
             return Diagnosis([], [], {}, check.count, True)
-        repair = _elastic(m, solver, hard, soft, elig, rows, time_limit)
+        repair = _elastic(m, solver, hard, soft, elig, rows, deadline)
         # family level first, the families the repair touched first
         fam_elems: dict[str, list[Element]] = defaultdict(list)
         for el in [("row", n) for n in hard] + list(elig):
@@ -262,25 +280,32 @@ def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 40
     finally:
         check.restore()
     sentences = _sentences(inst, m, rows, conflict, repair, minimal)
-    return Diagnosis(sentences, conflict, repair, check.count, minimal)
+
+    def public(el: Element) -> Element:
+        return ("row", rows[el[1]]) if el[0] == "row" else el
+
+    return Diagnosis(sentences, [public(el) for el in conflict], {public(el): a for el, a in repair.items()}, check.count, minimal)
 
 
 def diagnose(inst: Instance, solver: str = "highs", *, time_limit: float | None = None) -> list[str]:
     """Sentences naming the smallest set of conflicting constraints found, with numbers, and the
     cheapest repair; [] when the scenario is feasible. Works with "highs" and "cbc".
-    `time_limit` (seconds) bounds each solve; a test it stops counts as feasible (the set stays larger)."""
+    `time_limit` (seconds) bounds the whole diagnosis: each solve gets what is left of it, and a test it stops
+    counts as feasible (the set stays larger and the sentences say it may not be minimal)."""
     return diagnose_full(inst, solver, time_limit=time_limit).sentences
 
 
-def write_diagnosis(folder: Path, sentences: list[str], force: bool = False) -> Path:
+def write_diagnosis(folder: Path, sentences: list[str], force: bool = False, *, option: str = "--diagnose-to",
+                    inputs: Iterable[str | Path] = ()) -> Path:
     """Write FOLDER/diagnosis.txt (one sentence a line) and return its path.
 
-    FOLDER is written as a results folder is (`staged_output`): whole or not at all, with a manifest.json that
-    marks it as this program's, so an earlier diagnosis is replaced only with `force` and no other folder ever.
-    Raises InputError when FOLDER is a file, under a file, or a non-empty folder of something else.
+    FOLDER is written as a results folder is (`staged_output`, the output contract of `layout.output.check_out`):
+    whole or not at all, with a manifest.json that lists what it holds, so an earlier diagnosis is replaced only
+    with `force` and no other folder ever (nor one holding any of `inputs`). Raises InputError (problems naming
+    `option`) when FOLDER is a file, under a file, a non-empty folder of something else, or cannot be written.
     """
     folder = Path(folder)
-    with staged_output(folder, force) as tmp:
+    with staged_output(folder, force, option=option, inputs=inputs) as tmp:
         (tmp / DIAGNOSIS).write_text("\n".join(sentences) + "\n", encoding="utf-8")
         write_json(tmp / MANIFEST, {"program": "cluster-layout", "diagnosis": DIAGNOSIS})
     return folder / DIAGNOSIS
@@ -321,7 +346,7 @@ def _element_sentence(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], 
         failing = [f"{_rn(inst, r)}: {inst.why_ineligible.get((r, i)) or 'fails the rule'}" for r in inst.groups[g].members if not inst.eligible[r, i]]
         return f"eligibility: {_gn(inst, g)} may not form an inter-provincial cluster of {_in(inst, i)} ({'; '.join(failing)})"
     name = el[1]
-    info = rows.get(name) or RowInfo(family_of(name))
+    info = rows[name]
     r, i, g, fam = info.region, info.industry, info.group, info.family
     rhs = -m.rows[name].constant
     if fam == "budget":
@@ -367,7 +392,7 @@ def _element_sentence(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], 
         share = getattr(inst, "strengths", {}).get((r, i))
         return (f"strengths: {_rn(inst, r)} keeps at least {_g(share) if share is not None else 'its'} of the national capacity "
                 f"of {_in(inst, i)} (a long board)")
-    return f"{fam}: row {name}"
+    return f"{fam}: row {m.label(name)}"
 
 
 def _repair_sentence(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], el: Element, amount: float) -> str:
@@ -379,7 +404,7 @@ def _repair_sentence(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], e
         _, g, i = el
         return f"let {_gn(inst, g)} form an inter-provincial cluster of {_in(inst, i)} although a member fails the eligibility rule"
     name = el[1]
-    info = rows.get(name) or RowInfo(family_of(name))
+    info = rows[name]
     r, i, g, fam = info.region, info.industry, info.group, info.family
     rhs = -m.rows[name].constant
     if fam == "budget":
@@ -412,7 +437,7 @@ def _repair_sentence(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], e
         return f"let {_rn(inst, r)} grow {_in(inst, i)} to {_g(rhs + amount)} instead of {_g(rhs)} (+{_g(amount)})"
     if fam == "strengths":
         return f"let {_rn(inst, r)} hold {_g(amount)} less of {_in(inst, i)} than its long-board share requires"
-    return f"relax {name} by {_g(amount)}"
+    return f"relax {m.label(name)} by {_g(amount)}"
 
 
 def _need_for(inst: Instance, r: str, i: str, kept: float) -> tuple[float, str]:
@@ -440,7 +465,7 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
     elig = [el for el in conflict if el[0] == "elig"]
     for el in conflict:
         if el[0] == "row":
-            by_fam[_family(el, rows)].append(rows.get(el[1]) or RowInfo(family_of(el[1])))
+            by_fam[_family(el, rows)].append(rows[el[1]])
     out = []
     keep = by_fam.get("keep_base", [])
     # kept capacity vs budget (per region)
@@ -531,7 +556,7 @@ def _element_lines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], con
         if len(els) <= GROUP_ABOVE:
             out += [f"- {_element_sentence(inst, m, rows, el)}" for el in els]
             continue
-        infos = [rows.get(el[1]) or RowInfo(family_of(el[1])) for el in els if el[0] == "row"]
+        infos = [rows[el[1]] for el in els if el[0] == "row"]
         rhs = {el[1]: -m.rows[el[1]].constant for el in els if el[0] == "row"}
         n = len(els)
         if fam == "focus":
@@ -562,19 +587,19 @@ def _element_lines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], con
 def _sentences(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflict: list[Element],
                repair: dict[Element, float], minimal: bool) -> list[str]:
     fam_order = {f: k for k, f in enumerate(HARD_FAMILIES)}
-    conflict = sorted(conflict, key=lambda el: (fam_order.get(_family(el, rows), 99), el))
+    conflict = sorted(conflict, key=lambda el: (fam_order.get(_family(el, rows), 99), _sort_key(m, el)))
     heads = _headlines(inst, m, rows, conflict)
     families = []
     for el in conflict:
         f = _family(el, rows).replace("_", "-")
         if f not in families:
             families.append(f)
-    what = "the smallest set of conflicting constraints found" if minimal else "a set of conflicting constraints (not reduced further: test limit)"
+    what = "the smallest set of conflicting constraints found" if minimal else "a set of conflicting constraints (not reduced further: time or test limit)"
     out = [f"conflict: {h}" for h in heads]
     out.append(f"{what} ({len(conflict)}, families: {', '.join(families)}):")
     out += _element_lines(inst, m, rows, conflict)
     if repair:
-        order = sorted(repair, key=lambda el: (fam_order.get(_family(el, rows), 99), el))
+        order = sorted(repair, key=lambda el: (fam_order.get(_family(el, rows), 99), _sort_key(m, el)))
         out.append("cheapest repair found (least total violation): " + "; ".join(_repair_sentence(inst, m, rows, el, repair[el]) for el in order))
         if any(el not in conflict for el in repair):
             out.append("the repair also touches constraints outside this conflict: other conflicts remain after this one is resolved")

@@ -38,29 +38,30 @@ Four parts, each in a planner's words (family, region name, industry name, numbe
 
 Every number is rounded (6 decimals) and every list sorted, so the same input gives byte-identical
 JSON (`layout.output.write_json`).
+
+A time limit (the solve's `--time-limit`, in seconds) bounds the explanation too: the LP with the clusters fixed
+gets what is left of it, and probing stops when it runs out. The pairs not probed read "not probed", and
+`limits` in the JSON says how many were (the output is then no longer byte-stable: it depends on the machine).
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from itertools import chain
-from pathlib import Path
 
 import numpy as np
 
-from layout.errors import InputError, Problem
+from layout.folder import EXPLANATION
 from layout.instance import Instance
-from layout.model import LayoutModel, family_of
+from layout.model import LayoutModel, RowInfo
 from layout.solve import Matrix, new_highs, pass_matrix, row_of_entry, to_matrix
 
-__all__ = ["explain", "format_explanation", "load_explanation", "EXPLANATION", "SIGN_CONVENTION"]
+__all__ = ["explain", "format_explanation", "EXPLANATION", "SIGN_CONVENTION"]
 
-EXPLANATION = "explanation.json"
 PROBE_THREADS = 4  # at most this many copies of the fixed LP probe at once (one per core)
 PROBES_PER_THREAD = 8  # below this many pairs per copy, another copy costs more than it saves
 
@@ -90,37 +91,6 @@ METHOD = {
 
 
 # ---------------------------------------------------------------------------------------------- rows
-
-
-@dataclass(frozen=True)
-class RowInfo:
-    """What a row is about: its family and the region, industry and group it names (None if none)."""
-
-    family: str
-    region: str | None = None
-    industry: str | None = None
-    group: str | None = None
-    other: str | None = None  # the second region of a homogeneity row
-
-
-def row_index(inst: Instance) -> dict[str, RowInfo]:
-    """Every row name the model may create, mapped to what it is about (no parsing of codes with '_')."""
-    out: dict[str, RowInfo] = {}
-    for r in inst.regions:
-        for fam in ("budget", "focus", "balance"):
-            out[f"{fam}_{r}"] = RowInfo(fam, region=r)
-    for i in inst.industries:
-        for fam in ("demand", "overcapacity", "overcapacity_cap", "spread_min", "spread_max", "spread_groups", "concentrate"):
-            out[f"{fam}_{i}"] = RowInfo(fam, industry=i)
-        for r in inst.regions:
-            for fam in ("hosting", "scale", "tiers", "keep_base", "persistence", "growth", "strengths"):
-                out[f"{fam}_{r}_{i}"] = RowInfo(fam, region=r, industry=i)
-        for g in inst.groups:
-            out[f"scale_group_{g}_{i}"] = RowInfo("scale_group", industry=i, group=g)
-        for r, s in inst.neighbours:
-            for fam in ("homogeneity", "homogeneity_any"):
-                out[f"{fam}_{r}_{s}_{i}"] = RowInfo(fam, region=r, industry=i, other=s)
-    return out
 
 
 def describe_row(inst: Instance, info: RowInfo) -> str:
@@ -187,8 +157,8 @@ class FixedLP:
     """The model's LP with every integer column fixed at its solution value, loaded in one HiGHS
     instance; probes change a few bounds, re-solve (hot start) and restore."""
 
-    def __init__(self, m: LayoutModel, mat: Matrix, solution: np.ndarray):
-        self.mat = mat
+    def __init__(self, m: LayoutModel, mat: Matrix, solution: np.ndarray, deadline: float | None = None):
+        self.mat, self.deadline = mat, deadline
         self.col = {v.name: j for j, v in enumerate(m.columns)}
         self.row = {name: k for k, name in enumerate(mat.row_names)}
         fixed = np.clip(np.round(solution), mat.col_lower, mat.col_upper)
@@ -231,6 +201,12 @@ class FixedLP:
     def _run(self) -> tuple[bool, float | None]:
         import highspy
 
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self.status = "Time limit reached"
+                return False, None
+            self.h.setOptionValue("time_limit", left)
         self.h.run()
         st = self.h.getModelStatus()
         self.status = self.h.modelStatusToString(st)
@@ -288,12 +264,12 @@ def _binds(activity: float, c) -> tuple[bool, float]:
     return abs(activity - rhs) <= TOL * max(1.0, abs(rhs)), rhs
 
 
-def _binding(m: LayoutModel, rows: dict[str, RowInfo], act: dict[str, float], held: dict) -> list[dict]:
+def _binding(m: LayoutModel, act: dict[str, float], held: dict) -> list[dict]:
     """Binding rows in a planner's words (see the module docstring for what is left out)."""
     inst, out = m.inst, []
     n_clusters = {r: sum(1 for (rr, _i) in held if rr == r) for r in inst.regions}
     for name, c in m.rows.items():
-        info = rows.get(name) or RowInfo(family_of(name))
+        info = m.info[name]
         fam = info.family
         binds, rhs = _binds(act[name], c)
         if not binds:
@@ -344,7 +320,7 @@ def _binding(m: LayoutModel, rows: dict[str, RowInfo], act: dict[str, float], he
             text = (f"balance: {_rname(inst, r)} takes part in {_plural(n_clusters[r], 'cluster')}, "
                     f"fewer than its minimum {_g(rhs)} (penalised, a finding)")
         if text is not None:
-            out.append({"row": name, "family": fam, "region": r, "region_name": _rname(inst, r) if r else None,
+            out.append({"row": m.label(name), "family": fam, "region": r, "region_name": _rname(inst, r) if r else None,
                         "industry": i, "industry_name": _iname(inst, i) if i else None, "group": g,
                         "bound": _num(rhs), "text": text})
     return out
@@ -370,7 +346,7 @@ def _price_text(inst: Instance, info: RowInfo, value: float) -> str:
     return f"{subject} {effect} the objective by {amount}"
 
 
-def _shadow_prices(m: LayoutModel, lp: FixedLP, rows: dict[str, RowInfo], held: dict) -> tuple[list[dict], list[dict]]:
+def _shadow_prices(m: LayoutModel, lp: FixedLP, held: dict) -> tuple[list[dict], list[dict]]:
     """Nonzero row duals of the fixed LP, and the value of one more unit of each industry's target."""
     inst, out = m.inst, []
     dual = {name: float(lp.row_dual[k]) for name, k in lp.row.items()}
@@ -378,7 +354,7 @@ def _shadow_prices(m: LayoutModel, lp: FixedLP, rows: dict[str, RowInfo], held: 
         d = dual[name]
         if abs(d) <= PRICE_TOL:
             continue
-        info = rows.get(name) or RowInfo(family_of(name))
+        info = m.info[name]
         if name in lp.integer_only or info.family in ("homogeneity", "homogeneity_any"):
             continue  # rows of fixed cluster decisions only: their duals say nothing about the limits
         if info.family in ("hosting", "scale") and (info.region, info.industry) not in held:
@@ -387,16 +363,17 @@ def _shadow_prices(m: LayoutModel, lp: FixedLP, rows: dict[str, RowInfo], held: 
             continue
         if _num(d) == 0.0:
             continue
-        out.append({"row": name, "family": info.family, "region": info.region,
+        out.append({"row": m.label(name), "family": info.family, "region": info.region,
                     "region_name": _rname(inst, info.region) if info.region else None, "industry": info.industry,
                     "industry_name": _iname(inst, info.industry) if info.industry else None, "group": info.group,
                     "price": _num(d), "text": _price_text(inst, info, d)})
     out.sort(key=lambda e: (-abs(e["price"]), e["row"]))
     targets = []
     for i, p in inst.industries.items():
-        v = dual.get(f"demand_{i}", 0.0) + dual.get(f"overcapacity_{i}", 0.0)
+        price = {fam: dual.get(m.row_of(fam, industry=i) or "", 0.0) for fam in ("demand", "overcapacity", "overcapacity_cap")}
+        v = price["demand"] + price["overcapacity"]
         if p.overcapacity_cap is not None:
-            v += (1 + p.overcapacity_cap) * dual.get(f"overcapacity_cap_{i}", 0.0)
+            v += (1 + p.overcapacity_cap) * price["overcapacity_cap"]
         v = 0.0 if abs(v) <= PRICE_TOL else v
         effect = "does not change" if v == 0 else ("lowers" if v < 0 else "raises")
         targets.append({"industry": i, "industry_name": p.name, "price": _num(v),
@@ -406,15 +383,10 @@ def _shadow_prices(m: LayoutModel, lp: FixedLP, rows: dict[str, RowInfo], held: 
 
 def _blocking(m: LayoutModel, act: dict[str, float], r: str, i: str, tier: str) -> list[str]:
     """Count rows at their upper bound that one more cluster of i in r (tier) would exceed."""
-    names = [f"focus_{r}"]
+    names = [m.row_of("focus", region=r)]
     if tier == "provincial":
-        names += [f"spread_max_{i}", f"concentrate_{i}"]
-    out = []
-    for n in names:
-        c = m.rows.get(n)
-        if c is not None and act[n] + 1 > -c.constant + TOL:
-            out.append(n)
-    return out
+        names += [m.row_of("spread_max", industry=i), m.row_of("concentrate", industry=i)]
+    return [n for n in names if n is not None and act[n] + 1 > -m.rows[n].constant + TOL]
 
 
 def _probe_pair(m: LayoutModel, lp: FixedLP, act: dict[str, float], base: float, r: str, i: str) -> dict:
@@ -435,12 +407,13 @@ def _probe_pair(m: LayoutModel, lp: FixedLP, act: dict[str, float], base: float,
 
 
 def _probes(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict,
-            per_industry: int, per_region: int) -> dict[tuple[str, str], dict]:
+            per_industry: int, per_region: int) -> tuple[dict[tuple[str, str], dict], int]:
     """Force one more cluster for selected (region, industry) pairs: the best tier's objective change
-    (tier, delta, blocked_by) and, under "tiers", every tier's probe.
+    (tier, delta, blocked_by) and, under "tiers", every tier's probe; and how many pairs were selected.
 
     The pairs are shared out in a fixed way over up to PROBE_THREADS copies of the fixed LP, each probed
     in its own thread (HiGHS releases Python's lock while it solves): the same input gives the same probes.
+    Past the LP's deadline no more pairs are probed (they are left out of the result).
     """
     inst = m.inst
     eligible_free = {(r, i) for r in inst.regions for i in inst.industries if inst.eligible[r, i] and (r, i) not in held}
@@ -450,7 +423,8 @@ def _probes(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict,
         cands = sorted((r for r in inst.regions if (r, i) in eligible_free), key=lambda r: (-inst.score[r, i], r))
         pairs.update((r, i) for r in cands[:per_industry])
     for r in inst.regions:
-        if f"focus_{r}" in m.rows and _binds(act[f"focus_{r}"], m.rows[f"focus_{r}"])[0]:
+        focus = m.row_of("focus", region=r)
+        if focus is not None and _binds(act[focus], m.rows[focus])[0]:
             cands = sorted((i for i in inst.industries if (r, i) in eligible_free), key=lambda i: (-inst.score[r, i], order[i]))
             pairs.update((r, i) for i in cands[:per_region])
     todo = sorted(pairs, key=lambda p: (order[p[1]], p[0]))
@@ -460,14 +434,19 @@ def _probes(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict,
         lps = [lp]
 
     def share(k: int) -> list[tuple[tuple[str, str], dict]]:
-        return [((r, i), _probe_pair(m, lps[k], act, lp.objective, r, i)) for r, i in todo[k::len(lps)]]
+        out = []
+        for r, i in todo[k::len(lps)]:
+            if lp.deadline is not None and time.monotonic() >= lp.deadline:
+                break
+            out.append(((r, i), _probe_pair(m, lps[k], act, lp.objective, r, i)))
+        return out
 
     with ThreadPoolExecutor(len(lps)) as pool:
         done = dict(chain.from_iterable(pool.map(share, range(len(lps)))))
-    return {p: done[p] for p in todo}
+    return {p: done[p] for p in todo if p in done}, len(todo)
 
 
-def _count_limits(m: LayoutModel, probes: dict, rows: dict[str, RowInfo]) -> list[dict]:
+def _count_limits(m: LayoutModel, probes: dict) -> list[dict]:
     """Value of one more allowed cluster per binding count row, from probes blocked by that row alone."""
     inst = m.inst
     best: dict[str, tuple[float, str, str, str]] = {}
@@ -480,9 +459,9 @@ def _count_limits(m: LayoutModel, probes: dict, rows: dict[str, RowInfo]) -> lis
             if cur is None or p["delta"] < cur[0] - 1e-12:
                 best[row] = (p["delta"], r, i, p["tier"])
     out = []
-    for row in sorted(best):
+    for row in sorted(best, key=lambda n: (m.label(n), int(n[1:]))):
         delta, r, i, tier = best[row]
-        info = rows.get(row) or RowInfo(family_of(row))
+        info = m.info[row]
         value = min(0.0, delta)
         if info.family == "focus":
             subject = f"one more allowed cluster in {_rname(inst, info.region)} (focus, now {_g(-m.rows[row].constant)})"
@@ -495,7 +474,7 @@ def _count_limits(m: LayoutModel, probes: dict, rows: dict[str, RowInfo]) -> lis
                     f"({_a(tier)} cluster of {_iname(inst, i)} in {_rname(inst, r)})")
         else:
             text = f"{subject} is worth nothing with the other clusters kept (no single extra cluster helps)"
-        out.append({"row": row, "family": info.family, "region": info.region,
+        out.append({"row": m.label(row), "family": info.family, "region": info.region,
                     "region_name": _rname(inst, info.region) if info.region else None, "industry": info.industry,
                     "industry_name": _iname(inst, info.industry) if info.industry else None,
                     "price": _num(value if value < -PRICE_TOL else 0.0), "best_region": r if value < -PRICE_TOL else None,
@@ -504,7 +483,7 @@ def _count_limits(m: LayoutModel, probes: dict, rows: dict[str, RowInfo]) -> lis
     return out
 
 
-def _held_back(m: LayoutModel, probes: dict, rows: dict[str, RowInfo]) -> list[dict]:
+def _held_back(m: LayoutModel, probes: dict) -> list[dict]:
     """Pairs a count cap keeps out although they would improve the objective."""
     inst, out = m.inst, []
     for (r, i), p in probes.items():
@@ -512,13 +491,13 @@ def _held_back(m: LayoutModel, probes: dict, rows: dict[str, RowInfo]) -> list[d
             continue
         caps = []
         for row in p["blocked_by"]:
-            fam = (rows.get(row) or RowInfo(family_of(row))).family
+            fam = m.info[row].family
             n = -m.rows[row].constant
             caps.append({"focus": f"{_rname(inst, r)} takes part in its maximum of {_plural(n, 'cluster')} (focus)",
                          "spread_max": f"{_iname(inst, i)} has its maximum of {_plural(n, 'provincial cluster')} (spread)",
-                         "concentrate": f"{_iname(inst, i)} is concentrated in its maximum of {_plural(n, 'region')} (concentrate)"}.get(fam, row))
+                         "concentrate": f"{_iname(inst, i)} is concentrated in its maximum of {_plural(n, 'region')} (concentrate)"}.get(fam, m.label(row)))
         out.append({"region": r, "region_name": _rname(inst, r), "industry": i, "industry_name": _iname(inst, i),
-                    "tier": p["tier"], "gain": _num(-p["delta"]), "held_back_by": [(rows.get(b) or RowInfo(family_of(b))).family for b in p["blocked_by"]],
+                    "tier": p["tier"], "gain": _num(-p["delta"]), "held_back_by": [m.info[b].family for b in p["blocked_by"]],
                     "text": f"{_iname(inst, i)} is held back in {_rname(inst, r)}: {_a(p['tier'])} cluster there would lower the "
                             f"objective by {_g(-p['delta'])}, but " + " and ".join(caps)})
     order = {i: k for k, i in enumerate(inst.industries)}
@@ -548,7 +527,7 @@ def _near_misses(m: LayoutModel, probes: dict, held: dict, per_industry: int) ->
             elif abs(cost) <= TOL:
                 how = "a tie: forcing it there leaves the objective unchanged (an equally good layout includes it)"
             elif cost < 0:
-                caps = " and ".join(CAP_WORDS.get(family_of(b), b) for b in pr["blocked_by"])
+                caps = " and ".join(CAP_WORDS.get(m.info[b].family, m.label(b)) for b in pr["blocked_by"])
                 how = (f"would lower the objective by {_g(-cost)} but is held back by {caps}" if caps else
                        f"would lower the objective by {_g(-cost)} (the solve stopped short of the optimum)")
             else:
@@ -564,19 +543,21 @@ def _near_misses(m: LayoutModel, probes: dict, held: dict, per_industry: int) ->
     return out
 
 
-def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: int = 3) -> dict:
+def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: int = 3,
+            time_limit: float | None = None) -> dict:
     """Explain a solved layout (values already in the model's variables). JSON-ready and deterministic.
 
     `result` is the solver's SolveResult (its solver, status and objective are recorded).
-    `per_industry` / `per_region` bound how many (region, industry) pairs are probed (module docstring).
+    `per_industry` / `per_region` bound how many (region, industry) pairs are probed (module docstring);
+    `time_limit` (seconds, from now) bounds the fixed LP and the probes.
     """
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     m, inst = model, model.inst
-    rows = row_index(inst)
     mat = to_matrix(m)
     solution = np.fromiter((v.varValue or 0.0 for v in m.columns), dtype=float, count=len(m.columns))  # as the solver wrote it
     act = _activity(mat, solution)
     held = _designation(m)
-    lp = FixedLP(m, mat, solution)
+    lp = FixedLP(m, mat, solution, deadline)
     lp_ok = lp.solve()
     data: dict = {
         "scenario": inst.name,
@@ -584,20 +565,24 @@ def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: in
                    "objective": _num(getattr(result, "objective", None))},
         "sign_convention": SIGN_CONVENTION,
         "method": METHOD,
-        "binding": _binding(m, rows, act, held),
+        "binding": _binding(m, act, held),
         "fixed_lp": {"status": lp.status, "objective": _num(lp.objective)},
     }
     if lp_ok:
-        prices, targets = _shadow_prices(m, lp, rows, held)
-        probes = _probes(m, lp, act, held, per_industry, per_region)
+        prices, targets = _shadow_prices(m, lp, held)
+        probes, wanted = _probes(m, lp, act, held, per_industry, per_region)
+        if len(probes) < wanted:
+            data["limits"] = (f"the time limit ({_g(time_limit or 0)} s) stopped the probes: {len(probes)} of {wanted} "
+                              "(region, industry) pairs probed; the others read 'not probed'")
         data["shadow_prices"] = prices
         data["target_prices"] = targets
-        data["count_limits"] = _count_limits(m, probes, rows)
-        data["held_back"] = _held_back(m, probes, rows)
+        data["count_limits"] = _count_limits(m, probes)
+        data["held_back"] = _held_back(m, probes)
         data["near_misses"] = _near_misses(m, probes, held, per_industry)
     else:
         data.update(shadow_prices=[], target_prices=[], count_limits=[], held_back=[], near_misses=[])
-        data["fixed_lp"]["note"] = "the LP with the clusters fixed did not solve to optimality; no prices"
+        data["fixed_lp"]["note"] = "the LP with the clusters fixed did not solve to optimality; no prices" + (
+            f" (it had what was left of the time limit, {_g(time_limit)} s)" if time_limit is not None and lp.status == "Time limit reached" else "")
     findings = []
     for i, p in inst.industries.items():
         e = m.e[i].varValue or 0.0
@@ -616,24 +601,6 @@ def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: in
 # -------------------------------------------------------------------------------------- format
 
 
-def load_explanation(result_dir: Path) -> dict:
-    """DIR/explanation.json of a results folder; InputError naming the folder when there is none."""
-    result_dir = Path(result_dir)
-    path = result_dir / EXPLANATION
-    if not (result_dir / "metrics.json").is_file():
-        raise InputError(Problem(str(result_dir), None, "", "a results folder written by `layout solve`", "no metrics.json there"))
-    if not path.is_file():
-        raise InputError(Problem(str(result_dir), None, "", f"a results folder with {EXPLANATION} (written by `layout solve`)",
-                                 f"no {EXPLANATION} there (solve the scenario again to explain it)"))
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InputError(Problem(str(path), None, "", "valid JSON", f"unreadable ({e})")) from None
-    if not isinstance(data, dict):
-        raise InputError(Problem(str(path), None, "", "a JSON object", type(data).__name__))
-    return data
-
-
 def format_explanation(data: dict, max_prices: int = 20) -> str:
     """Plain-text lines of an explanation (what `layout explain DIR` prints); at most `max_prices` shadow prices."""
     lines = []
@@ -641,6 +608,8 @@ def format_explanation(data: dict, max_prices: int = 20) -> str:
     lines.append(f"Explanation of {data.get('scenario', '')} — {s.get('name')}: {s.get('status')}, objective {s.get('objective')}")
     lp = data.get("fixed_lp", {})
     lines.append(f"LP with clusters fixed: {lp.get('status')}, objective {lp.get('objective')}")
+    if data.get("limits"):
+        lines.append(f"Limited: {data['limits']}")
     lines.append("")
     lines.append("Binding constraints:")
     lines += [f"  - {b['text']}" for b in data.get("binding", [])] or ["  (none)"]

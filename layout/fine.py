@@ -236,7 +236,7 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
     if cfg.indicators is not None:
         from layout.regions import _read_indicators
 
-        ifile = spec.resolve(cfg.indicators)
+        ifile = spec.path_of("regions", "indicators")
         user = _read_indicators(ifile, cfg.code_field, (cfg.name_field,))
         user.attrs.clear()
         unknown = [c for c in user.index if c not in units.index]

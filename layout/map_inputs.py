@@ -24,7 +24,9 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
+from layout.folder import Metrics, read_json, read_units_geojson
 from layout.paths import geodata_file
+from layout.tables import read_csv
 
 TIERS = ("inter-provincial", "provincial", "characteristic")
 DECLARED_TIER = "declared"
@@ -177,7 +179,7 @@ def read_table(path: Path, *, tiers=TIERS, period: bool = False
     ``tiers``: the tiers allowed; ``period``: the table has a leading ``period`` column (phasing.csv).
     """
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        df = read_csv(path)  # bounded; the spreadsheet-safe quote removed (layout.tables)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{path}: not a readable UTF-8 CSV table ({exc})") from None
     missing = [c for c in (("period",) if period else ()) + ASSIGNMENT_COLUMNS if c not in df.columns]
@@ -216,20 +218,20 @@ def largest_part_point(geom) -> tuple[float, float]:
 
 
 def read_units(path: Path) -> dict[str, Unit]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        features = data["features"]
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: not a GeoJSON FeatureCollection ({exc})") from None
+    """The drawn units of a results folder's layout.geojson (read and checked by layout.folder)."""
+    features = read_units_geojson(path)["features"]
     units: dict[str, Unit] = {}
     for n, feature in enumerate(features):
-        props = feature.get("properties") or {}
-        code = str(props.get("region_code", "")).strip()
+        props = feature["properties"]
+        code = props["region_code"].strip()
         if not code:
             raise ValueError(f"{path}: feature {n} has no region_code property")
         if feature.get("geometry") is None:
             raise ValueError(f"{path}: feature {n} ({code}) has no geometry")
-        geom = shape(feature["geometry"])
+        try:
+            geom = shape(feature["geometry"])
+        except Exception as exc:  # shapely raises several kinds for a malformed geometry
+            raise ValueError(f"{path}: feature {n} ({code}) has a malformed geometry ({type(exc).__name__})") from None
         if geom.is_empty:
             raise ValueError(f"{path}: feature {n} ({code}) has an empty geometry")
         modelled = props.get("modelled", True)
@@ -240,16 +242,6 @@ def read_units(path: Path) -> dict[str, Unit]:
     if not units:
         raise ValueError(f"{path}: no features")
     return units
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    return data
 
 
 class _Reader:
@@ -283,7 +275,7 @@ def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Res
     folder = Path(result_dir)
     needed = REQUIRED_FILES if baseline else tuple(n for n in REQUIRED_FILES if n != "baseline.csv")
     require(folder, needed)
-    metrics = _read_json(folder / "metrics.json")
+    metrics = read_json(folder / "metrics.json", Metrics)
     dups = metrics.get("duplications")
     if not isinstance(dups, dict) or not isinstance(dups.get("optimised"), list) or (
             baseline and not isinstance(dups.get("baseline"), list)):
@@ -340,7 +332,7 @@ def _read_periods(folder: Path, metrics: dict, reader: _Reader) -> list[Period]:
     out = []
     for year in sorted(by_year, key=lambda y: (not y.isdigit(), int(y) if y.isdigit() else 0, y)):
         own = folder / "periods" / year / "metrics.json"
-        dups = _read_json(own).get("duplications") if own.is_file() else None
+        dups = read_json(own, Metrics).get("duplications") if own.is_file() else None
         dups = dups.get("optimised") if isinstance(dups, dict) else []
         summary = (summaries.get(year) or {}).get("optimised") or {}
         out.append(Period(year, Plan.of(f"period-{year}", by_year[year], dups), summary))

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import folium
 from branca.colormap import linear
-from folium.map import LayerControl
 
 from layout.map_inputs import CLUSTERS_2019_TOTAL, Plan, Results, duplication_pairs
 from layout.map_page import (
     DUPLICATION_COLOUR, HATCH, NATIONAL_COLOUR, NONE_FILL, NOT_MODELLED_FILL, SEA_COLOUR, Frame, LayoutLayer,
-    Script, count, css_class, esc, js, legend_row, new_map, add_context, tooltip,
+    count, css_class, esc, finish_map, legend_row, new_map, add_context, tooltip,
 )
 
 DECLARED_RAMP = linear.YlOrBr_09.scale(0.0, 1.0)
@@ -244,9 +243,7 @@ def declared_map(frame: Frame, index: int) -> folium.Map:
         drawn.append("duplications")
     if "clusters-2019" in frame.overlays and add_clusters_2019(frame, key, m, show=True):
         drawn.append("clusters-2019")
-    Script(f"layoutLegend({js(key)}, {js(_declared_legend(frame, held, top, drawn))});").add_to(m)
-    LayerControl(collapsed=frame.panels >= 3, position="topright").add_to(m)
-    return m
+    return finish_map(m, key, _declared_legend(frame, held, top, drawn), collapsed=frame.panels >= 3)
 
 
 def _declared_legend(frame: Frame, held: dict[str, list[str]], top: int, drawn: list[str]) -> str:

@@ -3,7 +3,11 @@
 Each Leaflet map of the page is made by :mod:`layout.maps` (baseline, optimised) and
 :mod:`layout.map_layers` (declared plans, periods, national clusters) from these parts. The JavaScript
 (``JS``, written for this package) builds every layer in the browser from one geometry variable
-shared by all layers of all maps, so the geometry is embedded once.
+shared by all layers of all maps, so the geometry is embedded once. :func:`render_page` builds every map
+page; no text from an input ever reaches a template as template source: text is escaped HTML or JSON,
+every element's output is placed verbatim (:func:`place`; branca would render it again as a template, and a
+name holding ``{{ ... }}`` would run as Jinja, Python included), and :class:`Page` refuses to render a page
+holding an element that would render its output again.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from dataclasses import dataclass
 
 import folium
 from branca.colormap import linear
-from branca.element import Element, MacroElement
-from folium.map import Layer
+from branca.element import Element, Figure, MacroElement
+from folium.map import Layer, LayerControl
 from folium.template import Template
 import numpy as np
 import shapely
@@ -173,7 +177,7 @@ div.folium-map.leaflet-container { background: #f3f6f9; font-family: %(font)s; }
 
 # Written for this package: builds the layers of every map from one shared geometry variable.
 JS = r"""
-var LAYOUT = {maps: {}, geo: null, sea: null, specs: {}};
+var LAYOUT = {maps: {}, geo: null, sea: null};
 function layoutSetup(key, map, tips, bounds) {
   map.fitBounds(bounds, {padding: [8, 8], animate: false});
   var parent = map.getPane('overlayPane');
@@ -328,7 +332,8 @@ function layoutLink(keys) {  // every map follows the others: view, thematic lay
 
 class Verbatim(Element):
     """Text placed in a part of the page (header, body, script) as it is: never parsed as a template, so data
-    holding '{{' stays data, and a county map's megabytes of GeoJSON are not run through Jinja's lexer."""
+    holding '{{', '{%' or '{#' stays data, and a county map's megabytes of GeoJSON are not run through Jinja's
+    lexer."""
 
     _template = Template("{{ this.text }}")
 
@@ -337,18 +342,88 @@ class Verbatim(Element):
         self.text = text
 
 
-class VerbatimScript(MacroElement):
-    """A MacroElement whose script macro's output goes into the page as it is. Branca would wrap it in a
-    new template and render that again, so a '{{' in a name from a data file would be run as Jinja."""
+def place(element: MacroElement, kwargs: dict) -> None:
+    """Render ``element`` as branca's ``MacroElement.render`` does, but put the output of its header, html and
+    script macros into the page verbatim; then render its children.
 
-    def render(self, **kwargs) -> None:
-        script = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(Verbatim(script(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
+    Branca wraps each macro's output in ``Element(output)``: a new template, rendered again when the page is
+    rendered, so text from a data file inside it (a layer's name in folium's layer control, a name in a
+    legend) would run as Jinja, with Python reachable through the template's globals. Children that are plain
+    macro elements (folium's ``ElementAddToElement`` of a shown layer) are placed the same way; others render
+    themselves, and :class:`Page` refuses the page if one of them wrapped its output as a template.
+    """
+    figure = element.get_root()
+    if not isinstance(figure, Figure):
+        raise RuntimeError(f"{element.get_name()} is not in a page")
+    macros = element._template.module.__dict__
+    for part in ("header", "html", "script"):
+        if part in macros:
+            getattr(figure, part).add_child(Verbatim(str(macros[part](element, kwargs))), name=element.get_name())
+    for child in element._children.values():
+        if type(child).render is MacroElement.render:
+            place(child, kwargs)
+        else:
             child.render(**kwargs)
 
 
-class Script(VerbatimScript):
+class VerbatimMacro(MacroElement):
+    """A macro element whose output goes into the page as it is (:func:`place`). Put it after a folium class
+    in the bases (``class PageMap(folium.Map, VerbatimMacro)``) and that class's own render steps run, then
+    :func:`place` instead of branca's re-rendering."""
+
+    def render(self, **kwargs) -> None:
+        place(self, kwargs)
+
+
+class PageMap(folium.Map, VerbatimMacro):
+    """folium's Map, placed verbatim."""
+
+
+class PageTiles(folium.TileLayer, VerbatimMacro):
+    """folium's TileLayer, placed verbatim."""
+
+
+class PageLayerControl(LayerControl, VerbatimMacro):
+    """folium's layer control, placed verbatim: the layer names (HTML from the data) stay text."""
+
+
+def _reparsed(root: Element) -> list[str]:
+    """The elements under ``root`` with a template of their own, made from text when the page was built: the
+    way branca renders output again (``Element(output)``). Our elements and folium's have class templates."""
+    found, todo = [], [root]
+    while todo:
+        element = todo.pop()
+        if "_template" in vars(element):
+            found.append(f"{type(element).__name__} {element.get_name()}")
+        todo += element._children.values()
+        todo += [v for k, v in vars(element).items() if k in ("header", "html", "script") and isinstance(v, Element)]
+    return found
+
+
+class Page(Figure):
+    """A map page. Its children are placed verbatim; before and after they render, :meth:`render` checks that no
+    element of the page has a template made from text (RuntimeError if one has: a folium or branca element used
+    without its verbatim subclass), so nothing is rendered again as a template."""
+
+    def __init__(self, title: str):
+        super().__init__(title=esc(title))
+        self.header.add_child(Verbatim('<meta http-equiv="content-type" content="text/html; charset=UTF-8" />'),
+                              name="meta_http")
+
+    def render(self, **kwargs) -> str:
+        self._refuse_templates_from_text()  # made from text before rendering (e.g. branca's IFrame(html))
+        for child in self._children.values():
+            child.render(**kwargs)
+        self._refuse_templates_from_text()  # made while rendering: output wrapped to be rendered again
+        return self._template.render(this=self, kwargs=kwargs)
+
+    def _refuse_templates_from_text(self) -> None:
+        found = _reparsed(self)
+        if found:
+            raise RuntimeError("page elements would render text as a template: " + "; ".join(found))
+
+
+class Script(VerbatimMacro):
     """A few lines of JavaScript that run in the page's script after the parent's own code."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
@@ -359,7 +434,7 @@ class Script(VerbatimScript):
         self.code = code
 
 
-class MapSetup(VerbatimScript):
+class MapSetup(VerbatimMacro):
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "layoutSetup({{ this.key_json }}, {{ this._parent.get_name() }}, {{ this.tips_json }},"
@@ -376,17 +451,13 @@ class MapSetup(VerbatimScript):
         self.bounds_json = js([[miny, minx], [maxy, maxx]])
 
 
-class LayoutLayer(Layer):
-    """A layer built in the page by ``layoutLayer`` from the shared geometry (see ``JS``).
-
-    Its spec (tooltips and styles of every part, megabytes at county level) goes into the page as a
-    Verbatim script just before the layer's own: branca re-reads a macro's output as a template, which
-    would run the spec through Jinja's lexer (and read any '{{' in a name as template code).
-    """
+class LayoutLayer(Layer, VerbatimMacro):
+    """A layer built in the page by ``layoutLayer`` from the shared geometry (see ``JS``), from its spec
+    (tooltips and styles of every part, megabytes at county level) given as JSON."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "var {{ this.get_name() }} = layoutLayer({{ this.map_json }}, LAYOUT.specs[{{ this.get_name()|tojson }}]);"
+        "var {{ this.get_name() }} = layoutLayer({{ this.map_json }}, {{ this.spec_json }});"
         "{% endmacro %}"
     )
 
@@ -396,11 +467,6 @@ class LayoutLayer(Layer):
         self._name = "LayoutLayer"
         self.map_json = js(map_key)
         self.spec_json = js({"key": key, "base": base, "parts": parts})
-
-    def render(self, **kwargs) -> None:
-        self.get_root().script.add_child(Verbatim(f"LAYOUT.specs[{js(self.get_name())}] = {self.spec_json};"),
-                                         name=self.get_name() + "_spec")
-        super().render(**kwargs)
 
 
 def tooltip(res: Results, rows: list, code: str, *, caption: str = "", new: set[str] | None = None) -> str:
@@ -460,14 +526,14 @@ class Frame:
 def new_map(frame: Frame, key: str, index: int, tips: dict[str, str]) -> folium.Map:
     """The ``index``-th map from the left, Leaflet only, set up for ``layoutLayer`` (see ``JS``)."""
     minx, miny, maxx, maxy = frame.bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=4, tiles=None,
+    m = PageMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=4, tiles=None,
                    control_scale=True, width=frame.width, height="100%",
                    left=f"{100 * index / frame.panels:.4f}%", top="0%", position="absolute",
                    zoom_snap=0.25, zoom_delta=0.5, font_size="12px")
     offline.leaflet_only(m)
     if frame.tiles:
         try:
-            folium.TileLayer(frame.tiles, control=False).add_to(m)
+            PageTiles(frame.tiles, control=False).add_to(m)
         except (ValueError, KeyError) as exc:
             raise ValueError(f"unknown tile layer {frame.tiles!r} ({exc}): give a name Folium knows, e.g. "
                              "'OpenStreetMap' or 'CartoDB positron', or a URL template with {z}/{x}/{y}") from None
@@ -501,3 +567,35 @@ def legend_row(swatch_style: str, text_html: str, kind: str = "sw", overlay: str
     With ``overlay`` (a layer key) the line shows only while that overlay is on."""
     tie = f' data-overlay="{esc(overlay)}"' if overlay else ""
     return f'<div class="row"{tie}><span class="{kind}" style="{swatch_style}"></span>{text_html}</div>'
+
+
+def finish_map(m: folium.Map, key: str, legend_html: str, *, collapsed: bool) -> folium.Map:
+    """Add the legend and the layer control, last (the control lists the layers added before it)."""
+    Script(f"layoutLegend({js(key)}, {js(legend_html)});").add_to(m)
+    PageLayerControl(collapsed=collapsed, position="topright").add_to(m)
+    return m
+
+
+def render_page(title: str, columns: list[tuple[str, str, str]], maps: list[folium.Map], units: dict, sea) -> str:
+    """The one place a map page is built: the HTML of the maps side by side, offline (:mod:`layout.offline`).
+
+    ``title`` is plain text (escaped here); ``columns`` has one (role, title HTML, subtitle HTML) per map, in
+    the order of ``maps``, with any text from the data already escaped; ``units`` (code -> unit) give the
+    geometry all layers share; ``sea`` is the South China Sea dashed line or None. Every part goes into the
+    page verbatim (:class:`Page`): no text from an input is ever read as a template.
+    """
+    fig = Page(title)
+    fig.header.add_child(Verbatim(f"<style>{css(len(maps))}</style>"), name="layout_css")
+    heads = "".join(f'<div data-map="{esc(role)}">{head} <span class="layout-sub"><span class="sep">· </span>{sub}</span></div>'
+                    for role, head, sub in columns)
+    fig.html.add_child(Verbatim(f'{HATCH_DEFS}<div class="layout-header">{heads}</div>'), name="layout_header")
+    sea_js = None if sea is None else {
+        "type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": geojson_geometry(sea)}]}
+    fig.script.add_child(Verbatim(JS + f"LAYOUT.geo = {js(unit_collection(units))};\nLAYOUT.sea = {js(sea_js)};\n"),
+                         name="layout_lib")
+    for m in maps:
+        fig.add_child(m)
+    roles = js([role for role, _, _ in columns])  # after every map: keep them in step; expose them (tests, console)
+    fig.add_child(Script(f"layoutLink({roles});\nwindow.layoutMaps = Object.fromEntries("
+                         f"{roles}.map(function (k) {{ return [k, LAYOUT.maps[k].map]; }}));"))
+    return offline.inline_assets(fig.render())

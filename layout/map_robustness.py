@@ -19,7 +19,6 @@ writes the page. Nothing here imports the model or the solver.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -27,14 +26,13 @@ from pathlib import Path
 
 import pandas as pd
 import shapely
-from branca.element import Figure
-from folium.map import LayerControl
 
-from layout import offline
+from layout.folder import Metrics, read_json
+from layout.tables import read_csv
 from layout.map_inputs import PALETTE, Industry, Results, Unit, read_sea, read_table, read_units
 from layout.map_page import (
-    JS, NONE_FILL, NOT_MODELLED_FILL, RAMP, RAMP_START, SEA_COLOUR, Frame, LayoutLayer, Script, Verbatim, add_context, count,
-    css, css_class, esc, geojson_geometry, js, unit_collection, legend_row, new_map, ramp_colour,
+    NONE_FILL, NOT_MODELLED_FILL, RAMP, RAMP_START, SEA_COLOUR, Frame, LayoutLayer, add_context, count, css_class, esc,
+    finish_map, legend_row, new_map, ramp_colour, render_page,
 )
 
 SWEEP_TABLE, ROBUSTNESS_TABLE, POINTS_DIR = "sweep.csv", "robustness.csv", "points"
@@ -76,7 +74,7 @@ class Sweep:
 
 def _read_csv(path: Path, needed) -> pd.DataFrame:
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        df = read_csv(path)  # bounded; the spreadsheet-safe quote removed (layout.tables)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{path}: not a readable UTF-8 CSV table ({exc})") from None
     missing = [c for c in needed if c not in df.columns]
@@ -133,7 +131,7 @@ def load_sweep(sweep_dir: Path) -> Sweep:
         if u.name == region and rec["region_name"]:
             units[region] = Unit(u.code, rec["region_name"], u.modelled, u.geom, u.point)
 
-    metrics = json.loads((first / "metrics.json").read_text(encoding="utf-8"))
+    metrics = read_json(first / "metrics.json", Metrics)
     order = [str(i.get("code", "")) for i in metrics.get("industries") or [] if isinstance(i, dict)]
     codes = [c for c in order if c in names] + sorted(c for c in names if c not in order)
     clash = [c for c in codes if c.lower() in _RESERVED]
@@ -205,22 +203,6 @@ def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
     bases = [ANY, *res.industries]
     frame = Frame(res, bases, [], {}, tuple(shapely.total_bounds([u.geom for u in res.units.values()])),
                   tiles, sea is not None, 1, [])
-    shared = unit_collection(res.units)
-    sea_js = None
-    if sea is not None:
-        sea_js = {"type": "FeatureCollection",
-                  "features": [{"type": "Feature", "properties": {}, "geometry": geojson_geometry(sea)}]}
-
-    title = f"{sw.scenario}: how often each region is designated over the sweep"
-    fig = Figure(title=esc(title))
-    fig.header.add_child(Verbatim(f"<style>{css(1)}</style>"), name="layout_css")
-    sub = f"{esc(sw.scenario)} · {n} of {count(sw.points, 'point')} solved · {esc(sw.folder.name)}"
-    fig.html.add_child(Verbatim(f'<div class="layout-header"><div data-map="{ROLE}">Robustness: share of solved '
-                               f'points designating each region <span class="layout-sub"><span class="sep">· </span>'
-                               f'{sub}</span></div></div>'), name="layout_header")
-    fig.script.add_child(Verbatim(JS + f"LAYOUT.geo = {js(shared)};\nLAYOUT.sea = {js(sea_js)};\n"),
-                         name="layout_lib")
-
     modelled = res.modelled
     m = new_map(frame, ROLE, 0, {c: _tooltip(sw, c) for c in modelled})
     for key in bases:
@@ -237,9 +219,8 @@ def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
                          for c in modelled}}
         LayoutLayer(ROLE, key, name, [part], base=True, show=key == ANY).add_to(m)
     add_context(frame, ROLE, m)
-    Script(f"layoutLegend({js(ROLE)}, {js(_legend(sw, frame))});").add_to(m)
-    LayerControl(collapsed=False, position="topright").add_to(m)
-    fig.add_child(m)
-    fig.add_child(Script(f"window.layoutMaps = {{{ROLE}: LAYOUT.maps.{ROLE}.map}};"))
-    return offline.inline_assets(fig.render())
-
+    finish_map(m, ROLE, _legend(sw, frame), collapsed=False)
+    title = f"{sw.scenario}: how often each region is designated over the sweep"
+    sub = f"{esc(sw.scenario)} · {n} of {count(sw.points, 'point')} solved · {esc(sw.folder.name)}"
+    return render_page(title, [(ROLE, "Robustness: share of solved points designating each region", sub)], [m],
+                       res.units, sea)

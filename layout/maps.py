@@ -32,34 +32,30 @@ there is no tile layer unless asked for, so the page opens with no network. Coor
 as stored (GCJ-02 lon/lat for the shipped boundaries); with no tiles the 44-665 m GCJ-02 offset
 is invisible.
 
-Every text that comes from the data (region, industry, group and scenario names) is HTML-escaped.
+Every text that comes from the data (region, industry, group and scenario names) is HTML-escaped, and
+no such text is ever read as a template (:func:`layout.map_page.render_page`).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import folium
 import shapely
-from branca.element import Figure
-from folium.map import LayerControl
 
-from layout import offline
 from layout.map_inputs import TIERS, Plan, Results, group_outlines, load, read_clusters_2019, read_sea
 from layout.map_layers import (
     add_clusters_2019, add_duplications, add_periods, clusters_legend_row, declared_header, declared_map,
     period_sections,
 )
 from layout.map_page import (
-    CHARACTERISTIC_COLOUR, DUPLICATION_COLOUR, HATCH_DEFS, JS, NONE_FILL, NOT_MODELLED_FILL, PROVINCIAL_COLOUR,
-    RAMP, RAMP_START, ROLES, SEA_COLOUR, Frame, LayoutLayer, Script, Verbatim, add_context, count, css, css_class, esc,
-    fmt_capacity, geojson_geometry, js, unit_collection, legend_row, new_map, ramp_colour, tooltip,
+    CHARACTERISTIC_COLOUR, DUPLICATION_COLOUR, NONE_FILL, NOT_MODELLED_FILL, PROVINCIAL_COLOUR, RAMP, RAMP_START,
+    ROLES, SEA_COLOUR, Frame, LayoutLayer, add_context, count, css_class, esc, finish_map, fmt_capacity,
+    geojson_geometry, legend_row, new_map, ramp_colour, render_page, tooltip,
 )
 from layout.map_png import write_png
 from layout.map_robustness import ROBUSTNESS_PAGE, is_sweep_folder, render_robustness_map
-from layout.paths import current_umask
+from layout.output import write_file
 
 __all__ = ["LAYER_KEYS", "TIERS", "available_layers", "is_sweep_folder", "render_map", "render_robustness_map",
            "write_map", "write_png", "write_robustness_map"]
@@ -254,9 +250,7 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
     if "clusters-2019" in frame.overlays and add_clusters_2019(frame, key, m, show=False):
         drawn.append("clusters-2019")
 
-    Script(f"layoutLegend({js(key)}, {js(_legend(frame, plan, drawn, groups))});").add_to(m)
-    LayerControl(collapsed=frame.panels >= 3, position="topright").add_to(m)
-    return m
+    return finish_map(m, key, _legend(frame, plan, drawn, groups), collapsed=frame.panels >= 3)
 
 
 def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | None = None) -> str:
@@ -267,11 +261,6 @@ def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | N
     listed = read_clusters_2019() or [] if "clusters-2019" in overlays else []
     clusters = [c for c in listed if c.region in res.units and res.units[c.region].modelled]
     roles = (["declared"] if res.declared is not None else []) + ["baseline", "optimised"]
-    shared = unit_collection(res.units)
-    sea_js = None
-    if sea is not None:
-        sea_js = {"type": "FeatureCollection",
-                  "features": [{"type": "Feature", "properties": {}, "geometry": geojson_geometry(sea)}]}
     vmax = {}
     for code in res.industries:
         plans = [*res.plans.values(), *(p.plan for p in res.periods)]
@@ -282,9 +271,7 @@ def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | N
 
     title = f"{res.scenario}: " + ("declared plans, baseline and optimised layout" if res.declared is not None
                                    else "baseline and optimised layout")
-    fig = Figure(title=esc(title))
-    fig.header.add_child(Verbatim(f"<style>{css(frame.panels)}</style>"), name="layout_css")
-    heads = []
+    columns = []
     for role in roles:
         if role == "declared":
             head, sub = declared_header(res)
@@ -295,17 +282,10 @@ def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | N
             if role == "optimised" and res.periods:
                 sub = (f"{esc(res.scenario)} · {esc(res.periods[-1].year)}, last of {count(len(res.periods), 'period')}"
                        f" · {count(len(plan.duplications), 'neighbour duplication')}")
-        heads.append(f'<div data-map="{role}">{head} <span class="layout-sub"><span class="sep">· </span>{sub}</span></div>')
-    fig.html.add_child(Verbatim(f'{HATCH_DEFS}<div class="layout-header">{"".join(heads)}</div>'),
-                       name="layout_header")
-    fig.script.add_child(Verbatim(JS + f"LAYOUT.geo = {js(shared)};\nLAYOUT.sea = {js(sea_js)};\n"),
-                         name="layout_lib")
-    for index, role in enumerate(roles):
-        fig.add_child(declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index))
-    # After every map: keep them in step; expose them (for tests and the curious, in the console).
-    fig.add_child(Script(f"layoutLink({js(roles)});\nwindow.layoutMaps = {{"
-                         + ", ".join(f"{r}: LAYOUT.maps.{r}.map" for r in roles) + "};"))
-    return offline.inline_assets(fig.render())
+        columns.append((role, head, sub))
+    maps = [declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index)
+            for index, role in enumerate(roles)]
+    return render_page(title, columns, maps, res.units, sea)
 
 
 def write_map(result_dir: Path, out: Path | None = None, layers: list[str] | None = None,
@@ -329,7 +309,7 @@ def write_map(result_dir: Path, out: Path | None = None, layers: list[str] | Non
     result_dir = Path(result_dir)
     out = Path(out) if out is not None else result_dir / "map.html"
     page = render_map(result_dir, layers=layers, tiles=tiles)
-    _atomic_write(out, page.encode("utf-8"))
+    write_file(out, page.encode("utf-8"))
     return out
 
 
@@ -347,18 +327,6 @@ def write_robustness_map(sweep_dir: Path, out: Path | None = None, *, tiles: str
     sweep_dir = Path(sweep_dir)
     out = Path(out) if out is not None else sweep_dir / ROBUSTNESS_PAGE
     page = render_robustness_map(sweep_dir, tiles=tiles)
-    _atomic_write(out, page.encode("utf-8"))
+    write_file(out, page.encode("utf-8"))
     return out
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; the map is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

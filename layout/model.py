@@ -14,8 +14,12 @@ Shorthands: d_r_i = y_r_i + h_r_i + sum_{g∋r} z_g_i (r takes part in a cluster
 F_r_i = y_r_i + sum_{g∋r} z_g_i (a full cluster), C_r_s_i = sum_{g∋r,s} z_g_i (coordinated in a group).
 
 `build_model` calls the families in order, so the model reads as a table of contents. Every row is an
-`LpConstraint` over an `LpAffineExpression` built from (variable, coefficient) pairs, named
-family_region_industry, so an exported LP file and every diagnostic read as a planner's sentence.
+`LpConstraint` over an `LpAffineExpression` built from (variable, coefficient) pairs. Codes are identity,
+never text for the LP layer: columns and rows are named by position (``c12``, ``r7``), which no solver
+interface rewrites, and each row carries a `RowInfo` (its family and the codes it is about) from the moment it
+is made, so two codes that differ only in characters PuLP rewrites (``R-1`` and ``R_1``) never meet in one
+variable or row, and no module parses a name back. The readable names (``focus_110000``,
+``x_110000_NGIT``) are kept for LP export and messages (`LayoutModel.label`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,26 @@ from layout.instance import Instance
 
 LE, GE = pulp.LpConstraintLE, pulp.LpConstraintGE
 Terms = list[tuple[pulp.LpVariable, float]]
+
+
+@dataclass(frozen=True)
+class RowInfo:
+    """What a row is about: its family and the codes it names (None where the family has no such index)."""
+
+    family: str
+    region: str | None = None
+    industry: str | None = None
+    group: str | None = None
+    other: str | None = None  # the second region of a homogeneity row
+    part: str | None = None  # a member's part of a group (scale_member, finer levels)
+    parent: str | None = None  # a parent region (parent_budget, portfolio_any, parent_focus, parent_balance)
+
+    @property
+    def label(self) -> str:
+        """The readable name: family then codes, e.g. 'focus_110000', 'homogeneity_A_B_NGIT' (not unique when
+        codes hold '_': identity is the RowInfo itself)."""
+        codes = (self.region, self.other, self.group, self.part, self.parent, self.industry)
+        return "_".join([self.family, *(c for c in codes if c is not None)])
 
 
 @dataclass
@@ -48,25 +72,44 @@ class LayoutModel:
     portfolio: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)  # P_p_i (add_parent_limits)
     vp: dict[str, pulp.LpVariable] = field(default_factory=dict)  # industries parent p lacks below L_p
     columns: list[pulp.LpVariable] = field(default_factory=list)
-    rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
+    rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)  # by positional name r0, r1, ...
+    info: dict[str, RowInfo] = field(default_factory=dict)  # each row's family and codes, by its name
+    names: dict[str, str] = field(default_factory=dict)  # readable name of each column, by its positional name
+    _row_of: dict[RowInfo, str] = field(default_factory=dict, repr=False)
     _designations: dict[tuple[str, str, bool], Terms] = field(default_factory=dict, repr=False)
 
     def var(self, name: str, cat: str = pulp.LpContinuous, up: float | None = None) -> pulp.LpVariable:
-        """A new variable >= 0, recorded in column order."""
-        v = self.prob.add_variable(name, 0, 1 if cat == pulp.LpBinary else up, cat=cat)
+        """A new variable >= 0, recorded in column order, named by position (`name` is kept as its label)."""
+        v = self.prob.add_variable(f"c{len(self.columns)}", 0, 1 if cat == pulp.LpBinary else up, cat=cat)
         self.columns.append(v)
+        self.names[v.name] = name
         return v
 
-    def row(self, name: str, terms: Terms, sense: int, rhs: float) -> None:
-        """Add the row sum(coef * var) (sense) rhs; a variable named twice gets the sum of its coefficients."""
+    def row(self, info: RowInfo, terms: Terms, sense: int, rhs: float) -> str:
+        """Add the row sum(coef * var) (sense) rhs about `info`; return its positional name. A variable named
+        twice gets the sum of its coefficients."""
+        if info in self._row_of:
+            raise ValueError(f"two rows about {info}")  # a builder's mistake, never a user's
         expr = pulp.LpAffineExpression(terms)
         if len(expr) != len(terms):  # a dict keeps only the last coefficient of a repeated variable: add them up
             summed: dict[pulp.LpVariable, float] = {}
             for v, c in terms:
                 summed[v] = summed.get(v, 0.0) + c
             expr = pulp.LpAffineExpression([(v, c) for v, c in summed.items() if c != 0])
-        row = pulp.LpConstraint(expr, sense, name, rhs)
+        row = pulp.LpConstraint(expr, sense, f"r{len(self.rows)}", rhs)
         self.rows[row.name] = row  # keyed by PuLP's own copy of the name (one string per row, not two)
+        self.info[row.name] = info
+        self._row_of[info] = row.name
+        return row.name
+
+    def row_of(self, family: str, **codes: str) -> str | None:
+        """The name of the row of `family` about `codes` (e.g. row_of("focus", region=r)); None if not built."""
+        return self._row_of.get(RowInfo(family, **codes))
+
+    def label(self, name: str) -> str:
+        """The readable name of a row or column (for LP export and messages)."""
+        info = self.info.get(name)
+        return info.label if info is not None else self.names.get(name, name)
 
     def designation(self, r: str, i: str, full_only: bool = False) -> Terms:
         """d_r_i (or F_r_i with full_only): terms for r taking part in a cluster of i (built once, copied out)."""
@@ -113,15 +156,15 @@ def add_eligibility(m: LayoutModel) -> None:
 def add_demand(m: LayoutModel) -> None:
     """demand: sum_r x_r_i + e_i >= D_i."""
     for i, p in m.inst.industries.items():
-        m.row(f"demand_{i}", [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.e[i], 1.0)], GE, p.target)
+        m.row(RowInfo("demand", industry=i), [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.e[i], 1.0)], GE, p.target)
 
 
 def add_overcapacity(m: LayoutModel) -> None:
     """overcapacity: sum_r x_r_i - s_i <= D_i; with a cap tau_i also sum_r x_r_i <= (1 + tau_i) D_i."""
     for i, p in m.inst.industries.items():
-        m.row(f"overcapacity_{i}", [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.s[i], -1.0)], LE, p.target)
+        m.row(RowInfo("overcapacity", industry=i), [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.s[i], -1.0)], LE, p.target)
         if p.overcapacity_cap is not None:
-            m.row(f"overcapacity_cap_{i}", [(m.x[r, i], 1.0) for r in m.inst.regions], LE, (1 + p.overcapacity_cap) * p.target)
+            m.row(RowInfo("overcapacity_cap", industry=i), [(m.x[r, i], 1.0) for r in m.inst.regions], LE, (1 + p.overcapacity_cap) * p.target)
 
 
 def add_hosting(m: LayoutModel) -> None:
@@ -129,7 +172,7 @@ def add_hosting(m: LayoutModel) -> None:
     for (r, i), x in m.x.items():
         p = m.inst.industries[i]
         terms = [(x, 1.0), (m.h[r, i], -p.char_max)] + [(v, -p.max_host) for v, _ in m.designation(r, i, full_only=True)]
-        m.row(f"hosting_{r}_{i}", terms, LE, 0.0)
+        m.row(RowInfo("hosting", region=r, industry=i), terms, LE, 0.0)
 
 
 def add_scale(m: LayoutModel) -> None:
@@ -139,19 +182,19 @@ def add_scale(m: LayoutModel) -> None:
         p = inst.industries[i]
         terms = [(x, 1.0), (m.y[r, i], -p.provincial_min), (m.h[r, i], -p.char_min)]
         terms += [(m.z[g, i], -p.group_min_member) for g in inst.groups_of(r) if g not in inst.group_parts]
-        m.row(f"scale_{r}_{i}", terms, GE, 0.0)
+        m.row(RowInfo("scale", region=r, industry=i), terms, GE, 0.0)
     for (g, i), z in m.z.items():
         terms = [(m.x[r, i], 1.0) for r in inst.groups[g].members] + [(z, -inst.industries[i].group_min_total)]
-        m.row(f"scale_group_{g}_{i}", terms, GE, 0.0)
+        m.row(RowInfo("scale_group", group=g, industry=i), terms, GE, 0.0)
         for part, members in inst.group_parts.get(g, {}).items():  # finer levels: a member city's units together
             terms = [(m.x[r, i], 1.0) for r in members] + [(z, -inst.industries[i].group_min_member)]
-            m.row(f"scale_member_{g}_{part}_{i}", terms, GE, 0.0)
+            m.row(RowInfo("scale_member", group=g, part=part, industry=i), terms, GE, 0.0)
 
 
 def add_tiers(m: LayoutModel) -> None:
     """tiers: y_r_i + h_r_i + sum_{g∋r} z_g_i <= 1 — one tier per region and industry."""
     for r, i in m.x:
-        m.row(f"tiers_{r}_{i}", m.designation(r, i), LE, 1.0)
+        m.row(RowInfo("tiers", region=r, industry=i), m.designation(r, i), LE, 1.0)
 
 
 def add_focus(m: LayoutModel) -> None:
@@ -166,7 +209,7 @@ def add_focus(m: LayoutModel) -> None:
         if r in implied:
             continue
         terms = [t for i in m.inst.industries for t in m.designation(r, i)]
-        m.row(f"focus_{r}", terms, LE, float(m.inst.max_clusters[r]))
+        m.row(RowInfo("focus", region=r), terms, LE, float(m.inst.max_clusters[r]))
 
 
 def add_balance(m: LayoutModel) -> None:
@@ -174,7 +217,7 @@ def add_balance(m: LayoutModel) -> None:
     for r in m.inst.regions:
         if m.inst.min_clusters[r] > 0:
             terms = [t for i in m.inst.industries for t in m.designation(r, i)] + [(m.v[r], 1.0)]
-            m.row(f"balance_{r}", terms, GE, float(m.inst.min_clusters[r]))
+            m.row(RowInfo("balance", region=r), terms, GE, float(m.inst.min_clusters[r]))
 
 
 def add_spread(m: LayoutModel) -> None:
@@ -183,17 +226,17 @@ def add_spread(m: LayoutModel) -> None:
     for i, p in inst.industries.items():
         ys = [(m.y[r, i], 1.0) for r in inst.regions]
         if p.provincial_count_min > 0:
-            m.row(f"spread_min_{i}", ys, GE, float(p.provincial_count_min))
-        m.row(f"spread_max_{i}", ys, LE, float(p.provincial_count_max))
+            m.row(RowInfo("spread_min", industry=i), ys, GE, float(p.provincial_count_min))
+        m.row(RowInfo("spread_max", industry=i), ys, LE, float(p.provincial_count_max))
         if inst.groups:
-            m.row(f"spread_groups_{i}", [(m.z[g, i], 1.0) for g in inst.groups], LE, float(p.group_max))
+            m.row(RowInfo("spread_groups", industry=i), [(m.z[g, i], 1.0) for g in inst.groups], LE, float(p.group_max))
 
 
 def add_budget(m: LayoutModel) -> None:
     """budget: sum_i x_r_i <= B_r."""
     for r, b in m.inst.budget.items():
         if b is not None:
-            m.row(f"budget_{r}", [(m.x[r, i], 1.0) for i in m.inst.industries], LE, b)
+            m.row(RowInfo("budget", region=r), [(m.x[r, i], 1.0) for i in m.inst.industries], LE, b)
 
 
 def add_parent_limits(m: LayoutModel) -> None:
@@ -207,7 +250,7 @@ def add_parent_limits(m: LayoutModel) -> None:
     inst = m.inst
     for a in inst.aggregates:
         if a.budget is not None:
-            m.row(f"parent_budget_{a.code}", [(m.x[r, i], 1.0) for r in a.members for i in inst.industries], LE, a.budget)
+            m.row(RowInfo("parent_budget", parent=a.code), [(m.x[r, i], 1.0) for r in a.members for i in inst.industries], LE, a.budget)
         if a.max_industries is None and a.min_industries <= 0:
             continue
         held = []
@@ -218,21 +261,21 @@ def add_parent_limits(m: LayoutModel) -> None:
             P = m.portfolio[a.code, i] = m.var(f"P_{a.code}_{i}", up=1.0)
             held.append((P, 1.0))
             for r in hosts:
-                m.row(f"portfolio_{r}_{i}", m.designation(r, i) + [(P, -1.0)], LE, 0.0)
+                m.row(RowInfo("portfolio", region=r, parent=a.code, industry=i), m.designation(r, i) + [(P, -1.0)], LE, 0.0)
             if a.min_industries > 0:  # each designation variable once (a group's z is shared by its members)
                 some = {t: -1.0 for r in hosts for t, _ in m.designation(r, i)}
-                m.row(f"portfolio_any_{a.code}_{i}", [(P, 1.0)] + list(some.items()), LE, 0.0)
+                m.row(RowInfo("portfolio_any", parent=a.code, industry=i), [(P, 1.0)] + list(some.items()), LE, 0.0)
         if a.max_industries is not None:
-            m.row(f"parent_focus_{a.code}", held, LE, float(a.max_industries))
+            m.row(RowInfo("parent_focus", parent=a.code), held, LE, float(a.max_industries))
         if a.min_industries > 0:
             m.vp[a.code] = m.var(f"vp_{a.code}")
-            m.row(f"parent_balance_{a.code}", held + [(m.vp[a.code], 1.0)], GE, float(a.min_industries))
+            m.row(RowInfo("parent_balance", parent=a.code), held + [(m.vp[a.code], 1.0)], GE, float(a.min_industries))
 
 
 def add_keep_base(m: LayoutModel) -> None:
     """keep-base: x_r_i >= (1 - delta_i) base_r_i where existing capacity is known."""
     for (r, i), base in m.inst.base.items():
-        m.row(f"keep_base_{r}_{i}", [(m.x[r, i], 1.0)], GE, m.inst.industries[i].base_retention * base)
+        m.row(RowInfo("keep_base", region=r, industry=i), [(m.x[r, i], 1.0)], GE, m.inst.industries[i].base_retention * base)
 
 
 def add_homogeneity(m: LayoutModel) -> None:
@@ -264,9 +307,9 @@ def add_homogeneity(m: LayoutModel) -> None:
             u.upBound = 0
             continue
         if n_full >= 2 and kappa < 1:
-            m.row(f"homogeneity_{r}_{s}_{i}", [(u, -1.0)] + full + [(v, kappa) for v, _ in char if kappa > 0], LE, 1.0)
+            m.row(RowInfo("homogeneity", region=r, other=s, industry=i), [(u, -1.0)] + full + [(v, kappa) for v, _ in char if kappa > 0], LE, 1.0)
         if kappa > 0:
-            m.row(f"homogeneity_any_{r}_{s}_{i}", [(u, -1.0)] + [(v, kappa) for v, _ in full + char], LE, kappa)
+            m.row(RowInfo("homogeneity_any", region=r, other=s, industry=i), [(u, -1.0)] + [(v, kappa) for v, _ in full + char], LE, kappa)
 
 
 def add_concentrate(m: LayoutModel) -> None:
@@ -274,7 +317,7 @@ def add_concentrate(m: LayoutModel) -> None:
     regions, each a provincial cluster of at least m_i (eligibility already keeps only top S&T regions)."""
     for i, p in m.inst.industries.items():
         if p.concentrate_max is not None:
-            m.row(f"concentrate_{i}", [(m.y[r, i], 1.0) for r in m.inst.regions], LE, float(p.concentrate_max))
+            m.row(RowInfo("concentrate", industry=i), [(m.y[r, i], 1.0) for r in m.inst.regions], LE, float(p.concentrate_max))
             for r in m.inst.regions:
                 m.h[r, i].upBound = 0
             for g in m.inst.groups:
@@ -286,7 +329,7 @@ def add_persistence(m: LayoutModel) -> None:
     if m.inst.previous is None or m.inst.allow_exit:
         return
     for r, i in m.inst.previous:
-        m.row(f"persistence_{r}_{i}", m.designation(r, i), GE, 1.0)
+        m.row(RowInfo("persistence", region=r, industry=i), m.designation(r, i), GE, 1.0)
 
 
 def add_growth(m: LayoutModel) -> None:
@@ -295,14 +338,14 @@ def add_growth(m: LayoutModel) -> None:
     if inst.previous is None or inst.max_growth is None:
         return
     for (r, i), x in m.x.items():
-        m.row(f"growth_{r}_{i}", [(x, 1.0)], LE, inst.previous.get((r, i), 0.0) + inst.max_growth)
+        m.row(RowInfo("growth", region=r, industry=i), [(x, 1.0)], LE, inst.previous.get((r, i), 0.0) + inst.max_growth)
 
 
 def add_strengths(m: LayoutModel) -> None:
     """strengths: x_r_i >= share_r_i * sum_s x_s_i — a long board keeps its share of national capacity."""
     for (r, i), share in m.inst.strengths.items():
         terms = [(m.x[s, i], -share) for s in m.inst.regions if s != r] + [(m.x[r, i], 1.0 - share)]
-        m.row(f"strengths_{r}_{i}", terms, GE, 0.0)
+        m.row(RowInfo("strengths", region=r, industry=i), terms, GE, 0.0)
 
 
 def set_objective(m: LayoutModel) -> None:
@@ -339,12 +382,3 @@ def build_model(inst: Instance) -> LayoutModel:
     m.prob.extend(m.rows)
     m._designations.clear()  # a building aid only (county level: ~45,000 lists)
     return m
-
-
-def family_of(row_name: str) -> str:
-    """The constraint family of a row name (e.g. 'scale_group' of 'scale_group_YRD_NGIT')."""
-    for fam in ("overcapacity_cap", "scale_group", "spread_min", "spread_max", "spread_groups", "keep_base", "homogeneity_any",
-                "scale_member", "parent_budget", "parent_focus", "parent_balance", "portfolio_any"):
-        if row_name.startswith(fam + "_"):
-            return fam
-    return row_name.split("_", 1)[0]

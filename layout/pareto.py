@@ -34,6 +34,7 @@ scenario every point solves), points/e000/ … (one results folder per ε), poin
 from __future__ import annotations
 
 import html
+import io
 import json
 import math
 import shutil
@@ -49,14 +50,18 @@ import pulp
 import yaml
 
 from layout.errors import InfeasibleError, InputError, Problem
+from layout.output import Kind, holds_out, remove_result, write_file
+from layout.folder import Metrics, load_json, read_json
 from layout.instance import Instance
-from layout.model import LE, LayoutModel, build_model
+from layout.tables import read_csv
+from layout.model import LE, LayoutModel, RowInfo, build_model
 from layout.sweep import (POINTS, ProgressArg, Task, _Bar, _prepare_folder, _write_csv, _write_text, check_execution, check_readable, execute,
                           guarded, resolved_document, solve_point)
 
 CRITERIA = ("overcapacity", "advantage")
 HOMOGENEITY = "homogeneity"
 MARKER = "pareto.json"
+PARETO_KIND = Kind(MARKER, frozenset({MARKER, "pareto.csv", "pareto.png", "pareto.html", POINTS}))  # what DIR may hold
 TIE_H, TIE_OTHER = 1e-3, 1e-5
 TOL = 1e-6
 LABELS = {
@@ -130,8 +135,8 @@ def add_epsilon(m: LayoutModel, epsilon: float) -> None:
     """pareto_epsilon: sum((1 - kappa) u + kappa w) <= epsilon (a hair of slack against rounding)."""
     terms = homogeneity_terms(m)
     if terms:
-        m.row("pareto_epsilon", terms, LE, float(epsilon) + TOL)
-        m.prob.extend({"pareto_epsilon": m.rows["pareto_epsilon"]})
+        name = m.row(RowInfo("pareto_epsilon"), terms, LE, float(epsilon) + TOL)
+        m.prob.extend({name: m.rows[name]})
 
 
 def _settings(spec: Any, options: dict) -> tuple[str, float | None, float]:
@@ -180,7 +185,7 @@ def solve_epsilon(task: EpsilonTask) -> dict:
     from layout.metrics import duplications, layout_metrics
     from layout.output import MANIFEST, staged_output, write_json
     from layout.results import solution_layout, write_geojson, write_table
-    from layout.run import prepare
+    from layout.run import input_files, prepare
 
     def body() -> str:
         check_readable(task.scenario)
@@ -202,7 +207,7 @@ def solve_epsilon(task: EpsilonTask) -> dict:
             "duplications": {"optimised": duplications(layout, inst), "baseline": duplications(base, inst)},
             "timings_seconds": {"solve": round(result.seconds, 3), "total": round(time.perf_counter() - t0, 3)},
         }
-        with staged_output(Path(task.folder), True) as tmp:
+        with staged_output(Path(task.folder), True, inputs=input_files(spec, regions)) as tmp:
             write_table(tmp / "assignment.csv", layout)
             write_table(tmp / "baseline.csv", base)
             write_geojson(tmp / "layout.geojson", regions, inst, layout)
@@ -244,6 +249,7 @@ def on_front(table: pd.DataFrame, criterion: str) -> list[bool]:
     return out
 
 
+@holds_out("out_dir")  # DIR is locked for the whole run: a second front into it fails (exit 2)
 def pareto(file: str | Path | None, out_dir: str | Path, between: tuple[str, str] = (HOMOGENEITY, "overcapacity"), points: int = 7,
            workers: int | None = None, dask_scheduler: str | None = None, dask_local: int | None = None,
            progress: ProgressArg = True, options: Any = None, force: bool = False) -> pd.DataFrame:
@@ -253,13 +259,13 @@ def pareto(file: str | Path | None, out_dir: str | Path, between: tuple[str, str
     (one row per ε point, then the row `default`: the scenario as given). Reruns resume: finished points are
     skipped when the scenario, criteria, number of points and solver settings are unchanged.
     """
-    from layout.run import prepare, presolve_conflicts
+    from layout.run import input_files, prepare, presolve_conflicts
 
     criterion = _check_between(between)
     if points < 2:
         raise InputError(Problem("command line", None, "--points", "at least 2 points on the front", str(points)))
     out_dir = Path(out_dir)
-    spec, _, inst = prepare(file)
+    spec, regions, inst = prepare(file)
     if getattr(spec.scenario, "periods", None):
         raise InputError(spec.problem(("periods",), "a single-period scenario (the front is computed for one plan period)",
                                       f"periods {spec.scenario.periods}"))
@@ -276,16 +282,17 @@ def pareto(file: str | Path | None, out_dir: str | Path, between: tuple[str, str
     solver, time_limit, gap = _settings(spec, opts)
     key = {"scenario_text": text, "between": [HOMOGENEITY, criterion], "points": points}
     check_execution(workers, dask_scheduler, dask_local)
-    _prepare_folder(out_dir, MARKER, force)
+    _prepare_folder(out_dir, PARETO_KIND, input_files(spec, regions))
     pdir = out_dir / POINTS
-    earlier = json.loads((out_dir / MARKER).read_text(encoding="utf-8")) if (out_dir / MARKER).is_file() else None
+    earlier = load_json(out_dir / MARKER, "a Pareto front folder written by `layout pareto`") if (out_dir / MARKER).is_file() else None
     finished = any((f / "metrics.json").is_file() for f in pdir.iterdir() if f.is_dir())
     if earlier is not None and earlier.get("key") != key:
         if finished and not force:
             raise InputError(Problem(str(out_dir), None, "--out", "the same front to resume, a new folder, or --force to recompute it",
                                      "the finished points of a different front (scenario, criteria, points or solver settings)"))
-        shutil.rmtree(pdir)
-        pdir.mkdir()
+        for f in sorted(pdir.iterdir()):  # the other front's points: only results folders this program wrote
+            if f.is_dir() and not f.name.startswith("."):
+                remove_result(f)
         earlier = None
     scenario_file = pdir / "scenario.yaml"
     _write_text(scenario_file, text)
@@ -344,8 +351,8 @@ def _front_row(folder: Path, pid: str, eps: float | None, inst: Instance, failur
     row: dict[str, Any] = {"point": pid, "epsilon": eps}
     mfile = folder / "metrics.json"
     if mfile.is_file():
-        m = json.loads(mfile.read_text(encoding="utf-8"))
-        table = pd.read_csv(folder / "assignment.csv", dtype={"region_code": str, "industry": str}, keep_default_na=False)
+        m = read_json(mfile, Metrics)
+        table = read_csv(folder / "assignment.csv", numbers=("capacity",))  # the spreadsheet-safe quote removed (layout.tables)
         row.update(status=m["solver"]["status"], message="", **criteria(table, inst),
                    objective_value=m["solver"]["objective"], gap=m["solver"]["gap"],
                    seconds_solve=m.get("timings_seconds", {}).get("solve"), folder=f"{POINTS}/{pid}")
@@ -364,36 +371,40 @@ def _front_points(table: pd.DataFrame, criterion: str) -> pd.DataFrame:
 
 
 def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str) -> None:
-    """The front for a paper: staircase through non-dominated points, every ε point, the scenario as given as a star."""
-    import matplotlib
+    """The front for a paper: staircase through non-dominated points, every ε point, the scenario as given as a star.
+    Text is plain (no mathtext, no LaTeX: a '$' in the scenario's name is a dollar sign)."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from layout.map_png import PLAIN_TEXT
 
     solved = table[table["status"].isin(["optimal", "feasible"])]
     eps = solved[solved["point"] != "default"]
     front = _front_points(table, criterion)
     default = solved[solved["point"] == "default"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    if len(front):
-        ax.step(front[HOMOGENEITY], front[criterion], where="post", color="#1f4e79", lw=1.4, label="Pareto front (ε-constraint)")
-    dominated = eps[~eps["on_front"]]
-    ax.scatter(front[HOMOGENEITY], front[criterion], s=28, color="#1f4e79", zorder=3)
-    if len(dominated):
-        ax.scatter(dominated[HOMOGENEITY], dominated[criterion], s=28, facecolors="none", edgecolors="#888888", zorder=3,
-                   label="weakly dominated ε point")
-    if len(default):
-        ax.scatter(default[HOMOGENEITY], default[criterion], marker="*", s=180, color="#c0392b", zorder=4,
-                   label="scenario as given (own weights)")
-    ax.set_xlabel(LABELS[HOMOGENEITY])
-    ax.set_ylabel(LABELS[criterion])
-    ax.set_title(title, fontsize=10)
-    ax.grid(True, color="#dddddd", lw=0.6)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    with rc_context(PLAIN_TEXT):
+        fig = Figure(figsize=(6.4, 4.2))
+        ax = fig.subplots()
+        if len(front):
+            ax.step(front[HOMOGENEITY], front[criterion], where="post", color="#1f4e79", lw=1.4, label="Pareto front (ε-constraint)")
+        dominated = eps[~eps["on_front"]]
+        ax.scatter(front[HOMOGENEITY], front[criterion], s=28, color="#1f4e79", zorder=3)
+        if len(dominated):
+            ax.scatter(dominated[HOMOGENEITY], dominated[criterion], s=28, facecolors="none", edgecolors="#888888", zorder=3,
+                       label="weakly dominated ε point")
+        if len(default):
+            ax.scatter(default[HOMOGENEITY], default[criterion], marker="*", s=180, color="#c0392b", zorder=4,
+                       label="scenario as given (own weights)")
+        ax.set_xlabel(LABELS[HOMOGENEITY])
+        ax.set_ylabel(LABELS[criterion])
+        ax.set_title(title, fontsize=10)
+        ax.grid(True, color="#dddddd", lw=0.6)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, frameon=False)
+        fig.tight_layout()
+        png = io.BytesIO()
+        fig.savefig(png, dpi=200, format="png")
+    write_file(path, png.getvalue())  # whole or not at all (layout.output)
 
 
 def _ticks(lo: float, hi: float) -> list[float]:

@@ -21,6 +21,7 @@ import pyogrio
 import shapely
 
 from layout.errors import InputError, Problem
+from layout.inputs import GEO_LIMIT, TEXT_LIMIT, not_readable, read_text
 from layout.paths import geodata_file
 from layout.spec import LoadedSpec
 
@@ -72,8 +73,10 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _not_a_file(path: Path) -> str:
-    return f"a folder: {path}" if path.is_dir() else f"no such file: {path}"
+def _not_a_file(path: Path, limit: int = TEXT_LIMIT) -> str | None:
+    """Why `path` is not a data file this program reads ('no such file: …', 'a folder: …', too large), or None."""
+    why = not_readable(path, limit)
+    return None if why is None else f"{why}: {path}"
 
 
 def _feature(i: int, code_field: str, code: str) -> str:
@@ -100,8 +103,9 @@ def _unbuildable(path: Path, code_field: str) -> list[Problem]:
 def _read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoDataFrame:
     """Read a GeoJSON/GeoPackage; check codes, names and geometries; index by code."""
     label = str(path)
-    if not path.is_file():
-        raise InputError(Problem(label, None, "", "an existing boundary file (GeoJSON or GeoPackage)", _not_a_file(path)))
+    why = _not_a_file(path, GEO_LIMIT)
+    if why:
+        raise InputError(Problem(label, None, "", "an existing boundary file (GeoJSON or GeoPackage)", why))
     if path.stat().st_size == 0:
         raise InputError(Problem(label, None, "", "a GeoJSON or GeoPackage file", "an empty file"))
     try:
@@ -167,14 +171,7 @@ def _read_indicators(path: Path, code_field: str, text_columns: tuple[str, ...])
     `attrs["lines"]` maps each code to its line in the file (for messages).
     """
     label = str(path)
-    if not path.is_file():
-        raise InputError(Problem(label, None, "", "an existing indicator CSV", _not_a_file(path)))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(Problem(label, None, "", "a CSV file in UTF-8 (save it as UTF-8)", f"a byte that is not UTF-8 at offset {e.start}")) from None
-    except OSError as e:
-        raise InputError(Problem(label, None, "", "a readable CSV file", f"{type(e).__name__}: {e.strerror}")) from None
+    text = read_text(path, "an indicator CSV file", encoding="utf-8-sig")
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
@@ -254,12 +251,13 @@ def load_regions(spec: LoadedSpec) -> RegionSet:
         bfile, ifile = geodata_file(EMBEDDED_BOUNDARIES), geodata_file(EMBEDDED_INDICATORS)
         fields = ("code", "name_en", "adcode", ("name_zh", "name_en"))
     else:
-        bfile, ifile = spec.resolve(cfg.boundaries), spec.resolve(cfg.indicators)
+        bfile, ifile = spec.path_of("regions", "boundaries"), spec.path_of("regions", "indicators")
         fields = (cfg.code_field, cfg.name_field, cfg.code_field, (cfg.name_field,))
-        for key, path, what in (("boundaries", bfile, "an existing boundary file (GeoJSON or GeoPackage)"),
-                                ("indicators", ifile, "an existing indicator CSV")):
-            if not path.is_file():
-                problems.append(spec.problem(("regions", key), what, _not_a_file(path)))
+        for key, path, what, limit in (("boundaries", bfile, "an existing boundary file (GeoJSON or GeoPackage)", GEO_LIMIT),
+                                       ("indicators", ifile, "an existing indicator CSV", TEXT_LIMIT)):
+            why = _not_a_file(path, limit)
+            if why:
+                problems.append(spec.problem(("regions", key), what, why))
         if problems:
             raise InputError(problems)
     code_field, name_field, csv_code, text_columns = fields

@@ -30,8 +30,11 @@ import urllib.parse
 from pathlib import Path
 
 from layout.compare import read_results
+from layout.folder import EXPLANATION, Explanation, read_json, read_units_geojson
 from layout.map_inputs import CLUSTERS_2019_FILE, CLUSTERS_2019_TOTAL
+from layout.output import write_file
 from layout.paths import geodata_file
+from layout.tables import read_csv
 
 __all__ = ["write_report", "render_report", "SEED_STUDY"]
 
@@ -101,8 +104,7 @@ def _short(v) -> str:
 def _read_csv(path: Path) -> list[dict]:
     if not path.is_file():
         return []
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_csv(path).to_dict("records")  # our tables, the spreadsheet-safe quote removed (layout.tables)
     for r in rows:
         try:
             r["capacity"] = float(r.get("capacity") or 0.0)
@@ -111,14 +113,9 @@ def _read_csv(path: Path) -> list[dict]:
     return rows
 
 
-def _read_json(path: Path) -> dict | None:
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+def _read_optional(path: Path, read) -> dict | None:
+    """`read(path)` (a checked reader of layout.folder) if the file is there, else None."""
+    return read(path) if path.is_file() else None
 
 
 # ------------------------------------------------------------------------------------------- charts
@@ -748,8 +745,8 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
     link_from = Path(link_from) if link_from is not None else result_dir
     metrics, _rows, manifest = read_results(result_dir)
     layout = _read_csv(result_dir / "assignment.csv")
-    expl = _read_json(result_dir / "explanation.json")
-    geo = _read_json(result_dir / "layout.geojson")
+    expl = _read_optional(result_dir / EXPLANATION, lambda p: read_json(p, Explanation))
+    geo = _read_optional(result_dir / "layout.geojson", read_units_geojson)
     region_names: dict[str, str] = {}
     if geo:
         for f in geo.get("features", []):
@@ -804,5 +801,4 @@ def write_report(result_dir: Path, out: Path | None = None) -> Path:
     result_dir = Path(result_dir)
     target = Path(out) if out is not None else result_dir / "report.html"
     text = render_report(result_dir, target.parent)
-    target.write_text(text, encoding="utf-8")
-    return target
+    return write_file(target, text.encode("utf-8"))  # whole or not at all; a folder there or an OS error is InputError

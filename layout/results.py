@@ -12,6 +12,7 @@ from layout.instance import Instance
 from layout.metrics import COLUMNS
 from layout.model import LayoutModel
 from layout.regions import RegionSet
+from layout.tables import csv_text
 
 ON = 0.5  # a binary above this is 1
 
@@ -37,8 +38,8 @@ def solution_layout(m: LayoutModel) -> pd.DataFrame:
 
 
 def write_table(path: Path, table: pd.DataFrame) -> None:
-    """CSV, UTF-8, sorted by region and industry."""
-    table.sort_values(["region_code", "industry"]).to_csv(path, index=False, float_format="%.6f", encoding="utf-8")
+    """CSV, UTF-8, sorted by region and industry, spreadsheet-safe (layout.tables; read back with tables.read_csv)."""
+    path.write_text(csv_text(table.sort_values(["region_code", "industry"]), "%.6f"), encoding="utf-8")
 
 
 def portfolio_texts(layout: pd.DataFrame) -> dict[str, str]:

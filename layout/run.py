@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from layout.instance import Instance, build_instance
 from layout.maps import write_map
 from layout.metrics import duplications, layout_metrics
 from layout.model import LayoutModel, build_model
-from layout.output import MANIFEST, check_out, staged_output, write_json
+from layout.output import MANIFEST, check_out, claimed, staged_output, write_json
 from layout.regions import RegionSet, load_regions
 from layout.results import solution_layout, write_geojson, write_table
 from layout.solve import INFEASIBLE, SolveResult, export, model_size, solve, solver_failure
@@ -73,6 +74,11 @@ def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
     return spec, regions, inst
 
 
+def input_files(spec: LoadedSpec, regions: RegionSet) -> list[Path]:
+    """Every file a run reads: the constraint file, the files it extends, its regions' boundaries and indicators."""
+    return [*spec.files, regions.boundary_file, regions.indicator_file]
+
+
 def _refuse(problems: list) -> None:
     """Raise InputError (exit 2) when there are problems."""
     if problems:
@@ -97,14 +103,6 @@ def presolve_conflicts(inst: Instance) -> list[str]:
         if inst.budget[r] is not None and held > inst.budget[r] + 1e-9:
             out.append(f"budget: {inst.region_names[r]} must keep {held:g} of existing capacity but its budget is {inst.budget[r]:g}")
     return out
-
-
-def _check_folder(option: str, folder: Path, force: bool) -> None:
-    """`check_out` (output.py) for a folder given by another option than --out: its problems name that option."""
-    try:
-        check_out(folder, force)
-    except InputError as e:
-        raise InputError([replace(p, key=option) for p in e.problems]) from None
 
 
 def _versions() -> dict[str, str]:
@@ -196,18 +194,27 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
 
     With `periods:`, the periods are solved in order; each period sees the previous one's designations
     (persistence) and capacities (growth). DIR holds the last period's result, DIR/periods/<year>/ each
-    period's, and DIR/phasing.csv all of them.
+    period's, and DIR/phasing.csv all of them. DIR (and --diagnose-to's folder) are checked before loading and
+    locked until written (`layout.output.claimed`): a second run into the same folder meanwhile fails (exit 2).
     """
     _refuse(option_problems(options.time_limit, options.gap))
-    check_out(out, options.force)
-    if options.diagnose_to is not None:
-        _check_folder("--diagnose-to", options.diagnose_to, options.force)
+    with claimed(out, options.force), (claimed(options.diagnose_to, options.force, option="--diagnose-to")
+                                       if options.diagnose_to is not None else contextlib.nullcontext()):
+        return _solve_claimed(file, out, options, progress)
+
+
+def _solve_claimed(file: str | Path | None, out: Path, options: Options, progress: Progress) -> Run:
+    """`solve_scenario` once its folders are claimed."""
     t: dict[str, float] = {}
     t0 = time.perf_counter()
     progress("loading scenario and regions")
     spec = load(file)
     _refuse(numeric_problems(spec))
     regions = load_regions(spec)
+    inputs = input_files(spec, regions)
+    check_out(out, options.force, inputs=inputs)  # a folder holding an input is never written: refused before solving
+    if options.diagnose_to is not None:
+        check_out(options.diagnose_to, options.force, option="--diagnose-to", inputs=inputs)
     t["load"] = time.perf_counter() - t0
     cfg = spec.scenario.solver
     solver = options.solver or cfg.name
@@ -223,7 +230,7 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
             previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
     except InfeasibleError as e:
         if options.diagnose_to is not None:
-            write_diagnosis(options.diagnose_to, e.diagnosis or [str(e)], options.force)
+            write_diagnosis(options.diagnose_to, e.diagnosis or [str(e)], options.force, inputs=inputs)
         raise
     last = runs[-1]
     metrics = dict(last.metrics)
@@ -232,11 +239,11 @@ def solve_scenario(file: str | Path | None, out: Path, options: Options = Option
         metrics["periods"] = {str(p.inst.period): {k: p.metrics[k] for k in keys if k in p.metrics} for p in runs}
     progress("explaining the layout (binding constraints, shadow prices)")
     t3 = time.perf_counter()
-    explanations = [explain(p.model, p.result) for p in runs]
+    explanations = [explain(p.model, p.result, time_limit=time_limit) for p in runs]
     t["explain"] = time.perf_counter() - t3
     progress("writing results")
     t2 = time.perf_counter()
-    with staged_output(out, options.force) as tmp:
+    with staged_output(out, options.force, inputs=inputs) as tmp:
         write_period(tmp, regions, last)
         if spec.scenario.periods:
             write_table(tmp / "phasing.csv", phasing_table(runs))

@@ -266,7 +266,8 @@ def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0)
 
     CBC is started here, with PuLP's own arguments and solution reader, so that it never outlives this
     process: it is killed on Ctrl-C or any error, and gets SIGKILL when this process dies (Linux,
-    PR_SET_PDEATHSIG). Its files live in a temporary folder that is removed on the way out.
+    PR_SET_PDEATHSIG). Its files (model, log, solution) live in a temporary folder that is removed on every way out:
+    a result, an error, Ctrl-C or SIGTERM (which `layout` turns into an exception that unwinds like Ctrl-C).
     """
     with tempfile.TemporaryDirectory(prefix="layout-cbc-") as tmp:
         log, mps, solution = (Path(tmp) / f for f in ("cbc.log", "model.mps", "model.sol"))
@@ -280,12 +281,14 @@ def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0)
         args += ["-solve", "-printingOptions", "all", "-solution", str(solution)]
         t0 = time.perf_counter()
         with open(log, "w") as pipe:
-            child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, preexec_fn=_dies_with(os.getpid()))
+            child = None
             try:
+                child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, preexec_fn=_dies_with(os.getpid()))
                 code = child.wait()
-            except BaseException:  # Ctrl-C (KeyboardInterrupt) or anything else: CBC must not run on
-                child.kill()
-                child.wait()
+            except BaseException:  # Ctrl-C, SIGTERM (the CLI raises it as an exception) or anything else: CBC must not run on
+                if child is not None:
+                    child.kill()
+                    child.wait()
                 raise
         seconds = time.perf_counter() - t0
         text = log.read_text(errors="replace")
@@ -337,9 +340,44 @@ def solver_failure(solver: str, result: SolveResult, label: str = "") -> LayoutE
                        f"{'cbc' if solver == 'highs' else 'highs'}, and please report the constraint file if it persists")
 
 
+LP_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.]")
+LP_NAME_MAX = 90  # PuLP refuses names over 100 characters in LP files; room for a '_k' that makes one unique
+
+
+def readable_names(labels: list[str]) -> list[str]:
+    """Names for an LP or MPS file: each label with anything but ASCII letters, digits, '_' and '.' replaced by
+    '_', cut to LP_NAME_MAX characters, made unique in order with a suffix '_2', '_3', ... (codes that differ
+    only in rewritten characters, such as 'R-1' and 'R_1', get distinct names)."""
+    out, seen = [], set()
+    for label in labels:
+        base = LP_NAME_CHARS.sub("_", label)[:LP_NAME_MAX] or "_"
+        name, k = base, 1
+        while name in seen:
+            k += 1
+            name = f"{base}_{k}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 def export(m: LayoutModel, lp: Path | None = None, mps: Path | None = None) -> None:
-    """Write the model as an LP and/or MPS file (names as in the model)."""
-    if lp is not None:
-        m.prob.writeLP(str(lp))
-    if mps is not None:
-        m.prob.writeMPS(str(mps))
+    """Write the model as an LP and/or MPS file with readable names (`readable_names` of the model's labels).
+
+    The model's own names are positional (model.py): a copy of the problem is written with the readable names,
+    and the model's names are put back afterwards, whatever happens."""
+    rows, columns = list(m.rows), [v.name for v in m.columns]
+    try:
+        for v, name in zip(m.columns, readable_names([m.label(n) for n in columns])):
+            v.name = name
+        named = pulp.LpProblem(m.prob.name, m.prob.sense)
+        named.setObjective(m.prob.objective)
+        named.extend(dict(zip(readable_names([m.label(n) for n in rows]), (m.rows[n] for n in rows))))
+        if lp is not None:
+            named.writeLP(str(lp))
+        if mps is not None:
+            named.writeMPS(str(mps))
+    finally:
+        for v, name in zip(m.columns, columns):
+            v.name = name
+        for n in rows:
+            m.rows[n].name = n

@@ -9,10 +9,11 @@ overrides one industry's target with three lines.
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from layout.errors import InputError, Problem
+from layout.inputs import not_readable, read_bytes, read_text
 from layout.paths import DEFAULT_MODEL, models_file
 
 Code = str  # an industry, region or group code: letters, digits, underscore
@@ -345,6 +347,9 @@ class Scenario(Strict):
 
 
 Path_ = tuple[str | int, ...]
+PATH_FIELDS: tuple[tuple[str, ...], ...] = (("regions", "boundaries"), ("regions", "indicators"))  # paths relative to their file
+CONSTRAINT_FILE = "a constraint file (YAML)"
+MAX_EXTENDS = 32  # files in one `extends:` chain
 
 
 @dataclass
@@ -370,17 +375,24 @@ class LoadedSpec:
         file, line = self.where(*path)
         return Problem(file, line, ".".join(str(k) for k in path), expected, found)
 
-    def resolve(self, relative: str) -> Path:
-        """A path written in the file, resolved against the file's folder."""
-        p = Path(relative)
-        return p if p.is_absolute() else (self.file.parent / p)
+    def path_of(self, *key: str) -> Path | None:
+        """The path a field of PATH_FIELDS holds, resolved against the folder of the file that wrote it (under
+        `extends:`, a base's paths stay relative to the base, whatever lies beside the extending file); None if unset."""
+        value: Any = self.scenario
+        for k in key:
+            value = getattr(value, k)
+        if value is None:
+            return None
+        p = Path(value)
+        writer = Path(self.positions[key][0]) if key in self.positions else self.file
+        return p if p.is_absolute() else writer.parent / p
 
     @property
     def input_hash(self) -> str:
         """SHA-256 of every file read (the file and its bases)."""
         h = hashlib.sha256()
         for f in self.files:
-            h.update(f.read_bytes())
+            h.update(read_bytes(f, CONSTRAINT_FILE))
         return h.hexdigest()
 
 
@@ -426,12 +438,7 @@ def _check_expansion(root: yaml.Node, label: str) -> None:
 def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
     """Safe-load YAML and record the line of every key path (1-based)."""
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(label, None, "", "an existing constraint file", "no such file")) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(Problem(label, None, "", "a readable UTF-8 text file", type(e).__name__)) from None
+    text = read_text(path, CONSTRAINT_FILE)
     try:
         loader = yaml.SafeLoader(text)  # its reader refuses unprintable characters at once
         node = loader.get_single_node()
@@ -502,20 +509,36 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
+def _real(path: Path, where: Problem) -> Path:
+    """The file's real path (symbolic links followed); InputError at `where` for a link loop or an impossible path."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as e:  # RuntimeError: a symbolic link loop (Python < 3.13); ValueError: a NUL
+        found = "a symbolic link loop" if isinstance(e, RuntimeError) or getattr(e, "errno", None) == errno.ELOOP else f"{type(e).__name__}: {e}"
+        raise InputError(replace(where, found=f"{path}: {found}")) from None
+
+
 def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
-    """Read a file and, recursively, the files it extends; later files win."""
+    """Read a file and, recursively, the files it extends; later files win. `chain`: the real paths read so far.
+
+    Each file's positions carry its own name, so a value keeps the file that wrote it (`LoadedSpec.path_of`)."""
     data, positions = _read_yaml(path)
     base_ref = data.get("extends")
     if base_ref is None:
         return data, positions, [path]
+    at = Problem(str(path), positions[("extends",)][1], "extends", "a file path or `default`", repr(base_ref))
     if not isinstance(base_ref, str):
-        raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "a file path or `default`", repr(base_ref)))
+        raise InputError(at)
+    if len(chain) >= MAX_EXTENDS:
+        raise InputError(replace(at, expected=f"a chain of at most {MAX_EXTENDS} files", found=f"{base_ref!r}, file {len(chain) + 1} of the chain"))
     base_path = models_file(DEFAULT_MODEL) if base_ref == "default" else (path.parent / base_ref)
-    if base_path.resolve() in chain:
-        raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "a chain of files without a cycle", f"{base_path} extends itself"))
-    if not base_path.is_file():
-        raise InputError(Problem(str(path), positions[("extends",)][1], "extends", "an existing file", str(base_path)))
-    base, base_pos, files = _load_merged(base_path, chain + (base_path.resolve(),))
+    real = _real(base_path, at)
+    if real in chain:
+        raise InputError(replace(at, expected="a chain of files without a cycle", found=f"{base_path} extends itself"))
+    why = not_readable(base_path)
+    if why is not None:
+        raise InputError(replace(at, expected="an existing file", found=f"{base_path}: {why}"))
+    base, base_pos, files = _load_merged(base_path, chain + (real,))
     merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**base_pos, **positions}, files + [path]
 
@@ -576,7 +599,7 @@ def _unwrap(annotation: Any) -> Any:
 def load(path: str | Path | None = None) -> LoadedSpec:
     """Load and validate a constraint file (default: the embedded default). Raises InputError."""
     file = Path(path) if path is not None else models_file(DEFAULT_MODEL)
-    data, positions, files = _load_merged(file, (file.resolve(),))
+    data, positions, files = _load_merged(file, (_real(file, Problem(str(file), None, "", CONSTRAINT_FILE, "")),))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:

@@ -33,7 +33,6 @@ import math
 import multiprocessing
 import os
 import re
-import shutil
 import threading
 import time
 import types
@@ -49,9 +48,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem
-from layout.spec import LoadedSpec, Scenario, SweepParameter
+from layout.output import Kind, check_out, holds_out, os_problem, remove_result, write_file
+from layout.folder import Metrics, read_json
+from layout.inputs import read_text
+from layout.spec import PATH_FIELDS, LoadedSpec, Scenario, SweepParameter
+from layout.tables import csv_text, read_csv
 
 SWEEP_FILE, TABLE, ROBUSTNESS, POINTS = "sweep.json", "sweep.csv", "robustness.csv", "points"
+SWEEP_KIND = Kind(SWEEP_FILE, frozenset({SWEEP_FILE, TABLE, ROBUSTNESS, "robustness.html", POINTS}))  # robustness.html: `layout map`
 MAX_POINTS = 100_000
 FIRST_COLUMNS = ["status", "message", "objective_value", "bound", "gap", "rows", "columns", "nonzeros", "binaries"]
 ProgressArg = bool | Callable[[int, int, dict], None] | None
@@ -252,10 +256,10 @@ def resolved_document(spec: LoadedSpec) -> dict:
     doc = spec.scenario.model_dump(mode="json")
     doc.pop("sweep", None)
     doc.pop("extends", None)
-    reg = doc.get("regions", {})
-    for k in ("boundaries", "indicators"):
-        if reg.get(k):
-            reg[k] = str(spec.resolve(reg[k]).resolve())
+    for key in PATH_FIELDS:
+        path = spec.path_of(*key)
+        if path is not None:
+            set_path(doc, ".".join(key), str(path.resolve()))
     return doc
 
 
@@ -271,12 +275,31 @@ def apply(spec: LoadedSpec, base: dict, point: Point) -> dict:
         shown = ", ".join(f"{k} = {v:g}" for k, v in point.values.items())
         for err in e.errors():
             loc = ".".join(str(k) for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal["))))
-            # the swept field the error is about: the one it names, or one inside the section it checks
-            key = next((k for k in point.values if loc == k or loc.startswith(k + ".") or k.startswith(loc + ".")), next(iter(point.values)))
-            problems.append(spec.problem(("sweep", "parameters", key), f"values the schema accepts ({loc or 'scenario'}: {err['msg']})",
+            problems.append(spec.problem(("sweep", "parameters", _swept(point, loc)), f"values the schema accepts ({loc or 'scenario'}: {err['msg']})",
                                          f"point {point.id} ({shown})"))
         raise InputError(problems) from None
     return doc
+
+
+def _swept(point: Point, loc: str) -> str:
+    """The swept field a problem at dotted path `loc` is about: the one it names, one inside the section it checks, or the first."""
+    return next((k for k in point.values if loc == k or loc.startswith(k + ".") or k.startswith(loc + ".")), next(iter(point.values)))
+
+
+def check_references(spec: LoadedSpec, regions: Any, doc: dict, point: Point) -> None:
+    """The names a point's document uses (region and industry codes, indicators: `layout.instance.build_instance`'s
+    checks), before any point runs: a swept path naming a region, industry or indicator the scenario does not have
+    (`limits.regions.XX.budget`, `industries.T.base_capacity.XX`) is InputError at the sweep parameter's line.
+    Every point sets the same paths and those checks read no swept value, so one point checks the names for all."""
+    from layout.instance import build_instance
+
+    swept = LoadedSpec(Scenario.model_validate(doc), spec.file, spec.positions, spec.files)
+    try:
+        build_instance(swept, regions, swept.scenario.periods[0] if swept.scenario.periods else None)
+    except InputError as e:
+        shown = ", ".join(f"{k} = {v:g}" for k, v in point.values.items())
+        raise InputError([spec.problem(("sweep", "parameters", _swept(point, p.key)), f"{p.expected} (at {p.key or 'the scenario'})",
+                                       f"{p.found} in point {point.id} ({shown})") for p in e.problems]) from None
 
 
 def documents(spec: LoadedSpec, points: list[Point]) -> dict[str, dict]:
@@ -379,7 +402,7 @@ def solve_point(task: Task) -> dict:
         check_readable(task.scenario)
         run = solve_scenario(task.scenario, Path(task.folder), Options(force=True, **task.options))
         status = run.metrics["solver"]["status"]
-        shutil.copyfile(task.scenario, Path(task.folder) / "scenario.yaml")
+        write_file(Path(task.folder) / "scenario.yaml", Path(task.scenario).read_bytes())  # listed in the folder's manifest
         return status
 
     return guarded(task.id, body, lambda e: _infeasible_message(e, task))
@@ -511,14 +534,13 @@ def _execute_dask(fn: Callable[[Any], dict], tasks: list, dask_scheduler: str | 
 # ---------------------------------------------------------------- the sweep folder and its tables
 
 def _write_text(path: Path, text: str) -> None:
-    """Write a file atomically (a temporary file renamed into place)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    """Write a file atomically (a temporary file renamed into place); an OS error is InputError (`layout.output.write_file`)."""
+    write_file(path, text.encode("utf-8"), "--out")
 
 
 def _write_csv(path: Path, table: pd.DataFrame) -> None:
-    _write_text(path, table.to_csv(index=False, float_format="%.10g", lineterminator="\n"))
+    """A table, atomically and spreadsheet-safe (layout.tables)."""
+    _write_text(path, csv_text(table, "%.10g"))
 
 
 def flatten(data: dict, prefix: str) -> dict[str, Any]:
@@ -538,7 +560,7 @@ def point_row(point: Point, folder: Path, failure: dict | None) -> dict:
     row: dict[str, Any] = {"point": point.id, **point.values}
     metrics_file = folder / "metrics.json"
     if metrics_file.is_file():
-        m = json.loads(metrics_file.read_text(encoding="utf-8"))
+        m = read_json(metrics_file, Metrics)
         s = m["solver"]
         row.update(status=s["status"], message="", objective_value=s["objective"], bound=s["bound"], gap=s["gap"], **m["model"])
         row.update(flatten(m.get("timings_seconds", {}), "seconds"))
@@ -570,7 +592,7 @@ def robustness(out_dir: Path, points: list[Point], inst: Any) -> pd.DataFrame:
     names: dict[str, str] = dict(inst.region_names)
     industries: dict[str, str] = {i: p.name for i, p in inst.industries.items()}
     for p in solved:
-        table = pd.read_csv(out_dir / POINTS / p.id / "assignment.csv", dtype={"region_code": str, "industry": str}, keep_default_na=False)
+        table = read_csv(out_dir / POINTS / p.id / "assignment.csv", ("region_code", "region_name", "industry", "industry_name", "tier"), ("capacity",))
         for r in table.itertuples():
             c = counts.setdefault((r.region_code, r.industry), {"designated": 0, "provincial": 0, "characteristic": 0, "inter-provincial": 0, "capacity": 0.0})
             c["designated"] += 1
@@ -592,14 +614,14 @@ def robustness(out_dir: Path, points: list[Point], inst: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _prepare_folder(out_dir: Path, marker: str, force: bool) -> None:
-    """Refuse a non-empty folder that is not an earlier run of the same kind (unless force)."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(Problem(str(out_dir), None, "--out", "a folder path", "an existing file"))
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / marker).is_file() and not force:
-        raise InputError(Problem(str(out_dir), None, "--out", f"a new or empty folder, or an earlier one of this kind (with {marker}) to resume",
-                                 "a folder that is not"))
-    (out_dir / POINTS).mkdir(parents=True, exist_ok=True)
+def _prepare_folder(out_dir: Path, kind: Kind, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse a folder that is not new, empty or an earlier run of this kind (`layout.output.check_out`, which also
+    refuses one holding an input, --force or not); make DIR/points."""
+    check_out(out_dir, False, kind=kind, inputs=inputs)
+    try:
+        (out_dir / POINTS).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(os_problem(e, out_dir, "--out")) from None
 
 
 def _stale(out_dir: Path, wanted: dict[str, str], pattern: str) -> list[str]:
@@ -611,7 +633,7 @@ def _stale(out_dir: Path, wanted: dict[str, str], pattern: str) -> list[str]:
         if not (folder / "metrics.json").is_file():
             continue
         solved = next((f for f in (folder / "scenario.yaml", pdir / f"{pid}.yaml") if f.is_file()), None)
-        if solved is None or solved.read_text(encoding="utf-8") != text:
+        if solved is None or read_text(solved, "a sweep point's constraint file") != text:
             stale.append(pid)
     for f in sorted(pdir.iterdir()):
         pid = f.name.removesuffix(".yaml")
@@ -621,9 +643,13 @@ def _stale(out_dir: Path, wanted: dict[str, str], pattern: str) -> list[str]:
 
 
 def _remove_points(out_dir: Path, ids: Iterable[str]) -> None:
+    """Remove points: their results folders (only ones this program wrote: `layout.output.remove_result`) and files."""
     for pid in ids:
-        shutil.rmtree(out_dir / POINTS / pid, ignore_errors=True)
-        (out_dir / POINTS / f"{pid}.yaml").unlink(missing_ok=True)
+        remove_result(out_dir / POINTS / pid)
+        try:
+            (out_dir / POINTS / f"{pid}.yaml").unlink(missing_ok=True)
+        except OSError as e:
+            raise InputError(os_problem(e, out_dir / POINTS / f"{pid}.yaml", "--out")) from None
 
 
 def _refuse_stale(out_dir: Path, stale: list[str]) -> InputError:
@@ -632,6 +658,7 @@ def _refuse_stale(out_dir: Path, stale: list[str]) -> InputError:
                               f"{len(stale)} finished point(s) of a different sweep or settings ({shown})"))
 
 
+@holds_out("out_dir")  # DIR is locked for the whole run: a second sweep into it fails (exit 2)
 def run_sweep(file: str | Path | None, out_dir: str | Path, workers: int | None = None, dask_scheduler: str | None = None,
               dask_local: int | None = None, progress: ProgressArg = True, options: Any = None, force: bool = False,
               diagnose: bool = True) -> pd.DataFrame:
@@ -645,15 +672,16 @@ def run_sweep(file: str | Path | None, out_dir: str | Path, workers: int | None 
     proves infeasible (layout.diagnose). Returns the table; `.attrs` lists the points solved now, skipped and failed.
     Raises InputError for bad sweeps (file, line, key) before anything is solved.
     """
-    from layout.run import prepare
+    from layout.run import input_files, prepare
 
     out_dir = Path(out_dir)
-    spec, _, inst = prepare(file)
+    spec, regions, inst = prepare(file)
     points = expand(spec)
     docs = documents(spec, points)
+    check_references(spec, regions, docs[points[0].id], points[0])
     texts = {p.id: point_text(spec, docs[p.id], p, options) for p in points}
     check_execution(workers, dask_scheduler, dask_local)
-    _prepare_folder(out_dir, SWEEP_FILE, force)
+    _prepare_folder(out_dir, SWEEP_KIND, input_files(spec, regions))
     stale = _stale(out_dir, texts, r"p\d+")
     if stale and not force:
         raise _refuse_stale(out_dir, stale)
@@ -665,7 +693,7 @@ def run_sweep(file: str | Path | None, out_dir: str | Path, workers: int | None 
     pdir = out_dir / POINTS
     for pid, text in texts.items():
         f = pdir / f"{pid}.yaml"
-        if not f.is_file() or f.read_text(encoding="utf-8") != text:
+        if not f.is_file() or read_text(f, "a sweep point's constraint file") != text:
             _write_text(f, text)
     skipped = [p.id for p in points if (pdir / p.id / "metrics.json").is_file()]
     tasks = [Task(p.id, str((pdir / f"{p.id}.yaml").resolve()), str((pdir / p.id).resolve()), diagnose)
@@ -702,5 +730,5 @@ def summary(table: pd.DataFrame) -> str:
     return f"{len(table)} points: {parts}" + (f" ({skipped} already finished, skipped)" if skipped else "")
 
 
-__all__ = ["run_sweep", "expand", "apply", "documents", "numeric_field", "resolved_document", "point_text", "robustness", "execute",
+__all__ = ["run_sweep", "expand", "apply", "documents", "check_references", "numeric_field", "resolved_document", "point_text", "robustness", "execute",
            "solve_point", "guarded", "check_readable", "Point", "Task", "summary", "flatten", "sweep_table"]

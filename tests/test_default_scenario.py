@@ -86,16 +86,20 @@ def test_exported_mps_gives_the_same_objective_with_an_independent_solver(defaul
     assert float(head.split("objective value")[-1]) == pytest.approx(reported, abs=1e-6)
 
 
-def test_lp_file_names_read_as_families():
+def test_lp_file_names_read_as_families(tmp_path):
     spec = load(None)
     assert spec.scenario.regions.links[0].a == "440000"
-    text_rows = ("demand_NGIT", "focus_320000", "homogeneity_320000_330000_NGIT", "budget_440000")
     from layout.instance import build_instance
     from layout.model import build_model
+    from layout.solve import export
 
     m = build_model(build_instance(spec, load_regions(spec)))
-    for name in text_rows:
-        assert name in m.rows
+    assert m.row_of("homogeneity", region="320000", other="330000", industry="NGIT") is not None
+    export(m, tmp_path / "model.lp")
+    text = (tmp_path / "model.lp").read_text()
+    for name in ("demand_NGIT:", "focus_320000:", "homogeneity_320000_330000_NGIT:", "budget_440000:", " x_320000_NGIT"):
+        assert name in text
+    assert [v.name for v in m.columns[:3]] == ["c0", "c1", "c2"]  # the model's own names are back after export
 
 
 def test_mainland_adjacency_has_68_boundary_edges_plus_the_declared_strait():

@@ -118,3 +118,39 @@ def test_explanation_is_deterministic(tmp_path):
     first = json.dumps(explain(*solved(tmp_path, FOCUS, regions, "highs")), sort_keys=True)
     second = json.dumps(explain(*solved(tmp_path, FOCUS, regions, "highs")), sort_keys=True)
     assert first == second
+
+
+MANY = HEADER + """
+name: many probes
+rules: {max_share: 1.0}
+industries:
+""" + "".join(f"  I{k}: {{name: Industry {k}, kind: innovation, target: 10, weights: {{s: 1}}}}\n" for k in range(6)) + """
+limits: {min_clusters: 0, budget: null, max_clusters: 1}
+"""
+
+
+def test_time_limit_bounds_the_probes(tmp_path, monkeypatch):
+    # Six industries, three regions of one cluster each: 3 industries are laid out, many pairs are probed.
+    # A clock that advances 1 s per reading runs a 12 s limit out part-way through the probes.
+    m, result = solved(tmp_path, MANY, [("R1", "One", 3), ("R2", "Two", 2), ("R3", "Three", 1)], "highs")
+    full = explain(m, result)
+    assert "limits" not in full
+    probed_all = sum(1 for nm in full["near_misses"] for c in nm["candidates"] if c["tier_if_forced"] is not None)
+    clock = iter(range(10**6))
+    monkeypatch.setattr("layout.explain.time.monotonic", lambda: float(next(clock)))
+    monkeypatch.setattr("layout.explain.PROBE_THREADS", 1)  # one thread reads the clock in a fixed order
+    part = explain(m, result, time_limit=12)
+    probed = sum(1 for nm in part["near_misses"] for c in nm["candidates"] if c["tier_if_forced"] is not None)
+    assert 0 < probed < probed_all
+    assert part["limits"].startswith("the time limit (12 s) stopped the probes:")
+    assert any("not probed" in c["text"] for nm in part["near_misses"] for c in nm["candidates"])
+    assert part["binding"] == full["binding"]  # what needs no probe is all there
+    assert "Limited: the time limit (12 s)" in format_explanation(part)
+
+
+def test_no_time_left_means_no_prices_and_says_why(tmp_path):
+    m, result = solved(tmp_path, MANY, [("R1", "One", 3), ("R2", "Two", 2), ("R3", "Three", 1)], "highs")
+    data = explain(m, result, time_limit=0)
+    assert data["fixed_lp"]["status"] == "Time limit reached"
+    assert data["shadow_prices"] == [] and data["near_misses"] == []
+    assert data["fixed_lp"]["note"].endswith("(it had what was left of the time limit, 0 s)")

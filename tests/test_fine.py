@@ -65,7 +65,7 @@ def test_parent_budget_limits_its_units_together(apart):
     assert run.result.objective == pytest.approx(-0.6, abs=1e-9)
     budgets = {a.code: a.budget for a in run.inst.aggregates}
     assert budgets == {"PA": 60.0, "PB": None}
-    assert "parent_budget_PA" in run.model.rows
+    assert run.model.row_of("parent_budget", parent="PA") is not None
 
 
 def test_without_parent_budget_the_best_unit_takes_all(apart):
@@ -162,9 +162,10 @@ def test_a_group_shared_by_two_neighbours_enters_their_duplication_row_once(tmp_
     write_regions(tmp_path, {"A": (0, 0), "B": (1, 0)}, {c: {"s": 1} for c in "AB"})
     spec = load(write_scenario(tmp_path, {"industries": {"T": industry()}, "groups": {"G": {"members": ["A", "B"]}}}))
     m = build_model(build_instance(spec, load_regions(spec)))
-    row = m.rows["homogeneity_A_B_T"]
-    assert {v.name: c for v, c in row.items()} == {"u_A_B_T": -1.0, "y_A_T": 1.0, "y_B_T": 1.0, "z_G_T": 1.0, "h_A_T": 0.5, "h_B_T": 0.5}
-    assert {v.name: c for v, c in m.rows["homogeneity_any_A_B_T"].items()} == {
+    row = m.rows[m.row_of("homogeneity", region="A", other="B", industry="T")]
+    assert {m.label(v.name): c for v, c in row.items()} == {"u_A_B_T": -1.0, "y_A_T": 1.0, "y_B_T": 1.0, "z_G_T": 1.0, "h_A_T": 0.5, "h_B_T": 0.5}
+    row_any = m.rows[m.row_of("homogeneity_any", region="A", other="B", industry="T")]
+    assert {m.label(v.name): c for v, c in row_any.items()} == {
         "u_A_B_T": -1.0, "y_A_T": 0.5, "y_B_T": 0.5, "z_G_T": 0.5, "h_A_T": 0.5, "h_B_T": 0.5}
 
 

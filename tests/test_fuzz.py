@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from layout.cli import app
 from layout.paths import DEFAULT_MODEL, models_file
-from tests.squares import industry, write_regions
+from tests.squares import industry, square, write_regions
 
 runner = CliRunner()
 EXITS = (0, 2, 3, 4)
@@ -295,6 +295,75 @@ def test_validate_survives_a_mutated_indicator_cell(scratch, row, col, cell):
         rows = [",".join([c, str(data[c]["p"]), str(data[c]["q"])]) for c in codes]
         (folder / "indicators.csv").write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     validate(folder, dump(squares_doc()))
+
+
+# --- names and codes from the whole of Unicode ---------------------------------------------------------------
+
+ANY_TEXT = st.characters(codec="utf-8")  # every Unicode scalar value but surrogates: punctuation, controls, marks, emoji
+CODE = st.one_of(st.text(ANY_TEXT, min_size=1, max_size=8), st.sampled_from(["R-1", "R_1", "R 1", "R+1", "R/1", "01", "1", "=1", "{{x}}", "a_b"]))
+NAME = st.one_of(st.text(ANY_TEXT, max_size=16), st.sampled_from(["{{ 7 * 7 }}", "{% if 1 %}x{% endif %}", "=SUM(A1)", "<b>x</b>", "$x$", "\x1b[2J"]))
+
+
+@st.composite
+def renamed(draw) -> dict:
+    """The squares scenario with every region and industry code and every name drawn from the whole of Unicode."""
+    regions = draw(st.lists(CODE, min_size=5, max_size=5, unique=True))
+    industries = draw(st.lists(CODE, min_size=2, max_size=2, unique=True))
+    return {"regions": dict(zip("ABCDE", regions)), "industries": dict(zip("PQ", industries)),
+            "region_names": [draw(NAME) for _ in range(5)], "industry_names": [draw(NAME) for _ in range(2)],
+            "group": draw(CODE), "group_name": draw(NAME), "reason": draw(NAME), "name": draw(NAME)}
+
+
+def renamed_scenario(folder: Path, case: dict) -> str:
+    """Write the renamed squares (GeoJSON, indicators.csv through the csv module) and return the constraint file."""
+    import csv
+    import json
+
+    reg, ind = case["regions"], case["industries"]
+    features = [{"type": "Feature", "properties": {"code": reg[c], "name": n}, "geometry": square(*SQUARES[c])}
+                for c, n in zip("ABCDE", case["region_names"])]
+    (folder / "squares.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    with open(folder / "indicators.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["code", "p", "q"])
+        w.writerows([reg[c], SQUARE_DATA[c]["p"], SQUARE_DATA[c]["q"]] for c in "ABCDE")
+    doc = squares_doc()
+    doc["name"] = case["name"]
+    doc["regions"]["links"] = [{"a": reg["A"], "b": reg["E"], "reason": case["reason"]}]
+    old = doc.pop("industries")
+    doc["industries"] = {ind[k]: {**v, "name": n} for (k, v), n in zip(old.items(), case["industry_names"])}
+    doc["industries"][ind["P"]]["base_capacity"] = {reg["A"]: 5.0}
+    doc["groups"] = {case["group"]: {"name": case["group_name"], "members": [reg["B"], reg["C"]]}}
+    doc["limits"]["regions"] = {reg["E"]: doc["limits"]["regions"]["E"]}
+    return dump(doc)
+
+
+def tree(folder: Path, skip: Path) -> dict[str, bytes]:
+    """Every file under `folder` but those under `skip`, with its content."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and skip not in (p, *p.parents)}
+
+
+def test_solve_survives_any_unicode_in_names_and_codes(scratch):
+    """Codes and names from the whole of Unicode, punctuation and controls included: exit 0, 2, 3 or 4, no
+    traceback, nothing outside DIR touched; most cases are laid out (the names reach every output)."""
+    exits = []
+
+    @settings(FUZZ, max_examples=30)
+    @given(case=renamed())
+    def run(case):
+        folder = fresh(scratch)
+        text = renamed_scenario(folder, case)
+        (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+        before = tree(folder, folder / "out")
+        result = solve(folder, text)
+        assert tree(folder, folder / "out") == before
+        assert sorted(p.name for p in folder.iterdir()) == sorted(["indicators.csv", "scenario.yaml", "squares.geojson"]
+                                                                  + (["out"] if result.exit_code == 0 else []))
+        exits.append(result.exit_code)
+
+    run()
+    assert sum(code == 0 for code in exits) >= len(exits) / 2, exits
 
 
 # --- falsifying examples the fuzz found, kept as explicit tests ---------------------------------------------

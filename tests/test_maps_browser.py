@@ -24,6 +24,7 @@ from layout import map_inputs, maps, offline
 from layout.map_inputs import GROUP_COLOURS
 from layout.map_page import DUPLICATION_COLOUR, NOT_MODELLED_FILL
 from layout.paths import geodata_file
+from tests.results_folder import metrics as complete_metrics
 
 CHROMIUM = os.environ.get("LAYOUT_CHROMIUM", "/usr/bin/chromium")
 PAYLOAD = "<img src=x onerror=alert(1)>{{ 7 * 7 }}"  # markup, and a Jinja expression that must stay text
@@ -102,14 +103,13 @@ def write_folder(folder: Path, units: dict, assignment: list[dict], baseline: li
                                      "portfolio": ", ".join(r["industry"] for r in rows)}})
     (folder / "layout.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}),
                                            encoding="utf-8")
-    metrics = {
-        "scenario": {"name": "test <scenario>"},
-        "industries": [{"code": c, "name": n, "kind": k, "target": 100.0} for c, (n, k) in INDUSTRIES.items()],
-        "groups": list(groups),
-        "duplications": dups,
-        "solver": {"status": "Optimal"},  # other keys are ignored
+    metrics = complete_metrics(
+        scenario={"name": "test <scenario>"},
+        industries=[{"code": c, "name": n, "kind": k, "target": 100.0} for c, (n, k) in INDUSTRIES.items()],
+        groups=list(groups),
+        duplications=dups,
         **metrics_extra,
-    }
+    )
     (folder / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False), encoding="utf-8")
     return folder
 
@@ -479,8 +479,8 @@ def test_34_province_page_from_shipped_boundaries(browser, tmp_path):
     covered = sorted({r["region_code"] for r in declared})
     groups = [{"id": "YRD", "name": "长三角", "members": ["310000", "320000", "330000", "340000"]}]
     (folder / "metrics.json").write_text(json.dumps({
-        "scenario": {"name": "全国"}, "groups": groups,
-        "industries": [{"code": c, "name": n, "kind": k} for c, (n, k) in industries.items()],
+        **complete_metrics(), "scenario": {"name": "全国"}, "groups": groups,
+        "industries": [{"code": c, "name": n, "kind": k, "target": 100.0} for c, (n, k) in industries.items()],
         "duplications": {"optimised": [{"a": codes[0], "b": codes[1], "industry": "I00", "weight": 1}],
                          "baseline": [{"a": codes[0], "b": codes[1], "industry": "I01", "weight": 1}] * 60},
         "declared": {"coverage": f"declared plans cover 15 of 31 provinces (sourced rows only); "
