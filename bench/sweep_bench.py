@@ -25,8 +25,8 @@ import pandas as pd
 import yaml
 
 from layout.paths import DEFAULT_MODEL, models_file
-from layout.run import Options
-from layout.sweep import run_sweep
+from layout.pipeline import Options
+from layout.batch.sweep import run_sweep
 
 
 def machine() -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import signal
 import sys
 import threading
@@ -23,17 +22,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from layout.errors import InputError, LayoutError, Problem
-from layout.output import check_file, os_problem
+from layout.words import escaped
+from layout.results.staging import check_chosen, os_problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Lay out China's strategic emerging industries across regions (HiGHS/CBC via PuLP).")
-CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # C0 (but the newline), DEL and C1 control characters
 
 
 def printable(text: str, form: str = "\\x{:02x}") -> str:
-    """Text for the terminal: each control character shown as `form` (\\x1b), never sent raw (an ESC or CSI
-    sequence in a name or key would drive the terminal). Markup, if any, is the caller's."""
-    return CONTROL.sub(lambda m: form.format(ord(m.group())), text)
+    """Text for the terminal: each control character but the newline shown as `form` (\\x1b), never sent raw (an
+    ESC or CSI sequence in a name or key would drive the terminal). Markup, if any, is the caller's."""
+    return escaped(text, keep="\n", form=form)
 
 
 class _Console(Console):
@@ -115,19 +114,22 @@ def solve(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
 ) -> None:
     """Solve a scenario; write assignment.csv, baseline.csv, layout.geojson, metrics.json, explanation.json, map.html, report.html."""
-    from layout.run import Options, solve_scenario
+    from layout.api import solve as solve_scenario
 
     def body():
-        options = Options(solver, time_limit, gap, export_lp, export_mps, force, diagnose_to)
-        progress = (lambda s: None) if quiet else (lambda s: err_console.print(f"[dim]… {s}[/]"))
-        run = solve_scenario(file, out, options, progress)
-        print_summary(run.metrics, out)
+        progress = None if quiet else (lambda s: err_console.print(f"[dim]… {s}[/]"))
+        result = solve_scenario(file, out=out, solver=solver, time_limit=time_limit, gap=gap, force=force, export_lp=export_lp,
+                                export_mps=export_mps, diagnose_to=diagnose_to, progress=progress)
+        print_summary(result.metrics_json, out)
 
     _guard(body)
 
 
 def print_summary(metrics: dict, out: Path) -> None:
-    """The compact summary: solver facts, baseline vs optimised, data gaps."""
+    """The compact summary: solver facts, baseline vs optimised (the metrics of `layout.results.metrics.METRICS`), data gaps."""
+    from layout.results.metrics import METRIC, METRICS
+    from layout.words import fixed
+
     s, size = metrics["solver"], metrics["model"]
     gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.2f} %"
     out_console.print(f"[bold]{escape(metrics['scenario']['name'])}[/] — {s['name']}: {s['status']}, objective {s['objective']:.4f}, gap {gap}, "
@@ -135,21 +137,12 @@ def print_summary(metrics: dict, out: Path) -> None:
     o, b = metrics["optimised"], metrics["baseline"]
     d = metrics.get("declared")
     t = Table(title="baseline (uncoordinated local plans) vs optimised layout")
-    columns = ["metric"] + (["declared*"] if d else []) + ["baseline", "optimised"]
+    columns = ["metric"] + (["declared*"] if d else []) + ["baseline", "optimised", "vs baseline"]
     for col in columns:
-        t.add_column(col, justify="right" if col != "metric" else "left")
-    rows = [
-        ("uncoordinated neighbour duplications", "duplications", "{}"),
-        ("mean structural similarity, all pairs", "mean_similarity", "{:.3f}"),
-        ("mean structural similarity, neighbours", "mean_similarity_adjacent", "{:.3f}"),
-        ("mean overcapacity ratio", "mean_overcapacity_ratio", "{:.3f}"),
-        ("total shortfall (capacity units)", "total_shortfall", "{:.2f}"),
-        ("regions hosting a cluster", "regions_hosting", "{}"),
-        ("clusters", "clusters", "{}"),
-    ]
-    layouts = ([d] if d else []) + [b, o]
-    for label, key, fmt in rows:
-        t.add_row(label, *("—" if m.get(key) is None else fmt.format(m[key]) for m in layouts))
+        t.add_column(col, justify="right" if col not in ("metric", "vs baseline") else "left")
+    for m in METRICS:
+        values = ([d.get(m.key) if m.declared else None] if d else []) + [b.get(m.key), o.get(m.key)]
+        t.add_row(m.label, *(fixed(v, m.digits) for v in values), m.verdict(b.get(m.key), o.get(m.key)) or "")
     out_console.print(t)
     if d:
         out_console.print(f"* {d['coverage']}; declared plans state no capacities, so only duplications and similarity apply", markup=False)
@@ -162,7 +155,7 @@ def print_summary(metrics: dict, out: Path) -> None:
     out_console.print(hosts)
     if "periods" in metrics:
         ph = Table(title="phasing: one solve per plan period, designations persist")
-        for col in ("period", "status", "industries", "clusters", "duplications", "regions hosting"):
+        for col in ("period", "status", "industries", *(METRIC[k].label for k in ("clusters", "duplications", "regions_hosting"))):
             ph.add_column(col)
         for year, p in metrics["periods"].items():
             po = p["optimised"]
@@ -186,10 +179,11 @@ def map_(
     layers: Optional[list[str]] = typer.Option(None, "--layers", help="Layers to draw (industry codes, portfolio, periods, inter-provincial, provincial, characteristic, duplications, clusters-2019); repeat or comma-separate. Default: all. The declared-plans map appears whenever DIR/declared.csv exists."),
     tiles: Optional[str] = typer.Option(None, "--tiles", help="Online base map (e.g. OpenStreetMap); the page then needs the network."),
     png: Optional[Path] = typer.Option(None, "--png", help="Also write a static figure (PNG) for reports and papers."),
+    force: bool = typer.Option(False, "--force", help="Let --png replace an existing file (never a data file of a results folder)."),
 ) -> None:
     """Redraw DIR/map.html (baseline and optimised side by side, offline) from a results folder; for a sweep
     folder (robustness.csv and sweep.csv), write DIR/robustness.html: how often each region is designated."""
-    from layout import maps
+    from layout.views.maps import render as maps
 
     def body():
         if maps.is_sweep_folder(result_dir):
@@ -202,12 +196,12 @@ def map_(
                 raise InputError(Problem(str(result_dir), None, "", "a sweep folder written by `layout sweep`", str(e))) from None
             return
         if png is not None:
-            check_file(png, "--png")  # before anything is drawn or written
+            check_chosen(png, "--png", force)  # before anything is drawn or written
         try:
             path = maps.write_map(result_dir, layers=layers or None, tiles=tiles)
             out_console.print(f"wrote {path}", markup=False)
             if png is not None:
-                out_console.print(f"wrote {maps.write_png(result_dir, png)}", markup=False)
+                out_console.print(f"wrote {maps.write_png(result_dir, png, force=force)}", markup=False)
         except ValueError as e:
             raise InputError(Problem(str(result_dir), None, "", "a results folder written by `layout solve` and known layer names", str(e))) from None
 
@@ -217,8 +211,8 @@ def map_(
 @app.command()
 def explain(result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`.")) -> None:
     """Why this layout: binding constraints, shadow prices, industries held back, near misses."""
-    from layout.explain import format_explanation
-    from layout.folder import read_explanation
+    from layout.analysis.explain import format_explanation
+    from layout.results.folder import read_explanation
 
     _guard(lambda: _write(format_explanation(read_explanation(result_dir))))
 
@@ -230,7 +224,7 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Metrics side by side and the region–industry assignments that changed."""
-    from layout.compare import compare as compare_results, format_comparison
+    from layout.results.compare import compare as compare_results, format_comparison
 
     def body():
         d = compare_results(dir_a, dir_b)
@@ -243,11 +237,12 @@ def compare(
 def report(
     result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report file; default DIR/report.html."),
+    force: bool = typer.Option(False, "--force", help="Let --out replace an existing file (never a data file of a results folder)."),
 ) -> None:
     """Rewrite the self-contained HTML report of a results folder."""
-    from layout.report import write_report
+    from layout.views.report import write_report
 
-    _guard(lambda: out_console.print(f"wrote {write_report(result_dir, out)}", markup=False))
+    _guard(lambda: out_console.print(f"wrote {write_report(result_dir, out, force=force)}", markup=False))
 
 
 @app.command()
@@ -265,8 +260,8 @@ def sweep(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Solve every point of the file's sweep (grid or seeded samples); a failed point is recorded, a rerun resumes."""
-    from layout.run import Options
-    from layout.sweep import run_sweep, summary
+    from layout.pipeline import Options
+    from layout.batch.sweep import run_sweep, summary
 
     def body():
         table = run_sweep(file, out, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local, progress=not quiet,
@@ -292,8 +287,8 @@ def pareto(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """The epsilon-constraint front between homogeneity and overcapacity (or comparative advantage)."""
-    from layout.pareto import pareto as pareto_front
-    from layout.run import Options
+    from layout.batch.pareto import pareto as pareto_front
+    from layout.pipeline import Options
 
     def body():
         table = pareto_front(file, out, between=between, points=points, workers=workers, dask_scheduler=dask_scheduler,
@@ -307,7 +302,7 @@ def pareto(
 @app.command()
 def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -> None:
     """Check a constraint file and its regions without solving; report every problem at once."""
-    from layout.run import prepare
+    from layout.pipeline import prepare
 
     def body():
         spec, regions, inst = prepare(file)
@@ -322,7 +317,7 @@ def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of constraint files (for editor completion)."""
-    from layout.spec import json_schema
+    from layout.spec.load import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 
@@ -18,3 +20,14 @@ def metrics(**over: Any) -> dict:
         "model": {"rows": 0, "columns": 0, "nonzeros": 0, "binaries": 0},
         "optimised": layout_metrics(), "baseline": layout_metrics(), "industries": [], **over,
     }
+
+
+def write_folder(folder: Path, m: dict) -> Path:
+    """A results folder holding metrics.json `m` (with the keys `layout solve`'s summary reads added), a manifest and
+    an empty assignment.csv."""
+    folder.mkdir()
+    m = {"timings_seconds": {"total": 1.0}, "regions_eligible_for_nothing": [], "missing_data": [], **m}
+    (folder / "metrics.json").write_text(json.dumps(m), encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps({"program": "cluster-layout"}), encoding="utf-8")
+    (folder / "assignment.csv").write_text("region_code,industry,tier,capacity\n", encoding="utf-8")
+    return folder

@@ -1,0 +1,1 @@
+"""Why a layout is what it is (`explain`) and why a scenario has none (`diagnose`)."""

@@ -1,0 +1,524 @@
+"""Why a scenario is infeasible: the smallest set of conflicting constraints, in a planner's words.
+
+`diagnose(inst, solver)` works with any solver the package supports ("highs" or "cbc"): it only ever
+solves ordinary PuLP-built mixed-integer problems through `layout.model.solve.solve`.
+
+What can conflict. Each family's record (`layout.model.families`) says its role. The rows of hard families
+(spread, focus, budget, keep_base, overcapacity_cap, concentrate, persistence, growth, strengths and, at finer
+levels, a parent's budget and focus) and of structural ones (hosting, scale, tiers and the parents' portfolio
+links) can conflict, and so can eligibility (the upper bounds 0 that `add_eligibility` puts on y, h and z where a
+region, or a member of a group, fails an industry's rule — each (region, industry) or (group, industry) pair is one
+element). Soft families (demand, overcapacity, balance, a parent's balance, homogeneity) have penalised slack
+variables of their own (shortfall e_i, excess s_i, missing clusters v_r and vp_p, duplications u), so they can
+never make the model infeasible and are always kept. Integrality and the other variable bounds are always kept.
+
+How.
+
+1. **Repair** (elastic copy): every hard row gets a penalised nonnegative slack, every eligibility
+   bound is lifted with a penalty on the designation it would forbid, and the total violation is
+   minimised (one unit of a row's own unit costs 1 for policy limits — budgets, caps, counts, kept
+   capacity, eligibility — and 100 for the structural rows (hosting, scale, tiers, portfolio), which a
+   planner would not relax; equal repairs are told apart by the order of `CONFLICT_ORDER`). The rows with
+   positive slack are the cheapest repair; they are reported with the amounts ("raise the budget of Jiangsu
+   from 9.5 to 10").
+2. **Conflict** (QuickXplain, Junker 2004, a divide-and-conquer deletion filter): among the hard
+   elements, find a minimal subset that is infeasible on its own — first over whole families, then
+   over the single rows and eligibility pairs of the families left. Each test solves the model with
+   only the chosen hard elements present (zero objective: any feasible layout ends it). The elements
+   the repair violated are tried first, so the conflict reported is the one the repair resolves.
+   Removing any one element of the result makes the rest feasible (an irreducible infeasible set)
+   unless the number of tests reached `max_checks`, in which case the (still infeasible) set found
+   so far is reported and the sentence says so.
+3. **Sentences**: a headline for the common patterns (kept capacity vs a region's or a parent's budget,
+   vs an overcapacity cap, vs eligibility or vs focus; spread minimums vs focus, vs concentrate or vs
+   budgets), then one sentence per conflicting constraint with its numbers (its family's conflict word),
+   then the repair (its family's repair word).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulp
+
+from layout.errors import LimitError
+from layout.model.core import LayoutModel, RowInfo
+from layout.model.families import (
+    CONFLICT_ORDER,
+    RECORDS,
+    SOFT,
+    STRUCTURAL,
+    Facts,
+    aggregate,
+    build_model,
+    kept,
+    place_name,
+    units_of,
+)
+from layout.model.instance import Instance
+from layout.model.solve import solve
+from layout.results.folder import DIAGNOSIS_TXT, MANIFEST_JSON
+from layout.results.staging import staged_output, write_json
+from layout.words import article, industry_name, number, plural, region_name
+
+__all__ = ["diagnose", "diagnose_full", "write_diagnosis", "element_sentence", "repair_sentence", "Diagnosis",
+           "HARD_FAMILIES", "SOFT_FAMILIES"]
+
+HARD_FAMILIES = CONFLICT_ORDER  # every family that can conflict, in reading and tie-break order (families.CONFLICT_ORDER)
+SOFT_FAMILIES = tuple(f.name for f in RECORDS.values() if f.role == SOFT)
+STRUCTURAL_FAMILIES = tuple(f.name for f in RECORDS.values() if f.role == STRUCTURAL)
+STRUCTURAL_WEIGHT = 100.0
+VIOLATED = 1e-6
+
+Element = tuple  # ("row", name) | ("elig", region, industry) | ("elig_group", group, industry)
+
+
+@dataclass
+class Diagnosis:
+    """The full result: conflict elements, the repair (element -> amount) and the sentences. A row element is
+    ("row", RowInfo): the row's family and codes, not its name in the model."""
+
+    sentences: list[str]
+    conflict: list[Element]
+    repair: dict[Element, float]
+    checks: int
+    minimal: bool
+
+
+def _family(el: Element, rows: dict[str, RowInfo]) -> str:
+    return rows[el[1]].family if el[0] == "row" else "eligibility"
+
+
+def _sort_key(m: LayoutModel, el: Element) -> tuple:
+    """Elements in a stable, readable order: rows by their readable name, then position."""
+    return ("row", m.label(el[1]), int(el[1][1:])) if el[0] == "row" else el
+
+
+class _Checker:
+    """Solve the model with a subset of hard elements present (zero objective)."""
+
+    def __init__(self, m: LayoutModel, solver: str, elig: dict[Element, list[pulp.LpVariable]], soft: list[str],
+                 deadline: float | None):
+        self.m, self.solver, self.elig, self.soft, self.deadline = m, solver, elig, soft, deadline
+        self.cache: dict[frozenset, bool] = {}
+        self.count = 0
+        self.undecided = 0
+
+    def feasible(self, present: frozenset) -> bool:
+        if present in self.cache:
+            return self.cache[present]
+        left = _left(self.deadline)
+        if left is not None and left <= 0:  # out of time: unknown, treated as feasible (the set stays larger)
+            self.undecided += 1
+            return True
+        m = self.m
+        sub = LayoutModel(m.inst, pulp.LpProblem("check", pulp.LpMinimize))
+        sub.columns = m.columns
+        sub.rows = {n: m.rows[n] for n in self.soft}
+        sub.rows.update({el[1]: m.rows[el[1]] for el in sorted(present, key=lambda el: _sort_key(m, el)) if el[0] == "row"})
+        for el, vars_ in self.elig.items():
+            for v in vars_:
+                v.upBound = 0 if el in present else 1
+        sub.prob.setObjective(pulp.LpAffineExpression([(m.columns[0], 0.0)]))
+        sub.prob.extend(sub.rows)
+        self.count += 1
+        try:
+            res = solve(sub, self.solver, left, 0.0)
+        except LimitError:  # unknown within the limit: treat as feasible, so the elements are kept (a superset)
+            self.undecided += 1
+            self.cache[present] = True
+            return True
+        ok = res.has_layout
+        self.cache[present] = ok
+        return ok
+
+    def restore(self) -> None:
+        for vars_ in self.elig.values():
+            for v in vars_:
+                v.upBound = 0
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left before `deadline` (time.monotonic), None without one."""
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def _quickxplain(check: _Checker, background: frozenset, candidates: list, expand, max_checks: int) -> tuple[list, bool]:
+    """Minimal sublist of `candidates` (each expanded to elements by `expand`) that, with `background`,
+    is infeasible. Returns (conflict, complete); complete is False when max_checks stopped it."""
+    complete = True
+
+    def infeasible(items: list, extra: frozenset) -> bool:
+        nonlocal complete
+        if check.count >= max_checks:
+            complete = False
+            return False
+        present = extra | frozenset(e for c in items for e in expand(c))
+        return not check.feasible(present)
+
+    def qx(bg_items: list, delta: bool, cands: list) -> list:
+        if delta and infeasible(bg_items, background):
+            return []
+        if len(cands) == 1:
+            return list(cands)
+        k = len(cands) // 2
+        c1, c2 = cands[:k], cands[k:]
+        d2 = qx(bg_items + c1, bool(c1), c2)
+        d1 = qx(bg_items + d2, bool(d2), c1)
+        return d1 + d2
+
+    if not candidates:
+        return [], True
+    result = qx([], False, candidates)
+    return result, complete
+
+
+def _slack(prob: pulp.LpProblem, name: str) -> pulp.LpVariable:
+    """A continuous variable >= 0 (PuLP >= 3.3 attaches it to the problem; older PuLP builds it directly)."""
+    if hasattr(prob, "add_variable"):
+        return prob.add_variable(name, lowBound=0)
+    return pulp.LpVariable(name, lowBound=0)
+
+
+def _tie_break(family: str, k: int, n: int) -> float:
+    """A factor just above 1 that orders equal-cost repairs (families in HARD_FAMILIES order, then rows in
+    model order), so HiGHS and CBC pick the same repair and the text is stable."""
+    rank = HARD_FAMILIES.index(family) if family in HARD_FAMILIES else len(HARD_FAMILIES)
+    return 1.0 + 1e-3 * rank + 1e-4 * k / max(1, n)
+
+
+def _elastic(m: LayoutModel, solver: str, hard_rows: list[str], soft: list[str], elig: dict[Element, list[pulp.LpVariable]],
+             rows: dict[str, RowInfo], deadline: float | None) -> dict[Element, float]:
+    """Minimise the total violation of the hard elements; return the violated ones with amounts."""
+    sub = LayoutModel(m.inst, pulp.LpProblem("elastic", pulp.LpMinimize))
+    sub.columns = list(m.columns)
+    sub.rows = {n: m.rows[n] for n in soft}
+    objective: list[tuple[pulp.LpVariable, float]] = []
+    slack: dict[str, list[pulp.LpVariable]] = {}
+    for k, name in enumerate(hard_rows):
+        c = m.rows[name]
+        fam = _family(("row", name), rows)
+        weight = (STRUCTURAL_WEIGHT if fam in STRUCTURAL_FAMILIES else 1.0) * _tie_break(fam, k, len(hard_rows))
+        terms = list(c.items())
+        mine = []
+        if c.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ):
+            sv = _slack(sub.prob, f"elastic_lo_{name}")
+            terms.append((sv, -1.0))
+            mine.append(sv)
+        if c.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ):
+            sv = _slack(sub.prob, f"elastic_up_{name}")
+            terms.append((sv, 1.0))
+            mine.append(sv)
+        for sv in mine:
+            sub.columns.append(sv)
+            objective.append((sv, weight))
+        slack[name] = mine
+        sub.rows[name] = pulp.LpConstraint(pulp.LpAffineExpression(terms), c.sense, name, -c.constant)
+    for k, vars_ in enumerate(elig.values()):
+        for v in vars_:
+            v.upBound = 1
+            objective.append((v, _tie_break("eligibility", k, len(elig))))
+    sub.prob.setObjective(pulp.LpAffineExpression(objective))
+    sub.prob.extend(sub.rows)
+    left = _left(deadline)
+    try:
+        if left is not None and left <= 0:
+            return {}
+        res = solve(sub, solver, left, 0.0)
+    except LimitError:
+        return {}
+    finally:
+        for vars_ in elig.values():
+            for v in vars_:
+                v.upBound = 0
+    out: dict[Element, float] = {}
+    if not res.has_layout:
+        return out
+    for name, mine in slack.items():
+        amount = sum(sv.varValue or 0.0 for sv in mine)
+        if amount > VIOLATED:
+            out["row", name] = amount
+    for el, vars_ in elig.items():
+        amount = sum(v.varValue or 0.0 for v in vars_)
+        if amount > 0.5:
+            out[el] = round(amount)
+    return out
+
+
+def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 400,
+                  time_limit: float | None = None) -> Diagnosis:
+    """`diagnose` with everything it found (conflict elements, repair amounts, number of tests)."""
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    m = build_model(inst)
+    rows = m.info
+    soft = [n for n in m.rows if _family(("row", n), rows) in SOFT_FAMILIES]
+    hard = [n for n in m.rows if _family(("row", n), rows) not in SOFT_FAMILIES]
+    elig: dict[Element, list[pulp.LpVariable]] = {}
+    for r in inst.regions:
+        for i in inst.industries:
+            if not inst.eligible[r, i]:
+                elig["elig", r, i] = [m.y[r, i], m.h[r, i]]
+    for (g, i), z in m.z.items():
+        if not inst.group_eligible(g, i):
+            elig["elig_group", g, i] = [z]
+    check = _Checker(m, solver, elig, soft, deadline)
+    try:
+        everything = frozenset([("row", n) for n in hard] + list(elig))
+        if check.feasible(everything):
+            if check.undecided:
+                return Diagnosis([f"{solver} could not decide within the time limit ({time_limit} s) whether the scenario is "
+                                  "feasible; no conflict was isolated"], [], {}, check.count, False)
+            return Diagnosis([], [], {}, check.count, True)
+        repair = _elastic(m, solver, hard, soft, elig, rows, deadline)
+        # family level first, the families the repair touched first
+        fam_elems: dict[str, list[Element]] = defaultdict(list)
+        for el in [("row", n) for n in hard] + list(elig):
+            fam_elems[_family(el, rows)].append(el)
+        touched = {_family(el, rows) for el in repair}
+        fam_order = sorted(fam_elems, key=lambda f: (f not in touched, HARD_FAMILIES.index(f) if f in HARD_FAMILIES else 99, f))
+        fams, complete = _quickxplain(check, frozenset(), fam_order, lambda f: fam_elems[f], max_checks)
+        if not complete:
+            fams = fam_order
+        elems = [el for f in fam_order if f in fams for el in fam_elems[f]]
+        elems.sort(key=lambda el: (el not in repair, 0))  # stable: repaired elements first
+        conflict, complete2 = _quickxplain(check, frozenset(), elems, lambda el: [el], max_checks)
+        if not complete2 or not conflict:
+            conflict = elems
+        minimal = complete and complete2 and check.undecided == 0
+    finally:
+        check.restore()
+    sentences = _sentences(inst, m, rows, conflict, repair, minimal)
+
+    def public(el: Element) -> Element:
+        return ("row", rows[el[1]]) if el[0] == "row" else el
+
+    return Diagnosis(sentences, [public(el) for el in conflict], {public(el): a for el, a in repair.items()}, check.count, minimal)
+
+
+def diagnose(inst: Instance, solver: str = "highs", *, time_limit: float | None = None) -> list[str]:
+    """Sentences naming the smallest set of conflicting constraints found, with numbers, and the
+    cheapest repair; [] when the scenario is feasible. Works with "highs" and "cbc".
+    `time_limit` (seconds) bounds the whole diagnosis: each solve gets what is left of it, and a test it stops
+    counts as feasible (the set stays larger and the sentences say it may not be minimal)."""
+    return diagnose_full(inst, solver, time_limit=time_limit).sentences
+
+
+def write_diagnosis(folder: Path, sentences: list[str], force: bool = False, *, option: str = "--diagnose-to",
+                    inputs: Iterable[str | Path] = ()) -> Path:
+    """Write FOLDER/diagnosis.txt (one sentence a line) and return its path.
+
+    FOLDER is written as a results folder is (`staged_output`, the output contract of `layout.results.staging.check_out`):
+    whole or not at all, with a manifest.json that lists what it holds, so an earlier diagnosis is replaced only
+    with `force` and no other folder ever (nor one holding any of `inputs`). Raises InputError (problems naming
+    `option`) when FOLDER is a file, under a file, a non-empty folder of something else, or cannot be written.
+    """
+    folder = Path(folder)
+    with staged_output(folder, force, option=option, inputs=inputs) as tmp:
+        (tmp / DIAGNOSIS_TXT).write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        write_json(tmp / MANIFEST_JSON, {"program": "cluster-layout", "diagnosis": DIAGNOSIS_TXT})
+    return folder / DIAGNOSIS_TXT
+
+
+# ------------------------------------------------------------------------------------ sentences
+
+
+def _cap(inst: Instance, i: str) -> float:
+    p = inst.industries[i]
+    return (1 + (p.overcapacity_cap or 0.0)) * p.target
+
+
+def facts(inst: Instance, m: LayoutModel, el: Element) -> Facts:
+    """What the words of an element's family may use: a row's codes and right-hand side, or an eligibility pair."""
+    if el[0] == "elig":
+        return Facts.about(inst, RowInfo("eligibility", region=el[1], industry=el[2]))
+    if el[0] == "elig_group":
+        return Facts.about(inst, RowInfo("eligibility", group=el[1], industry=el[2]))
+    return Facts.about(inst, m.info[el[1]], -m.rows[el[1]].constant)
+
+
+def element_sentence(inst: Instance, m: LayoutModel, el: Element) -> str:
+    """One hard constraint, with its numbers (its family's conflict word)."""
+    f = facts(inst, m, el)
+    word = RECORDS[f.info.family].conflict if f.info.family in RECORDS else None
+    return word(f) if word is not None else f"{f.info.family}: row {m.label(el[1])}"
+
+
+def repair_sentence(inst: Instance, m: LayoutModel, el: Element, amount: float) -> str:
+    """What the cheapest repair changes, with numbers (its family's repair word)."""
+    f = facts(inst, m, el)
+    word = RECORDS[f.info.family].repair if f.info.family in RECORDS else None
+    return word(f, amount) if word is not None else f"relax {m.label(el[1])} by {number(amount)}"
+
+
+def _need_for(inst: Instance, r: str, i: str, kept: float) -> tuple[float, str]:
+    """Least capacity a cluster holding `kept` of i in r must have, and the tier that allows it."""
+    p = inst.industries[i]
+    options = []
+    if kept <= p.char_max + 1e-9:
+        options.append((max(kept, p.char_min), "characteristic"))
+    if kept <= p.max_host + 1e-9:
+        options.append((max(kept, p.provincial_min), "provincial"))
+        if inst.groups_of(r):
+            options.append((max(kept, p.group_min_member), "inter-provincial"))
+    return min(options) if options else (kept, "none")
+
+
+def _admits(budget: float | None, low: float) -> int:
+    """How many clusters of at least `low` a budget admits."""
+    return 10**9 if budget is None else int(budget // low) if low > 0 else 10**9
+
+
+def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflict: list[Element]) -> list[str]:
+    """Sentences for the common patterns of conflict."""
+    by_fam: dict[str, list[Facts]] = defaultdict(list)
+    elig = [el for el in conflict if el[0] == "elig"]
+    for el in conflict:
+        if el[0] == "row":
+            by_fam[_family(el, rows)].append(facts(inst, m, el))
+    out = []
+    keep = by_fam.get("keep_base", [])
+    # kept capacity vs budget (per region)
+    for b in by_fam.get("budget", []):
+        mine = [k for k in keep if k.r == b.r]
+        if not mine:
+            continue
+        r = b.r
+        total = sum(kept(inst, r, k.i) for k in mine)
+        detail = ", ".join(f"{industry_name(inst, k.i)} {number(kept(inst, r, k.i))}" for k in mine)
+        text = f"{region_name(inst, r)} must keep {number(total)} of existing capacity ({detail}) but its budget is {number(inst.budget[r])}"
+        extra = []
+        for k in mine:
+            need, tier = _need_for(inst, r, k.i, kept(inst, r, k.i))
+            if need > kept(inst, r, k.i) + 1e-9:
+                p = inst.industries[k.i]
+                why = f", since a characteristic cluster holds at most {number(p.char_max)}" if tier != "characteristic" else ""
+                extra.append(f"holding {number(kept(inst, r, k.i))} of {p.name} takes {article(tier)} cluster of at least {number(need)}{why}")
+        out.append(text + ("; " + "; ".join(extra) if extra else ""))
+    # kept capacity vs a parent's budget (finer levels: its units together)
+    for b in by_fam.get("parent_budget", []):
+        agg = aggregate(inst, b.p)
+        members = set(agg.members) if agg is not None else set()
+        mine = [k for k in keep if k.r in members]
+        if agg is None or not mine:
+            continue
+        total = sum(kept(inst, k.r, k.i) for k in mine)
+        detail = ", ".join(f"{region_name(inst, k.r)}: {industry_name(inst, k.i)} {number(kept(inst, k.r, k.i))}" for k in mine)
+        name = place_name(inst, b.p)
+        out.append(f"the units of {name} must keep {number(total)} of existing capacity ({detail}) but {name}'s budget "
+                   f"({units_of(inst, b.p)}) is {number(agg.budget)}")
+    # kept capacity vs overcapacity cap (per industry)
+    for c in by_fam.get("overcapacity_cap", []):
+        mine = [k for k in keep if k.i == c.i]
+        if mine:
+            i = c.i
+            total = sum(kept(inst, k.r, i) for k in mine)
+            detail = ", ".join(f"{region_name(inst, k.r)} {number(kept(inst, k.r, i))}" for k in mine)
+            out.append(f"{industry_name(inst, i)} may total at most {number(_cap(inst, i))} (overcapacity cap) but regions must keep "
+                       f"{number(total)} of its existing capacity ({detail})")
+    # kept capacity vs eligibility
+    for k in keep:
+        if ("elig", k.r, k.i) in elig:
+            r, i = k.r, k.i
+            out.append(f"{region_name(inst, r)} must keep {number(kept(inst, r, i))} of {industry_name(inst, i)}, which takes a cluster, but may not host "
+                       f"{industry_name(inst, i)}: {inst.why_ineligible.get((r, i)) or 'it fails the eligibility rule'}")
+    # kept capacity vs focus
+    for f in by_fam.get("focus", []):
+        mine = [k for k in keep if k.r == f.r]
+        if len(mine) > inst.max_clusters[f.r]:
+            names = ", ".join(f"{industry_name(inst, k.i)} {number(kept(inst, f.r, k.i))}" for k in mine)
+            out.append(f"{region_name(inst, f.r)} must keep existing capacity in {len(mine)} industries ({names}), each taking a "
+                       f"cluster, but may take part in at most {plural(inst.max_clusters[f.r], 'cluster')} (focus)")
+    spread = by_fam.get("spread_min", [])
+    # spread minimum vs concentrate
+    conc = {c.i for c in by_fam.get("concentrate", [])}
+    for sp in spread:
+        if sp.i in conc:
+            p = inst.industries[sp.i]
+            out.append(f"{p.name} needs at least {p.provincial_count_min} provincial clusters (spread) but, as a key shortcoming, "
+                       f"may have at most {plural(p.concentrate_max or 0, 'provincial cluster')} (concentrate)")
+    # spread minimums vs what the regions can hold: focus limits, budgets (a region's, a parent's) below the minimum
+    # scale, eligibility
+    focus = {f.r for f in by_fam.get("focus", [])}
+    budgets = {b.r for b in by_fam.get("budget", [])}
+    parents = [a for a in (aggregate(inst, b.p) for b in by_fam.get("parent_budget", [])) if a is not None]
+    if spread and not keep and not conc and (focus or budgets or parents or elig):
+        inds = [sp.i for sp in spread]
+        need = sum(inst.industries[i].provincial_count_min for i in inds)
+        low = min(inst.industries[i].provincial_min for i in inds)
+        held, parts = 0, []
+        if focus:
+            regs = [r for r in inst.regions if r in focus]
+            held += sum(min(inst.max_clusters[r], _admits(inst.budget[r], low) if r in budgets else inst.max_clusters[r]) for r in regs)
+            parts.append("focus limits " + ", ".join(f"{region_name(inst, r)} to {inst.max_clusters[r]}" for r in regs))
+        only_budget = [r for r in inst.regions if r in budgets and r not in focus]
+        if only_budget:
+            held += sum(_admits(inst.budget[r], low) for r in only_budget)
+            parts.append(f"budgets admit only {plural(sum(_admits(inst.budget[r], low) for r in only_budget), 'cluster')} of at least {number(low)}: " +
+                         ", ".join(f"{region_name(inst, r)} {_admits(inst.budget[r], low)} (budget {number(inst.budget[r])})" for r in only_budget))
+        if parents:
+            held += sum(_admits(a.budget, low) for a in parents)
+            parts.append(f"parents' budgets (all their units together) admit only {plural(sum(_admits(a.budget, low) for a in parents), 'cluster')} "
+                         f"of at least {number(low)}: " + ", ".join(f"{a.name} {_admits(a.budget, low)} (budget {number(a.budget)}, "
+                                                                    f"{plural(len(a.members), 'unit')})" for a in parents))
+        if not focus and not budgets and not parents:  # eligibility alone: one provincial cluster per eligible region and industry
+            held = sum(len(inst.regions) - len({el[1] for el in elig if el[2] == i}) for i in inds)
+        excluded = sorted({el[1] for el in elig}, key=inst.regions.index)
+        if excluded:
+            parts.append(f"{plural(len(excluded), 'region')} not eligible ({', '.join(region_name(inst, r) for r in excluded)})")
+        detail = ", ".join(f"{industry_name(inst, i)} {inst.industries[i].provincial_count_min}" for i in inds)
+        out.append(f"spread minimums need {plural(need, 'provincial cluster')} ({detail}), but the regions can hold at most "
+                   f"{held}: " + "; ".join(parts))
+    return out
+
+
+GROUP_ABOVE = 6  # a family with more conflicting constraints than this is summarised in one line
+
+
+def _element_lines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflict: list[Element]) -> list[str]:
+    """One line per conflicting constraint; a family with many is summarised in one line with its numbers (its
+    family's `listed` word, or where the rows are and one example)."""
+    by_fam: dict[str, list[Element]] = defaultdict(list)
+    for el in conflict:
+        by_fam[_family(el, rows)].append(el)
+    out = []
+    for fam, els in by_fam.items():
+        if len(els) <= GROUP_ABOVE:
+            out += [f"- {element_sentence(inst, m, el)}" for el in els]
+            continue
+        listed = RECORDS[fam].listed if fam in RECORDS else None
+        if listed is not None:
+            text = listed([facts(inst, m, el) for el in els])
+        else:
+            infos = [rows[el[1]] for el in els if el[0] == "row"]
+            regions = sorted({x.region for x in infos if x.region}, key=inst.regions.index)
+            inds = sorted({x.industry for x in infos if x.industry}, key=list(inst.industries).index)
+            text = (f"in {', '.join(region_name(inst, r) for r in regions) or '—'} for {', '.join(industry_name(inst, i) for i in inds) or '—'}; "
+                    f"e.g. {element_sentence(inst, m, els[0]).split(': ', 1)[-1]}")
+        out.append(f"- {fam.replace('_', '-')} ({len(els)} constraints): {text}")
+    return out
+
+
+def _sentences(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflict: list[Element],
+               repair: dict[Element, float], minimal: bool) -> list[str]:
+    fam_order = {f: k for k, f in enumerate(HARD_FAMILIES)}
+    conflict = sorted(conflict, key=lambda el: (fam_order.get(_family(el, rows), 99), _sort_key(m, el)))
+    heads = _headlines(inst, m, rows, conflict)
+    families = []
+    for el in conflict:
+        f = _family(el, rows).replace("_", "-")
+        if f not in families:
+            families.append(f)
+    what = "the smallest set of conflicting constraints found" if minimal else "a set of conflicting constraints (not reduced further: time or test limit)"
+    out = [f"conflict: {h}" for h in heads]
+    out.append(f"{what} ({len(conflict)}, families: {', '.join(families)}):")
+    out += _element_lines(inst, m, rows, conflict)
+    if repair:
+        order = sorted(repair, key=lambda el: (fam_order.get(_family(el, rows), 99), _sort_key(m, el)))
+        out.append("cheapest repair found (least total violation): " + "; ".join(repair_sentence(inst, m, el, repair[el]) for el in order))
+        if any(el not in conflict for el in repair):
+            out.append("the repair also touches constraints outside this conflict: other conflicts remain after this one is resolved")
+    return out

@@ -1,0 +1,192 @@
+"""The Python API (docs/python.md): load a scenario, solve it, look at the result, write its folder, show its map.
+
+    import layout
+    scenario = layout.load("my-scenario.yaml")  # a constraint file, a dict, or None for the default
+    result = layout.solve(scenario)              # LayoutError subclasses as the CLI's exit codes
+    result.assignment, result.metrics, result.explanation
+    result.write("results")                      # what `layout solve --out results` writes
+    result.map()                                 # the map page; Jupyter displays it
+
+`layout solve` is this API and a summary (layout/cli.py). Errors are the CLI's: InputError (bad input, every
+problem with file, line and key; for a dict, the key path), InfeasibleError (with the diagnosis in sentences),
+LimitError (a solver limit stopped the solve without a layout), LayoutError (the solver failed).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from layout.spec.load import LoadedSpec, load_dict
+from layout.spec.load import load as load_file
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from layout.pipeline import Run
+    from layout.views.maps.elements import Page
+
+__all__ = ["load", "solve", "Result", "metrics_frame", "industry_frame"]
+
+Scenario = str | Path | dict | LoadedSpec | None  # a constraint file (None: the default), a dict, or a loaded scenario
+LAYOUTS = ("declared", "baseline", "optimised")  # metrics.json's layouts, in the order tables show them
+
+
+def load(source: Scenario = None, *, base: str | Path | None = None) -> LoadedSpec:
+    """A scenario, validated: from a constraint file (YAML; None = the shipped default) or a dict holding what such a
+    file holds (relative paths read from `base`, default the current folder). InputError lists every problem, with
+    file, line and key (for a dict: its key path)."""
+    if isinstance(source, LoadedSpec):
+        return source
+    if source is None or isinstance(source, (str, Path)):
+        return load_file(source)
+    return load_dict(source, base)  # a dict, or InputError saying what it is instead
+
+
+def solve(scenario: Scenario = None, *, solver: str | None = None, time_limit: float | None = None, gap: float | None = None,
+          out: str | Path | None = None, force: bool = False, export_lp: bool = False, export_mps: bool = False,
+          diagnose_to: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Result:
+    """Solve a scenario (see `load`; period by period with `periods:`) and explain its layout.
+
+    `solver` (highs or cbc), `time_limit` (seconds) and `gap` (relative) override the scenario's `solver:`. With
+    `out`, the results folder is written as `layout solve --out` writes it (checked and locked before solving,
+    written whole or not at all; `force`, `export_lp`, `export_mps` as the CLI's options); without, nothing is
+    written until `Result.write`. `diagnose_to`: a folder for the diagnosis of an infeasible scenario. `progress`
+    is called with a line at each step. Raises InputError, InfeasibleError, LimitError or LayoutError."""
+    from layout.pipeline import Options, solve_scenario
+
+    source = scenario if scenario is None or isinstance(scenario, (str, Path)) else load(scenario)  # a file: read once `out` is claimed
+    options = Options(solver, time_limit, gap, export_lp, export_mps, force, Path(diagnose_to) if diagnose_to is not None else None)
+    run = solve_scenario(source, Path(out) if out is not None else None, options, progress or (lambda s: None))
+    return Result(run)
+
+
+def metrics_frame(metrics: dict) -> pd.DataFrame:
+    """The headline metrics of metrics.json: one row per metric (each number or flag of a layout's entry), one column
+    per layout (declared when the scenario has declared plans, baseline, optimised); a metric a layout lacks is NaN."""
+    layouts = [k for k in LAYOUTS if isinstance(metrics.get(k), dict)]
+    rows: dict[str, dict[str, Any]] = {}
+    for name in ("optimised", "baseline", "declared"):
+        for key, value in (metrics.get(name) or {}).items():
+            if value is None or isinstance(value, (bool, int, float)):
+                rows.setdefault(key, {})[name] = value
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=layouts)
+    frame.index.name = "metric"
+    return frame
+
+
+def industry_frame(metrics: dict) -> pd.DataFrame:
+    """Each industry in the baseline and the optimised layout: rows (layout, industry code), columns capacity and
+    target (capacity units), regions, duplications, shortfall (capacity units), overcapacity_ratio."""
+    parts = {k: pd.DataFrame.from_dict(metrics[k]["industries"], orient="index") for k in ("baseline", "optimised")}
+    return pd.concat(parts, names=["layout", "industry"])
+
+
+class Result:
+    """A solved scenario, in memory: the layouts, their metrics and the explanation; `write` and `map`.
+
+    With plan periods, the tables are the last period's (as a results folder's top level) and `phasing` holds
+    every period's layout. `run` holds everything else (the instance, the model, the solver's result)."""
+
+    def __init__(self, run: Run):
+        self.run = run
+
+    def __repr__(self) -> str:
+        s = self.metrics_json["solver"]
+        return (f"<layout.Result {self.name!r}: {s['name']} {s['status']}, objective {s['objective']}, "
+                f"{len(self.assignment)} clusters>")
+
+    @property
+    def scenario(self) -> LoadedSpec:
+        """The scenario solved."""
+        return self.run.spec
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.run.inst.name
+
+    @property
+    def status(self) -> str:
+        """The solver's status: optimal, or feasible (stopped by a limit or the gap with a layout)."""
+        return self.run.result.status
+
+    @property
+    def objective(self) -> float | None:
+        """The objective value of the layout (the last period's)."""
+        return self.metrics_json["solver"]["objective"]
+
+    @property
+    def assignment(self) -> pd.DataFrame:
+        """The optimised layout (assignment.csv): one row per designated region–industry, capacity in capacity units."""
+        return self.run.layout
+
+    @property
+    def baseline(self) -> pd.DataFrame:
+        """The uncoordinated baseline (baseline.csv), same columns."""
+        return self.run.baseline
+
+    @property
+    def declared(self) -> pd.DataFrame | None:
+        """The provinces' declared priorities laid out (declared.csv), or None."""
+        d = self.run.last.declared
+        return None if d is None else d.layout
+
+    @property
+    def phasing(self) -> pd.DataFrame | None:
+        """With plan periods, every period's layout (phasing.csv: a leading `period` column); else None."""
+        from layout.pipeline import phasing_table
+
+        return phasing_table(self.run.periods) if self.run.spec.scenario.periods else None
+
+    @property
+    def layout(self) -> gpd.GeoDataFrame:
+        """Every drawn unit (layout.geojson) as a GeoDataFrame (lon/lat, EPSG:4326): region_code, region_name,
+        modelled, n_clusters, portfolio, geometry."""
+        from layout.results.folder import units_frame
+        from layout.results.layouts import units_geojson
+
+        return units_frame(units_geojson(self.run.regions, self.run.inst, self.run.layout), "layout")
+
+    @property
+    def metrics_json(self) -> dict:
+        """metrics.json as a dict (what `layout solve` summarises)."""
+        return self.run.metrics
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """The headline metrics, one row per metric and one column per layout (`metrics_frame`)."""
+        return metrics_frame(self.run.metrics)
+
+    @property
+    def industries(self) -> pd.DataFrame:
+        """Each industry in the baseline and the optimised layout (`industry_frame`)."""
+        return industry_frame(self.run.metrics)
+
+    @property
+    def explanation(self) -> dict:
+        """explanation.json as a dict: binding constraints, shadow prices, count limits, industries held back, near
+        misses, each with its sentence (`text`); `layout.analysis.explain.format_explanation` prints it."""
+        return self.run.last.explanation or {}
+
+    def write(self, out: str | Path, *, force: bool = False, export_lp: bool = False, export_mps: bool = False,
+              progress: Callable[[str], None] | None = None) -> Path:
+        """Write the results folder `out` as `layout solve --out` does (`layout.results.staging`: a new or empty
+        folder, or with `force` an earlier result of this program; written whole or not at all). Returns `out`."""
+        from layout.pipeline import write_run
+
+        return write_run(self.run, Path(out), force, export_lp=export_lp, export_mps=export_mps, progress=progress or (lambda s: None))
+
+    def map(self, layers: list[str] | None = None, tiles: str | None = None) -> Page:
+        """The map page (`layout map`: declared, baseline and optimised side by side, offline) as a folium Figure;
+        Jupyter displays it, `.offline_html()` is the page. `layers` and `tiles` as `layout.views.maps.render.write_map`."""
+        from layout.pipeline import write_data
+        from layout.views.maps.render import map_figure
+
+        with tempfile.TemporaryDirectory(prefix="layout-map-") as folder:  # the page is drawn from the folder's files
+            write_data(Path(folder), self.run, self.run.metrics)
+            return map_figure(Path(folder), layers=layers, tiles=tiles)

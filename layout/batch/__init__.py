@@ -1,0 +1,1 @@
+"""Many solves: scenario sweeps (`sweep`) and Pareto fronts (`pareto`)."""

@@ -1,0 +1,857 @@
+"""The constraint families, each declared once: its builder, its role and its words (design.md section 3).
+
+A family is one kind of row (`RowInfo.family`). Its record, `Family`, holds:
+
+* **builder** — the ``add_<family>`` function that makes its rows, with the formula in its docstring. One builder
+  may make the rows of several families (`add_spread` makes spread_min, spread_max and spread_groups);
+  `build_model` calls each builder once, in the order of `FAMILIES`.
+* **rows** — the rows in the notation of docs/model.md, whose family table `family_table` writes.
+* **role** — ``hard`` (a policy limit a planner may relax: diagnosis can name it in a conflict), ``soft`` (its
+  slack is penalised in the objective, so it never makes the model infeasible) or ``structural`` (what a cluster
+  is: diagnosis may name it, but its repair weighs 100 times a policy limit's).
+* **count limit** — `count` is set for upper limits on a number of clusters (focus, spread_max, spread_groups,
+  concentrate, parent_focus): their rows hold only cluster decisions, so the LP with the clusters fixed gives
+  them no price, and explain values them by probes that force one more cluster with the limit raised by one.
+* **words**, one per place a planner meets the family, each a function of `Facts` (the row's codes, its
+  right-hand side, and after a solve the model's values and the clusters held):
+  `binding` (explain: why the row binds; None = not worth a line), `price` (explain: what one more unit of its
+  right-hand side is, the subject of "… lowers the objective by …"), `conflict` (diagnose: the row in a conflict,
+  with its numbers), `repair` (diagnose: what the cheapest repair changes, with the amount), `listed` (diagnose:
+  what the numbers are when many rows of the family conflict), and for count limits `count` (`CountWords`).
+  A word left None does not apply: soft rows never conflict, rows of cluster decisions only have no price, and
+  link rows (tiers, homogeneity, portfolio) say nothing a planner would read as a limit that binds.
+
+`eligibility` has no rows (upper bounds 0 on y, h and z), yet diagnosis names its (region, industry) and
+(group, industry) pairs: its words get `Facts` whose `RowInfo` names the pair. `pareto_epsilon` is the row
+`layout.batch.pareto.add_epsilon` adds to the model of a Pareto front point; `PARETO_EPSILON` is its record, kept
+out of `FAMILIES` because `build_model` never makes it. `RECORDS` finds every record by family name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pulp
+
+from layout.model.core import GE, LE, LayoutModel, RowInfo, add_variables, set_objective
+from layout.model.instance import IndustryParams, Instance
+from layout.model.levels import Aggregate
+from layout.words import group_name, industry_name, number, plural, region_name
+
+HARD, SOFT, STRUCTURAL = "hard", "soft", "structural"
+ON = 0.5  # a binary above this is 1
+TOL = 1e-6  # a row binds when |activity - bound| <= TOL * max(1, |bound|); a slack above TOL is used
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a sentence about one row (or one eligibility pair) may use; made by `Facts.about`.
+
+    `rhs` is the row's right-hand side (capacity units or a count); `m` and `held` ((region, industry) -> (tier,
+    group) of every designation at the solution) are set by explain, after a solve."""
+
+    inst: Instance
+    info: RowInfo
+    rhs: float
+    m: LayoutModel | None
+    held: Mapping[tuple[str, str], tuple[str, str]]
+    r: str  # the row's codes ('' where it has none): region, industry, group, parent
+    i: str
+    g: str
+    p: str
+    region: str  # their names ('' where none), and those of the other region (homogeneity) and the part (scale_member)
+    other: str
+    industry: str
+    group: str
+    parent: str
+    part: str
+
+    @classmethod
+    def about(cls, inst: Instance, info: RowInfo, rhs: float = 0.0, m: LayoutModel | None = None,
+              held: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> Facts:
+        """The facts of a row about `info`, its codes' names looked up once."""
+
+        def named(name: Callable[[Instance, str], str], code: str | None) -> str:
+            return name(inst, code) if code is not None else ""
+
+        return cls(inst, info, rhs, m, held or {}, info.region or "", info.industry or "", info.group or "", info.parent or "",
+                   named(region_name, info.region), named(region_name, info.other), named(industry_name, info.industry),
+                   named(group_name, info.group), named(place_name, info.parent), named(place_name, info.part))
+
+    @property
+    def params(self) -> IndustryParams:
+        """The row's industry's parameters."""
+        return self.inst.industries[self.i]
+
+    @property
+    def model(self) -> LayoutModel:
+        """The solved model (explain's words only)."""
+        assert self.m is not None, "a word that reads the solution needs the model"
+        return self.m
+
+    def value(self, var: pulp.LpVariable) -> float:
+        """A variable's value at the solution (0 where the solver wrote none)."""
+        return var.varValue or 0.0
+
+
+Word = Callable[[Facts], "str | None"]  # None: nothing to say about this row at this solution
+Sentence = Callable[[Facts], str]
+RepairWord = Callable[[Facts, float], str]
+Counted = Callable[[LayoutModel, Mapping[str, float], Mapping[tuple[str, str], tuple[str, str]], str, str, str], "str | None"]
+
+
+@dataclass(frozen=True)
+class CountWords:
+    """A count limit's words for explain's probes.
+
+    `counted(m, activity, held, r, i, tier)`: the row of this family that one more cluster of i in r (tier) would
+    take past its bound, or None; `more`: its subject in the count-limit list ("one more allowed cluster in …");
+    `reached`: why it holds a pair back ("… takes part in its maximum of …"); `cap`: its name in a near miss."""
+
+    counted: Counted
+    more: Sentence
+    reached: Sentence
+    cap: Sentence
+
+
+@dataclass(frozen=True)
+class Family:
+    """One constraint family: its builder, role and words (module docstring)."""
+
+    name: str
+    builder: Callable[[LayoutModel], None] | None
+    role: str
+    rows: str
+    binding: Word | None = None
+    price: Word | None = None
+    conflict: Sentence | None = None
+    repair: RepairWord | None = None
+    listed: Callable[[list[Facts]], str] | None = None
+    count: CountWords | None = None
+    built_by: str = ""  # the builder's name where `builder` is not in this module (pareto_epsilon)
+
+    @property
+    def count_limit(self) -> bool:
+        return self.count is not None
+
+    @property
+    def function(self) -> str:
+        """The name of the function that makes the rows."""
+        return self.built_by or (self.builder.__name__ if self.builder is not None else "")
+
+
+# --------------------------------------------------------------------------------------- small helpers
+
+
+def place_name(inst: Instance, code: str) -> str:
+    """A parent's or a part's name: an aggregate's (a province, prefecture or own parent), a region's, or the code."""
+    agg = aggregate(inst, code)
+    return agg.name if agg is not None else region_name(inst, code)
+
+
+def aggregate(inst: Instance, code: str | None) -> Aggregate | None:
+    """The aggregate of that parent code, or None."""
+    return next((a for a in inst.aggregates if a.code == code), None)
+
+
+def industries(n: float) -> str:
+    """'1 industry', '3 industries'."""
+    return f"{number(n)} {'industry' if n == 1 else 'industries'}"
+
+
+def units_of(inst: Instance, parent: str | None) -> str:
+    """'its 12 units together' (or 'its only unit') for a parent's row."""
+    agg = aggregate(inst, parent)
+    n = len(agg.members) if agg is not None else 0
+    return "its only unit" if n == 1 else f"its {n} units together" if n else "its units together"
+
+
+def portfolio_of(f: Facts) -> int:
+    """How many industries the parent's units take part in at the solution (any unit, any tier)."""
+    agg = aggregate(f.inst, f.p)
+    members = set(agg.members) if agg is not None else set()
+    return len({i for (r, i) in f.held if r in members})
+
+
+def kept(inst: Instance, r: str, i: str) -> float:
+    """Existing capacity region r must keep of industry i (capacity units)."""
+    return inst.industries[i].base_retention * inst.base.get((r, i), 0.0)
+
+
+def listed_as(what: str) -> Callable[[list[Facts]], str]:
+    """Many conflicting rows of one family in one line: what the numbers are, then each row's codes and bound."""
+
+    def line(facts: list[Facts]) -> str:
+        return f"{what}: " + ", ".join(f"{codes(f)} {number(f.rhs)}" for f in facts)
+
+    return line
+
+
+def codes(f: Facts) -> str:
+    """The names a row is about, in the order region, other region, parent, part, group, industry."""
+    return " ".join(n for n in (f.region, f.other, f.parent, f.part, f.group, f.industry) if n)
+
+
+def at_limit(m: LayoutModel, act: Mapping[str, float], name: str | None) -> str | None:
+    """`name` when one more cluster would take that count row past its bound, else None."""
+    return name if name is not None and act[name] + 1 > -m.rows[name].constant + TOL else None
+
+
+# --------------------------------------------------------------------------------------- eligibility
+
+
+def add_eligibility(m: LayoutModel) -> None:
+    """eligibility: y_r_i = h_r_i = 0 where r fails i's rule; z_g_i = 0 where any member of g fails it."""
+    inst = m.inst
+    for (r, i), ok in inst.eligible.items():
+        if not ok:
+            m.y[r, i].upBound = m.h[r, i].upBound = 0
+    for g, i in m.z:
+        if not inst.group_eligible(g, i):
+            m.z[g, i].upBound = 0
+
+
+def _eligibility_conflict(f: Facts) -> str:
+    inst, r, i, g = f.inst, f.r, f.i, f.g
+    if not g:
+        return f"eligibility: {f.region} may not host {f.industry} ({inst.why_ineligible.get((r, i)) or 'fails the rule'})"
+    failing = [f"{region_name(inst, u)}: {inst.why_ineligible.get((u, i)) or 'fails the rule'}" for u in inst.groups[g].members if not inst.eligible[u, i]]
+    return f"eligibility: {f.group} may not form an inter-provincial cluster of {f.industry} ({'; '.join(failing)})"
+
+
+def _eligibility_repair(f: Facts, amount: float) -> str:
+    if not f.g:
+        why = f.inst.why_ineligible.get((f.r, f.i)) or "rule"
+        return f"let {f.region} host {f.industry} although it fails the eligibility rule ({why})"
+    return f"let {f.group} form an inter-provincial cluster of {f.industry} although a member fails the eligibility rule"
+
+
+def _eligibility_listed(facts: list[Facts]) -> str:
+    per: dict[str, list[str]] = {}
+    for f in facts:
+        per.setdefault(f.group or f.region, []).append(f.industry)
+    return "pairs excluded by the eligibility rules: " + "; ".join(f"{where}: {', '.join(ind)}" for where, ind in per.items())
+
+
+ELIGIBILITY = Family(
+    "eligibility", add_eligibility, HARD,
+    "y_ri = h_ri = 0 where r fails i's rule; z_gi = 0 where any member of g fails it (variable bounds)",
+    conflict=_eligibility_conflict, repair=_eligibility_repair, listed=_eligibility_listed,
+)
+
+
+# --------------------------------------------------------------------------------------- demand, overcapacity
+
+
+def add_demand(m: LayoutModel) -> None:
+    """demand: sum_r x_r_i + e_i >= D_i."""
+    for i, p in m.inst.industries.items():
+        m.row(RowInfo("demand", industry=i), [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.e[i], 1.0)], GE, p.target)
+
+
+def _demand_binding(f: Facts) -> str:
+    e = f.value(f.model.e[f.i])
+    return (f"demand: the target of {f.industry} ({number(f.rhs)}) is met exactly" if e <= TOL
+            else f"demand: {f.industry} falls short of its target {number(f.rhs)} by {number(e)} (a finding)")
+
+
+DEMAND = Family(
+    "demand", add_demand, SOFT, "Σ_r x_ri + e_i ≥ D_i (shortfall e_i penalised)",
+    binding=_demand_binding, price=lambda f: f"one more unit of {f.industry}'s demand row",
+)
+
+
+def add_overcapacity(m: LayoutModel) -> None:
+    """overcapacity: sum_r x_r_i - s_i <= D_i; with a cap tau_i also sum_r x_r_i <= (1 + tau_i) D_i."""
+    for i, p in m.inst.industries.items():
+        m.row(RowInfo("overcapacity", industry=i), [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.s[i], -1.0)], LE, p.target)
+        if p.overcapacity_cap is not None:
+            m.row(RowInfo("overcapacity_cap", industry=i), [(m.x[r, i], 1.0) for r in m.inst.regions], LE, (1 + p.overcapacity_cap) * p.target)
+
+
+OVERCAPACITY = Family(
+    "overcapacity", add_overcapacity, SOFT, "Σ_r x_ri − s_i ≤ D_i (excess s_i penalised)",
+    price=lambda f: f"one more unit of {f.industry} allowed before overcapacity is penalised",
+)
+
+OVERCAPACITY_CAP = Family(
+    "overcapacity_cap", add_overcapacity, HARD, "Σ_r x_ri ≤ (1+τ_i) D_i, where the cap τ_i is set",
+    binding=lambda f: f"overcapacity cap: {f.industry} reaches its cap of {number(f.rhs)}",
+    price=lambda f: f"one more unit of {f.industry}'s overcapacity cap",
+    conflict=lambda f: (f"overcapacity cap: all capacity of {f.industry} together may not exceed {number(f.rhs)} "
+                        f"({number(1 + (f.params.overcapacity_cap or 0.0))} × target {number(f.params.target)})"),
+    repair=lambda f, a: f"raise the overcapacity cap of {f.industry} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})",
+    listed=listed_as("most total capacity"),
+)
+
+
+# --------------------------------------------------------------------------------------- what a cluster is
+
+
+def add_hosting(m: LayoutModel) -> None:
+    """hosting: x_r_i <= c_i^max h_r_i + U_ri (y_r_i + sum_{g∋r} z_g_i) — capacity only inside a cluster."""
+    for (r, i), x in m.x.items():
+        p = m.inst.industries[i]
+        terms = [(x, 1.0), (m.h[r, i], -p.char_max)] + [(v, -p.max_host) for v, _ in m.designation(r, i, full_only=True)]
+        m.row(RowInfo("hosting", region=r, industry=i), terms, LE, 0.0)
+
+
+def _hosting_binding(f: Facts) -> str | None:
+    pair = (f.r, f.i)
+    if pair not in f.held:
+        return None
+    tier, grp = f.held[pair]
+    cap = f.params.char_max if tier == "characteristic" else f.params.max_host
+    where = f" ({group_name(f.inst, grp)})" if grp else ""
+    return f"hosting: {f.region}'s {tier} cluster{where} of {f.industry} holds its maximum ({number(cap)})"
+
+
+def _existing(f: Facts, text: str) -> str | None:
+    """`text` where the row's cluster exists at the solution, else None (its allowance means nothing to a planner)."""
+    return text if (f.r, f.i) in f.held else None
+
+
+HOSTING = Family(
+    "hosting", add_hosting, STRUCTURAL, "x_ri ≤ c_i^max h_ri + U_i F_ri — capacity only inside a cluster",
+    binding=_hosting_binding,
+    price=lambda f: _existing(f, f"one more unit that {f.region} may hold of {f.industry} (cluster maximum)"),
+    conflict=lambda f: (f"hosting: {f.region} may hold {f.industry} only inside a cluster: at most {number(f.params.char_max)} in a "
+                        f"characteristic cluster, {number(f.params.max_host)} in a provincial or inter-provincial one"),
+    repair=lambda f, a: f"let {f.region} hold {number(a)} of {f.industry} beyond what its clusters allow (hosting)",
+)
+
+
+def add_scale(m: LayoutModel) -> None:
+    """scale: x_r_i >= m_i y_r_i + c_i^min h_r_i + mu_i sum_{g∋r} z_g_i;  sum_{r∈g} x_r_i >= M_i z_g_i.
+
+    scale_member (finer levels, a group whose members are cities or provinces of several units): the units of each
+    part q together, sum_{r∈q} x_r_i >= mu_i z_g_i, instead of mu_i in each unit's scale row."""
+    inst = m.inst
+    for (r, i), x in m.x.items():
+        p = inst.industries[i]
+        terms = [(x, 1.0), (m.y[r, i], -p.provincial_min), (m.h[r, i], -p.char_min)]
+        terms += [(m.z[g, i], -p.group_min_member) for g in inst.groups_of(r) if g not in inst.group_parts]
+        m.row(RowInfo("scale", region=r, industry=i), terms, GE, 0.0)
+    for (g, i), z in m.z.items():
+        terms = [(m.x[r, i], 1.0) for r in inst.groups[g].members] + [(z, -inst.industries[i].group_min_total)]
+        m.row(RowInfo("scale_group", group=g, industry=i), terms, GE, 0.0)
+        for part, members in inst.group_parts.get(g, {}).items():  # finer levels: a member city's units together
+            terms = [(m.x[r, i], 1.0) for r in members] + [(z, -inst.industries[i].group_min_member)]
+            m.row(RowInfo("scale_member", group=g, part=part, industry=i), terms, GE, 0.0)
+
+
+def _scale_binding(f: Facts) -> str | None:
+    pair = (f.r, f.i)
+    if pair not in f.held:
+        return None
+    tier, _grp = f.held[pair]
+    p = f.params
+    low = {"provincial": p.provincial_min, "characteristic": p.char_min, "inter-provincial": p.group_min_member}[tier]
+    return f"scale: {f.region}'s {tier} cluster of {f.industry} holds only the minimum {number(low)}" if low > 0 else None
+
+
+def _scale_conflict(f: Facts) -> str:
+    p = f.params
+    member = f", {number(p.group_min_member)} as a member of an inter-provincial cluster" if f.inst.groups_of(f.r) else ""
+    return (f"scale: a cluster of {p.name} in {f.region} holds at least {number(p.provincial_min)} if provincial, "
+            f"{number(p.char_min)} if characteristic{member}")
+
+
+SCALE = Family(
+    "scale", add_scale, STRUCTURAL, "x_ri ≥ m_i y_ri + c_i^min h_ri + μ_i Σ_{g∋r} z_gi (μ_i only for groups without parts)",
+    binding=_scale_binding,
+    price=lambda f: _existing(f, f"one more unit of minimum scale of {f.region}'s cluster of {f.industry}"),
+    conflict=_scale_conflict,
+    repair=lambda f, a: f"let a cluster of {f.industry} in {f.region} hold {number(a)} less than its minimum scale",
+)
+
+
+def _group_active(f: Facts, text: str) -> str | None:
+    """`text` where the row's inter-provincial cluster exists at the solution, else None."""
+    return text if f.value(f.model.z[f.g, f.i]) > ON else None
+
+
+SCALE_GROUP = Family(
+    "scale_group", add_scale, STRUCTURAL, "Σ_{r∈g} x_ri ≥ M_i z_gi",
+    binding=lambda f: _group_active(f, f"scale: the inter-provincial cluster of {f.industry} in {f.group} holds only its minimum total {number(f.rhs)}"),
+    price=lambda f: _group_active(f, f"one more unit of minimum total of the {f.industry} cluster in {f.group}"),
+    conflict=lambda f: f"scale: an inter-provincial cluster of {f.industry} in {f.group} holds at least {number(f.params.group_min_total)} in all",
+    repair=lambda f, a: f"let the inter-provincial cluster of {f.industry} in {f.group} hold {number(a)} less than its minimum total",
+)
+
+
+def _part_units(f: Facts) -> str:
+    """'the 3 units of Jiangsu' for a part of a group."""
+    units = f.inst.group_parts.get(f.g, {}).get(f.info.part or "", ())
+    return f"the {plural(len(units), 'unit')} of {f.part}"
+
+
+SCALE_MEMBER = Family(
+    "scale_member", add_scale, STRUCTURAL,
+    "Σ_{r∈q} x_ri ≥ μ_i z_gi for each part q of g (finer levels: a member city's or province's units together)",
+    binding=lambda f: _group_active(f, f"scale: {_part_units(f)} hold only their least share {number(f.params.group_min_member)} "
+                                       f"of the inter-provincial cluster of {f.industry} in {f.group}"),
+    price=lambda f: _group_active(f, f"one more unit of least share of {_part_units(f)} in the {f.industry} cluster in {f.group}"),
+    conflict=lambda f: (f"scale: in an inter-provincial cluster of {f.industry} in {f.group}, {_part_units(f)} hold at least "
+                        f"{number(f.params.group_min_member)} together"),
+    repair=lambda f, a: (f"let {_part_units(f)} hold {number(a)} less of {f.industry} than their least share of the "
+                         f"inter-provincial cluster in {f.group}"),
+)
+
+
+def add_tiers(m: LayoutModel) -> None:
+    """tiers: y_r_i + h_r_i + sum_{g∋r} z_g_i <= 1 — one tier per region and industry."""
+    for r, i in m.x:
+        m.row(RowInfo("tiers", region=r, industry=i), m.designation(r, i), LE, 1.0)
+
+
+TIERS = Family(
+    "tiers", add_tiers, STRUCTURAL, "d_ri ≤ 1 — one tier per region and industry, across all groups a region belongs to",
+    conflict=lambda f: f"tiers: {f.region} hosts {f.industry} in one tier at most",
+    repair=lambda f, a: f"let {f.region} host {f.industry} in two tiers",
+)
+
+
+# --------------------------------------------------------------------------------------- regions' limits
+
+
+def add_focus(m: LayoutModel) -> None:
+    """focus: sum_i d_r_i <= K_r — every tier counts, so a group is no loophole for collecting industries.
+
+    Left out where a parent's portfolio implies it (finer levels, add_parent_limits): sum_i d_r_i <= sum_i P_p_i
+    <= K_p <= K_r.
+    """
+    implied = {r for a in m.inst.aggregates if a.max_industries is not None for r in a.members
+               if a.max_industries <= m.inst.max_clusters[r]}
+    for r in m.inst.regions:
+        if r in implied:
+            continue
+        terms = [t for i in m.inst.industries for t in m.designation(r, i)]
+        m.row(RowInfo("focus", region=r), terms, LE, float(m.inst.max_clusters[r]))
+
+
+FOCUS = Family(
+    "focus", add_focus, HARD,
+    "Σ_i d_ri ≤ K_r — every tier counts, so a group is no loophole for collecting industries (left out where a parent's K_p ≤ K_r implies it)",
+    binding=lambda f: f"focus: {f.region} takes part in its maximum of {plural(f.rhs, 'cluster')}" if f.rhs > 0 else None,
+    conflict=lambda f: f"focus: {f.region} may take part in at most {plural(f.rhs, 'cluster')}, all tiers counted",
+    repair=lambda f, a: f"allow {f.region} {plural(f.rhs + a, 'cluster')} instead of {number(f.rhs)} (focus)",
+    listed=listed_as("most clusters a region takes part in"),
+    count=CountWords(
+        counted=lambda m, act, held, r, i, tier: at_limit(m, act, m.row_of("focus", region=r)),
+        more=lambda f: f"one more allowed cluster in {f.region} (focus, now {number(f.rhs)})",
+        reached=lambda f: f"{f.region} takes part in its maximum of {plural(f.rhs, 'cluster')} (focus)",
+        cap=lambda f: "its focus limit",
+    ),
+)
+
+
+def add_balance(m: LayoutModel) -> None:
+    """balance: sum_i d_r_i + v_r >= L_r — every region develops something that suits it (v_r penalised)."""
+    for r in m.inst.regions:
+        if m.inst.min_clusters[r] > 0:
+            terms = [t for i in m.inst.industries for t in m.designation(r, i)] + [(m.v[r], 1.0)]
+            m.row(RowInfo("balance", region=r), terms, GE, float(m.inst.min_clusters[r]))
+
+
+def _balance_binding(f: Facts) -> str | None:
+    r = f.r
+    if f.value(f.model.v[r]) <= TOL:
+        return None
+    n = sum(1 for (rr, _i) in f.held if rr == r)
+    return f"balance: {f.region} takes part in {plural(n, 'cluster')}, fewer than its minimum {number(f.rhs)} (penalised, a finding)"
+
+
+BALANCE = Family(
+    "balance", add_balance, SOFT, "Σ_i d_ri + v_r ≥ L_r (v_r penalised)",
+    binding=_balance_binding, price=lambda f: f"one more required cluster in {f.region}",
+)
+
+
+def add_spread(m: LayoutModel) -> None:
+    """spread: N_i^min <= sum_r y_r_i <= N_i^max;  sum_g z_g_i <= NG_i."""
+    inst = m.inst
+    for i, p in inst.industries.items():
+        ys = [(m.y[r, i], 1.0) for r in inst.regions]
+        if p.provincial_count_min > 0:
+            m.row(RowInfo("spread_min", industry=i), ys, GE, float(p.provincial_count_min))
+        m.row(RowInfo("spread_max", industry=i), ys, LE, float(p.provincial_count_max))
+        if inst.groups:
+            m.row(RowInfo("spread_groups", industry=i), [(m.z[g, i], 1.0) for g in inst.groups], LE, float(p.group_max))
+
+
+SPREAD_MIN = Family(
+    "spread_min", add_spread, HARD, "Σ_r y_ri ≥ N_i^min (where N_i^min > 0)",
+    binding=lambda f: f"spread: {f.industry} has only its minimum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None,
+    conflict=lambda f: f"spread: {f.industry} needs at least {plural(f.rhs, 'provincial cluster')}",
+    repair=lambda f, a: f"require {plural(max(0.0, f.rhs - a), 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)",
+    listed=listed_as("least provincial clusters"),
+)
+
+
+def _provincial(name: Callable[[LayoutModel, str], str | None]) -> Counted:
+    """A count limit on provincial clusters of an industry: only a provincial probe counts against it."""
+    return lambda m, act, held, r, i, tier: at_limit(m, act, name(m, i)) if tier == "provincial" else None
+
+
+SPREAD_MAX = Family(
+    "spread_max", add_spread, HARD, "Σ_r y_ri ≤ N_i^max",
+    binding=lambda f: f"spread: {f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None,
+    conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'provincial cluster')}",
+    repair=lambda f, a: f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)",
+    listed=listed_as("most provincial clusters"),
+    count=CountWords(
+        counted=_provincial(lambda m, i: m.row_of("spread_max", industry=i)),
+        more=lambda f: f"one more allowed provincial cluster of {f.industry} (spread, now {number(f.rhs)})",
+        reached=lambda f: f"{f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')} (spread)",
+        cap=lambda f: "the industry's spread maximum",
+    ),
+)
+
+SPREAD_GROUPS = Family(
+    "spread_groups", add_spread, HARD, "Σ_g z_gi ≤ NG_i",
+    binding=lambda f: f"spread: {f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')}" if f.rhs > 0 else None,
+    conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'inter-provincial cluster')}",
+    repair=lambda f, a: f"allow {plural(f.rhs + a, 'inter-provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)",
+    listed=listed_as("most inter-provincial clusters"),
+    count=CountWords(  # probes force provincial or characteristic clusters only: never one more inter-provincial one
+        counted=lambda m, act, held, r, i, tier: None,
+        more=lambda f: f"one more allowed inter-provincial cluster of {f.industry} (spread, now {number(f.rhs)})",
+        reached=lambda f: f"{f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')} (spread)",
+        cap=lambda f: "the industry's inter-provincial spread maximum",
+    ),
+)
+
+
+def add_budget(m: LayoutModel) -> None:
+    """budget: sum_i x_r_i <= B_r."""
+    for r, b in m.inst.budget.items():
+        if b is not None:
+            m.row(RowInfo("budget", region=r), [(m.x[r, i], 1.0) for i in m.inst.industries], LE, b)
+
+
+BUDGET = Family(
+    "budget", add_budget, HARD, "Σ_i x_ri ≤ B_r",
+    binding=lambda f: f"budget of {f.region} ({number(f.rhs)}) is fully used",
+    price=lambda f: f"one more unit of {f.region}'s budget",
+    conflict=lambda f: f"budget: {f.region} may build at most {number(f.rhs)} in all industries together",
+    repair=lambda f, a: f"raise the budget of {f.region} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})",
+    listed=listed_as("what a region may build in all industries"),
+)
+
+
+# --------------------------------------------------------------------------------------- parents (finer levels)
+
+
+def add_parent_limits(m: LayoutModel) -> None:
+    """parent limits (finer resolutions): a province's limits apply to its units in aggregate.
+
+    parent_budget: sum_{r∈p} sum_i x_r_i <= B_p (also for prefectures' budgets at county level);
+    portfolio: d_r_i <= P_p_i for r ∈ p (P_p_i in [0, 1]: p takes part in a cluster of i);
+    parent_focus: sum_i P_p_i <= K_p;  parent_balance: sum_i P_p_i + vp_p >= L_p (vp_p penalised
+    like v_r) with portfolio_any: P_p_i <= sum_{r∈p} d_r_i, so only a real cluster counts.
+    """
+    inst = m.inst
+    for a in inst.aggregates:
+        if a.budget is not None:
+            m.row(RowInfo("parent_budget", parent=a.code), [(m.x[r, i], 1.0) for r in a.members for i in inst.industries], LE, a.budget)
+        if a.max_industries is None and a.min_industries <= 0:
+            continue
+        held = []
+        for i in inst.industries:
+            hosts = [r for r in a.members if inst.eligible[r, i]]
+            if not hosts:
+                continue
+            P = m.portfolio[a.code, i] = m.var(f"P_{a.code}_{i}", up=1.0)
+            held.append((P, 1.0))
+            for r in hosts:
+                m.row(RowInfo("portfolio", region=r, parent=a.code, industry=i), m.designation(r, i) + [(P, -1.0)], LE, 0.0)
+            if a.min_industries > 0:  # each designation variable once (a group's z is shared by its members)
+                some = {t: -1.0 for r in hosts for t, _ in m.designation(r, i)}
+                m.row(RowInfo("portfolio_any", parent=a.code, industry=i), [(P, 1.0)] + list(some.items()), LE, 0.0)
+        if a.max_industries is not None:
+            m.row(RowInfo("parent_focus", parent=a.code), held, LE, float(a.max_industries))
+        if a.min_industries > 0:
+            m.vp[a.code] = m.var(f"vp_{a.code}")
+            m.row(RowInfo("parent_balance", parent=a.code), held + [(m.vp[a.code], 1.0)], GE, float(a.min_industries))
+
+
+PARENT_BUDGET = Family(
+    "parent_budget", add_parent_limits, HARD,
+    "Σ_{r∈p} Σ_i x_ri ≤ B_p — a parent's units together (also a prefecture's counties where budgets are split to prefectures)",
+    binding=lambda f: f"budget of {f.parent} ({number(f.rhs)}) is fully used by {units_of(f.inst, f.p)}",
+    price=lambda f: f"one more unit of {f.parent}'s budget ({units_of(f.inst, f.p)})",
+    conflict=lambda f: f"budget: {f.parent} may build at most {number(f.rhs)} in all industries, {units_of(f.inst, f.p)}",
+    repair=lambda f, a: f"raise the budget of {f.parent} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)}; {units_of(f.inst, f.p)})",
+    listed=listed_as("what a parent's units may build together in all industries"),
+)
+
+PORTFOLIO = Family(
+    "portfolio", add_parent_limits, STRUCTURAL,
+    "d_ri ≤ P_pi for r ∈ p, P_pi ∈ [0, 1] — p's portfolio holds i when any of its units takes part in a cluster of i",
+    conflict=lambda f: f"portfolio: {f.parent} counts {f.industry} among its industries when {f.region} takes part in a cluster of it",
+    repair=lambda f, a: f"let {f.region} take part in a cluster of {f.industry} without {f.parent} counting it among its industries",
+)
+
+PORTFOLIO_ANY = Family(
+    "portfolio_any", add_parent_limits, STRUCTURAL, "P_pi ≤ Σ_{r∈p} d_ri — only a real cluster counts (where L_p > 0)",
+    conflict=lambda f: f"portfolio: {f.parent} counts {f.industry} among its industries only if one of its units takes part in a cluster of it",
+    repair=lambda f, a: f"let {f.parent} count {f.industry} among its industries although none of its units takes part in a cluster of it",
+)
+
+
+def _parent_focus_counted(m: LayoutModel, act: Mapping[str, float], held: Mapping[tuple[str, str], tuple[str, str]],
+                          r: str, i: str, tier: str) -> str | None:
+    """The parent focus row of r's parent when one more cluster of i in r adds an industry to a full portfolio."""
+    p = m.inst.parent.get(r)
+    name = m.row_of("parent_focus", parent=p) if p is not None else None
+    agg = aggregate(m.inst, p)
+    if name is None or agg is None:
+        return None
+    members = set(agg.members)
+    portfolio = {j for (u, j) in held if u in members}
+    return name if i not in portfolio and len(portfolio) + 1 > -m.rows[name].constant + TOL else None
+
+
+# P_pi is continuous but fixed by the clusters (P = max d where L_p > 0, free in [max d, 1] otherwise): like every
+# count limit, a parent's focus has no meaningful price in the LP with the clusters fixed; probes value it.
+PARENT_FOCUS = Family(
+    "parent_focus", add_parent_limits, HARD, "Σ_i P_pi ≤ K_p — the industries a parent's units take part in, all tiers counted",
+    binding=lambda f: f"focus: {f.parent} holds its maximum of {industries(f.rhs)}, {units_of(f.inst, f.p)}" if f.rhs > 0 and portfolio_of(f) >= f.rhs else None,
+    conflict=lambda f: f"focus: {f.parent} may hold at most {industries(f.rhs)}, {units_of(f.inst, f.p)}, all tiers counted",
+    repair=lambda f, a: f"allow {f.parent} {industries(f.rhs + a)} instead of {number(f.rhs)} (focus, {units_of(f.inst, f.p)})",
+    listed=listed_as("most industries a parent's units take part in"),
+    count=CountWords(
+        counted=_parent_focus_counted,
+        more=lambda f: f"one more allowed industry in {f.parent} (focus of {units_of(f.inst, f.p)}, now {number(f.rhs)})",
+        reached=lambda f: f"{f.parent} holds its maximum of {industries(f.rhs)} (focus of {units_of(f.inst, f.p)})",
+        cap=lambda f: f"the focus limit of {f.parent}",
+    ),
+)
+
+
+def _parent_balance_binding(f: Facts) -> str | None:
+    if f.value(f.model.vp[f.p]) <= TOL:
+        return None
+    return (f"balance: {f.parent} holds {industries(portfolio_of(f))}, {units_of(f.inst, f.p)}, fewer than its minimum "
+            f"{number(f.rhs)} (penalised, a finding)")
+
+
+PARENT_BALANCE = Family(
+    "parent_balance", add_parent_limits, SOFT, "Σ_i P_pi + vp_p ≥ L_p (vp_p penalised like v_r)",
+    binding=_parent_balance_binding, price=lambda f: f"one more required industry in {f.parent} ({units_of(f.inst, f.p)})",
+)
+
+
+# --------------------------------------------------------------------------------------- levers
+
+
+def add_keep_base(m: LayoutModel) -> None:
+    """keep-base: x_r_i >= (1 - delta_i) base_r_i where existing capacity is known."""
+    for (r, i), base in m.inst.base.items():
+        m.row(RowInfo("keep_base", region=r, industry=i), [(m.x[r, i], 1.0)], GE, m.inst.industries[i].base_retention * base)
+
+
+KEEP_BASE = Family(
+    "keep_base", add_keep_base, HARD, "x_ri ≥ (1−δ_i) base_ri",
+    binding=lambda f: f"keep-base: {f.region} keeps exactly the required {number(f.rhs)} of {f.industry}" if f.rhs > 0 else None,
+    price=lambda f: f"one more unit of {f.industry} that {f.region} must keep",
+    conflict=lambda f: (f"keep-base: {f.region} must keep at least {number(f.rhs)} of {f.params.name} (existing capacity "
+                        f"{number(f.inst.base.get((f.r, f.i), 0.0))} × retention {number(f.params.base_retention)})"),
+    repair=lambda f, a: f"lower what {f.region} must keep of {f.industry} from {number(f.rhs)} to {number(max(0.0, f.rhs - a))} (−{number(a)})",
+    listed=listed_as("capacity that must be kept"),
+)
+
+
+def add_homogeneity(m: LayoutModel) -> None:
+    """homogeneity: u_r_s_i >= (1 - kappa) [F_r_i = F_s_i = 1] + kappa [d_r_i = d_s_i = 1], both uncoordinated.
+
+    Neighbours duplicating an industry outside a shared active group are penalised: 1 for two full
+    clusters, kappa when a characteristic cluster is involved. With F = F_r_i + F_s_i - C_r_s_i and
+    H = h_r_i + h_s_i (a group of both r and s is in F_r, F_s and C_r_s: its z enters once):
+      homogeneity:      u_r_s_i >= F + kappa H - 1
+      homogeneity_any:  u_r_s_i >= kappa (F + H - 1)
+    At integer points this is exactly (1 - kappa) u_full + kappa u_any of the two-variable form
+    (u >= F - 1, w >= F + H - 1), with half the columns and an LP relaxation at least as tight.
+    Rows that cannot bind are left out: `homogeneity` where fewer than two full-cluster terms can be 1
+    (`homogeneity_any` implies it then), both (and u = 0) where fewer than two terms of any kind can.
+    """
+    inst = m.inst
+    kappa = inst.weights["characteristic_weight"]
+    order = {g: k for k, g in enumerate(inst.groups)}
+    union: dict[tuple[str, str], list[str]] = {}
+    for (r, s, i), u in m.u.items():
+        gs = union.get((r, s))
+        if gs is None:
+            gs = union[r, s] = sorted(set(inst.groups_of(r)) | set(inst.groups_of(s)), key=order.__getitem__)
+        full = [(m.y[r, i], 1.0), (m.y[s, i], 1.0)] + [(m.z[g, i], 1.0) for g in gs]
+        char = [(m.h[r, i], 1.0), (m.h[s, i], 1.0)]
+        n_full = sum(1 for v, _ in full if v.upBound != 0)
+        n_any = n_full + sum(1 for v, _ in char if v.upBound != 0)
+        if n_any < 2:
+            u.upBound = 0
+            continue
+        if n_full >= 2 and kappa < 1:
+            m.row(RowInfo("homogeneity", region=r, other=s, industry=i), [(u, -1.0)] + full + [(v, kappa) for v, _ in char if kappa > 0], LE, 1.0)
+        if kappa > 0:
+            m.row(RowInfo("homogeneity_any", region=r, other=s, industry=i), [(u, -1.0)] + [(v, kappa) for v, _ in full + char], LE, kappa)
+
+
+# Duplications are counted in metrics.json; their rows only define u, so they are never listed as binding nor priced.
+HOMOGENEITY = Family(
+    "homogeneity", add_homogeneity, SOFT,
+    "u_rsi ≥ F + κH − 1 with F = F_ri + F_si − C_rsi, H = h_ri + h_si, for (r, s) ∈ A where both are eligible (u_rsi penalised)",
+)
+
+HOMOGENEITY_ANY = Family("homogeneity_any", add_homogeneity, SOFT, "u_rsi ≥ κ (F + H − 1) — a duplication involving a characteristic cluster costs κ")
+
+
+def add_concentrate(m: LayoutModel) -> None:
+    """concentrate (key shortcomings): sum_r y_r_i <= n_i and h_r_i = z_g_i = 0 (variable bounds) — at most n_i
+    regions, each a provincial cluster of at least m_i (eligibility already keeps only top S&T regions)."""
+    for i, p in m.inst.industries.items():
+        if p.concentrate_max is not None:
+            m.row(RowInfo("concentrate", industry=i), [(m.y[r, i], 1.0) for r in m.inst.regions], LE, float(p.concentrate_max))
+            for r in m.inst.regions:
+                m.h[r, i].upBound = 0
+            for g in m.inst.groups:
+                m.z[g, i].upBound = 0
+
+
+CONCENTRATE = Family(
+    "concentrate", add_concentrate, HARD, "Σ_r y_ri ≤ n_i; h_ri = z_gi = 0 — only provincial clusters (variable bounds)",
+    binding=lambda f: f"concentrate: {f.industry} (a key shortcoming) is in its maximum of {plural(f.rhs, 'region')}" if f.rhs > 0 else None,
+    conflict=lambda f: f"concentrate: {f.industry} is a key shortcoming, concentrated in at most {plural(f.rhs, 'provincial cluster')}",
+    repair=lambda f, a: f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (concentrate)",
+    listed=listed_as("most provincial clusters of a key shortcoming"),
+    count=CountWords(
+        counted=_provincial(lambda m, i: m.row_of("concentrate", industry=i)),
+        more=lambda f: f"one more allowed region for {f.industry} (concentrate, now {number(f.rhs)})",
+        reached=lambda f: f"{f.industry} is concentrated in its maximum of {plural(f.rhs, 'region')} (concentrate)",
+        cap=lambda f: "the concentrate limit",
+    ),
+)
+
+
+def add_persistence(m: LayoutModel) -> None:
+    """persistence: d_r_i >= 1 where r held a cluster of i in the previous period (unless the file allows exit)."""
+    if m.inst.previous is None or m.inst.allow_exit:
+        return
+    for r, i in m.inst.previous:
+        m.row(RowInfo("persistence", region=r, industry=i), m.designation(r, i), GE, 1.0)
+
+
+PERSISTENCE = Family(
+    "persistence", add_persistence, HARD, "d_ri ≥ 1 where r held a cluster of i in the previous period (unless exit is allowed)",
+    conflict=lambda f: f"persistence: {f.region} keeps the cluster of {f.industry} it held in the previous period",
+    repair=lambda f, a: f"let {f.region} give up its cluster of {f.industry} from the previous period",
+)
+
+
+def add_growth(m: LayoutModel) -> None:
+    """growth: x_r_i <= x_r_i(previous period) + G — capacity grows by at most G per period."""
+    inst = m.inst
+    if inst.previous is None or inst.max_growth is None:
+        return
+    for (r, i), x in m.x.items():
+        m.row(RowInfo("growth", region=r, industry=i), [(x, 1.0)], LE, inst.previous.get((r, i), 0.0) + inst.max_growth)
+
+
+def _growth_conflict(f: Facts) -> str:
+    prev = (f.inst.previous or {}).get((f.r, f.i), 0.0)
+    return (f"growth: {f.region} may hold at most {number(f.rhs)} of {f.industry} "
+            f"(previous period {number(prev)} + growth {number(f.rhs - prev)})")
+
+
+GROWTH = Family(
+    "growth", add_growth, HARD, "x_ri ≤ x_ri^prev + G — capacity grows by at most G per period",
+    binding=lambda f: f"growth: {f.region}'s capacity of {f.industry} reaches its most for this period ({number(f.rhs)})",
+    price=lambda f: f"one more unit of growth allowed for {f.industry} in {f.region}",
+    conflict=_growth_conflict,
+    repair=lambda f, a: f"let {f.region} grow {f.industry} to {number(f.rhs + a)} instead of {number(f.rhs)} (+{number(a)})",
+)
+
+
+def add_strengths(m: LayoutModel) -> None:
+    """strengths: x_r_i >= share_r_i * sum_s x_s_i — a long board keeps its share of national capacity."""
+    for (r, i), share in m.inst.strengths.items():
+        terms = [(m.x[s, i], -share) for s in m.inst.regions if s != r] + [(m.x[r, i], 1.0 - share)]
+        m.row(RowInfo("strengths", region=r, industry=i), terms, GE, 0.0)
+
+
+def _share(f: Facts) -> float | None:
+    return f.inst.strengths.get((f.r, f.i))
+
+
+def _strengths_binding(f: Facts) -> str | None:
+    if (f.r, f.i) not in f.held:
+        return None
+    share = _share(f)
+    return (f"strengths: {f.region} keeps only its minimum share of {f.industry}"
+            + (f" ({number(share)} of national capacity)" if share is not None else ""))
+
+
+STRENGTHS = Family(
+    "strengths", add_strengths, HARD, "x_ri ≥ share_ri Σ_s x_si — a long board keeps its share of national capacity",
+    binding=_strengths_binding,
+    price=lambda f: f"one more unit of {f.industry} that {f.region} must hold beyond its long-board share",
+    conflict=lambda f: (f"strengths: {f.region} keeps at least {number(_share(f)) if _share(f) is not None else 'its'} of the national "
+                        f"capacity of {f.industry} (a long board)"),
+    repair=lambda f, a: f"let {f.region} hold {number(a)} less of {f.industry} than its long-board share requires",
+)
+
+
+# --------------------------------------------------------------------------------------- the front's ε row
+
+PARETO_EPSILON = Family(
+    "pareto_epsilon", None, HARD, "Σ_rsi u_rsi ≤ ε (the models of `layout pareto`'s front points only)",
+    binding=lambda f: f"pareto: weighted neighbour duplications reach this front point's bound ε = {number(f.rhs)}",
+    price=lambda f: "one more unit of weighted neighbour duplications allowed at this front point (ε)",
+    conflict=lambda f: f"pareto: weighted neighbour duplications may total at most {number(f.rhs)} (ε of this front point)",
+    repair=lambda f, a: f"allow weighted neighbour duplications of {number(f.rhs + a)} instead of {number(f.rhs)} (ε)",
+    built_by="layout.batch.pareto.add_epsilon",
+)
+
+
+# --------------------------------------------------------------------------------------- the table of contents
+
+FAMILIES: tuple[Family, ...] = (
+    ELIGIBILITY, DEMAND, OVERCAPACITY, OVERCAPACITY_CAP, HOSTING, SCALE, SCALE_GROUP, SCALE_MEMBER, TIERS, FOCUS,
+    BALANCE, SPREAD_MIN, SPREAD_MAX, SPREAD_GROUPS, BUDGET, PARENT_BUDGET, PORTFOLIO, PORTFOLIO_ANY, PARENT_FOCUS,
+    PARENT_BALANCE, KEEP_BASE, HOMOGENEITY, HOMOGENEITY_ANY, CONCENTRATE, PERSISTENCE, GROWTH, STRENGTHS,
+)
+RECORDS: dict[str, Family] = {f.name: f for f in (*FAMILIES, PARETO_EPSILON)}
+
+# The order diagnose reads a conflict in and breaks ties between equal repairs (the earlier, the sooner relaxed):
+# counts, then budgets and kept capacity, then the levers, then what a cluster is, then eligibility.
+CONFLICT_ORDER = (
+    "spread_min", "spread_max", "spread_groups", "concentrate", "focus", "parent_focus", "budget", "parent_budget",
+    "keep_base", "overcapacity_cap", "persistence", "growth", "strengths", "scale", "scale_group", "scale_member",
+    "hosting", "tiers", "portfolio", "portfolio_any", "eligibility", "pareto_epsilon",
+)
+
+
+def builders() -> list[Callable[[LayoutModel], None]]:
+    """Each family's builder once, in the order of FAMILIES."""
+    return list(dict.fromkeys(f.builder for f in FAMILIES if f.builder is not None))
+
+
+def build_model(inst: Instance) -> LayoutModel:
+    """The whole model: variables, then each constraint family in order, then the objective."""
+    m = LayoutModel(inst, pulp.LpProblem("layout", pulp.LpMinimize))
+    add_variables(m)
+    for build in builders():
+        build(m)
+    set_objective(m)
+    m.finish()
+    return m
+
+
+def family_table() -> str:
+    """docs/model.md's table of constraint families, from the records (markdown, one line per family)."""
+    lines = ["| family | rows | role | built by |", "|---|---|---|---|"]
+    for f in (*FAMILIES, PARETO_EPSILON):
+        role = f.role + (", count limit" if f.count_limit else "")
+        lines.append(f"| {f.name} | {f.rows} | {role} | `{f.function}` |")
+    return "\n".join(lines) + "\n"

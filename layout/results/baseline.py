@@ -1,0 +1,28 @@
+"""The uncoordinated baseline: every region plans alone, as provinces do today.
+
+Each region picks its top-K_r industries by its own comparative-advantage score (ties by the order of
+industries in the file; industries scoring 0 are not picked) and plans capacity for the largest share
+of national demand it may host, as if no other region competed: min(U_ri, B_r / K_r).
+National eligibility rules are ignored (local plans do not follow them) — that is the point.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from layout.model.instance import Instance
+from layout.results.metrics import COLUMNS
+
+
+def baseline_layout(inst: Instance) -> pd.DataFrame:
+    """The baseline as a layout table (tier `provincial`, no groups)."""
+    rows = []
+    order = list(inst.industries)
+    for r in inst.regions:
+        k = inst.max_clusters[r]
+        ranked = sorted((i for i in order if inst.score[r, i] > 0), key=lambda i: (-inst.score[r, i], order.index(i)))
+        for i in ranked[:k]:
+            p = inst.industries[i]
+            cap = p.max_host if inst.budget[r] is None else min(p.max_host, inst.budget[r] / k)
+            rows.append([r, inst.region_names[r], i, p.name, round(cap, 6), "provincial", p.kind, "", ""])
+    return pd.DataFrame(rows, columns=COLUMNS)

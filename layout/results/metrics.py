@@ -1,0 +1,192 @@
+"""Metrics of a layout (design.md section 4), the same for the baseline and the optimised layout.
+
+A layout is a table with one row per designated region–industry: region_code, industry, capacity
+(capacity units), tier, group. Metrics read only that table and the instance's neighbours, targets
+and objective weights, so any layout (optimised, baseline, declared) is measured the same way.
+
+`METRICS` is the catalogue of headline metrics: one `Metric` record each (key in metrics.json, label,
+better direction, decimals, meaning). The summary of `layout solve`, `layout compare` and the HTML report
+name, format and judge a metric from its record alone, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from layout.model.instance import Instance
+
+COLUMNS = ["region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind", "group", "group_name"]
+LOWER, HIGHER, NEARER_1 = "lower", "higher", "nearer 1"  # better directions of a metric
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A headline metric of a layout, as every view names, formats and judges it."""
+
+    key: str  # key in metrics.json optimised and baseline (and declared, where `declared`)
+    label: str  # at most 23 characters, so `layout compare` fits in 80 columns
+    better: str | None  # LOWER, HIGHER or NEARER_1 is better (booleans: yes counts 1, no 0); None: no better direction
+    digits: int  # decimals shown in text (0: a count or yes/no)
+    meaning: str  # what it measures, with its unit (the report shows it under the label)
+    declared: bool = False  # it applies to declared plans too (they state no capacities)
+
+    def verdict(self, before: Any, after: Any) -> str | None:
+        """'better' or 'worse' for a change from `before` to `after`; None if either is no number, they are equal
+        at the decimals shown (`digits`: solver noise is no change), or the metric has no better direction."""
+        if self.better is None or not all(isinstance(v, (int, float)) for v in (before, after)):
+            return None
+        if self.better == NEARER_1:
+            before, after = abs(before - 1.0), abs(after - 1.0)
+        before, after = round(before, self.digits), round(after, self.digits)
+        if before == after:
+            return None
+        return "better" if (after < before) == (self.better != HIGHER) else "worse"
+
+
+METRICS = (
+    Metric("duplications", "neighbour duplications", LOWER, 0,
+           "neighbour pairs designated for the same industry outside a shared inter-provincial cluster", declared=True),
+    Metric("duplications_weighted", "weighted duplications", LOWER, 2,
+           "neighbour duplications, one involving a characteristic cluster counting κ (the objective's characteristic_weight)"),
+    Metric("mean_similarity", "similarity, all pairs", LOWER, 3,
+           "mean structural similarity (0–1) of the industry mixes of every two regions holding capacity", declared=True),
+    Metric("mean_similarity_adjacent", "similarity, neighbours", LOWER, 3,
+           "mean structural similarity (0–1) of the industry mixes of neighbouring regions", declared=True),
+    Metric("mean_krugman", "mean Krugman index", HIGHER, 3,
+           "mean Krugman specialisation index (0–2) of the regions holding capacity against the rest of the country"),
+    # Nearer 1 is better: a ratio below 1 is a shortfall and above 1 is overcapacity, the waste of uncoordinated
+    # plans the layout exists to remove; neither "lower" (which would prefer a shortfall) nor "higher" judges it.
+    Metric("mean_overcapacity_ratio", "mean overcapacity ratio", NEARER_1, 3,
+           "capacity / target, mean over industries: 1 is on target, below 1 a shortfall, above 1 overcapacity; nearer 1 is better"),
+    Metric("total_shortfall", "shortfall (capacity)", LOWER, 2,
+           "target − capacity summed over the industries short of their target (capacity units)"),
+    Metric("targets_met", "all targets met", HIGHER, 0, "every industry's capacity reaches its target (yes is better)"),
+    Metric("regions_hosting", "regions hosting", HIGHER, 0, "regions holding at least one cluster"),
+    Metric("clusters", "clusters", None, 0, "designations: region–industry pairs of the layout"),
+)
+METRIC = {m.key: m for m in METRICS}
+DECLARED_METRICS = tuple(m for m in METRICS if m.declared)
+OBJECTIVE = Metric("objective", "objective (own weights)", LOWER, 3,
+                   "the objective value under the scenario's own weights (metrics.json solver.objective)")
+
+
+def similarity_matrix(x: np.ndarray) -> np.ndarray:
+    """UNIDO structural similarity between the rows of x (regions × industries, capacity units).
+
+    S_ab = sum_i x_ai x_bi / sqrt(sum_i x_ai^2 sum_i x_bi^2); NaN where a row is all zero.
+    """
+    norm = np.sqrt(np.einsum("ri,ri->r", x, x))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = x / norm[:, None]
+    return unit @ unit.T
+
+
+def similarity(a: dict[str, float], b: dict[str, float]) -> float | None:
+    """Structural similarity of two industry vectors (capacity by industry); None if a vector is zero."""
+    keys = sorted(set(a) | set(b))
+    s = similarity_matrix(np.array([[a.get(i, 0.0) for i in keys], [b.get(i, 0.0) for i in keys]], dtype=float))[0, 1]
+    return None if np.isnan(s) else float(s)
+
+
+def krugman(vectors: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Krugman specialisation index per region: K_r = sum_i |x_ri/X_r - X_-r,i/X_-r| against the rest of the country."""
+    industries = sorted({i for v in vectors.values() for i in v})
+    total = {i: sum(v.get(i, 0.0) for v in vectors.values()) for i in industries}
+    grand = sum(total.values())
+    out = {}
+    for r, v in vectors.items():
+        own = sum(v.values())
+        rest = grand - own
+        if own <= 0 or rest <= 0:
+            continue
+        out[r] = sum(abs(v.get(i, 0.0) / own - (total[i] - v.get(i, 0.0)) / rest) for i in industries)
+    return out
+
+
+def overcapacity_ratio(capacity: float, target: float) -> float:
+    """Total capacity of an industry over its national target (1 = exactly the target)."""
+    return capacity / target
+
+
+def duplications(layout: pd.DataFrame, inst: Instance) -> list[dict]:
+    """Neighbour pairs designated for the same industry outside a shared inter-provincial cluster.
+
+    weight 1 when both hold full clusters (provincial or inter-provincial), kappa when a characteristic
+    cluster is involved (the objective's characteristic_weight).
+    """
+    kappa = inst.weights["characteristic_weight"]
+    rows = {(r.region_code, r.industry): r for r in layout.itertuples()}
+    out = []
+    for a, b in inst.neighbours:
+        for i in inst.industries:
+            ra, rb = rows.get((a, i)), rows.get((b, i))
+            if ra is None or rb is None:
+                continue
+            if ra.tier == "inter-provincial" and rb.tier == "inter-provincial" and ra.group == rb.group:
+                continue
+            full = ra.tier != "characteristic" and rb.tier != "characteristic"
+            out.append({"a": a, "b": b, "industry": i, "weight": 1.0 if full else kappa})
+    return out
+
+
+def layout_metrics(layout: pd.DataFrame, inst: Instance) -> dict:
+    """Every metric of design.md section 4 for one layout (rounded for stable output)."""
+    vectors: dict[str, dict[str, float]] = {r: {} for r in inst.regions}
+    for row in layout.itertuples():
+        vectors[row.region_code][row.industry] = vectors[row.region_code].get(row.industry, 0.0) + float(row.capacity)
+    mean_all, mean_adjacent = _mean_similarities(vectors, inst)
+    dups = duplications(layout, inst)
+    per_industry = {}
+    for i, p in inst.industries.items():
+        cap = sum(v.get(i, 0.0) for v in vectors.values())
+        per_industry[i] = {
+            "capacity": round(cap, 6),
+            "target": p.target,
+            "overcapacity_ratio": round(overcapacity_ratio(cap, p.target), 6),
+            "shortfall": round(max(0.0, p.target - cap), 6),
+            "regions": int((layout["industry"] == i).sum()),
+            "duplications": sum(1 for d in dups if d["industry"] == i),
+        }
+    hosting = sorted(set(layout["region_code"]))
+    kr = krugman({r: v for r, v in vectors.items() if v})
+    return {
+        "mean_similarity": mean_all,
+        "mean_similarity_adjacent": mean_adjacent,
+        "duplications": len(dups),
+        "duplications_weighted": _round(sum(d["weight"] for d in dups)),
+        "mean_overcapacity_ratio": _round(sum(v["overcapacity_ratio"] for v in per_industry.values()) / len(per_industry)),
+        "total_shortfall": _round(sum(v["shortfall"] for v in per_industry.values())),
+        "targets_met": all(v["shortfall"] <= 1e-6 for v in per_industry.values()),
+        "regions_hosting": len(hosting),
+        "regions_without_cluster": [r for r in inst.regions if r not in hosting],
+        "clusters": len(layout),
+        "mean_krugman": _round(sum(kr.values()) / len(kr)) if kr else None,
+        "krugman": {r: _round(v) for r, v in sorted(kr.items())},
+        "industries": per_industry,
+    }
+
+
+def _mean_similarities(vectors: dict[str, dict[str, float]], inst: Instance) -> tuple[float | None, float | None]:
+    """Mean structural similarity over all pairs of regions holding capacity, and over neighbour pairs.
+
+    Vectorised (one matrix product over the regions holding capacity), so a county layout's
+    four million pairs take well under a second.
+    """
+    holders = [r for r in inst.regions if any(v > 0 for v in vectors[r].values())]
+    if len(holders) < 2:
+        return None, None
+    industries = sorted({i for r in holders for i in vectors[r]})
+    row = {r: k for k, r in enumerate(holders)}
+    sims = similarity_matrix(np.array([[vectors[r].get(i, 0.0) for i in industries] for r in holders], dtype=float))
+    n = len(holders)
+    mean_all = (sims.sum() - np.trace(sims)) / (n * (n - 1))
+    adjacent = [sims[row[a], row[b]] for a, b in inst.neighbours if a in row and b in row]
+    return _round(mean_all), (_round(sum(adjacent) / len(adjacent)) if adjacent else None)
+
+
+def _round(v: float) -> float:
+    return round(float(v), 6)

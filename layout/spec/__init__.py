@@ -1,0 +1,1 @@
+"""The constraint file: its schema (`schema`) and loading it with locations (`load`)."""

@@ -1,0 +1,355 @@
+"""Loading a constraint file: YAML with positions, `extends:`, the alias guard, and pydantic's errors as located problems."""
+
+from __future__ import annotations
+
+import difflib
+import errno
+import hashlib
+import types
+import typing
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from layout.errors import InputError, Problem
+from layout.inputs import not_readable, read_bytes, read_text
+from layout.paths import DEFAULT_MODEL, models_file
+from layout.spec.schema import Scenario
+
+
+Path_ = tuple[str | int, ...]
+PATH_FIELDS: tuple[tuple[str, ...], ...] = (("regions", "boundaries"), ("regions", "indicators"))  # paths relative to their file
+CONSTRAINT_FILE = "a constraint file (YAML)"
+MAX_EXTENDS = 32  # files in one `extends:` chain
+
+
+@dataclass
+class LoadedSpec:
+    """A validated scenario with where each key came from (for messages) and its input hash."""
+
+    scenario: Scenario
+    file: Path
+    positions: dict[Path_, tuple[str, int]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    def where(self, *path: str | int) -> tuple[str, int | None]:
+        """(file, line) of a key path, or of its nearest ancestor that has a position."""
+        p: Path_ = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return (str(self.file), None)
+
+    def problem(self, path: tuple[str | int, ...], expected: str, found: str) -> Problem:
+        """A Problem located at `path`."""
+        file, line = self.where(*path)
+        return Problem(file, line, ".".join(str(k) for k in path), expected, found)
+
+    def path_of(self, *key: str) -> Path | None:
+        """The path a field of PATH_FIELDS holds, resolved against the folder of the file that wrote it (under
+        `extends:`, a base's paths stay relative to the base, whatever lies beside the extending file); None if unset."""
+        value: Any = self.scenario
+        for k in key:
+            value = getattr(value, k)
+        if value is None:
+            return None
+        p = Path(value)
+        writer = Path(self.positions[key][0]) if key in self.positions else self.file
+        return p if p.is_absolute() else writer.parent / p
+
+    @property
+    def input_hash(self) -> str:
+        """SHA-256 of every file read (the file and its bases)."""
+        h = hashlib.sha256()
+        for f in self.files:
+            h.update(read_bytes(f, CONSTRAINT_FILE))
+        return h.hexdigest()
+
+
+MAX_NODES = 1_000_000  # keys and values of a file once aliases are expanded (models/default.yaml has about 430)
+UNREADABLE = object()  # what an unreadable YAML scalar builds to (its problem is recorded)
+
+
+def _check_expansion(root: yaml.Node, label: str) -> None:
+    """Refuse aliases (*name) that expand the document past MAX_NODES ("billion laughs") or into itself.
+
+    An alias shares its anchor's node, so each distinct node is counted once: fast however large the expansion.
+    The problem names the first entry whose expansion alone is too large.
+    """
+    sizes: dict[int, int] = {}
+    expanding: set[int] = set()
+
+    def size(n: yaml.Node, p: Path_) -> int:
+        if id(n) in sizes:
+            return sizes[id(n)]
+        where = (label, n.start_mark.line + 1, ".".join(map(str, p)))
+        if id(n) in expanding:
+            raise InputError(Problem(*where, "aliases (*name) outside the anchor (&name) they repeat", "an alias inside its own anchor (an endless document)"))
+        expanding.add(id(n))
+        children: list[tuple[yaml.Node, Path_]] = []
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                children += [(k, p), (v, p + (k.value if isinstance(k, yaml.ScalarNode) else "?",))]
+        elif isinstance(n, yaml.SequenceNode):
+            children = [(v, p + (i,)) for i, v in enumerate(n.value)]
+        total = 1
+        for child, q in children:  # a loop, not sum(): one stack frame per level, fewer than the composer used
+            total += size(child, q)
+        if total > MAX_NODES:
+            raise InputError(Problem(*where, f"at most {MAX_NODES:,} keys and values once aliases (*name) are expanded",
+                                     f"{total:,} from this entry alone"))
+        expanding.discard(id(n))
+        sizes[id(n)] = total
+        return total
+
+    size(root, ())
+
+
+def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
+    """Safe-load YAML and record the line of every key path (1-based)."""
+    label = str(path)
+    text = read_text(path, CONSTRAINT_FILE)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader refuses unprintable characters at once
+        node = loader.get_single_node()
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        found = getattr(e, "problem", None) or str(e)
+        raise InputError(Problem(label, line, "", "valid YAML", found)) from None
+    except RecursionError:  # the composer recurses once per level of nesting
+        raise InputError(Problem(label, loader.get_mark().line + 1, "", "YAML nested at most a few hundred levels deep",
+                                 "lists or mappings nested too deeply to read")) from None
+    if node is None:
+        raise InputError(Problem(label, None, "", "a YAML mapping of scenario keys", "an empty file"))
+    _check_expansion(node, label)
+    positions: dict[Path_, tuple[str, int]] = {}
+    problems: list[Problem] = []
+    constructor = yaml.SafeLoader("")
+
+    def construct(n: yaml.Node, p: Path_) -> Any:
+        """A scalar (value or key) as Python; an unreadable one (month 13, a 5,000-digit integer) is a problem: UNREADABLE."""
+        try:
+            value = constructor.construct_object(n, deep=True)
+        except (yaml.YAMLError, ValueError) as e:
+            problems.append(Problem(label, n.start_mark.line + 1, ".".join(map(str, p)), "a valid YAML value", str(e).split(";")[0]))
+            return UNREADABLE
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:  # a lone surrogate ("\ud800"): no file or page could hold it
+                problems.append(Problem(label, n.start_mark.line + 1, ".".join(map(str, p)), "text of Unicode characters",
+                                        f"a lone surrogate (U+{ord(value[e.start]):04X}), which is no character"))
+                return UNREADABLE
+        return value
+
+    def build(n: yaml.Node, p: Path_) -> Any:
+        if isinstance(n, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for k_node, v_node in n.value:
+                scalar = isinstance(k_node, yaml.ScalarNode)  # a list or mapping is never a scenario key: not built
+                key = construct(k_node, p) if scalar else None
+                if key is UNREADABLE:
+                    continue
+                key = str(key) if isinstance(key, (int, float)) and not isinstance(key, bool) else key
+                if not isinstance(key, str):
+                    problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p)), "a text key",
+                                            repr(key) if scalar else "a list or mapping"))
+                    continue
+                if key in out:
+                    problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p + (key,))), "each key once", "a duplicate key"))
+                positions[p + (key,)] = (label, k_node.start_mark.line + 1)
+                out[key] = build(v_node, p + (key,))
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            items = []
+            for i, item in enumerate(n.value):
+                positions[p + (i,)] = (label, item.start_mark.line + 1)
+                items.append(build(item, p + (i,)))
+            return items
+        return construct(n, p)
+
+    data = build(node, ())
+    if problems:
+        raise InputError(problems)
+    if not isinstance(data, dict):
+        raise InputError(Problem(label, node.start_mark.line + 1, "", "a YAML mapping of scenario keys", type(data).__name__))
+    return data, positions
+
+
+def _merge(base: Any, over: Any) -> Any:
+    """Deep-merge: mappings key by key, everything else replaced by the override."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return over
+
+
+def _real(path: Path, where: Problem) -> Path:
+    """The file's real path (symbolic links followed); InputError at `where` for a link loop or an impossible path."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as e:  # RuntimeError: a symbolic link loop (Python < 3.13); ValueError: a NUL
+        found = "a symbolic link loop" if isinstance(e, RuntimeError) or getattr(e, "errno", None) == errno.ELOOP else f"{type(e).__name__}: {e}"
+        raise InputError(replace(where, found=f"{path}: {found}")) from None
+
+
+def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
+    """Read a file and, recursively, the files it extends; later files win. `chain`: the real paths read so far.
+
+    Each file's positions carry its own name, so a value keeps the file that wrote it (`LoadedSpec.path_of`)."""
+    data, positions = _read_yaml(path)
+    return _extended(data, positions, path, chain, [path])
+
+
+def _extended(data: dict, positions: dict[Path_, tuple[str, int]], path: Path, chain: tuple[Path, ...],
+              own: list[Path]) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
+    """`data` (written at `path`, its keys at `positions`) merged over the files its `extends:` names, and every file
+    read (`own`: the files `data` came from)."""
+    base_ref = data.get("extends")
+    if base_ref is None:
+        return data, positions, own
+    at = Problem(str(path), positions[("extends",)][1] if ("extends",) in positions else None, "extends",
+                 "a file path or `default`", repr(base_ref))
+    if not isinstance(base_ref, str):
+        raise InputError(at)
+    if len(chain) >= MAX_EXTENDS:
+        raise InputError(replace(at, expected=f"a chain of at most {MAX_EXTENDS} files", found=f"{base_ref!r}, file {len(chain) + 1} of the chain"))
+    base_path = models_file(DEFAULT_MODEL) if base_ref == "default" else (path.parent / base_ref)
+    real = _real(base_path, at)
+    if real in chain:
+        raise InputError(replace(at, expected="a chain of files without a cycle", found=f"{base_path} extends itself"))
+    why = not_readable(base_path)
+    if why is not None:
+        raise InputError(replace(at, expected="an existing file", found=f"{base_path}: {why}"))
+    base, base_pos, files = _load_merged(base_path, chain + (real,))
+    merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
+    return merged, {**base_pos, **positions}, files + own
+
+
+def _did_you_mean(model: type[BaseModel] | None, key: str) -> str:
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _did_you_mean_code(code: str, entries: Any, what: str) -> str:
+    """Hint for an incomplete entry whose code looks like a misspelling of a complete one."""
+    if not isinstance(entries, dict):
+        return ""
+    others = [k for k in entries if k != code]
+    close = difflib.get_close_matches(code, others, n=1, cutoff=0.5)
+    return f" (is `{code}` a misspelt code of {what}? did you mean `{close[0]}`?)" if close else ""
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The schema class that holds the last key of `loc` (for did-you-mean hints)."""
+    model: Any = Scenario
+    for k in loc[:-1]:
+        if model is None:
+            return None
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            fld = model.model_fields.get(str(k))
+            if fld is None:
+                return None
+            model = _unwrap(fld.annotation)
+        elif isinstance(model, tuple) and model[0] == "map":
+            model = model[1]
+        else:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/dict wrappers: a model class, ("map", model), or None."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for a in args:
+            u = _unwrap(a)
+            if u is not None:
+                return u
+        return None
+    if origin is dict:
+        inner = _unwrap(args[1])
+        return ("map", inner) if inner is not None else None
+    if origin is list:
+        inner = _unwrap(args[0])
+        return ("map", inner) if inner is not None else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def load(path: str | Path | None = None) -> LoadedSpec:
+    """Load and validate a constraint file (default: the embedded default). Raises InputError."""
+    file = Path(path) if path is not None else models_file(DEFAULT_MODEL)
+    data, positions, files = _load_merged(file, (_real(file, Problem(str(file), None, "", CONSTRAINT_FILE, "")),))
+    return validated(data, file, positions, files)
+
+
+SCENARIO_DICT = "scenario (dict)"  # how problems name a scenario given as a dict (it has no file and no lines)
+
+
+def load_dict(data: Any, base: str | Path | None = None) -> LoadedSpec:
+    """Validate a scenario given as a dict (what a constraint file holds, e.g. `yaml.safe_load` of one): the checks
+    and problems of `load`, each naming its key path. Relative paths (`extends`, regions' files) are read from
+    `base` (default: the current folder); keys a base file (`extends`) sets keep that file's lines. Raises InputError."""
+    file = Path(base or ".") / SCENARIO_DICT
+    label = str(file)
+    if not isinstance(data, dict):
+        raise InputError(Problem(label, None, "", "a mapping of scenario keys", type(data).__name__))
+    problems: list[Problem] = []
+    own: set[Path_] = set()  # the key paths the dict sets: a base file's line is not theirs
+
+    def plain(value: Any, p: Path_) -> Any:
+        """A copy with text keys (numbers become text, as YAML keys do); other keys are problems."""
+        own.add(p)
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                k = str(k) if isinstance(k, (int, float)) and not isinstance(k, bool) else k
+                if isinstance(k, str):
+                    out[k] = plain(v, p + (k,))
+                else:
+                    problems.append(Problem(label, None, ".".join(map(str, p)), "a text key", repr(k)[:120]))
+            return out
+        return [plain(v, p + (i,)) for i, v in enumerate(value)] if isinstance(value, (list, tuple)) else value
+
+    data = plain(data, ())
+    if problems:
+        raise InputError(problems)
+    data, positions, files = _extended(data, {}, file, (), [])
+    return validated(data, file, {p: at for p, at in positions.items() if p not in own}, files)
+
+
+def validated(data: dict, file: Path, positions: dict[Path_, tuple[str, int]], files: list[Path]) -> LoadedSpec:
+    """`data` (read from `file` and the `files` it extends; `positions`: the line of each key) validated against
+    the schema; InputError with every problem located (did-you-mean hints for unknown keys and misspelt codes)."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        spec = LoadedSpec(Scenario.model_construct(), file, positions, files)
+        problems = []
+        for err in e.errors():
+            loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal["))))
+            found = "nothing (the key is missing)" if err["type"] == "missing" else repr(err.get("input"))[:120]
+            expected = err["msg"]
+            if err["type"] == "missing" and len(loc) == 3 and loc[0] in ("industries", "groups"):
+                expected += _did_you_mean_code(str(loc[1]), data.get(loc[0]), loc[0])
+            if err["type"] == "extra_forbidden":
+                expected = "a known key" + _did_you_mean(_model_at(loc), str(loc[-1]))
+                found = f"unknown key `{loc[-1]}`"
+            problems.append(spec.problem(loc, expected, found))
+        raise InputError(problems) from None
+    return LoadedSpec(scenario, file, positions, files)
+
+
+def json_schema() -> dict:
+    """JSON Schema of the constraint file, for editor completion."""
+    return Scenario.model_json_schema()

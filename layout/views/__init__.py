@@ -1,0 +1,1 @@
+"""Pages and figures made from a results folder: the report (`report`) and the maps (`maps`)."""

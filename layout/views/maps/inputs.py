@@ -1,0 +1,495 @@
+"""What the maps read: a results folder written by ``layout solve``, and the shipped national clusters.
+
+A results folder DIR holds ``assignment.csv`` (optimised layout), ``baseline.csv``, ``layout.geojson``
+and ``metrics.json``; optionally ``declared.csv`` (the SEI priorities provinces declared in sourced
+plans, tier "declared", capacity 1 = "declared, no capacity stated") and, with ``periods:`` in the
+scenario, ``phasing.csv`` (a leading ``period`` column, then the assignment columns) with
+``periods/<year>/`` holding each period's own results folder. Every reader raises ValueError with
+the file and line on bad input. Nothing here imports the model or the solver.
+
+``geodata/sei_clusters_2019.csv`` lists 18 of the 66 national SEI clusters designated in 2019 by
+city, with no coordinates: the maps place them per province only (:func:`read_clusters_2019`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+
+from layout.results.folder import (ASSIGNMENT_CSV, BASELINE_CSV, DECLARED_CSV, LAYOUT_GEOJSON, METRICS_JSON, PERIODS_DIR, PHASING_CSV,
+                                   Metrics, read_json, read_units_geojson)
+from layout.paths import geodata_file
+from layout.results.tables import read_csv
+
+TIERS = ("inter-provincial", "provincial", "characteristic")
+DECLARED_TIER = "declared"
+REQUIRED_FILES = (ASSIGNMENT_CSV, BASELINE_CSV, LAYOUT_GEOJSON, METRICS_JSON)
+ASSIGNMENT_COLUMNS = (
+    "region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind",
+    "group", "group_name",
+)
+SEA_FILE = "south_china_sea.geojson"
+CLUSTERS_2019_FILE = "sei_clusters_2019.csv"
+CLUSTERS_2019_COLUMNS = ("province_adcode", "province_zh", "city_zh", "industry_zh", "source_ids", "row_id")
+# The first batch of national SEI clusters (NDRC, 2019) has 66 clusters in 44 cities (geodata/SOURCES.md, S43).
+CLUSTERS_2019_TOTAL = 66
+
+# Colours that identify industries (Tableau 10, then more) and inter-provincial clusters; the same in
+# the HTML map and the PNG.
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#17becf", "#8c564b", "#bcbd22", "#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+)
+GROUP_COLOURS = ("#3f007d", "#00441b", "#7f2704", "#08306b", "#67000d", "#252525", "#54278f")
+
+
+
+@dataclass(frozen=True)
+class Industry:
+    code: str
+    name: str
+    kind: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    modelled: bool
+    geom: object  # shapely geometry, lon/lat
+    point: tuple[float, float]  # representative point (lon, lat) inside the largest part
+
+
+@dataclass(frozen=True)
+class Row:
+    region: str
+    industry: str
+    capacity: float
+    tier: str
+    kind: str
+    group: str
+    group_name: str
+    period: str = ""  # phasing.csv only
+
+
+@dataclass
+class Plan:
+    """One layout (optimised, baseline, declared or one period's): its rows by region, and its duplications."""
+
+    role: str
+    rows: dict[str, list[Row]]
+    duplications: list[dict]
+    capacity: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, role: str, rows: list[Row], duplications) -> "Plan":
+        by_region: dict[str, list[Row]] = {}
+        for r in rows:
+            by_region.setdefault(r.region, []).append(r)
+        plan = cls(role, by_region, [d for d in duplications or [] if isinstance(d, dict)])
+        for r in rows:
+            plan.capacity[r.region, r.industry] = plan.capacity.get((r.region, r.industry), 0.0) + r.capacity
+        return plan
+
+    def lead(self, region: str, order: dict[str, int]) -> str | None:
+        rows = self.rows.get(region, [])
+        if not rows:
+            return None
+        best = max(rows, key=lambda r: (r.capacity, -_tier_rank(r.tier), -order.get(r.industry, 0)))
+        return best.industry
+
+
+def _tier_rank(tier: str) -> int:
+    return TIERS.index(tier) if tier in TIERS else len(TIERS)
+
+
+@dataclass
+class Period:
+    """One plan period of a phased run (phasing.csv): its year, layout and headline metrics."""
+
+    year: str
+    plan: Plan
+    summary: dict  # metrics.json["periods"][year]["optimised"] (clusters, duplications, ...) or {}
+
+    @property
+    def key(self) -> str:
+        """Layer key of this period's portfolio."""
+        return f"period-{self.year}"
+
+
+@dataclass
+class Declared:
+    """The SEI priorities provinces declared in sourced plans (declared.csv) and their coverage."""
+
+    plan: Plan
+    covered: list[str]  # regions with a sourced plan
+    not_covered: list[str]  # modelled regions with no sourced plan
+    coverage: str  # in plain words
+    unmapped: dict[str, list[str]]  # region -> declared priorities not mapped to a scenario industry
+    not_laid_out: dict[str, dict[str, list[str]]]  # region -> industry the scenario does not lay out -> priorities
+    reasons: dict[str, str]  # industry not laid out -> the policy lever's reason, in words
+    derived_duplications: bool  # True: neighbour pairs taken from shared boundaries in layout.geojson
+
+
+@dataclass
+class Results:
+    folder: Path
+    scenario: str
+    industries: dict[str, Industry]
+    units: dict[str, Unit]
+    plans: dict[str, Plan]
+    groups: dict[str, dict]  # id -> {"name", "members"}
+    periods: list[Period] = field(default_factory=list)
+    declared: Declared | None = None
+
+    @property
+    def modelled(self) -> list[str]:
+        return [c for c, u in self.units.items() if u.modelled]
+
+    @property
+    def not_modelled(self) -> list[str]:
+        return [c for c, u in self.units.items() if not u.modelled]
+
+
+def require(folder: Path, names) -> None:
+    if not folder.is_dir():
+        raise ValueError(f"results folder {folder} does not exist (write one with `layout solve --out DIR`)")
+    missing = [n for n in names if not (folder / n).is_file()]
+    if missing:
+        raise ValueError(
+            f"results folder {folder} lacks {', '.join(missing)}: a map needs "
+            f"{', '.join(names)} as written by `layout solve`"
+        )
+
+
+def read_table(path: Path, *, tiers=TIERS, period: bool = False
+               ) -> tuple[list[Row], dict[str, str], dict[str, tuple[str, str]]]:
+    """Rows of an assignment/baseline/declared table, region names, and industry (name, kind) by code.
+
+    ``tiers``: the tiers allowed; ``period``: the table has a leading ``period`` column (phasing.csv).
+    """
+    try:
+        df = read_csv(path)  # bounded; the spreadsheet-safe quote removed (layout.tables)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"{path}: not a readable UTF-8 CSV table ({exc})") from None
+    missing = [c for c in (("period",) if period else ()) + ASSIGNMENT_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(df.columns)}")
+    rows = []
+    regions: dict[str, str] = {}
+    industries: dict[str, tuple[str, str]] = {}
+    for i, rec in enumerate(df.to_dict("records"), start=2):
+        try:
+            capacity = float(rec["capacity"])
+        except ValueError:
+            raise ValueError(f"{path}, line {i}: capacity {rec['capacity']!r} is not a number") from None
+        if not math.isfinite(capacity):
+            raise ValueError(f"{path}, line {i}: capacity {rec['capacity']!r} is not finite")
+        if rec["tier"] not in tiers:
+            raise ValueError(f"{path}, line {i}: tier {rec['tier']!r} is not one of {', '.join(tiers)}")
+        year = rec["period"].strip() if period else ""
+        if period and not year:
+            raise ValueError(f"{path}, line {i}: the period is empty")
+        rows.append(Row(
+            region=rec["region_code"].strip(), industry=rec["industry"].strip(), capacity=capacity,
+            tier=rec["tier"], kind=rec["kind"], group=rec["group"].strip(), group_name=rec["group_name"],
+            period=year,
+        ))
+        regions.setdefault(rows[-1].region, rec["region_name"])
+        industries.setdefault(rows[-1].industry, (rec["industry_name"], rec["kind"]))
+    return rows, regions, industries
+
+
+def largest_part_point(geom) -> tuple[float, float]:
+    parts = list(getattr(geom, "geoms", [geom]))
+    biggest = max(parts, key=lambda g: g.area)
+    p = biggest.point_on_surface()
+    return (p.x, p.y)
+
+
+def read_units(path: Path) -> dict[str, Unit]:
+    """The drawn units of a results folder's layout.geojson (read and checked by layout.folder)."""
+    features = read_units_geojson(path)["features"]
+    units: dict[str, Unit] = {}
+    for n, feature in enumerate(features):
+        props = feature["properties"]
+        code = props["region_code"].strip()
+        if not code:
+            raise ValueError(f"{path}: feature {n} has no region_code property")
+        if feature.get("geometry") is None:
+            raise ValueError(f"{path}: feature {n} ({code}) has no geometry")
+        try:
+            geom = shape(feature["geometry"])
+        except Exception as exc:  # shapely raises several kinds for a malformed geometry
+            raise ValueError(f"{path}: feature {n} ({code}) has a malformed geometry ({type(exc).__name__})") from None
+        if geom.is_empty:
+            raise ValueError(f"{path}: feature {n} ({code}) has an empty geometry")
+        modelled = props.get("modelled", True)
+        if isinstance(modelled, str):
+            modelled = modelled.strip().lower() in ("true", "1", "yes")
+        units[code] = Unit(code, str(props.get("region_name") or code), bool(modelled), geom,
+                           largest_part_point(geom))
+    if not units:
+        raise ValueError(f"{path}: no features")
+    return units
+
+
+class _Reader:
+    """Reads the tables of one folder against its units and industries (which it completes)."""
+
+    def __init__(self, units: dict[str, Unit], industries: dict[str, Industry]):
+        self.units, self.industries = units, industries
+
+    def rows(self, path: Path, **kw) -> list[Row]:
+        rows, region_names, industry_names = read_table(path, **kw)
+        for code, (name, kind) in industry_names.items():
+            if code not in self.industries:
+                self.industries[code] = Industry(code, name or code, kind,
+                                                 PALETTE[len(self.industries) % len(PALETTE)])
+        unknown = sorted({r.region for r in rows} - set(self.units))
+        if unknown:
+            raise ValueError(f"{path}: region code(s) {', '.join(unknown)} are not in layout.geojson")
+        not_modelled = sorted({r.region for r in rows if not self.units[r.region].modelled})
+        if not_modelled:
+            raise ValueError(f"{path}: region(s) {', '.join(not_modelled)} are marked not modelled in layout.geojson")
+        # Unit names from the table win over the geometry file only when the latter has none.
+        for code, name in region_names.items():
+            u = self.units[code]
+            if u.name == code and name:
+                self.units[code] = Unit(u.code, name, u.modelled, u.geom, u.point)
+        return rows
+
+
+def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Results:
+    """Read a results folder. ``extras``: also the declared plans and the periods, when written."""
+    folder = Path(result_dir)
+    needed = REQUIRED_FILES if baseline else tuple(n for n in REQUIRED_FILES if n != BASELINE_CSV)
+    require(folder, needed)
+    metrics = read_json(folder / METRICS_JSON, Metrics)
+    dups = metrics.get("duplications")
+    if not isinstance(dups, dict) or not isinstance(dups.get("optimised"), list) or (
+            baseline and not isinstance(dups.get("baseline"), list)):
+        raise ValueError(f"{folder / 'metrics.json'}: needs \"duplications\": "
+                         "{\"optimised\": [...], \"baseline\": [...]}")
+
+    units = read_units(folder / LAYOUT_GEOJSON)
+    tables = {"optimised": folder / ASSIGNMENT_CSV}
+    if baseline:
+        tables["baseline"] = folder / BASELINE_CSV
+
+    industries: dict[str, Industry] = {}
+    for item in metrics.get("industries") or []:
+        code = str(item.get("code", "")).strip()
+        if code and code not in industries:
+            industries[code] = Industry(code, str(item.get("name") or code), str(item.get("kind") or ""),
+                                        PALETTE[len(industries) % len(PALETTE)])
+    reader = _Reader(units, industries)
+    plans = {role: Plan.of(role, reader.rows(path), dups.get(role)) for role, path in tables.items()}
+
+    groups: dict[str, dict] = {}
+    for g in metrics.get("groups") or []:
+        gid = str(g.get("id", "")).strip()
+        if gid:
+            groups[gid] = {"name": str(g.get("name") or gid),
+                           "members": [str(m).strip() for m in g.get("members") or []]}
+    for r in plans["optimised"].rows.values():
+        for row in r:
+            if row.tier == "inter-provincial" and row.group:
+                g = groups.setdefault(row.group, {"name": row.group_name or row.group, "members": []})
+                if row.region not in g["members"]:
+                    g["members"].append(row.region)
+
+    scenario = str((metrics.get("scenario") or {}).get("name") or folder.name)
+    res = Results(folder, scenario, industries, units, plans, groups)
+    if extras:
+        if (folder / PHASING_CSV).is_file():
+            res.periods = _read_periods(folder, metrics, reader)
+        if (folder / DECLARED_CSV).is_file():
+            res.declared = _read_declared(folder, metrics, reader)
+    return res
+
+
+def _read_periods(folder: Path, metrics: dict, reader: _Reader) -> list[Period]:
+    """The periods of phasing.csv, in year order; each period's duplications from
+    periods/<year>/metrics.json when that folder is there."""
+    rows = reader.rows(folder / PHASING_CSV, period=True)
+    summaries = metrics.get("periods") if isinstance(metrics.get("periods"), dict) else {}
+    by_year: dict[str, list[Row]] = {}
+    for r in rows:
+        by_year.setdefault(r.period, []).append(r)
+    for year in summaries:  # a period with no cluster at all has no row in phasing.csv
+        by_year.setdefault(str(year), [])
+    out = []
+    for year in sorted(by_year, key=lambda y: (not y.isdigit(), int(y) if y.isdigit() else 0, y)):
+        own = folder / PERIODS_DIR / year / METRICS_JSON
+        dups = read_json(own, Metrics).get("duplications") if own.is_file() else None
+        dups = dups.get("optimised") if isinstance(dups, dict) else []
+        summary = (summaries.get(year) or {}).get("optimised") or {}
+        out.append(Period(year, Plan.of(f"period-{year}", by_year[year], dups), summary))
+    return out
+
+
+def _read_declared(folder: Path, metrics: dict, reader: _Reader) -> Declared:
+    path = folder / DECLARED_CSV
+    rows = reader.rows(path, tiers=(DECLARED_TIER,))
+    info = metrics.get("declared") if isinstance(metrics.get("declared"), dict) else {}
+    modelled = [c for c, u in reader.units.items() if u.modelled]
+    covered = [str(c) for c in info.get("covered") or []] or sorted({r.region for r in rows})
+    covered = [c for c in covered if c in reader.units]
+    not_covered = [str(c) for c in info.get("not_covered") or []] or [c for c in modelled if c not in covered]
+    coverage = str(info.get("coverage") or
+                   f"declared plans cover {len(covered)} of {len(covered) + len(not_covered)} regions "
+                   f"(sourced rows only); the other {len(not_covered)} have no sourced plan")
+    unmapped = {str(k): [str(x) for x in v] for k, v in (info.get("unmapped") or {}).items() if isinstance(v, list)}
+    not_laid_out = {str(k): {str(i): [str(x) for x in p] for i, p in v.items() if isinstance(p, list)}
+                    for k, v in (info.get("not_laid_out") or {}).items() if isinstance(v, dict)}
+    reasons = {str(i): str(t) for i, t in (info.get("not_laid_out_reasons") or {}).items()}
+    listed = (metrics.get("duplications") or {}).get("declared")
+    if isinstance(listed, list):
+        dups, derived = listed, False
+    else:
+        dups, derived = _neighbour_duplications(rows, reader.units), True
+    return Declared(Plan.of("declared", rows, dups), covered, not_covered, coverage, unmapped, not_laid_out, reasons, derived)
+
+
+def touching_pairs(units: dict[str, Unit]) -> list[tuple[str, str]]:
+    """Pairs of modelled units whose boundaries touch or overlap (queen contiguity), sorted."""
+    codes = sorted(c for c, u in units.items() if u.modelled)
+    geoms = [units[c].geom for c in codes]
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    return sorted({(codes[i], codes[j]) for i, j in zip(a, b) if i < j})
+
+
+def _neighbour_duplications(rows: list[Row], units: dict[str, Unit]) -> list[dict]:
+    """Neighbour pairs (shared boundaries) that both declared the same industry: the map's own count
+    when metrics.json lists none (links across straits that a constraint file declares are not known here)."""
+    held = {(r.region, r.industry) for r in rows}
+    industries = sorted({r.industry for r in rows})
+    return [{"a": a, "b": b, "industry": i, "weight": 1.0}
+            for a, b in touching_pairs(units) for i in industries if (a, i) in held and (b, i) in held]
+
+
+def read_sea():
+    """The South China Sea dashed line (a shapely geometry), or None if the file is not there."""
+    path = geodata_file(SEA_FILE)
+    if not path.is_file():
+        warnings.warn(f"{path} is missing: the map is drawn without the South China Sea dashed line",
+                      stacklevel=3)
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("type") == "FeatureCollection":
+        geoms = [shape(f["geometry"]) for f in data["features"] if f.get("geometry")]
+    elif data.get("type") == "Feature":
+        geoms = [shape(data["geometry"])]
+    else:
+        geoms = [shape(data)]
+    return shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+def dissolve(geoms):
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return None
+    try:
+        if shapely.coverage_is_valid(geoms):
+            return shapely.coverage_union_all(geoms)
+    except Exception:  # noqa: BLE001 - fall back to a plain union below
+        pass
+    return shapely.union_all(geoms)
+
+
+def duplication_pairs(res: Results, plan: Plan) -> list[tuple[str, str, list[tuple[str, float]]]]:
+    """Duplications merged by pair of regions (one line each): (a, b, [(industry, weight), ...])."""
+    pairs: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for d in plan.duplications:
+        a, b = str(d.get("a", "")).strip(), str(d.get("b", "")).strip()
+        if a not in res.units or b not in res.units or a == b:
+            continue
+        try:
+            w = float(d.get("weight", 1.0))
+        except (TypeError, ValueError):
+            w = 1.0
+        pairs.setdefault(tuple(sorted((a, b))), []).append((str(d.get("industry", "")), w))
+    return [(a, b, items) for (a, b), items in pairs.items()]
+
+
+def group_outlines(res: Results, plan: Plan) -> list[dict]:
+    """Inter-provincial clusters active in ``plan``: dissolved outline, name, members, industries."""
+    active: dict[str, dict] = {}
+    for rows in plan.rows.values():
+        for r in rows:
+            if r.tier == "inter-provincial" and r.group:
+                active.setdefault(r.group, {"industries": [], "regions": set()})
+                if r.industry not in active[r.group]["industries"]:
+                    active[r.group]["industries"].append(r.industry)
+                active[r.group]["regions"].add(r.region)
+    out = []
+    for n, (gid, info) in enumerate(sorted(active.items())):
+        group = res.groups.get(gid, {"name": gid, "members": []})
+        members = [m for m in group["members"] if m in res.units] or sorted(info["regions"])
+        for m in sorted(info["regions"]):
+            if m not in members:
+                members.append(m)
+        geom = dissolve([res.units[m].geom for m in members])
+        if geom is None:
+            continue
+        out.append({"id": gid, "name": group["name"], "members": members, "geom": geom,
+                    "industries": info["industries"], "colour": GROUP_COLOURS[n % len(GROUP_COLOURS)],
+                    "point": largest_part_point(geom)})
+    return out
+
+def label_points(units: list[Unit], radius: float = 1.5) -> list[tuple[float, float, list[Unit]]]:
+    """Units whose representative points are within ``radius`` degrees share one label."""
+    clusters: list[list[Unit]] = []
+    for u in units:
+        for c in clusters:
+            if any(math.dist(u.point, v.point) <= radius for v in c):
+                c.append(u)
+                break
+        else:
+            clusters.append([u])
+    return [(sum(u.point[0] for u in c) / len(c), sum(u.point[1] for u in c) / len(c), c) for c in clusters]
+
+
+
+@dataclass(frozen=True)
+class NationalCluster:
+    """One row of geodata/sei_clusters_2019.csv: a national SEI cluster (2019) named by city, no coordinates."""
+
+    region: str  # province adcode
+    province: str
+    city: str
+    industry: str
+    sources: tuple[str, ...]
+    row_id: str
+
+
+def read_clusters_2019(path: Path | None = None) -> list[NationalCluster] | None:
+    """The listed national SEI clusters of 2019, or None (with a warning) if the file is not there."""
+    path = Path(path) if path is not None else geodata_file(CLUSTERS_2019_FILE)
+    if not path.is_file():
+        warnings.warn(f"{path} is missing: the map is drawn without the national SEI clusters of 2019",
+                      stacklevel=3)
+        return None
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in CLUSTERS_2019_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        out = []
+        for i, rec in enumerate(reader, start=2):
+            code = (rec["province_adcode"] or "").strip()
+            if not code:
+                raise ValueError(f"{path}, line {i}: province_adcode is empty")
+            out.append(NationalCluster(code, rec["province_zh"].strip(), rec["city_zh"].strip(),
+                                       rec["industry_zh"].strip(),
+                                       tuple(s.strip() for s in rec["source_ids"].split(";") if s.strip()),
+                                       rec["row_id"].strip()))
+    return out

@@ -1,0 +1,341 @@
+"""Maps of a results folder: a self-contained HTML page (Folium/Leaflet) and a static PNG.
+
+Both are pure functions of the files ``layout solve`` writes into a results folder DIR
+(``assignment.csv``, ``baseline.csv``, ``layout.geojson``, ``metrics.json``; optionally
+``declared.csv`` and, with plan periods, ``phasing.csv`` and ``periods/``; see
+:mod:`layout.map_inputs`); this module never imports the model or the solver.
+
+The HTML page (:func:`write_map`) shows the baseline ("uncoordinated local plans") and the optimised
+layout (right) as synchronised Leaflet maps: panning, zooming and the choice of layers follow each
+other. When DIR has ``declared.csv``, a third map on the left shows the SEI priorities provinces
+declared in sourced plans (:func:`layout.views.maps.layers.declared_map`): declared | baseline | optimised.
+Each map has
+
+* thematic layers (radio buttons, one shown at a time): the *portfolio* (each region coloured by its
+  lead industry, the one with the largest capacity; tooltip and popup list every designated industry
+  with tier, kind and capacity) and one choropleth per industry (capacity by region, on the same
+  colour scale in every map); with plan periods, the optimised map also has one portfolio per
+  period ("Portfolio 2025", ...; tooltips list the clusters of that period);
+* overlays (check boxes): inter-provincial clusters (outlines dissolved from the member regions'
+  geometries, labelled with the group name), provincial and characteristic clusters (outlined regions
+  labelled with the industry codes), the uncoordinated neighbour duplications that remain (lines
+  between the two regions' representative points) and the national SEI clusters of 2019 that
+  geodata lists, per province (18 of 66; shown at first on the declared map);
+* always: units that are drawn but not modelled (Hong Kong, Macao, Taiwan) in grey, labelled
+  "not modelled"; the South China Sea dashed line (``geodata/south_china_sea.geojson``); a legend
+  (plain HTML/CSS) that follows the thematic layer; a scale bar; the layer control (collapsed to an
+  icon when three maps share the width).
+
+The geometry is embedded once per page (one JavaScript variable shared by every layer of every map).
+Leaflet is inlined from the installed ``django-js-lib-leaflet`` package (:mod:`layout.offline`), and
+there is no tile layer unless asked for, so the page opens with no network. Coordinates are drawn
+as stored (GCJ-02 lon/lat for the shipped boundaries); with no tiles the 44-665 m GCJ-02 offset
+is invisible.
+
+Every text that comes from the data (region, industry, group and scenario names) is HTML-escaped, and
+no such text is ever read as a template (:func:`layout.views.maps.elements.build_page`). :func:`map_figure` returns
+the page as a folium Figure, which Jupyter displays.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import folium
+import shapely
+
+from layout.words import plural
+from layout.views.maps.inputs import TIERS, Plan, Results, group_outlines, load, read_clusters_2019, read_sea
+from layout.views.maps.layers import (
+    add_clusters_2019, add_duplications, add_periods, clusters_legend_row, declared_header, declared_map,
+    period_sections,
+)
+from layout.views.maps.elements import (
+    CHARACTERISTIC_COLOUR, DUPLICATION_COLOUR, NONE_FILL, NOT_MODELLED_FILL, PROVINCIAL_COLOUR, RAMP, RAMP_START,
+    ROLES, SEA_COLOUR, Frame, LayoutLayer, Page, add_context, build_page, css_class, esc, finish_map, fmt_capacity,
+    geojson_geometry, legend_row, new_map, ramp_colour, tooltip,
+)
+from layout.views.maps.png import write_png
+from layout.views.maps.robustness import ROBUSTNESS_PAGE, is_sweep_folder, render_robustness_map
+from layout.results.folder import MAP_HTML
+from layout.results.staging import write_file
+
+__all__ = ["LAYER_KEYS", "TIERS", "available_layers", "is_sweep_folder", "map_figure", "render_map", "render_robustness_map",
+           "write_map", "write_png", "write_robustness_map"]
+
+# Layer keys besides the industry codes (which are layer keys too, one choropleth each).
+OVERLAY_KEYS = ("inter-provincial", "provincial", "characteristic", "duplications", "clusters-2019")
+LAYER_KEYS = ("portfolio", "periods", *OVERLAY_KEYS)
+_RESERVED = {*LAYER_KEYS, "context", "sea", "no-plan"}  # and "period-<year>"
+
+
+def available_layers(result_dir: Path) -> list[str]:
+    """The layer keys :func:`write_map` accepts for this folder: portfolio, periods (if phased),
+    industry codes, tiers, duplications, clusters-2019."""
+    res = load(Path(result_dir))
+    return [*_all_bases(res), *OVERLAY_KEYS]
+
+
+def _all_bases(res: Results) -> list[str]:
+    return ["portfolio", *(["periods"] if res.periods else []), *res.industries]
+
+
+def _legend(frame: Frame, plan: Plan, drawn: list[str], groups: list[dict]) -> str:
+    """Plain HTML/CSS legend; one <section> per thematic layer, shown with that layer; then a line for
+    each overlay drawn (``drawn``) and for the context."""
+    res = frame.res
+    order = {c: i for i, c in enumerate(res.industries)}
+    # <details>: a click on the title folds the legend away (it can hide tooltips near it).
+    out = [f'<details open><summary title="fold / unfold the legend">{esc(ROLES[plan.role])}</summary>']
+    for key in frame.bases:
+        if key == "portfolio":
+            leads = {plan.lead(c, order) for c in res.modelled}
+            rows = [legend_row(f"background:{ind.colour}", f"{esc(ind.name)} ({esc(ind.code)})")
+                    for ind in res.industries.values() if ind.code in leads]
+            if None in leads:
+                rows.append(legend_row(f"background:{NONE_FILL}", "no cluster designated"))
+            last = f" ({esc(res.periods[-1].year)}, the last period)" if res.periods and plan.role == "optimised" else ""
+            out.append(f'<section data-layer="portfolio"><b>Portfolio</b>{last}: fill = lead industry '
+                       '(largest capacity); hover or click a region for all its clusters'
+                       + "".join(rows) + "</section>")
+        else:
+            ind = res.industries[key]
+            top = frame.vmax.get(key, 0.0)
+            stops = ", ".join(RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * i / 8) for i in range(9))
+            out.append(
+                f'<section data-layer="{esc(key)}"><b>{esc(ind.name)} ({esc(key)})</b>: capacity '
+                f'(index units, same scale in both maps)'
+                f'<div class="ramp" style="background:linear-gradient(to right, {stops})"></div>'
+                f'<div class="ticks"><span>&gt; 0</span><span>{fmt_capacity(top / 2)}</span>'
+                f'<span>{fmt_capacity(top)}</span></div>'
+                + legend_row(f"background:{NONE_FILL}", "none") + "</section>")
+    if plan.role == "optimised" and "periods" in frame.overlays:
+        out += period_sections(frame)
+    always = []
+    if "inter-provincial" in drawn:
+        for g in groups:
+            always.append(legend_row(f"border-color:{g['colour']}", f"inter-provincial: {esc(g['name'])}", "ln",
+                                     "inter-provincial"))
+    if "provincial" in drawn:
+        always.append(legend_row(f"border-color:{PROVINCIAL_COLOUR}", "provincial cluster (label: industry codes)",
+                                 "ln", "provincial"))
+    if "characteristic" in drawn:
+        always.append(legend_row(f"border-top-style:dashed;border-color:{CHARACTERISTIC_COLOUR}",
+                                 "characteristic cluster (label: codes)", "ln", "characteristic"))
+    if "duplications" in drawn:
+        always.append(legend_row(f"border-color:{DUPLICATION_COLOUR}",
+                                 f"uncoordinated neighbour duplications: {len(plan.duplications)} (line width: "
+                                 "weighted count between two regions)", "ln", "duplications"))
+    if "clusters-2019" in drawn:
+        always.append(clusters_legend_row(frame))
+    nm = [res.units[c] for c in res.not_modelled]
+    if nm:
+        always.append(legend_row(f"background:{NOT_MODELLED_FILL}", f'{esc(", ".join(u.name for u in nm))}: not modelled'))
+    if frame.has_sea:
+        always.append(legend_row(f"border-top:2px dashed {SEA_COLOUR}", "South China Sea dashed line", "ln"))
+    out.append('<div class="always">' + "".join(always) + "</div>")
+    out.append(f'<div class="note">Scenario: {esc(res.scenario)}</div></details>')
+    return "".join(out)
+
+
+def _select_layers(res: Results, layers: list[str] | None) -> tuple[list[str], list[str]]:
+    """(thematic layer keys, overlay keys) to draw, from the user's selection (None = all).
+    "periods" (the period portfolios) is returned among the overlay keys."""
+    all_bases = _all_bases(res)
+    all_overlays = list(OVERLAY_KEYS)
+    clash = [c for c in res.industries if c.lower() in _RESERVED or c.lower().startswith("period-")]
+    if clash:
+        raise ValueError(f"industry code(s) {', '.join(clash)} clash with the map's layer names "
+                         f"({', '.join(sorted(_RESERVED))}); rename the industry")
+    if layers is None:
+        chosen = all_bases + all_overlays
+    else:
+        lookup = {k.lower(): k for k in all_bases + all_overlays}
+        chosen, unknown = [], []
+        for item in layers:
+            for word in str(item).split(","):
+                word = word.strip()
+                if not word:
+                    continue
+                key = lookup.get(word.lower())
+                (chosen if key else unknown).append(key or word)
+        if unknown:
+            raise ValueError(f"unknown map layer(s) {', '.join(unknown)}; "
+                             f"choose from {', '.join(all_bases + all_overlays)}")
+    bases = [k for k in all_bases if k in chosen and k != "periods"] or ["portfolio"]  # a map needs a thematic layer
+    overlays = [k for k in ["periods", *all_overlays] if k in chosen]
+    return bases, overlays
+
+
+def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
+    """The baseline or the optimised map."""
+    res, key = frame.res, plan.role
+    order = {c: i for i, c in enumerate(res.industries)}
+    modelled = res.modelled
+    m = new_map(frame, key, index, {c: tooltip(res, plan.rows.get(c, []), c) for c in modelled})
+
+    periods = key == "optimised" and "periods" in frame.overlays
+    first = frame.bases[0]
+    for bkey in frame.bases:
+        if bkey == "portfolio":
+            fill = {}
+            for c in modelled:
+                lead = plan.lead(c, order)
+                fill[c] = res.industries[lead].colour if lead in res.industries else NONE_FILL
+            name = "Portfolio (lead industry)"
+            head = None
+        else:
+            ind = res.industries[bkey]
+            fill = {c: ramp_colour(plan.capacity.get((c, bkey), 0.0), frame.vmax.get(bkey, 0.0)) for c in modelled}
+            name = f"{esc(ind.name)} ({esc(bkey)}): capacity"
+            head = {}
+            for c in modelled:
+                cap = plan.capacity.get((c, bkey), 0.0)
+                head[c] = (f'<div class="focus">{esc(ind.name)} ({esc(bkey)}): '
+                           f'{fmt_capacity(cap) if cap > 0 else "none"}</div>')
+        part = {"regions": modelled, "pane": "layoutFill", "cls": css_class(bkey), "style": frame.region_style,
+                "fill": fill}
+        if head:
+            part["head"] = head
+        LayoutLayer(key, bkey, name, [part], base=True, show=bkey == first).add_to(m)
+        if bkey == "portfolio" and periods:
+            add_periods(frame, key, m)  # listed next to the portfolio in the layer control
+    if periods and "portfolio" not in frame.bases:
+        add_periods(frame, key, m)
+
+    add_context(frame, key, m)
+
+    drawn: list[str] = []  # overlays actually drawn (an empty one is left out), for the legend
+    groups = group_outlines(res, plan) if "inter-provincial" in frame.overlays else []
+    if groups:
+        feats = []
+        for g in groups:
+            members = ", ".join(res.units[c].name for c in g["members"])
+            inds = ", ".join(f"{res.industries[i].name} ({i})" if i in res.industries else i
+                             for i in g["industries"])
+            feats.append({"type": "Feature", "geometry": geojson_geometry(g["geom"].boundary),
+                          "properties": {"style": {"color": g["colour"]},
+                                         "tip": f'<div class="layout-tip"><b>{esc(g["name"])}</b>: '
+                                                f'inter-provincial cluster<br>members: {esc(members)}'
+                                                f'<br>industries: {esc(inds)}</div>'}})
+        parts = [{"shapes": {"type": "FeatureCollection", "features": feats}, "pane": "layoutLines",
+                  "cls": "layout-inter-provincial", "style": {"weight": 3.2, "opacity": 0.95, "fill": False}},
+                 {"labels": [[g["point"][1], g["point"][0],
+                              esc(g["name"]) + ": " + esc(", ".join(g["industries"]))] for g in groups],
+                  "cls": "group"}]
+        LayoutLayer(key, "inter-provincial", "Inter-provincial clusters", parts, base=False).add_to(m)
+        drawn.append("inter-provincial")
+
+    for tier, colour, dash in (("provincial", PROVINCIAL_COLOUR, None),
+                               ("characteristic", CHARACTERISTIC_COLOUR, "5 4")):
+        if tier not in frame.overlays:
+            continue
+        codes = {c: [r.industry for r in rows if r.tier == tier] for c, rows in plan.rows.items()}
+        codes = {c: v for c, v in codes.items() if v}
+        if not codes:
+            continue
+        regions = [c for c in modelled if c in codes]
+        style = {"color": colour, "weight": 1.6, "fill": False, "opacity": 0.8}
+        if dash:
+            style["dashArray"] = dash
+        parts = [{"regions": regions, "pane": "layoutLines", "cls": css_class(tier), "style": style,
+                  "head": {c: f'<div class="focus">{esc(tier)} cluster(s): {esc(", ".join(codes[c]))}</div>'
+                           for c in regions}},
+                 {"labels": [[res.units[c].point[1], res.units[c].point[0], esc(" · ".join(codes[c]))]
+                             for c in regions], "cls": tier}]
+        # Off at first (labels in every region are dense); the layer control switches them on.
+        LayoutLayer(key, tier, f"{tier.capitalize()} clusters", parts, base=False, show=False).add_to(m)
+        drawn.append(tier)
+
+    if "duplications" in frame.overlays and add_duplications(frame, key, plan, m):
+        drawn.append("duplications")
+    # On the declared map at first (where it belongs); here on demand.
+    if "clusters-2019" in frame.overlays and add_clusters_2019(frame, key, m, show=False):
+        drawn.append("clusters-2019")
+
+    return finish_map(m, key, _legend(frame, plan, drawn, groups), collapsed=frame.panels >= 3)
+
+
+def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | None = None) -> str:
+    """The map page of ``result_dir`` as an HTML string (see :func:`write_map`)."""
+    return map_figure(result_dir, layers=layers, tiles=tiles).offline_html()
+
+
+def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: str | None = None) -> Page:
+    """The map page of ``result_dir`` as a folium Figure (arguments as :func:`write_map`). In Jupyter it shows
+    itself (``_repr_html_``: the self-contained page in an iframe); ``.offline_html()`` is the page :func:`write_map` writes."""
+    res = load(Path(result_dir))
+    bases, overlays = _select_layers(res, layers)
+    sea = read_sea()
+    listed = read_clusters_2019() or [] if "clusters-2019" in overlays else []
+    clusters = [c for c in listed if c.region in res.units and res.units[c.region].modelled]
+    roles = (["declared"] if res.declared is not None else []) + ["baseline", "optimised"]
+    vmax = {}
+    for code in res.industries:
+        plans = [*res.plans.values(), *(p.plan for p in res.periods)]
+        vmax[code] = max((v for plan in plans for (r, i), v in plan.capacity.items() if i == code), default=0.0)
+    # The initial view fits the drawn units (China's include the South China Sea islands).
+    frame = Frame(res, bases, overlays, vmax, tuple(shapely.total_bounds([u.geom for u in res.units.values()])),
+                  tiles, sea is not None, len(roles), clusters, len(listed))
+
+    title = f"{res.scenario}: " + ("declared plans, baseline and optimised layout" if res.declared is not None
+                                   else "baseline and optimised layout")
+    columns = []
+    for role in roles:
+        if role == "declared":
+            head, sub = declared_header(res)
+        else:
+            plan = res.plans[role]
+            head = esc(ROLES[role])
+            sub = f"{esc(res.scenario)} · {plural(len(plan.duplications), 'neighbour duplication')}"
+            if role == "optimised" and res.periods:
+                sub = (f"{esc(res.scenario)} · {esc(res.periods[-1].year)}, last of {plural(len(res.periods), 'period')}"
+                       f" · {plural(len(plan.duplications), 'neighbour duplication')}")
+        columns.append((role, head, sub))
+    maps = [declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index)
+            for index, role in enumerate(roles)]
+    return build_page(title, columns, maps, res.units, sea)
+
+
+def write_map(result_dir: Path, out: Path | None = None, layers: list[str] | None = None,
+              tiles: str | None = None) -> Path:
+    """Write the interactive map of a results folder; return its path (default ``DIR/map.html``).
+
+    The page is self-contained and opens with no network (Leaflet inlined, no tile layer) — unless
+    ``tiles`` names an online base map (any name Folium accepts, e.g. ``"OpenStreetMap"`` or
+    ``"CartoDB positron"``): then the base map needs the network, and note that the boundaries are
+    GCJ-02 while most tile services are WGS84 (up to ~0.7 km apart).
+
+    ``layers`` picks the layers to include (None = all): ``portfolio``, ``periods`` (one portfolio
+    per plan period, when DIR has phasing.csv), industry codes (one choropleth each),
+    ``inter-provincial``, ``provincial``, ``characteristic``, ``duplications``, ``clusters-2019``
+    (case-insensitive; comma-separated items allowed). If it names no thematic layer, the portfolio
+    is drawn. Units not modelled and the South China Sea dashed line are always drawn, and so is the
+    declared map when DIR has declared.csv.
+
+    Raises ValueError if the folder lacks a required file or a layer name is unknown.
+    """
+    result_dir = Path(result_dir)
+    out = Path(out) if out is not None else result_dir / MAP_HTML
+    page = render_map(result_dir, layers=layers, tiles=tiles)
+    write_file(out, page.encode("utf-8"))
+    return out
+
+
+def write_robustness_map(sweep_dir: Path, out: Path | None = None, *, tiles: str | None = None) -> Path:
+    """Write the robustness map of a sweep folder; return its path (default ``DIR/robustness.html``).
+
+    One thematic layer per industry, filled by the share of solved points in which each region is
+    designated (``share_designated`` of robustness.csv, 0-100 %), and one for "designated for
+    anything" (counted from the points' assignment.csv); tooltips list every share and the number of
+    solved points. Geometry: the first solved point's layout.geojson. Offline like :func:`write_map`
+    (``tiles`` as there); see :mod:`layout.map_robustness`.
+
+    Raises ValueError if the folder is not a sweep folder, has no solved point or a table is stale or bad.
+    """
+    sweep_dir = Path(sweep_dir)
+    out = Path(out) if out is not None else sweep_dir / ROBUSTNESS_PAGE
+    page = render_robustness_map(sweep_dir, tiles=tiles)
+    write_file(out, page.encode("utf-8"))
+    return out
+

@@ -1,0 +1,111 @@
+"""The vocabulary of every sentence the program writes: names of regions, industries and groups, counts with their
+plural, articles, lists of names, and numbers as a planner reads them. Explanations, diagnoses and pages take their
+words here. Numbers: `number` in sentences, `cell` in plain-text tables and lists, `fixed` in columns whose decimal
+points align, `figure` on the HTML report, `rounded` in JSON."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+DIGITS = 6  # decimals kept in JSON output (`rounded`)
+
+
+def region_name(inst: Any, r: str) -> str:
+    """A region's name in the instance, or its code."""
+    return inst.region_names.get(r, r)
+
+
+def industry_name(inst: Any, i: str) -> str:
+    """An industry's name in the instance, or its code."""
+    p = inst.industries.get(i)
+    return p.name if p is not None else i
+
+
+def group_name(inst: Any, g: str) -> str:
+    """An inter-provincial group's name in the instance, or its id."""
+    p = inst.groups.get(g)
+    return p.name if p is not None else g
+
+
+def article(word: str) -> str:
+    """'a provincial', 'an inter-provincial'."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def rounded(v: float | None) -> float | None:
+    """A number for JSON: DIGITS decimals, -0.0 as 0.0, None for None, NaN or infinity."""
+    if v is None or not math.isfinite(v):
+        return None
+    return round(float(v), DIGITS) + 0.0
+
+
+def number(v: float | None) -> str:
+    """A number for text: whole numbers without decimals, else up to 4 decimals without trailing zeros."""
+    v = rounded(v) or 0.0
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.4f}".rstrip("0").rstrip(".") if abs(v) >= 1e-3 else f"{v:.3g}"
+
+
+def cell(v: Any, digits: int = 4, thousands: bool = False) -> str:
+    """A value in a table cell or a list (`layout compare`, the report's capacities): '—' for None or a number
+    that is not finite, 'yes'/'no' for booleans, whole numbers without decimals, others rounded to at most
+    `digits` decimals with trailing zeros dropped (never scientific notation, unlike `number`: cells of a
+    column read alike); `thousands` groups digits with commas (pages). Other values as `str`."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    sep = "," if thousands else ""
+    if isinstance(v, int):
+        return f"{v:{sep}}"
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return "—"
+        if v == int(v):
+            return f"{int(v):{sep}}"
+        text = f"{v:{sep}.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(v)
+
+
+def fixed(v: Any, digits: int) -> str:
+    """A number with exactly `digits` decimals, so a column's decimal points align (the metrics table of
+    `layout solve`, capacities in map tooltips and legends): '—' for None or not finite, 'yes'/'no' for
+    booleans."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return f"{v:.{digits}f}"
+
+
+def figure(v: Any, digits: int = 3) -> str:
+    """A number on a page (the HTML report): digits grouped with commas, whole numbers without decimals, others
+    with exactly `digits` decimals (0.150 beside 0.128); '—' for None or not finite, 'yes'/'no' for booleans."""
+    if isinstance(v, float) and math.isfinite(v) and v != int(v):
+        return f"{v:,.{digits}f}"
+    return cell(v, digits, thousands=True)
+
+
+def listing(names: list[str] | tuple[str, ...], most: int | None = 10) -> str:
+    """'A, B, C'; beyond `most` names '31 units (A, B, … and 21 more)' (`most` None: every name)."""
+    if most is None or len(names) <= most:
+        return ", ".join(names)
+    return f"{len(names)} units ({', '.join(names[:most])}, … and {len(names) - most} more)"
+
+
+def plural(n: float, word: str) -> str:
+    """'1 cluster', '3 clusters', '2.5 units'."""
+    return f"{number(n)} {word}" + ("" if n == 1 else "s")
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")  # C0, DEL, C1, line separators, lone surrogates
+
+
+def escaped(text: str, keep: str = "", form: str = "\\x{:02x}") -> str:
+    """`text` with every control character (but those in `keep`) shown as `form` ('\\x1b'): for a terminal, or a
+    comment line of a generated file, that text from an input can neither drive nor break."""
+    return CONTROL.sub(lambda m: m.group() if m.group() in keep else form.format(ord(m.group())), text)
