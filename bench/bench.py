@@ -85,7 +85,9 @@ def _before_formulation() -> None:
             coef[m.w[k]] = wt["homogeneity"] * kappa
         m.prob.setObjective(pulp.LpAffineExpression([(v, c) for v, c in coef.items() if c != 0]))
 
-    F.FAMILIES = tuple(dataclasses.replace(f, builder=add_homogeneity) if f.builder is F.add_homogeneity else f for f in F.FAMILIES)
+    F.FAMILIES = tuple(
+        dataclasses.replace(f, builder=add_homogeneity) if f.builder is F.add_homogeneity else f for f in F.FAMILIES
+    )
     F.set_objective = old_objective
 
 
@@ -108,6 +110,7 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
             out = fn(*a, **k)
             spans[name] += time.perf_counter() - t
             return out
+
         return wrapper
 
     R.build_model = timed("build", F.build_model)
@@ -116,8 +119,11 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
     scenario = None
     if level != "province":
         scenario = workdir / f"default-{level}.yaml"
-        scenario.write_text(f"extends: default\nname: National SEI layout, {level} resolution (default with regions.resolution overridden)\n"
-                            f"regions:\n  resolution: {level}\n", encoding="utf-8")
+        scenario.write_text(
+            f"extends: default\nname: National SEI layout, {level} resolution (default with regions.resolution overridden)\n"
+            f"regions:\n  resolution: {level}\n",
+            encoding="utf-8",
+        )
     t0 = time.perf_counter()
     run = R.solve_scenario(scenario, workdir / "out", R.Options(gap=gap, time_limit=time_limit, force=True))
     total = time.perf_counter() - t0
@@ -131,11 +137,26 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
     h.writeModel(str(mps))
     features = json.loads((workdir / "out" / "layout.geojson").read_text(encoding="utf-8"))["features"]
     return {
-        "level": level, "formulation": formulation, "rows": size.rows, "columns": size.columns, "nonzeros": size.nonzeros,
-        "binaries": size.binaries, "load": load, "build": spans["build"], "handoff": handoff, "solve": solve,
-        "post": total - load - spans["build"] - handoff - solve, "total": total, "gap": run.result.gap,
-        "objective": run.result.objective, "status": run.result.status, "peak_mb": peak, "mps": str(mps),
-        "regions": len(run.inst.regions), "drawn": len(features), "timings": run.timings,
+        "level": level,
+        "formulation": formulation,
+        "rows": size.rows,
+        "columns": size.columns,
+        "nonzeros": size.nonzeros,
+        "binaries": size.binaries,
+        "load": load,
+        "build": spans["build"],
+        "handoff": handoff,
+        "solve": solve,
+        "post": total - load - spans["build"] - handoff - solve,
+        "total": total,
+        "gap": run.result.gap,
+        "objective": run.result.objective,
+        "status": run.result.status,
+        "peak_mb": peak,
+        "mps": str(mps),
+        "regions": len(run.inst.regions),
+        "drawn": len(features),
+        "timings": run.timings,
     }
 
 
@@ -159,8 +180,14 @@ def bare(mps: str, gap: float, time_limit: float, highs_defaults: bool = False) 
     h.run()
     solve = time.perf_counter() - t
     info = h.getInfo()
-    return {"read": read, "solve": solve, "gap": info.mip_gap, "objective": info.objective_function_value,
-            "status": h.modelStatusToString(h.getModelStatus()), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "read": read,
+        "solve": solve,
+        "gap": info.mip_gap,
+        "objective": info.objective_function_value,
+        "status": h.modelStatusToString(h.getModelStatus()),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 # ------------------------------------------------------------------------------------ parent
@@ -174,27 +201,80 @@ def _spawn(args: list[str]) -> dict:
 
 
 def _machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
-    mem = next((int(line.split()[1]) / 1024 ** 2 for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    mem = next(
+        (
+            int(line.split()[1]) / 1024**2
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     from importlib import metadata
 
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("highspy", "pulp", "shapely", "numpy"))
-    return (f"machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM; Python {platform.python_version()}; {versions}\n"
-            f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs share the 2 cores: wall times are noisy)")
+    return (
+        f"machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM; Python {platform.python_version()}; {versions}\n"
+        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs share the 2 cores: wall times are noisy)"
+    )
 
 
 def _table(rows: list[dict]) -> str:
-    head = ("level", "form", "rows", "cols", "nnz", "bin", "load", "build", "handoff", "solve", "post", "total",
-            "gap%", "peakMB", "bare", "bareMB", "total/bare", "defaults", "defMB")
+    head = (
+        "level",
+        "form",
+        "rows",
+        "cols",
+        "nnz",
+        "bin",
+        "load",
+        "build",
+        "handoff",
+        "solve",
+        "post",
+        "total",
+        "gap%",
+        "peakMB",
+        "bare",
+        "bareMB",
+        "total/bare",
+        "defaults",
+        "defMB",
+    )
     fmt = "{:<10} {:<6} {:>7} {:>7} {:>8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6} {:>10} {:>8} {:>6}"
     lines = [fmt.format(*head)]
     for r in rows:
         b, d = r["bare"], r["bare_defaults"]
-        lines.append(fmt.format(r["level"], r["formulation"], r["rows"], r["columns"], r["nonzeros"], r["binaries"],
-                                f"{r['load']:.2f}", f"{r['build']:.2f}", f"{r['handoff']:.2f}", f"{r['solve']:.2f}",
-                                f"{r['post']:.2f}", f"{r['total']:.2f}", "-" if r["gap"] is None else f"{100 * r['gap']:.2f}",
-                                f"{r['peak_mb']:.0f}", f"{b['solve']:.2f}", f"{b['peak_mb']:.0f}", f"{r['total'] / b['solve']:.2f}",
-                                f"{d['solve']:.2f}", f"{d['peak_mb']:.0f}"))
+        lines.append(
+            fmt.format(
+                r["level"],
+                r["formulation"],
+                r["rows"],
+                r["columns"],
+                r["nonzeros"],
+                r["binaries"],
+                f"{r['load']:.2f}",
+                f"{r['build']:.2f}",
+                f"{r['handoff']:.2f}",
+                f"{r['solve']:.2f}",
+                f"{r['post']:.2f}",
+                f"{r['total']:.2f}",
+                "-" if r["gap"] is None else f"{100 * r['gap']:.2f}",
+                f"{r['peak_mb']:.0f}",
+                f"{b['solve']:.2f}",
+                f"{b['peak_mb']:.0f}",
+                f"{r['total'] / b['solve']:.2f}",
+                f"{d['solve']:.2f}",
+                f"{d['peak_mb']:.0f}",
+            )
+        )
     return "\n".join(lines)
 
 
@@ -203,8 +283,16 @@ def main() -> None:
     ap.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS))
     ap.add_argument("--gap", type=float, default=0.01, help="relative MIP gap for both solves (default 0.01)")
     ap.add_argument("--time-limit", type=float, default=1800.0, help="seconds per solve")
-    ap.add_argument("--before", nargs="*", choices=LEVELS, default=[], help="levels also run with the duplication rows as they were before the reformulation")
-    ap.add_argument("--out", type=Path, default=None, help="also write the report to this file (e.g. bench/results.txt)")
+    ap.add_argument(
+        "--before",
+        nargs="*",
+        choices=LEVELS,
+        default=[],
+        help="levels also run with the duplication rows as they were before the reformulation",
+    )
+    ap.add_argument(
+        "--out", type=Path, default=None, help="also write the report to this file (e.g. bench/results.txt)"
+    )
     ap.add_argument("--child", nargs=3, metavar=("LEVEL", "FORMULATION", "WORKDIR"), help=argparse.SUPPRESS)
     ap.add_argument("--bare", metavar="MPS", help=argparse.SUPPRESS)
     ap.add_argument("--highs-defaults", action="store_true", help=argparse.SUPPRESS)
@@ -217,8 +305,12 @@ def main() -> None:
         print(json.dumps(bare(a.bare, a.gap, a.time_limit, a.highs_defaults)))
         return
     started = time.strftime("%Y-%m-%d %H:%M:%S")
-    header = [f"bench/bench.py --levels {' '.join(a.levels)} --gap {a.gap:g}" + (f" --before {' '.join(a.before)}" if a.before else ""),
-              f"started {started}", _machine()]
+    header = [
+        f"bench/bench.py --levels {' '.join(a.levels)} --gap {a.gap:g}"
+        + (f" --before {' '.join(a.before)}" if a.before else ""),
+        f"started {started}",
+        _machine(),
+    ]
     print("\n".join(header), flush=True)
     rows = []
     jobs = [(lv, "before") for lv in a.levels if lv in a.before] + [(lv, "after") for lv in a.levels]
@@ -227,12 +319,17 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"bench-{level}-") as tmp:
             r = _spawn(["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--child", level, formulation, tmp])
             r["bare"] = _spawn(["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--bare", r["mps"]])
-            r["bare_defaults"] = _spawn(["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--bare", r["mps"], "--highs-defaults"])
+            r["bare_defaults"] = _spawn(
+                ["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--bare", r["mps"], "--highs-defaults"]
+            )
         rows.append(r)
-        print(f"{level} ({formulation}): {r['status']}, objective {r['objective']:.6f}, gap {100 * (r['gap'] or 0):.3f} %, "
-              f"{r['regions']} regions modelled, {r['drawn']} units in layout.geojson; total {r['total']:.2f} s, "
-              f"bare HiGHS {r['bare']['solve']:.2f} s (read {r['bare']['read']:.2f} s, objective {r['bare']['objective']:.6f}, "
-              f"gap {100 * r['bare']['gap']:.3f} %)", flush=True)
+        print(
+            f"{level} ({formulation}): {r['status']}, objective {r['objective']:.6f}, gap {100 * (r['gap'] or 0):.3f} %, "
+            f"{r['regions']} regions modelled, {r['drawn']} units in layout.geojson; total {r['total']:.2f} s, "
+            f"bare HiGHS {r['bare']['solve']:.2f} s (read {r['bare']['read']:.2f} s, objective {r['bare']['objective']:.6f}, "
+            f"gap {100 * r['bare']['gap']:.3f} %)",
+            flush=True,
+        )
     notes = [
         "",
         "seconds; load = file + boundaries + indicators + instance; handoff = PuLP model to arrays + passModel;",

@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from layout.batch.sweep import run_sweep
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.pipeline import Options
-from layout.batch.sweep import run_sweep
 
 
 def machine() -> str:
@@ -44,9 +44,13 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, StopIteration):
         pass
-    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pulp", "highspy", "dask", "distributed") if _installed(p))
-    return (f"{cpu}; {os.cpu_count()} logical cores (os.cpu_count){mem}; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}; {versions}")
+    versions = ", ".join(
+        f"{p} {metadata.version(p)}" for p in ("pulp", "highspy", "dask", "distributed") if _installed(p)
+    )
+    return (
+        f"{cpu}; {os.cpu_count()} logical cores (os.cpu_count){mem}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; {versions}"
+    )
 
 
 def _installed(pkg: str) -> bool:
@@ -60,9 +64,15 @@ def _installed(pkg: str) -> bool:
 def sweep_file(folder: Path, points: int) -> Path:
     if points % 4:
         sys.exit("--points must be a multiple of 4")
-    doc = {"extends": str(models_file(DEFAULT_MODEL).resolve()),
-           "sweep": {"parameters": {"objective.homogeneity": {"min": 0.25, "max": 2.0, "steps": points // 4},
-                                    "limits.max_clusters": [2, 3, 4, 5]}}}
+    doc = {
+        "extends": str(models_file(DEFAULT_MODEL).resolve()),
+        "sweep": {
+            "parameters": {
+                "objective.homogeneity": {"min": 0.25, "max": 2.0, "steps": points // 4},
+                "limits.max_clusters": [2, 3, 4, 5],
+            }
+        },
+    }
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "sweep.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
@@ -86,11 +96,17 @@ def timed(file: Path, out: Path, workers: int, gap: float | None) -> tuple[float
     table = run_sweep(file, out, workers=workers, progress=False, options=Options(gap=gap))
     wall = time.perf_counter() - t0
     busy = table["seconds.total"].sum() / wall
-    print(f"{workers} worker(s): wall {wall:.1f} s; points busy {busy:.2f} of the wall time on average (sum of per-point times / wall); "
-          f"1-min load average before {load:.2f}, after {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"{workers} worker(s): wall {wall:.1f} s; points busy {busy:.2f} of the wall time on average (sum of per-point times / wall); "
+        f"1-min load average before {load:.2f}, after {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     if source_hash() != code:
-        print("WARNING: the package source or models/default.yaml changed during this run (concurrent edits); "
-              "its table may differ from the other run's for that reason", flush=True)
+        print(
+            "WARNING: the package source or models/default.yaml changed during this run (concurrent edits); "
+            "its table may differ from the other run's for that reason",
+            flush=True,
+        )
     return wall, table
 
 
@@ -102,19 +118,28 @@ def spread(values: pd.Series) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=32)
-    ap.add_argument("--gap", type=float, default=0.01, help="relative MIP gap of every point (the default file proves optimality, gap 0)")
+    ap.add_argument(
+        "--gap",
+        type=float,
+        default=0.01,
+        help="relative MIP gap of every point (the default file proves optimality, gap 0)",
+    )
     ap.add_argument("--out", type=Path, default=Path("/tmp/sweep-bench"))
     args = ap.parse_args()
     file = sweep_file(args.out, args.points)
     print(f"machine: {machine()}")
-    print(f"sweep: {args.points} points of models/{DEFAULT_MODEL} (objective.homogeneity × limits.max_clusters), "
-          f"MIP gap {args.gap:g} (the file's time limit, HiGHS)")
+    print(
+        f"sweep: {args.points} points of models/{DEFAULT_MODEL} (objective.homogeneity × limits.max_clusters), "
+        f"MIP gap {args.gap:g} (the file's time limit, HiGHS)"
+    )
     print(f"started {time.strftime('%Y-%m-%d %H:%M:%S')}; package source + default scenario sha256 {source_hash()}")
     one, t1 = timed(file, args.out / "workers-1", 1, args.gap)
     two, t2 = timed(file, args.out / "workers-2", 2, args.gap)
     size = t1[["rows", "columns", "nonzeros", "binaries"]].drop_duplicates()
-    print("model size (rows × columns, non-zeros, binaries): "
-          + "; ".join(f"{r.rows:.0f} × {r.columns:.0f}, {r.nonzeros:.0f}, {r.binaries:.0f}" for r in size.itertuples()))
+    print(
+        "model size (rows × columns, non-zeros, binaries): "
+        + "; ".join(f"{r.rows:.0f} × {r.columns:.0f}, {r.nonzeros:.0f}, {r.binaries:.0f}" for r in size.itertuples())
+    )
     print("statuses: " + ", ".join(f"{n} {s}" for s, n in t1["status"].value_counts().items()))
     for label, t in (("1 worker ", t1), ("2 workers", t2)):
         print(f"{label}: load  {spread(t['seconds.load'])}")
@@ -124,10 +149,15 @@ def main() -> None:
     print(f"wall time, 1 worker : {one:7.1f} s  ({one / len(t1):.2f} s per point)")
     print(f"wall time, 2 workers: {two:7.1f} s  ({two / len(t2):.2f} s per point)")
     print(f"speed-up: {one / two:.2f}× on 2 workers")
-    drop = lambda t: t.drop(columns=[c for c in t.columns if c.startswith("seconds.")])  # noqa: E731
+
+    def drop(t: pd.DataFrame) -> pd.DataFrame:
+        return t.drop(columns=[c for c in t.columns if c.startswith("seconds.")])
+
     same = drop(t1).equals(drop(t2))
     print(f"tables identical (timings aside): {same}")
-    print(f"gap reached: max {t1['gap'].max():.4g}; objective range {t1['objective_value'].min():.4f} .. {t1['objective_value'].max():.4f}")
+    print(
+        f"gap reached: max {t1['gap'].max():.4g}; objective range {t1['objective_value'].min():.4f} .. {t1['objective_value'].max():.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """cluster-layout: optimise the national layout of strategic emerging industries (SEIs).
 
-Pipeline (one direction): spec → regions → model → analysis → results → views → batch → cli.
+Pipeline (one direction, docs/architecture.md): spec → regions → model → analysis → results → views → pipeline → batch
+→ api → cli.
 
 The Python API (docs/python.md, layout/api.py):
 
@@ -19,10 +20,24 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "solve", "Result", "read_folder", "ResultsFolder",
-           "LayoutError", "InputError", "InfeasibleError", "LimitError", "Problem"]
-_HOMES = {"layout.api": ("load", "solve", "Result"), "layout.results.folder": ("read_folder", "ResultsFolder"),
-          "layout.errors": ("LayoutError", "InputError", "InfeasibleError", "LimitError", "Problem")}
+__all__ = [
+    "__version__",
+    "load",
+    "solve",
+    "Result",
+    "read_folder",
+    "ResultsFolder",
+    "LayoutError",
+    "InputError",
+    "InfeasibleError",
+    "LimitError",
+    "Problem",
+]
+_HOMES = {
+    "layout.api": ("load", "solve", "Result"),
+    "layout.results.folder": ("read_folder", "ResultsFolder"),
+    "layout.errors": ("LayoutError", "InputError", "InfeasibleError", "LimitError", "Problem"),
+}
 _API = {name: module for module, names in _HOMES.items() for name in names}  # public name -> the module defining it
 
 if TYPE_CHECKING:

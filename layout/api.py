@@ -47,9 +47,19 @@ def load(source: Scenario = None, *, base: str | Path | None = None) -> LoadedSp
     return load_dict(source, base)  # a dict, or InputError saying what it is instead
 
 
-def solve(scenario: Scenario = None, *, solver: str | None = None, time_limit: float | None = None, gap: float | None = None,
-          out: str | Path | None = None, force: bool = False, export_lp: bool = False, export_mps: bool = False,
-          diagnose_to: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Result:
+def solve(
+    scenario: Scenario = None,
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    out: str | Path | None = None,
+    force: bool = False,
+    export_lp: bool = False,
+    export_mps: bool = False,
+    diagnose_to: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
     """Solve a scenario (see `load`; period by period with `periods:`) and explain its layout.
 
     `solver` (highs or cbc), `time_limit` (seconds) and `gap` (relative) override the scenario's `solver:`. With
@@ -59,8 +69,11 @@ def solve(scenario: Scenario = None, *, solver: str | None = None, time_limit: f
     is called with a line at each step. Raises InputError, InfeasibleError, LimitError or LayoutError."""
     from layout.pipeline import Options, solve_scenario
 
-    source = scenario if scenario is None or isinstance(scenario, (str, Path)) else load(scenario)  # a file: read once `out` is claimed
-    options = Options(solver, time_limit, gap, export_lp, export_mps, force, Path(diagnose_to) if diagnose_to is not None else None)
+    # a file: read once `out` is claimed
+    source = scenario if scenario is None or isinstance(scenario, (str, Path)) else load(scenario)
+    options = Options(
+        solver, time_limit, gap, export_lp, export_mps, force, Path(diagnose_to) if diagnose_to is not None else None
+    )
     run = solve_scenario(source, Path(out) if out is not None else None, options, progress or (lambda s: None))
     return Result(run)
 
@@ -97,8 +110,10 @@ class Result:
 
     def __repr__(self) -> str:
         s = self.metrics_json["solver"]
-        return (f"<layout.Result {self.name!r}: {s['name']} {s['status']}, objective {s['objective']}, "
-                f"{len(self.assignment)} clusters>")
+        return (
+            f"<layout.Result {self.name!r}: {s['name']} {s['status']}, objective {s['objective']}, "
+            f"{len(self.assignment)} clusters>"
+        )
 
     @property
     def scenario(self) -> LoadedSpec:
@@ -173,13 +188,27 @@ class Result:
         misses, each with its sentence (`text`); `layout.analysis.explain.format_explanation` prints it."""
         return self.run.last.explanation or {}
 
-    def write(self, out: str | Path, *, force: bool = False, export_lp: bool = False, export_mps: bool = False,
-              progress: Callable[[str], None] | None = None) -> Path:
+    def write(
+        self,
+        out: str | Path,
+        *,
+        force: bool = False,
+        export_lp: bool = False,
+        export_mps: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> Path:
         """Write the results folder `out` as `layout solve --out` does (`layout.results.staging`: a new or empty
         folder, or with `force` an earlier result of this program; written whole or not at all). Returns `out`."""
         from layout.pipeline import write_run
 
-        return write_run(self.run, Path(out), force, export_lp=export_lp, export_mps=export_mps, progress=progress or (lambda s: None))
+        return write_run(
+            self.run,
+            Path(out),
+            force,
+            export_lp=export_lp,
+            export_mps=export_mps,
+            progress=progress or (lambda s: None),
+        )
 
     def map(self, layers: list[str] | None = None, tiles: str | None = None) -> Page:
         """The map page (`layout map`: declared, baseline and optimised side by side, offline) as a folium Figure;

@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,11 +22,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from layout.errors import InputError, LayoutError, Problem
-from layout.words import escaped
 from layout.results.staging import check_chosen, os_problem
+from layout.words import escaped
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Lay out China's strategic emerging industries across regions (HiGHS/CBC via PuLP).")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Lay out China's strategic emerging industries across regions (HiGHS/CBC via PuLP).",
+)
 
 
 def printable(text: str, form: str = "\\x{:02x}") -> str:
@@ -51,6 +55,15 @@ out_console = _Console(highlight=False, soft_wrap=False, emoji=False)
 err_console = _Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 FILE_HELP = "Constraint file (YAML); default: the embedded models/default.yaml."
+
+# Options the batch commands (sweep, pareto) share: each declared once; its default stays in the command's signature.
+DaskScheduler = Annotated[
+    str | None, typer.Option("--dask-scheduler", help="Address of an existing dask.distributed scheduler.")
+]
+DaskLocal = Annotated[int | None, typer.Option("--dask-local", help="Start a dask LocalCluster with N workers.")]
+PointTimeLimit = Annotated[float | None, typer.Option("--time-limit", help="Seconds per point.")]
+PointGap = Annotated[float | None, typer.Option(help="Relative MIP gap per point.")]
+NoProgressBar = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
 def _fail(e: LayoutError) -> None:
@@ -93,7 +106,13 @@ def _guard(fn, interrupted: str = "nothing was written"):
     except LayoutError as e:
         _fail(e)
     except OSError as e:
-        _fail(InputError(os_problem(e, e.filename if e.filename is not None else "output", "", "a path this program can read and write")))
+        _fail(
+            InputError(
+                os_problem(
+                    e, e.filename if e.filename is not None else "output", "", "a path this program can read and write"
+                )
+            )
+        )
     except KeyboardInterrupt as e:
         term = isinstance(e, Terminated)
         err_console.print(f"{'terminated' if term else 'interrupted'}: {interrupted}")
@@ -102,24 +121,41 @@ def _guard(fn, interrupted: str = "nothing was written"):
 
 @app.command()
 def solve(
-    file: Optional[Path] = typer.Argument(None, help=FILE_HELP),
+    file: Path | None = typer.Argument(None, help=FILE_HELP),
     out: Path = typer.Option(Path("results"), "--out", "-o", help="Results folder (written only when complete)."),
-    solver: Optional[str] = typer.Option(None, help="highs (default) or cbc; default: the file's solver.name."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds; default: the file's solver.time_limit."),
-    gap: Optional[float] = typer.Option(None, help="Relative MIP gap to stop at; default: the file's solver.gap."),
+    solver: str | None = typer.Option(None, help="highs (default) or cbc; default: the file's solver.name."),
+    time_limit: float | None = typer.Option(
+        None, "--time-limit", help="Seconds; default: the file's solver.time_limit."
+    ),
+    gap: float | None = typer.Option(None, help="Relative MIP gap to stop at; default: the file's solver.gap."),
     export_lp: bool = typer.Option(False, "--export-lp", help="Also write DIR/model.lp (readable names)."),
     export_mps: bool = typer.Option(False, "--export-mps", help="Also write DIR/model.mps."),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier result in DIR (and an earlier diagnosis in --diagnose-to's folder)."),
-    diagnose_to: Optional[Path] = typer.Option(None, "--diagnose-to", help="If infeasible, write the diagnosis to this folder (diagnosis.txt); checked like DIR before solving."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace an earlier result in DIR (and an earlier diagnosis in --diagnose-to's folder)."
+    ),
+    diagnose_to: Path | None = typer.Option(
+        None,
+        "--diagnose-to",
+        help="If infeasible, write the diagnosis to this folder (diagnosis.txt); checked like DIR before solving.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
 ) -> None:
     """Solve a scenario; write assignment.csv, baseline.csv, layout.geojson, metrics.json, explanation.json, map.html, report.html."""
     from layout.api import solve as solve_scenario
 
     def body():
-        progress = None if quiet else (lambda s: err_console.print(f"[dim]… {s}[/]"))
-        result = solve_scenario(file, out=out, solver=solver, time_limit=time_limit, gap=gap, force=force, export_lp=export_lp,
-                                export_mps=export_mps, diagnose_to=diagnose_to, progress=progress)
+        result = solve_scenario(
+            file,
+            out=out,
+            force=force,
+            export_lp=export_lp,
+            export_mps=export_mps,
+            diagnose_to=diagnose_to,
+            progress=None if quiet else (lambda s: err_console.print(f"[dim]… {s}[/]")),
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+        )
         print_summary(result.metrics_json, out)
 
     _guard(body)
@@ -132,8 +168,10 @@ def print_summary(metrics: dict, out: Path) -> None:
 
     s, size = metrics["solver"], metrics["model"]
     gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.2f} %"
-    out_console.print(f"[bold]{escape(metrics['scenario']['name'])}[/] — {s['name']}: {s['status']}, objective {s['objective']:.4f}, gap {gap}, "
-                      f"{metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries")
+    out_console.print(
+        f"[bold]{escape(metrics['scenario']['name'])}[/] — {s['name']}: {s['status']}, objective {s['objective']:.4f}, gap {gap}, "
+        f"{metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries"
+    )
     o, b = metrics["optimised"], metrics["baseline"]
     d = metrics.get("declared")
     t = Table(title="baseline (uncoordinated local plans) vs optimised layout")
@@ -145,29 +183,57 @@ def print_summary(metrics: dict, out: Path) -> None:
         t.add_row(m.label, *(fixed(v, m.digits) for v in values), m.verdict(b.get(m.key), o.get(m.key)) or "")
     out_console.print(t)
     if d:
-        out_console.print(f"* {d['coverage']}; declared plans state no capacities, so only duplications and similarity apply", markup=False)
+        out_console.print(
+            f"* {d['coverage']}; declared plans state no capacities, so only duplications and similarity apply",
+            markup=False,
+        )
     hosts = Table(title="optimised layout by industry")
     for col in ("code", "industry", "kind", "capacity/target", "hosts", "dups"):
         hosts.add_column(col, no_wrap=col != "industry")
     for ind in metrics["industries"]:
         v = o["industries"][ind["code"]]
-        hosts.add_row(escape(ind["code"]), escape(ind["name"]), ind["kind"], f"{v['capacity']:g} / {v['target']:g}", str(v["regions"]), str(v["duplications"]))
+        hosts.add_row(
+            escape(ind["code"]),
+            escape(ind["name"]),
+            ind["kind"],
+            f"{v['capacity']:g} / {v['target']:g}",
+            str(v["regions"]),
+            str(v["duplications"]),
+        )
     out_console.print(hosts)
     if "periods" in metrics:
         ph = Table(title="phasing: one solve per plan period, designations persist")
-        for col in ("period", "status", "industries", *(METRIC[k].label for k in ("clusters", "duplications", "regions_hosting"))):
+        for col in (
+            "period",
+            "status",
+            "industries",
+            *(METRIC[k].label for k in ("clusters", "duplications", "regions_hosting")),
+        ):
             ph.add_column(col)
         for year, p in metrics["periods"].items():
             po = p["optimised"]
-            ph.add_row(year, p["solver"]["status"], str(len(p["industries"])), str(po["clusters"]), str(po["duplications"]), str(po["regions_hosting"]))
+            ph.add_row(
+                year,
+                p["solver"]["status"],
+                str(len(p["industries"])),
+                str(po["clusters"]),
+                str(po["duplications"]),
+                str(po["regions_hosting"]),
+            )
         out_console.print(ph)
     for note in metrics.get("policy_levers", []):
         out_console.print(f"policy lever: {note}", markup=False)
     if not o["targets_met"]:
-        out_console.print(f"[bold yellow]finding:[/] targets are not met (shortfall {o['total_shortfall']:g}); see metrics.json industries.*.shortfall")
+        out_console.print(
+            f"[bold yellow]finding:[/] targets are not met (shortfall {o['total_shortfall']:g}); see metrics.json industries.*.shortfall"
+        )
     nothing = metrics["regions_eligible_for_nothing"]
     if nothing:
-        out_console.print("eligible for no industry under the scenario's rules: " + ", ".join(f"{r['name']} ({r['code']})" for r in nothing), markup=False)
+        out_console.print(
+            "eligible for no industry under the scenario's rules: "
+            + ", ".join(f"{r['name']} ({r['code']})" for r in nothing),
+            markup=False,
+        )
     for gap_text in metrics["missing_data"]:
         out_console.print(f"missing data: {gap_text}", markup=False)
     out_console.print(f"written to {out}/", markup=False)
@@ -175,11 +241,22 @@ def print_summary(metrics: dict, out: Path) -> None:
 
 @app.command("map")
 def map_(
-    result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`, or a sweep folder (`layout sweep`: writes DIR/robustness.html)."),
-    layers: Optional[list[str]] = typer.Option(None, "--layers", help="Layers to draw (industry codes, portfolio, periods, inter-provincial, provincial, characteristic, duplications, clusters-2019); repeat or comma-separate. Default: all. The declared-plans map appears whenever DIR/declared.csv exists."),
-    tiles: Optional[str] = typer.Option(None, "--tiles", help="Online base map (e.g. OpenStreetMap); the page then needs the network."),
-    png: Optional[Path] = typer.Option(None, "--png", help="Also write a static figure (PNG) for reports and papers."),
-    force: bool = typer.Option(False, "--force", help="Let --png replace an existing file (never a data file of a results folder)."),
+    result_dir: Path = typer.Argument(
+        ...,
+        help="Results folder written by `layout solve`, or a sweep folder (`layout sweep`: writes DIR/robustness.html).",
+    ),
+    layers: list[str] | None = typer.Option(
+        None,
+        "--layers",
+        help="Layers to draw (industry codes, portfolio, periods, inter-provincial, provincial, characteristic, duplications, clusters-2019); repeat or comma-separate. Default: all. The declared-plans map appears whenever DIR/declared.csv exists.",
+    ),
+    tiles: str | None = typer.Option(
+        None, "--tiles", help="Online base map (e.g. OpenStreetMap); the page then needs the network."
+    ),
+    png: Path | None = typer.Option(None, "--png", help="Also write a static figure (PNG) for reports and papers."),
+    force: bool = typer.Option(
+        False, "--force", help="Let --png replace an existing file (never a data file of a results folder)."
+    ),
 ) -> None:
     """Redraw DIR/map.html (baseline and optimised side by side, offline) from a results folder; for a sweep
     folder (robustness.csv and sweep.csv), write DIR/robustness.html: how often each region is designated."""
@@ -188,12 +265,21 @@ def map_(
     def body():
         if maps.is_sweep_folder(result_dir):
             if layers or png is not None:
-                raise InputError(Problem(str(result_dir), None, "--layers" if layers else "--png",
-                                         "no --layers or --png for a sweep folder (its map has every industry)", "a sweep folder"))
+                raise InputError(
+                    Problem(
+                        str(result_dir),
+                        None,
+                        "--layers" if layers else "--png",
+                        "no --layers or --png for a sweep folder (its map has every industry)",
+                        "a sweep folder",
+                    )
+                )
             try:
                 out_console.print(f"wrote {maps.write_robustness_map(result_dir, tiles=tiles)}", markup=False)
             except ValueError as e:
-                raise InputError(Problem(str(result_dir), None, "", "a sweep folder written by `layout sweep`", str(e))) from None
+                raise InputError(
+                    Problem(str(result_dir), None, "", "a sweep folder written by `layout sweep`", str(e))
+                ) from None
             return
         if png is not None:
             check_chosen(png, "--png", force)  # before anything is drawn or written
@@ -203,7 +289,15 @@ def map_(
             if png is not None:
                 out_console.print(f"wrote {maps.write_png(result_dir, png, force=force)}", markup=False)
         except ValueError as e:
-            raise InputError(Problem(str(result_dir), None, "", "a results folder written by `layout solve` and known layer names", str(e))) from None
+            raise InputError(
+                Problem(
+                    str(result_dir),
+                    None,
+                    "",
+                    "a results folder written by `layout solve` and known layer names",
+                    str(e),
+                )
+            ) from None
 
     _guard(body)
 
@@ -224,11 +318,14 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Metrics side by side and the region–industry assignments that changed."""
-    from layout.results.compare import compare as compare_results, format_comparison
+    from layout.results.compare import compare as compare_results
+    from layout.results.compare import format_comparison
 
     def body():
         d = compare_results(dir_a, dir_b)
-        _write(json.dumps(d, indent=2, ensure_ascii=False) + "\n" if as_json else format_comparison(d), json_text=as_json)
+        _write(
+            json.dumps(d, indent=2, ensure_ascii=False) + "\n" if as_json else format_comparison(d), json_text=as_json
+        )
 
     _guard(body)
 
@@ -236,8 +333,10 @@ def compare(
 @app.command()
 def report(
     result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report file; default DIR/report.html."),
-    force: bool = typer.Option(False, "--force", help="Let --out replace an existing file (never a data file of a results folder)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Report file; default DIR/report.html."),
+    force: bool = typer.Option(
+        False, "--force", help="Let --out replace an existing file (never a data file of a results folder)."
+    ),
 ) -> None:
     """Rewrite the self-contained HTML report of a results folder."""
     from layout.views.report import write_report
@@ -248,51 +347,81 @@ def report(
 @app.command()
 def sweep(
     file: Path = typer.Argument(..., help="Constraint file with a `sweep:` section."),
-    out: Path = typer.Option(Path("sweep"), "--out", "-o", help="Sweep folder: sweep.csv, robustness.csv, points/<id>/."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default: the number of cores)."),
-    dask_scheduler: Optional[str] = typer.Option(None, "--dask-scheduler", help="Address of an existing dask.distributed scheduler."),
-    dask_local: Optional[int] = typer.Option(None, "--dask-local", help="Start a dask LocalCluster with N workers."),
-    solver: Optional[str] = typer.Option(None, help="highs or cbc; default: the file's solver.name."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds per point."),
-    gap: Optional[float] = typer.Option(None, help="Relative MIP gap per point."),
+    out: Path = typer.Option(
+        Path("sweep"), "--out", "-o", help="Sweep folder: sweep.csv, robustness.csv, points/<id>/."
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Local worker processes (default: the number of cores)."
+    ),
+    dask_scheduler: DaskScheduler = None,
+    dask_local: DaskLocal = None,
+    solver: str | None = typer.Option(None, help="highs or cbc; default: the file's solver.name."),
+    time_limit: PointTimeLimit = None,
+    gap: PointGap = None,
     force: bool = typer.Option(False, "--force", help="Re-solve finished points whose inputs changed."),
     no_diagnose: bool = typer.Option(False, "--no-diagnose", help="Skip the infeasibility diagnosis of failed points."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: NoProgressBar = False,
 ) -> None:
     """Solve every point of the file's sweep (grid or seeded samples); a failed point is recorded, a rerun resumes."""
-    from layout.pipeline import Options
     from layout.batch.sweep import run_sweep, summary
 
     def body():
-        table = run_sweep(file, out, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local, progress=not quiet,
-                          options=Options(solver, time_limit, gap), force=force, diagnose=not no_diagnose)
+        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
+        table = run_sweep(file, out, diagnose=not no_diagnose, **run)
         out_console.print(summary(table), markup=False)
 
     _guard(body, "finished points are kept; rerun to resume")
 
 
+def _batch_run(
+    workers: int | None,
+    dask_scheduler: str | None,
+    dask_local: int | None,
+    quiet: bool,
+    solver: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    force: bool,
+) -> dict[str, Any]:
+    """The keywords `run_sweep` and `pareto` share: where the points run, the progress bar, the solver settings
+    and whether finished points are re-solved."""
+    from layout.pipeline import Options
+
+    return {
+        "workers": workers,
+        "dask_scheduler": dask_scheduler,
+        "dask_local": dask_local,
+        "progress": not quiet,
+        "options": Options(solver, time_limit, gap),
+        "force": force,
+    }
+
+
 @app.command()
 def pareto(
-    file: Optional[Path] = typer.Argument(None, help=FILE_HELP),
-    between: tuple[str, str] = typer.Option(("homogeneity", "overcapacity"), "--between", help="homogeneity and overcapacity, or homogeneity and advantage."),
+    file: Path | None = typer.Argument(None, help=FILE_HELP),
+    between: tuple[str, str] = typer.Option(
+        ("homogeneity", "overcapacity"), "--between", help="homogeneity and overcapacity, or homogeneity and advantage."
+    ),
     points: int = typer.Option(7, "--points", help="Points on the front."),
-    out: Path = typer.Option(Path("pareto"), "--out", "-o", help="Folder: pareto.csv, pareto.png, pareto.html, points/."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes."),
-    dask_scheduler: Optional[str] = typer.Option(None, "--dask-scheduler", help="Address of an existing dask.distributed scheduler."),
-    dask_local: Optional[int] = typer.Option(None, "--dask-local", help="Start a dask LocalCluster with N workers."),
-    solver: Optional[str] = typer.Option(None, help="highs or cbc."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds per point."),
-    gap: Optional[float] = typer.Option(None, help="Relative MIP gap per point."),
+    out: Path = typer.Option(
+        Path("pareto"), "--out", "-o", help="Folder: pareto.csv, pareto.png, pareto.html, points/."
+    ),
     force: bool = typer.Option(False, "--force", help="Re-solve finished points."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    workers: int | None = typer.Option(None, "--workers", help="Local worker processes."),
+    dask_scheduler: DaskScheduler = None,
+    dask_local: DaskLocal = None,
+    solver: str | None = typer.Option(None, help="highs or cbc."),
+    time_limit: PointTimeLimit = None,
+    gap: PointGap = None,
+    quiet: NoProgressBar = False,
 ) -> None:
     """The epsilon-constraint front between homogeneity and overcapacity (or comparative advantage)."""
     from layout.batch.pareto import pareto as pareto_front
-    from layout.pipeline import Options
 
     def body():
-        table = pareto_front(file, out, between=between, points=points, workers=workers, dask_scheduler=dask_scheduler,
-                             dask_local=dask_local, progress=not quiet, options=Options(solver, time_limit, gap), force=force)
+        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
+        table = pareto_front(file, out, between=between, points=points, **run)
         out_console.print(table.to_string(index=False), markup=False)
         out_console.print(f"written to {out}/ (pareto.csv, pareto.png, pareto.html)", markup=False)
 
@@ -306,8 +435,11 @@ def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -
 
     def body():
         spec, regions, inst = prepare(file)
-        out_console.print(f"{file}: valid — {len(inst.regions)} regions, {len(inst.industries)} industries, "
-                          f"{len(inst.groups)} inter-provincial groups, {len(inst.neighbours)} neighbour pairs", markup=False)
+        out_console.print(
+            f"{file}: valid — {len(inst.regions)} regions, {len(inst.industries)} industries, "
+            f"{len(inst.groups)} inter-provincial groups, {len(inst.neighbours)} neighbour pairs",
+            markup=False,
+        )
         for g in inst.missing:
             out_console.print(f"missing data: {g}", markup=False)
 

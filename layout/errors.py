@@ -32,8 +32,8 @@ class InputError(LayoutError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem] | Problem | str):
-        if isinstance(problems, (Problem, str)):
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
             problems = [problems]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))

@@ -30,13 +30,22 @@ def _size(n: int) -> str:
 
 
 def _too_large(size: int, limit: int) -> str:
-    return f"{_size(size)}, more than the limit of {_size(limit)}" if size > limit else f"more than the limit of {_size(limit)}"
+    return (
+        f"{_size(size)}, more than the limit of {_size(limit)}"
+        if size > limit
+        else f"more than the limit of {_size(limit)}"
+    )
 
 
 def _kind(mode: int) -> str:
     """What a file that is not a regular file is, for messages."""
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device (e.g. /dev/zero)"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device (e.g. /dev/zero)"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -70,7 +79,9 @@ def read_bytes(path: Path, what: str, limit: int = TEXT_LIMIT) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except (OSError, ValueError) as e:
-        raise InputError(Problem(label, None, "", what, _oserror(e) if isinstance(e, OSError) else "an invalid path")) from None
+        raise InputError(
+            Problem(label, None, "", what, _oserror(e) if isinstance(e, OSError) else "an invalid path")
+        ) from None
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -90,4 +101,12 @@ def read_text(path: Path, what: str, limit: int = TEXT_LIMIT, encoding: str = "u
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise InputError(Problem(str(path), None, "", f"{what} in UTF-8 (save it as UTF-8)", f"a byte that is not UTF-8 at offset {e.start}")) from None
+        raise InputError(
+            Problem(
+                str(path),
+                None,
+                "",
+                f"{what} in UTF-8 (save it as UTF-8)",
+                f"a byte that is not UTF-8 at offset {e.start}",
+            )
+        ) from None

@@ -15,25 +15,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from layout.results.baseline import baseline_layout
-from layout.analysis.diagnose import diagnose, write_diagnosis
+from layout.analysis.diagnose import diagnose
 from layout.analysis.explain import explain
-from layout.views.report import write_report
-from layout.results.declared import Declared, declared_layout, declared_metrics
-from layout.model.checks import numeric_problems, option_problems
 from layout.errors import InfeasibleError, InputError
-from layout.model.instance import Instance, build_instance
-from layout.views.maps.render import write_map
-from layout.results.metrics import duplications, layout_metrics
+from layout.model.checks import numeric_problems, option_problems
 from layout.model.core import LayoutModel
 from layout.model.families import build_model
-from layout.results.folder import METRICS_JSON, MODEL_LP, MODEL_MPS, PERIODS_DIR, Contents, new_manifest, write_contents
-from layout.results.staging import check_out, claimed, staged_output, write_json
-from layout.regions.readers import RegionSet
-from layout.regions.load import load_regions
-from layout.results.layouts import solution_layout, units_geojson
+from layout.model.instance import Instance, build_instance
 from layout.model.solve import INFEASIBLE, Size, SolveResult, export, model_size, solve, solver_failure
+from layout.regions.load import load_regions
+from layout.regions.readers import RegionSet
+from layout.results.baseline import baseline_layout
+from layout.results.declared import Declared, declared_layout, declared_metrics
+from layout.results.folder import (
+    METRICS_JSON,
+    MODEL_LP,
+    MODEL_MPS,
+    PERIODS_DIR,
+    Contents,
+    new_manifest,
+    write_contents,
+    write_diagnosis,
+)
+from layout.results.layouts import solution_layout, units_geojson
+from layout.results.metrics import duplications, layout_metrics
+from layout.results.staging import check_out, claimed, staged_output, write_json
 from layout.spec.load import LoadedSpec, load
+from layout.views.maps.render import write_map
+from layout.views.report import write_report
 
 Progress = Callable[[str], None]
 
@@ -48,7 +57,8 @@ class Options:
     export_lp: bool = False
     export_mps: bool = False
     force: bool = False
-    diagnose_to: Path | None = None  # on infeasibility, write the diagnosis to this folder (checked before solving, as `out`)
+    # on infeasibility, write the diagnosis to this folder (checked before solving, as `out`)
+    diagnose_to: Path | None = None
 
 
 @dataclass
@@ -63,14 +73,15 @@ class Run:
     layout: pd.DataFrame
     baseline: pd.DataFrame
     metrics: dict  # metrics.json
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: load, build, solve, explain, total (and write once written)
-    periods: list["PeriodRun"] = field(default_factory=list)  # every period solved, in order (one without periods)
+    # seconds: load, build, solve, explain, total (and write once written)
+    timings: dict[str, float] = field(default_factory=dict)
+    periods: list[PeriodRun] = field(default_factory=list)  # every period solved, in order (one without periods)
     solver: dict = field(default_factory=dict)  # the settings solved with: name, time_limit, gap
     inputs: list[Path] = field(default_factory=list)  # every file read (`input_files`)
     solving: float = 0.0  # seconds from loading to the explanation (the total before writing)
 
     @property
-    def last(self) -> "PeriodRun":
+    def last(self) -> PeriodRun:
         """The last period solved: its result is the folder's top level."""
         return self.periods[-1]
 
@@ -103,17 +114,29 @@ def presolve_conflicts(inst: Instance) -> list[str]:
     for i, p in inst.industries.items():
         hosts = [r for r in inst.regions if inst.eligible[r, i]]
         if p.provincial_count_min > len(hosts):
-            out.append(f"spread: {p.name} needs at least {p.provincial_count_min} provincial clusters, "
-                       f"but only {len(hosts)} regions are eligible for it")
+            out.append(
+                f"spread: {p.name} needs at least {p.provincial_count_min} provincial clusters, "
+                f"but only {len(hosts)} regions are eligible for it"
+            )
         if p.provincial_count_min > p.provincial_count_max:
-            out.append(f"spread: {p.name} needs at least {p.provincial_count_min} and at most {p.provincial_count_max} provincial clusters")
-        if p.overcapacity_cap is not None and p.provincial_count_min * p.provincial_min > (1 + p.overcapacity_cap) * p.target:
-            out.append(f"overcapacity cap: {p.name}'s {p.provincial_count_min} provincial clusters of at least {p.provincial_min:g} "
-                       f"exceed the cap {(1 + p.overcapacity_cap) * p.target:g}")
+            out.append(
+                f"spread: {p.name} needs at least {p.provincial_count_min} and at most {p.provincial_count_max} provincial clusters"
+            )
+        if (
+            p.overcapacity_cap is not None
+            and p.provincial_count_min * p.provincial_min > (1 + p.overcapacity_cap) * p.target
+        ):
+            out.append(
+                f"overcapacity cap: {p.name}'s {p.provincial_count_min} provincial clusters of at least {p.provincial_min:g} "
+                f"exceed the cap {(1 + p.overcapacity_cap) * p.target:g}"
+            )
     for r in inst.regions:
         held = sum(inst.industries[i].base_retention * v for (rr, i), v in inst.base.items() if rr == r)
-        if inst.budget[r] is not None and held > inst.budget[r] + 1e-9:
-            out.append(f"budget: {inst.region_names[r]} must keep {held:g} of existing capacity but its budget is {inst.budget[r]:g}")
+        budget = inst.budget[r]
+        if budget is not None and held > budget + 1e-9:
+            out.append(
+                f"budget: {inst.region_names[r]} must keep {held:g} of existing capacity but its budget is {budget:g}"
+            )
     return out
 
 
@@ -131,8 +154,16 @@ class PeriodRun:
     explanation: dict | None = None
 
 
-def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: str, time_limit: float | None, gap: float,
-                 progress: Progress, timings: dict[str, float]) -> PeriodRun:
+def solve_period(
+    spec: LoadedSpec,
+    regions: RegionSet,
+    inst: Instance,
+    solver: str,
+    time_limit: float | None,
+    gap: float,
+    progress: Progress,
+    timings: dict[str, float],
+) -> PeriodRun:
     """Check, build, solve and measure one instance. Raises InfeasibleError, LimitError or LayoutError (the solver failed)."""
     label = f" for {inst.period}" if spec.scenario.periods else ""
     conflicts = presolve_conflicts(inst)
@@ -149,7 +180,9 @@ def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: s
     if result.status == INFEASIBLE:
         progress("diagnosing the conflict")
         sentences = diagnose(inst, solver, time_limit=time_limit)
-        raise InfeasibleError(f"{solver} proved the scenario infeasible{label}:\n  " + "\n  ".join(sentences), sentences)
+        raise InfeasibleError(
+            f"{solver} proved the scenario infeasible{label}:\n  " + "\n  ".join(sentences), sentences
+        )
     if not result.has_layout:  # e.g. HiGHS's 'error': neither a proof of infeasibility (exit 3) nor a limit (exit 4)
         raise solver_failure(solver, result, label)
     layout = solution_layout(model)
@@ -158,27 +191,43 @@ def solve_period(spec: LoadedSpec, regions: RegionSet, inst: Instance, solver: s
     declared = None
     nbs = {i: s.nbs_category for i, s in spec.scenario.industries.items() if s.nbs_category}
     regions_spec = spec.scenario.regions
-    if regions_spec.source == "embedded" and regions_spec.resolution == "province" and nbs:  # plans are declared per province
+    if (
+        regions_spec.source == "embedded" and regions_spec.resolution == "province" and nbs
+    ):  # plans are declared per province
         declared = declared_layout(inst, nbs)
         metrics["declared"] = declared_metrics(declared, inst)
         metrics["duplications"]["declared"] = duplications(declared.layout, inst)
     return PeriodRun(inst, model, result, layout, base, metrics, declared)
 
 
-def solve_metrics(spec: LoadedSpec, inst: Instance, result: SolveResult, size: Size, layout: pd.DataFrame,
-                  base: pd.DataFrame) -> dict:
+def solve_metrics(
+    spec: LoadedSpec, inst: Instance, result: SolveResult, size: Size, layout: pd.DataFrame, base: pd.DataFrame
+) -> dict:
     """metrics.json of one solve: the scenario, the solver's facts, the model's size, the optimised and baseline
     layouts' metrics and duplications, the industries and groups, regions eligible for nothing, data gaps and
     policy levers (a Pareto point's as a period's)."""
     return {
-        "scenario": {"name": inst.name, "file": spec.file.name, "capacity_unit": inst.capacity_unit, "period": inst.period},
-        "solver": {"name": result.solver, "status": result.status, "objective": _r(result.objective),
-                   "bound": _r(result.bound), "gap": _r(result.gap), "message": result.message},
+        "scenario": {
+            "name": inst.name,
+            "file": spec.file.name,
+            "capacity_unit": inst.capacity_unit,
+            "period": inst.period,
+        },
+        "solver": {
+            "name": result.solver,
+            "status": result.status,
+            "objective": _r(result.objective),
+            "bound": _r(result.bound),
+            "gap": _r(result.gap),
+            "message": result.message,
+        },
         "model": {"rows": size.rows, "columns": size.columns, "nonzeros": size.nonzeros, "binaries": size.binaries},
         "optimised": layout_metrics(layout, inst),
         "baseline": layout_metrics(base, inst),
         "duplications": {"optimised": duplications(layout, inst), "baseline": duplications(base, inst)},
-        "industries": [{"code": i, "name": p.name, "kind": p.kind, "target": p.target} for i, p in inst.industries.items()],
+        "industries": [
+            {"code": i, "name": p.name, "kind": p.kind, "target": p.target} for i, p in inst.industries.items()
+        ],
         "groups": [{"id": g, "name": p.name, "members": list(p.members)} for g, p in inst.groups.items()],
         "regions_eligible_for_nothing": [{"code": r, "name": inst.region_names[r]} for r in inst.unplaceable()],
         "missing_data": inst.missing,
@@ -186,7 +235,7 @@ def solve_metrics(spec: LoadedSpec, inst: Instance, result: SolveResult, size: S
     }
 
 
-def manifest(run: "Run") -> dict:
+def manifest(run: Run) -> dict:
     """manifest.json of a solve (`layout.results.folder.new_manifest`)."""
     spec = run.spec
     return new_manifest(spec.file, run.inputs, spec.input_hash, run.solver, periods=spec.scenario.periods)
@@ -194,19 +243,30 @@ def manifest(run: "Run") -> dict:
 
 def period_contents(regions: RegionSet, p: PeriodRun, metrics: dict, manifest: dict) -> Contents:
     """The data files of one period's results folder (or of the folder's top level: the last period's)."""
-    return Contents(metrics, manifest, p.layout, p.baseline, p.declared.layout if p.declared is not None else None,
-                    layout=units_geojson(regions, p.inst, p.layout), explanation=p.explanation)
+    return Contents(
+        metrics,
+        manifest,
+        p.layout,
+        p.baseline,
+        p.declared.layout if p.declared is not None else None,
+        layout=units_geojson(regions, p.inst, p.layout),
+        explanation=p.explanation,
+    )
 
 
 def phasing_table(periods: list[PeriodRun]) -> pd.DataFrame:
     """Every period's layout in one table, with a leading `period` column."""
-    return pd.concat([p.layout.assign(period=p.inst.period) for p in periods], ignore_index=True)[["period"] + list(periods[0].layout.columns)]
+    return pd.concat([p.layout.assign(period=p.inst.period) for p in periods], ignore_index=True)[
+        ["period"] + list(periods[0].layout.columns)
+    ]
 
 
 Source = str | Path | LoadedSpec | None  # a constraint file (None: the default), or a scenario loaded already
 
 
-def solve_scenario(file: Source, out: Path | None, options: Options = Options(), progress: Progress = lambda s: None) -> Run:
+def solve_scenario(
+    file: Source, out: Path | None, options: Options = Options(), progress: Progress = lambda s: None
+) -> Run:
     """Load, build, solve (period by period), measure, explain and, given `out`, write a results folder (`write_run`).
     Raises LayoutError subclasses.
 
@@ -216,8 +276,14 @@ def solve_scenario(file: Source, out: Path | None, options: Options = Options(),
     locked until written (`layout.results.staging.claimed`): a second run into the same folder meanwhile fails (exit 2).
     """
     _refuse(option_problems(options.time_limit, options.gap))
-    with (claimed(out, options.force) if out is not None else contextlib.nullcontext()), \
-            (claimed(options.diagnose_to, options.force, option="--diagnose-to") if options.diagnose_to is not None else contextlib.nullcontext()):
+    with (
+        claimed(out, options.force) if out is not None else contextlib.nullcontext(),
+        (
+            claimed(options.diagnose_to, options.force, option="--diagnose-to")
+            if options.diagnose_to is not None
+            else contextlib.nullcontext()
+        ),
+    ):
         t0 = time.perf_counter()
         progress("loading scenario and regions")
         spec = file if isinstance(file, LoadedSpec) else load(file)
@@ -225,19 +291,23 @@ def solve_scenario(file: Source, out: Path | None, options: Options = Options(),
         regions = load_regions(spec)
         inputs = input_files(spec, regions)
         if out is not None:
-            check_out(out, options.force, inputs=inputs)  # a folder holding an input is never written: refused before solving
+            # a folder holding an input is never written: refused before solving
+            check_out(out, options.force, inputs=inputs)
         if options.diagnose_to is not None:
             check_out(options.diagnose_to, options.force, option="--diagnose-to", inputs=inputs)
         run = _solve_loaded(spec, regions, inputs, options, progress, {"load": time.perf_counter() - t0})
         run.solving = run.timings["total"] = time.perf_counter() - t0
         run.metrics["timings_seconds"] = _seconds(run.timings)
         if out is not None:
-            write_run(run, out, options.force, export_lp=options.export_lp, export_mps=options.export_mps, progress=progress)
+            write_run(
+                run, out, options.force, export_lp=options.export_lp, export_mps=options.export_mps, progress=progress
+            )
         return run
 
 
-def _solve_loaded(spec: LoadedSpec, regions: RegionSet, inputs: list[Path], options: Options, progress: Progress,
-                  t: dict[str, float]) -> Run:
+def _solve_loaded(
+    spec: LoadedSpec, regions: RegionSet, inputs: list[Path], options: Options, progress: Progress, t: dict[str, float]
+) -> Run:
     """Solve and explain every period of a loaded scenario (`solve_scenario` once its folders are checked)."""
     cfg = spec.scenario.solver
     solver = options.solver or cfg.name
@@ -246,7 +316,7 @@ def _solve_loaded(spec: LoadedSpec, regions: RegionSet, inputs: list[Path], opti
     runs: list[PeriodRun] = []
     previous = None
     try:
-        for period in spec.scenario.periods or [None]:
+        for period in spec.scenario.periods or (None,):
             inst = build_instance(spec, regions, period, previous)
             _refuse(numeric_problems(spec, inst))
             runs.append(solve_period(spec, regions, inst, solver, time_limit, gap, progress, t))
@@ -265,12 +335,31 @@ def _solve_loaded(spec: LoadedSpec, regions: RegionSet, inputs: list[Path], opti
     for p in runs:
         p.explanation = explain(p.model, p.result, time_limit=time_limit)
     t["explain"] = time.perf_counter() - t3
-    return Run(spec, regions, last.inst, last.model, last.result, last.layout, last.baseline, metrics, t, runs,
-               {"name": solver, "time_limit": time_limit, "gap": gap}, inputs)
+    return Run(
+        spec,
+        regions,
+        last.inst,
+        last.model,
+        last.result,
+        last.layout,
+        last.baseline,
+        metrics,
+        t,
+        runs,
+        {"name": solver, "time_limit": time_limit, "gap": gap},
+        inputs,
+    )
 
 
-def write_run(run: Run, out: Path, force: bool = False, *, export_lp: bool = False, export_mps: bool = False,
-              progress: Progress = lambda s: None) -> Path:
+def write_run(
+    run: Run,
+    out: Path,
+    force: bool = False,
+    *,
+    export_lp: bool = False,
+    export_mps: bool = False,
+    progress: Progress = lambda s: None,
+) -> Path:
     """Write a solve's results folder (the contract of `layout solve --out`, `layout.results.staging`): the data
     files (`layout.results.folder.WRITERS`), each period's folder, the model if asked, the maps and the report.
     Adds the time taken to `run.timings` and `run.metrics` (write; total). Returns `out`."""
@@ -279,7 +368,8 @@ def write_run(run: Run, out: Path, force: bool = False, *, export_lp: bool = Fal
     phased = bool(run.spec.scenario.periods)
     with staged_output(out, force, inputs=run.inputs) as tmp:
         timings = {k: v for k, v in run.timings.items() if k not in ("write", "total")}
-        write_data(tmp, run, {**run.metrics, "timings_seconds": _seconds(timings)})  # as the report shows it; final figures below
+        # as the report shows it; final figures below
+        write_data(tmp, run, {**run.metrics, "timings_seconds": _seconds(timings)})
         if export_lp or export_mps:
             export(run.model, tmp / MODEL_LP if export_lp else None, tmp / MODEL_MPS if export_mps else None)
         progress("drawing the maps and writing the report")

@@ -7,7 +7,13 @@ import re
 from pathlib import Path
 
 CHROMIUM = os.environ.get("LAYOUT_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 class Page:
@@ -31,7 +37,8 @@ class Page:
         self.page.goto(html.resolve().as_uri())
         self.page.wait_for_function("window.layoutMaps !== undefined")
         self.ids = self.page.evaluate(
-            "Object.fromEntries(Object.entries(layoutMaps).map(([k, m]) => [k, m.getContainer().id]))")
+            "Object.fromEntries(Object.entries(layoutMaps).map(([k, m]) => [k, m.getContainer().id]))"
+        )
 
     def map(self, role: str):
         return self.page.locator(f"#{self.ids[role]}")
@@ -43,11 +50,13 @@ class Page:
         box = self.map(role).bounding_box()
         x, y = self.page.evaluate(
             "([r, lat, lon]) => { const p = layoutMaps[r].latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
-            [role, lat, lon])
+            [role, lat, lon],
+        )
         tip = self.map(role).locator(".leaflet-tooltip")
         self.page.mouse.move(1, 1)  # over the page header: closes any open tooltip (it fades out)
-        self.page.wait_for_function("id => !document.querySelector('#' + id + ' .leaflet-tooltip')",
-                                    arg=self.ids[role], timeout=3000)
+        self.page.wait_for_function(
+            "id => !document.querySelector('#' + id + ' .leaflet-tooltip')", arg=self.ids[role], timeout=3000
+        )
         # one jump (no tooltips of regions on the way), then a pixel within the region
         self.page.mouse.move(box["x"] + x, box["y"] + y)
         self.page.mouse.move(box["x"] + x + 1, box["y"] + y + 1)

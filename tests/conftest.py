@@ -1,7 +1,7 @@
 """Shared fixtures: tiny square regions, a solved scenario, a results-folder builder and the browser.
 
 Markers (`--strict-markers`): `browser` is set on every test that uses the browser fixture; `slow` on the
-modules listed in SLOW (the default scenario solved, fuzzing, subprocesses, sweeps and fronts).
+modules listed in SLOW (the default scenario solved, fuzzing, subprocesses, sweeps and fronts, the style gate).
 `python -m pytest -m "not slow"` is the quick loop; the whole suite is what .ci/run runs.
 """
 
@@ -15,8 +15,20 @@ from tests.browser import ARGS, CHROMIUM
 from tests.results_folder import write_folder
 from tests.squares import industry, write_regions, write_scenario
 
-SLOW = {"test_default_scenario", "test_fuzz", "test_interrupt", "test_sweep", "test_pareto", "test_maps_browser",
-        "test_template_payloads", "test_output_contract", "test_families", "test_api", "test_diagnose"}
+SLOW = {
+    "test_default_scenario",
+    "test_fuzz",
+    "test_interrupt",
+    "test_sweep",
+    "test_pareto",
+    "test_maps_browser",
+    "test_template_payloads",
+    "test_output_contract",
+    "test_families",
+    "test_api",
+    "test_diagnose",
+    "test_style",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -31,9 +43,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser():
     """Debian's chromium, headless, offline-ready; a missing browser fails the test (never skipped)."""
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"chromium not found at {CHROMIUM}: install Debian's chromium "
-                    "(apt-get install -y chromium fonts-noto-cjk) or set LAYOUT_CHROMIUM; "
-                    "the browser tests need a real browser and are never skipped")
+        pytest.fail(
+            f"chromium not found at {CHROMIUM}: install Debian's chromium "
+            "(apt-get install -y chromium fonts-noto-cjk) or set LAYOUT_CHROMIUM; "
+            "the browser tests need a real browser and are never skipped"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - the test extra installs it

@@ -16,9 +16,19 @@ def metrics(**over: Any) -> dict:
     """A complete metrics.json: scenario, solver, model size, optimised and baseline layouts; `over` replaces keys."""
     return {
         "scenario": {"name": "test", "capacity_unit": "units", "file": "scenario.yaml", "period": None},
-        "solver": {"name": "highs", "status": "optimal", "objective": 0.0, "bound": 0.0, "gap": 0.0, "message": "Optimal"},
+        "solver": {
+            "name": "highs",
+            "status": "optimal",
+            "objective": 0.0,
+            "bound": 0.0,
+            "gap": 0.0,
+            "message": "Optimal",
+        },
         "model": {"rows": 0, "columns": 0, "nonzeros": 0, "binaries": 0},
-        "optimised": layout_metrics(), "baseline": layout_metrics(), "industries": [], **over,
+        "optimised": layout_metrics(),
+        "baseline": layout_metrics(),
+        "industries": [],
+        **over,
     }
 
 

@@ -14,17 +14,27 @@ def square(x: float, y: float, size: float = 1.0) -> dict:
     return {"type": "Polygon", "coordinates": [ring]}
 
 
-def write_regions(folder: Path, regions: dict[str, tuple[float, float]], indicators: dict[str, dict[str, float]],
-                  names: dict[str, str] | None = None) -> None:
+def write_regions(
+    folder: Path,
+    regions: dict[str, tuple[float, float]],
+    indicators: dict[str, dict[str, float]],
+    names: dict[str, str] | None = None,
+) -> None:
     """squares.geojson (code, name) and indicators.csv (code + one column per indicator)."""
     names = names or {}
-    features = [{"type": "Feature", "properties": {"code": c, "name": names.get(c, f"Region {c}")}, "geometry": square(*xy)}
-                for c, xy in regions.items()]
-    (folder / "squares.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    features = [
+        {"type": "Feature", "properties": {"code": c, "name": names.get(c, f"Region {c}")}, "geometry": square(*xy)}
+        for c, xy in regions.items()
+    ]
+    (folder / "squares.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     cols = sorted({k for v in indicators.values() for k in v})
     lines = ["code," + ",".join(cols)]
     for c in regions:
-        lines.append(c + "," + ",".join("" if indicators.get(c, {}).get(k) is None else repr(indicators[c][k]) for k in cols))
+        lines.append(
+            c + "," + ",".join("" if indicators.get(c, {}).get(k) is None else repr(indicators[c][k]) for k in cols)
+        )
     (folder / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -32,8 +42,13 @@ def write_scenario(folder: Path, body: dict, name: str = "scenario.yaml") -> Pat
     """A constraint file on the folder's squares; `body` adds or overrides top-level keys."""
     doc = {
         "name": "tiny",
-        "regions": {"source": "files", "boundaries": "squares.geojson", "indicators": "indicators.csv",
-                    "code_field": "code", "name_field": "name"},
+        "regions": {
+            "source": "files",
+            "boundaries": "squares.geojson",
+            "indicators": "indicators.csv",
+            "code_field": "code",
+            "name_field": "name",
+        },
         "limits": {"min_clusters": 0, "budget": None},
         "solver": {"name": "highs", "gap": 0.0},
     }
@@ -45,4 +60,10 @@ def write_scenario(folder: Path, body: dict, name: str = "scenario.yaml") -> Pat
 
 def industry(target: float = 100, kind: str = "innovation", weights: dict | None = None, **extra) -> dict:
     """An industry entry."""
-    return {"name": extra.pop("name", "Test industry"), "kind": kind, "target": target, "weights": weights or {"s": 1.0}, **extra}
+    return {
+        "name": extra.pop("name", "Test industry"),
+        "kind": kind,
+        "target": target,
+        "weights": weights or {"s": 1.0},
+        **extra,
+    }

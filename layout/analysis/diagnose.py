@@ -39,9 +39,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pulp
 
@@ -61,14 +59,20 @@ from layout.model.families import (
 )
 from layout.model.instance import Instance
 from layout.model.solve import solve
-from layout.results.folder import DIAGNOSIS_TXT, MANIFEST_JSON
-from layout.results.staging import staged_output, write_json
 from layout.words import article, industry_name, number, plural, region_name
 
-__all__ = ["diagnose", "diagnose_full", "write_diagnosis", "element_sentence", "repair_sentence", "Diagnosis",
-           "HARD_FAMILIES", "SOFT_FAMILIES"]
+__all__ = [
+    "diagnose",
+    "diagnose_full",
+    "element_sentence",
+    "repair_sentence",
+    "Diagnosis",
+    "HARD_FAMILIES",
+    "SOFT_FAMILIES",
+]
 
-HARD_FAMILIES = CONFLICT_ORDER  # every family that can conflict, in reading and tie-break order (families.CONFLICT_ORDER)
+# every family that can conflict, in reading and tie-break order (families.CONFLICT_ORDER)
+HARD_FAMILIES = CONFLICT_ORDER
 SOFT_FAMILIES = tuple(f.name for f in RECORDS.values() if f.role == SOFT)
 STRUCTURAL_FAMILIES = tuple(f.name for f in RECORDS.values() if f.role == STRUCTURAL)
 STRUCTURAL_WEIGHT = 100.0
@@ -101,8 +105,14 @@ def _sort_key(m: LayoutModel, el: Element) -> tuple:
 class _Checker:
     """Solve the model with a subset of hard elements present (zero objective)."""
 
-    def __init__(self, m: LayoutModel, solver: str, elig: dict[Element, list[pulp.LpVariable]], soft: list[str],
-                 deadline: float | None):
+    def __init__(
+        self,
+        m: LayoutModel,
+        solver: str,
+        elig: dict[Element, list[pulp.LpVariable]],
+        soft: list[str],
+        deadline: float | None,
+    ):
         self.m, self.solver, self.elig, self.soft, self.deadline = m, solver, elig, soft, deadline
         self.cache: dict[frozenset, bool] = {}
         self.count = 0
@@ -119,7 +129,9 @@ class _Checker:
         sub = LayoutModel(m.inst, pulp.LpProblem("check", pulp.LpMinimize))
         sub.columns = m.columns
         sub.rows = {n: m.rows[n] for n in self.soft}
-        sub.rows.update({el[1]: m.rows[el[1]] for el in sorted(present, key=lambda el: _sort_key(m, el)) if el[0] == "row"})
+        sub.rows.update(
+            {el[1]: m.rows[el[1]] for el in sorted(present, key=lambda el: _sort_key(m, el)) if el[0] == "row"}
+        )
         for el, vars_ in self.elig.items():
             for v in vars_:
                 v.upBound = 0 if el in present else 1
@@ -147,7 +159,9 @@ def _left(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - time.monotonic()
 
 
-def _quickxplain(check: _Checker, background: frozenset, candidates: list, expand, max_checks: int) -> tuple[list, bool]:
+def _quickxplain(
+    check: _Checker, background: frozenset, candidates: list, expand, max_checks: int
+) -> tuple[list, bool]:
     """Minimal sublist of `candidates` (each expanded to elements by `expand`) that, with `background`,
     is infeasible. Returns (conflict, complete); complete is False when max_checks stopped it."""
     complete = True
@@ -191,8 +205,15 @@ def _tie_break(family: str, k: int, n: int) -> float:
     return 1.0 + 1e-3 * rank + 1e-4 * k / max(1, n)
 
 
-def _elastic(m: LayoutModel, solver: str, hard_rows: list[str], soft: list[str], elig: dict[Element, list[pulp.LpVariable]],
-             rows: dict[str, RowInfo], deadline: float | None) -> dict[Element, float]:
+def _elastic(
+    m: LayoutModel,
+    solver: str,
+    hard_rows: list[str],
+    soft: list[str],
+    elig: dict[Element, list[pulp.LpVariable]],
+    rows: dict[str, RowInfo],
+    deadline: float | None,
+) -> dict[Element, float]:
     """Minimise the total violation of the hard elements; return the violated ones with amounts."""
     sub = LayoutModel(m.inst, pulp.LpProblem("elastic", pulp.LpMinimize))
     sub.columns = list(m.columns)
@@ -249,8 +270,9 @@ def _elastic(m: LayoutModel, solver: str, hard_rows: list[str], soft: list[str],
     return out
 
 
-def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 400,
-                  time_limit: float | None = None) -> Diagnosis:
+def diagnose_full(
+    inst: Instance, solver: str = "highs", *, max_checks: int = 400, time_limit: float | None = None
+) -> Diagnosis:
     """`diagnose` with everything it found (conflict elements, repair amounts, number of tests)."""
     deadline = None if time_limit is None else time.monotonic() + time_limit
     m = build_model(inst)
@@ -270,8 +292,16 @@ def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 40
         everything = frozenset([("row", n) for n in hard] + list(elig))
         if check.feasible(everything):
             if check.undecided:
-                return Diagnosis([f"{solver} could not decide within the time limit ({time_limit} s) whether the scenario is "
-                                  "feasible; no conflict was isolated"], [], {}, check.count, False)
+                return Diagnosis(
+                    [
+                        f"{solver} could not decide within the time limit ({time_limit} s) whether the scenario is "
+                        "feasible; no conflict was isolated"
+                    ],
+                    [],
+                    {},
+                    check.count,
+                    False,
+                )
             return Diagnosis([], [], {}, check.count, True)
         repair = _elastic(m, solver, hard, soft, elig, rows, deadline)
         # family level first, the families the repair touched first
@@ -279,7 +309,9 @@ def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 40
         for el in [("row", n) for n in hard] + list(elig):
             fam_elems[_family(el, rows)].append(el)
         touched = {_family(el, rows) for el in repair}
-        fam_order = sorted(fam_elems, key=lambda f: (f not in touched, HARD_FAMILIES.index(f) if f in HARD_FAMILIES else 99, f))
+        fam_order = sorted(
+            fam_elems, key=lambda f: (f not in touched, HARD_FAMILIES.index(f) if f in HARD_FAMILIES else 99, f)
+        )
         fams, complete = _quickxplain(check, frozenset(), fam_order, lambda f: fam_elems[f], max_checks)
         if not complete:
             fams = fam_order
@@ -296,7 +328,9 @@ def diagnose_full(inst: Instance, solver: str = "highs", *, max_checks: int = 40
     def public(el: Element) -> Element:
         return ("row", rows[el[1]]) if el[0] == "row" else el
 
-    return Diagnosis(sentences, [public(el) for el in conflict], {public(el): a for el, a in repair.items()}, check.count, minimal)
+    return Diagnosis(
+        sentences, [public(el) for el in conflict], {public(el): a for el, a in repair.items()}, check.count, minimal
+    )
 
 
 def diagnose(inst: Instance, solver: str = "highs", *, time_limit: float | None = None) -> list[str]:
@@ -305,22 +339,6 @@ def diagnose(inst: Instance, solver: str = "highs", *, time_limit: float | None 
     `time_limit` (seconds) bounds the whole diagnosis: each solve gets what is left of it, and a test it stops
     counts as feasible (the set stays larger and the sentences say it may not be minimal)."""
     return diagnose_full(inst, solver, time_limit=time_limit).sentences
-
-
-def write_diagnosis(folder: Path, sentences: list[str], force: bool = False, *, option: str = "--diagnose-to",
-                    inputs: Iterable[str | Path] = ()) -> Path:
-    """Write FOLDER/diagnosis.txt (one sentence a line) and return its path.
-
-    FOLDER is written as a results folder is (`staged_output`, the output contract of `layout.results.staging.check_out`):
-    whole or not at all, with a manifest.json that lists what it holds, so an earlier diagnosis is replaced only
-    with `force` and no other folder ever (nor one holding any of `inputs`). Raises InputError (problems naming
-    `option`) when FOLDER is a file, under a file, a non-empty folder of something else, or cannot be written.
-    """
-    folder = Path(folder)
-    with staged_output(folder, force, option=option, inputs=inputs) as tmp:
-        (tmp / DIAGNOSIS_TXT).write_text("\n".join(sentences) + "\n", encoding="utf-8")
-        write_json(tmp / MANIFEST_JSON, {"program": "cluster-layout", "diagnosis": DIAGNOSIS_TXT})
-    return folder / DIAGNOSIS_TXT
 
 
 # ------------------------------------------------------------------------------------ sentences
@@ -395,8 +413,14 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
             need, tier = _need_for(inst, r, k.i, kept(inst, r, k.i))
             if need > kept(inst, r, k.i) + 1e-9:
                 p = inst.industries[k.i]
-                why = f", since a characteristic cluster holds at most {number(p.char_max)}" if tier != "characteristic" else ""
-                extra.append(f"holding {number(kept(inst, r, k.i))} of {p.name} takes {article(tier)} cluster of at least {number(need)}{why}")
+                why = (
+                    f", since a characteristic cluster holds at most {number(p.char_max)}"
+                    if tier != "characteristic"
+                    else ""
+                )
+                extra.append(
+                    f"holding {number(kept(inst, r, k.i))} of {p.name} takes {article(tier)} cluster of at least {number(need)}{why}"
+                )
         out.append(text + ("; " + "; ".join(extra) if extra else ""))
     # kept capacity vs a parent's budget (finer levels: its units together)
     for b in by_fam.get("parent_budget", []):
@@ -406,10 +430,14 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
         if agg is None or not mine:
             continue
         total = sum(kept(inst, k.r, k.i) for k in mine)
-        detail = ", ".join(f"{region_name(inst, k.r)}: {industry_name(inst, k.i)} {number(kept(inst, k.r, k.i))}" for k in mine)
+        detail = ", ".join(
+            f"{region_name(inst, k.r)}: {industry_name(inst, k.i)} {number(kept(inst, k.r, k.i))}" for k in mine
+        )
         name = place_name(inst, b.p)
-        out.append(f"the units of {name} must keep {number(total)} of existing capacity ({detail}) but {name}'s budget "
-                   f"({units_of(inst, b.p)}) is {number(agg.budget)}")
+        out.append(
+            f"the units of {name} must keep {number(total)} of existing capacity ({detail}) but {name}'s budget "
+            f"({units_of(inst, b.p)}) is {number(agg.budget)}"
+        )
     # kept capacity vs overcapacity cap (per industry)
     for c in by_fam.get("overcapacity_cap", []):
         mine = [k for k in keep if k.i == c.i]
@@ -417,29 +445,37 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
             i = c.i
             total = sum(kept(inst, k.r, i) for k in mine)
             detail = ", ".join(f"{region_name(inst, k.r)} {number(kept(inst, k.r, i))}" for k in mine)
-            out.append(f"{industry_name(inst, i)} may total at most {number(_cap(inst, i))} (overcapacity cap) but regions must keep "
-                       f"{number(total)} of its existing capacity ({detail})")
+            out.append(
+                f"{industry_name(inst, i)} may total at most {number(_cap(inst, i))} (overcapacity cap) but regions must keep "
+                f"{number(total)} of its existing capacity ({detail})"
+            )
     # kept capacity vs eligibility
     for k in keep:
         if ("elig", k.r, k.i) in elig:
             r, i = k.r, k.i
-            out.append(f"{region_name(inst, r)} must keep {number(kept(inst, r, i))} of {industry_name(inst, i)}, which takes a cluster, but may not host "
-                       f"{industry_name(inst, i)}: {inst.why_ineligible.get((r, i)) or 'it fails the eligibility rule'}")
+            out.append(
+                f"{region_name(inst, r)} must keep {number(kept(inst, r, i))} of {industry_name(inst, i)}, which takes a cluster, but may not host "
+                f"{industry_name(inst, i)}: {inst.why_ineligible.get((r, i)) or 'it fails the eligibility rule'}"
+            )
     # kept capacity vs focus
     for f in by_fam.get("focus", []):
         mine = [k for k in keep if k.r == f.r]
         if len(mine) > inst.max_clusters[f.r]:
             names = ", ".join(f"{industry_name(inst, k.i)} {number(kept(inst, f.r, k.i))}" for k in mine)
-            out.append(f"{region_name(inst, f.r)} must keep existing capacity in {len(mine)} industries ({names}), each taking a "
-                       f"cluster, but may take part in at most {plural(inst.max_clusters[f.r], 'cluster')} (focus)")
+            out.append(
+                f"{region_name(inst, f.r)} must keep existing capacity in {len(mine)} industries ({names}), each taking a "
+                f"cluster, but may take part in at most {plural(inst.max_clusters[f.r], 'cluster')} (focus)"
+            )
     spread = by_fam.get("spread_min", [])
     # spread minimum vs concentrate
     conc = {c.i for c in by_fam.get("concentrate", [])}
     for sp in spread:
         if sp.i in conc:
             p = inst.industries[sp.i]
-            out.append(f"{p.name} needs at least {p.provincial_count_min} provincial clusters (spread) but, as a key shortcoming, "
-                       f"may have at most {plural(p.concentrate_max or 0, 'provincial cluster')} (concentrate)")
+            out.append(
+                f"{p.name} needs at least {p.provincial_count_min} provincial clusters (spread) but, as a key shortcoming, "
+                f"may have at most {plural(p.concentrate_max or 0, 'provincial cluster')} (concentrate)"
+            )
     # spread minimums vs what the regions can hold: focus limits, budgets (a region's, a parent's) below the minimum
     # scale, eligibility
     focus = {f.r for f in by_fam.get("focus", [])}
@@ -452,26 +488,45 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
         held, parts = 0, []
         if focus:
             regs = [r for r in inst.regions if r in focus]
-            held += sum(min(inst.max_clusters[r], _admits(inst.budget[r], low) if r in budgets else inst.max_clusters[r]) for r in regs)
+            held += sum(
+                min(inst.max_clusters[r], _admits(inst.budget[r], low) if r in budgets else inst.max_clusters[r])
+                for r in regs
+            )
             parts.append("focus limits " + ", ".join(f"{region_name(inst, r)} to {inst.max_clusters[r]}" for r in regs))
         only_budget = [r for r in inst.regions if r in budgets and r not in focus]
         if only_budget:
             held += sum(_admits(inst.budget[r], low) for r in only_budget)
-            parts.append(f"budgets admit only {plural(sum(_admits(inst.budget[r], low) for r in only_budget), 'cluster')} of at least {number(low)}: " +
-                         ", ".join(f"{region_name(inst, r)} {_admits(inst.budget[r], low)} (budget {number(inst.budget[r])})" for r in only_budget))
+            parts.append(
+                f"budgets admit only {plural(sum(_admits(inst.budget[r], low) for r in only_budget), 'cluster')} of at least {number(low)}: "
+                + ", ".join(
+                    f"{region_name(inst, r)} {_admits(inst.budget[r], low)} (budget {number(inst.budget[r])})"
+                    for r in only_budget
+                )
+            )
         if parents:
             held += sum(_admits(a.budget, low) for a in parents)
-            parts.append(f"parents' budgets (all their units together) admit only {plural(sum(_admits(a.budget, low) for a in parents), 'cluster')} "
-                         f"of at least {number(low)}: " + ", ".join(f"{a.name} {_admits(a.budget, low)} (budget {number(a.budget)}, "
-                                                                    f"{plural(len(a.members), 'unit')})" for a in parents))
-        if not focus and not budgets and not parents:  # eligibility alone: one provincial cluster per eligible region and industry
+            parts.append(
+                f"parents' budgets (all their units together) admit only {plural(sum(_admits(a.budget, low) for a in parents), 'cluster')} "
+                f"of at least {number(low)}: "
+                + ", ".join(
+                    f"{a.name} {_admits(a.budget, low)} (budget {number(a.budget)}, {plural(len(a.members), 'unit')})"
+                    for a in parents
+                )
+            )
+        if (
+            not focus and not budgets and not parents
+        ):  # eligibility alone: one provincial cluster per eligible region and industry
             held = sum(len(inst.regions) - len({el[1] for el in elig if el[2] == i}) for i in inds)
         excluded = sorted({el[1] for el in elig}, key=inst.regions.index)
         if excluded:
-            parts.append(f"{plural(len(excluded), 'region')} not eligible ({', '.join(region_name(inst, r) for r in excluded)})")
+            parts.append(
+                f"{plural(len(excluded), 'region')} not eligible ({', '.join(region_name(inst, r) for r in excluded)})"
+            )
         detail = ", ".join(f"{industry_name(inst, i)} {inst.industries[i].provincial_count_min}" for i in inds)
-        out.append(f"spread minimums need {plural(need, 'provincial cluster')} ({detail}), but the regions can hold at most "
-                   f"{held}: " + "; ".join(parts))
+        out.append(
+            f"spread minimums need {plural(need, 'provincial cluster')} ({detail}), but the regions can hold at most "
+            f"{held}: " + "; ".join(parts)
+        )
     return out
 
 
@@ -496,14 +551,22 @@ def _element_lines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], con
             infos = [rows[el[1]] for el in els if el[0] == "row"]
             regions = sorted({x.region for x in infos if x.region}, key=inst.regions.index)
             inds = sorted({x.industry for x in infos if x.industry}, key=list(inst.industries).index)
-            text = (f"in {', '.join(region_name(inst, r) for r in regions) or '—'} for {', '.join(industry_name(inst, i) for i in inds) or '—'}; "
-                    f"e.g. {element_sentence(inst, m, els[0]).split(': ', 1)[-1]}")
+            text = (
+                f"in {', '.join(region_name(inst, r) for r in regions) or '—'} for {', '.join(industry_name(inst, i) for i in inds) or '—'}; "
+                f"e.g. {element_sentence(inst, m, els[0]).split(': ', 1)[-1]}"
+            )
         out.append(f"- {fam.replace('_', '-')} ({len(els)} constraints): {text}")
     return out
 
 
-def _sentences(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflict: list[Element],
-               repair: dict[Element, float], minimal: bool) -> list[str]:
+def _sentences(
+    inst: Instance,
+    m: LayoutModel,
+    rows: dict[str, RowInfo],
+    conflict: list[Element],
+    repair: dict[Element, float],
+    minimal: bool,
+) -> list[str]:
     fam_order = {f: k for k, f in enumerate(HARD_FAMILIES)}
     conflict = sorted(conflict, key=lambda el: (fam_order.get(_family(el, rows), 99), _sort_key(m, el)))
     heads = _headlines(inst, m, rows, conflict)
@@ -512,13 +575,22 @@ def _sentences(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
         f = _family(el, rows).replace("_", "-")
         if f not in families:
             families.append(f)
-    what = "the smallest set of conflicting constraints found" if minimal else "a set of conflicting constraints (not reduced further: time or test limit)"
+    what = (
+        "the smallest set of conflicting constraints found"
+        if minimal
+        else "a set of conflicting constraints (not reduced further: time or test limit)"
+    )
     out = [f"conflict: {h}" for h in heads]
     out.append(f"{what} ({len(conflict)}, families: {', '.join(families)}):")
     out += _element_lines(inst, m, rows, conflict)
     if repair:
         order = sorted(repair, key=lambda el: (fam_order.get(_family(el, rows), 99), _sort_key(m, el)))
-        out.append("cheapest repair found (least total violation): " + "; ".join(repair_sentence(inst, m, el, repair[el]) for el in order))
+        out.append(
+            "cheapest repair found (least total violation): "
+            + "; ".join(repair_sentence(inst, m, el, repair[el]) for el in order)
+        )
         if any(el not in conflict for el in repair):
-            out.append("the repair also touches constraints outside this conflict: other conflicts remain after this one is resolved")
+            out.append(
+                "the repair also touches constraints outside this conflict: other conflicts remain after this one is resolved"
+            )
     return out

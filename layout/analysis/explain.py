@@ -78,13 +78,13 @@ SIGN_CONVENTION = (
 
 METHOD = {
     "binding": "rows holding with equality at the solution (|activity - bound| <= 1e-6 relative); rows of clusters "
-               "that do not exist, tiers rows and homogeneity rows are left out",
+    "that do not exist, tiers rows and homogeneity rows are left out",
     "shadow_prices": "HiGHS row duals of the LP with every integer variable fixed at its rounded solution value",
     "count_limits": "focus, spread and concentrate rows hold only cluster decisions, so the fixed LP gives them no price; "
-                    "their value is the best probe (force one more cluster with that limit raised by one, every other "
-                    "decision kept, re-solve the LP): a guaranteed improvement, a bound on the full value",
+    "their value is the best probe (force one more cluster with that limit raised by one, every other "
+    "decision kept, re-solve the LP): a guaranteed improvement, a bound on the full value",
     "near_misses": "per industry, eligible regions without it: objective increase of the best probe (provincial or "
-                   "characteristic tier) and comparative-advantage score gap to the weakest host",
+    "characteristic tier) and comparative-advantage score gap to the weakest host",
 }
 
 
@@ -93,8 +93,12 @@ METHOD = {
 
 def _codes(inst: Instance, info: RowInfo) -> dict:
     """A row's codes and names for an explanation entry (a parent only where the row has one: finer levels)."""
-    out = {"region": info.region, "region_name": region_name(inst, info.region) if info.region else None,
-           "industry": info.industry, "industry_name": industry_name(inst, info.industry) if info.industry else None}
+    out = {
+        "region": info.region,
+        "region_name": region_name(inst, info.region) if info.region else None,
+        "industry": info.industry,
+        "industry_name": industry_name(inst, info.industry) if info.industry else None,
+    }
     if info.parent is not None:
         out.update(parent=info.parent, parent_name=place_name(inst, info.parent))
     return out
@@ -227,8 +231,16 @@ def _binding(m: LayoutModel, act: dict[str, float], held: dict) -> list[dict]:
             continue
         text = word(Facts.about(inst, info, rhs, m, held))
         if text is not None:
-            out.append({"row": m.label(name), "family": info.family, **_codes(inst, info), "group": info.group,
-                        "bound": rounded(rhs), "text": text})
+            out.append(
+                {
+                    "row": m.label(name),
+                    "family": info.family,
+                    **_codes(inst, info),
+                    "group": info.group,
+                    "bound": rounded(rhs),
+                    "text": text,
+                }
+            )
     return out
 
 
@@ -246,19 +258,37 @@ def _shadow_prices(m: LayoutModel, lp: FixedLP, held: dict) -> tuple[list[dict],
         if subject is None or rounded(d) == 0.0:
             continue  # a family without a price (duplications), or a cluster that does not exist
         effect = "lowers" if d < 0 else "raises"
-        out.append({"row": m.label(name), "family": info.family, **_codes(inst, info), "group": info.group,
-                    "price": rounded(d), "text": f"{subject} {effect} the objective by {number(abs(d))}"})
+        out.append(
+            {
+                "row": m.label(name),
+                "family": info.family,
+                **_codes(inst, info),
+                "group": info.group,
+                "price": rounded(d),
+                "text": f"{subject} {effect} the objective by {number(abs(d))}",
+            }
+        )
     out.sort(key=lambda e: (-abs(e["price"]), e["row"]))
     targets = []
     for i, p in inst.industries.items():
-        price = {fam: dual.get(m.row_of(fam, industry=i) or "", 0.0) for fam in ("demand", "overcapacity", "overcapacity_cap")}
+        price = {
+            fam: dual.get(m.row_of(fam, industry=i) or "", 0.0)
+            for fam in ("demand", "overcapacity", "overcapacity_cap")
+        }
         v = price["demand"] + price["overcapacity"]
         if p.overcapacity_cap is not None:
             v += (1 + p.overcapacity_cap) * price["overcapacity_cap"]
         v = 0.0 if abs(v) <= PRICE_TOL else v
         effect = "does not change" if v == 0 else ("lowers" if v < 0 else "raises")
-        targets.append({"industry": i, "industry_name": p.name, "price": rounded(v),
-                        "text": f"one more unit of target for {p.name} {effect} the objective" + ("" if v == 0 else f" by {number(abs(v))}")})
+        targets.append(
+            {
+                "industry": i,
+                "industry_name": p.name,
+                "price": rounded(v),
+                "text": f"one more unit of target for {p.name} {effect} the objective"
+                + ("" if v == 0 else f" by {number(abs(v))}"),
+            }
+        )
     return out, targets
 
 
@@ -286,8 +316,9 @@ def _probe_pair(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict, 
     return {**(best or {"tier": None, "delta": None, "blocked_by": []}), "tiers": tiers}
 
 
-def _probes(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict,
-            per_industry: int, per_region: int) -> tuple[dict[tuple[str, str], dict], int]:
+def _probes(
+    m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict, per_industry: int, per_region: int
+) -> tuple[dict[tuple[str, str], dict], int]:
     """Force one more cluster for selected (region, industry) pairs: the best tier's objective change
     (tier, delta, blocked_by) and, under "tiers", every tier's probe; and how many pairs were selected.
 
@@ -296,7 +327,9 @@ def _probes(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict,
     Past the LP's deadline no more pairs are probed (they are left out of the result).
     """
     inst = m.inst
-    eligible_free = {(r, i) for r in inst.regions for i in inst.industries if inst.eligible[r, i] and (r, i) not in held}
+    eligible_free = {
+        (r, i) for r in inst.regions for i in inst.industries if inst.eligible[r, i] and (r, i) not in held
+    }
     order = {i: k for k, i in enumerate(inst.industries)}
     pairs: set[tuple[str, str]] = set()
     for i in inst.industries:
@@ -305,7 +338,9 @@ def _probes(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict,
     for r in inst.regions:
         focus = m.row_of("focus", region=r)
         if focus is not None and _binds(act[focus], m.rows[focus])[0]:
-            cands = sorted((i for i in inst.industries if (r, i) in eligible_free), key=lambda i: (-inst.score[r, i], order[i]))
+            cands = sorted(
+                (i for i in inst.industries if (r, i) in eligible_free), key=lambda i: (-inst.score[r, i], order[i])
+            )
             pairs.update((r, i) for i in cands[:per_region])
     todo = sorted(pairs, key=lambda p: (order[p[1]], p[0]))
     n = max(1, min(PROBE_THREADS, os.cpu_count() or 1, len(todo) // PROBES_PER_THREAD))
@@ -315,7 +350,7 @@ def _probes(m: LayoutModel, lp: FixedLP, act: dict[str, float], held: dict,
 
     def share(k: int) -> list[tuple[tuple[str, str], dict]]:
         out = []
-        for r, i in todo[k::len(lps)]:
+        for r, i in todo[k :: len(lps)]:
             if lp.deadline is not None and time.monotonic() >= lp.deadline:
                 break
             out.append(((r, i), _probe_pair(m, lps[k], act, held, lp.objective or 0.0, r, i)))
@@ -357,14 +392,24 @@ def _count_limits(m: LayoutModel, probes: dict) -> list[dict]:
         value = min(0.0, delta)
         subject = _count_words(m, row).more(_facts(m, row))
         if value < -PRICE_TOL:
-            text = (f"{subject} lowers the objective by at least {number(-value)} "
-                    f"({article(tier)} cluster of {industry_name(inst, i)} in {region_name(inst, r)})")
+            text = (
+                f"{subject} lowers the objective by at least {number(-value)} "
+                f"({article(tier)} cluster of {industry_name(inst, i)} in {region_name(inst, r)})"
+            )
         else:
             text = f"{subject} is worth nothing with the other clusters kept (no single extra cluster helps)"
-        out.append({"row": m.label(row), "family": info.family, **_codes(inst, info),
-                    "price": rounded(value if value < -PRICE_TOL else 0.0), "best_region": r if value < -PRICE_TOL else None,
-                    "best_industry": i if value < -PRICE_TOL else None, "best_tier": tier if value < -PRICE_TOL else None,
-                    "text": text})
+        out.append(
+            {
+                "row": m.label(row),
+                "family": info.family,
+                **_codes(inst, info),
+                "price": rounded(value if value < -PRICE_TOL else 0.0),
+                "best_region": r if value < -PRICE_TOL else None,
+                "best_industry": i if value < -PRICE_TOL else None,
+                "best_tier": tier if value < -PRICE_TOL else None,
+                "text": text,
+            }
+        )
     return out
 
 
@@ -375,10 +420,19 @@ def _held_back(m: LayoutModel, probes: dict) -> list[dict]:
         if p["delta"] is None or p["delta"] >= -PRICE_TOL or not p["blocked_by"]:
             continue
         caps = [_count_words(m, row).reached(_facts(m, row)) for row in p["blocked_by"]]
-        out.append({"region": r, "region_name": region_name(inst, r), "industry": i, "industry_name": industry_name(inst, i),
-                    "tier": p["tier"], "gain": rounded(-p["delta"]), "held_back_by": [m.info[b].family for b in p["blocked_by"]],
-                    "text": f"{industry_name(inst, i)} is held back in {region_name(inst, r)}: {article(p['tier'])} cluster there would lower the "
-                            f"objective by {number(-p['delta'])}, but " + " and ".join(caps)})
+        out.append(
+            {
+                "region": r,
+                "region_name": region_name(inst, r),
+                "industry": i,
+                "industry_name": industry_name(inst, i),
+                "tier": p["tier"],
+                "gain": rounded(-p["delta"]),
+                "held_back_by": [m.info[b].family for b in p["blocked_by"]],
+                "text": f"{industry_name(inst, i)} is held back in {region_name(inst, r)}: {article(p['tier'])} cluster there would lower the "
+                f"objective by {number(-p['delta'])}, but " + " and ".join(caps),
+            }
+        )
     order = {i: k for k, i in enumerate(inst.industries)}
     out.sort(key=lambda e: (order[e["industry"]], -e["gain"], e["region"]))
     return out
@@ -407,23 +461,46 @@ def _near_misses(m: LayoutModel, probes: dict, held: dict, per_industry: int) ->
                 how = "a tie: forcing it there leaves the objective unchanged (an equally good layout includes it)"
             elif cost < 0:
                 caps = " and ".join(_count_words(m, b).cap(_facts(m, b)) for b in (pr or {}).get("blocked_by", []))
-                how = (f"would lower the objective by {number(-cost)} but is held back by {caps}" if caps else
-                       f"would lower the objective by {number(-cost)} (the solve stopped short of the optimum)")
+                how = (
+                    f"would lower the objective by {number(-cost)} but is held back by {caps}"
+                    if caps
+                    else f"would lower the objective by {number(-cost)} (the solve stopped short of the optimum)"
+                )
             else:
                 how = f"missed by {number(cost)} objective units (cost of forcing {article((pr or {}).get('tier', ''))} cluster there)"
-            score = f"score {number(inst.score[r, i])}" + ("" if gap is None or weakest is None else f", {number(abs(gap))} {'below' if gap >= 0 else 'above'} the weakest host {region_name(inst, weakest)} ({number(inst.score[weakest, i])})")
-            entries.append({"region": r, "region_name": region_name(inst, r), "score": rounded(inst.score[r, i]),
-                            "score_gap_to_weakest_host": rounded(gap), "cost_if_forced": rounded(cost),
-                            "tier_if_forced": None if pr is None else pr["tier"],
-                            "text": f"{region_name(inst, r)}: {how}; {score}"})
-        out.append({"industry": i, "industry_name": p.name, "hosts": len(hosts),
-                    "weakest_host": weakest, "weakest_host_name": region_name(inst, weakest) if weakest else None,
-                    "weakest_host_score": rounded(inst.score[weakest, i]) if weakest else None, "candidates": entries})
+            score = f"score {number(inst.score[r, i])}" + (
+                ""
+                if gap is None or weakest is None
+                else f", {number(abs(gap))} {'below' if gap >= 0 else 'above'} the weakest host {region_name(inst, weakest)} ({number(inst.score[weakest, i])})"
+            )
+            entries.append(
+                {
+                    "region": r,
+                    "region_name": region_name(inst, r),
+                    "score": rounded(inst.score[r, i]),
+                    "score_gap_to_weakest_host": rounded(gap),
+                    "cost_if_forced": rounded(cost),
+                    "tier_if_forced": None if pr is None else pr["tier"],
+                    "text": f"{region_name(inst, r)}: {how}; {score}",
+                }
+            )
+        out.append(
+            {
+                "industry": i,
+                "industry_name": p.name,
+                "hosts": len(hosts),
+                "weakest_host": weakest,
+                "weakest_host_name": region_name(inst, weakest) if weakest else None,
+                "weakest_host_score": rounded(inst.score[weakest, i]) if weakest else None,
+                "candidates": entries,
+            }
+        )
     return out
 
 
-def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: int = 3,
-            time_limit: float | None = None) -> dict:
+def explain(
+    model: LayoutModel, result, *, per_industry: int = 5, per_region: int = 3, time_limit: float | None = None
+) -> dict:
     """Explain a solved layout (values already in the model's variables). JSON-ready and deterministic.
 
     `result` is the solver's SolveResult (its solver, status and objective are recorded).
@@ -433,15 +510,19 @@ def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: in
     deadline = None if time_limit is None else time.monotonic() + time_limit
     m, inst = model, model.inst
     mat = to_matrix(m)
-    solution = np.fromiter((v.varValue or 0.0 for v in m.columns), dtype=float, count=len(m.columns))  # as the solver wrote it
+    # as the solver wrote it
+    solution = np.fromiter((v.varValue or 0.0 for v in m.columns), dtype=float, count=len(m.columns))
     act = _activity(mat, solution)
     held = designations(m)
     lp = FixedLP(m, mat, solution, deadline)
     lp_ok = lp.solve()
     data: dict = {
         "scenario": inst.name,
-        "solver": {"name": getattr(result, "solver", None), "status": getattr(result, "status", None),
-                   "objective": rounded(getattr(result, "objective", None))},
+        "solver": {
+            "name": getattr(result, "solver", None),
+            "status": getattr(result, "status", None),
+            "objective": rounded(getattr(result, "objective", None)),
+        },
         "sign_convention": SIGN_CONVENTION,
         "method": METHOD,
         "binding": _binding(m, act, held),
@@ -451,8 +532,10 @@ def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: in
         prices, targets = _shadow_prices(m, lp, held)
         probes, wanted = _probes(m, lp, act, held, per_industry, per_region)
         if len(probes) < wanted:
-            data["limits"] = (f"the time limit ({number(time_limit or 0)} s) stopped the probes: {len(probes)} of {wanted} "
-                              "(region, industry) pairs probed; the others read 'not probed'")
+            data["limits"] = (
+                f"the time limit ({number(time_limit or 0)} s) stopped the probes: {len(probes)} of {wanted} "
+                "(region, industry) pairs probed; the others read 'not probed'"
+            )
         data["shadow_prices"] = prices
         data["target_prices"] = targets
         data["count_limits"] = _count_limits(m, probes)
@@ -461,7 +544,10 @@ def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: in
     else:
         data.update(shadow_prices=[], target_prices=[], count_limits=[], held_back=[], near_misses=[])
         data["fixed_lp"]["note"] = "the LP with the clusters fixed did not solve to optimality; no prices" + (
-            f" (it had what was left of the time limit, {number(time_limit)} s)" if time_limit is not None and lp.status == "Time limit reached" else "")
+            f" (it had what was left of the time limit, {number(time_limit)} s)"
+            if time_limit is not None and lp.status == "Time limit reached"
+            else ""
+        )
     findings = []
     for i, p in inst.industries.items():
         e = m.e[i].varValue or 0.0
@@ -470,7 +556,9 @@ def explain(model: LayoutModel, result, *, per_industry: int = 5, per_region: in
     for r in inst.regions:
         if (m.v[r].varValue or 0.0) > TOL:
             n = sum(1 for (rr, _i) in held if rr == r)
-            findings.append(f"{region_name(inst, r)} takes part in {n} clusters, fewer than its minimum {inst.min_clusters[r]}")
+            findings.append(
+                f"{region_name(inst, r)} takes part in {n} clusters, fewer than its minimum {inst.min_clusters[r]}"
+            )
     for r in inst.unplaceable():
         findings.append(f"{region_name(inst, r)} is eligible for no industry under the scenario's rules")
     data["findings"] = findings
@@ -484,7 +572,9 @@ def format_explanation(data: dict, max_prices: int = 20) -> str:
     """Plain-text lines of an explanation (what `layout explain DIR` prints); at most `max_prices` shadow prices."""
     lines = []
     s = data.get("solver", {})
-    lines.append(f"Explanation of {data.get('scenario', '')} — {s.get('name')}: {s.get('status')}, objective {s.get('objective')}")
+    lines.append(
+        f"Explanation of {data.get('scenario', '')} — {s.get('name')}: {s.get('status')}, objective {s.get('objective')}"
+    )
     lp = data.get("fixed_lp", {})
     lines.append(f"LP with clusters fixed: {lp.get('status')}, objective {lp.get('objective')}")
     if data.get("limits"):
@@ -504,14 +594,20 @@ def format_explanation(data: dict, max_prices: int = 20) -> str:
         lines += [f"  - {t['text']}  [{t['price']}]" for t in tp]
     lines.append("")
     lines.append("Count limits (value of one more allowed cluster, other clusters kept):")
-    lines += [f"  - {c['text']}  [{c['row']}: {c['price']}]" for c in data.get("count_limits", [])] or ["  (none binding)"]
+    lines += [f"  - {c['text']}  [{c['row']}: {c['price']}]" for c in data.get("count_limits", [])] or [
+        "  (none binding)"
+    ]
     lines.append("")
     lines.append("Held back by focus, spread or concentrate caps:")
     lines += [f"  - {h['text']}" for h in data.get("held_back", [])] or ["  (none)"]
     lines.append("")
     lines.append("Near misses (eligible regions without the industry that came closest):")
     for nm in data.get("near_misses", []):
-        weakest = f"weakest host {nm['weakest_host_name']} (score {number(nm['weakest_host_score'])})" if nm.get("weakest_host") else "no host"
+        weakest = (
+            f"weakest host {nm['weakest_host_name']} (score {number(nm['weakest_host_score'])})"
+            if nm.get("weakest_host")
+            else "no host"
+        )
         lines.append(f"  {nm['industry_name']} ({nm['hosts']} hosts; {weakest}):")
         lines += [f"    - {c['text']}" for c in nm["candidates"]] or ["    (no eligible region without it)"]
     if data.get("findings"):

@@ -40,22 +40,38 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pulp
 import yaml
 
+from layout.batch.sweep import (
+    POINTS,
+    Bar,
+    ProgressArg,
+    Task,
+    check_execution,
+    check_readable,
+    execute,
+    guarded,
+    prepare_folder,
+    resolved_document,
+    solve_point,
+    write_csv,
+    write_text,
+)
 from layout.errors import InfeasibleError, InputError, Problem
-from layout.words import escaped
-from layout.results.staging import Kind, holds_out, remove_result, write_file
-from layout.results.folder import METRICS_JSON, ResultsFolder, load_json
-from layout.model.instance import Instance
 from layout.model.core import LE, LayoutModel, RowInfo
 from layout.model.families import build_model
-from layout.batch.sweep import (POINTS, ProgressArg, Task, _Bar, _prepare_folder, _write_csv, _write_text, check_execution, check_readable, execute,
-                          guarded, resolved_document, solve_point)
+from layout.model.instance import Instance
+from layout.results.folder import METRICS_JSON, ResultsFolder, load_json
+from layout.results.staging import Kind, holds_out, remove_result, write_file
+from layout.words import escaped
+
+if TYPE_CHECKING:
+    from layout.pipeline import Options
 
 CRITERIA = ("overcapacity", "advantage")
 HOMOGENEITY = "homogeneity"
@@ -72,6 +88,7 @@ LABELS = {
 
 # ---------------------------------------------------------------- criteria and the ε model
 
+
 def criteria(layout: pd.DataFrame, inst: Instance) -> dict[str, float]:
     """H (weighted duplications), duplications, overcapacity and advantage of a layout table."""
     from layout.results.metrics import duplications
@@ -79,10 +96,17 @@ def criteria(layout: pd.DataFrame, inst: Instance) -> dict[str, float]:
     dups = duplications(layout, inst)
     cap = layout.groupby("industry")["capacity"].sum().to_dict() if len(layout) else {}
     over = sum(max(0.0, cap.get(i, 0.0) - p.target) / p.target for i, p in inst.industries.items())
-    adv = sum(inst.score.get((r.region_code, r.industry), 0.0) * float(r.capacity) / inst.industries[r.industry].target
-              for r in layout.itertuples() if r.industry in inst.industries)
-    return {HOMOGENEITY: round(sum(d["weight"] for d in dups), 6), "duplications": len(dups),
-            "overcapacity": round(over, 6), "advantage": round(adv, 6)}
+    adv = sum(
+        inst.score.get((r.region_code, r.industry), 0.0) * float(r.capacity) / inst.industries[r.industry].target
+        for r in layout.itertuples()
+        if r.industry in inst.industries
+    )
+    return {
+        HOMOGENEITY: round(sum(d["weight"] for d in dups), 6),
+        "duplications": len(dups),
+        "overcapacity": round(over, 6),
+        "advantage": round(adv, 6),
+    }
 
 
 def homogeneity_terms(m: LayoutModel) -> list[tuple[pulp.LpVariable, float]]:
@@ -100,7 +124,11 @@ def _criterion_terms(m: LayoutModel, criterion: str) -> list[tuple[pulp.LpVariab
     inst = m.inst
     if criterion == "overcapacity":
         return [(m.s[i], 1.0 / p.target) for i, p in inst.industries.items()]
-    return [(x, -inst.score.get((r, i), 0.0) / inst.industries[i].target) for (r, i), x in m.x.items() if inst.score.get((r, i), 0.0) > 0]
+    return [
+        (x, -inst.score.get((r, i), 0.0) / inst.industries[i].target)
+        for (r, i), x in m.x.items()
+        if inst.score.get((r, i), 0.0) > 0
+    ]
 
 
 def set_front_objective(m: LayoutModel, criterion: str, mode: str = "front") -> None:
@@ -140,12 +168,17 @@ def add_epsilon(m: LayoutModel, epsilon: float) -> None:
 
 def _settings(spec: Any, options: dict) -> tuple[str, float | None, float]:
     cfg = spec.scenario.solver
-    return (options.get("solver") or cfg.name, options.get("time_limit") if options.get("time_limit") is not None else cfg.time_limit,
-            options.get("gap") if options.get("gap") is not None else cfg.gap)
+    time_limit, gap = options.get("time_limit"), options.get("gap")
+    return (
+        options.get("solver") or cfg.name,
+        cfg.time_limit if time_limit is None else time_limit,
+        cfg.gap if gap is None else gap,
+    )
 
 
-def solve_front_model(inst: Instance, criterion: str, epsilon: float | None, mode: str, solver: str,
-                      time_limit: float | None, gap: float):
+def solve_front_model(
+    inst: Instance, criterion: str, epsilon: float | None, mode: str, solver: str, time_limit: float | None, gap: float
+):
     """Build, constrain, solve. Returns (model, SolveResult, size). Raises InfeasibleError or LimitError."""
     from layout.model.solve import INFEASIBLE, model_size, solve, solver_failure
 
@@ -157,13 +190,16 @@ def solve_front_model(inst: Instance, criterion: str, epsilon: float | None, mod
     result = solve(m, solver, time_limit, gap)
     if result.status == INFEASIBLE:
         what = f" with weighted duplications <= {epsilon:g}" if epsilon is not None else ""
-        raise InfeasibleError(f"{solver} proved the scenario infeasible{what}: no layout satisfies every hard constraint")
+        raise InfeasibleError(
+            f"{solver} proved the scenario infeasible{what}: no layout satisfies every hard constraint"
+        )
     if not result.has_layout:
         raise solver_failure(solver, result)
     return m, result, size
 
 
 # ---------------------------------------------------------------- one ε point (runs in a worker)
+
 
 @dataclass(frozen=True)
 class EpsilonTask:
@@ -181,11 +217,11 @@ def solve_epsilon(task: EpsilonTask) -> dict:
     """Solve one ε point and write its results folder (`layout.results.folder.write_contents`: the tables, the units,
     metrics.json as `layout solve` writes it plus the point's criteria, the manifest, the scenario solved); return
     {id, status, message, seconds}."""
+    from layout.pipeline import input_files, prepare, solve_metrics
     from layout.results.baseline import baseline_layout
     from layout.results.folder import Contents, new_manifest, write_contents
-    from layout.results.staging import staged_output
     from layout.results.layouts import solution_layout, units_geojson
-    from layout.pipeline import input_files, prepare, solve_metrics
+    from layout.results.staging import staged_output
 
     def body() -> str:
         check_readable(task.scenario)
@@ -196,15 +232,31 @@ def solve_epsilon(task: EpsilonTask) -> dict:
         layout = solution_layout(m)
         base = baseline_layout(inst)
         point = {"criterion": task.criterion, "epsilon": task.epsilon}
-        metrics = {**solve_metrics(spec, inst, result, size, layout, base),
-                   "pareto": {**point, **criteria(layout, inst),
-                              "formulation": "epsilon-constraint: the criterion and the penalised rules optimised subject to weighted duplications <= epsilon (see layout.batch.pareto)"},
-                   "timings_seconds": {"solve": round(result.seconds, 3), "total": round(time.perf_counter() - t0, 3)}}
+        metrics = {
+            **solve_metrics(spec, inst, result, size, layout, base),
+            "pareto": {
+                **point,
+                **criteria(layout, inst),
+                "formulation": "epsilon-constraint: the criterion and the penalised rules optimised subject to weighted duplications <= epsilon (see layout.batch.pareto)",
+            },
+            "timings_seconds": {"solve": round(result.seconds, 3), "total": round(time.perf_counter() - t0, 3)},
+        }
         inputs = input_files(spec, regions)
-        about = new_manifest(spec.file, inputs, spec.input_hash, {"name": solver, "time_limit": time_limit, "gap": gap}, pareto=point)
+        about = new_manifest(
+            spec.file, inputs, spec.input_hash, {"name": solver, "time_limit": time_limit, "gap": gap}, pareto=point
+        )
         with staged_output(Path(task.folder), True, inputs=inputs) as tmp:
-            write_contents(tmp, Contents(metrics, about, layout, base, layout=units_geojson(regions, inst, layout),
-                                         scenario=Path(task.scenario).read_bytes()))
+            write_contents(
+                tmp,
+                Contents(
+                    metrics,
+                    about,
+                    layout,
+                    base,
+                    layout=units_geojson(regions, inst, layout),
+                    scenario=Path(task.scenario).read_bytes(),
+                ),
+            )
         return result.status
 
     return guarded(task.id, body)
@@ -212,10 +264,24 @@ def solve_epsilon(task: EpsilonTask) -> dict:
 
 # ---------------------------------------------------------------- the front
 
+
 def _check_between(between: tuple[str, str]) -> str:
     pair = tuple(between)
-    if len(pair) != 2 or HOMOGENEITY not in pair or not set(pair) - {HOMOGENEITY} <= set(CRITERIA) or pair[0] == pair[1]:
-        raise InputError(Problem("command line", None, "--between", "homogeneity overcapacity, or homogeneity advantage", " ".join(map(str, pair))))
+    if (
+        len(pair) != 2
+        or HOMOGENEITY not in pair
+        or not set(pair) - {HOMOGENEITY} <= set(CRITERIA)
+        or pair[0] == pair[1]
+    ):
+        raise InputError(
+            Problem(
+                "command line",
+                None,
+                "--between",
+                "homogeneity overcapacity, or homogeneity advantage",
+                " ".join(map(str, pair)),
+            )
+        )
     return next(c for c in pair if c != HOMOGENEITY)
 
 
@@ -231,16 +297,29 @@ def on_front(table: pd.DataFrame, criterion: str) -> list[bool]:
     rivals = [q for q, pid in zip(pts, table["point"]) if q is not None and pid != "default"]
     out = []
     for p in pts:
-        dominated = p is None or any(q[0] <= p[0] + TOL and not _better(criterion, p[1], q[1])
-                                     and (q[0] < p[0] - TOL or _better(criterion, q[1], p[1])) for q in rivals)
+        dominated = p is None or any(
+            q[0] <= p[0] + TOL
+            and not _better(criterion, p[1], q[1])
+            and (q[0] < p[0] - TOL or _better(criterion, q[1], p[1]))
+            for q in rivals
+        )
         out.append(not dominated)
     return out
 
 
 @holds_out("out_dir")  # DIR is locked for the whole run: a second front into it fails (exit 2)
-def pareto(file: str | Path | None, out_dir: str | Path, between: tuple[str, str] = (HOMOGENEITY, "overcapacity"), points: int = 7,
-           workers: int | None = None, dask_scheduler: str | None = None, dask_local: int | None = None,
-           progress: ProgressArg = True, options: Any = None, force: bool = False) -> pd.DataFrame:
+def pareto(
+    file: str | Path | None,
+    out_dir: str | Path,
+    between: tuple[str, str] = (HOMOGENEITY, "overcapacity"),
+    points: int = 7,
+    force: bool = False,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    dask_local: int | None = None,
+    progress: ProgressArg = True,
+    options: Options | None = None,
+) -> pd.DataFrame:
     """The ε-constraint front between homogeneity and overcapacity or advantage (module docstring).
 
     Writes DIR/pareto.csv, DIR/pareto.png, DIR/pareto.html and a results folder per point; returns the table
@@ -254,42 +333,66 @@ def pareto(file: str | Path | None, out_dir: str | Path, between: tuple[str, str
         raise InputError(Problem("command line", None, "--points", "at least 2 points on the front", str(points)))
     out_dir = Path(out_dir)
     spec, regions, inst = prepare(file)
-    if getattr(spec.scenario, "periods", None):
-        raise InputError(spec.problem(("periods",), "a single-period scenario (the front is computed for one plan period)",
-                                      f"periods {spec.scenario.periods}"))
+    if spec.scenario.periods:
+        raise InputError(
+            spec.problem(
+                ("periods",),
+                "a single-period scenario (the front is computed for one plan period)",
+                f"periods {spec.scenario.periods}",
+            )
+        )
     conflicts = presolve_conflicts(inst)
     if conflicts:
         raise InfeasibleError("the scenario cannot be satisfied:\n  " + "\n  ".join(conflicts), conflicts)
-    opts = {k: getattr(options, k) for k in ("solver", "time_limit", "gap") if options is not None and getattr(options, k, None) is not None}
+    opts = {
+        k: getattr(options, k)
+        for k in ("solver", "time_limit", "gap")
+        if options is not None and getattr(options, k, None) is not None
+    }
     doc = resolved_document(spec)
     for k, v in opts.items():
         doc["solver"]["name" if k == "solver" else k] = v
-    text = (escaped(f"# Scenario of the Pareto front ({HOMOGENEITY} vs {criterion}) from {Path(spec.file).resolve()}") + "\n"
-            "# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
-            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120))
+    text = (
+        escaped(f"# Scenario of the Pareto front ({HOMOGENEITY} vs {criterion}) from {Path(spec.file).resolve()}")
+        + "\n"
+        "# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
+        + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
+    )
     solver, time_limit, gap = _settings(spec, opts)
     key = {"scenario_text": text, "between": [HOMOGENEITY, criterion], "points": points}
     check_execution(workers, dask_scheduler, dask_local)
-    _prepare_folder(out_dir, PARETO_KIND, input_files(spec, regions))
+    prepare_folder(out_dir, PARETO_KIND, input_files(spec, regions))
     pdir = out_dir / POINTS
-    earlier = load_json(out_dir / MARKER, "a Pareto front folder written by `layout pareto`") if (out_dir / MARKER).is_file() else None
+    earlier = (
+        load_json(out_dir / MARKER, "a Pareto front folder written by `layout pareto`")
+        if (out_dir / MARKER).is_file()
+        else None
+    )
     finished = any((f / METRICS_JSON).is_file() for f in pdir.iterdir() if f.is_dir())
     if earlier is not None and earlier.get("key") != key:
         if finished and not force:
-            raise InputError(Problem(str(out_dir), None, "--out", "the same front to resume, a new folder, or --force to recompute it",
-                                     "the finished points of a different front (scenario, criteria, points or solver settings)"))
+            raise InputError(
+                Problem(
+                    str(out_dir),
+                    None,
+                    "--out",
+                    "the same front to resume, a new folder, or --force to recompute it",
+                    "the finished points of a different front (scenario, criteria, points or solver settings)",
+                )
+            )
         for f in sorted(pdir.iterdir()):  # the other front's points: only results folders this program wrote
             if f.is_dir() and not f.name.startswith("."):
                 remove_result(f)
         earlier = None
     scenario_file = pdir / "scenario.yaml"
-    _write_text(scenario_file, text)
+    write_text(scenario_file, text)
 
     if earlier is not None:
         lo, hi = earlier["anchors"]["homogeneity_min"], earlier["anchors"]["homogeneity_at_best_" + criterion]
     else:
         if progress is True:
             from rich.console import Console
+
             Console(stderr=True).print(f"[dim]… anchors: least duplication, then the best {criterion}[/]")
         _, r_lo, _ = solve_front_model(inst, criterion, None, "min_h", solver, time_limit, gap)
         lo = max(0.0, round(r_lo.objective, 6))
@@ -299,18 +402,33 @@ def pareto(file: str | Path | None, out_dir: str | Path, between: tuple[str, str
         hi = criteria(solution_layout(m_hi), inst)[HOMOGENEITY]
         del m_hi
     epsilons = [round(float(e), 9) for e in np.linspace(lo, hi, points)] if hi > lo + TOL else [hi]
-    _write_text(out_dir / MARKER, json.dumps({"program": "cluster-layout", "key": key, "criterion": criterion,
-                                              "anchors": {"homogeneity_min": lo, "homogeneity_at_best_" + criterion: hi},
-                                              "epsilons": epsilons, "scenario_file": str(Path(spec.file).resolve())},
-                                             indent=2, ensure_ascii=False) + "\n")
+    write_text(
+        out_dir / MARKER,
+        json.dumps(
+            {
+                "program": "cluster-layout",
+                "key": key,
+                "criterion": criterion,
+                "anchors": {"homogeneity_min": lo, "homogeneity_at_best_" + criterion: hi},
+                "epsilons": epsilons,
+                "scenario_file": str(Path(spec.file).resolve()),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+    )
     width = max(3, len(str(len(epsilons) - 1)))
     ids = [f"e{n:0{width}d}" for n in range(len(epsilons))]
-    tasks: list[Any] = [EpsilonTask(pid, str(scenario_file.resolve()), str((pdir / pid).resolve()), eps, criterion, opts)
-                        for pid, eps in zip(ids, epsilons) if not (pdir / pid / METRICS_JSON).is_file()]
+    tasks: list[Any] = [
+        EpsilonTask(pid, str(scenario_file.resolve()), str((pdir / pid).resolve()), eps, criterion, opts)
+        for pid, eps in zip(ids, epsilons)
+        if not (pdir / pid / METRICS_JSON).is_file()
+    ]
     if not (pdir / "default" / METRICS_JSON).is_file():
         tasks.append(Task("default", str(scenario_file.resolve()), str((pdir / "default").resolve()), False, opts))
     failures: dict[str, dict] = {}
-    with _Bar(progress, len(tasks), f"pareto: {len(tasks)} of {len(ids) + 1} points to solve") as bar:
+    with Bar(progress, len(tasks), f"pareto: {len(tasks)} of {len(ids) + 1} points to solve") as bar:
         for result in execute(_dispatch, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local):
             if not (pdir / result["id"] / METRICS_JSON).is_file():
                 failures[result["id"]] = result
@@ -321,12 +439,15 @@ def pareto(file: str | Path | None, out_dir: str | Path, between: tuple[str, str
         rows.append(_front_row(pdir / pid, pid, eps, inst, failures.get(pid)))
     table = pd.DataFrame(rows)
     table["on_front"] = on_front(table, criterion)
-    _write_csv(out_dir / "pareto.csv", table)
+    write_csv(out_dir / "pareto.csv", table)
     title = f"{inst.name}: {HOMOGENEITY} vs {criterion}"
     plot_png(table, criterion, out_dir / "pareto.png", title)
-    _write_text(out_dir / "pareto.html", front_html(table, criterion, title))
-    table.attrs.update(solved_now=sorted({t.id for t in tasks} - set(failures)), failed=sorted(failures),
-                       skipped=sorted(set(ids + ["default"]) - {t.id for t in tasks}))
+    write_text(out_dir / "pareto.html", front_html(table, criterion, title))
+    table.attrs.update(
+        solved_now=sorted({t.id for t in tasks} - set(failures)),
+        failed=sorted(failures),
+        skipped=sorted(set(ids + ["default"]) - {t.id for t in tasks}),
+    )
     return table
 
 
@@ -340,17 +461,30 @@ def _front_row(folder: Path, pid: str, eps: float | None, inst: Instance, failur
     if (folder / METRICS_JSON).is_file():
         point = ResultsFolder(folder)
         m, table = point.metrics, point.assignment
-        row.update(status=m["solver"]["status"], message="", **criteria(table, inst),
-                   objective_value=m["solver"]["objective"], gap=m["solver"]["gap"],
-                   seconds_solve=m.get("timings_seconds", {}).get("solve"), folder=f"{POINTS}/{pid}")
+        row.update(
+            status=m["solver"]["status"],
+            message="",
+            **criteria(table, inst),
+            objective_value=m["solver"]["objective"],
+            gap=m["solver"]["gap"],
+            seconds_solve=m.get("timings_seconds", {}).get("solve"),
+            folder=f"{POINTS}/{pid}",
+        )
     else:
-        row.update(status=(failure or {}).get("status", "not run"), message=(failure or {}).get("message", ""),
-                   **{HOMOGENEITY: None, "duplications": None, "overcapacity": None, "advantage": None},
-                   objective_value=None, gap=None, seconds_solve=None, folder="")
+        row.update(
+            status=(failure or {}).get("status", "not run"),
+            message=(failure or {}).get("message", ""),
+            **{HOMOGENEITY: None, "duplications": None, "overcapacity": None, "advantage": None},
+            objective_value=None,
+            gap=None,
+            seconds_solve=None,
+            folder="",
+        )
     return row
 
 
 # ---------------------------------------------------------------- PNG (matplotlib) and HTML (inline SVG)
+
 
 def _front_points(table: pd.DataFrame, criterion: str) -> pd.DataFrame:
     f = table[table["on_front"] & (table["point"] != "default")]
@@ -373,15 +507,36 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str) -> Non
         fig = Figure(figsize=(6.4, 4.2))
         ax = fig.subplots()
         if len(front):
-            ax.step(front[HOMOGENEITY], front[criterion], where="post", color="#1f4e79", lw=1.4, label="Pareto front (ε-constraint)")
+            ax.step(
+                front[HOMOGENEITY],
+                front[criterion],
+                where="post",
+                color="#1f4e79",
+                lw=1.4,
+                label="Pareto front (ε-constraint)",
+            )
         dominated = eps[~eps["on_front"]]
         ax.scatter(front[HOMOGENEITY], front[criterion], s=28, color="#1f4e79", zorder=3)
         if len(dominated):
-            ax.scatter(dominated[HOMOGENEITY], dominated[criterion], s=28, facecolors="none", edgecolors="#888888", zorder=3,
-                       label="weakly dominated ε point")
+            ax.scatter(
+                dominated[HOMOGENEITY],
+                dominated[criterion],
+                s=28,
+                facecolors="none",
+                edgecolors="#888888",
+                zorder=3,
+                label="weakly dominated ε point",
+            )
         if len(default):
-            ax.scatter(default[HOMOGENEITY], default[criterion], marker="*", s=180, color="#c0392b", zorder=4,
-                       label="scenario as given (own weights)")
+            ax.scatter(
+                default[HOMOGENEITY],
+                default[criterion],
+                marker="*",
+                s=180,
+                color="#c0392b",
+                zorder=4,
+                label="scenario as given (own weights)",
+            )
         ax.set_xlabel(LABELS[HOMOGENEITY])
         ax.set_ylabel(LABELS[criterion])
         ax.set_title(title, fontsize=10)
@@ -417,18 +572,31 @@ def front_html(table: pd.DataFrame, criterion: str, title: str) -> str:
     xs, ys = list(solved[HOMOGENEITY].astype(float)), list(solved[criterion].astype(float))
     xt, yt = _ticks(*_padded(xs)), _ticks(*_padded(ys))
     x0, x1, y0, y1 = xt[0], xt[-1], yt[0], yt[-1]
-    X = lambda v: L + (v - x0) / (x1 - x0) * (W - L - R)  # noqa: E731
-    Y = lambda v: H_ - B - (v - y0) / (y1 - y0) * (H_ - T - B)  # noqa: E731
-    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H_}" width="{W}" height="{H_}" role="img" aria-label="{e(title)}">',
-           f'<rect x="{L}" y="{T}" width="{W - L - R}" height="{H_ - T - B}" fill="#fff" stroke="#999"/>']
+
+    def X(v: float) -> float:
+        return L + (v - x0) / (x1 - x0) * (W - L - R)
+
+    def Y(v: float) -> float:
+        return H_ - B - (v - y0) / (y1 - y0) * (H_ - T - B)
+
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H_}" width="{W}" height="{H_}" role="img" aria-label="{e(title)}">',
+        f'<rect x="{L}" y="{T}" width="{W - L - R}" height="{H_ - T - B}" fill="#fff" stroke="#999"/>',
+    ]
     for t in xt:
-        svg.append(f'<line x1="{X(t):.1f}" y1="{T}" x2="{X(t):.1f}" y2="{H_ - B}" stroke="#eee"/>'
-                   f'<text x="{X(t):.1f}" y="{H_ - B + 16}" text-anchor="middle">{t:g}</text>')
+        svg.append(
+            f'<line x1="{X(t):.1f}" y1="{T}" x2="{X(t):.1f}" y2="{H_ - B}" stroke="#eee"/>'
+            f'<text x="{X(t):.1f}" y="{H_ - B + 16}" text-anchor="middle">{t:g}</text>'
+        )
     for t in yt:
-        svg.append(f'<line x1="{L}" y1="{Y(t):.1f}" x2="{W - R}" y2="{Y(t):.1f}" stroke="#eee"/>'
-                   f'<text x="{L - 6}" y="{Y(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+        svg.append(
+            f'<line x1="{L}" y1="{Y(t):.1f}" x2="{W - R}" y2="{Y(t):.1f}" stroke="#eee"/>'
+            f'<text x="{L - 6}" y="{Y(t) + 4:.1f}" text-anchor="end">{t:g}</text>'
+        )
     svg.append(f'<text x="{(L + W - R) / 2}" y="{H_ - 12}" text-anchor="middle">{e(LABELS[HOMOGENEITY])}</text>')
-    svg.append(f'<text transform="translate(16 {(T + H_ - B) / 2}) rotate(-90)" text-anchor="middle">{e(LABELS[criterion])}</text>')
+    svg.append(
+        f'<text transform="translate(16 {(T + H_ - B) / 2}) rotate(-90)" text-anchor="middle">{e(LABELS[criterion])}</text>'
+    )
     front = _front_points(table, criterion)
     if len(front):
         pts, prev = [], None
@@ -439,26 +607,39 @@ def front_html(table: pd.DataFrame, criterion: str, title: str) -> str:
             prev = c
         svg.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="#1f4e79" stroke-width="2"/>')
     for r in solved.itertuples():
-        tip = (f"{r.point}: ε = {r.epsilon:g}, " if r.point != "default" else "scenario as given: ") + \
-              f"{HOMOGENEITY} {getattr(r, HOMOGENEITY):g}, {criterion} {getattr(r, criterion):.4g}, {r.duplications} duplications"
+        tip = (
+            (f"{r.point}: ε = {r.epsilon:g}, " if r.point != "default" else "scenario as given: ")
+            + f"{HOMOGENEITY} {getattr(r, HOMOGENEITY):g}, {criterion} {getattr(r, criterion):.4g}, {r.duplications} duplications"
+        )
         cx, cy = X(getattr(r, HOMOGENEITY)), Y(getattr(r, criterion))
         if r.point == "default":
-            star = " ".join(f"{cx + (9 if k % 2 == 0 else 4) * math.sin(k * math.pi / 5):.1f},{cy - (9 if k % 2 == 0 else 4) * math.cos(k * math.pi / 5):.1f}"
-                            for k in range(10))
-            svg.append(f'<polygon class="pt" data-id="default" points="{star}" fill="#c0392b"><title>{e(tip)}</title></polygon>')
+            star = " ".join(
+                f"{cx + (9 if k % 2 == 0 else 4) * math.sin(k * math.pi / 5):.1f},{cy - (9 if k % 2 == 0 else 4) * math.cos(k * math.pi / 5):.1f}"
+                for k in range(10)
+            )
+            svg.append(
+                f'<polygon class="pt" data-id="default" points="{star}" fill="#c0392b"><title>{e(tip)}</title></polygon>'
+            )
         else:
             fill = "#1f4e79" if r.on_front else "#fff"
-            svg.append(f'<circle class="pt" data-id="{e(r.point)}" cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{fill}" stroke="#1f4e79">'
-                       f"<title>{e(tip)}</title></circle>")
+            svg.append(
+                f'<circle class="pt" data-id="{e(r.point)}" cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{fill}" stroke="#1f4e79">'
+                f"<title>{e(tip)}</title></circle>"
+            )
     svg.append("</svg>")
     head = ["point", "ε", HOMOGENEITY, "duplications", "overcapacity", "advantage", "status", "on front", "results"]
     body = []
+
+    def f(v: object, fmt: str = "{:.4g}") -> str:
+        return "" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt.format(v)
+
     for r in table.itertuples():
-        f = lambda v, fmt="{:.4g}": "" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt.format(v)  # noqa: E731
         link = f'<a href="{e(r.folder)}/metrics.json">{e(r.folder)}</a>' if r.folder else e(str(r.message)[:200])
-        body.append(f'<tr data-id="{e(r.point)}"><td>{e(r.point if r.point != "default" else "scenario as given")}</td><td>{f(r.epsilon, "{:g}")}</td>'
-                    f"<td>{f(getattr(r, HOMOGENEITY), '{:g}')}</td><td>{f(r.duplications, '{:.0f}')}</td><td>{f(r.overcapacity)}</td>"
-                    f"<td>{f(r.advantage)}</td><td>{e(str(r.status))}</td><td>{'yes' if r.on_front else ''}</td><td>{link}</td></tr>")
+        body.append(
+            f'<tr data-id="{e(r.point)}"><td>{e(r.point if r.point != "default" else "scenario as given")}</td><td>{f(r.epsilon, "{:g}")}</td>'
+            f"<td>{f(getattr(r, HOMOGENEITY), '{:g}')}</td><td>{f(r.duplications, '{:.0f}')}</td><td>{f(r.overcapacity)}</td>"
+            f"<td>{f(r.advantage)}</td><td>{e(str(r.status))}</td><td>{'yes' if r.on_front else ''}</td><td>{link}</td></tr>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>
@@ -468,11 +649,11 @@ table{{border-collapse:collapse;margin-top:16px}} td,th{{border-bottom:1px solid
 tr.hl{{background:#fdebd0}} td:first-child,th:first-child{{text-align:left}}
 </style></head><body>
 <h1 style="font-size:18px">{e(title)}</h1>
-<p>Each point {'minimises overcapacity' if criterion == 'overcapacity' else 'maximises comparative advantage'} subject to weighted neighbour duplications ≤ ε (ε-constraint method), every hard
+<p>Each point {"minimises overcapacity" if criterion == "overcapacity" else "maximises comparative advantage"} subject to weighted neighbour duplications ≤ ε (ε-constraint method), every hard
 constraint of the scenario kept. Filled: on the front; hollow: weakly dominated; star: the scenario as given, solved with
 its own objective weights. Hover a point or a row.</p>
-{''.join(svg)}
-<table><thead><tr>{''.join(f'<th>{e(h)}</th>' for h in head)}</tr></thead><tbody>
+{"".join(svg)}
+<table><thead><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr></thead><tbody>
 {chr(10).join(body)}
 </tbody></table>
 <script>
@@ -488,5 +669,17 @@ its own objective weights. Hover a point or a row.</p>
 """
 
 
-__all__ = ["pareto", "criteria", "set_front_objective", "add_epsilon", "homogeneity_terms", "solve_front_model", "solve_epsilon",
-           "on_front", "plot_png", "front_html", "EpsilonTask", "CRITERIA"]
+__all__ = [
+    "pareto",
+    "criteria",
+    "set_front_objective",
+    "add_epsilon",
+    "homogeneity_terms",
+    "solve_front_model",
+    "solve_epsilon",
+    "on_front",
+    "plot_png",
+    "front_html",
+    "EpsilonTask",
+    "CRITERIA",
+]

@@ -40,7 +40,7 @@ import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,22 +48,29 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem
-from layout.results.staging import Kind, check_out, holds_out, os_problem, remove_result, write_file
-from layout.results.folder import ASSIGNMENT_CSV, METRICS_JSON, SCENARIO_YAML, Metrics, read_json
 from layout.inputs import read_text
-from layout.spec.schema import Scenario, SweepParameter
-from layout.spec.load import PATH_FIELDS, LoadedSpec
-from layout.words import escaped
+from layout.results.folder import ASSIGNMENT_CSV, METRICS_JSON, SCENARIO_YAML, Metrics, read_json
+from layout.results.staging import Kind, check_out, holds_out, os_problem, remove_result, write_file
 from layout.results.tables import csv_text, read_csv
+from layout.spec.load import PATH_FIELDS, LoadedSpec
+from layout.spec.schema import Scenario, Sweep, SweepParameter
+from layout.words import escaped
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from layout.pipeline import Options
 
 SWEEP_FILE, TABLE, ROBUSTNESS, POINTS = "sweep.json", "sweep.csv", "robustness.csv", "points"
-SWEEP_KIND = Kind(SWEEP_FILE, frozenset({SWEEP_FILE, TABLE, ROBUSTNESS, "robustness.html", POINTS}))  # robustness.html: `layout map`
+# robustness.html: `layout map`
+SWEEP_KIND = Kind(SWEEP_FILE, frozenset({SWEEP_FILE, TABLE, ROBUSTNESS, "robustness.html", POINTS}))
 MAX_POINTS = 100_000
 FIRST_COLUMNS = ["status", "message", "objective_value", "bound", "gap", "rows", "columns", "nonzeros", "binaries"]
 ProgressArg = bool | Callable[[int, int, dict], None] | None
 
 
 # ---------------------------------------------------------------- dotted paths into the schema
+
 
 def _strip_optional(ann: Any) -> Any:
     """X from X | None (unions of several types stay as they are)."""
@@ -141,8 +148,12 @@ def numeric_field(spec: LoadedSpec, data: dict, key: str) -> type:
         elif typing.get_origin(base) is list:
             items = node if isinstance(node, list) else []
             if not re.fullmatch(r"\d+", seg) or int(seg) >= len(items):
-                raise fail(f"an index 0..{len(items) - 1} of the list {here}" if items else f"an item of {here}, which is empty",
-                           f"`{seg}` in `{key}`")
+                raise fail(
+                    f"an index 0..{len(items) - 1} of the list {here}"
+                    if items
+                    else f"an item of {here}, which is empty",
+                    f"`{seg}` in `{key}`",
+                )
             node = items[int(seg)]
             ann = typing.get_args(base)[0]
         else:
@@ -172,6 +183,7 @@ def set_path(data: dict, key: str, value: Any) -> None:
 
 # ---------------------------------------------------------------- the points of a sweep
 
+
 @dataclass(frozen=True)
 class Point:
     """One point: its id and the value of each swept field."""
@@ -189,31 +201,46 @@ def _grid_values(spec: LoadedSpec, key: str, entry: SweepParameter, kind: type, 
     where = ("sweep", "parameters", key)
     if entry.values is not None:
         values = list(entry.values)
-    elif entry.steps is not None:
-        values = list(np.linspace(entry.min, entry.max, entry.steps))
-    elif entry.step is not None:
-        n = int(math.floor((entry.max - entry.min) / entry.step + 1e-9))
-        values = [entry.min + k * entry.step for k in range(n + 1)]
-    elif mode == "grid":
-        raise InputError(spec.problem(where, "a list of values, or a range with `steps` or `step` (grid mode)", "a range without steps"))
     else:
-        if kind is int and (entry.min != int(entry.min) or entry.max != int(entry.max)):
-            raise InputError(spec.problem(where, f"whole-number bounds ({key} is a whole number)", f"min {entry.min:g}, max {entry.max:g}"))
-        return None
+        lo, hi = entry.bounds
+        if entry.steps is not None:
+            values = list(np.linspace(lo, hi, entry.steps))
+        elif entry.step is not None:
+            n = int(math.floor((hi - lo) / entry.step + 1e-9))
+            values = [lo + k * entry.step for k in range(n + 1)]
+        elif mode == "grid":
+            raise InputError(
+                spec.problem(
+                    where, "a list of values, or a range with `steps` or `step` (grid mode)", "a range without steps"
+                )
+            )
+        else:
+            if kind is int and (lo != int(lo) or hi != int(hi)):
+                raise InputError(
+                    spec.problem(where, f"whole-number bounds ({key} is a whole number)", f"min {lo:g}, max {hi:g}")
+                )
+            return None
     if kind is int:
         bad = [v for v in values if abs(v - round(v)) > 1e-9]
         if bad:
-            raise InputError(spec.problem(where, f"whole numbers ({key} is a whole number)", ", ".join(f"{v:g}" for v in bad[:5])))
+            raise InputError(
+                spec.problem(where, f"whole numbers ({key} is a whole number)", ", ".join(f"{v:g}" for v in bad[:5]))
+            )
     return [_clean(v, kind) for v in values]
+
+
+def sweep_section(spec: LoadedSpec) -> Sweep:
+    """The scenario's `sweep:` section; InputError without one."""
+    if spec.scenario.sweep is None:
+        raise InputError(spec.problem(("sweep",), "a `sweep:` section naming the fields to vary", "no sweep section"))
+    return spec.scenario.sweep
 
 
 def expand(spec: LoadedSpec) -> list[Point]:
     """The sweep's points, in a fixed order (grid: the first parameter varies slowest).
 
     Raises InputError listing every problem of the section at once (file, line, key)."""
-    sw = spec.scenario.sweep
-    if sw is None:
-        raise InputError(spec.problem(("sweep",), "a `sweep:` section naming the fields to vary", "no sweep section"))
+    sw = sweep_section(spec)
     data = spec.scenario.model_dump(mode="json")
     problems: list[Problem] = []
     kinds: dict[str, type] = {}
@@ -225,29 +252,35 @@ def expand(spec: LoadedSpec) -> list[Point]:
         except InputError as e:
             problems += e.problems
     if sw.mode == "grid" and sw.samples is not None:
-        problems.append(spec.problem(("sweep", "samples"), "no `samples` in grid mode (or mode: random)", f"samples: {sw.samples}"))
+        problems.append(
+            spec.problem(("sweep", "samples"), "no `samples` in grid mode (or mode: random)", f"samples: {sw.samples}")
+        )
     if sw.mode == "random" and sw.samples is None:
         problems.append(spec.problem(("sweep", "mode"), "`samples: N` with mode: random", "no samples"))
     if problems:
         raise InputError(problems)
     if sw.mode == "grid":
-        count = math.prod(len(v) for v in grids.values())
+        lists = {k: v for k, v in grids.items() if v is not None}  # all of them: a range needs steps in grid mode
+        count = math.prod(len(v) for v in lists.values())
         if count > MAX_POINTS:
-            raise InputError(spec.problem(("sweep", "parameters"), f"at most {MAX_POINTS} grid points", f"{count} points"))
-        combos = [dict(zip(grids, c)) for c in itertools.product(*grids.values())]
+            raise InputError(
+                spec.problem(("sweep", "parameters"), f"at most {MAX_POINTS} grid points", f"{count} points")
+            )
+        combos = [dict(zip(lists, c)) for c in itertools.product(*lists.values())]
     else:
         rng = np.random.default_rng(sw.seed)
         combos = []
-        for _ in range(sw.samples):
+        for _ in range(sw.samples or 0):  # random mode has `samples` (checked above)
             point = {}
             for key, entry in sw.parameters.items():
                 values = grids[key]
                 if values is not None:
                     point[key] = values[int(rng.integers(len(values)))]
                 elif kinds[key] is int:
-                    point[key] = int(rng.integers(int(entry.min), int(entry.max) + 1))
+                    lo, hi = entry.bounds
+                    point[key] = int(rng.integers(int(lo), int(hi) + 1))
                 else:
-                    point[key] = _clean(rng.uniform(entry.min, entry.max), float)
+                    point[key] = _clean(rng.uniform(*entry.bounds), float)
             combos.append(point)
     width = max(3, len(str(len(combos) - 1)))
     return [Point(f"p{n:0{width}d}", c) for n, c in enumerate(combos)]
@@ -276,16 +309,26 @@ def apply(spec: LoadedSpec, base: dict, point: Point) -> dict:
         problems = []
         shown = ", ".join(f"{k} = {v:g}" for k, v in point.values.items())
         for err in e.errors():
-            loc = ".".join(str(k) for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal["))))
-            problems.append(spec.problem(("sweep", "parameters", _swept(point, loc)), f"values the schema accepts ({loc or 'scenario'}: {err['msg']})",
-                                         f"point {point.id} ({shown})"))
+            loc = ".".join(
+                str(k) for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal[")))
+            )
+            problems.append(
+                spec.problem(
+                    ("sweep", "parameters", _swept(point, loc)),
+                    f"values the schema accepts ({loc or 'scenario'}: {err['msg']})",
+                    f"point {point.id} ({shown})",
+                )
+            )
         raise InputError(problems) from None
     return doc
 
 
 def _swept(point: Point, loc: str) -> str:
     """The swept field a problem at dotted path `loc` is about: the one it names, one inside the section it checks, or the first."""
-    return next((k for k in point.values if loc == k or loc.startswith(k + ".") or k.startswith(loc + ".")), next(iter(point.values)))
+    return next(
+        (k for k in point.values if loc == k or loc.startswith(k + ".") or k.startswith(loc + ".")),
+        next(iter(point.values)),
+    )
 
 
 def check_references(spec: LoadedSpec, regions: Any, doc: dict, point: Point) -> None:
@@ -300,8 +343,16 @@ def check_references(spec: LoadedSpec, regions: Any, doc: dict, point: Point) ->
         build_instance(swept, regions, swept.scenario.periods[0] if swept.scenario.periods else None)
     except InputError as e:
         shown = ", ".join(f"{k} = {v:g}" for k, v in point.values.items())
-        raise InputError([spec.problem(("sweep", "parameters", _swept(point, p.key)), f"{p.expected} (at {p.key or 'the scenario'})",
-                                       f"{p.found} in point {point.id} ({shown})") for p in e.problems]) from None
+        raise InputError(
+            [
+                spec.problem(
+                    ("sweep", "parameters", _swept(point, p.key)),
+                    f"{p.expected} (at {p.key or 'the scenario'})",
+                    f"{p.found} in point {point.id} ({shown})",
+                )
+                for p in e.problems
+            ]
+        ) from None
 
 
 def documents(spec: LoadedSpec, points: list[Point]) -> dict[str, dict]:
@@ -321,7 +372,7 @@ def documents(spec: LoadedSpec, points: list[Point]) -> dict[str, dict]:
     return docs
 
 
-def point_text(spec: LoadedSpec, doc: dict, point: Point, options: Any = None) -> str:
+def point_text(spec: LoadedSpec, doc: dict, point: Point, options: Options | None = None) -> str:
     """The point's constraint file: a header naming the point, then the document with the solver options it runs with."""
     doc = copy.deepcopy(doc)
     doc["name"] = f"{doc['name']} [{point.id}]"
@@ -330,12 +381,15 @@ def point_text(spec: LoadedSpec, doc: dict, point: Point, options: Any = None) -
             if getattr(options, opt, None) is not None:
                 doc["solver"][key] = getattr(options, opt)
     shown = ", ".join(f"{k} = {v}" for k, v in point.values.items())
-    header = (escaped(f"# Sweep point {point.id} of {Path(spec.file).resolve()}: {shown}") + "\n"
-              "# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n")
+    header = (
+        escaped(f"# Sweep point {point.id} of {Path(spec.file).resolve()}: {shown}") + "\n"
+        "# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
+    )
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
 
 
 # ---------------------------------------------------------------- running points (locally or on dask)
+
 
 @dataclass(frozen=True)
 class Task:
@@ -375,7 +429,10 @@ def guarded(task_id: str, body: Callable[[], str], explain: Callable[[Infeasible
         try:
             status = body()
         except InfeasibleError as e:
-            status, message = "infeasible", explain(e) if explain else "\n".join([str(e)] + [d for d in e.diagnosis if d not in str(e)])
+            status, message = (
+                "infeasible",
+                explain(e) if explain else "\n".join([str(e)] + [d for d in e.diagnosis if d not in str(e)]),
+            )
         except LimitError as e:
             status, message = "limit", str(e)
         except InputError as e:
@@ -392,8 +449,16 @@ def guarded(task_id: str, body: Callable[[], str], explain: Callable[[Infeasible
 def check_readable(path: str) -> None:
     """A worker that cannot see the sweep folder says so (dask workers need a shared filesystem)."""
     if not Path(path).is_file():
-        raise InputError(Problem(path, None, "", "the point's constraint file, readable by this worker "
-                                 "(dask workers need the output folder on a filesystem they share)", "no such file"))
+        raise InputError(
+            Problem(
+                path,
+                None,
+                "",
+                "the point's constraint file, readable by this worker "
+                "(dask workers need the output folder on a filesystem they share)",
+                "no such file",
+            )
+        )
 
 
 def solve_point(task: Task) -> dict:
@@ -404,27 +469,43 @@ def solve_point(task: Task) -> dict:
         check_readable(task.scenario)
         run = solve_scenario(task.scenario, Path(task.folder), Options(force=True, **task.options))
         status = run.metrics["solver"]["status"]
-        write_file(Path(task.folder) / SCENARIO_YAML, Path(task.scenario).read_bytes())  # listed in the folder's manifest
+        # listed in the folder's manifest
+        write_file(Path(task.folder) / SCENARIO_YAML, Path(task.scenario).read_bytes())
         return status
 
     return guarded(task.id, body, lambda e: _infeasible_message(e, task))
 
 
-class _Bar:
+class Bar:
     """Progress: a rich bar on stderr (True), nothing (False/None) or a callable(done, total, result)."""
 
     def __init__(self, progress: ProgressArg, total: int, label: str):
         self.progress, self.total, self.done, self.label = progress, total, 0, label
-        self._rich = None
+        self._rich: Progress | None = None
 
-    def __enter__(self) -> "_Bar":
+    def __enter__(self) -> Bar:
         if self.progress is True and self.total:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
-            self._rich = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                  TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.fields[last]}"),
-                                  console=Console(stderr=True), transient=False)
+            self._rich = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[last]}"),
+                console=Console(stderr=True),
+                transient=False,
+            )
             self._rich.start()
             self._task = self._rich.add_task(self.label, total=self.total, last="")
         return self
@@ -450,7 +531,9 @@ def _distributed(option: str):
     try:
         import distributed
     except ImportError:
-        raise _option_problem(option, "dask.distributed installed (pip install 'dask[distributed]')", "not installed") from None
+        raise _option_problem(
+            option, "dask.distributed installed (pip install 'dask[distributed]')", "not installed"
+        ) from None
     return distributed
 
 
@@ -460,21 +543,33 @@ def _dask_client(dask_scheduler: str | None, dask_local: int | None):
 
     distributed = _distributed("--dask-scheduler" if dask_scheduler else "--dask-local")
     if dask_local is not None:
-        cluster = distributed.LocalCluster(n_workers=dask_local, threads_per_worker=1, processes=True, dashboard_address=None,
-                                           silence_logs=logging.ERROR)
+        cluster = distributed.LocalCluster(
+            n_workers=dask_local,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
         return distributed.Client(cluster), cluster
     try:
         return distributed.Client(dask_scheduler, timeout="15s"), None
     except (OSError, TimeoutError, ValueError) as e:
-        raise _option_problem("--dask-scheduler", "the address of a running dask scheduler (e.g. tcp://host:8786)",
-                              f"{dask_scheduler} ({type(e).__name__}: {e})") from None
+        raise _option_problem(
+            "--dask-scheduler",
+            "the address of a running dask scheduler (e.g. tcp://host:8786)",
+            f"{dask_scheduler} ({type(e).__name__}: {e})",
+        ) from None
 
 
 def check_execution(workers: int | None, dask_scheduler: str | None, dask_local: int | None) -> None:
     """Refuse a way of running (InputError naming the option) before anything is written: bad numbers, both dask
     options, dask.distributed missing, or no scheduler at the address (contacted once, then left)."""
     if dask_scheduler is not None and dask_local is not None:
-        raise _option_problem("--dask-scheduler", "either --dask-scheduler or --dask-local, not both", f"{dask_scheduler} and {dask_local}")
+        raise _option_problem(
+            "--dask-scheduler",
+            "either --dask-scheduler or --dask-local, not both",
+            f"{dask_scheduler} and {dask_local}",
+        )
     if dask_local is not None:
         if dask_local < 1:
             raise _option_problem("--dask-local", "a number of workers >= 1", str(dask_local))
@@ -485,8 +580,14 @@ def check_execution(workers: int | None, dask_scheduler: str | None, dask_local:
         raise _option_problem("--workers", "a number of worker processes >= 1", str(workers))
 
 
-def execute(fn: Callable[[Any], dict], tasks: list, *, workers: int | None = None, dask_scheduler: str | None = None,
-            dask_local: int | None = None) -> Iterator[dict]:
+def execute(
+    fn: Callable[[Any], dict],
+    tasks: list,
+    *,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    dask_local: int | None = None,
+) -> Iterator[dict]:
     """Run fn over tasks and yield each result as it completes: in this process (1 worker), a local process pool
     (spawned processes, one task at a time each), or a dask.distributed cluster. fn returns {id, status, …}.
     The caller checks the way of running first (`check_execution`), before it writes anything."""
@@ -512,7 +613,9 @@ def execute(fn: Callable[[Any], dict], tasks: list, *, workers: int | None = Non
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _execute_dask(fn: Callable[[Any], dict], tasks: list, dask_scheduler: str | None, dask_local: int | None) -> Iterator[dict]:
+def _execute_dask(
+    fn: Callable[[Any], dict], tasks: list, dask_scheduler: str | None, dask_local: int | None
+) -> Iterator[dict]:
     from distributed import as_completed
 
     client, cluster = _dask_client(dask_scheduler, dask_local)
@@ -524,7 +627,11 @@ def _execute_dask(fn: Callable[[Any], dict], tasks: list, dask_scheduler: str | 
             try:
                 yield fut.result()
             except Exception as e:  # KilledWorker and friends
-                yield {"id": futures[fut].id, "status": "error", "message": f"dask worker failed: {type(e).__name__}: {e}"}
+                yield {
+                    "id": futures[fut].id,
+                    "status": "error",
+                    "message": f"dask worker failed: {type(e).__name__}: {e}",
+                }
             finally:
                 fut.release()
     finally:
@@ -535,14 +642,15 @@ def _execute_dask(fn: Callable[[Any], dict], tasks: list, dask_scheduler: str | 
 
 # ---------------------------------------------------------------- the sweep folder and its tables
 
-def _write_text(path: Path, text: str) -> None:
+
+def write_text(path: Path, text: str) -> None:
     """Write a file atomically (a temporary file renamed into place); an OS error is InputError (`layout.results.staging.write_file`)."""
     write_file(path, text.encode("utf-8"), "--out")
 
 
-def _write_csv(path: Path, table: pd.DataFrame) -> None:
+def write_csv(path: Path, table: pd.DataFrame) -> None:
     """A table, atomically and spreadsheet-safe (layout.tables)."""
-    _write_text(path, csv_text(table, "%.10g"))
+    write_text(path, csv_text(table, "%.10g"))
 
 
 def flatten(data: dict, prefix: str) -> dict[str, Any]:
@@ -564,7 +672,9 @@ def point_row(point: Point, folder: Path, failure: dict | None) -> dict:
     if metrics_file.is_file():
         m = read_json(metrics_file, Metrics)
         s = m["solver"]
-        row.update(status=s["status"], message="", objective_value=s["objective"], bound=s["bound"], gap=s["gap"], **m["model"])
+        row.update(
+            status=s["status"], message="", objective_value=s["objective"], bound=s["bound"], gap=s["gap"], **m["model"]
+        )
         row.update(flatten(m.get("timings_seconds", {}), "seconds"))
         row.update(flatten(m["optimised"], "optimised"))
         row.update(flatten(m["baseline"], "baseline"))
@@ -594,9 +704,16 @@ def robustness(out_dir: Path, points: list[Point], inst: Any) -> pd.DataFrame:
     names: dict[str, str] = dict(inst.region_names)
     industries: dict[str, str] = {i: p.name for i, p in inst.industries.items()}
     for p in solved:
-        table = read_csv(out_dir / POINTS / p.id / ASSIGNMENT_CSV, ("region_code", "region_name", "industry", "industry_name", "tier"), ("capacity",))
+        table = read_csv(
+            out_dir / POINTS / p.id / ASSIGNMENT_CSV,
+            ("region_code", "region_name", "industry", "industry_name", "tier"),
+            ("capacity",),
+        )
         for r in table.itertuples():
-            c = counts.setdefault((r.region_code, r.industry), {"designated": 0, "provincial": 0, "characteristic": 0, "inter-provincial": 0, "capacity": 0.0})
+            c = counts.setdefault(
+                (r.region_code, r.industry),
+                {"designated": 0, "provincial": 0, "characteristic": 0, "inter-provincial": 0, "capacity": 0.0},
+            )
             c["designated"] += 1
             c[r.tier] = c.get(r.tier, 0) + 1
             c["capacity"] += float(r.capacity)
@@ -607,16 +724,29 @@ def robustness(out_dir: Path, points: list[Point], inst: Any) -> pd.DataFrame:
     rows = []
     for r, i in pairs:
         c = counts.get((r, i), {})
-        share = (lambda k: round(c.get(k, 0) / n, 6) if n else None)
-        rows.append({"region_code": r, "region_name": names.get(r, ""), "industry": i, "industry_name": industries.get(i, ""),
-                     "points_solved": n, "points_designated": int(c.get("designated", 0)), "share_designated": share("designated"),
-                     "share_provincial": share("provincial"), "share_characteristic": share("characteristic"),
-                     "share_interprovincial": share("inter-provincial"),
-                     "mean_capacity": round(c.get("capacity", 0.0) / n, 6) if n else None})
+        share = {
+            k: round(c.get(k, 0) / n, 6) if n else None
+            for k in ("designated", "provincial", "characteristic", "inter-provincial")
+        }
+        rows.append(
+            {
+                "region_code": r,
+                "region_name": names.get(r, ""),
+                "industry": i,
+                "industry_name": industries.get(i, ""),
+                "points_solved": n,
+                "points_designated": int(c.get("designated", 0)),
+                "share_designated": share["designated"],
+                "share_provincial": share["provincial"],
+                "share_characteristic": share["characteristic"],
+                "share_interprovincial": share["inter-provincial"],
+                "mean_capacity": round(c.get("capacity", 0.0) / n, 6) if n else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _prepare_folder(out_dir: Path, kind: Kind, inputs: Iterable[str | Path] = ()) -> None:
+def prepare_folder(out_dir: Path, kind: Kind, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse a folder that is not new, empty or an earlier run of this kind (`layout.results.staging.check_out`, which also
     refuses one holding an input, --force or not); make DIR/points."""
     check_out(out_dir, False, kind=kind, inputs=inputs)
@@ -656,14 +786,29 @@ def _remove_points(out_dir: Path, ids: Iterable[str]) -> None:
 
 def _refuse_stale(out_dir: Path, stale: list[str]) -> InputError:
     shown = ", ".join(stale[:6]) + (", …" if len(stale) > 6 else "")
-    return InputError(Problem(str(out_dir), None, "--out", "the same sweep to resume, a new folder, or --force to re-solve the points that changed",
-                              f"{len(stale)} finished point(s) of a different sweep or settings ({shown})"))
+    return InputError(
+        Problem(
+            str(out_dir),
+            None,
+            "--out",
+            "the same sweep to resume, a new folder, or --force to re-solve the points that changed",
+            f"{len(stale)} finished point(s) of a different sweep or settings ({shown})",
+        )
+    )
 
 
 @holds_out("out_dir")  # DIR is locked for the whole run: a second sweep into it fails (exit 2)
-def run_sweep(file: str | Path | None, out_dir: str | Path, workers: int | None = None, dask_scheduler: str | None = None,
-              dask_local: int | None = None, progress: ProgressArg = True, options: Any = None, force: bool = False,
-              diagnose: bool = True) -> pd.DataFrame:
+def run_sweep(
+    file: str | Path | None,
+    out_dir: str | Path,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    dask_local: int | None = None,
+    progress: ProgressArg = True,
+    options: Options | None = None,
+    force: bool = False,
+    diagnose: bool = True,
+) -> pd.DataFrame:
     """Run every point of the file's `sweep:` section; write DIR/sweep.csv, DIR/robustness.csv and DIR/points/.
 
     workers: local processes (default: one per core; 1 = in this process). dask_scheduler: address of a running
@@ -683,36 +828,52 @@ def run_sweep(file: str | Path | None, out_dir: str | Path, workers: int | None 
     check_references(spec, regions, docs[points[0].id], points[0])
     texts = {p.id: point_text(spec, docs[p.id], p, options) for p in points}
     check_execution(workers, dask_scheduler, dask_local)
-    _prepare_folder(out_dir, SWEEP_KIND, input_files(spec, regions))
+    prepare_folder(out_dir, SWEEP_KIND, input_files(spec, regions))
     stale = _stale(out_dir, texts, r"p\d+")
     if stale and not force:
         raise _refuse_stale(out_dir, stale)
     _remove_points(out_dir, stale)
-    _write_text(out_dir / SWEEP_FILE, json.dumps({
-        "program": "cluster-layout", "scenario_file": str(spec.file.resolve()), "input_sha256": spec.input_hash,
-        "sweep": spec.scenario.sweep.model_dump(mode="json"), "points": [asdict(p) for p in points],
-    }, indent=2, ensure_ascii=False) + "\n")
+    write_text(
+        out_dir / SWEEP_FILE,
+        json.dumps(
+            {
+                "program": "cluster-layout",
+                "scenario_file": str(spec.file.resolve()),
+                "input_sha256": spec.input_hash,
+                "sweep": sweep_section(spec).model_dump(mode="json"),
+                "points": [asdict(p) for p in points],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+    )
     pdir = out_dir / POINTS
     for pid, text in texts.items():
         f = pdir / f"{pid}.yaml"
         if not f.is_file() or read_text(f, "a sweep point's constraint file") != text:
-            _write_text(f, text)
+            write_text(f, text)
     skipped = [p.id for p in points if (pdir / p.id / METRICS_JSON).is_file()]
-    tasks = [Task(p.id, str((pdir / f"{p.id}.yaml").resolve()), str((pdir / p.id).resolve()), diagnose)
-             for p in points if p.id not in skipped]
+    tasks = [
+        Task(p.id, str((pdir / f"{p.id}.yaml").resolve()), str((pdir / p.id).resolve()), diagnose)
+        for p in points
+        if p.id not in skipped
+    ]
     failures: dict[str, dict] = {}
     ran: list[str] = []
     by_id = {p.id: p for p in points}
 
     def write_tables() -> pd.DataFrame:
         table = sweep_table(points, [point_row(p, pdir / p.id, failures.get(p.id)) for p in points])
-        _write_csv(out_dir / TABLE, table)
-        _write_csv(out_dir / ROBUSTNESS, robustness(out_dir, points, inst))
+        write_csv(out_dir / TABLE, table)
+        write_csv(out_dir / ROBUSTNESS, robustness(out_dir, points, inst))
         return table
 
     try:
-        with _Bar(progress, len(tasks), f"sweep: {len(tasks)} of {len(points)} points to solve") as bar:
-            for result in execute(solve_point, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local):
+        with Bar(progress, len(tasks), f"sweep: {len(tasks)} of {len(points)} points to solve") as bar:
+            for result in execute(
+                solve_point, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local
+            ):
                 ran.append(result["id"])
                 if not (pdir / result["id"] / METRICS_JSON).is_file():
                     failures[result["id"]] = result
@@ -732,5 +893,23 @@ def summary(table: pd.DataFrame) -> str:
     return f"{len(table)} points: {parts}" + (f" ({skipped} already finished, skipped)" if skipped else "")
 
 
-__all__ = ["run_sweep", "expand", "apply", "documents", "check_references", "numeric_field", "resolved_document", "point_text", "robustness", "execute",
-           "solve_point", "guarded", "check_readable", "Point", "Task", "summary", "flatten", "sweep_table"]
+__all__ = [
+    "run_sweep",
+    "expand",
+    "apply",
+    "documents",
+    "check_references",
+    "numeric_field",
+    "resolved_document",
+    "point_text",
+    "robustness",
+    "execute",
+    "solve_point",
+    "guarded",
+    "check_readable",
+    "Point",
+    "Task",
+    "summary",
+    "flatten",
+    "sweep_table",
+]

@@ -17,14 +17,14 @@ derived from data (region budgets). `option_problems(time_limit, gap)` checks co
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
 from layout.errors import Problem
-from layout.spec.schema import Objective
 from layout.spec.load import LoadedSpec
+from layout.spec.schema import Objective
 
 MAX_SPREAD = 1e6  # largest accepted ratio between two targets, or two non-zero objective weights
 MAX_MAGNITUDE = 1e12  # largest accepted number in capacity units or as an objective weight
@@ -63,7 +63,7 @@ def _is_target(path: Path_) -> bool:
     return bool(path) and (path[-1] == "target" or (len(path) >= 2 and path[-2] == "targets"))
 
 
-def _spread(spec: LoadedSpec, items: list[tuple[Path_, float]], what: str, advice: str) -> list[Problem]:
+def _spread(spec: LoadedSpec, items: Sequence[tuple[Path_, float]], what: str, advice: str) -> list[Problem]:
     """A problem at the largest value when the largest / smallest (non-zero) exceeds MAX_SPREAD."""
     items = [(p, v) for p, v in items if v > 0]
     if len(items) < 2:
@@ -73,8 +73,13 @@ def _spread(spec: LoadedSpec, items: list[tuple[Path_, float]], what: str, advic
         return []
     file, line = spec.where(*p_lo)
     at = f"{file}:{line}" if line else file
-    return [spec.problem(p_hi, f"{what} within a factor of {MAX_SPREAD:g} of each other ({advice})",
-                         f"{hi:g} here and {lo:g} at {_key(p_lo)} ({at}), a factor of {hi / lo:.3g}")]
+    return [
+        spec.problem(
+            p_hi,
+            f"{what} within a factor of {MAX_SPREAD:g} of each other ({advice})",
+            f"{hi:g} here and {lo:g} at {_key(p_lo)} ({at}), a factor of {hi / lo:.3g}",
+        )
+    ]
 
 
 def numeric_problems(spec: LoadedSpec, inst: Any = None) -> list[Problem]:
@@ -90,38 +95,72 @@ def numeric_problems(spec: LoadedSpec, inst: Any = None) -> list[Problem]:
             numbers.append((path, v))
         elif v > MAX_COUNT and not any(k in NOT_COUNTS for k in path):
             digits = str(v)
-            problems.append(spec.problem(path, f"a count of at most {MAX_COUNT:,} (no layout has more clusters or regions; "
-                                               "the solver takes numbers near 1e20 for infinite)",
-                                         digits if len(digits) <= 24 else f"a number of {len(digits)} digits"))
+            problems.append(
+                spec.problem(
+                    path,
+                    f"a count of at most {MAX_COUNT:,} (no layout has more clusters or regions; "
+                    "the solver takes numbers near 1e20 for infinite)",
+                    digits if len(digits) <= 24 else f"a number of {len(digits)} digits",
+                )
+            )
     for path, v in numbers:
         if not math.isfinite(v):
             problems.append(spec.problem(path, "a finite number", repr(v)))
         elif abs(v) > MAX_MAGNITUDE and not any(k in NOT_MAGNITUDES for k in path):
-            problems.append(spec.problem(path, f"a number of at most {MAX_MAGNITUDE:g} in magnitude (express capacities "
-                                               "in a larger unit: the solver treats numbers near 1e20 as infinite)", f"{v:g}"))
+            problems.append(
+                spec.problem(
+                    path,
+                    f"a number of at most {MAX_MAGNITUDE:g} in magnitude (express capacities "
+                    "in a larger unit: the solver treats numbers near 1e20 as infinite)",
+                    f"{v:g}",
+                )
+            )
     finite = [(p, v) for p, v in numbers if math.isfinite(v)]
     targets = [(p, v) for p, v in finite if _is_target(p) and p[0] != "sweep"]
     for p, v in targets:
         if 0 < v < MIN_TARGET:
-            problems.append(spec.problem(p, f"a target of at least {MIN_TARGET:g} (the objective divides by targets; "
-                                            "express capacities in a smaller unit)", f"{v:g}"))
-    problems += _spread(spec, targets, "targets",
-                        "the solver's tolerances are absolute, so the small industries' rows would be rounded away; "
-                        "express every capacity in one unit that suits them all, or lay out the small ones separately")
+            problems.append(
+                spec.problem(
+                    p,
+                    f"a target of at least {MIN_TARGET:g} (the objective divides by targets; "
+                    "express capacities in a smaller unit)",
+                    f"{v:g}",
+                )
+            )
+    problems += _spread(
+        spec,
+        targets,
+        "targets",
+        "the solver's tolerances are absolute, so the small industries' rows would be rounded away; "
+        "express every capacity in one unit that suits them all, or lay out the small ones separately",
+    )
     weights = [(("objective", f), float(getattr(sc.objective, f))) for f in OBJECTIVE_TERMS]
     weights = [(p, v) for p, v in weights if math.isfinite(v)]
-    problems += _spread(spec, weights, "non-zero objective weights",
-                        "a term 1e6 times smaller than another changes the optimum by less than the solver's tolerance")
+    problems += _spread(
+        spec,
+        weights,
+        "non-zero objective weights",
+        "a term 1e6 times smaller than another changes the optimum by less than the solver's tolerance",
+    )
     if weights and all(v == 0 for _, v in weights):
-        problems.append(spec.problem(("objective",), f"at least one objective weight > 0 ({', '.join(OBJECTIVE_TERMS)})",
-                                     "every weight 0: then every feasible layout is optimal, and the one reported would "
-                                     "depend on the solver's search order, not on the scenario"))
+        problems.append(
+            spec.problem(
+                ("objective",),
+                f"at least one objective weight > 0 ({', '.join(OBJECTIVE_TERMS)})",
+                "every weight 0: then every feasible layout is optimal, and the one reported would "
+                "depend on the solver's search order, not on the scenario",
+            )
+        )
     if inst is not None and sc.limits.budget is not None:
         bad = [r for r, b in inst.budget.items() if b is not None and not math.isfinite(b)]
         if bad:
-            problems.append(spec.problem(("limits", "budget", "indicator"),
-                                         "an indicator whose values sum to more than 0 and stay finite (budgets are shares of it)",
-                                         f"{sc.limits.budget.indicator!r}, which gives no finite budget for {', '.join(bad[:10])}"))
+            problems.append(
+                spec.problem(
+                    ("limits", "budget", "indicator"),
+                    "an indicator whose values sum to more than 0 and stay finite (budgets are shares of it)",
+                    f"{sc.limits.budget.indicator!r}, which gives no finite budget for {', '.join(bad[:10])}",
+                )
+            )
     return problems
 
 
@@ -129,7 +168,9 @@ def option_problems(time_limit: float | None, gap: float | None) -> list[Problem
     """Command-line solver options out of range (the constraint file's own values are checked by its schema)."""
     problems = []
     if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
-        problems.append(Problem("command line", None, "--time-limit", "a finite number of seconds > 0", repr(time_limit)))
+        problems.append(
+            Problem("command line", None, "--time-limit", "a finite number of seconds > 0", repr(time_limit))
+        )
     if gap is not None and not (math.isfinite(gap) and 0 <= gap < 1):
         problems.append(Problem("command line", None, "--gap", "a relative gap >= 0 and < 1", repr(gap)))
     return problems

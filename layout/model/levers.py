@@ -51,7 +51,9 @@ class LeverNote:
 
 def _note(lever: str, code: str, name: str, detail: str = "", enters: int | None = None, **words: object) -> LeverNote:
     """The note of `lever`: its template filled in with the industry and `words`, then `detail`."""
-    return LeverNote(code, name, lever, TEMPLATES[lever].format(code=code, name=name, enters=enters, **words) + detail, enters)
+    return LeverNote(
+        code, name, lever, TEMPLATES[lever].format(code=code, name=name, enters=enters, **words) + detail, enters
+    )
 
 
 _FIELDS = {"code": r"\S+", "name": ".*", "enters": r"-?\d+"}  # any other field: any text
@@ -59,8 +61,10 @@ _FIELDS = {"code": r"\S+", "name": ".*", "enters": r"-?\d+"}  # any other field:
 
 def _pattern(template: str, whole: bool) -> re.Pattern:
     """A regular expression matching the sentences `template` writes, its fields as named groups."""
-    parts = [re.escape(literal) + (f"(?P<{field}>{_FIELDS.get(field, '.+?')})" if field else "")
-             for literal, field, _, _ in string.Formatter().parse(template)]
+    parts = [
+        re.escape(literal) + (f"(?P<{field}>{_FIELDS.get(field, '.+?')})" if field else "")
+        for literal, field, _, _ in string.Formatter().parse(template)
+    ]
     return re.compile("".join(parts) + ("$" if whole else ""))
 
 
@@ -96,10 +100,21 @@ def _retired(code: str, ind: Industry) -> LeverNote:
     enters no row of the model (no target, cluster, budget or duplication) and is only reported.
     """
     if not ind.base_capacity:
-        return _note(RETIRED, code, ind.name, "; the scenario gives no existing capacity for it (base_capacity), so none is reported as kept")
+        return _note(
+            RETIRED,
+            code,
+            ind.name,
+            "; the scenario gives no existing capacity for it (base_capacity), so none is reported as kept",
+        )
     kept = {r: ind.base_retention * v for r, v in ind.base_capacity.items()}
-    return _note(RETIRED, code, ind.name, "; existing capacity kept outside the layout, (1 - delta) x base_capacity: "
-                 + ", ".join(f"{r} {v:g}" for r, v in kept.items()) + f" ({sum(kept.values()):g} in all)")
+    return _note(
+        RETIRED,
+        code,
+        ind.name,
+        "; existing capacity kept outside the layout, (1 - delta) x base_capacity: "
+        + ", ".join(f"{r} {v:g}" for r, v in kept.items())
+        + f" ({sum(kept.values()):g} in all)",
+    )
 
 
 def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[str, Industry], dict[str, LeverNote]]:
@@ -122,10 +137,22 @@ def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[
         if parent is None:
             continue
         code = sh.code or sh.industry
-        base = parent if sh.code is None else parent.model_copy(update={
-            "name": sh.name or sh.code, "name_zh": "", "target": sh.target, "nbs_category": None,
-            "targets": {}, "base_capacity": {}})
-        full = sh.target if sh.code is not None else sc.industries[sh.industry].target  # D_i: period targets do not phase it
+        base = (
+            parent
+            if sh.code is None
+            else parent.model_copy(
+                update={
+                    "name": sh.name or sh.code,
+                    "name_zh": "",
+                    "target": sh.target,
+                    "nbs_category": None,
+                    "targets": {},
+                    "base_capacity": {},
+                }
+            )
+        )
+        # D_i, which period targets do not phase: the sub-category's own (the schema requires it with `code`)
+        full = sc.industries[sh.industry].target if sh.code is None or sh.target is None else sh.target
         update: dict = {}
         if sh.urgency == "urgent" and sh.solvable:
             cap = (base.provincial_clusters or sc.rules.provincial_clusters).max
@@ -136,7 +163,9 @@ def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[
                 update["provincial_min"] = sh.min_scale
             if sh.max_share is not None:
                 update["max_share"] = sh.max_share
-            notes[code] = _note(URGENT, code, sh.name or base.name, max_regions=sh.max_regions, top=sh.top, top_by=sh.top_by)
+            notes[code] = _note(
+                URGENT, code, sh.name or base.name, max_regions=sh.max_regions, top=sh.top, top_by=sh.top_by
+            )
         else:
             share = _milestone(sh.milestones, year)
             if share <= 0:

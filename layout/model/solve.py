@@ -17,8 +17,8 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,13 @@ import pulp
 from layout.errors import InputError, LayoutError, LimitError, Problem
 from layout.model.core import LayoutModel
 
-OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION = "optimal", "feasible", "infeasible", "unbounded", "limit without solution"
+OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION = (
+    "optimal",
+    "feasible",
+    "infeasible",
+    "unbounded",
+    "limit without solution",
+)
 
 
 @dataclass
@@ -35,7 +41,9 @@ class SolveResult:
     """What the solver did: status, objective, gap and time (seconds)."""
 
     solver: str
-    status: str  # optimal | feasible (stopped at a limit with a layout) | infeasible | unbounded | limit without solution
+    status: (
+        str  # optimal | feasible (stopped at a limit with a layout) | infeasible | unbounded | limit without solution
+    )
     objective: float | None
     bound: float | None
     gap: float | None  # relative MIP gap; 0 when proved optimal
@@ -75,8 +83,12 @@ class Matrix:
 
 def model_size(m: LayoutModel) -> Size:
     """Rows, columns, non-zeros and integer columns of the model (counted, without building the arrays)."""
-    return Size(len(m.rows), len(m.columns), sum(len(c.expr) for c in m.rows.values()),
-                sum(1 for v in m.columns if v.cat == pulp.LpInteger))
+    return Size(
+        len(m.rows),
+        len(m.columns),
+        sum(len(c.expr) for c in m.rows.values()),
+        sum(1 for v in m.columns if v.cat == pulp.LpInteger),
+    )
 
 
 def to_matrix(m: LayoutModel) -> Matrix:
@@ -90,8 +102,9 @@ def to_matrix(m: LayoutModel) -> Matrix:
     cost = np.zeros(n)
     obj = m.prob.objective
     if obj:
-        cost[np.fromiter(map(col.__getitem__, map(id, obj.keys())), dtype=np.int64, count=len(obj))] = \
-            np.fromiter(obj.values(), dtype=float, count=len(obj))
+        cost[np.fromiter(map(col.__getitem__, map(id, obj.keys())), dtype=np.int64, count=len(obj))] = np.fromiter(
+            obj.values(), dtype=float, count=len(obj)
+        )
     lower = np.fromiter((-np.inf if v.lowBound is None else v.lowBound for v in m.columns), dtype=float, count=n)
     upper = np.fromiter((np.inf if v.upBound is None else v.upBound for v in m.columns), dtype=float, count=n)
     integer = np.fromiter((v.cat == pulp.LpInteger for v in m.columns), dtype=bool, count=n)
@@ -161,9 +174,23 @@ def _highs(mat: Matrix, time_limit: float | None, gap: float):
 
 def pass_matrix(h, mat: Matrix, col_lower: np.ndarray, col_upper: np.ndarray, integer: np.ndarray) -> None:
     """Load the matrix into `h` in bulk (row-wise arrays, minimise), with these column bounds and integer columns."""
-    h.passModel(len(mat.cost), len(mat.row_lower), len(mat.value), 2, 1, 0.0,  # row-wise matrix, minimise, no offset
-                mat.cost, col_lower, col_upper, mat.row_lower, mat.row_upper,
-                mat.start, mat.index, mat.value, integer.astype(np.int32))
+    h.passModel(
+        len(mat.cost),
+        len(mat.row_lower),
+        len(mat.value),
+        2,
+        1,
+        0.0,  # row-wise matrix, minimise, no offset
+        mat.cost,
+        col_lower,
+        col_upper,
+        mat.row_lower,
+        mat.row_upper,
+        mat.start,
+        mat.index,
+        mat.value,
+        integer.astype(np.int32),
+    )
 
 
 def row_of_entry(mat: Matrix) -> np.ndarray:
@@ -205,7 +232,8 @@ def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.
         status = INFEASIBLE
     elif st in (S.kUnbounded, S.kUnboundedOrInfeasible):
         status = UNBOUNDED if st == S.kUnbounded else INFEASIBLE
-    elif st in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit, S.kHighsInterrupt):
+    # highspy's stubs omit kHighsInterrupt, which it has at run time
+    elif st in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kMemoryLimit, S.kHighsInterrupt):  # type: ignore[attr-defined]
         status = FEASIBLE if has_sol else NO_SOLUTION
     else:
         status = "error"
@@ -283,9 +311,13 @@ def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0)
         with open(log, "w") as pipe:
             child = None
             try:
-                child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, preexec_fn=_dies_with(os.getpid()))
+                child = subprocess.Popen(
+                    args, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, preexec_fn=_dies_with(os.getpid())
+                )
                 code = child.wait()
-            except BaseException:  # Ctrl-C, SIGTERM (the CLI raises it as an exception) or anything else: CBC must not run on
+            except (
+                BaseException
+            ):  # Ctrl-C, SIGTERM (the CLI raises it as an exception) or anything else: CBC must not run on
                 if child is not None:
                     child.kill()
                     child.wait()
@@ -293,7 +325,9 @@ def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0)
         seconds = time.perf_counter() - t0
         text = log.read_text(errors="replace")
         if code == 0 and solution.exists():
-            status, values, dj, pi, slacks, sol_status = cmd.readsol_MPS(str(solution), m.prob, variables, var_names, row_names)
+            status, values, dj, pi, slacks, sol_status = cmd.readsol_MPS(
+                str(solution), m.prob, variables, var_names, row_names
+            )
             m.prob.assignVarsVals(values)
             m.prob.assignVarsDj(dj)
             m.prob.assignConsPi(pi)
@@ -328,16 +362,20 @@ def solve(m: LayoutModel, solver: str = "highs", time_limit: float | None = None
         raise InputError(Problem("command line", None, "--solver", "highs or cbc", repr(solver)))
     result = (solve_highs if solver == "highs" else solve_cbc)(m, time_limit, gap)
     if result.status == NO_SOLUTION:
-        raise LimitError(f"{solver} stopped at its limit ({result.message}) after {result.seconds:.1f} s without a feasible layout; "
-                         "raise --time-limit or loosen the scenario")
+        raise LimitError(
+            f"{solver} stopped at its limit ({result.message}) after {result.seconds:.1f} s without a feasible layout; "
+            "raise --time-limit or loosen the scenario"
+        )
     return result
 
 
 def solver_failure(solver: str, result: SolveResult, label: str = "") -> LayoutError:
     """The error for a solve that ended with no layout and neither infeasible nor at a limit (e.g. HiGHS 'error')."""
-    return LayoutError(f"{solver} ended{label} with status '{result.status}' ({result.message}) and no layout: a failure of the "
-                       f"solver, not a proof that the scenario is infeasible; nothing was written. Try --solver "
-                       f"{'cbc' if solver == 'highs' else 'highs'}, and please report the constraint file if it persists")
+    return LayoutError(
+        f"{solver} ended{label} with status '{result.status}' ({result.message}) and no layout: a failure of the "
+        f"solver, not a proof that the scenario is infeasible; nothing was written. Try --solver "
+        f"{'cbc' if solver == 'highs' else 'highs'}, and please report the constraint file if it persists"
+    )
 
 
 LP_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.]")

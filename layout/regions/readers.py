@@ -40,7 +40,8 @@ class RegionSet:
     boundary_file: Path
     indicator_file: Path
     levels: Any = None  # layout.regions.fine.Levels: how units nest in provinces (finer resolutions, parent_field); None = one level
-    notes: list[str] = field(default_factory=list)  # sentences for the instance's `missing` list (e.g. isolated regions)
+    # sentences for the instance's `missing` list (e.g. isolated regions)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def codes(self) -> list[str]:
@@ -59,7 +60,9 @@ def capped(problems: list[Problem], label: str) -> list[Problem]:
     """At most MAX_LISTED problems of one file, then one line counting the rest."""
     if len(problems) <= MAX_LISTED:
         return problems
-    return problems[:MAX_LISTED] + [Problem(label, None, "", "the problems above fixed", f"{len(problems) - MAX_LISTED} more not listed")]
+    return problems[:MAX_LISTED] + [
+        Problem(label, None, "", "the problems above fixed", f"{len(problems) - MAX_LISTED} more not listed")
+    ]
 
 
 def _text(value) -> str:
@@ -94,7 +97,15 @@ def _unbuildable(path: Path, code_field: str) -> list[Problem]:
         try:
             shapely.from_wkb(wkb)
         except shapely.errors.GEOSException as e:
-            problems.append(Problem(str(path), None, feature_label(i, code_field, _text(code)), "a valid polygon", str(e).split(": ", 1)[-1]))
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    feature_label(i, code_field, _text(code)),
+                    "a valid polygon",
+                    str(e).split(": ", 1)[-1],
+                )
+            )
     return problems
 
 
@@ -117,17 +128,29 @@ def read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoData
         msg = str(e).replace(f"'{path}'", "the file").replace(str(path), "the file")
         if "not recognized as" in msg or "not recognised as" in msg:
             msg = "a file in no format GDAL recognises (a CSV or text file renamed?)"
-        raise InputError(Problem(label, None, "", "a GeoJSON or GeoPackage file", f"unreadable: {type(e).__name__}: {msg[:160]}")) from None
+        raise InputError(
+            Problem(label, None, "", "a GeoJSON or GeoPackage file", f"unreadable: {type(e).__name__}: {msg[:160]}")
+        ) from None
     if len(gdf) == 0:
         raise InputError(Problem(label, None, "", "at least one feature (a polygon per region)", "no features"))
     problems = []
     for fld in (code_field, name_field):
         if fld not in gdf.columns:
-            problems.append(Problem(label, None, fld, f"a property `{fld}` on every feature", f"properties {sorted(c for c in gdf.columns if c != 'geometry')}"))
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    fld,
+                    f"a property `{fld}` on every feature",
+                    f"properties {sorted(c for c in gdf.columns if c != 'geometry')}",
+                )
+            )
     if problems:
         raise InputError(problems)
     if gdf.crs is not None and not gdf.crs.is_geographic:
-        raise InputError(Problem(label, None, "crs", "geographic coordinates (longitude/latitude, e.g. EPSG:4326)", str(gdf.crs)))
+        raise InputError(
+            Problem(label, None, "crs", "geographic coordinates (longitude/latitude, e.g. EPSG:4326)", str(gdf.crs))
+        )
     codes = pd.Series([_text(v) for v in gdf[code_field]], dtype=object)
     names = [_text(v) for v in gdf[name_field]]
     first: dict[str, int] = {}
@@ -136,7 +159,9 @@ def read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoData
         if not code:
             problems.append(Problem(label, None, feature, f"a non-empty `{code_field}`", "an empty or missing code"))
         elif code in first:
-            problems.append(Problem(label, None, feature, "each code once", f"a duplicate code (also feature {first[code]})"))
+            problems.append(
+                Problem(label, None, feature, "each code once", f"a duplicate code (also feature {first[code]})")
+            )
         else:
             first[code] = i + 1
         if not name:
@@ -150,12 +175,24 @@ def read_boundaries(path: Path, code_field: str, name_field: str) -> gpd.GeoData
         else:
             x0, y0, x1, y1 = geom.bounds
             if not (-180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90):
-                problems.append(Problem(label, None, feature, "longitude/latitude coordinates (within ±180° and ±90°)",
-                                        f"coordinates up to ({max(abs(x0), abs(x1)):g}, {max(abs(y0), abs(y1)):g}): a projected file "
-                                        "(e.g. metres in EPSG:3857) without a crs member? Reproject it to EPSG:4326"))
+                problems.append(
+                    Problem(
+                        label,
+                        None,
+                        feature,
+                        "longitude/latitude coordinates (within ±180° and ±90°)",
+                        f"coordinates up to ({max(abs(x0), abs(x1)):g}, {max(abs(y0), abs(y1)):g}): a projected file "
+                        "(e.g. metres in EPSG:3857) without a crs member? Reproject it to EPSG:4326",
+                    )
+                )
     if problems:
         raise InputError(capped(problems, label))
-    out = gpd.GeoDataFrame({"name": names}, geometry=gdf.geometry.values, index=pd.Index(codes.values, name="code"), crs=gdf.crs or "EPSG:4326")
+    out = gpd.GeoDataFrame(
+        {"name": names},
+        geometry=gdf.geometry.values,
+        index=pd.Index(codes.values, name="code"),
+        crs=gdf.crs or "EPSG:4326",
+    )
     if "modelled" in gdf.columns:
         out["modelled"] = gdf["modelled"].astype(bool).values
     else:
@@ -177,7 +214,15 @@ def read_indicators(path: Path, code_field: str, text_columns: tuple[str, ...]) 
     except csv.Error as e:
         raise InputError(Problem(label, None, "", "a CSV file", f"unreadable: {e}")) from None
     if not header or not any(h.strip() for h in header):
-        raise InputError(Problem(label, 1, "", "a header row naming the columns", "an empty file" if not text.strip() else "an empty header"))
+        raise InputError(
+            Problem(
+                label,
+                1,
+                "",
+                "a header row naming the columns",
+                "an empty file" if not text.strip() else "an empty header",
+            )
+        )
     header = [h.strip() for h in header]
     problems = []
     for col in sorted({h for h in header if header.count(h) > 1}):
@@ -186,7 +231,8 @@ def read_indicators(path: Path, code_field: str, text_columns: tuple[str, ...]) 
         problems.append(Problem(label, 1, code_field, f"a column `{code_field}`", f"columns {header}"))
     if problems:
         raise InputError(problems)
-    rows, lines = [], {}
+    rows: list[tuple[int, str, dict[str, str]]] = []
+    lines: dict[str, int] = {}
     for line, row in records:
         if len(row) != len(header):
             problems.append(Problem(label, line, "", f"{len(header)} fields, as in the header", f"{len(row)} fields"))
@@ -196,7 +242,9 @@ def read_indicators(path: Path, code_field: str, text_columns: tuple[str, ...]) 
         if not code:
             problems.append(Problem(label, line, code_field, "a region code", "an empty cell"))
         elif code in lines:
-            problems.append(Problem(label, line, code_field, "each code once", f"{code!r} again (also on line {lines[code]})"))
+            problems.append(
+                Problem(label, line, code_field, "each code once", f"{code!r} again (also on line {lines[code]})")
+            )
         else:
             lines[code] = line
         rows.append((line, code, cells))
@@ -213,7 +261,9 @@ def read_indicators(path: Path, code_field: str, text_columns: tuple[str, ...]) 
                 problems.append(Problem(label, line, col, "a number or an empty cell (no data)", repr(cell)))
                 continue
             if math.isnan(v) or math.isinf(v) or v < 0:
-                problems.append(Problem(label, line, col, "a finite number >= 0 or an empty cell (no data)", repr(cell)))
+                problems.append(
+                    Problem(label, line, col, "a finite number >= 0 or an empty cell (no data)", repr(cell))
+                )
                 continue
             values.append(v)
     if problems:
@@ -235,5 +285,3 @@ def touching_pairs(gdf: gpd.GeoDataFrame) -> list[tuple[str, str]]:
     left, right = tree.query(geoms, predicate="intersects")
     codes = np.asarray(gdf.index)
     return sorted({(codes[a], codes[b]) for a, b in zip(left, right) if codes[a] < codes[b]})
-
-

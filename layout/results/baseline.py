@@ -23,6 +23,7 @@ def baseline_layout(inst: Instance) -> pd.DataFrame:
         ranked = sorted((i for i in order if inst.score[r, i] > 0), key=lambda i: (-inst.score[r, i], order.index(i)))
         for i in ranked[:k]:
             p = inst.industries[i]
-            cap = p.max_host if inst.budget[r] is None else min(p.max_host, inst.budget[r] / k)
+            budget = inst.budget[r]
+            cap = p.max_host if budget is None else min(p.max_host, budget / k)
             rows.append([r, inst.region_names[r], i, p.name, round(cap, 6), "provincial", p.kind, "", ""])
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -29,8 +29,17 @@ import textwrap
 from pathlib import Path
 
 from layout.errors import InputError, Problem
-from layout.results.folder import ASSIGNMENT_CSV, DECLARED_CSV, MANIFEST_JSON, METRICS_JSON, PERIODS_DIR, PHASING_CSV, read_folder
-from layout.results.metrics import DECLARED_METRICS, HIGHER, LOWER, OBJECTIVE, METRICS, Metric
+from layout.results.folder import (
+    ASSIGNMENT_CSV,
+    DECLARED_CSV,
+    MANIFEST_JSON,
+    METRICS_JSON,
+    PERIODS_DIR,
+    PHASING_CSV,
+    read_folder,
+    section,
+)
+from layout.results.metrics import DECLARED_METRICS, HIGHER, LOWER, METRICS, OBJECTIVE, Metric
 from layout.results.tables import read_csv
 from layout.words import cell, rounded
 
@@ -76,8 +85,15 @@ def read_phasing(folder: Path, metrics: dict) -> dict[str, list[dict]] | None:
         for p in metrics["periods"]:
             f = folder / PERIODS_DIR / str(p) / ASSIGNMENT_CSV
             if not f.is_file():
-                raise InputError(Problem(str(folder), None, f"periods/{p}", "phasing.csv or each period's assignment.csv",
-                                         f"neither {PHASING_CSV} nor {PERIODS_DIR}/{p}/{ASSIGNMENT_CSV}"))
+                raise InputError(
+                    Problem(
+                        str(folder),
+                        None,
+                        f"periods/{p}",
+                        "phasing.csv or each period's assignment.csv",
+                        f"neither {PHASING_CSV} nor {PERIODS_DIR}/{p}/{ASSIGNMENT_CSV}",
+                    )
+                )
             out[str(p)] = _read_rows(f)
     else:
         return None
@@ -90,7 +106,7 @@ def _declared(folder: Path, metrics: dict) -> dict | None:
     if not path.is_file():
         return None
     rows = _read_rows(path)
-    d = metrics.get("declared") if isinstance(metrics.get("declared"), dict) else {}
+    d = section(metrics, "declared")
     covered, not_covered = d.get("covered"), d.get("not_covered")
     per_industry = d.get("regions_per_industry")
     if not isinstance(per_industry, dict):  # count declared.csv itself
@@ -98,9 +114,12 @@ def _declared(folder: Path, metrics: dict) -> dict | None:
         for r in rows:
             per_industry[r["industry"]] = per_industry.get(r["industry"], 0) + 1
     return {
-        "coverage": d.get("coverage") or f"coverage not stated in metrics.json; declared.csv names {len({r['region_code'] for r in rows})} regions",
+        "coverage": d.get("coverage")
+        or f"coverage not stated in metrics.json; declared.csv names {len({r['region_code'] for r in rows})} regions",
         "covered": len(covered) if isinstance(covered, list) else None,
-        "regions": len(covered) + len(not_covered) if isinstance(covered, list) and isinstance(not_covered, list) else None,
+        "regions": len(covered) + len(not_covered)
+        if isinstance(covered, list) and isinstance(not_covered, list)
+        else None,
         **{m.key: _r(d.get(m.key)) for m in DECLARED_METRICS},
         "regions_per_industry": {i: per_industry[i] for i in sorted(per_industry)},
     }
@@ -108,7 +127,7 @@ def _declared(folder: Path, metrics: dict) -> dict | None:
 
 def _baseline(metrics: dict) -> dict:
     """metrics.json["baseline"] ({} if the folder has none)."""
-    return metrics["baseline"] if isinstance(metrics.get("baseline"), dict) else {}
+    return section(metrics, "baseline")
 
 
 def _key(row: dict) -> tuple[str, str]:
@@ -127,9 +146,18 @@ def _r(v):
 
 def _row(m: Metric, a, b, baseline_a, baseline_b) -> dict:
     """One metric of A and B: the optimised values, B − A, the verdict from A to B, and the baselines."""
-    return {"metric": m.key, "label": m.label, "a": _r(a), "b": _r(b), "delta": _delta(a, b),
-            "lower_is_better": {LOWER: True, HIGHER: False}.get(m.better or ""), "better": m.better,
-            "verdict": m.verdict(a, b), "baseline_a": _r(baseline_a), "baseline_b": _r(baseline_b)}
+    return {
+        "metric": m.key,
+        "label": m.label,
+        "a": _r(a),
+        "b": _r(b),
+        "delta": _delta(a, b),
+        "lower_is_better": {LOWER: True, HIGHER: False}.get(m.better or ""),
+        "better": m.better,
+        "verdict": m.verdict(a, b),
+        "baseline_a": _r(baseline_a),
+        "baseline_b": _r(baseline_b),
+    }
 
 
 def compare(dir_a: Path, dir_b: Path) -> dict:
@@ -142,17 +170,34 @@ def compare(dir_a: Path, dir_b: Path) -> dict:
     metrics = [_row(m, oa.get(m.key), ob.get(m.key), ba.get(m.key), bb.get(m.key)) for m in METRICS]
     sa, sb = ma.get("solver", {}), mb.get("solver", {})
     metrics.append(_row(OBJECTIVE, sa.get("objective"), sb.get("objective"), None, None))
-    hosts = {side: {i: v.get("regions") for i, v in (m.get("industries") or {}).items() if isinstance(v, dict)}
-             for side, m in (("a", oa), ("b", ob), ("baseline_a", ba), ("baseline_b", bb))}
-    per_industry = [{"industry": i, **{side: hosts[side].get(i) for side in hosts},
-                     "delta": _delta(hosts["a"].get(i), hosts["b"].get(i))}
-                    for i in sorted(set(hosts["a"]) | set(hosts["b"]))]
+    hosts = {
+        side: {i: v.get("regions") for i, v in (m.get("industries") or {}).items() if isinstance(v, dict)}
+        for side, m in (("a", oa), ("b", ob), ("baseline_a", ba), ("baseline_b", bb))
+    }
+    per_industry = [
+        {
+            "industry": i,
+            **{side: hosts[side].get(i) for side in hosts},
+            "delta": _delta(hosts["a"].get(i), hosts["b"].get(i)),
+        }
+        for i in sorted(set(hosts["a"]) | set(hosts["b"]))
+    ]
     changes, unchanged = _diff(ra, rb)
     out = {
-        "a": {"folder": str(dir_a), "scenario": ma.get("scenario", {}).get("name"), "solver": sa.get("name"), "status": sa.get("status"),
-              "input_sha256": fa.get("input_sha256")},
-        "b": {"folder": str(dir_b), "scenario": mb.get("scenario", {}).get("name"), "solver": sb.get("name"), "status": sb.get("status"),
-              "input_sha256": fb.get("input_sha256")},
+        "a": {
+            "folder": str(dir_a),
+            "scenario": ma.get("scenario", {}).get("name"),
+            "solver": sa.get("name"),
+            "status": sa.get("status"),
+            "input_sha256": fa.get("input_sha256"),
+        },
+        "b": {
+            "folder": str(dir_b),
+            "scenario": mb.get("scenario", {}).get("name"),
+            "solver": sb.get("name"),
+            "status": sb.get("status"),
+            "input_sha256": fb.get("input_sha256"),
+        },
         "metrics": metrics,
         "regions_per_industry": per_industry,
         "changes": changes,
@@ -175,43 +220,95 @@ def _diff(ra: list[dict], rb: list[dict]) -> tuple[dict, int]:
     inames = {r["industry"]: r.get("industry_name", r["industry"]) for r in ra + rb}
 
     def entry(k, **kw):
-        return {"region": k[0], "region_name": names.get(k[0], k[0]), "industry": k[1], "industry_name": inames.get(k[1], k[1]), **kw}
+        return {
+            "region": k[0],
+            "region_name": names.get(k[0], k[0]),
+            "industry": k[1],
+            "industry_name": inames.get(k[1], k[1]),
+            **kw,
+        }
 
-    added = [entry(k, tier=_tier(b_rows[k]), capacity=_r(b_rows[k]["capacity"])) for k in sorted(b_rows.keys() - a_rows.keys())]
-    removed = [entry(k, tier=_tier(a_rows[k]), capacity=_r(a_rows[k]["capacity"])) for k in sorted(a_rows.keys() - b_rows.keys())]
+    added = [
+        entry(k, tier=_tier(b_rows[k]), capacity=_r(b_rows[k]["capacity"]))
+        for k in sorted(b_rows.keys() - a_rows.keys())
+    ]
+    removed = [
+        entry(k, tier=_tier(a_rows[k]), capacity=_r(a_rows[k]["capacity"]))
+        for k in sorted(a_rows.keys() - b_rows.keys())
+    ]
     tier_changed, capacity_changed = [], []
     for k in sorted(a_rows.keys() & b_rows.keys()):
         x, y = a_rows[k], b_rows[k]
         if _tier(x) != _tier(y):
-            tier_changed.append(entry(k, tier_a=_tier(x), tier_b=_tier(y), capacity_a=_r(x["capacity"]), capacity_b=_r(y["capacity"])))
+            tier_changed.append(
+                entry(k, tier_a=_tier(x), tier_b=_tier(y), capacity_a=_r(x["capacity"]), capacity_b=_r(y["capacity"]))
+            )
         elif abs(x["capacity"] - y["capacity"]) > CAPACITY_TOL:
-            capacity_changed.append(entry(k, tier=_tier(x), capacity_a=_r(x["capacity"]), capacity_b=_r(y["capacity"]),
-                                          delta=_r(y["capacity"] - x["capacity"])))
-    unchanged = sum(1 for k in a_rows.keys() & b_rows.keys()
-                    if _tier(a_rows[k]) == _tier(b_rows[k]) and abs(a_rows[k]["capacity"] - b_rows[k]["capacity"]) <= CAPACITY_TOL)
-    return {"added": added, "removed": removed, "tier_changed": tier_changed, "capacity_changed": capacity_changed}, unchanged
+            capacity_changed.append(
+                entry(
+                    k,
+                    tier=_tier(x),
+                    capacity_a=_r(x["capacity"]),
+                    capacity_b=_r(y["capacity"]),
+                    delta=_r(y["capacity"] - x["capacity"]),
+                )
+            )
+    unchanged = sum(
+        1
+        for k in a_rows.keys() & b_rows.keys()
+        if _tier(a_rows[k]) == _tier(b_rows[k]) and abs(a_rows[k]["capacity"] - b_rows[k]["capacity"]) <= CAPACITY_TOL
+    )
+    return {
+        "added": added,
+        "removed": removed,
+        "tier_changed": tier_changed,
+        "capacity_changed": capacity_changed,
+    }, unchanged
 
 
 def _delta(a, b):
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+    if (
+        isinstance(a, (int, float))
+        and isinstance(b, (int, float))
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
         return _r(b - a)
     return None
 
 
 def _declared_side_by_side(da: dict | None, db: dict | None) -> dict:
     """Declared metrics of A and B (None for a side without declared.csv)."""
-    metrics = [{"metric": m.key, "label": m.label, "a": (da or {}).get(m.key), "b": (db or {}).get(m.key),
-                "delta": _delta((da or {}).get(m.key), (db or {}).get(m.key))} for m in DECLARED_METRICS]
+    metrics = [
+        {
+            "metric": m.key,
+            "label": m.label,
+            "a": (da or {}).get(m.key),
+            "b": (db or {}).get(m.key),
+            "delta": _delta((da or {}).get(m.key), (db or {}).get(m.key)),
+        }
+        for m in DECLARED_METRICS
+    ]
     ia, ib = (da or {}).get("regions_per_industry", {}), (db or {}).get("regions_per_industry", {})
-    per_industry = [{"industry": i, "a": ia.get(i) if da else None, "b": ib.get(i) if db else None,
-                     "delta": _delta(ia.get(i), ib.get(i)) if da and db else None}
-                    for i in sorted(set(ia) | set(ib))]
+    per_industry = [
+        {
+            "industry": i,
+            "a": ia.get(i) if da else None,
+            "b": ib.get(i) if db else None,
+            "delta": _delta(ia.get(i), ib.get(i)) if da and db else None,
+        }
+        for i in sorted(set(ia) | set(ib))
+    ]
     return {"a": da, "b": db, "metrics": metrics, "regions_per_industry": per_industry}
 
 
 def _phasing(pa: dict[str, list[dict]] | None, pb: dict[str, list[dict]] | None) -> dict:
     """Per plan period, the assignments that changed from A to B (periods solved by both folders)."""
-    out: dict = {"a_periods": list(pa) if pa is not None else None, "b_periods": list(pb) if pb is not None else None, "periods": []}
+    out: dict = {
+        "a_periods": list(pa) if pa is not None else None,
+        "b_periods": list(pb) if pb is not None else None,
+        "periods": [],
+    }
     if pa is None or pb is None:
         return out
     for p in sorted(set(pa) | set(pb), key=period_key):
@@ -226,8 +323,11 @@ def _phasing(pa: dict[str, list[dict]] | None, pb: dict[str, list[dict]] | None)
 def format_comparison(d: dict) -> str:
     """Plain-text comparison (what `layout compare DIR_A DIR_B` prints)."""
     a, b = d["a"], d["b"]
-    lines = [f"A: {a['folder']} — {a['scenario']} ({a['solver']}, {a['status']})",
-             f"B: {b['folder']} — {b['scenario']} ({b['solver']}, {b['status']})", ""]
+    lines = [
+        f"A: {a['folder']} — {a['scenario']} ({a['solver']}, {a['status']})",
+        f"B: {b['folder']} — {b['scenario']} ({b['solver']}, {b['status']})",
+        "",
+    ]
     lines += _metric_lines(d)
     ch = d["changes"]
     lines.append("")
@@ -239,20 +339,32 @@ def format_comparison(d: dict) -> str:
 
 
 def _counts(ch: dict, unchanged: int) -> str:
-    return (f"{len(ch['added'])} added, {len(ch['removed'])} removed, {len(ch['tier_changed'])} tier changed, "
-            f"{len(ch['capacity_changed'])} capacity changed, {unchanged} unchanged")
+    return (
+        f"{len(ch['added'])} added, {len(ch['removed'])} removed, {len(ch['tier_changed'])} tier changed, "
+        f"{len(ch['capacity_changed'])} capacity changed, {unchanged} unchanged"
+    )
 
 
 def _change_lines(ch: dict, indent: str, detail: bool = True) -> list[str]:
-    lines = [f"{indent}+ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity'])}" for e in ch["added"]]
-    lines += [f"{indent}- {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity'])}" for e in ch["removed"]]
+    lines = [
+        f"{indent}+ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity'])}"
+        for e in ch["added"]
+    ]
+    lines += [
+        f"{indent}- {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity'])}"
+        for e in ch["removed"]
+    ]
     if not detail:
         return lines
     for e in ch["tier_changed"]:
-        lines.append(f"{indent}~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier_a']} → {e['tier_b']}, "
-                     f"{cell(e['capacity_a'])} → {cell(e['capacity_b'])}")
+        lines.append(
+            f"{indent}~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier_a']} → {e['tier_b']}, "
+            f"{cell(e['capacity_a'])} → {cell(e['capacity_b'])}"
+        )
     for e in ch["capacity_changed"]:
-        lines.append(f"{indent}~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity_a'])} → {cell(e['capacity_b'])}")
+        lines.append(
+            f"{indent}~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity_a'])} → {cell(e['capacity_b'])}"
+        )
     return lines
 
 
@@ -265,7 +377,13 @@ def _metric_lines(d: dict) -> list[str]:
     declared_hosts = {m["industry"]: m for m in dd["regions_per_industry"]} if dd else {}
 
     def row(label: str, dm: dict, m: dict, digits: int) -> list[str]:
-        pairs = ([dm.get("a"), dm.get("b")] if dd else []) + [m["baseline_a"], m["baseline_b"], m["a"], m["b"], m["delta"]]
+        pairs = ([dm.get("a"), dm.get("b")] if dd else []) + [
+            m["baseline_a"],
+            m["baseline_b"],
+            m["a"],
+            m["b"],
+            m["delta"],
+        ]
         return [label] + [cell(v, digits) for v in pairs] + [MARKS.get(m.get("verdict") or "", "")]
 
     rows = [row(m["label"], declared.get(m["metric"], {}), m, SHOWN[m["metric"]].digits) for m in d["metrics"]]
@@ -281,9 +399,15 @@ def _metric_lines(d: dict) -> list[str]:
         lines.append("  * declared plans: covered provinces only; they state no capacities")
         for side in ("a", "b"):
             v = dd[side]
-            text = "no declared.csv in this folder" if v is None else (
-                f"{v['covered']} of {v['regions']} provinces; the other {v['regions'] - v['covered']} have no sourced plan"
-                if v["covered"] is not None and v["regions"] is not None else v["coverage"])
+            text = (
+                "no declared.csv in this folder"
+                if v is None
+                else (
+                    f"{v['covered']} of {v['regions']} provinces; the other {v['regions'] - v['covered']} have no sourced plan"
+                    if v["covered"] is not None and v["regions"] is not None
+                    else v["coverage"]
+                )
+            )
             lines.append(f"    {side.upper()}: {text}")
     return lines
 
@@ -294,8 +418,9 @@ def _marks_legend() -> list[str]:
     for m in SHOWN.values():
         if m.better is not None and m.better != LOWER:
             other.setdefault(m.better, []).append(m.label)
-    text = (f"{MARKS['better']} B better than A, {MARKS['worse']} B worse; better is lower, but "
-            + "; ".join(f"{way} for {', '.join(labels)}" for way, labels in other.items()))
+    text = f"{MARKS['better']} B better than A, {MARKS['worse']} B worse; better is lower, but " + "; ".join(
+        f"{way} for {', '.join(labels)}" for way, labels in other.items()
+    )
     return textwrap.wrap(text, 80, initial_indent="  ", subsequent_indent="    ")
 
 
@@ -308,20 +433,30 @@ def _table(groups: list[str], rows: list[list[str]]) -> list[str]:
         widths[2 + 2 * g] = max(widths[2 + 2 * g], len(name) - widths[1 + 2 * g] - 1)
 
     def line(cells: list[str]) -> str:
-        return "  " + cells[0].ljust(widths[0]) + "".join(("  " if c % 2 else " ") + v.rjust(widths[c])
-                                                          for c, v in enumerate(cells[1:], start=1))
+        return (
+            "  "
+            + cells[0].ljust(widths[0])
+            + "".join(("  " if c % 2 else " ") + v.rjust(widths[c]) for c, v in enumerate(cells[1:], start=1))
+        )
 
-    title = "  " + " " * widths[0] + "".join("  " + name.center(widths[1 + 2 * g] + 1 + widths[2 + 2 * g])
-                                             for g, name in enumerate(groups))
+    title = (
+        "  "
+        + " " * widths[0]
+        + "".join("  " + name.center(widths[1 + 2 * g] + 1 + widths[2 + 2 * g]) for g, name in enumerate(groups))
+    )
     header = line(head)
-    return [title.rstrip(), header, "  " + "-" * (len(header) - 2)] + [line(r[:-1]) + (f" {r[-1]}" if r[-1] else "") for r in rows]
+    return [title.rstrip(), header, "  " + "-" * (len(header) - 2)] + [
+        line(r[:-1]) + (f" {r[-1]}" if r[-1] else "") for r in rows
+    ]
 
 
 def _phasing_lines(ph: dict) -> list[str]:
     lines = [""]
     if ph["a_periods"] is None or ph["b_periods"] is None:
         side, periods = ("A", ph["a_periods"]) if ph["a_periods"] is not None else ("B", ph["b_periods"])
-        return lines + [f"Phasing: only {side} was solved over plan periods ({', '.join(periods)}); no per-period comparison"]
+        return lines + [
+            f"Phasing: only {side} was solved over plan periods ({', '.join(periods)}); no per-period comparison"
+        ]
     lines.append("Phasing (assignments per plan period, A → B; + added, - removed):")
     for p in ph["periods"]:
         if "only_in" in p:

@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from layout.model.instance import Instance
-from layout.results.metrics import COLUMNS, layout_metrics
 from layout.paths import geodata_file
+from layout.results.metrics import COLUMNS, layout_metrics
 
 PRIORITIES_CSV = "province_sei_priorities.csv"  # geodata: the provinces' declared SEI priorities (not a results folder's declared.csv)
 DECLARED_TIER = "declared"
@@ -33,9 +33,12 @@ class Declared:
     layout: pd.DataFrame  # COLUMNS; capacity 1 per declared industry, tier "declared"
     covered: list[str]  # region codes with a sourced plan
     not_covered: list[str]  # modelled regions with no sourced plan
-    unmapped: dict[str, list[str]] = field(default_factory=dict)  # region -> priorities the data file maps to no scenario industry
-    not_laid_out: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # region -> industry not laid out -> priorities
-    reasons: dict[str, str] = field(default_factory=dict)  # industry not laid out -> the policy lever that retires or defers it
+    # region -> priorities the data file maps to no scenario industry
+    unmapped: dict[str, list[str]] = field(default_factory=dict)
+    # region -> industry not laid out -> priorities
+    not_laid_out: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # industry not laid out -> the policy lever that retires or defers it
+    reasons: dict[str, str] = field(default_factory=dict)
     sources: dict[str, list[str]] = field(default_factory=dict)  # region -> source ids
 
     @property
@@ -70,10 +73,19 @@ def declared_layout(inst: Instance, nbs_category: dict[str, str], path: Path | N
             rows[r, i] = [r, inst.region_names[r], i, p.name, 1.0, DECLARED_TIER, p.kind, "", ""]
     covered = sorted(sources)
     table = pd.DataFrame([rows[k] for k in sorted(rows)], columns=COLUMNS)
-    reasons = {i: inst.notes.get(i, f"{i} is not laid out in this scenario")
-               for i in sorted({i for v in not_laid_out.values() for i in v})}
-    return Declared(table, covered, [r for r in inst.regions if r not in sources], unmapped, not_laid_out, reasons,
-                    {r: sorted(s) for r, s in sources.items()})
+    reasons = {
+        i: inst.notes.get(i, f"{i} is not laid out in this scenario")
+        for i in sorted({i for v in not_laid_out.values() for i in v})
+    }
+    return Declared(
+        table,
+        covered,
+        [r for r in inst.regions if r not in sources],
+        unmapped,
+        not_laid_out,
+        reasons,
+        {r: sorted(s) for r, s in sources.items()},
+    )
 
 
 def declared_metrics(declared: Declared, inst: Instance) -> dict:

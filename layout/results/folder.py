@@ -7,7 +7,8 @@ it lists every file with size and sha256), named here as MANIFEST_JSON.
 Writing. `Contents` is a results folder in memory and `WRITERS` the table of its data files (name, field, writer);
 `write_contents` writes them into a staged folder (`layout.results.staging.staged_output`). `layout solve`
 (layout.pipeline) and the Pareto front's ε points (layout.batch.pareto) both write through it; the views
-(map.html, report.html) are drawn afterwards from the files written.
+(map.html, report.html) are drawn afterwards from the files written. `write_diagnosis` writes the folder of an
+infeasible scenario's diagnosis (`layout solve --diagnose-to`) under the same contract.
 
 Reading. A results folder travels: a planner opens what a colleague e-mailed, written by another version of
 this program, or not by it at all. So every JSON file of a folder is read here, bounded (layout.inputs), and
@@ -25,7 +26,7 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import metadata
@@ -37,16 +38,42 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from layout.errors import InputError, Problem
 from layout.inputs import GEO_LIMIT, read_text
-from layout.results.staging import MANIFEST, PROGRAM, write_json
+from layout.results.staging import MANIFEST, PROGRAM, staged_output, write_json
 from layout.results.tables import csv_text, read_csv
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["ASSIGNMENT_CSV", "BASELINE_CSV", "DECLARED_CSV", "PHASING_CSV", "LAYOUT_GEOJSON", "METRICS_JSON", "EXPLANATION_JSON",
-           "MANIFEST_JSON", "MAP_HTML", "REPORT_HTML", "DIAGNOSIS_TXT", "MODEL_LP", "MODEL_MPS", "SCENARIO_YAML", "PERIODS_DIR",
-           "Contents", "WRITERS", "write_contents", "new_manifest", "ResultsFolder", "read_folder", "read_metrics", "read_manifest",
-           "read_explanation", "read_units_geojson", "require"]
+__all__ = [
+    "ASSIGNMENT_CSV",
+    "BASELINE_CSV",
+    "DECLARED_CSV",
+    "PHASING_CSV",
+    "LAYOUT_GEOJSON",
+    "METRICS_JSON",
+    "EXPLANATION_JSON",
+    "MANIFEST_JSON",
+    "MAP_HTML",
+    "REPORT_HTML",
+    "DIAGNOSIS_TXT",
+    "MODEL_LP",
+    "MODEL_MPS",
+    "SCENARIO_YAML",
+    "PERIODS_DIR",
+    "Contents",
+    "WRITERS",
+    "write_contents",
+    "write_diagnosis",
+    "new_manifest",
+    "ResultsFolder",
+    "read_folder",
+    "read_metrics",
+    "read_manifest",
+    "read_explanation",
+    "read_units_geojson",
+    "require",
+    "section",
+]
 
 # ---------------------------------------------------------------- file names
 
@@ -269,7 +296,15 @@ def problems(path: Path, error: ValidationError) -> list[Problem]:
     for err in error.errors():
         key = ".".join(str(k) for k in err["loc"])
         found = "nothing (the key is missing)" if err["type"] == "missing" else repr(err.get("input"))[:120]
-        out.append(Problem(str(path), None, key, f"{err['msg'][0].lower()}{err['msg'][1:]} (written by another version of this program?)", found))
+        out.append(
+            Problem(
+                str(path),
+                None,
+                key,
+                f"{err['msg'][0].lower()}{err['msg'][1:]} (written by another version of this program?)",
+                found,
+            )
+        )
     return out
 
 
@@ -323,7 +358,15 @@ def load_json(path: Path, what: str = FOLDER, limit: int | None = None) -> dict:
     except json.JSONDecodeError as e:
         raise InputError(Problem(str(path), e.lineno, "", "valid JSON", f"unreadable: {e.msg}")) from None
     except RecursionError:
-        raise InputError(Problem(str(path), None, "", "JSON nested at most a few hundred levels deep", "lists or objects nested too deeply to read")) from None
+        raise InputError(
+            Problem(
+                str(path),
+                None,
+                "",
+                "JSON nested at most a few hundred levels deep",
+                "lists or objects nested too deeply to read",
+            )
+        ) from None
     except _Unreasonable as e:
         raise InputError(Problem(str(path), None, "", f"{what} ({path.name})", str(e))) from None
     if not isinstance(data, dict):
@@ -351,11 +394,21 @@ def require(folder: Path, *names: str, what: str = FOLDER) -> Path:
     """`folder` as a Path, if it is a folder holding the files `names`; else InputError saying what is missing."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(Problem(str(folder), None, "", what, "no such folder" if not folder.exists() else "not a folder"))
+        raise InputError(
+            Problem(str(folder), None, "", what, "no such folder" if not folder.exists() else "not a folder")
+        )
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:
-        raise InputError(Problem(str(folder), None, "", f"{what} ({', '.join(names)})", f"no {', '.join(missing)} there"))
+        raise InputError(
+            Problem(str(folder), None, "", f"{what} ({', '.join(names)})", f"no {', '.join(missing)} there")
+        )
     return folder
+
+
+def section(document: dict, key: str) -> dict:
+    """document[key] when it is a JSON object, else {} (a section a folder of another kind or version may lack)."""
+    value = document.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def read_metrics(folder: Path) -> dict:
@@ -372,8 +425,15 @@ def read_explanation(folder: Path) -> dict:
     """DIR/explanation.json, checked; a folder without one is told to solve again."""
     folder = require(folder, METRICS_JSON)
     if not (folder / EXPLANATION_JSON).is_file():
-        raise InputError(Problem(str(folder), None, "", f"a results folder with {EXPLANATION_JSON} (written by `layout solve`)",
-                                 f"no {EXPLANATION_JSON} there (solve the scenario again to explain it)"))
+        raise InputError(
+            Problem(
+                str(folder),
+                None,
+                "",
+                f"a results folder with {EXPLANATION_JSON} (written by `layout solve`)",
+                f"no {EXPLANATION_JSON} there (solve the scenario again to explain it)",
+            )
+        )
     return read_json(folder / EXPLANATION_JSON, Explanation)
 
 
@@ -383,6 +443,7 @@ def read_units_geojson(path: Path) -> dict:
 
 
 # ---------------------------------------------------------------- writing
+
 
 def write_table(path: Path, table: pd.DataFrame) -> None:
     """A layout table as CSV: UTF-8, sorted by region and industry, capacities to 6 decimals, spreadsheet-safe
@@ -432,9 +493,17 @@ def new_manifest(scenario_file: Path, files_read: list[Path], input_sha256: str,
     """manifest.json of a results folder: what wrote it (program, command, versions, time), from which inputs
     (the constraint file, every file read and their SHA-256) and with which solver settings (name, time_limit in
     seconds, gap); `more` adds keys (periods, a Pareto point's criterion and ε). Staging adds the list of files."""
-    return {"program": PROGRAM, "command": " ".join(sys.argv), "scenario_file": str(scenario_file),
-            "files_read": [str(f) for f in files_read], "input_sha256": input_sha256, "solver": solver, **more,
-            "versions": versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    return {
+        "program": PROGRAM,
+        "command": " ".join(sys.argv),
+        "scenario_file": str(scenario_file),
+        "files_read": [str(f) for f in files_read],
+        "input_sha256": input_sha256,
+        "solver": solver,
+        **more,
+        "versions": versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
 
 
 # (file name, field of Contents, writer): the data files of a results folder, in the order written.
@@ -459,7 +528,30 @@ def write_contents(folder: Path, contents: Contents) -> None:
             write(folder / name, value)
 
 
+def write_diagnosis(
+    folder: Path,
+    sentences: list[str],
+    force: bool = False,
+    *,
+    option: str = "--diagnose-to",
+    inputs: Iterable[str | Path] = (),
+) -> Path:
+    """Write FOLDER/diagnosis.txt (one sentence a line) and return its path.
+
+    FOLDER is written as a results folder is (`staged_output`, the output contract of `layout.results.staging.check_out`):
+    whole or not at all, with a manifest.json that lists what it holds, so an earlier diagnosis is replaced only
+    with `force` and no other folder ever (nor one holding any of `inputs`). Raises InputError (problems naming
+    `option`) when FOLDER is a file, under a file, a non-empty folder of something else, or cannot be written.
+    """
+    folder = Path(folder)
+    with staged_output(folder, force, option=option, inputs=inputs) as tmp:
+        (tmp / DIAGNOSIS_TXT).write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        write_json(tmp / MANIFEST_JSON, {"program": "cluster-layout", "diagnosis": DIAGNOSIS_TXT})
+    return folder / DIAGNOSIS_TXT
+
+
 # ---------------------------------------------------------------- reading a whole folder
+
 
 @dataclass
 class ResultsFolder:
@@ -536,7 +628,9 @@ def units_frame(collection: dict, where: Path | str) -> gpd.GeoDataFrame:
     try:
         return gpd.GeoDataFrame.from_features(collection["features"], crs="EPSG:4326")
     except Exception as e:  # shapely and geopandas raise several kinds for a bad geometry
-        raise InputError(Problem(str(where), None, "features", "GeoJSON geometries", f"unreadable: {type(e).__name__}: {e}")) from None
+        raise InputError(
+            Problem(str(where), None, "features", "GeoJSON geometries", f"unreadable: {type(e).__name__}: {e}")
+        ) from None
 
 
 def read_folder(path: str | Path, *needs: str) -> ResultsFolder:

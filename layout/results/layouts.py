@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import shapely
 
-from layout.model.instance import Instance
-from layout.results.metrics import COLUMNS
 from layout.model.core import LayoutModel
+from layout.model.instance import Instance
 from layout.regions.readers import RegionSet
+from layout.results.metrics import COLUMNS
 
 ON = 0.5  # a binary above this is 1
 
@@ -31,7 +31,19 @@ def solution_layout(m: LayoutModel) -> pd.DataFrame:
                     tier, group = "inter-provincial", active[0]
             if tier:
                 cap = round(max(0.0, m.x[r, i].varValue), 6)
-                rows.append([r, inst.region_names[r], i, p.name, cap, tier, p.kind, group, inst.groups[group].name if group else ""])
+                rows.append(
+                    [
+                        r,
+                        inst.region_names[r],
+                        i,
+                        p.name,
+                        cap,
+                        tier,
+                        p.kind,
+                        group,
+                        inst.groups[group].name if group else "",
+                    ]
+                )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -58,5 +70,7 @@ def units_geojson(regions: RegionSet, inst: Instance, layout: pd.DataFrame) -> d
             "n_clusters": int(counts.get(code, 0)) if modelled else None,
             "portfolio": portfolios.get(code, "") if modelled else "not modelled",
         }
-        features.append({"type": "Feature", "properties": props, "geometry": json.loads(shapely.to_geojson(row.geometry))})
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": json.loads(shapely.to_geojson(row.geometry))}
+        )
     return {"type": "FeatureCollection", "features": features}

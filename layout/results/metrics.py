@@ -48,30 +48,73 @@ class Metric:
 
 
 METRICS = (
-    Metric("duplications", "neighbour duplications", LOWER, 0,
-           "neighbour pairs designated for the same industry outside a shared inter-provincial cluster", declared=True),
-    Metric("duplications_weighted", "weighted duplications", LOWER, 2,
-           "neighbour duplications, one involving a characteristic cluster counting κ (the objective's characteristic_weight)"),
-    Metric("mean_similarity", "similarity, all pairs", LOWER, 3,
-           "mean structural similarity (0–1) of the industry mixes of every two regions holding capacity", declared=True),
-    Metric("mean_similarity_adjacent", "similarity, neighbours", LOWER, 3,
-           "mean structural similarity (0–1) of the industry mixes of neighbouring regions", declared=True),
-    Metric("mean_krugman", "mean Krugman index", HIGHER, 3,
-           "mean Krugman specialisation index (0–2) of the regions holding capacity against the rest of the country"),
+    Metric(
+        "duplications",
+        "neighbour duplications",
+        LOWER,
+        0,
+        "neighbour pairs designated for the same industry outside a shared inter-provincial cluster",
+        declared=True,
+    ),
+    Metric(
+        "duplications_weighted",
+        "weighted duplications",
+        LOWER,
+        2,
+        "neighbour duplications, one involving a characteristic cluster counting κ (the objective's characteristic_weight)",
+    ),
+    Metric(
+        "mean_similarity",
+        "similarity, all pairs",
+        LOWER,
+        3,
+        "mean structural similarity (0–1) of the industry mixes of every two regions holding capacity",
+        declared=True,
+    ),
+    Metric(
+        "mean_similarity_adjacent",
+        "similarity, neighbours",
+        LOWER,
+        3,
+        "mean structural similarity (0–1) of the industry mixes of neighbouring regions",
+        declared=True,
+    ),
+    Metric(
+        "mean_krugman",
+        "mean Krugman index",
+        HIGHER,
+        3,
+        "mean Krugman specialisation index (0–2) of the regions holding capacity against the rest of the country",
+    ),
     # Nearer 1 is better: a ratio below 1 is a shortfall and above 1 is overcapacity, the waste of uncoordinated
     # plans the layout exists to remove; neither "lower" (which would prefer a shortfall) nor "higher" judges it.
-    Metric("mean_overcapacity_ratio", "mean overcapacity ratio", NEARER_1, 3,
-           "capacity / target, mean over industries: 1 is on target, below 1 a shortfall, above 1 overcapacity; nearer 1 is better"),
-    Metric("total_shortfall", "shortfall (capacity)", LOWER, 2,
-           "target − capacity summed over the industries short of their target (capacity units)"),
+    Metric(
+        "mean_overcapacity_ratio",
+        "mean overcapacity ratio",
+        NEARER_1,
+        3,
+        "capacity / target, mean over industries: 1 is on target, below 1 a shortfall, above 1 overcapacity; nearer 1 is better",
+    ),
+    Metric(
+        "total_shortfall",
+        "shortfall (capacity)",
+        LOWER,
+        2,
+        "target − capacity summed over the industries short of their target (capacity units)",
+    ),
     Metric("targets_met", "all targets met", HIGHER, 0, "every industry's capacity reaches its target (yes is better)"),
     Metric("regions_hosting", "regions hosting", HIGHER, 0, "regions holding at least one cluster"),
     Metric("clusters", "clusters", None, 0, "designations: region–industry pairs of the layout"),
 )
 METRIC = {m.key: m for m in METRICS}
 DECLARED_METRICS = tuple(m for m in METRICS if m.declared)
-OBJECTIVE = Metric("objective", "objective (own weights)", LOWER, 3,
-                   "the objective value under the scenario's own weights (metrics.json solver.objective)")
+OBJECTIVE = Metric(
+    "objective",
+    "objective (own weights)",
+    LOWER,
+    3,
+    "the objective value under the scenario's own weights (metrics.json solver.objective)",
+)
 
 
 def similarity_matrix(x: np.ndarray) -> np.ndarray:
@@ -158,7 +201,9 @@ def layout_metrics(layout: pd.DataFrame, inst: Instance) -> dict:
         "mean_similarity_adjacent": mean_adjacent,
         "duplications": len(dups),
         "duplications_weighted": _round(sum(d["weight"] for d in dups)),
-        "mean_overcapacity_ratio": _round(sum(v["overcapacity_ratio"] for v in per_industry.values()) / len(per_industry)),
+        "mean_overcapacity_ratio": _round(
+            sum(v["overcapacity_ratio"] for v in per_industry.values()) / len(per_industry)
+        ),
         "total_shortfall": _round(sum(v["shortfall"] for v in per_industry.values())),
         "targets_met": all(v["shortfall"] <= 1e-6 for v in per_industry.values()),
         "regions_hosting": len(hosting),

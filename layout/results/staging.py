@@ -36,7 +36,8 @@ from layout.errors import InputError, Problem
 from layout.paths import current_umask
 
 MANIFEST = "manifest.json"
-STAGING_MARK = ".cluster-layout-staging"  # in a staged folder until it is sealed: proof that a leftover is this program's
+# in a staged folder until it is sealed: proof that a leftover is this program's
+STAGING_MARK = ".cluster-layout-staging"
 PROGRAM = "cluster-layout"
 NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
 _HIDDEN_ROOM = len("..partial-4194304-abcdefgh")  # the longest hidden name beside DIR is '.' DIR '.partial-<pid>-<8>'
@@ -54,6 +55,7 @@ class Kind:
 
 
 # ---------------------------------------------------------------- OS errors
+
 
 def os_problem(e: OSError, path: str | Path, option: str = "", expected: str = WRITABLE) -> Problem:
     """An OS error met at `path` as a Problem: the error's text, its errno name and the file it concerns."""
@@ -75,6 +77,7 @@ def _os_errors(path: str | Path, option: str, expected: str = WRITABLE) -> Itera
 
 # ---------------------------------------------------------------- the contract
 
+
 def resolve_out(out: str | Path, option: str = "--out") -> Path:
     """The folder `out` names: absolute, `..` folded and links in its parents followed, as the OS reads the path.
 
@@ -87,17 +90,32 @@ def resolve_out(out: str | Path, option: str = "--out") -> Path:
     if tail in ("", ".", ".."):
         return Path(os.path.realpath(text))
     if len(os.fsencode(tail)) + _HIDDEN_ROOM > NAME_MAX:
-        raise InputError(Problem(text, None, option, f"a folder name of at most {NAME_MAX - _HIDDEN_ROOM} bytes "
-                                 "(hidden working names beside it add more)", f"{len(os.fsencode(tail))} bytes"))
+        raise InputError(
+            Problem(
+                text,
+                None,
+                option,
+                f"a folder name of at most {NAME_MAX - _HIDDEN_ROOM} bytes (hidden working names beside it add more)",
+                f"{len(os.fsencode(tail))} bytes",
+            )
+        )
     target = Path(os.path.realpath(head or "."), tail)
     if target.is_symlink():
-        raise InputError(Problem(text, None, option, "a folder, not a symbolic link (give the folder it points to)",
-                                 f"a link to {os.readlink(target)}"))
+        raise InputError(
+            Problem(
+                text,
+                None,
+                option,
+                "a folder, not a symbolic link (give the folder it points to)",
+                f"a link to {os.readlink(target)}",
+            )
+        )
     return target
 
 
-def check_out(out: str | Path, force: bool, *, option: str = "--out", inputs: Iterable[str | Path] = (),
-              kind: Kind | None = None) -> Path:
+def check_out(
+    out: str | Path, force: bool, *, option: str = "--out", inputs: Iterable[str | Path] = (), kind: Kind | None = None
+) -> Path:
     """Return the folder `out` resolves to if this run may write it; else raise InputError (exit 2). Writes nothing.
 
     Refused: a link as the folder, the current folder or one of its parents, a folder holding any of `inputs`
@@ -126,12 +144,16 @@ def check_out(out: str | Path, force: bool, *, option: str = "--out", inputs: It
             if kind is not None:
                 why = _not_kind(target, kind)
                 if why is not None:
-                    raise refuse(f"a new or empty folder, or an earlier one of this kind (with {kind.marker}) to resume", why)
+                    raise refuse(
+                        f"a new or empty folder, or an earlier one of this kind (with {kind.marker}) to resume", why
+                    )
                 return target
             why = not_ours(target)
             if why is not None:
-                raise refuse("a new or empty folder (--force replaces only an earlier result)",
-                             "a folder that is not a result of this program" + (f" ({why})" if why else ""))
+                raise refuse(
+                    "a new or empty folder (--force replaces only an earlier result)",
+                    "a folder that is not a result of this program" + (f" ({why})" if why else ""),
+                )
             if not force:
                 raise refuse("a new or empty folder, or --force to replace it", "an earlier result")
         _check_ancestor(target, given, option)
@@ -153,8 +175,11 @@ def not_ours(folder: Path) -> str | None:
     unchanged (size and sha256). Otherwise why not: "" when it has no manifest.json at all, else a short reason."""
     files = _listed(folder / MANIFEST)
     if files is None:
-        return "" if not os.path.lexists(folder / MANIFEST) else \
-            f"its {MANIFEST} is another program's, or an older version's without the list of its files"
+        return (
+            ""
+            if not os.path.lexists(folder / MANIFEST)
+            else f"its {MANIFEST} is another program's, or an older version's without the list of its files"
+        )
     found: list[tuple[str, Path]] = []
     for root, dirs, names in os.walk(folder, onerror=_raise):
         for name in sorted(dirs) + sorted(names):
@@ -228,7 +253,9 @@ def seal(folder: Path) -> None:
     manifest = folder / MANIFEST
     data = _read_json(manifest) if manifest.is_file() else None
     data = data if isinstance(data, dict) else {}
-    files = {p.relative_to(folder).as_posix(): _entry(p) for p in sorted(folder.rglob("*")) if p.is_file() and p != manifest}
+    files = {
+        p.relative_to(folder).as_posix(): _entry(p) for p in sorted(folder.rglob("*")) if p.is_file() and p != manifest
+    }
     write_json(manifest, {**data, "program": PROGRAM, "files": files})
 
 
@@ -241,6 +268,11 @@ def _lock_file(target: Path) -> Path:
     return target.with_name(f".{target.name}.lock")
 
 
+def _refused(given: str, option: str, expected: str, found: str) -> InputError:
+    """The error of a folder `given` to `option` whose lock this run cannot take."""
+    return InputError(Problem(given, None, option, expected, found))
+
+
 def _acquire(target: Path, given: str, option: str) -> int:
     """Take the exclusive lock of `target` (`.DIR.lock` beside it) or raise InputError when another run holds it."""
     path = _lock_file(target)
@@ -251,8 +283,10 @@ def _acquire(target: Path, given: str, option: str) -> int:
         except BlockingIOError:
             holder = os.read(fd, 32).decode("ascii", "replace").strip()
             os.close(fd)
-            raise InputError(Problem(given, None, option, "a folder no other run is writing",
-                                     f"another run{f' (process {holder})' if holder.isdigit() else ''} is writing it now")) from None
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise _refused(
+                given, option, "a folder no other run is writing", f"another run{who} is writing it now"
+            ) from None
         except BaseException:
             os.close(fd)
             raise
@@ -263,8 +297,8 @@ def _acquire(target: Path, given: str, option: str) -> int:
             same = False
         if same and (not stat.S_ISREG(st.st_mode) or st.st_nlink != 1):  # a hard link to a user's file: never written
             os.close(fd)
-            raise InputError(Problem(given, None, option, f"a lock file {path.name} of this program's own",
-                                     f"{path} is {'a file with other names (hard links)' if stat.S_ISREG(st.st_mode) else 'not a file'}"))
+            what = "a file with other names (hard links)" if stat.S_ISREG(st.st_mode) else "not a file"
+            raise _refused(given, option, f"a lock file {path.name} of this program's own", f"{path} is {what}")
         if same:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
@@ -333,8 +367,9 @@ def _remove_made(made: list[Path]) -> None:
 
 
 @contextlib.contextmanager
-def claimed(out: str | Path, force: bool, *, option: str = "--out", inputs: Iterable[str | Path] = (),
-            kind: Kind | None = None) -> Iterator[Path]:
+def claimed(
+    out: str | Path, force: bool, *, option: str = "--out", inputs: Iterable[str | Path] = (), kind: Kind | None = None
+) -> Iterator[Path]:
     """`check_out`, then hold DIR's lock for the block and yield DIR (checked again under the lock)."""
     inputs = list(inputs)
     target = check_out(out, force, option=option, inputs=inputs, kind=kind)
@@ -345,6 +380,7 @@ def claimed(out: str | Path, force: bool, *, option: str = "--out", inputs: Iter
 def holds_out(param: str = "out_dir", option: str = "--out") -> Callable[[F], F]:
     """Decorator: the call holds the lock of the folder named by its argument `param` from start to end (a sweep or
     a front adds to its folder over a whole run; the run checks the folder itself, with `check_out` and a `Kind`)."""
+
     def wrap(fn: F) -> F:
         sig = inspect.signature(fn)
 
@@ -355,11 +391,14 @@ def holds_out(param: str = "out_dir", option: str = "--out") -> Callable[[F], F]
                 target = resolve_out(out, option)
             with _holding(target, str(out), option):
                 return fn(*args, **kwargs)
+
         return run  # type: ignore[return-value]
+
     return wrap
 
 
 # ---------------------------------------------------------------- leftovers of killed runs
+
 
 def _pid_alive(pid: int) -> bool:
     """Whether a process with this id exists and is not a zombie."""
@@ -390,9 +429,14 @@ def clean_stale(out: Path) -> list[Path]:
     try:
         leftovers = sorted(target.parent.glob(f".{_glob_escape(target.name)}.*-*")) if target.parent.is_dir() else []
         for p in leftovers:
-            kind, _, rest = p.name[len(target.name) + 2:].partition("-")
+            kind, _, rest = p.name[len(target.name) + 2 :].partition("-")
             pid = rest.split("-", 1)[0]
-            if kind not in ("partial", "old") or not pid.isdigit() or _pid_alive(int(pid)) or not _left_by_us(p, kind, pid):
+            if (
+                kind not in ("partial", "old")
+                or not pid.isdigit()
+                or _pid_alive(int(pid))
+                or not _left_by_us(p, kind, pid)
+            ):
                 continue
             if kind == "old" and not target.exists():
                 p.rename(target)
@@ -443,6 +487,7 @@ def _glob_escape(name: str) -> str:
 
 # ---------------------------------------------------------------- writing
 
+
 @contextlib.contextmanager
 def _interrupts_deferred() -> Iterator[None]:
     """Hold SIGINT/SIGTERM while the block runs (main thread only), then deliver them."""
@@ -456,12 +501,14 @@ def _interrupts_deferred() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-        for s in caught[:1]:
-            signal.raise_signal(s)
+        for number in caught[:1]:
+            signal.raise_signal(number)
 
 
 @contextlib.contextmanager
-def staged_output(out: Path, force: bool, *, option: str = "--out", inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
+def staged_output(
+    out: Path, force: bool, *, option: str = "--out", inputs: Iterable[str | Path] = ()
+) -> Iterator[Path]:
     """Yield a temporary folder; when the block succeeds, seal it (`seal`) and move it to `out` (`check_out` decides,
     again, just before: an earlier result is replaced only with force).
 
@@ -480,7 +527,8 @@ def staged_output(out: Path, force: bool, *, option: str = "--out", inputs: Iter
             yield tmp
             (tmp / STAGING_MARK).unlink()
             seal(tmp)
-            check_out(out, force, option=option, inputs=inputs)  # what DIR holds now (it may have changed during the run)
+            # what DIR holds now (it may have changed during the run)
+            check_out(out, force, option=option, inputs=inputs)
             old = None
             with _interrupts_deferred():
                 if target.exists():
@@ -531,17 +579,28 @@ def check_chosen(path: Path, option: str = "", force: bool = False) -> None:
         return
     with _os_errors(str(path), option, "a file path that can be written"):
         if path.is_symlink():
-            raise InputError(Problem(str(path), None, option, "a file path, not a symbolic link", f"a link to {os.readlink(path)}"))
+            raise InputError(
+                Problem(str(path), None, option, "a file path, not a symbolic link", f"a link to {os.readlink(path)}")
+            )
         owner = _owner(path)
         if owner is not None:
             files = _listed(owner / MANIFEST) or {}
             rel = _relative(path, owner)
             if rel in files and path.suffix.lower() in REDRAWN and _entry(path) == files[rel]:
                 return
-            raise InputError(Problem(str(path), None, option, "a new file, or a page or figure this program wrote there",
-                                     f"a file of the results folder {owner} (its data: never replaced)"))
+            raise InputError(
+                Problem(
+                    str(path),
+                    None,
+                    option,
+                    "a new file, or a page or figure this program wrote there",
+                    f"a file of the results folder {owner} (its data: never replaced)",
+                )
+            )
         if not force:
-            raise InputError(Problem(str(path), None, option, "a new file, or --force to replace it", "an existing file"))
+            raise InputError(
+                Problem(str(path), None, option, "a new file, or --force to replace it", "an existing file")
+            )
 
 
 def write_file(path: Path, data: bytes, option: str = "", *, chosen: bool = False, force: bool = False) -> Path:

@@ -66,7 +66,9 @@ def read_csv(path: Path, columns: Iterable[str] = (), numbers: Iterable[str] = (
             if not row:  # a blank line
                 continue
             if len(row) != len(header):
-                raise InputError(Problem(label, reader.line_num, "", f"{len(header)} fields, as in the header", f"{len(row)} fields"))
+                raise InputError(
+                    Problem(label, reader.line_num, "", f"{len(header)} fields, as in the header", f"{len(row)} fields")
+                )
             rows.append([original_cell(c) for c in row])
             lines.append(reader.line_num)
     except csv.Error as e:
@@ -74,13 +76,21 @@ def read_csv(path: Path, columns: Iterable[str] = (), numbers: Iterable[str] = (
     wanted = list(dict.fromkeys([*columns, *numbers]))
     missing = [c for c in wanted if c not in header]
     if missing:
-        raise InputError(Problem(label, 1, "", f"{what}, with columns {', '.join(wanted)}", f"no {', '.join(missing)} (columns {', '.join(header)})"))
+        raise InputError(
+            Problem(
+                label,
+                1,
+                "",
+                f"{what}, with columns {', '.join(wanted)}",
+                f"no {', '.join(missing)} (columns {', '.join(header)})",
+            )
+        )
     df = pd.DataFrame(rows, columns=header, dtype=object)
     for col in numbers:
         values = pd.to_numeric(df[col], errors="coerce").astype(float)
         bad = values.isna()
         if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0])
-            raise InputError(Problem(label, lines[row], col, "a number", repr(df[col].iloc[row])))
+            first = int(bad.to_numpy().nonzero()[0][0])
+            raise InputError(Problem(label, lines[first], col, "a number", repr(df[col].iloc[first])))
         df[col] = values
     return df

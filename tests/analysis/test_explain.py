@@ -13,8 +13,8 @@ import pytest
 
 from layout.analysis.explain import explain, format_explanation
 from layout.model.families import build_model
-from layout.pipeline import prepare
 from layout.model.solve import solve
+from layout.pipeline import prepare
 
 SOLVERS = ["highs", "cbc"]
 
@@ -24,9 +24,17 @@ def write_regions(folder: Path, regions: list[tuple[str, str, float]]) -> None:
     for k, (code, name, s) in enumerate(regions):
         x = 100 + 2 * k
         ring = [[x, 30], [x + 1, 30], [x + 1, 31], [x, 31], [x, 30]]
-        feats.append({"type": "Feature", "properties": {"code": code, "name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
         rows.append(f"{code},{name},{s}")
-    (folder / "squares.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    (folder / "squares.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+    )
     (folder / "ind.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
@@ -46,7 +54,9 @@ def solved(tmp_path: Path, yaml_text: str, regions, solver: str):
     return m, result
 
 
-BUDGET = HEADER + """
+BUDGET = (
+    HEADER
+    + """
 name: binding budget
 rules: {max_share: 1.0}
 industries:
@@ -56,6 +66,7 @@ limits:
   budget: null
   regions: {R1: {budget: 60}}
 """
+)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -80,7 +91,9 @@ def test_binding_budget_price_is_the_advantage_reward_per_unit(tmp_path, solver)
     assert "minimised" in text and "Negative: one more unit lowers" in text
 
 
-FOCUS = HEADER + """
+FOCUS = (
+    HEADER
+    + """
 name: focus holds an industry back
 rules: {max_share: 0.5}
 industries:
@@ -91,6 +104,7 @@ limits:
   budget: null
   regions: {R1: {max_clusters: 1}}
 """
+)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -101,12 +115,17 @@ def test_one_more_allowed_cluster_is_worth_the_reward_it_brings(tmp_path, solver
     # Probe: force Northland's provincial cluster of the other industry with focus raised to 2; it takes 50 from
     # a score-0 region: objective -1.0, so one more allowed cluster in Northland is worth (at least) 0.5, and the
     # other industry is "held back" in Northland by its focus limit with a gain of 0.5.
-    m, result = solved(tmp_path, FOCUS, [("R1", "Northland", 1.0), ("R2", "Eastland", 0.0), ("R3", "Southland", 0.0)], solver)
+    m, result = solved(
+        tmp_path, FOCUS, [("R1", "Northland", 1.0), ("R2", "Eastland", 0.0), ("R3", "Southland", 0.0)], solver
+    )
     assert result.objective == pytest.approx(-0.5, abs=1e-7)
     d = explain(m, result)
     limits = {c["row"]: c for c in d["count_limits"]}
     assert limits["focus_R1"]["price"] == pytest.approx(-0.5, abs=1e-9)
-    assert "one more allowed cluster in Northland (focus, now 1) lowers the objective by at least 0.5" in limits["focus_R1"]["text"]
+    assert (
+        "one more allowed cluster in Northland (focus, now 1) lowers the objective by at least 0.5"
+        in limits["focus_R1"]["text"]
+    )
     held = [h for h in d["held_back"] if h["region"] == "R1"]
     assert len(held) == 1 and held[0]["gain"] == pytest.approx(0.5, abs=1e-9) and held[0]["held_back_by"] == ["focus"]
     assert held[0]["tier"] == "provincial"
@@ -120,13 +139,18 @@ def test_explanation_is_deterministic(tmp_path):
     assert first == second
 
 
-MANY = HEADER + """
+MANY = (
+    HEADER
+    + """
 name: many probes
 rules: {max_share: 1.0}
 industries:
-""" + "".join(f"  I{k}: {{name: Industry {k}, kind: innovation, target: 10, weights: {{s: 1}}}}\n" for k in range(6)) + """
+"""
+    + "".join(f"  I{k}: {{name: Industry {k}, kind: innovation, target: 10, weights: {{s: 1}}}}\n" for k in range(6))
+    + """
 limits: {min_clusters: 0, budget: null, max_clusters: 1}
 """
+)
 
 
 def test_time_limit_bounds_the_probes(tmp_path, monkeypatch):

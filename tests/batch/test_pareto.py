@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from layout.errors import InputError
 from layout.batch.pareto import pareto
+from layout.errors import InputError
 from tests.squares import industry, write_regions, write_scenario
 
 
@@ -30,8 +30,11 @@ def test_homogeneity_advantage_front_by_hand(tmp_path):
     #   H = 2   A 40, B 40, C 20 (two full pairs)                          → 0.4 + 0.36 + 0.16  = 0.92
     # Anchors: least H = 0, H at the best advantage = 2; points = 5 → ε = 0, 0.5, 1, 1.5, 2.
     # The scenario as given (alpha = 1): H - advantage is -0.72 at H = 0 and at best 1 - 0.792 > 0 otherwise → (0, 0.72).
-    write_regions(tmp_path, {"A": (0, 0), "B": (1, 0), "C": (2, 0), "D": (10, 0)},
-                  {"A": {"s": 10}, "B": {"s": 9}, "C": {"s": 8}, "D": {"s": 0}})
+    write_regions(
+        tmp_path,
+        {"A": (0, 0), "B": (1, 0), "C": (2, 0), "D": (10, 0)},
+        {"A": {"s": 10}, "B": {"s": 9}, "C": {"s": 8}, "D": {"s": 0}},
+    )
     file = write_scenario(tmp_path, {"industries": {"T": industry(max_share=0.4)}})
     table = pareto(file, tmp_path / "front", between=("homogeneity", "advantage"), points=5, workers=1, progress=False)
 
@@ -47,7 +50,11 @@ def test_homogeneity_advantage_front_by_hand(tmp_path):
     # the point with H = 1 is the layout derived above
     got = pd.read_csv(tmp_path / "front" / "points" / "e002" / "assignment.csv")
     assert {(r.region_code, r.tier, round(r.capacity, 6)) for r in got.itertuples()} == {
-        ("A", "provincial", 40.0), ("B", "characteristic", 8.0), ("C", "provincial", 40.0), ("D", "provincial", 12.0)}
+        ("A", "provincial", 40.0),
+        ("B", "characteristic", 8.0),
+        ("C", "provincial", 40.0),
+        ("D", "provincial", 12.0),
+    }
 
     default = table.set_index("point").loc["default"]
     assert (default["homogeneity"], default["advantage"], default["status"]) == (0, pytest.approx(0.72), "optimal")
@@ -57,8 +64,19 @@ def test_homogeneity_advantage_front_by_hand(tmp_path):
     assert (tmp_path / "front" / "pareto.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = (tmp_path / "front" / "pareto.html").read_text(encoding="utf-8")
     assert "<svg" in page and 'data-id="default"' in page and "scenario as given" in page
-    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page and "src=" not in page
-    assert list(pd.read_csv(tmp_path / "front" / "pareto.csv")["point"]) == ["e000", "e001", "e002", "e003", "e004", "default"]
+    assert (
+        "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        and "https://" not in page
+        and "src=" not in page
+    )
+    assert list(pd.read_csv(tmp_path / "front" / "pareto.csv")["point"]) == [
+        "e000",
+        "e001",
+        "e002",
+        "e003",
+        "e004",
+        "default",
+    ]
     for pid in ("e000", "e004", "default"):
         assert (tmp_path / "front" / "points" / pid / "metrics.json").is_file()
 
@@ -77,11 +95,24 @@ def test_homogeneity_overcapacity_front_by_hand(tmp_path):
     # Anchors 0 and 0.5; points = 3 → ε = 0, 0.25, 0.5 → overcapacity 0.1, 0.1, 0.
     # The scenario as given: at H = 0, Z 70 + A 40: 2 * 0.1 - (0.4 + 0) = -0.2; at H = 0.5 the best is
     # 0.5 - (0.15 + 0.135) = 0.215 (scores A 1, B 0.9) → the scenario as given sits at (0, 0.1).
-    write_regions(tmp_path, {"A": (0, 0), "B": (1, 0), "C": (0, 1), "Z": (10, 0)},
-                  {"A": {"s": 10}, "B": {"s": 9}, "C": {"s": 8}, "Z": {"s": 0}})
-    file = write_scenario(tmp_path, {"industries": {"T": industry(max_share=0.7, provincial_min=40, characteristic={"min": 2, "max": 15},
-                                                                  base_capacity={"Z": 70})}})
-    table = pareto(file, tmp_path / "front", between=("homogeneity", "overcapacity"), points=3, workers=1, progress=False)
+    write_regions(
+        tmp_path,
+        {"A": (0, 0), "B": (1, 0), "C": (0, 1), "Z": (10, 0)},
+        {"A": {"s": 10}, "B": {"s": 9}, "C": {"s": 8}, "Z": {"s": 0}},
+    )
+    file = write_scenario(
+        tmp_path,
+        {
+            "industries": {
+                "T": industry(
+                    max_share=0.7, provincial_min=40, characteristic={"min": 2, "max": 15}, base_capacity={"Z": 70}
+                )
+            }
+        },
+    )
+    table = pareto(
+        file, tmp_path / "front", between=("homogeneity", "overcapacity"), points=3, workers=1, progress=False
+    )
     eps = table[table["point"] != "default"]
     assert eps["epsilon"].tolist() == pytest.approx([0, 0.25, 0.5])
     assert eps["homogeneity"].tolist() == pytest.approx([0, 0, 0.5])

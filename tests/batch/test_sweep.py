@@ -20,14 +20,16 @@ import yaml
 from typer.testing import CliRunner
 
 import layout.batch.sweep as sweep_mod
+from layout.batch.sweep import expand, run_sweep
 from layout.cli import app
 from layout.errors import InputError
 from layout.pipeline import Options
-from layout.batch.sweep import expand, run_sweep
 from layout.spec.load import load
 from tests.squares import industry, write_regions, write_scenario
 
-TIMINGS = lambda t: t.drop(columns=[c for c in t.columns if c.startswith("seconds.")])  # noqa: E731
+
+def without_timings(t: pd.DataFrame) -> pd.DataFrame:
+    return t.drop(columns=[c for c in t.columns if c.startswith("seconds.")])
 
 
 @pytest.fixture
@@ -37,8 +39,13 @@ def squares(tmp_path):
 
 
 def four_points(folder):
-    return write_scenario(folder, {"industries": {"T": industry(max_share=0.5)},
-                                   "sweep": {"parameters": {"objective.homogeneity": [0, 1], "industries.T.max_share": [0.5, 1.0]}}})
+    return write_scenario(
+        folder,
+        {
+            "industries": {"T": industry(max_share=0.5)},
+            "sweep": {"parameters": {"objective.homogeneity": [0, 1], "industries.T.max_share": [0.5, 1.0]}},
+        },
+    )
 
 
 def test_four_point_sweep_serial_and_local_dask_cluster_give_identical_tables(squares):
@@ -47,16 +54,49 @@ def test_four_point_sweep_serial_and_local_dask_cluster_give_identical_tables(sq
     dask = run_sweep(file, squares / "dask", dask_local=2, progress=False)
 
     # what each point must be (module docstring): the grid varies the first parameter slowest
-    got = serial.set_index("point")[["objective.homogeneity", "industries.T.max_share", "status", "objective_value", "optimised.duplications"]]
+    got = serial.set_index("point")[
+        ["objective.homogeneity", "industries.T.max_share", "status", "objective_value", "optimised.duplications"]
+    ]
     assert got.to_dict("index") == {
-        "p000": {"objective.homogeneity": 0.0, "industries.T.max_share": 0.5, "status": "optimal", "objective_value": pytest.approx(-0.9), "optimised.duplications": 1},
-        "p001": {"objective.homogeneity": 0.0, "industries.T.max_share": 1.0, "status": "optimal", "objective_value": pytest.approx(-1.0), "optimised.duplications": 0},
-        "p002": {"objective.homogeneity": 1.0, "industries.T.max_share": 0.5, "status": "optimal", "objective_value": pytest.approx(-0.5), "optimised.duplications": 0},
-        "p003": {"objective.homogeneity": 1.0, "industries.T.max_share": 1.0, "status": "optimal", "objective_value": pytest.approx(-1.0), "optimised.duplications": 0},
+        "p000": {
+            "objective.homogeneity": 0.0,
+            "industries.T.max_share": 0.5,
+            "status": "optimal",
+            "objective_value": pytest.approx(-0.9),
+            "optimised.duplications": 1,
+        },
+        "p001": {
+            "objective.homogeneity": 0.0,
+            "industries.T.max_share": 1.0,
+            "status": "optimal",
+            "objective_value": pytest.approx(-1.0),
+            "optimised.duplications": 0,
+        },
+        "p002": {
+            "objective.homogeneity": 1.0,
+            "industries.T.max_share": 0.5,
+            "status": "optimal",
+            "objective_value": pytest.approx(-0.5),
+            "optimised.duplications": 0,
+        },
+        "p003": {
+            "objective.homogeneity": 1.0,
+            "industries.T.max_share": 1.0,
+            "status": "optimal",
+            "objective_value": pytest.approx(-1.0),
+            "optimised.duplications": 0,
+        },
     }
-    assert {"gap", "rows", "seconds.solve", "seconds.total", "baseline.duplications", "optimised.mean_similarity",
-            "optimised.industries.T.capacity"} <= set(serial.columns)
-    pd.testing.assert_frame_equal(TIMINGS(serial), TIMINGS(dask))
+    assert {
+        "gap",
+        "rows",
+        "seconds.solve",
+        "seconds.total",
+        "baseline.duplications",
+        "optimised.mean_similarity",
+        "optimised.industries.T.capacity",
+    } <= set(serial.columns)
+    pd.testing.assert_frame_equal(without_timings(serial), without_timings(dask))
     # the table on disk is the table returned
     on_disk = pd.read_csv(squares / "serial" / "sweep.csv", keep_default_na=False, na_values=[""])
     assert list(on_disk["point"]) == ["p000", "p001", "p002", "p003"]
@@ -66,12 +106,16 @@ def test_four_point_sweep_serial_and_local_dask_cluster_give_identical_tables(sq
     rob = pd.read_csv(squares / "serial" / "robustness.csv", dtype={"region_code": str}).set_index("region_code")
     assert rob["share_designated"].to_dict() == {"A": 1.0, "B": 0.25, "C": 0.25}
     assert rob["points_solved"].tolist() == [4, 4, 4]
-    pd.testing.assert_frame_equal(rob.reset_index(), pd.read_csv(squares / "dask" / "robustness.csv", dtype={"region_code": str}))
+    pd.testing.assert_frame_equal(
+        rob.reset_index(), pd.read_csv(squares / "dask" / "robustness.csv", dtype={"region_code": str})
+    )
 
     # each point folder is a full result with the scenario it solved, resolved (no extends, absolute data paths)
     for pid in ("p000", "p003"):
         folder = squares / "serial" / "points" / pid
-        assert {"assignment.csv", "metrics.json", "manifest.json", "scenario.yaml"} <= {f.name for f in folder.iterdir()}
+        assert {"assignment.csv", "metrics.json", "manifest.json", "scenario.yaml"} <= {
+            f.name for f in folder.iterdir()
+        }
         doc = yaml.safe_load((folder / "scenario.yaml").read_text())
         assert "extends" not in doc and "sweep" not in doc
         assert os.path.isabs(doc["regions"]["boundaries"]) and os.path.isabs(doc["regions"]["indicators"])
@@ -88,18 +132,47 @@ def test_cli_sweep_on_an_existing_dask_scheduler_matches_serial_and_an_unreachab
 
     file = four_points(squares)
     # the unreachable scheduler first, in the background (the client gives up after its own 15 s connect timeout)
-    unreachable = subprocess.Popen([sys.executable, "-m", "layout", "sweep", str(file), "--out", str(squares / "nowhere"),
-                                    "--dask-scheduler", "tcp://127.0.0.1:1", "-q"],
-                                   cwd=squares, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    unreachable = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "layout",
+            "sweep",
+            str(file),
+            "--out",
+            str(squares / "nowhere"),
+            "--dask-scheduler",
+            "tcp://127.0.0.1:1",
+            "-q",
+        ],
+        cwd=squares,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         runner = CliRunner()
         serial = runner.invoke(app, ["sweep", str(file), "--out", str(squares / "serial"), "--workers", "1", "-q"])
         assert serial.exit_code == 0, serial.stderr
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                      silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             assert client.run_on_scheduler(_finished_task_keys) == []
-            result = runner.invoke(app, ["sweep", str(file), "--out", str(squares / "dask"), "--dask-scheduler",
-                                         cluster.scheduler_address, "-q"])
+            result = runner.invoke(
+                app,
+                [
+                    "sweep",
+                    str(file),
+                    "--out",
+                    str(squares / "dask"),
+                    "--dask-scheduler",
+                    cluster.scheduler_address,
+                    "-q",
+                ],
+            )
             assert result.exit_code == 0, result.stderr
             assert "4 points: 4 optimal" in result.stdout
             # the scheduler, not this process, ran every point: one finished task per point
@@ -107,12 +180,18 @@ def test_cli_sweep_on_an_existing_dask_scheduler_matches_serial_and_an_unreachab
         assert sorted(k.split("-")[1] for k in finished) == ["p000", "p001", "p002", "p003"], finished
         assert all(k.startswith("layout-p") for k in finished), finished
 
-        read = lambda out, name: pd.read_csv(squares / out / name, keep_default_na=False, na_values=[""], dtype={"region_code": str})  # noqa: E731
+        def read(out: str, name: str) -> pd.DataFrame:
+            return pd.read_csv(squares / out / name, keep_default_na=False, na_values=[""], dtype={"region_code": str})
+
         table = read("serial", "sweep.csv")
         assert table["point"].tolist() == ["p000", "p001", "p002", "p003"] and table["status"].eq("optimal").all()
         assert any(c.startswith("seconds.") for c in table.columns)
-        pd.testing.assert_frame_equal(TIMINGS(read("dask", "sweep.csv")), TIMINGS(table), check_exact=True)
-        pd.testing.assert_frame_equal(read("dask", "robustness.csv"), read("serial", "robustness.csv"), check_exact=True)
+        pd.testing.assert_frame_equal(
+            without_timings(read("dask", "sweep.csv")), without_timings(table), check_exact=True
+        )
+        pd.testing.assert_frame_equal(
+            read("dask", "robustness.csv"), read("serial", "robustness.csv"), check_exact=True
+        )
 
         out, err = unreachable.communicate(timeout=60)
     finally:
@@ -126,8 +205,13 @@ def test_cli_sweep_on_an_existing_dask_scheduler_matches_serial_and_an_unreachab
 
 def test_infeasible_point_is_recorded_and_a_rerun_resumes(squares, monkeypatch):
     # provincial_clusters.min = 4 with 3 regions is impossible (presolve names it); 0 and 1 solve.
-    file = write_scenario(squares, {"industries": {"T": industry(max_share=0.5)},
-                                    "sweep": {"parameters": {"industries.T.provincial_clusters.min": [0, 4, 1]}}})
+    file = write_scenario(
+        squares,
+        {
+            "industries": {"T": industry(max_share=0.5)},
+            "sweep": {"parameters": {"industries.T.provincial_clusters.min": [0, 4, 1]}},
+        },
+    )
     out = squares / "out"
     first = run_sweep(file, out, workers=1, progress=False)
     assert first["status"].tolist() == ["optimal", "infeasible", "optimal"]
@@ -145,13 +229,18 @@ def test_infeasible_point_is_recorded_and_a_rerun_resumes(squares, monkeypatch):
     assert calls == ["p001"]  # only the unfinished point is tried again
     assert second.attrs["skipped"] == ["p000", "p002"]
     assert {p: (out / "points" / p / "metrics.json").stat().st_mtime_ns for p in ("p000", "p002")} == stamps
-    pd.testing.assert_frame_equal(TIMINGS(first), TIMINGS(second))
+    pd.testing.assert_frame_equal(without_timings(first), without_timings(second))
 
 
 def test_solver_proved_infeasibility_carries_the_diagnosis(squares):
     # two provincial clusters required, but with max_clusters 0 no region may take part in any: the solver proves it
-    file = write_scenario(squares, {"industries": {"T": industry(provincial_clusters={"min": 2, "max": 3})},
-                                    "sweep": {"parameters": {"limits.max_clusters": [0, 1]}}})
+    file = write_scenario(
+        squares,
+        {
+            "industries": {"T": industry(provincial_clusters={"min": 2, "max": 3})},
+            "sweep": {"parameters": {"limits.max_clusters": [0, 1]}},
+        },
+    )
     table = run_sweep(file, squares / "out", workers=1, progress=False)
     assert table["status"].tolist() == ["infeasible", "optimal"]
     message = table.loc[0, "message"]
@@ -161,8 +250,13 @@ def test_solver_proved_infeasibility_carries_the_diagnosis(squares):
 def test_a_changed_sweep_is_not_mixed_into_an_earlier_folder(squares):
     file = four_points(squares)
     run_sweep(file, squares / "out", workers=1, progress=False)
-    changed = write_scenario(squares, {"industries": {"T": industry(max_share=0.5)},
-                                       "sweep": {"parameters": {"objective.homogeneity": [0, 2], "industries.T.max_share": [0.5, 1.0]}}})
+    changed = write_scenario(
+        squares,
+        {
+            "industries": {"T": industry(max_share=0.5)},
+            "sweep": {"parameters": {"objective.homogeneity": [0, 2], "industries.T.max_share": [0.5, 1.0]}},
+        },
+    )
     with pytest.raises(InputError, match="different sweep"):
         run_sweep(changed, squares / "out", workers=1, progress=False)
     redone = run_sweep(changed, squares / "out", workers=1, progress=False, force=True)
@@ -179,25 +273,53 @@ def test_solver_options_reach_every_point(squares):
 
 
 def test_random_samples_are_seeded_and_typed(squares):
-    body = {"industries": {"T": industry()},
-            "sweep": {"mode": "random", "samples": 6, "seed": 7,
-                      "parameters": {"objective.homogeneity": {"min": 0, "max": 2}, "limits.max_clusters": {"min": 1, "max": 3},
-                                     "industries.T.target": [50, 100]}}}
+    body = {
+        "industries": {"T": industry()},
+        "sweep": {
+            "mode": "random",
+            "samples": 6,
+            "seed": 7,
+            "parameters": {
+                "objective.homogeneity": {"min": 0, "max": 2},
+                "limits.max_clusters": {"min": 1, "max": 3},
+                "industries.T.target": [50, 100],
+            },
+        },
+    }
     a = expand(load(write_scenario(squares, body)))
     b = expand(load(write_scenario(squares, body, name="again.yaml")))
     assert a == b and len(a) == 6 and a[0].id == "p000"
     assert all(0 <= p.values["objective.homogeneity"] <= 2 for p in a)
-    assert all(isinstance(p.values["limits.max_clusters"], int) and 1 <= p.values["limits.max_clusters"] <= 3 for p in a)
+    assert all(
+        isinstance(p.values["limits.max_clusters"], int) and 1 <= p.values["limits.max_clusters"] <= 3 for p in a
+    )
     assert {p.values["industries.T.target"] for p in a} <= {50.0, 100.0}
     other = expand(load(write_scenario(squares, {**body, "sweep": {**body["sweep"], "seed": 8}}, name="other.yaml")))
     assert [p.values for p in other] != [p.values for p in a]
 
 
 def test_grid_ranges_expand_evenly(squares):
-    body = {"industries": {"T": industry()},
-            "sweep": {"parameters": {"objective.homogeneity": {"min": 0, "max": 1, "steps": 3}, "limits.max_clusters": {"min": 1, "max": 5, "step": 2}}}}
+    body = {
+        "industries": {"T": industry()},
+        "sweep": {
+            "parameters": {
+                "objective.homogeneity": {"min": 0, "max": 1, "steps": 3},
+                "limits.max_clusters": {"min": 1, "max": 5, "step": 2},
+            }
+        },
+    }
     points = expand(load(write_scenario(squares, body)))
-    assert [tuple(p.values.values()) for p in points] == [(0.0, 1), (0.0, 3), (0.0, 5), (0.5, 1), (0.5, 3), (0.5, 5), (1.0, 1), (1.0, 3), (1.0, 5)]
+    assert [tuple(p.values.values()) for p in points] == [
+        (0.0, 1),
+        (0.0, 3),
+        (0.0, 5),
+        (0.5, 1),
+        (0.5, 3),
+        (0.5, 5),
+        (1.0, 1),
+        (1.0, 3),
+        (1.0, 5),
+    ]
 
 
 def test_bad_sweeps_name_file_line_and_key_all_at_once(squares):
@@ -219,15 +341,29 @@ sweep:
     with pytest.raises(InputError) as e:
         run_sweep(squares / "bad.yaml", squares / "out", workers=1, progress=False)
     lines = str(e.value).splitlines()
-    assert lines[0].startswith(f"{squares / 'bad.yaml'}:8: sweep.parameters.objective.homogenity:") and "did you mean `objective.homogeneity`" in lines[0]
-    assert lines[1].startswith(f"{squares / 'bad.yaml'}:9: sweep.parameters.industries.TT.target:") and "did you mean `industries.T`" in lines[1]
+    assert (
+        lines[0].startswith(f"{squares / 'bad.yaml'}:8: sweep.parameters.objective.homogenity:")
+        and "did you mean `objective.homogeneity`" in lines[0]
+    )
+    assert (
+        lines[1].startswith(f"{squares / 'bad.yaml'}:9: sweep.parameters.industries.TT.target:")
+        and "did you mean `industries.T`" in lines[1]
+    )
     assert lines[2].startswith(f"{squares / 'bad.yaml'}:10: sweep.parameters.name:") and "numeric field" in lines[2]
-    assert lines[3].startswith(f"{squares / 'bad.yaml'}:11: sweep.parameters.limits.max_clusters:") and "whole numbers" in lines[3]
+    assert (
+        lines[3].startswith(f"{squares / 'bad.yaml'}:11: sweep.parameters.limits.max_clusters:")
+        and "whole numbers" in lines[3]
+    )
     assert len(lines) == 4  # the out-of-range value is checked once the paths are right
     assert not (squares / "out").exists()
 
-    (squares / "bad.yaml").write_text(text.split("    objective.homogenity")[0] + "    objective.overcapacity: [-1, 1]\n")
-    with pytest.raises(InputError, match=r"bad.yaml:8: sweep.parameters.objective.overcapacity: expected values the schema accepts .*greater than or equal to 0.*point p000"):
+    (squares / "bad.yaml").write_text(
+        text.split("    objective.homogenity")[0] + "    objective.overcapacity: [-1, 1]\n"
+    )
+    with pytest.raises(
+        InputError,
+        match=r"bad.yaml:8: sweep.parameters.objective.overcapacity: expected values the schema accepts .*greater than or equal to 0.*point p000",
+    ):
         run_sweep(squares / "bad.yaml", squares / "out", workers=1, progress=False)
 
 
@@ -265,7 +401,10 @@ sweep:
 
 
 @pytest.mark.parametrize("command", ["sweep", "pareto"])
-@pytest.mark.parametrize("options", [["--workers", "0"], ["--dask-local", "0"], ["--dask-local", "2", "--dask-scheduler", "tcp://127.0.0.1:1"]])
+@pytest.mark.parametrize(
+    "options",
+    [["--workers", "0"], ["--dask-local", "0"], ["--dask-local", "2", "--dask-scheduler", "tcp://127.0.0.1:1"]],
+)
 def test_a_refused_way_of_running_leaves_no_folder(squares, command, options):
     file = four_points(squares)
     result = CliRunner().invoke(app, [command, str(file), "--out", str(squares / "out"), *options, "-q"])

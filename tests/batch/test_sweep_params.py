@@ -24,9 +24,21 @@ sweep:
 
 # (case, the swept path on line 9, words of the message)
 CASES = [
-    ("a region's limit", "limits.regions.ZZ.max_clusters", "expected a modelled region code (at limits.regions.ZZ); found 'ZZ'"),
-    ("a region's base capacity", "industries.T.base_capacity.ZZ", "expected a modelled region code (at industries.T.base_capacity.ZZ); found 'ZZ'"),
-    ("an indicator weight", "industries.T.weights.nope", "expected an indicator of indicators.csv (s) (at industries.T.weights.nope); found 'nope'"),
+    (
+        "a region's limit",
+        "limits.regions.ZZ.max_clusters",
+        "expected a modelled region code (at limits.regions.ZZ); found 'ZZ'",
+    ),
+    (
+        "a region's base capacity",
+        "industries.T.base_capacity.ZZ",
+        "expected a modelled region code (at industries.T.base_capacity.ZZ); found 'ZZ'",
+    ),
+    (
+        "an indicator weight",
+        "industries.T.weights.nope",
+        "expected an indicator of indicators.csv (s) (at industries.T.weights.nope); found 'nope'",
+    ),
     ("an industry", "industries.NOPE.target", "expected an existing entry of industries (T)"),
 ]
 

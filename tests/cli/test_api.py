@@ -23,7 +23,16 @@ import layout.api
 import layout.pipeline
 from layout.cli import app
 from layout.errors import InputError
-from layout.results.folder import ASSIGNMENT_CSV, EXPLANATION_JSON, LAYOUT_GEOJSON, MANIFEST_JSON, METRICS_JSON, SCENARIO_YAML, WRITERS, read_folder
+from layout.results.folder import (
+    ASSIGNMENT_CSV,
+    EXPLANATION_JSON,
+    LAYOUT_GEOJSON,
+    MANIFEST_JSON,
+    METRICS_JSON,
+    SCENARIO_YAML,
+    WRITERS,
+    read_folder,
+)
 from layout.views.maps import offline
 from tests.squares import industry, write_regions, write_scenario
 
@@ -37,8 +46,13 @@ def squares(tmp_path_factory) -> Path:
     """A constraint file on three squares (A and B touch, C apart) with two industries and a group."""
     folder = tmp_path_factory.mktemp("api")
     write_regions(folder, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}})
-    return write_scenario(folder, {"industries": {"T": industry(max_share=0.5), "U": industry(target=50, max_share=0.6)},
-                                   "groups": {"G": {"members": ["A", "B"]}}})
+    return write_scenario(
+        folder,
+        {
+            "industries": {"T": industry(max_share=0.5), "U": industry(target=50, max_share=0.6)},
+            "groups": {"G": {"members": ["A", "B"]}},
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +74,14 @@ def read_json(path: Path) -> dict:
 
 # ---------------------------------------------------------------- the documentation's worked example
 
+
 def doc_blocks() -> list[tuple[int, str, str | None]]:
     """docs/python.md's python blocks in order: (line, code, the text block right after it or None)."""
     text = DOCS.read_text(encoding="utf-8")
-    found = [(text.count("\n", 0, m.start()) + 1, m.group(1), m.group(2)) for m in re.finditer(r"^```(\w+)\n(.*?)^```$", text, re.S | re.M)]
+    found = [
+        (text.count("\n", 0, m.start()) + 1, m.group(1), m.group(2))
+        for m in re.finditer(r"^```(\w+)\n(.*?)^```$", text, re.S | re.M)
+    ]
     assert [lang for _, lang, _ in found if lang not in ("python", "text")] == []
     out = []
     for k, (line, lang, body) in enumerate(found):
@@ -71,7 +89,9 @@ def doc_blocks() -> list[tuple[int, str, str | None]]:
         if lang == "python":
             out.append((line, body, after[2] if after and after[1] == "text" else None))
         else:
-            assert k > 0 and found[k - 1][1] == "python", f"docs/python.md:{line}: a text block shows a python block's output"
+            assert k > 0 and found[k - 1][1] == "python", (
+                f"docs/python.md:{line}: a text block shows a python block's output"
+            )
     return out
 
 
@@ -91,7 +111,9 @@ def test_the_worked_example_of_docs_python_md_runs_and_prints_what_it_shows(tmp_
         with contextlib.redirect_stdout(printed):
             exec(compile(code, f"{DOCS}:{line}", "exec"), namespace)
         if shown is not None:
-            assert lines(printed.getvalue()) == lines(shown), f"docs/python.md:{line}: the block printed\n{printed.getvalue()}"
+            assert lines(printed.getvalue()) == lines(shown), (
+                f"docs/python.md:{line}: the block printed\n{printed.getvalue()}"
+            )
     m = namespace["m"]
     shown = m._repr_html_()
     assert shown.startswith("<div") and '<iframe srcdoc="' in shown
@@ -107,9 +129,12 @@ def test_the_worked_example_of_docs_python_md_runs_and_prints_what_it_shows(tmp_
 
 # ---------------------------------------------------------------- import cost and public names
 
+
 def test_import_layout_is_cheap_and_exports_the_api():
-    code = ("import sys, layout, layout.cli; "
-            "print(sorted(m for m in ('pandas', 'numpy', 'pulp', 'folium', 'geopandas', 'pydantic', 'layout.api') if m in sys.modules))")
+    code = (
+        "import sys, layout, layout.cli; "
+        "print(sorted(m for m in ('pandas', 'numpy', 'pulp', 'folium', 'geopandas', 'pydantic', 'layout.api') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]"
     assert layout.solve is layout.api.solve and layout.load is layout.api.load and layout.Result is layout.api.Result
@@ -121,6 +146,7 @@ def test_import_layout_is_cheap_and_exports_the_api():
 
 # ---------------------------------------------------------------- the CLI is a layer over the API
 
+
 def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
     calls = []
     real = layout.api.solve
@@ -131,14 +157,37 @@ def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
 
     monkeypatch.setattr(layout.api, "solve", spy)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["solve", str(squares), "--out", str(out), "--gap", "0.01", "--time-limit", "30", "--export-lp"])
+    result = runner.invoke(
+        app, ["solve", str(squares), "--out", str(out), "--gap", "0.01", "--time-limit", "30", "--export-lp"]
+    )
     assert result.exit_code == 0, result.output
-    assert calls == [((squares,), {"out": out, "solver": None, "time_limit": 30.0, "gap": 0.01, "force": False, "export_lp": True,
-                                   "export_mps": False, "diagnose_to": None, "progress": calls[0][1]["progress"]})]
-    assert result.stderr.splitlines() == [f"… {s}" for s in (
-        "loading scenario and regions", "building the model (3 regions × 2 industries)",
-        "solving with highs (35 rows, 29 columns, 14 binaries)", "explaining the layout (binding constraints, shadow prices)",
-        "writing results", "drawing the maps and writing the report")]
+    assert calls == [
+        (
+            (squares,),
+            {
+                "out": out,
+                "solver": None,
+                "time_limit": 30.0,
+                "gap": 0.01,
+                "force": False,
+                "export_lp": True,
+                "export_mps": False,
+                "diagnose_to": None,
+                "progress": calls[0][1]["progress"],
+            },
+        )
+    ]
+    assert result.stderr.splitlines() == [
+        f"… {s}"
+        for s in (
+            "loading scenario and regions",
+            "building the model (3 regions × 2 industries)",
+            "solving with highs (35 rows, 29 columns, 14 binaries)",
+            "explaining the layout (binding constraints, shadow prices)",
+            "writing results",
+            "drawing the maps and writing the report",
+        )
+    ]
     assert result.stdout.splitlines()[-1] == f"written to {out}/" and (out / "model.lp").is_file()
 
 
@@ -151,8 +200,16 @@ def test_a_solve_from_python_writes_the_folder_layout_solve_writes(squares, cli_
     written = layout.solve(squares).write(tmp_path / "written")
     assert written == tmp_path / "written"
     names = sorted(p.name for p in cli_folder.iterdir())
-    assert names == ["assignment.csv", "baseline.csv", "explanation.json", "layout.geojson", "manifest.json", "map.html",
-                     "metrics.json", "report.html"]
+    assert names == [
+        "assignment.csv",
+        "baseline.csv",
+        "explanation.json",
+        "layout.geojson",
+        "manifest.json",
+        "map.html",
+        "metrics.json",
+        "report.html",
+    ]
     for folder in (by_out, written):
         assert sorted(p.name for p in folder.iterdir()) == names
         for name in ("assignment.csv", "baseline.csv", "layout.geojson", "explanation.json"):
@@ -165,7 +222,11 @@ def test_a_solve_from_python_writes_the_folder_layout_solve_writes(squares, cli_
     assert from_dict.metrics_json["timings_seconds"].keys() == {"load", "build", "solve", "explain", "write", "total"}
     manifest = read_json(written / MANIFEST_JSON)
     assert manifest["program"] == "cluster-layout" and manifest["scenario_file"] == str(squares)
-    assert manifest["files_read"] == [str(squares), str(squares.parent / "squares.geojson"), str(squares.parent / "indicators.csv")]
+    assert manifest["files_read"] == [
+        str(squares),
+        str(squares.parent / "squares.geojson"),
+        str(squares.parent / "indicators.csv"),
+    ]
 
 
 def test_the_result_holds_the_folders_tables_metrics_and_explanation(squares, cli_folder):
@@ -186,17 +247,31 @@ def test_the_result_holds_the_folders_tables_metrics_and_explanation(squares, cl
         for k in ("clusters", "duplications", "regions_hosting", "mean_overcapacity_ratio", "targets_met"):
             assert metrics.loc[k, name] == back.metrics[name][k], (name, k)
     industries = result.industries
-    assert industries.loc[("optimised", "U"), "target"] == 50.0 and industries.loc[("baseline", "T"), "capacity"] == back.metrics["baseline"]["industries"]["T"]["capacity"]
+    assert (
+        industries.loc[("optimised", "U"), "target"] == 50.0
+        and industries.loc[("baseline", "T"), "capacity"] == back.metrics["baseline"]["industries"]["T"]["capacity"]
+    )
     units = result.layout
     assert units.crs == "EPSG:4326" and list(units["region_code"]) == ["A", "B", "C"]
-    assert [g.bounds for g in units.geometry] == [(0.0, 0.0, 1.0, 1.0), (1.0, 0.0, 2.0, 1.0), (5.0, 0.0, 6.0, 1.0)]  # the squares
+    assert [g.bounds for g in units.geometry] == [
+        (0.0, 0.0, 1.0, 1.0),
+        (1.0, 0.0, 2.0, 1.0),
+        (5.0, 0.0, 6.0, 1.0),
+    ]  # the squares
     assert units.drop(columns="geometry").equals(back.layout.drop(columns="geometry"))
     assert units.geometry.geom_equals(back.layout.geometry).all()
-    assert result.status == back.metrics["solver"]["status"] == "optimal" and result.objective == back.metrics["solver"]["objective"]
-    assert repr(result) == f"<layout.Result 'tiny': highs optimal, objective {result.objective}, {len(result.assignment)} clusters>"
+    assert (
+        result.status == back.metrics["solver"]["status"] == "optimal"
+        and result.objective == back.metrics["solver"]["objective"]
+    )
+    assert (
+        repr(result)
+        == f"<layout.Result 'tiny': highs optimal, objective {result.objective}, {len(result.assignment)} clusters>"
+    )
 
 
 # ---------------------------------------------------------------- loading a dict
+
 
 def test_a_dict_scenarios_problems_name_their_key_paths(squares):
     doc = yaml.safe_load(squares.read_text(encoding="utf-8"))
@@ -206,13 +281,18 @@ def test_a_dict_scenarios_problems_name_their_key_paths(squares):
     where = str(squares.parent / "scenario (dict)")
     with pytest.raises(InputError) as e:
         layout.load(doc, base=squares.parent)
-    assert [(p.file, p.line, p.key, p.expected, p.found) for p in e.value.problems] == [(where, None, "limits", "a text key", "(1, 2)")]
+    assert [(p.file, p.line, p.key, p.expected, p.found) for p in e.value.problems] == [
+        (where, None, "limits", "a text key", "(1, 2)")
+    ]
     del doc["limits"][(1, 2)]
     doc[3] = "x"  # a number as key is text, as in YAML
     with pytest.raises(InputError) as e:
         layout.load(doc, base=squares.parent)
-    assert [(p.file, p.line, p.key) for p in e.value.problems] == [(where, None, "industries.T.target"), (where, None, "industries.U.wieghts"),
-                                                                  (where, None, "3")]
+    assert [(p.file, p.line, p.key) for p in e.value.problems] == [
+        (where, None, "industries.T.target"),
+        (where, None, "industries.U.wieghts"),
+        (where, None, "3"),
+    ]
     assert "did you mean `weights`" in e.value.problems[1].expected and e.value.problems[0].found == "-5"
     with pytest.raises(InputError, match=r"^scenario \(dict\): expected a mapping of scenario keys; found list$"):
         layout.load([doc])
@@ -220,15 +300,27 @@ def test_a_dict_scenarios_problems_name_their_key_paths(squares):
 
 def test_a_dict_extending_a_file_keeps_the_files_lines_for_the_keys_it_sets(squares, tmp_path):
     base = tmp_path / "base.yaml"
-    base.write_text(squares.read_text(encoding="utf-8").replace("squares.geojson", str(squares.parent / "squares.geojson"))
-                    .replace("indicators.csv", str(squares.parent / "indicators.csv")), encoding="utf-8")
+    base.write_text(
+        squares.read_text(encoding="utf-8")
+        .replace("squares.geojson", str(squares.parent / "squares.geojson"))
+        .replace("indicators.csv", str(squares.parent / "indicators.csv")),
+        encoding="utf-8",
+    )
     lines_of = {line.strip(): n for n, line in enumerate(base.read_text(encoding="utf-8").splitlines(), 1)}
     spec = layout.load({"extends": "base.yaml", "name": "extended"}, base=tmp_path)
-    assert spec.scenario.name == "extended" and spec.files == [base] and spec.where("industries", "T", "target") == (str(base), lines_of["target: 100"])
+    assert (
+        spec.scenario.name == "extended"
+        and spec.files == [base]
+        and spec.where("industries", "T", "target") == (str(base), lines_of["target: 100"])
+    )
     with pytest.raises(InputError) as e:
-        layout.load({"extends": "base.yaml", "industries": {"T": {"target": 0}}, "limits": {"max_clusters": -1}}, base=tmp_path)
-    assert [(p.file, p.line, p.key) for p in e.value.problems] == [(str(tmp_path / "scenario (dict)"), None, "industries.T.target"),
-                                                                  (str(tmp_path / "scenario (dict)"), None, "limits.max_clusters")]
+        layout.load(
+            {"extends": "base.yaml", "industries": {"T": {"target": 0}}, "limits": {"max_clusters": -1}}, base=tmp_path
+        )
+    assert [(p.file, p.line, p.key) for p in e.value.problems] == [
+        (str(tmp_path / "scenario (dict)"), None, "industries.T.target"),
+        (str(tmp_path / "scenario (dict)"), None, "limits.max_clusters"),
+    ]
     with pytest.raises(InputError) as e:
         layout.load({"extends": "nothing.yaml", "name": "x"}, base=tmp_path)
     assert [(p.key, p.expected) for p in e.value.problems] == [("extends", "an existing file")]
@@ -244,6 +336,7 @@ def test_a_dicts_relative_paths_are_read_from_its_base(squares, tmp_path, monkey
 
 
 # ---------------------------------------------------------------- writing: the contract of `layout solve --out`
+
 
 def test_write_keeps_the_results_folder_contract(squares, tmp_path, monkeypatch):
     result = layout.solve(squares)
@@ -268,13 +361,16 @@ def test_write_keeps_the_results_folder_contract(squares, tmp_path, monkeypatch)
 
 # ---------------------------------------------------------------- the map object
 
+
 def test_the_map_object_is_the_map_page(squares, cli_folder):
     m = layout.solve(squares).map(layers=["portfolio", "duplications"])
     page = m.offline_html()
     written = (cli_folder / "map.html").read_bytes().decode("utf-8")
     ids = re.compile(r"(?<=_)[0-9a-f]{32}")
     assert m.offline_html() == page  # rendered again, the same page
-    assert "Region A" in page and "Test industry (T): capacity" not in page and "Test industry (T): capacity" in written  # the layers asked for
+    assert (
+        "Region A" in page and "Test industry (T): capacity" not in page and "Test industry (T): capacity" in written
+    )  # the layers asked for
     full = layout.solve(squares).map()
     assert ids.sub("", full.offline_html()) == ids.sub("", written)  # the page `layout solve` writes, element ids aside
     shown = full._repr_html_()
@@ -282,6 +378,7 @@ def test_the_map_object_is_the_map_page(squares, cli_folder):
 
 
 # ---------------------------------------------------------------- reading a folder back
+
 
 def test_read_folder_refuses_what_is_not_a_results_folder(cli_folder, tmp_path):
     with pytest.raises(InputError, match="no such folder"):
@@ -291,7 +388,9 @@ def test_read_folder_refuses_what_is_not_a_results_folder(cli_folder, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(cli_folder, folder)
     (folder / MANIFEST_JSON).unlink()
-    with pytest.raises(InputError, match=r"\(metrics.json, assignment.csv, manifest.json\); found no manifest.json there"):
+    with pytest.raises(
+        InputError, match=r"\(metrics.json, assignment.csv, manifest.json\); found no manifest.json there"
+    ):
         read_folder(folder, ASSIGNMENT_CSV, MANIFEST_JSON)
     metrics = read_json(folder / METRICS_JSON)
     metrics["optimized"] = metrics.pop("optimised")  # another version's key
@@ -324,36 +423,59 @@ def test_read_folder_reads_each_file_when_used_naming_file_and_line(cli_folder, 
 
 # ---------------------------------------------------------------- a Pareto point goes through the same writers
 
+
 def test_a_pareto_point_is_written_by_the_results_folders_writers(squares, cli_folder, tmp_path):
     from layout.batch.pareto import EpsilonTask, solve_epsilon
 
     point = tmp_path / "e000"
     done = solve_epsilon(EpsilonTask("e000", str(squares), str(point), 1e6, "overcapacity"))
     assert done["status"] == "optimal", done
-    assert sorted(p.name for p in point.iterdir()) == sorted([ASSIGNMENT_CSV, "baseline.csv", LAYOUT_GEOJSON, SCENARIO_YAML, METRICS_JSON, MANIFEST_JSON])
+    assert sorted(p.name for p in point.iterdir()) == sorted(
+        [ASSIGNMENT_CSV, "baseline.csv", LAYOUT_GEOJSON, SCENARIO_YAML, METRICS_JSON, MANIFEST_JSON]
+    )
     assert {name for name, _, _ in WRITERS} >= {p.name for p in point.iterdir()}
     back = read_folder(point, ASSIGNMENT_CSV, MANIFEST_JSON)
     cli = read_json(cli_folder / METRICS_JSON)
-    assert back.metrics.keys() == cli.keys() | {"pareto"}  # metrics.json as `layout solve` writes it, and the point's criteria
+    assert back.metrics.keys() == cli.keys() | {
+        "pareto"
+    }  # metrics.json as `layout solve` writes it, and the point's criteria
     assert back.metrics["pareto"]["criterion"] == "overcapacity" and back.metrics["pareto"]["epsilon"] == 1e6
     assert back.metrics["industries"] == cli["industries"] and back.metrics["groups"] == cli["groups"]
     manifest = back.manifest
-    assert manifest.keys() >= {"program", "command", "scenario_file", "files_read", "input_sha256", "solver", "versions", "created", "files"}
-    assert manifest["pareto"] == {"criterion": "overcapacity", "epsilon": 1e6} and manifest["scenario_file"] == str(squares)
+    assert manifest.keys() >= {
+        "program",
+        "command",
+        "scenario_file",
+        "files_read",
+        "input_sha256",
+        "solver",
+        "versions",
+        "created",
+        "files",
+    }
+    assert manifest["pareto"] == {"criterion": "overcapacity", "epsilon": 1e6} and manifest["scenario_file"] == str(
+        squares
+    )
     assert (point / SCENARIO_YAML).read_bytes() == squares.read_bytes()
 
 
 # ---------------------------------------------------------------- plan periods
 
+
 def test_a_phased_result_holds_every_period_and_writes_their_folders(tmp_path):
     write_regions(tmp_path, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}})
-    path = write_scenario(tmp_path, {"periods": [2025, 2030],
-                                     "industries": {"T": industry(max_share=0.5, targets={2025: 50, 2030: 100})}})
+    path = write_scenario(
+        tmp_path, {"periods": [2025, 2030], "industries": {"T": industry(max_share=0.5, targets={2025: 50, 2030: 100})}}
+    )
     result = layout.solve(path)
     out = result.write(tmp_path / "out")
     back = read_folder(out)
     assert result.phasing is not None and list(result.phasing["period"].unique()) == [2025, 2030]
-    assert back.phasing is not None and back.phasing["capacity"].tolist() == result.phasing.sort_values(["region_code", "industry"], kind="stable")["capacity"].tolist()
+    assert (
+        back.phasing is not None
+        and back.phasing["capacity"].tolist()
+        == result.phasing.sort_values(["region_code", "industry"], kind="stable")["capacity"].tolist()
+    )
     assert [back.period(y).metrics["scenario"]["period"] for y in (2025, 2030)] == [2025, 2030]
     assert back.period(2030).assignment["capacity"].sum() == result.assignment["capacity"].sum() == 100.0
     assert back.period(2025).assignment["capacity"].sum() == 50.0

@@ -19,8 +19,11 @@ def two_results(tmp_path):
     write_regions(tmp_path, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}})
     outs = []
     for weight in (1.0, 0.0):
-        path = write_scenario(tmp_path, {"industries": {"T": industry(max_share=0.5)}, "objective": {"homogeneity": weight}},
-                              name=f"h{weight:g}.yaml")
+        path = write_scenario(
+            tmp_path,
+            {"industries": {"T": industry(max_share=0.5)}, "objective": {"homogeneity": weight}},
+            name=f"h{weight:g}.yaml",
+        )
         out = tmp_path / f"out-h{weight:g}"
         result = runner.invoke(app, ["solve", str(path), "--out", str(out), "-q"])
         assert result.exit_code == 0, result.stderr
@@ -53,12 +56,26 @@ def test_compare_lists_the_moved_assignment(two_results):
     assert "1 added, 1 removed" in plain.stdout
     # the uncoordinated baseline beside the optimised layouts: A and B (score 1 and 0.8; C scores 0 and picks
     # nothing) each plan T at 50 as if unopposed, the same in both runs: 1 duplication, capacity 100 / 100
-    base = {side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"] for side, folder in (("a", a), ("b", b))}
+    base = {
+        side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"]
+        for side, folder in (("a", a), ("b", b))
+    }
     rows = {m["metric"]: m for m in d["metrics"]}
-    assert all((m["baseline_a"], m["baseline_b"]) == (base["a"][k], base["b"][k]) for k, m in rows.items() if k != "objective")
-    assert [(rows[k]["baseline_a"], rows[k]["baseline_b"]) for k in ("duplications", "clusters", "mean_overcapacity_ratio")] == [(1, 1), (2, 2), (1, 1)]
+    assert all(
+        (m["baseline_a"], m["baseline_b"]) == (base["a"][k], base["b"][k]) for k, m in rows.items() if k != "objective"
+    )
+    assert [
+        (rows[k]["baseline_a"], rows[k]["baseline_b"]) for k in ("duplications", "clusters", "mean_overcapacity_ratio")
+    ] == [(1, 1), (2, 2), (1, 1)]
     line = next(x for x in plain.stdout.splitlines() if x.startswith("  neighbour duplications  "))
-    assert line.split()[2:] == [str(base["a"]["duplications"]), str(base["b"]["duplications"]), "0", "1", "1", "✗"]  # baseline A, B; optimised A, B; B − A; worse
+    assert line.split()[2:] == [
+        str(base["a"]["duplications"]),
+        str(base["b"]["duplications"]),
+        "0",
+        "1",
+        "1",
+        "✗",
+    ]  # baseline A, B; optimised A, B; B − A; worse
 
 
 def test_compare_refuses_a_folder_that_is_not_a_result(two_results):
@@ -97,7 +114,22 @@ def test_pareto_command_parses_its_criteria(two_results):
     path = tmp / "h1.yaml"
     bad = runner.invoke(app, ["pareto", str(path), "--between", "homogeneity", "colour", "--out", str(tmp / "p")])
     assert bad.exit_code == 2 and "colour" in bad.stderr
-    good = runner.invoke(app, ["pareto", str(path), "--between", "homogeneity", "overcapacity", "--points", "2",
-                               "--workers", "1", "-q", "--out", str(tmp / "p")])
+    good = runner.invoke(
+        app,
+        [
+            "pareto",
+            str(path),
+            "--between",
+            "homogeneity",
+            "overcapacity",
+            "--points",
+            "2",
+            "--workers",
+            "1",
+            "-q",
+            "--out",
+            str(tmp / "p"),
+        ],
+    )
     assert good.exit_code == 0, good.stderr
     assert (tmp / "p" / "pareto.csv").is_file() and (tmp / "p" / "pareto.html").is_file()

@@ -25,8 +25,8 @@ import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
-from layout.analysis.diagnose import write_diagnosis
 from layout.errors import InputError
+from layout.results.folder import write_diagnosis
 from layout.results.staging import STAGING_MARK, staged_output
 from tests.squares import industry, write_regions, write_scenario
 
@@ -55,8 +55,8 @@ def proc_stat(pid: int) -> tuple[str, int, str] | None:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    comm = text[text.index("(") + 1: text.rindex(")")]
-    fields = text[text.rindex(")") + 2:].split()
+    comm = text[text.index("(") + 1 : text.rindex(")")]
+    fields = text[text.rindex(")") + 2 :].split()
     return comm, int(fields[1]), fields[0]
 
 
@@ -112,8 +112,14 @@ def start(args: list[str], cwd: Path, tmpdir: Path) -> tuple[subprocess.Popen, l
     tmpdir.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1"}
     with sigint_raises():
-        proc = subprocess.Popen([sys.executable, "-m", "layout", *args], cwd=cwd, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "layout", *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     lines: list[str] = []
     solving = threading.Event()
 
@@ -222,12 +228,16 @@ def test_a_run_killed_while_writing_leaves_the_earlier_result_and_the_next_run_c
 def test_a_kill_between_the_two_renames_puts_the_earlier_result_back(tmp_path, earlier):
     """The swap renames DIR to .DIR.old-<pid>, then the staged folder to DIR: a kill in between hides DIR."""
     out, before = earlier
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
     out.rename(out.with_name(f".out.old-{dead}"))
     (out.parent / f".out.partial-{dead}-x1y2").mkdir()  # killed while staging: its mark names the process
     (out.parent / f".out.partial-{dead}-x1y2" / STAGING_MARK).write_text(dead)
     result = runner.invoke(app, ["solve", str(tmp_path / "scenario.yaml"), "--out", str(out), "-q"])
-    assert result.exit_code == 2 and "an earlier result" in result.stderr  # restored, so it is not replaced without --force
+    assert (
+        result.exit_code == 2 and "an earlier result" in result.stderr
+    )  # restored, so it is not replaced without --force
     assert snapshot(out) == before
     assert hidden_beside(out) == []
 
@@ -268,7 +278,9 @@ def test_ctrl_c_during_the_swap_waits_for_it(tmp_path, earlier, monkeypatch):
             (tmp / "manifest.json").write_text("{}")
     monkeypatch.undo()
     after = snapshot(out)
-    assert after == before or (set(after) == {"assignment.csv", "manifest.json"} and after["assignment.csv"] == b"new")  # one whole result
+    assert after == before or (
+        set(after) == {"assignment.csv", "manifest.json"} and after["assignment.csv"] == b"new"
+    )  # one whole result
     assert hidden_beside(out) == []
 
 
@@ -338,11 +350,18 @@ def infeasible(folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
-@pytest.mark.parametrize("where,expected", [
-    ("afile", "expected a folder path; found an existing file"),
-    ("afile/sub", "expected a folder that can be created and written; found {tmp}/afile is not a folder"),
-    ("thesis", "expected a new or empty folder (--force replaces only an earlier result); found a folder that is not a result of this program"),
-], ids=["a file", "under a file", "a folder of something else"])
+@pytest.mark.parametrize(
+    "where,expected",
+    [
+        ("afile", "expected a folder path; found an existing file"),
+        ("afile/sub", "expected a folder that can be created and written; found {tmp}/afile is not a folder"),
+        (
+            "thesis",
+            "expected a new or empty folder (--force replaces only an earlier result); found a folder that is not a result of this program",
+        ),
+    ],
+    ids=["a file", "under a file", "a folder of something else"],
+)
 def test_diagnose_to_is_checked_before_solving(tmp_path, where, expected, force):
     """Found by the hardening audit: a file gave a FileExistsError traceback after the solve, a path under a file a
     NotADirectoryError, and any existing folder got a diagnosis.txt written into it."""
@@ -351,10 +370,19 @@ def test_diagnose_to_is_checked_before_solving(tmp_path, where, expected, force)
     (tmp_path / "thesis").mkdir()
     (tmp_path / "thesis" / "chapter1.md").write_text("years of work")
     before = listing(tmp_path), snapshot(tmp_path)
-    result = runner.invoke(app, ["solve", str(scenario), "--out", str(tmp_path / "out"), "--diagnose-to", str(tmp_path / where)]
-                           + (["--force"] if force else []))
-    assert (result.exit_code, result.stderr) == (2, f"error (bad input): {tmp_path / where}: --diagnose-to: {expected.format(tmp=tmp_path)}\n")
-    assert (listing(tmp_path), snapshot(tmp_path)) == before  # refused before loading (no progress line): nothing written
+    result = runner.invoke(
+        app,
+        ["solve", str(scenario), "--out", str(tmp_path / "out"), "--diagnose-to", str(tmp_path / where)]
+        + (["--force"] if force else []),
+    )
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error (bad input): {tmp_path / where}: --diagnose-to: {expected.format(tmp=tmp_path)}\n",
+    )
+    assert (
+        listing(tmp_path),
+        snapshot(tmp_path),
+    ) == before  # refused before loading (no progress line): nothing written
 
 
 def test_an_earlier_diagnosis_is_replaced_only_with_force(tmp_path):
@@ -369,12 +397,17 @@ def test_an_earlier_diagnosis_is_replaced_only_with_force(tmp_path):
     assert "raise the budget of Northland from 9.5 to 10 (+0.5)" in diagnosis
     earlier = (why / "diagnosis.txt").stat().st_ino
     again = runner.invoke(app, args)
-    assert (again.exit_code, again.stderr) == (2, f"error (bad input): {why}: --diagnose-to: expected a new or empty folder, "
-                                                  "or --force to replace it; found an earlier result\n")
+    assert (again.exit_code, again.stderr) == (
+        2,
+        f"error (bad input): {why}: --diagnose-to: expected a new or empty folder, "
+        "or --force to replace it; found an earlier result\n",
+    )
     assert (why / "diagnosis.txt").stat().st_ino == earlier
     forced = runner.invoke(app, args + ["--force"])
     assert forced.exit_code == 3, forced.stderr
-    assert (why / "diagnosis.txt").read_text(encoding="utf-8") == diagnosis and (why / "diagnosis.txt").stat().st_ino != earlier  # replaced
+    assert (why / "diagnosis.txt").read_text(encoding="utf-8") == diagnosis and (
+        why / "diagnosis.txt"
+    ).stat().st_ino != earlier  # replaced
     assert hidden_beside(why) == [] and not (tmp_path / "out").exists()
     (why / "diagnosis.txt").write_text("my notes on the diagnosis")  # edited: no longer what this program wrote
     edited = runner.invoke(app, args + ["--force"])

@@ -30,13 +30,27 @@ def assert_clean(*texts: str) -> None:
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("terminal")
-    write_regions(tmp, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}},
-                  {"A": CLEAR + "Alpha", "B": "Beta" + CSI, "C": "Gamma\x08"})
-    body = {"industries": {"T": industry(name=TITLE + "Tech")}}  # out_a: A and C at 50 each; out_b: A alone (tests/test_sweep.py)
+    write_regions(
+        tmp,
+        {"A": (0, 0), "B": (1, 0), "C": (5, 0)},
+        {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}},
+        {"A": CLEAR + "Alpha", "B": "Beta" + CSI, "C": "Gamma\x08"},
+    )
+    body = {
+        "industries": {"T": industry(name=TITLE + "Tech")}
+    }  # out_a: A and C at 50 each; out_b: A alone (tests/test_sweep.py)
     runs = {}
     for out, homogeneity in (("out_a", 1.0), ("out_b", 0.0)):
-        file = write_scenario(tmp, {**body, "name": CLEAR + "scenario", "objective": {"homogeneity": homogeneity, "advantage": 1.0},
-                                    "rules": {"max_share": 0.5 if homogeneity else 1.0}}, name=f"{out}.yaml")
+        file = write_scenario(
+            tmp,
+            {
+                **body,
+                "name": CLEAR + "scenario",
+                "objective": {"homogeneity": homogeneity, "advantage": 1.0},
+                "rules": {"max_share": 0.5 if homogeneity else 1.0},
+            },
+            name=f"{out}.yaml",
+        )
         runs[out] = runner.invoke(app, ["solve", str(file), "--out", str(tmp / out)])
         assert runs[out].exit_code == 0, runs[out].output
     return tmp, runs
@@ -68,9 +82,11 @@ def test_compare_and_explain_show_names_from_a_results_folder_escaped(solved):
 
 def test_error_messages_show_keys_and_values_escaped(tmp_path):
     write_regions(tmp_path, {"A": (0, 0), "B": (1, 0)}, {"A": {"s": 1}, "B": {"s": 2}})
-    text = ("name: x\nregions: {source: files, boundaries: squares.geojson, indicators: indicators.csv}\n"
-            'industries:\n  T: {name: T, kind: innovation, target: 100, weights: {s: 1}}\n"\\e]0;pwned\\a": 1\n'
-            'objective: {homogeneity: "\\e[2J\\x9b"}\n')
+    text = (
+        "name: x\nregions: {source: files, boundaries: squares.geojson, indicators: indicators.csv}\n"
+        'industries:\n  T: {name: T, kind: innovation, target: 100, weights: {s: 1}}\n"\\e]0;pwned\\a": 1\n'
+        'objective: {homogeneity: "\\e[2J\\x9b"}\n'
+    )
     (tmp_path / "bad.yaml").write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(tmp_path / "bad.yaml")])
     assert result.exit_code == 2, result.output

@@ -27,11 +27,18 @@ SOLVERS = ["highs", "cbc"]
 
 @pytest.fixture
 def lookalikes(tmp_path):
-    write_regions(tmp_path, {"R-1": (0, 0), "R_1": (3, 0), "C": (6, 0)},
-                  {"R-1": {"p": 10, "q": 10}, "R_1": {"p": 6, "q": 2}, "C": {"p": 0, "q": 0}})
-    body = {"industries": {"X-Y": industry(max_share=1.0, weights={"p": 1}, name="Ex why"),
-                           "X_Y": industry(max_share=1.0, weights={"q": 1}, name="Ex underscore why")},
-            "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1}}
+    write_regions(
+        tmp_path,
+        {"R-1": (0, 0), "R_1": (3, 0), "C": (6, 0)},
+        {"R-1": {"p": 10, "q": 10}, "R_1": {"p": 6, "q": 2}, "C": {"p": 0, "q": 0}},
+    )
+    body = {
+        "industries": {
+            "X-Y": industry(max_share=1.0, weights={"p": 1}, name="Ex why"),
+            "X_Y": industry(max_share=1.0, weights={"q": 1}, name="Ex underscore why"),
+        },
+        "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1},
+    }
     return write_scenario(tmp_path, body)
 
 
@@ -81,7 +88,8 @@ def test_a_hyphenated_industry_alone_keeps_its_binding_constraints(tmp_path):
     data = json.loads((tmp_path / "out" / "explanation.json").read_text(encoding="utf-8"))
     demand = [b for b in data["binding"] if b["family"] == "demand"]
     assert [(b["industry"], b["row"], b["text"]) for b in demand] == [
-        ("BIO-MED", "demand_BIO-MED", "demand: the target of Biomedicine (100) is met exactly")]
+        ("BIO-MED", "demand_BIO-MED", "demand: the target of Biomedicine (100) is met exactly")
+    ]
     hosting = sorted((b["region"], b["industry"]) for b in data["binding"] if b["family"] == "hosting")
     assert hosting == [("A", "BIO-MED")]
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from layout.errors import Problem
-from layout.spec.load import load
 from layout.regions.load import load_regions
+from layout.spec.load import load
 
 LAYOUT = shutil.which("layout") or str(Path(sys.executable).with_name("layout"))
 
@@ -22,17 +22,39 @@ LAYOUT = shutil.which("layout") or str(Path(sys.executable).with_name("layout"))
 def default_run(tmp_path_factory):
     """`layout solve --out DIR --export-mps` run from an unrelated folder (the embedded default)."""
     cwd = tmp_path_factory.mktemp("elsewhere")
-    proc = subprocess.run([LAYOUT, "solve", "--out", "res", "--export-mps", "--export-lp"], cwd=cwd, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [LAYOUT, "solve", "--out", "res", "--export-mps", "--export-lp"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     return cwd / "res", proc
 
 
 def test_writes_every_result_file(default_run):
     out, _ = default_run
-    for name in ("assignment.csv", "baseline.csv", "layout.geojson", "metrics.json", "manifest.json", "model.mps", "model.lp"):
+    for name in (
+        "assignment.csv",
+        "baseline.csv",
+        "layout.geojson",
+        "metrics.json",
+        "manifest.json",
+        "model.mps",
+        "model.lp",
+    ):
         assert (out / name).is_file(), name
     table = pd.read_csv(out / "assignment.csv", dtype={"region_code": str})
-    assert list(table.columns[:7]) == ["region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind"]
+    assert list(table.columns[:7]) == [
+        "region_code",
+        "region_name",
+        "industry",
+        "industry_name",
+        "capacity",
+        "tier",
+        "kind",
+    ]
     assert set(table["tier"]) <= {"inter-provincial", "provincial", "characteristic"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["input_sha256"]) == 64 and manifest["solver"]["name"] == "highs"
@@ -80,7 +102,12 @@ def test_exported_mps_gives_the_same_objective_with_an_independent_solver(defaul
     reported = json.loads((out / "metrics.json").read_text())["solver"]["objective"]
     sol = out.parent / "cbc.sol"
     cbc = pulp.apis.PULP_CBC_CMD().path
-    subprocess.run([cbc, str(out / "model.mps"), "ratio", "0", "solve", "solu", str(sol)], check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [cbc, str(out / "model.mps"), "ratio", "0", "solve", "solu", str(sol)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     head = sol.read_text().splitlines()[0]
     assert head.startswith("Optimal")
     assert float(head.split("objective value")[-1]) == pytest.approx(reported, abs=1e-6)
@@ -89,15 +116,21 @@ def test_exported_mps_gives_the_same_objective_with_an_independent_solver(defaul
 def test_lp_file_names_read_as_families(tmp_path):
     spec = load(None)
     assert spec.scenario.regions.links[0].a == "440000"
-    from layout.model.instance import build_instance
     from layout.model.families import build_model
+    from layout.model.instance import build_instance
     from layout.model.solve import export
 
     m = build_model(build_instance(spec, load_regions(spec)))
     assert m.row_of("homogeneity", region="320000", other="330000", industry="NGIT") is not None
     export(m, tmp_path / "model.lp")
     text = (tmp_path / "model.lp").read_text()
-    for name in ("demand_NGIT:", "focus_320000:", "homogeneity_320000_330000_NGIT:", "budget_440000:", " x_320000_NGIT"):
+    for name in (
+        "demand_NGIT:",
+        "focus_320000:",
+        "homogeneity_320000_330000_NGIT:",
+        "budget_440000:",
+        " x_320000_NGIT",
+    ):
         assert name in text
     assert [v.name for v in m.columns[:3]] == ["c0", "c1", "c2"]  # the model's own names are back after export
 

@@ -19,8 +19,14 @@ def scenario(tmp_path):
     regions = {c: (k, 0) for k, c in enumerate("ABCDE")}
     ind = {c: {"p": float(v), "q": float(w)} for c, v, w in zip("ABCDE", (10, 8, 8, 3, 0), (2, 9, 9, 9, 1))}
     write_regions(tmp_path, regions, ind)
-    body = {"industries": {"P": industry(max_share=0.4, weights={"p": 1}), "Q": industry(max_share=0.4, weights={"q": 1}, kind="resource")},
-            "groups": {"G": {"members": ["B", "C"]}}, "limits": {"min_clusters": 1, "budget": None, "max_clusters": 1}}
+    body = {
+        "industries": {
+            "P": industry(max_share=0.4, weights={"p": 1}),
+            "Q": industry(max_share=0.4, weights={"q": 1}, kind="resource"),
+        },
+        "groups": {"G": {"members": ["B", "C"]}},
+        "limits": {"min_clusters": 1, "budget": None, "max_clusters": 1},
+    }
     return write_scenario(tmp_path, body)
 
 

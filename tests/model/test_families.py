@@ -52,16 +52,33 @@ REGOLD = os.environ.get("LAYOUT_REGOLD") == "1"
 EPSILON = 0.75  # the front point's bound on weighted duplications in the golden pareto_epsilon row
 
 
-def write_units(folder: Path, units: dict[str, tuple[str, tuple[float, float]]], indicators: dict[str, dict[str, float]]) -> dict:
+def write_units(
+    folder: Path, units: dict[str, tuple[str, tuple[float, float]]], indicators: dict[str, dict[str, float]]
+) -> dict:
     """nested.geojson (code, name 'Unit <code>', parent) and indicators.csv; returns the `regions` entry using them."""
-    feats = [{"type": "Feature", "properties": {"code": c, "name": f"Unit {c}", "parent": p}, "geometry": square(*xy)}
-             for c, (p, xy) in units.items()]
-    (folder / "nested.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    feats = [
+        {"type": "Feature", "properties": {"code": c, "name": f"Unit {c}", "parent": p}, "geometry": square(*xy)}
+        for c, (p, xy) in units.items()
+    ]
+    (folder / "nested.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+    )
     cols = sorted({k for v in indicators.values() for k in v})
-    (folder / "indicators.csv").write_text("code," + ",".join(cols) + "\n" + "".join(
-        f"{c}," + ",".join(repr(indicators[c][k]) for k in cols) + "\n" for c in units), encoding="utf-8")
-    return {"source": "files", "boundaries": "nested.geojson", "indicators": "indicators.csv", "code_field": "code",
-            "name_field": "name", "parent_field": "parent"}
+    (folder / "indicators.csv").write_text(
+        "code,"
+        + ",".join(cols)
+        + "\n"
+        + "".join(f"{c}," + ",".join(repr(indicators[c][k]) for k in cols) + "\n" for c in units),
+        encoding="utf-8",
+    )
+    return {
+        "source": "files",
+        "boundaries": "nested.geojson",
+        "indicators": "indicators.csv",
+        "code_field": "code",
+        "name_field": "name",
+        "parent_field": "parent",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -75,23 +92,40 @@ def every_family(tmp_path_factory) -> Instance:
     (for parents; B1's own 1), budgets split by gdp to units and parents.
     """
     folder = tmp_path_factory.mktemp("every_family")
-    regions = write_units(folder, {"A1": ("PA", (0, 0)), "A2": ("PA", (1, 0)), "B1": ("PB", (2, 0))},
-                          {"A1": {"s": 10, "gdp": 4}, "A2": {"s": 6, "gdp": 3}, "B1": {"s": 2, "gdp": 3}})
+    regions = write_units(
+        folder,
+        {"A1": ("PA", (0, 0)), "A2": ("PA", (1, 0)), "B1": ("PB", (2, 0))},
+        {"A1": {"s": 10, "gdp": 4}, "A2": {"s": 6, "gdp": 3}, "B1": {"s": 2, "gdp": 3}},
+    )
     body = {
         "regions": regions,
         "industries": {
-            "T": industry(name="Textiles", max_share=1.0, base_capacity={"A1": 20}, overcapacity_cap=0.5, provincial_clusters={"min": 1, "max": 2}),
-            "K": industry(target=30, name="Key chips", max_share=1.0, concentrate={"max_regions": 1, "top_by": "s", "top": 2}),
+            "T": industry(
+                name="Textiles",
+                max_share=1.0,
+                base_capacity={"A1": 20},
+                overcapacity_cap=0.5,
+                provincial_clusters={"min": 1, "max": 2},
+            ),
+            "K": industry(
+                target=30, name="Key chips", max_share=1.0, concentrate={"max_regions": 1, "top_by": "s", "top": 2}
+            ),
         },
         "groups": {"G": {"members": ["A1", "A2", "B1"], "name": "Belt"}},
-        "limits": {"max_clusters": 2, "min_clusters": 1, "budget": {"indicator": "gdp", "factor": 2},
-                   "regions": {"A1": {"max_clusters": 1}, "B1": {"min_clusters": 1}}},
+        "limits": {
+            "max_clusters": 2,
+            "min_clusters": 1,
+            "budget": {"indicator": "gdp", "factor": 2},
+            "regions": {"A1": {"max_clusters": 1}, "B1": {"min_clusters": 1}},
+        },
         "strengths": [{"region": "A1", "industry": "T", "min_share": 0.1}],
         "max_growth": 60,
     }
     spec = load(write_scenario(folder, body))
     inst = build_instance(spec, load_regions(spec), None, {("A1", "T"): 20.0})
-    inst.group_parts = {"G": {"PA": ("A1", "A2"), "PB": ("B1",)}}  # what a county-level city cluster's catalogue entry gives
+    inst.group_parts = {
+        "G": {"PA": ("A1", "A2"), "PB": ("B1",)}
+    }  # what a county-level city cluster's catalogue entry gives
     return inst
 
 
@@ -121,7 +155,9 @@ def lp_rows(m: LayoutModel, names: list[str]) -> list[str]:
     out = []
     for name, label in zip(names, readable_names([m.label(n) for n in names])):
         c = m.rows[name]
-        terms = " ".join(f"{'-' if k < 0 else '+'} {'' if abs(k) == 1 else f'{abs(k):.12g} '}{labels[v.name]}" for v, k in c.items())
+        terms = " ".join(
+            f"{'-' if k < 0 else '+'} {'' if abs(k) == 1 else f'{abs(k):.12g} '}{labels[v.name]}" for v, k in c.items()
+        )
         out.append(f"{label}: {terms} {sense[c.sense]} {-c.constant + 0.0:.12g}")
     return out
 
@@ -139,7 +175,9 @@ def golden_text(m: LayoutModel, bounds: dict[str, list[str]], family: str) -> st
 def test_every_family_has_rows_or_bounds_in_the_fixture(every_family):
     m, bounds = built_by_family(every_family)
     with_rows = {i.family for i in m.info.values()}
-    assert with_rows == {f.name for f in FAMILIES} - {"eligibility"}  # every row is of a known family, and every family has rows
+    assert with_rows == {f.name for f in FAMILIES} - {
+        "eligibility"
+    }  # every row is of a known family, and every family has rows
     assert bounds["eligibility"] == ["y_B1_K <= 0", "h_B1_K <= 0", "z_G_K <= 0"]
 
 
@@ -176,9 +214,31 @@ def test_golden_files_are_one_per_family():
 # cluster is listed under hosting and scale); overcapacity (it binds where a target is met exactly: demand says so,
 # and its price is listed); count limits and rows of cluster decisions only (no price in the LP
 # with the clusters fixed: probes value the count limits); soft rows (never in a conflict: their slack is penalised).
-NOT_LISTED_AS_BINDING = {"eligibility", "tiers", "portfolio", "portfolio_any", "homogeneity", "homogeneity_any", "persistence", "overcapacity"}
-WITHOUT_PRICE = {"eligibility", "tiers", "focus", "spread_min", "spread_max", "spread_groups", "concentrate", "persistence",
-                 "portfolio", "portfolio_any", "parent_focus", "homogeneity", "homogeneity_any"}
+NOT_LISTED_AS_BINDING = {
+    "eligibility",
+    "tiers",
+    "portfolio",
+    "portfolio_any",
+    "homogeneity",
+    "homogeneity_any",
+    "persistence",
+    "overcapacity",
+}
+WITHOUT_PRICE = {
+    "eligibility",
+    "tiers",
+    "focus",
+    "spread_min",
+    "spread_max",
+    "spread_groups",
+    "concentrate",
+    "persistence",
+    "portfolio",
+    "portfolio_any",
+    "parent_focus",
+    "homogeneity",
+    "homogeneity_any",
+}
 COUNT_LIMITS = {"focus", "spread_max", "spread_groups", "concentrate", "parent_focus"}
 SOFT_FAMILIES = {"demand", "overcapacity", "balance", "parent_balance", "homogeneity", "homogeneity_any"}
 STRUCTURAL_FAMILIES = {"hosting", "scale", "scale_group", "scale_member", "tiers", "portfolio", "portfolio_any"}
@@ -217,8 +277,14 @@ def test_every_row_of_every_family_is_explained_and_diagnosed_in_words(every_fam
         if f.count is not None:
             texts += [f.count.more(facts), f.count.reached(facts), f.count.cap(facts)]
         if f.role != SOFT:
-            texts += [element_sentence(every_family, m, ("row", name)), repair_sentence(every_family, m, ("row", name), 1.5)]
-    texts += [element_sentence(every_family, m, el) + repair_sentence(every_family, m, el, 1) for el in (("elig", "B1", "K"), ("elig_group", "G", "K"))]
+            texts += [
+                element_sentence(every_family, m, ("row", name)),
+                repair_sentence(every_family, m, ("row", name), 1.5),
+            ]
+    texts += [
+        element_sentence(every_family, m, el) + repair_sentence(every_family, m, el, 1)
+        for el in (("elig", "B1", "K"), ("elig_group", "G", "K"))
+    ]
     data = explain(m, result)
     texts += [e["text"] for part in ("binding", "shadow_prices", "count_limits", "held_back") for e in data[part]]
     texts += [c["text"] for nm in data["near_misses"] for c in nm["candidates"]]
@@ -244,31 +310,63 @@ def explained(tmp_path: Path, body: dict) -> dict:
 def test_a_parents_budget_binds_and_has_its_price(tmp_path):
     # test_fine.test_parent_budget_limits_its_units_together: A1 (score 1) fills PA's budget 60, B1 (score 0) the rest;
     # one more unit of PA's budget moves one unit from B1 to A1: the objective -sigma x_A1 / 100 falls by 0.01.
-    d = explained(tmp_path, {"industries": {"T": industry(max_share=1.0, name="Textiles")},
-                             "limits": {"min_clusters": 0, "budget": None, "regions": {"PA": {"budget": 60}}}})
-    assert [b["text"] for b in d["binding"] if b["family"] == "parent_budget"] == ["budget of PA (60) is fully used by its 2 units together"]
+    d = explained(
+        tmp_path,
+        {
+            "industries": {"T": industry(max_share=1.0, name="Textiles")},
+            "limits": {"min_clusters": 0, "budget": None, "regions": {"PA": {"budget": 60}}},
+        },
+    )
+    assert [b["text"] for b in d["binding"] if b["family"] == "parent_budget"] == [
+        "budget of PA (60) is fully used by its 2 units together"
+    ]
     price = [p for p in d["shadow_prices"] if p["family"] == "parent_budget"]
     assert [(p["row"], p["parent"], p["price"], p["text"]) for p in price] == [
-        ("parent_budget_PA", "PA", -0.01, "one more unit of PA's budget (its 2 units together) lowers the objective by 0.01")]
+        (
+            "parent_budget_PA",
+            "PA",
+            -0.01,
+            "one more unit of PA's budget (its 2 units together) lowers the objective by 0.01",
+        )
+    ]
 
 
 def test_a_parents_focus_holds_an_industry_back_and_one_more_is_valued(tmp_path):
     # test_fine.test_parent_focus_counts_the_parents_portfolio: K = 1 per parent; PA holds Quartz (A2), PB Pearls (B1).
     # Forcing Pearls into A1 with PA's focus raised to 2: A1 (score 1) takes 90 from B1 (score 0.5), which keeps its
     # minimum 10: the objective falls by 90 * (1 - 0.5) / 100 = 0.45.
-    d = explained(tmp_path, {"industries": {"P": industry(max_share=1.0, weights={"p": 1}, name="Pearls"),
-                                            "Q": industry(max_share=1.0, weights={"q": 1}, name="Quartz")},
-                             "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1}})
+    d = explained(
+        tmp_path,
+        {
+            "industries": {
+                "P": industry(max_share=1.0, weights={"p": 1}, name="Pearls"),
+                "Q": industry(max_share=1.0, weights={"q": 1}, name="Quartz"),
+            },
+            "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1},
+        },
+    )
     assert [b["text"] for b in d["binding"] if b["family"] == "parent_focus"] == [
-        "focus: PA holds its maximum of 1 industry, its 2 units together", "focus: PB holds its maximum of 1 industry, its only unit"]
+        "focus: PA holds its maximum of 1 industry, its 2 units together",
+        "focus: PB holds its maximum of 1 industry, its only unit",
+    ]
     assert [(c["row"], c["price"], c["text"]) for c in d["count_limits"]] == [
-        ("parent_focus_PA", -0.45, "one more allowed industry in PA (focus of its 2 units together, now 1) lowers the objective by at "
-                                   "least 0.45 (a provincial cluster of Pearls in Unit A1)"),
-        ("parent_focus_PB", 0.0, "one more allowed industry in PB (focus of its only unit, now 1) is worth nothing with the other "
-                                 "clusters kept (no single extra cluster helps)")]
+        (
+            "parent_focus_PA",
+            -0.45,
+            "one more allowed industry in PA (focus of its 2 units together, now 1) lowers the objective by at "
+            "least 0.45 (a provincial cluster of Pearls in Unit A1)",
+        ),
+        (
+            "parent_focus_PB",
+            0.0,
+            "one more allowed industry in PB (focus of its only unit, now 1) is worth nothing with the other "
+            "clusters kept (no single extra cluster helps)",
+        ),
+    ]
     assert [h["text"] for h in d["held_back"]] == [
         "Pearls is held back in Unit A1: a provincial cluster there would lower the objective by 0.45, but PA holds its maximum of "
-        "1 industry (focus of its 2 units together)"]
+        "1 industry (focus of its 2 units together)"
+    ]
     assert d["held_back"][0]["held_back_by"] == ["parent_focus"]
 
 
@@ -288,8 +386,10 @@ def diagnosed(tmp_path: Path, body: dict, solver: str) -> list[str]:
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_a_parents_budget_below_what_its_units_must_keep(tmp_path, solver):
     # A1 keeps 12 and A2 keeps 10 of Textiles: 22 in PA, whose budget for both units is 15.
-    body = {"industries": {"T": industry(max_share=1.0, name="Textiles", base_capacity={"A1": 12, "A2": 10})},
-            "limits": {"min_clusters": 0, "budget": None, "regions": {"PA": {"budget": 15}}}}
+    body = {
+        "industries": {"T": industry(max_share=1.0, name="Textiles", base_capacity={"A1": 12, "A2": 10})},
+        "limits": {"min_clusters": 0, "budget": None, "regions": {"PA": {"budget": 15}}},
+    }
     assert diagnosed(tmp_path, body, solver) == [
         "conflict: the units of PA must keep 22 of existing capacity (Unit A1: Textiles 12, Unit A2: Textiles 10) but PA's budget "
         "(its 2 units together) is 15",
@@ -304,8 +404,10 @@ def test_a_parents_budget_below_what_its_units_must_keep(tmp_path, solver):
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_parents_budgets_below_a_spread_minimums_minimum_scale(tmp_path, solver):
     # Textiles needs one provincial cluster of at least 10; PA and PB may build 5 each, their units together.
-    body = {"industries": {"T": industry(max_share=1.0, name="Textiles", provincial_clusters={"min": 1, "max": 5})},
-            "limits": {"min_clusters": 0, "budget": None, "regions": {"PA": {"budget": 5}, "PB": {"budget": 5}}}}
+    body = {
+        "industries": {"T": industry(max_share=1.0, name="Textiles", provincial_clusters={"min": 1, "max": 5})},
+        "limits": {"min_clusters": 0, "budget": None, "regions": {"PA": {"budget": 5}, "PB": {"budget": 5}}},
+    }
     assert diagnosed(tmp_path, body, solver) == [
         "conflict: spread minimums need 1 provincial cluster (Textiles 1), but the regions can hold at most 0: parents' budgets (all "
         "their units together) admit only 0 clusters of at least 10: PA 0 (budget 5, 2 units), PB 0 (budget 5, 1 unit)",
@@ -337,13 +439,39 @@ def test_default_scenario_objective_and_headline_metrics_are_pinned(tmp_path):
     run = solve_scenario(None, tmp_path / "out", Options(solver="highs"))
     assert run.result.status == "optimal"
     assert round(run.result.objective, 9) == 6.058755212
-    keys = ("duplications", "duplications_weighted", "clusters", "regions_hosting", "mean_similarity", "mean_similarity_adjacent",
-            "mean_krugman", "mean_overcapacity_ratio", "total_shortfall", "targets_met")
+    keys = (
+        "duplications",
+        "duplications_weighted",
+        "clusters",
+        "regions_hosting",
+        "mean_similarity",
+        "mean_similarity_adjacent",
+        "mean_krugman",
+        "mean_overcapacity_ratio",
+        "total_shortfall",
+        "targets_met",
+    )
     assert {k: run.metrics["optimised"][k] for k in keys} == {
-        "duplications": 1, "duplications_weighted": 0.5, "clusters": 44, "regions_hosting": 29, "mean_similarity": 0.178257,
-        "mean_similarity_adjacent": 0.108522, "mean_krugman": 1.677018, "mean_overcapacity_ratio": 1.0, "total_shortfall": 1e-06,
-        "targets_met": True}
+        "duplications": 1,
+        "duplications_weighted": 0.5,
+        "clusters": 44,
+        "regions_hosting": 29,
+        "mean_similarity": 0.178257,
+        "mean_similarity_adjacent": 0.108522,
+        "mean_krugman": 1.677018,
+        "mean_overcapacity_ratio": 1.0,
+        "total_shortfall": 1e-06,
+        "targets_met": True,
+    }
     assert {k: run.metrics["baseline"][k] for k in keys} == {
-        "duplications": 124, "duplications_weighted": 124.0, "clusters": 92, "regions_hosting": 31, "mean_similarity": 0.469333,
-        "mean_similarity_adjacent": 0.605548, "mean_krugman": 1.081233, "mean_overcapacity_ratio": 1.827574,
-        "total_shortfall": 63.751414, "targets_met": False}
+        "duplications": 124,
+        "duplications_weighted": 124.0,
+        "clusters": 92,
+        "regions_hosting": 31,
+        "mean_similarity": 0.469333,
+        "mean_similarity_adjacent": 0.605548,
+        "mean_krugman": 1.081233,
+        "mean_overcapacity_ratio": 1.827574,
+        "total_shortfall": 63.751414,
+        "targets_met": False,
+    }

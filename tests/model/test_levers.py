@@ -26,8 +26,11 @@ def layout_of(folder) -> dict:
 @pytest.fixture
 def apart(tmp_path):
     """A, B, C apart. t: A 10, B 5, C 0 → 1, 0.5, 0;  u: A 10, B 2, C 0 → 1, 0.2, 0;  st (S&T): C 9, B 5, A 1."""
-    write_regions(tmp_path, {"A": (0, 0), "B": (3, 0), "C": (6, 0)},
-                  {"A": {"t": 10, "u": 10, "st": 1}, "B": {"t": 5, "u": 2, "st": 5}, "C": {"t": 0, "u": 0, "st": 9}})
+    write_regions(
+        tmp_path,
+        {"A": (0, 0), "B": (3, 0), "C": (6, 0)},
+        {"A": {"t": 10, "u": 10, "st": 1}, "B": {"t": 5, "u": 2, "st": 5}, "C": {"t": 0, "u": 0, "st": 9}},
+    )
     return tmp_path
 
 
@@ -43,11 +46,16 @@ def test_mature_industry_leaves_the_layout_and_keeps_its_existing_capacity(apart
     # layout at the keep-base floor (1 - delta) base = 0.5 * 30 = 15 in A and 0.5 * 20 = 10 in B (25 in
     # all); it takes no cluster and no budget, so A (budget 100) still hosts all of U. V, mature without
     # base data, keeps nothing and the note says so.
-    body = {"industries": {"T": industry(max_share=1.0, weights={"t": 1}, status="mature",
-                                         base_capacity={"A": 30, "B": 20}, base_retention=0.5),
-                           "U": industry(max_share=1.0, weights={"u": 1}),
-                           "V": industry(name="Vans", max_share=1.0, weights={"u": 1}, status="mature")},
-            "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1, "regions": {"A": {"budget": 100}}}}
+    body = {
+        "industries": {
+            "T": industry(
+                max_share=1.0, weights={"t": 1}, status="mature", base_capacity={"A": 30, "B": 20}, base_retention=0.5
+            ),
+            "U": industry(max_share=1.0, weights={"u": 1}),
+            "V": industry(name="Vans", max_share=1.0, weights={"u": 1}, status="mature"),
+        },
+        "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1, "regions": {"A": {"budget": 100}}},
+    }
     run, out = solve(apart, body)
     assert layout_of(out) == {("A", "U"): 100.0}
     assert run.result.objective == pytest.approx(-1.0, abs=1e-9)
@@ -55,17 +63,22 @@ def test_mature_industry_leaves_the_layout_and_keeps_its_existing_capacity(apart
         "T (Test industry) is mature: it leaves the SEI layout, no new designations; existing capacity kept outside "
         "the layout, (1 - delta) x base_capacity: A 15, B 10 (25 in all)",
         "V (Vans) is mature: it leaves the SEI layout, no new designations; the scenario gives no existing capacity "
-        "for it (base_capacity), so none is reported as kept"]
+        "for it (base_capacity), so none is reported as kept",
+    ]
 
 
 def test_designations_persist_and_candidates_enter_from_their_period(apart):
     # 2025: only T (U is a candidate entering in 2030): A hosts T (score 1).
     # 2030: U enters. Free choice would be A:U, B:T = -(1 + 0.5) = -1.5; persistence keeps A on T, so
     # B:U = -(1 + 0.2) = -1.2.
-    body = {"periods": [2025, 2030],
-            "industries": {"T": industry(max_share=1.0, weights={"t": 1}),
-                           "U": industry(max_share=1.0, weights={"u": 1}, status="candidate", enters=2030)},
-            "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1}}
+    body = {
+        "periods": [2025, 2030],
+        "industries": {
+            "T": industry(max_share=1.0, weights={"t": 1}),
+            "U": industry(max_share=1.0, weights={"u": 1}, status="candidate", enters=2030),
+        },
+        "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1},
+    }
     run, out = solve(apart, body)
     assert layout_of(out / "periods" / "2025") == {("A", "T"): 100.0}
     assert layout_of(out / "periods" / "2030") == {("A", "T"): 100.0, ("B", "U"): 100.0}
@@ -76,10 +89,15 @@ def test_designations_persist_and_candidates_enter_from_their_period(apart):
 
 def test_exit_allowed_lets_a_region_switch(apart):
     # The same with allow_exit: 2030 is the free optimum A:U, B:T = -1.5.
-    body = {"periods": [2025, 2030], "allow_exit": True,
-            "industries": {"T": industry(max_share=1.0, weights={"t": 1}),
-                           "U": industry(max_share=1.0, weights={"u": 1}, status="candidate", enters=2030)},
-            "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1}}
+    body = {
+        "periods": [2025, 2030],
+        "allow_exit": True,
+        "industries": {
+            "T": industry(max_share=1.0, weights={"t": 1}),
+            "U": industry(max_share=1.0, weights={"u": 1}, status="candidate", enters=2030),
+        },
+        "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1},
+    }
     run, out = solve(apart, body)
     assert layout_of(out / "periods" / "2030") == {("A", "U"): 100.0, ("B", "T"): 100.0}
     assert run.periods[-1].result.objective == pytest.approx(-1.5, abs=1e-9)
@@ -88,8 +106,11 @@ def test_exit_allowed_lets_a_region_switch(apart):
 def test_capacity_growth_per_period_is_bounded(apart):
     # T: 50 in 2025 (A hosts 50), 100 in 2030. Unbounded, A would host 100 (-1). With growth <= 30 per
     # period, A reaches 80 and B hosts 20 (>= provincial minimum 10): -(80 + 0.5*20)/100 = -0.9.
-    body = {"periods": [2025, 2030], "max_growth": 30,
-            "industries": {"T": industry(max_share=1.0, weights={"t": 1}, targets={2025: 50, 2030: 100})}}
+    body = {
+        "periods": [2025, 2030],
+        "max_growth": 30,
+        "industries": {"T": industry(max_share=1.0, weights={"t": 1}, targets={2025: 50, 2030: 100})},
+    }
     run, out = solve(apart, body)
     assert layout_of(out / "periods" / "2025") == {("A", "T"): 50.0}
     assert layout_of(out / "periods" / "2030") == {("A", "T"): 80.0, ("B", "T"): 20.0}
@@ -106,9 +127,11 @@ def test_urgent_shortcoming_is_concentrated_in_at_most_n_top_science_regions(apa
     # B's budget is 60. With n >= 2: B 60 + C 40 = -(0.5*60)/100 = -0.3. With n = 1 one region hosts
     # it all (B alone leaves 40 short, +400): C 100, objective 0. (A characteristic cluster of B beside
     # C's, 92 + 8 = -0.04, would make it 2 regions: concentrate allows only provincial clusters.)
-    body = {"industries": {"T": industry(max_share=1.0, weights={"t": 1})},
-            "limits": {"min_clusters": 0, "budget": None, "regions": {"B": {"budget": 60}}},
-            "shortcomings": [urgent(max_regions=1)]}
+    body = {
+        "industries": {"T": industry(max_share=1.0, weights={"t": 1})},
+        "limits": {"min_clusters": 0, "budget": None, "regions": {"B": {"budget": 60}}},
+        "shortcomings": [urgent(max_regions=1)],
+    }
     run, out = solve(apart, body)
     assert layout_of(out) == {("C", "T"): 100.0}
     assert run.result.objective == pytest.approx(0.0, abs=1e-9)
@@ -118,8 +141,10 @@ def test_urgent_shortcoming_has_a_high_minimum_scale(apart):
     # Top 2 (C score 0, B score 0.5), n = 2, at most 60 per region. With the usual minimum (10):
     # B 60 + C 40 = -0.3. With min_scale 50 C needs 50, so B 50 + C 50 = -(0.5*50)/100 = -0.25
     # (B 60 + C 50 overshoots by 10: 2*0.1 - 0.3 = -0.1; B alone leaves 40 short).
-    body = {"industries": {"T": industry(max_share=1.0, weights={"t": 1})},
-            "shortcomings": [urgent(max_regions=2, max_share=0.6, min_scale=50)]}
+    body = {
+        "industries": {"T": industry(max_share=1.0, weights={"t": 1})},
+        "shortcomings": [urgent(max_regions=2, max_share=0.6, min_scale=50)],
+    }
     run, out = solve(apart, body)
     assert layout_of(out) == {("B", "T"): 50.0, ("C", "T"): 50.0}
     assert run.result.objective == pytest.approx(-0.25, abs=1e-9)
@@ -128,9 +153,11 @@ def test_urgent_shortcoming_has_a_high_minimum_scale(apart):
 def test_urgent_shortcoming_is_reached_in_the_first_period(apart):
     # T's targets phase it 40 (2025) -> 100 (2030). As an urgent shortcoming its full target (100) is due
     # from 2025: B (the best of the top 2, n = 1) hosts 100 in both periods, not 40 then 100.
-    body = {"periods": [2025, 2030],
-            "industries": {"T": industry(max_share=1.0, weights={"t": 1}, targets={2025: 40, 2030: 100})},
-            "shortcomings": [urgent(max_regions=1)]}
+    body = {
+        "periods": [2025, 2030],
+        "industries": {"T": industry(max_share=1.0, weights={"t": 1}, targets={2025: 40, 2030: 100})},
+        "shortcomings": [urgent(max_regions=1)],
+    }
     run, out = solve(apart, body)
     assert [layout_of(out / "periods" / str(y)) for y in (2025, 2030)] == [{("B", "T"): 100.0}, {("B", "T"): 100.0}]
     assert [p.inst.industries["T"].target for p in run.periods] == [100, 100]
@@ -138,18 +165,26 @@ def test_urgent_shortcoming_is_reached_in_the_first_period(apart):
 
 def test_long_term_shortcoming_follows_its_milestones(apart):
     # Milestones 30 % by 2025, 60 % by 2030, 100 % by 2035: A (the best region) hosts 30, 60, 100.
-    body = {"periods": [2025, 2030, 2035], "industries": {"T": industry(max_share=1.0, weights={"t": 1})},
-            "shortcomings": [{"industry": "T", "urgency": "long_term", "milestones": {2025: 0.3, 2030: 0.6, 2035: 1.0}}]}
+    body = {
+        "periods": [2025, 2030, 2035],
+        "industries": {"T": industry(max_share=1.0, weights={"t": 1})},
+        "shortcomings": [{"industry": "T", "urgency": "long_term", "milestones": {2025: 0.3, 2030: 0.6, 2035: 1.0}}],
+    }
     run, out = solve(apart, body)
     assert [layout_of(out / "periods" / str(y)) for y in (2025, 2030, 2035)] == [
-        {("A", "T"): 30.0}, {("A", "T"): 60.0}, {("A", "T"): 100.0}]
+        {("A", "T"): 30.0},
+        {("A", "T"): 60.0},
+        {("A", "T"): 100.0},
+    ]
 
 
 def test_strength_keeps_its_share(apart):
     # Without the strength A hosts all of T (-1). B's strength (30 % of national capacity) gives
     # A 70, B 30: -(70 + 0.5*30)/100 = -0.85.
-    body = {"industries": {"T": industry(max_share=1.0, weights={"t": 1})},
-            "strengths": [{"region": "B", "industry": "T", "min_share": 0.3}]}
+    body = {
+        "industries": {"T": industry(max_share=1.0, weights={"t": 1})},
+        "strengths": [{"region": "B", "industry": "T", "min_share": 0.3}],
+    }
     run, out = solve(apart, body)
     assert layout_of(out) == {("A", "T"): 70.0, ("B", "T"): 30.0}
     assert run.result.objective == pytest.approx(-0.85, abs=1e-9)
@@ -175,7 +210,7 @@ def test_shortcomings_example_keeps_its_lever_guarantees(tmp_path):
             rows = table[table["industry"] == (sh.code or sh.industry)]
             target = sh.target if sh.code is not None else sc.industries[sh.industry].target
             if sh.urgency == "urgent" and sh.solvable:
-                top = set(indicators[sh.top_by].dropna().sort_values(ascending=False, kind="stable").index[:sh.top])
+                top = set(indicators[sh.top_by].dropna().sort_values(ascending=False, kind="stable").index[: sh.top])
                 assert set(rows["region_code"]) <= top and len(rows) <= sh.max_regions
                 assert set(rows["tier"]) == {"provincial"}
                 assert rows["capacity"].min() >= sh.min_scale - 1e-6

@@ -21,7 +21,9 @@ SOLVERS = ["highs", "cbc"]
 def solved(tmp_path, body, solver):
     path = write_scenario(tmp_path, body)
     run = solve_scenario(path, tmp_path / "out", Options(solver=solver))
-    table = pd.read_csv(tmp_path / "out" / "assignment.csv", dtype={"region_code": str, "group": str}, keep_default_na=False)
+    table = pd.read_csv(
+        tmp_path / "out" / "assignment.csv", dtype={"region_code": str, "group": str}, keep_default_na=False
+    )
     return run, {(r.region_code, r.industry): (r.tier, round(r.capacity, 6), r.group) for r in table.itertuples()}
 
 
@@ -58,14 +60,19 @@ def test_without_homogeneity_penalty_the_neighbours_duplicate(three_squares, sol
 @pytest.fixture
 def apart(tmp_path):
     """Three squares, no two adjacent. p: A 10, B 6, C 0 → 1, 0.6, 0; q: A 10, B 2, C 0 → 1, 0.2, 0."""
-    write_regions(tmp_path, {"A": (0, 0), "B": (3, 0), "C": (6, 0)},
-                  {"A": {"p": 10, "q": 10}, "B": {"p": 6, "q": 2}, "C": {"p": 0, "q": 0}})
+    write_regions(
+        tmp_path,
+        {"A": (0, 0), "B": (3, 0), "C": (6, 0)},
+        {"A": {"p": 10, "q": 10}, "B": {"p": 6, "q": 2}, "C": {"p": 0, "q": 0}},
+    )
     return tmp_path
 
 
 def two_industries(k: int) -> dict:
-    return {"industries": {"P": industry(max_share=1.0, weights={"p": 1}), "Q": industry(max_share=1.0, weights={"q": 1})},
-            "limits": {"min_clusters": 0, "budget": None, "max_clusters": k}}
+    return {
+        "industries": {"P": industry(max_share=1.0, weights={"p": 1}), "Q": industry(max_share=1.0, weights={"q": 1})},
+        "limits": {"min_clusters": 0, "budget": None, "max_clusters": k},
+    }
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -99,8 +106,10 @@ def test_one_interprovincial_cluster_beats_two_provincial_ones(tmp_path, solver)
 
 def test_solver_proves_infeasibility(three_squares):
     # Two provincial clusters of T are required, but no region may take part in any cluster (K = 0).
-    body = {"industries": {"T": industry(provincial_clusters={"min": 2, "max": 3})},
-            "limits": {"min_clusters": 0, "budget": None, "max_clusters": 0}}
+    body = {
+        "industries": {"T": industry(provincial_clusters={"min": 2, "max": 3})},
+        "limits": {"min_clusters": 0, "budget": None, "max_clusters": 0},
+    }
     path = write_scenario(three_squares, body)
     with pytest.raises(InfeasibleError):
         solve_scenario(path, three_squares / "out", Options())

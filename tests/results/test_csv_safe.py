@@ -32,11 +32,15 @@ def _raw(path) -> list[dict]:
 def solved(tmp_path_factory):
     """Two results folders of the named scenario: all four industries, and the same without T4."""
     tmp = tmp_path_factory.mktemp("csvsafe")
-    write_regions(tmp, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}}, REGION_NAMES)
+    write_regions(
+        tmp, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}}, REGION_NAMES
+    )
     industries = {code: industry(target=10, name=name, max_share=1.0) for code, name in INDUSTRY_NAMES.items()}
     body = {"industries": industries, "limits": {"min_clusters": 0, "max_clusters": 4, "budget": None}}
     file_a = write_scenario(tmp, body, name="a.yaml")
-    file_b = write_scenario(tmp, {**body, "industries": {k: v for k, v in industries.items() if k != "T4"}}, name="b.yaml")
+    file_b = write_scenario(
+        tmp, {**body, "industries": {k: v for k, v in industries.items() if k != "T4"}}, name="b.yaml"
+    )
     for file, out in ((file_a, "out_a"), (file_b, "out_b")):
         result = runner.invoke(app, ["solve", str(file), "--out", str(tmp / out), "-q"])
         assert result.exit_code == 0, result.output
@@ -75,10 +79,18 @@ def test_compare_and_report_show_the_original_names(solved):
 
 
 def test_a_sweep_reads_its_points_back_and_writes_safe_tables(solved):
-    file = write_scenario(solved, {"industries": {"T1": industry(target=10, name="@SUM(A1)", max_share=1.0)},
-                                   "sweep": {"parameters": {"objective.homogeneity": [0, 1]}}}, name="sweep.yaml")
+    file = write_scenario(
+        solved,
+        {
+            "industries": {"T1": industry(target=10, name="@SUM(A1)", max_share=1.0)},
+            "sweep": {"parameters": {"objective.homogeneity": [0, 1]}},
+        },
+        name="sweep.yaml",
+    )
     result = runner.invoke(app, ["sweep", str(file), "--out", str(solved / "sweep"), "--workers", "1", "-q"])
     assert result.exit_code == 0, result.output
     rows = _raw(solved / "sweep" / "robustness.csv")
-    assert {(r["region_name"], r["industry_name"]) for r in rows} == {("'" + n, "'@SUM(A1)") for n in REGION_NAMES.values()}
+    assert {(r["region_name"], r["industry_name"]) for r in rows} == {
+        ("'" + n, "'@SUM(A1)") for n in REGION_NAMES.values()
+    }
     assert [r["status"] for r in _raw(solved / "sweep" / "sweep.csv")] == ["optimal", "optimal"]

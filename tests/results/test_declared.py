@@ -7,9 +7,9 @@ import csv
 
 import pytest
 
-from layout.results.declared import PRIORITIES_CSV, declared_layout, declared_metrics
 from layout.paths import geodata_file, models_file
 from layout.pipeline import Options, prepare, solve_scenario
+from layout.results.declared import PRIORITIES_CSV, declared_layout, declared_metrics
 
 # read off the data file: the 8 provinces with a row in area 5 (new-energy vehicles)
 NEV_PROVINCES = ["140000", "310000", "340000", "410000", "420000", "430000", "450000", "500000"]
@@ -35,7 +35,16 @@ def test_declared_layout_counts_match_the_data_file():
     # by 8 provinces, 6 (new energy) and 7 (energy saving) by 7, 8 (digital creative) by
     # Anhui alone, 9 (related services) by none.
     assert len(declared.covered) == 15 and len(declared.not_covered) == 16
-    assert m["regions_per_industry"] == {"NGIT": 15, "HEEM": 15, "NMAT": 15, "BIO": 8, "NE": 7, "EPEP": 7, "DIGI": 1, "SERV": 0}
+    assert m["regions_per_industry"] == {
+        "NGIT": 15,
+        "HEEM": 15,
+        "NMAT": 15,
+        "BIO": 8,
+        "NE": 7,
+        "EPEP": 7,
+        "DIGI": 1,
+        "SERV": 0,
+    }
     assert declared.layout[declared.layout["industry"] == "DIGI"]["region_code"].tolist() == ["340000"]
     assert "cover 15 of 31 provinces" in m["coverage"]
     # Beijing has no sourced plan: marked, never filled in.
@@ -48,7 +57,9 @@ def test_declared_layout_counts_match_the_data_file():
     assert sorted(r for r, v in declared.not_laid_out.items() if "NEV" in v) == NEV_PROVINCES
     assert sum(len(p) for v in declared.not_laid_out.values() for p in v.values()) == 8
     assert m["not_laid_out"]["310000"] == {"NEV": ["新能源汽车"]} and "新能源汽车" not in declared.unmapped["310000"]
-    assert list(m["not_laid_out_reasons"]) == ["NEV"] and m["not_laid_out_reasons"]["NEV"] == inst.notes["NEV"]  # the lever's own words
+    assert (
+        list(m["not_laid_out_reasons"]) == ["NEV"] and m["not_laid_out_reasons"]["NEV"] == inst.notes["NEV"]
+    )  # the lever's own words
     assert m["not_laid_out_reasons"]["NEV"].startswith(NEV_RETIRED)
 
 

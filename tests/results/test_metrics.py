@@ -18,7 +18,7 @@ def test_similarity_of_hand_vectors():
     # disjoint portfolios: 0 / sqrt(1 * 1) = 0
     assert similarity({"A": 1}, {"B": 1}) == 0.0
     # (1*1 + 2*0 + 2*2) / sqrt((1 + 4 + 4) * (1 + 0 + 4)) = 5 / sqrt(45) = 0.745356
-    assert similarity({"A": 1, "B": 2, "C": 2}, {"A": 1, "C": 2}) == pytest.approx(5 / 45 ** 0.5, abs=1e-12)
+    assert similarity({"A": 1, "B": 2, "C": 2}, {"A": 1, "C": 2}) == pytest.approx(5 / 45**0.5, abs=1e-12)
     assert round(similarity({"A": 1, "B": 2, "C": 2}, {"A": 1, "C": 2}), 6) == 0.745356
     # a zero vector has no structure
     assert similarity({}, {"A": 1}) is None
@@ -37,30 +37,65 @@ def test_krugman_index_of_hand_vectors():
 
 
 def test_overcapacity_ratio():
-    assert overcapacity_ratio(120.0, 100.0) == pytest.approx(1.2)   # 120 / 100
-    assert overcapacity_ratio(82.0, 100.0) == pytest.approx(0.82)   # 82 / 100 (a shortfall of 18)
+    assert overcapacity_ratio(120.0, 100.0) == pytest.approx(1.2)  # 120 / 100
+    assert overcapacity_ratio(82.0, 100.0) == pytest.approx(0.82)  # 82 / 100 (a shortfall of 18)
     assert overcapacity_ratio(0.0, 50.0) == 0.0
 
 
 def _industry(code: str, name: str) -> IndustryParams:
-    return IndustryParams(code=code, name=name, kind="innovation", target=10.0, max_host=10.0, provincial_min=1.0,
-                          char_min=1.0, char_max=5.0, group_min_total=0.0, group_min_member=0.0, group_max=0,
-                          provincial_count_min=0, provincial_count_max=3, overcapacity_cap=None, concentrate_max=None,
-                          base_retention=1.0)
+    return IndustryParams(
+        code=code,
+        name=name,
+        kind="innovation",
+        target=10.0,
+        max_host=10.0,
+        provincial_min=1.0,
+        char_min=1.0,
+        char_max=5.0,
+        group_min_total=0.0,
+        group_min_member=0.0,
+        group_max=0,
+        provincial_count_min=0,
+        provincial_count_max=3,
+        overcapacity_cap=None,
+        concentrate_max=None,
+        base_retention=1.0,
+    )
 
 
 def test_layout_metrics_of_a_hand_layout():
     regions = ["r1", "r2", "r3"]
     inst = Instance(
-        name="hand", capacity_unit="units", regions=regions, region_names={r: r.upper() for r in regions},
-        industries={"A": _industry("A", "Alpha"), "B": _industry("B", "Beta")}, groups={},
-        neighbours=[("r1", "r2"), ("r2", "r3")], score={}, eligible={}, why_ineligible={},
-        max_clusters={r: 3 for r in regions}, min_clusters={r: 0 for r in regions}, budget={r: None for r in regions},
-        base={}, weights={"homogeneity": 1.0, "characteristic_weight": 0.5, "overcapacity": 2.0, "shortfall": 1000.0,
-                          "balance": 5.0, "advantage": 1.0},
+        name="hand",
+        capacity_unit="units",
+        regions=regions,
+        region_names={r: r.upper() for r in regions},
+        industries={"A": _industry("A", "Alpha"), "B": _industry("B", "Beta")},
+        groups={},
+        neighbours=[("r1", "r2"), ("r2", "r3")],
+        score={},
+        eligible={},
+        why_ineligible={},
+        max_clusters={r: 3 for r in regions},
+        min_clusters={r: 0 for r in regions},
+        budget={r: None for r in regions},
+        base={},
+        weights={
+            "homogeneity": 1.0,
+            "characteristic_weight": 0.5,
+            "overcapacity": 2.0,
+            "shortfall": 1000.0,
+            "balance": 5.0,
+            "advantage": 1.0,
+        },
     )
-    rows = [("r1", "A", 3, "provincial"), ("r1", "B", 4, "provincial"), ("r2", "A", 4, "provincial"),
-            ("r2", "B", 3, "characteristic"), ("r3", "B", 5, "provincial")]
+    rows = [
+        ("r1", "A", 3, "provincial"),
+        ("r1", "B", 4, "provincial"),
+        ("r2", "A", 4, "provincial"),
+        ("r2", "B", 3, "characteristic"),
+        ("r3", "B", 5, "provincial"),
+    ]
     layout = pd.DataFrame([[r, r.upper(), i, i, c, t, "innovation", "", ""] for r, i, c, t in rows], columns=COLUMNS)
     m = layout_metrics(layout, inst)
     # similarity: S12 = (12 + 12)/(5 * 5) = 0.96; S13 = (4 * 5)/(5 * 5) = 0.8; S23 = (3 * 5)/(5 * 5) = 0.6

@@ -30,8 +30,8 @@ import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
-from tests.squares import industry, write_regions, write_scenario
 from tests.cli.test_interrupt import alive_solver, hidden_beside, snapshot, solver_children, start
+from tests.squares import industry, write_regions, write_scenario
 
 runner = CliRunner()
 
@@ -128,13 +128,18 @@ def test_an_earlier_result_with_a_file_added_or_edited_is_not_replaced(earlier):
     work = earlier.parent
     (earlier / "notes.txt").write_text("my notes")
     before = tree(work)
-    refused(solve(work / "scenario.yaml", "--out", earlier, "--force", "-q"), "notes.txt is not listed in its manifest.json")
+    refused(
+        solve(work / "scenario.yaml", "--out", earlier, "--force", "-q"), "notes.txt is not listed in its manifest.json"
+    )
     assert tree(work) == before
     (earlier / "notes.txt").unlink()
     with open(earlier / "assignment.csv", "a") as f:
         f.write("my own row\n")
     before = tree(work)
-    refused(solve(work / "scenario.yaml", "--out", earlier, "--force", "-q"), "assignment.csv changed since this program wrote it")
+    refused(
+        solve(work / "scenario.yaml", "--out", earlier, "--force", "-q"),
+        "assignment.csv changed since this program wrote it",
+    )
     assert tree(work) == before
 
 
@@ -146,27 +151,41 @@ def test_force_never_replaces_the_folder_holding_the_input(work):
     tiny(inputs)
     (inputs / "manifest.json").write_text('{"program": "cluster-layout"}')
     before = tree(work)
-    refused(solve(inputs / "scenario.yaml", "--out", inputs, "--force", "-q"), "inputs: --out:", "not a result of this program")
+    refused(
+        solve(inputs / "scenario.yaml", "--out", inputs, "--force", "-q"),
+        "inputs: --out:",
+        "not a result of this program",
+    )
     assert tree(work) == before
 
 
 def test_force_never_replaces_a_result_folder_that_holds_the_input(work):
     """A sweep point's folder holds the scenario it solved (listed in its manifest): solving that file into its own
     folder with --force would delete it."""
-    write_scenario(work, {"industries": {"T": industry(max_share=0.5)}, "sweep": {"parameters": {"objective.homogeneity": [0, 1]}}},
-                   name="sweep.yaml")
+    write_scenario(
+        work,
+        {"industries": {"T": industry(max_share=0.5)}, "sweep": {"parameters": {"objective.homogeneity": [0, 1]}}},
+        name="sweep.yaml",
+    )
     swept = runner.invoke(app, ["sweep", "sweep.yaml", "--out", "sw", "--workers", "1", "-q"])
     assert swept.exit_code == 0, swept.stderr
     point = work / "sw" / "points" / "p000"
     assert (point / "scenario.yaml").is_file()
     before = tree(work)
-    refused(solve(point / "scenario.yaml", "--out", point, "--force", "-q"), "a folder that does not hold an input of this run",
-            str(point / "scenario.yaml"))
+    refused(
+        solve(point / "scenario.yaml", "--out", point, "--force", "-q"),
+        "a folder that does not hold an input of this run",
+        str(point / "scenario.yaml"),
+    )
     assert tree(work) == before
 
 
 def test_a_sweep_never_writes_into_a_folder_with_a_stray_marker(work):
-    write_scenario(work, {"industries": {"T": industry()}, "sweep": {"parameters": {"objective.homogeneity": [0, 1]}}}, name="sweep.yaml")
+    write_scenario(
+        work,
+        {"industries": {"T": industry()}, "sweep": {"parameters": {"objective.homogeneity": [0, 1]}}},
+        name="sweep.yaml",
+    )
     mine = work / "mine"
     mine.mkdir()
     (mine / "sweep.json").write_text("my own sweep.json")
@@ -218,13 +237,20 @@ def test_two_solves_into_one_new_folder_cannot_both_succeed(work):
     tiny(work, name="second", file="second.yaml")
     tiny(work, name="first", file="first.yaml")
     inside, go = work / "inside", work / "go"
-    first = subprocess.Popen([sys.executable, "-c", PAUSED, str(inside), str(go), "solve", "first.yaml", "--out", "out", "-q"],
-                             cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-c", PAUSED, str(inside), str(go), "solve", "first.yaml", "--out", "out", "-q"],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while not inside.exists() and first.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert inside.exists(), first.stderr.read() if first.poll() is not None else "the first run never reached its solve"
+        assert inside.exists(), (
+            first.stderr.read() if first.poll() is not None else "the first run never reached its solve"
+        )
         second = solve("second.yaml", "--out", "out", "-q")
         go.touch()
         assert first.wait(timeout=120) == 0, first.stderr.read()
@@ -282,6 +308,7 @@ def failing_writes(monkeypatch, err: int, hit: Callable[[Path], bool]) -> None:
         def wrapped(*args, **kwargs):
             check(*args[:n])
             return fn(*args, **kwargs)
+
         return wrapped
 
     real_open, real_os_open = io.open, os.open
@@ -337,7 +364,9 @@ def test_a_read_only_results_folder_is_a_clean_error(earlier, monkeypatch, comma
 def test_a_full_disk_while_writing_is_a_clean_error_and_leaves_nothing(work, monkeypatch):
     """Found: a traceback. The disk fills while the staged folder is written."""
     before = tree(work)
-    failing_writes(monkeypatch, errno.ENOSPC, lambda p: p.name == "layout.geojson" and p.parent.name.startswith(".out.partial-"))
+    failing_writes(
+        monkeypatch, errno.ENOSPC, lambda p: p.name == "layout.geojson" and p.parent.name.startswith(".out.partial-")
+    )
     result = solve(work / "scenario.yaml", "--out", work / "out", "-q")
     monkeypatch.undo()
     refused(result, "out: --out:", "No space left on device", str(work / "out" / "layout.geojson"))
@@ -352,7 +381,9 @@ def test_an_over_long_out_name_is_refused_before_solving(work):
     assert tree(work) == before
 
 
-@pytest.mark.parametrize("command", [["map", "out", "--png", "fig"], ["report", "out", "--out", "fig"]], ids=["map --png", "report --out"])
+@pytest.mark.parametrize(
+    "command", [["map", "out", "--png", "fig"], ["report", "out", "--out", "fig"]], ids=["map --png", "report --out"]
+)
 def test_a_folder_where_a_file_is_due_is_refused(earlier, command):
     """Found: `layout map DIR --png SOMEFOLDER` gave a traceback."""
     work = earlier.parent
@@ -364,9 +395,16 @@ def test_a_folder_where_a_file_is_due_is_refused(earlier, command):
 
 
 def test_sweep_out_under_a_file_is_refused(work):
-    write_scenario(work, {"industries": {"T": industry()}, "sweep": {"parameters": {"objective.homogeneity": [0, 1]}}}, name="sweep.yaml")
+    write_scenario(
+        work,
+        {"industries": {"T": industry()}, "sweep": {"parameters": {"objective.homogeneity": [0, 1]}}},
+        name="sweep.yaml",
+    )
     before = tree(work)
-    refused(runner.invoke(app, ["sweep", "sweep.yaml", "--out", "scenario.yaml/sw", "--workers", "1", "-q"]), "is not a folder")
+    refused(
+        runner.invoke(app, ["sweep", "sweep.yaml", "--out", "scenario.yaml/sw", "--workers", "1", "-q"]),
+        "is not a folder",
+    )
     assert tree(work) == before
 
 
@@ -394,7 +432,9 @@ def test_sigterm_during_a_cbc_solve_cleans_up_like_ctrl_c(earlier):
     tmpdir = work / "tmp"
     previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a SIGTERM ignored here would stay ignored in the child
     try:
-        proc, lines, solving = start(["solve", "--out", str(earlier), "--force", "--solver", "cbc"], work, tmpdir)  # the default scenario: CBC takes a while
+        proc, lines, solving = start(
+            ["solve", "--out", str(earlier), "--force", "--solver", "cbc"], work, tmpdir
+        )  # the default scenario: CBC takes a while
     finally:
         signal.signal(signal.SIGTERM, previous)
     children: list[int] = []

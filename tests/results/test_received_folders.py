@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from layout.cli import app
-from tests.squares import industry, write_regions, write_scenario
 from tests.cli.test_fuzz import FUZZ, HOSTILE, get, key_paths
+from tests.squares import industry, write_regions, write_scenario
 
 runner = CliRunner()
 
@@ -28,8 +28,13 @@ runner = CliRunner()
 def solved(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("received")
     write_regions(folder, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}})
-    path = write_scenario(folder, {"industries": {"T": industry(max_share=0.5), "U": industry(target=50, max_share=0.6)},
-                                   "groups": {"G": {"members": ["A", "B"]}}})
+    path = write_scenario(
+        folder,
+        {
+            "industries": {"T": industry(max_share=0.5), "U": industry(target=50, max_share=0.6)},
+            "groups": {"G": {"members": ["A", "B"]}},
+        },
+    )
     res = runner.invoke(app, ["solve", str(path), "--out", str(folder / "out"), "-q"])
     assert res.exit_code == 0, res.output
     return folder / "out"
@@ -50,10 +55,12 @@ def received(solved: Path, tmp: Path, name: str, change) -> Path:
 
 def run_all(folder: Path, solved: Path) -> dict[str, object]:
     """Every reading command on the folder: {command: result}."""
-    return {"explain": runner.invoke(app, ["explain", str(folder)]),
-            "compare": runner.invoke(app, ["compare", str(solved), str(folder)]),
-            "report": runner.invoke(app, ["report", str(folder), "--out", str(folder.parent / "report.html")]),
-            "map": runner.invoke(app, ["map", str(folder)])}
+    return {
+        "explain": runner.invoke(app, ["explain", str(folder)]),
+        "compare": runner.invoke(app, ["compare", str(solved), str(folder)]),
+        "report": runner.invoke(app, ["report", str(folder), "--out", str(folder.parent / "report.html")]),
+        "map": runner.invoke(app, ["map", str(folder)]),
+    }
 
 
 def clean(result) -> bool:
@@ -66,6 +73,7 @@ def setting(path: tuple, value):
         data = copy.deepcopy(data)
         get(data, path[:-1])[path[-1]] = value
         return data
+
     return change
 
 
@@ -75,6 +83,7 @@ def renaming(path: tuple, new: str):
         parent = get(data, path[:-1])
         parent[new] = parent.pop(path[-1])
         return data
+
     return change
 
 
@@ -82,18 +91,54 @@ def renaming(path: tuple, new: str):
 CASES = [
     ("renamed key", "metrics.json", renaming(("optimised",), "optimized"), ("compare", "report", "map"), "optimised"),
     ("list for an object", "metrics.json", setting(("optimised",), []), ("compare", "report", "map"), "optimised"),
-    ("text for a number", "metrics.json", setting(("optimised", "duplications"), "none"), ("compare", "report", "map"), "optimised.duplications"),
-    ("object for a list", "metrics.json", setting(("industries",), {"T": "x"}), ("compare", "report", "map"), "industries"),
+    (
+        "text for a number",
+        "metrics.json",
+        setting(("optimised", "duplications"), "none"),
+        ("compare", "report", "map"),
+        "optimised.duplications",
+    ),
+    (
+        "object for a list",
+        "metrics.json",
+        setting(("industries",), {"T": "x"}),
+        ("compare", "report", "map"),
+        "industries",
+    ),
     ("null scenario", "metrics.json", setting(("scenario",), None), ("compare", "report", "map"), "scenario"),
-    ("bad industry entry", "metrics.json", setting(("optimised", "industries", "T"), "x"), ("compare", "report", "map"), "optimised.industries.T"),
+    (
+        "bad industry entry",
+        "metrics.json",
+        setting(("optimised", "industries", "T"), "x"),
+        ("compare", "report", "map"),
+        "optimised.industries.T",
+    ),
     ("periods as a list", "metrics.json", setting(("periods",), [2025]), ("compare", "report", "map"), "periods"),
     ("binding as an object", "explanation.json", setting(("binding",), {"x": 1}), ("explain", "report"), "binding"),
-    ("candidates as text", "explanation.json", setting(("near_misses", 0, "candidates"), "x"), ("explain", "report"), "near_misses.0.candidates"),
+    (
+        "candidates as text",
+        "explanation.json",
+        setting(("near_misses", 0, "candidates"), "x"),
+        ("explain", "report"),
+        "near_misses.0.candidates",
+    ),
     ("no program in manifest", "manifest.json", lambda d: {"files": d.get("files")}, ("compare", "report"), "program"),
     ("features as an object", "layout.geojson", setting(("features",), {}), ("report", "map"), "features"),
-    ("numeric region code", "layout.geojson", setting(("features", 0, "properties", "region_code"), 5), ("report", "map"), "features.0.properties.region_code"),
+    (
+        "numeric region code",
+        "layout.geojson",
+        setting(("features", 0, "properties", "region_code"), 5),
+        ("report", "map"),
+        "features.0.properties.region_code",
+    ),
     ("JSON array", "metrics.json", lambda d: [d], ("compare", "report", "map"), "a JSON object"),
-    ("no capacity column", "assignment.csv", lambda t: t.replace("capacity", "cap", 1), ("compare", "report", "map"), "capacity"),
+    (
+        "no capacity column",
+        "assignment.csv",
+        lambda t: t.replace("capacity", "cap", 1),
+        ("compare", "report", "map"),
+        "capacity",
+    ),
 ]
 
 

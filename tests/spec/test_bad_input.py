@@ -51,18 +51,47 @@ industries:
 CASES = [
     ("yaml syntax", GOOD.replace("    target: 100", "    target: [100"), 9, "", "valid YAML"),
     ("unknown top-level key", GOOD + "objectve:\n  homogeneity: 2\n", 10, "objectve", "did you mean `objective`"),
-    ("unknown nested key", GOOD.replace("    target: 100", "    targt: 100"), 8, "industries.T.targt", "did you mean `target`"),
+    (
+        "unknown nested key",
+        GOOD.replace("    target: 100", "    targt: 100"),
+        8,
+        "industries.T.targt",
+        "did you mean `target`",
+    ),
     ("wrong type", GOOD.replace("target: 100", "target: lots"), 8, "industries.T.target", "'lots'"),
     ("negative target", GOOD.replace("target: 100", "target: -5"), 8, "industries.T.target", "greater than 0"),
-    ("unknown kind", GOOD.replace("kind: innovation", "kind: innovative"), 7, "industries.T.kind", "'innovation' or 'resource'"),
-    ("unknown region code in a link", GOOD.replace("source: files,", "source: files, links: [{a: A, b: Q}],"), 2, "regions.links.0.b", "'Q'"),
-    ("unknown indicator", GOOD.replace("weights: {s: 1.0}", "weights: {rd: 1.0}"), 9, "industries.T.weights.rd", "an indicator of indicators.csv"),
+    (
+        "unknown kind",
+        GOOD.replace("kind: innovation", "kind: innovative"),
+        7,
+        "industries.T.kind",
+        "'innovation' or 'resource'",
+    ),
+    (
+        "unknown region code in a link",
+        GOOD.replace("source: files,", "source: files, links: [{a: A, b: Q}],"),
+        2,
+        "regions.links.0.b",
+        "'Q'",
+    ),
+    (
+        "unknown indicator",
+        GOOD.replace("weights: {s: 1.0}", "weights: {rd: 1.0}"),
+        9,
+        "industries.T.weights.rd",
+        "an indicator of indicators.csv",
+    ),
     ("unknown group member", GOOD + "groups:\n  G: {members: [A, Z]}\n", 11, "groups.G.members.1", "'Z'"),
     ("duplicate key", GOOD + "name: again\n", 10, "name", "each key once"),
     ("extends a missing file", "extends: nowhere.yaml\n" + GOOD, 1, "extends", "an existing file"),
     # a negative seed was a numpy ValueError traceback in `layout sweep`
-    ("negative sweep seed", GOOD + "sweep:\n  mode: random\n  samples: 2\n  seed: -1\n  parameters: {objective.balance: [1, 2]}\n",
-     13, "sweep.seed", "greater than or equal to 0"),
+    (
+        "negative sweep seed",
+        GOOD + "sweep:\n  mode: random\n  samples: 2\n  seed: -1\n  parameters: {objective.balance: [1, 2]}\n",
+        13,
+        "sweep.seed",
+        "greater than or equal to 0",
+    ),
 ]
 
 
@@ -125,7 +154,9 @@ def test_existing_output_is_kept_without_force(base):
 
 
 def test_infeasible_file_exits_3(base):
-    text = GOOD.replace("    weights: {s: 1.0}", "    weights: {s: 1.0}\n    provincial_clusters: {min: 2, max: 3}").replace("budget: null}", "budget: null, max_clusters: 0}")
+    text = GOOD.replace(
+        "    weights: {s: 1.0}", "    weights: {s: 1.0}\n    provincial_clusters: {min: 2, max: 3}"
+    ).replace("budget: null}", "budget: null, max_clusters: 0}")
     result = run_cli("solve", str(text_case(base, text)), "--out", str(base / "out"))
     assert result.exit_code == 3, result.stderr
     assert "infeasible" in result.stderr
@@ -140,24 +171,50 @@ def test_console_script_prints_no_traceback(base):
 
 
 def laughs(levels: int = 9) -> str:
-    """"Billion laughs": each anchor repeats the previous one 9 times (9**9 values once expanded, 14 lines of text)."""
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, levels)]
+    """ "Billion laughs": each anchor repeats the previous one 9 times (9**9 values once expanded, 14 lines of text)."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * 9) + "]" for k in range(1, levels)
+    ]
     return "\n".join(lines) + "\n"
 
 
 # (case id, file text, the message after "error (bad input): FILE:") — hostile YAML the loader refuses before the schema
 HOSTILE_YAML = [
-    ("nested too deeply", GOOD + "description: " + "[" * 1000 + "]" * 1000 + "\n",
-     "10: expected YAML nested at most a few hundred levels deep; found lists or mappings nested too deeply to read"),
-    ("billion laughs", GOOD + laughs(),
-     "16: a6: expected at most 1,000,000 keys and values once aliases (*name) are expanded; found 5,380,840 from this entry alone"),
-    ("alias inside its own anchor", GOOD + "description: &loop [*loop]\n",
-     "10: description.0: expected aliases (*name) outside the anchor (&name) they repeat; found an alias inside its own anchor (an endless document)"),
-    ("month 13", GOOD + "description: 2020-13-45\n", "10: description: expected a valid YAML value; found month must be in 1..12"),
-    ("5001-digit integer", GOOD.replace("min_clusters: 0", "min_clusters: 1" + "0" * 5000),
-     "3: limits.min_clusters: expected a valid YAML value; found Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits"),
-    ("unreadable key", GOOD + "!!float abc: 1\n", "10: expected a valid YAML value; found could not convert string to float: 'abc'"),
-    ("deeply nested list as a key", GOOD + "? " + "[" * 300 + "]" * 300 + "\n: 1\n", "10: expected a text key; found a list or mapping"),
+    (
+        "nested too deeply",
+        GOOD + "description: " + "[" * 1000 + "]" * 1000 + "\n",
+        "10: expected YAML nested at most a few hundred levels deep; found lists or mappings nested too deeply to read",
+    ),
+    (
+        "billion laughs",
+        GOOD + laughs(),
+        "16: a6: expected at most 1,000,000 keys and values once aliases (*name) are expanded; found 5,380,840 from this entry alone",
+    ),
+    (
+        "alias inside its own anchor",
+        GOOD + "description: &loop [*loop]\n",
+        "10: description.0: expected aliases (*name) outside the anchor (&name) they repeat; found an alias inside its own anchor (an endless document)",
+    ),
+    (
+        "month 13",
+        GOOD + "description: 2020-13-45\n",
+        "10: description: expected a valid YAML value; found month must be in 1..12",
+    ),
+    (
+        "5001-digit integer",
+        GOOD.replace("min_clusters: 0", "min_clusters: 1" + "0" * 5000),
+        "3: limits.min_clusters: expected a valid YAML value; found Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits",
+    ),
+    (
+        "unreadable key",
+        GOOD + "!!float abc: 1\n",
+        "10: expected a valid YAML value; found could not convert string to float: 'abc'",
+    ),
+    (
+        "deeply nested list as a key",
+        GOOD + "? " + "[" * 300 + "]" * 300 + "\n: 1\n",
+        "10: expected a text key; found a list or mapping",
+    ),
 ]
 
 

@@ -13,11 +13,11 @@ import os
 import pytest
 from typer.testing import CliRunner
 
+from layout.batch.sweep import resolved_document
 from layout.cli import app
 from layout.errors import InputError
 from layout.regions.load import load_regions
 from layout.spec.load import load
-from layout.batch.sweep import resolved_document
 from tests.squares import industry, write_regions, write_scenario
 
 runner = CliRunner()
@@ -55,7 +55,9 @@ def test_the_base_data_files_are_read_not_the_decoys_beside_the_extending_file(f
 def test_a_path_the_extending_file_writes_resolves_beside_it(folders):
     base, user = folders
     (user / "more.csv").write_text("code,s,q\nA,1,2\nB,3,4\nC,5,6\n", encoding="utf-8")
-    (user / "scenario.yaml").write_text("extends: ../base/base.yaml\nregions:\n  indicators: more.csv\n", encoding="utf-8")
+    (user / "scenario.yaml").write_text(
+        "extends: ../base/base.yaml\nregions:\n  indicators: more.csv\n", encoding="utf-8"
+    )
     regions = load_regions(load(user / "scenario.yaml"))
     assert regions.boundary_file.resolve() == (base / "squares.geojson").resolve()
     assert regions.indicator_file.resolve() == (user / "more.csv").resolve()

@@ -35,7 +35,9 @@ def _limited() -> None:  # a child that reads without end fails here instead of 
 
 
 def layout_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "layout", *args], capture_output=True, text=True, timeout=60, preexec_fn=_limited)
+    return subprocess.run(
+        [sys.executable, "-m", "layout", *args], capture_output=True, text=True, timeout=60, preexec_fn=_limited
+    )
 
 
 @pytest.fixture
@@ -62,21 +64,38 @@ def test_a_constraint_file_over_the_limit_is_refused_and_so_is_one_it_extends(sq
     (squares / "s.yaml").write_text("name: s\nextends: big.yaml\n", encoding="utf-8")
     result = runner.invoke(app, ["validate", str(squares / "s.yaml")])
     assert result.exit_code == 2, result.output
-    assert f"s.yaml:2: extends: expected an existing file; found {big}: 64.0 MiB, more than the limit of 64 MiB" in result.stderr
+    assert (
+        f"s.yaml:2: extends: expected an existing file; found {big}: 64.0 MiB, more than the limit of 64 MiB"
+        in result.stderr
+    )
 
 
-@pytest.mark.parametrize("key,make,found", [
-    ("indicators", lambda p: "/dev/zero", "a character device (e.g. /dev/zero): /dev/zero"),
-    ("indicators", lambda p: str(sparse(p / "huge.csv", TEXT_LIMIT + 2**20)), "65 MiB, more than the limit of 64 MiB"),
-    ("boundaries", lambda p: (os.mkfifo(p / "pipe.geojson"), str(p / "pipe.geojson"))[1], "a FIFO (named pipe)"),
-    ("boundaries", lambda p: str(sparse(p / "huge.geojson", GEO_LIMIT + 2**20)), "2,049 MiB, more than the limit of 2,048 MiB"),
-], ids=["indicators /dev/zero", "indicators too large", "boundaries a FIFO", "boundaries too large"])
+@pytest.mark.parametrize(
+    "key,make,found",
+    [
+        ("indicators", lambda p: "/dev/zero", "a character device (e.g. /dev/zero): /dev/zero"),
+        (
+            "indicators",
+            lambda p: str(sparse(p / "huge.csv", TEXT_LIMIT + 2**20)),
+            "65 MiB, more than the limit of 64 MiB",
+        ),
+        ("boundaries", lambda p: (os.mkfifo(p / "pipe.geojson"), str(p / "pipe.geojson"))[1], "a FIFO (named pipe)"),
+        (
+            "boundaries",
+            lambda p: str(sparse(p / "huge.geojson", GEO_LIMIT + 2**20)),
+            "2,049 MiB, more than the limit of 2,048 MiB",
+        ),
+    ],
+    ids=["indicators /dev/zero", "indicators too large", "boundaries a FIFO", "boundaries too large"],
+)
 def test_data_files_that_are_devices_fifos_or_too_large_are_refused_at_their_key(squares, key, make, found):
     regions = {"source": "files", "boundaries": "squares.geojson", "indicators": "indicators.csv"}
     file = write_scenario(squares, {"regions": {**regions, key: make(squares)}, "industries": {"T": industry()}})
     result = layout_cli("validate", str(file))
     assert result.returncode == 2, result.stderr[-2000:]
-    assert f"scenario.yaml:{5 if key == 'indicators' else 4}: regions.{key}:" in result.stderr and found in result.stderr
+    assert (
+        f"scenario.yaml:{5 if key == 'indicators' else 4}: regions.{key}:" in result.stderr and found in result.stderr
+    )
 
 
 def test_a_results_folder_file_over_the_limit_is_bad_input(squares):
@@ -86,9 +105,15 @@ def test_a_results_folder_file_over_the_limit_is_bad_input(squares):
     sparse(squares / "big" / "assignment.csv", TEXT_LIMIT + 1)
     result = layout_cli("compare", str(squares / "out"), str(squares / "big"))
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "big/assignment.csv: expected a CSV table written by this program; found 64.0 MiB, more than the limit" in result.stderr
+    assert (
+        "big/assignment.csv: expected a CSV table written by this program; found 64.0 MiB, more than the limit"
+        in result.stderr
+    )
     shutil.copy(squares / "out" / "assignment.csv", squares / "big" / "assignment.csv")
     sparse(squares / "big" / "metrics.json", TEXT_LIMIT + 1)
     result = layout_cli("compare", str(squares / "out"), str(squares / "big"))
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "big/metrics.json: expected a results folder written by `layout solve` (metrics.json); found 64.0 MiB" in result.stderr
+    assert (
+        "big/metrics.json: expected a results folder written by `layout solve` (metrics.json); found 64.0 MiB"
+        in result.stderr
+    )

@@ -39,13 +39,14 @@ from pathlib import Path
 
 import pytest
 
-from layout.results.compare import compare, format_comparison
-from layout.errors import InputError
 from layout.analysis.explain import explain
-from layout.views.report import write_report
-from layout.results.staging import write_json
+from layout.errors import InputError
 from layout.pipeline import solve_scenario
-from tests.squares import industry, write_regions as write_squares, write_scenario
+from layout.results.compare import compare, format_comparison
+from layout.results.staging import write_json
+from layout.views.report import write_report
+from tests.squares import industry, write_scenario
+from tests.squares import write_regions as write_squares
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 REGIONS = [("R1", "Northland", 2), ("R2", HOSTILE, 1), ("R3", "Southland", 0)]
@@ -55,18 +56,26 @@ regions: {source: files, boundaries: squares.geojson, indicators: ind.csv, code_
 rules: {max_share: 1.0}
 limits: {min_clusters: 0, budget: null}
 """
-SCENARIO_A = "name: compare A\n" + COMMON + """
+SCENARIO_A = (
+    "name: compare A\n"
+    + COMMON
+    + """
 industries:
   A: {name: Alpha, kind: innovation, target: 100, max_share: 0.6, weights: {s: 1}}
   B: {name: Beta, kind: innovation, target: 6, weights: {s: 1}}
   C: {name: Gamma, kind: innovation, target: 4, weights: {s: 1}}
 """
-SCENARIO_B = "name: compare B\n" + COMMON + """
+)
+SCENARIO_B = (
+    "name: compare B\n"
+    + COMMON
+    + """
 industries:
   A: {name: Alpha, kind: innovation, target: 100, max_share: 0.7, weights: {s: 1}}
   B: {name: Beta, kind: innovation, target: 30, weights: {s: 1}}
   D: {name: Delta, kind: innovation, target: 4, weights: {s: 1}}
 """
+)
 
 
 def write_regions(folder: Path) -> None:
@@ -74,9 +83,17 @@ def write_regions(folder: Path) -> None:
     for k, (code, name, s) in enumerate(REGIONS):
         x = 100 + 2 * k
         ring = [[x, 30], [x + 1, 30], [x + 1, 31], [x, 31], [x, 30]]
-        feats.append({"type": "Feature", "properties": {"code": code, "name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
         rows.append(f"{code},{name},{s}")
-    (folder / "squares.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    (folder / "squares.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+    )
     (folder / "ind.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
@@ -99,12 +116,20 @@ def test_compare_lists_the_changed_assignments(results):
     a, b = results
     d = compare(a, b)
     ch = d["changes"]
-    assert [(e["region"], e["industry"], e["tier"], e["capacity"]) for e in ch["added"]] == [("R1", "D", "characteristic", 4.0)]
-    assert [(e["region"], e["industry"], e["tier"], e["capacity"]) for e in ch["removed"]] == [("R1", "C", "characteristic", 4.0)]
-    assert [(e["region"], e["industry"], e["tier_a"], e["tier_b"], e["capacity_a"], e["capacity_b"]) for e in ch["tier_changed"]] == [
-        ("R1", "B", "characteristic", "provincial", 6.0, 30.0)]
+    assert [(e["region"], e["industry"], e["tier"], e["capacity"]) for e in ch["added"]] == [
+        ("R1", "D", "characteristic", 4.0)
+    ]
+    assert [(e["region"], e["industry"], e["tier"], e["capacity"]) for e in ch["removed"]] == [
+        ("R1", "C", "characteristic", 4.0)
+    ]
+    assert [
+        (e["region"], e["industry"], e["tier_a"], e["tier_b"], e["capacity_a"], e["capacity_b"])
+        for e in ch["tier_changed"]
+    ] == [("R1", "B", "characteristic", "provincial", 6.0, 30.0)]
     assert [(e["region"], e["industry"], e["capacity_a"], e["capacity_b"]) for e in ch["capacity_changed"]] == [
-        ("R1", "A", 60.0, 70.0), ("R2", "A", 40.0, 30.0)]
+        ("R1", "A", 60.0, 70.0),
+        ("R2", "A", 40.0, 30.0),
+    ]
     assert d["unchanged"] == 0
     assert ch["capacity_changed"][1]["region_name"] == HOSTILE  # names as in the files (escaping is the report's job)
     metrics = {m["metric"]: m for m in d["metrics"]}
@@ -112,17 +137,34 @@ def test_compare_lists_the_changed_assignments(results):
     text = format_comparison(d)
     assert "1 added, 1 removed, 1 tier changed, 2 capacity changed, 0 unchanged" in text
     # the baseline columns: metrics.json's baseline values, hand-checked in the module docstring
-    base = {side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"] for side, folder in (("a", a), ("b", b))}
+    base = {
+        side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"]
+        for side, folder in (("a", a), ("b", b))
+    }
     for m in metrics.values():
         if m["metric"] != "objective":
             assert (m["baseline_a"], m["baseline_b"]) == (base["a"][m["metric"]], base["b"][m["metric"]]), m
-    assert [(metrics[k]["baseline_a"], metrics[k]["baseline_b"]) for k in ("mean_overcapacity_ratio", "clusters", "regions_hosting", "mean_similarity", "mean_krugman")] == [
-        (1.733333, 1.8), (6, 6), (2, 2), (1, 1), (0, 0)]
-    assert text_row(text, "mean overcapacity ratio") == ["1.733", "1.8", "1", "1", "0"]  # baseline A, B; optimised A, B; B − A
+    assert [
+        (metrics[k]["baseline_a"], metrics[k]["baseline_b"])
+        for k in ("mean_overcapacity_ratio", "clusters", "regions_hosting", "mean_similarity", "mean_krugman")
+    ] == [(1.733333, 1.8), (6, 6), (2, 2), (1, 1), (0, 0)]
+    assert text_row(text, "mean overcapacity ratio") == [
+        "1.733",
+        "1.8",
+        "1",
+        "1",
+        "0",
+    ]  # baseline A, B; optimised A, B; B − A
     assert text_row(text, "clusters") == [str(base["a"]["clusters"]), str(base["b"]["clusters"]), "4", "4", "0"]
     # regions per industry: baseline Northland + Eastland for each; optimised as in the module docstring
     assert text_row(text, "regions with C") == ["2", "—", "1", "—", "—"]
-    assert text_row(text, "regions with A") == [str(base["a"]["industries"]["A"]["regions"]), str(base["b"]["industries"]["A"]["regions"]), "2", "2", "0"]
+    assert text_row(text, "regions with A") == [
+        str(base["a"]["industries"]["A"]["regions"]),
+        str(base["b"]["industries"]["A"]["regions"]),
+        "2",
+        "2",
+        "0",
+    ]
     assert max(len(line) for line in text.splitlines() if not line.startswith(("A:", "B:", "  ~"))) <= 80
     assert "~ Northland (R1) B: characteristic → provincial, 6 → 30" in text
     assert "~ Northland (R1) A: provincial, 60 → 70" in text
@@ -130,7 +172,7 @@ def test_compare_lists_the_changed_assignments(results):
 
 def text_row(text: str, label: str) -> list[str]:
     """The cells after `label` in the metrics table of `layout compare`."""
-    found = [line[len(label) + 2:].split() for line in text.splitlines() if line.startswith(f"  {label}  ")]
+    found = [line[len(label) + 2 :].split() for line in text.splitlines() if line.startswith(f"  {label}  ")]
     assert len(found) == 1, (label, text)
     return found[0]
 
@@ -186,8 +228,6 @@ def test_report_without_explanation_says_so(results, tmp_path):
     assert "No explanation.json in this folder" in text
 
 
-
-
 # ------------------------------------------------------------------------------ declared plans
 
 
@@ -206,10 +246,18 @@ def add_declared(folder: Path) -> None:
     """declared.csv and metrics["declared"] written by hand (values in the module docstring)."""
     (folder / "declared.csv").write_text(DECLARED_CSV.format(hostile=HOSTILE), encoding="utf-8")
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    metrics["declared"] = {"coverage": COVERAGE, "covered": ["R1", "R2"], "not_covered": ["R3"],
-                           "regions_per_industry": {"A": 2, "B": 1, "D": 0}, "duplications": 0,
-                           "mean_similarity": 0.707107, "mean_similarity_adjacent": None, "unmapped": {"R2": [UNMAPPED]},
-                           "not_laid_out": {"R1": {"C": [NOT_LAID_OUT]}}, "not_laid_out_reasons": {"C": GAMMA_REASON}}
+    metrics["declared"] = {
+        "coverage": COVERAGE,
+        "covered": ["R1", "R2"],
+        "not_covered": ["R3"],
+        "regions_per_industry": {"A": 2, "B": 1, "D": 0},
+        "duplications": 0,
+        "mean_similarity": 0.707107,
+        "mean_similarity_adjacent": None,
+        "unmapped": {"R2": [UNMAPPED]},
+        "not_laid_out": {"R1": {"C": [NOT_LAID_OUT]}},
+        "not_laid_out_reasons": {"C": GAMMA_REASON},
+    }
     write_json(folder / "metrics.json", metrics)
 
 
@@ -227,7 +275,10 @@ def declared_dir(results, tmp_path_factory) -> Path:
 
 def cells(row_html: str) -> list[str]:
     """The text of a table row's cells."""
-    return [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row_html, re.S)]
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+        for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row_html, re.S)
+    ]
 
 
 def section(text: str, key: str) -> str:
@@ -238,7 +289,10 @@ def section(text: str, key: str) -> str:
 
 def tables(text: str) -> list[list[list[str]]]:
     """Every table of an HTML text as rows of cell texts."""
-    return [[cells(r) for r in re.findall(r"<tr>(.*?)</tr>", t, re.S)] for t in re.findall(r"<table>(.*?)</table>", text, re.S)]
+    return [
+        [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", t, re.S)]
+        for t in re.findall(r"<table>(.*?)</table>", text, re.S)
+    ]
 
 
 def table_row(text: str, first_cell: str) -> list[str]:
@@ -255,8 +309,18 @@ def test_report_compares_declared_baseline_and_optimised(declared_dir):
     d = section(text, "declared")
     assert "Coverage: " + COVERAGE in d
     assert "declared plans (2 of 3 provinces)" in d and "uncoordinated baseline" in d and "optimised" in d
-    assert table_row(d, "metric") == ["metric", "declared plans (2 of 3 provinces)", "uncoordinated baseline", "optimised"]
-    assert table_row(d, "neighbour duplications") == ["neighbour duplications", "0", str(b["duplications"]), str(o["duplications"])]
+    assert table_row(d, "metric") == [
+        "metric",
+        "declared plans (2 of 3 provinces)",
+        "uncoordinated baseline",
+        "optimised",
+    ]
+    assert table_row(d, "neighbour duplications") == [
+        "neighbour duplications",
+        "0",
+        str(b["duplications"]),
+        str(o["duplications"]),
+    ]
     assert table_row(d, "similarity, all pairs")[1] == "0.707"
     assert table_row(d, "similarity, neighbours")[1] == "—"
     # regions per industry: declared by hand; optimised B is Alpha in Northland + Eastland, Beta and Delta in Northland
@@ -289,15 +353,38 @@ def test_compare_states_the_declared_metrics_and_coverage(results, declared_dir)
     d = compare(declared_dir, a)
     assert d["declared"]["a"]["coverage"] == COVERAGE and d["declared"]["b"] is None
     assert [(m["metric"], m["a"], m["b"]) for m in d["declared"]["metrics"]] == [
-        ("duplications", 0, None), ("mean_similarity", 0.707107, None), ("mean_similarity_adjacent", None, None)]
+        ("duplications", 0, None),
+        ("mean_similarity", 0.707107, None),
+        ("mean_similarity_adjacent", None, None),
+    ]
     assert [(m["industry"], m["a"]) for m in d["declared"]["regions_per_industry"]] == [("A", 2), ("B", 1), ("D", 0)]
     text = format_comparison(d)
     assert "    A: 2 of 3 provinces; the other 1 have no sourced plan\n    B: no declared.csv in this folder\n" in text
     # three layouts side by side: declared (A only), baseline and optimised of A and B, then B − A of the optimised
-    base = {side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"] for side, folder in (("a", declared_dir), ("b", a))}
-    assert text_row(text, "regions with A") == ["2", "—", str(base["a"]["industries"]["A"]["regions"]), str(base["b"]["industries"]["A"]["regions"]), "2", "2", "0"]
+    base = {
+        side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"]
+        for side, folder in (("a", declared_dir), ("b", a))
+    }
+    assert text_row(text, "regions with A") == [
+        "2",
+        "—",
+        str(base["a"]["industries"]["A"]["regions"]),
+        str(base["b"]["industries"]["A"]["regions"]),
+        "2",
+        "2",
+        "0",
+    ]
     # optimised similarity of Northland and Eastland: B 70 / sqrt(70² + 30² + 4²) = 0.918, A 60 / sqrt(60² + 6² + 4²) = 0.993
-    assert text_row(text, "similarity, all pairs") == ["0.707", "—", "1", "1", "0.918", "0.993", "0.075", "✗"]  # B more alike: worse
+    assert text_row(text, "similarity, all pairs") == [
+        "0.707",
+        "—",
+        "1",
+        "1",
+        "0.918",
+        "0.993",
+        "0.075",
+        "✗",
+    ]  # B more alike: worse
     assert (base["a"]["mean_similarity"], base["b"]["mean_similarity"]) == (1, 1)
     assert text_row(text, "mean overcapacity ratio") == ["—", "—", "1.8", "1.733", "1", "1", "0"]
     assert "phasing" not in d and "Phasing" not in text
@@ -310,20 +397,33 @@ def test_compare_states_the_declared_metrics_and_coverage(results, declared_dir)
 
 
 def phased_body(allow_exit: bool) -> dict:
-    return {"name": "phased exit" if allow_exit else "phased", "periods": [2025, 2030], "allow_exit": allow_exit,
-            "industries": {"T": industry(name="Tools", max_share=1.0, weights={"t": 1}, targets={2025: 50, 2030: 100}),
-                           "U": industry(name="Utilities", max_share=1.0, weights={"u": 1}, status="candidate", enters=2030),
-                           "M": industry(name="Motors", max_share=1.0, weights={"t": 1}, status="mature")},
-            "limits": {"min_clusters": 0, "budget": None, "max_clusters": 1,
-                       "regions": {} if allow_exit else {"A": {"max_clusters": 2}}}}
+    return {
+        "name": "phased exit" if allow_exit else "phased",
+        "periods": [2025, 2030],
+        "allow_exit": allow_exit,
+        "industries": {
+            "T": industry(name="Tools", max_share=1.0, weights={"t": 1}, targets={2025: 50, 2030: 100}),
+            "U": industry(name="Utilities", max_share=1.0, weights={"u": 1}, status="candidate", enters=2030),
+            "M": industry(name="Motors", max_share=1.0, weights={"t": 1}, status="mature"),
+        },
+        "limits": {
+            "min_clusters": 0,
+            "budget": None,
+            "max_clusters": 1,
+            "regions": {} if allow_exit else {"A": {"max_clusters": 2}},
+        },
+    }
 
 
 @pytest.fixture(scope="module")
 def phased(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("phased")
-    write_squares(root, {"A": (0, 0), "B": (3, 0), "C": (6, 0)},
-                  {"A": {"t": 10, "u": 10}, "B": {"t": 5, "u": 2}, "C": {"t": 0, "u": 0}},
-                  names={"A": "Avalon", "B": "Brigadoon", "C": "Camelot"})
+    write_squares(
+        root,
+        {"A": (0, 0), "B": (3, 0), "C": (6, 0)},
+        {"A": {"t": 10, "u": 10}, "B": {"t": 5, "u": 2}, "C": {"t": 0, "u": 0}},
+        names={"A": "Avalon", "B": "Brigadoon", "C": "Camelot"},
+    )
     out = []
     for label, allow_exit in (("persist", False), ("exit", True)):
         run = solve_scenario(write_scenario(root, phased_body(allow_exit), name=f"{label}.yaml"), root / label)
@@ -338,9 +438,19 @@ def test_report_shows_the_phasing_per_period(phased):
     ph = section(text, "phasing")
     status, designations, levers = tables(ph)
     assert status == [
-        ["period", "status", "industries laid out", "clusters", "neighbour duplications", "regions hosting", "capacity / target", "own folder"],
+        [
+            "period",
+            "status",
+            "industries laid out",
+            "clusters",
+            "neighbour duplications",
+            "regions hosting",
+            "capacity / target",
+            "own folder",
+        ],
         ["2025", "optimal", "1", "1", "0", "1", "50 / 50", "periods/2025/map.html"],
-        ["2030", "optimal", "2", "2", "0", "1", "200 / 200", "periods/2030/map.html"]]
+        ["2030", "optimal", "2", "2", "0", "1", "200 / 200", "periods/2030/map.html"],
+    ]
     assert '<a href="periods/2030/map.html">' in ph and (persist / "periods" / "2030" / "map.html").is_file()
     # capacity by industry per period: T 50 then 100, U only from 2030
     assert "T 2025: capacity 50 / target 50" in ph and "T 2030: capacity 100 / target 100" in ph
@@ -349,15 +459,20 @@ def test_report_shows_the_phasing_per_period(phased):
     assert designations == [
         ["period", "added", "removed", "kept (capacity changed)", "designations added (region: tier, capacity)"],
         ["2025 (first period: every designation is new)", "1", "0", "0 (0)", "T Tools: Avalon (provincial, 50)"],
-        ["2030", "1", "0", "1 (1)", "U Utilities: Avalon (provincial, 100)"]]
+        ["2030", "1", "0", "1 (1)", "U Utilities: Avalon (provincial, 100)"],
+    ]
     assert "No designation was removed between periods." in ph
     # the levers per period: Motors retired throughout, Utilities waiting in 2025 and entering in 2030
-    assert levers[1:] == [["2025", "M Motors", "—", "U Utilities (enters 2030)", "—", "—"],
-                          ["2030", "M Motors", "U Utilities", "—", "—", "—"]]
+    assert levers[1:] == [
+        ["2025", "M Motors", "—", "U Utilities (enters 2030)", "—", "—"],
+        ["2030", "M Motors", "U Utilities", "—", "—", "—"],
+    ]
     lv = section(text, "levers")
-    assert ("M (Motors) is mature: it leaves the SEI layout, no new designations; the scenario gives no existing capacity "
-            "for it (base_capacity), so none is reported as kept <span class=\"muted\">— 2025, 2030</span>") in lv
-    assert "U (Utilities) is a candidate entering in 2030: not laid out in 2025 <span class=\"muted\">— 2025</span>" in lv
+    assert (
+        "M (Motors) is mature: it leaves the SEI layout, no new designations; the scenario gives no existing capacity "
+        'for it (base_capacity), so none is reported as kept <span class="muted">— 2025, 2030</span>'
+    ) in lv
+    assert 'U (Utilities) is a candidate entering in 2030: not laid out in 2025 <span class="muted">— 2025</span>' in lv
 
 
 def test_report_lists_removed_designations_and_links_from_elsewhere(phased, tmp_path):
@@ -367,8 +482,14 @@ def test_report_lists_removed_designations_and_links_from_elsewhere(phased, tmp_
     ph = section(out.read_text(encoding="utf-8"), "phasing")
     designations = tables(ph)[1]
     assert designations[0][-1] == "removed"
-    assert designations[2] == ["2030", "2", "1", "0 (0)", "T Tools: Brigadoon (provincial, 100)U Utilities: Avalon (provincial, 100)",
-                               "T Tools: Avalon (provincial, 50)"]
+    assert designations[2] == [
+        "2030",
+        "2",
+        "1",
+        "0 (0)",
+        "T Tools: Brigadoon (provincial, 100)U Utilities: Avalon (provincial, 100)",
+        "T Tools: Avalon (provincial, 50)",
+    ]
     assert "No designation was removed" not in ph
     href = re.search(r'<a href="([^"]+)">periods/2030/map.html</a>', ph).group(1)
     assert (out.parent / href).resolve() == (exit_ / "periods" / "2030" / "map.html").resolve()
@@ -385,11 +506,13 @@ def test_compare_reports_the_changes_per_period(phased, results):
     assert [(e["region"], e["industry"], e["capacity"]) for e in ch["removed"]] == [("A", "T", 100.0)]
     assert not ch["tier_changed"] and not ch["capacity_changed"] and per["2030"]["unchanged"] == 1
     text = format_comparison(d)
-    assert ("Phasing (assignments per plan period, A → B; + added, - removed):\n"
-            "  2025: 0 added, 0 removed, 0 tier changed, 0 capacity changed, 1 unchanged\n"
-            "  2030: 1 added, 1 removed, 0 tier changed, 0 capacity changed, 1 unchanged\n"
-            "    + Brigadoon (B) T: provincial, 100\n"
-            "    - Avalon (A) T: provincial, 100\n") in text
+    assert (
+        "Phasing (assignments per plan period, A → B; + added, - removed):\n"
+        "  2025: 0 added, 0 removed, 0 tier changed, 0 capacity changed, 1 unchanged\n"
+        "  2030: 1 added, 1 removed, 0 tier changed, 0 capacity changed, 1 unchanged\n"
+        "    + Brigadoon (B) T: provincial, 100\n"
+        "    - Avalon (A) T: provincial, 100\n"
+    ) in text
     assert "Declared" not in text
     # only one side phased: said in one line
     assert "Phasing: only B was solved over plan periods (2025, 2030)" in format_comparison(compare(results[0], exit_))
@@ -404,7 +527,10 @@ def test_reports_open_offline_in_chromium_without_errors(browser, report, declar
     try:
         context.route(re.compile(r"^https?://"), lambda route: (requests.append(route.request.url), route.abort()))
         page = context.new_page()
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        page.on(
+            "console",
+            lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None,
+        )
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
         page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
@@ -415,7 +541,11 @@ def test_reports_open_offline_in_chromium_without_errors(browser, report, declar
         assert page.locator("svg").count() >= 3
         page.goto((declared_dir / "report.html").as_uri(), wait_until="load")
         assert page.locator("#declared table").first.locator("th").all_inner_texts()[:4] == [
-            "metric", "declared plans (2 of 3 provinces)", "uncoordinated baseline", "optimised"]
+            "metric",
+            "declared plans (2 of 3 provinces)",
+            "uncoordinated baseline",
+            "optimised",
+        ]
         assert page.locator("#declared").get_by_text(UNMAPPED, exact=False).count() >= 1
         page.goto((phased[0] / "report.html").as_uri(), wait_until="load")
         assert page.locator("#phasing svg").count() == 1 and page.locator("#levers").count() == 1

@@ -19,20 +19,19 @@ import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.image import imread
 
-from layout.views.maps import inputs as map_inputs
-from layout.views.maps import render as maps
-from layout.views.maps import offline
-from layout.views.maps.inputs import GROUP_COLOURS
-from layout.views.maps.elements import DUPLICATION_COLOUR, NOT_MODELLED_FILL
 from layout.paths import geodata_file
+from layout.views.maps import inputs as map_inputs
+from layout.views.maps import offline
+from layout.views.maps import render as maps
+from layout.views.maps.elements import DUPLICATION_COLOUR, NOT_MODELLED_FILL
+from layout.views.maps.inputs import GROUP_COLOURS
 from tests.browser import Page
 from tests.results_folder import metrics as complete_metrics
 
 PAYLOAD = "<img src=x onerror=alert(1)>{{ 7 * 7 }}"  # markup, and a Jinja expression that must stay text
 GROUP_NAME = "Delta & <b>Co</b>"
 BIO_NAME = "Bio & <i>Med</i>"
-COLUMNS = ["region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind",
-           "group", "group_name"]
+COLUMNS = ["region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind", "group", "group_name"]
 INDUSTRIES = {"NGIT": ("New IT", "innovation"), "BIO": (BIO_NAME, "innovation"), "NMAT": ("新材料", "resource")}
 
 # Unit squares (lon0, lat0) of 1 degree; 710000 is drawn but not modelled.
@@ -49,9 +48,17 @@ TW_SIZE = 0.6
 
 def _row(code, industry, capacity, tier, group=""):
     name, kind = INDUSTRIES[industry]
-    return {"region_code": code, "region_name": UNITS[code][0], "industry": industry, "industry_name": name,
-            "capacity": capacity, "tier": tier, "kind": kind, "group": group,
-            "group_name": GROUP_NAME if group else ""}
+    return {
+        "region_code": code,
+        "region_name": UNITS[code][0],
+        "industry": industry,
+        "industry_name": name,
+        "capacity": capacity,
+        "tier": tier,
+        "kind": kind,
+        "group": group,
+        "group_name": GROUP_NAME if group else "",
+    }
 
 
 ASSIGNMENT = [
@@ -64,22 +71,37 @@ ASSIGNMENT = [
     _row("320000", "BIO", 18.0, "provincial"),
     _row("320000", "NGIT", 7.5, "characteristic"),
 ]
-BASELINE = [_row(c, i, cap, "provincial") for c, i, cap in [
-    ("110000", "NGIT", 35.0), ("110000", "BIO", 30.0), ("120000", "NGIT", 33.0), ("120000", "NMAT", 20.0),
-    ("130000", "BIO", 28.0), ("130000", "NGIT", 22.0), ("310000", "NGIT", 31.0), ("310000", "NMAT", 18.0),
-    ("320000", "NGIT", 36.0), ("320000", "BIO", 26.0)]]
+BASELINE = [
+    _row(c, i, cap, "provincial")
+    for c, i, cap in [
+        ("110000", "NGIT", 35.0),
+        ("110000", "BIO", 30.0),
+        ("120000", "NGIT", 33.0),
+        ("120000", "NMAT", 20.0),
+        ("130000", "BIO", 28.0),
+        ("130000", "NGIT", 22.0),
+        ("310000", "NGIT", 31.0),
+        ("310000", "NMAT", 18.0),
+        ("320000", "NGIT", 36.0),
+        ("320000", "BIO", 26.0),
+    ]
+]
 DUPS = {
     "optimised": [{"a": "310000", "b": "320000", "industry": "NMAT", "weight": 1.0}],
-    "baseline": [{"a": "110000", "b": "120000", "industry": "NGIT", "weight": 1.0},
-                 {"a": "120000", "b": "130000", "industry": "NGIT", "weight": 1.0},
-                 {"a": "310000", "b": "320000", "industry": "NGIT", "weight": 0.5}],
+    "baseline": [
+        {"a": "110000", "b": "120000", "industry": "NGIT", "weight": 1.0},
+        {"a": "120000", "b": "130000", "industry": "NGIT", "weight": 1.0},
+        {"a": "310000", "b": "320000", "industry": "NGIT", "weight": 0.5},
+    ],
 }
 MODELLED = [c for c, u in UNITS.items() if u[3]]
 
 
 def _square(lon, lat, size=1.0):
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
-                                                [lon, lat + size], [lon, lat]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+    }
 
 
 def _write_csv(path: Path, rows):
@@ -89,8 +111,9 @@ def _write_csv(path: Path, rows):
         w.writerows(rows)
 
 
-def write_folder(folder: Path, units: dict, assignment: list[dict], baseline: list[dict], dups: dict,
-                 groups=(), **metrics_extra) -> Path:
+def write_folder(
+    folder: Path, units: dict, assignment: list[dict], baseline: list[dict], dups: dict, groups=(), **metrics_extra
+) -> Path:
     """A results folder as `layout solve` writes it (see the contract in layout/map_inputs.py)."""
     folder.mkdir(parents=True, exist_ok=True)
     _write_csv(folder / "assignment.csv", assignment)
@@ -98,12 +121,22 @@ def write_folder(folder: Path, units: dict, assignment: list[dict], baseline: li
     feats = []
     for code, (name, lon, lat, modelled) in units.items():
         rows = [r for r in assignment if r["region_code"] == code]
-        feats.append({"type": "Feature", "geometry": _square(lon, lat, 1.0 if modelled else TW_SIZE),
-                      "properties": {"region_code": code, "region_name": name, "modelled": modelled,
-                                     "n_clusters": len(rows) if modelled else None,
-                                     "portfolio": ", ".join(r["industry"] for r in rows)}})
-    (folder / "layout.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}),
-                                           encoding="utf-8")
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": _square(lon, lat, 1.0 if modelled else TW_SIZE),
+                "properties": {
+                    "region_code": code,
+                    "region_name": name,
+                    "modelled": modelled,
+                    "n_clusters": len(rows) if modelled else None,
+                    "portfolio": ", ".join(r["industry"] for r in rows),
+                },
+            }
+        )
+    (folder / "layout.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+    )
     metrics = complete_metrics(
         scenario={"name": "test <scenario>"},
         industries=[{"code": c, "name": n, "kind": k, "target": 100.0} for c, (n, k) in INDUSTRIES.items()],
@@ -117,8 +150,14 @@ def write_folder(folder: Path, units: dict, assignment: list[dict], baseline: li
 
 def make_results(folder: Path) -> Path:
     """A small results folder (five squares, one unit not modelled)."""
-    return write_folder(folder, UNITS, ASSIGNMENT, BASELINE, DUPS,
-                        groups=[{"id": "G1", "name": GROUP_NAME, "members": ["110000", "120000"]}])
+    return write_folder(
+        folder,
+        UNITS,
+        ASSIGNMENT,
+        BASELINE,
+        DUPS,
+        groups=[{"id": "G1", "name": GROUP_NAME, "members": ["110000", "120000"]}],
+    )
 
 
 # A phased run with declared plans. Codes of real provinces, so the shipped list of national SEI
@@ -136,26 +175,62 @@ PH_MODELLED = [c for c, u in PH_UNITS.items() if u[3]]
 
 def _ph(code, industry, capacity, tier="provincial"):
     name, kind = INDUSTRIES[industry]
-    return {"region_code": code, "region_name": PH_UNITS[code][0], "industry": industry, "industry_name": name,
-            "capacity": capacity, "tier": tier, "kind": kind, "group": "", "group_name": ""}
+    return {
+        "region_code": code,
+        "region_name": PH_UNITS[code][0],
+        "industry": industry,
+        "industry_name": name,
+        "capacity": capacity,
+        "tier": tier,
+        "kind": kind,
+        "group": "",
+        "group_name": "",
+    }
 
 
 PERIODS = {
     "2025": [_ph("370000", "NGIT", 20.0), _ph("420000", "BIO", 15.0), _ph("320000", "NMAT", 10.0, "characteristic")],
-    "2030": [_ph("370000", "NGIT", 25.0), _ph("370000", "BIO", 30.0), _ph("420000", "BIO", 15.0),
-             _ph("320000", "NMAT", 12.0), _ph("340000", "NGIT", 8.0, "characteristic")],
-    "2035": [_ph("370000", "NGIT", 25.0), _ph("370000", "BIO", 30.0), _ph("420000", "BIO", 18.0),
-             _ph("420000", "NMAT", 20.0), _ph("320000", "NMAT", 12.0), _ph("340000", "NGIT", 10.0),
-             _ph("110000", "NGIT", 5.0, "characteristic")],
+    "2030": [
+        _ph("370000", "NGIT", 25.0),
+        _ph("370000", "BIO", 30.0),
+        _ph("420000", "BIO", 15.0),
+        _ph("320000", "NMAT", 12.0),
+        _ph("340000", "NGIT", 8.0, "characteristic"),
+    ],
+    "2035": [
+        _ph("370000", "NGIT", 25.0),
+        _ph("370000", "BIO", 30.0),
+        _ph("420000", "BIO", 18.0),
+        _ph("420000", "NMAT", 20.0),
+        _ph("320000", "NMAT", 12.0),
+        _ph("340000", "NGIT", 10.0),
+        _ph("110000", "NGIT", 5.0, "characteristic"),
+    ],
 }
-PERIOD_DUPS = {"2025": [], "2030": [],
-               "2035": [{"a": "110000", "b": "370000", "industry": "NGIT", "weight": 0.5}]}
-PH_BASELINE = [_ph(c, i, cap) for c, i, cap in [
-    ("370000", "NGIT", 30.0), ("420000", "NGIT", 30.0), ("340000", "BIO", 20.0), ("110000", "NGIT", 25.0),
-    ("320000", "NGIT", 20.0), ("320000", "BIO", 15.0)]]
-DECLARED = [{**_ph(c, i, 1.0), "tier": "declared"} for c, i in [
-    ("370000", "NGIT"), ("370000", "BIO"), ("420000", "BIO"), ("420000", "NMAT"),
-    ("320000", "NGIT"), ("320000", "BIO"), ("320000", "NMAT")]]
+PERIOD_DUPS = {"2025": [], "2030": [], "2035": [{"a": "110000", "b": "370000", "industry": "NGIT", "weight": 0.5}]}
+PH_BASELINE = [
+    _ph(c, i, cap)
+    for c, i, cap in [
+        ("370000", "NGIT", 30.0),
+        ("420000", "NGIT", 30.0),
+        ("340000", "BIO", 20.0),
+        ("110000", "NGIT", 25.0),
+        ("320000", "NGIT", 20.0),
+        ("320000", "BIO", 15.0),
+    ]
+]
+DECLARED = [
+    {**_ph(c, i, 1.0), "tier": "declared"}
+    for c, i in [
+        ("370000", "NGIT"),
+        ("370000", "BIO"),
+        ("420000", "BIO"),
+        ("420000", "NMAT"),
+        ("320000", "NGIT"),
+        ("320000", "BIO"),
+        ("320000", "NMAT"),
+    ]
+]
 COVERED = ["320000", "370000", "420000"]
 NOT_COVERED = ["110000", "340000"]
 COVERAGE = "declared plans cover 3 of 5 provinces (sourced rows only); the other 2 have no sourced plan"
@@ -167,20 +242,39 @@ DECLARED_PAIRS = 3
 def make_phased_results(folder: Path) -> Path:
     """DIR of a phased run (last period at the top, phasing.csv, periods/<year>/) with declared.csv."""
     last = list(PERIODS)[-1]
-    declared_info = {"coverage": COVERAGE, "covered": COVERED, "not_covered": NOT_COVERED, "duplications": 5,
-                     "unmapped": {"370000": ["高端化工", PAYLOAD]}}
-    summaries = {y: {"optimised": {"clusters": len(rows), "duplications": len(PERIOD_DUPS[y])}}
-                 for y, rows in PERIODS.items()}
-    write_folder(folder, PH_UNITS, PERIODS[last], PH_BASELINE, {"optimised": PERIOD_DUPS[last], "baseline": []},
-                 declared=declared_info, periods=summaries)
+    declared_info = {
+        "coverage": COVERAGE,
+        "covered": COVERED,
+        "not_covered": NOT_COVERED,
+        "duplications": 5,
+        "unmapped": {"370000": ["高端化工", PAYLOAD]},
+    }
+    summaries = {
+        y: {"optimised": {"clusters": len(rows), "duplications": len(PERIOD_DUPS[y])}} for y, rows in PERIODS.items()
+    }
+    write_folder(
+        folder,
+        PH_UNITS,
+        PERIODS[last],
+        PH_BASELINE,
+        {"optimised": PERIOD_DUPS[last], "baseline": []},
+        declared=declared_info,
+        periods=summaries,
+    )
     _write_csv(folder / "declared.csv", DECLARED)
     with (folder / "phasing.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=["period", *COLUMNS])
         w.writeheader()
         w.writerows({"period": y, **r} for y, rows in PERIODS.items() for r in rows)
     for y, rows in PERIODS.items():
-        sub = write_folder(folder / "periods" / y, PH_UNITS, rows, PH_BASELINE,
-                           {"optimised": PERIOD_DUPS[y], "baseline": []}, declared=declared_info)
+        sub = write_folder(
+            folder / "periods" / y,
+            PH_UNITS,
+            rows,
+            PH_BASELINE,
+            {"optimised": PERIOD_DUPS[y], "baseline": []},
+            declared=declared_info,
+        )
         _write_csv(sub / "declared.csv", DECLARED)
     return folder
 
@@ -217,10 +311,22 @@ def test_both_maps_render_offline_with_all_layers(page, tmp_path):
     # Visible at load: the portfolio (one path per modelled region), the unit not modelled,
     # the inter-provincial outline (optimised only), duplications; tier layers start switched off.
     expected = {
-        "baseline": {"layout-portfolio": n, "layout-context": 1, "layout-inter-provincial": 0,
-                     "layout-duplications": len(DUPS["baseline"]), "layout-provincial": 0, "layout-NGIT": 0},
-        "optimised": {"layout-portfolio": n, "layout-context": 1, "layout-inter-provincial": 1,
-                      "layout-duplications": len(DUPS["optimised"]), "layout-provincial": 0, "layout-NGIT": 0},
+        "baseline": {
+            "layout-portfolio": n,
+            "layout-context": 1,
+            "layout-inter-provincial": 0,
+            "layout-duplications": len(DUPS["baseline"]),
+            "layout-provincial": 0,
+            "layout-NGIT": 0,
+        },
+        "optimised": {
+            "layout-portfolio": n,
+            "layout-context": 1,
+            "layout-inter-provincial": 1,
+            "layout-duplications": len(DUPS["optimised"]),
+            "layout-provincial": 0,
+            "layout-NGIT": 0,
+        },
     }
     for role, counts in expected.items():
         for cls, want in counts.items():
@@ -258,10 +364,19 @@ def test_tooltips_match_assignment_csv(page, results):
         assert tip.locator("b").first.inner_text() == name
         got = set()
         for tr in tip.locator("tr[data-industry]").all():
-            got.add((tr.get_attribute("data-industry"), tr.locator("td.tier").get_attribute("data-tier"),
-                     tr.locator("td.kind").inner_text(), tr.locator("td.cap").inner_text()))
-        want = {(r["industry"], r["tier"], r["kind"], f"{float(r['capacity']):.1f}")
-                for r in table if r["region_code"] == code}
+            got.add(
+                (
+                    tr.get_attribute("data-industry"),
+                    tr.locator("td.tier").get_attribute("data-tier"),
+                    tr.locator("td.kind").inner_text(),
+                    tr.locator("td.cap").inner_text(),
+                )
+            )
+        want = {
+            (r["industry"], r["tier"], r["kind"], f"{float(r['capacity']):.1f}")
+            for r in table
+            if r["region_code"] == code
+        }
         assert got == want, code
     # the baseline map's tooltips come from baseline.csv
     tip = page.hover("baseline", *_inside("110000"))
@@ -309,8 +424,10 @@ def test_layer_control_toggles_paths_and_syncs_maps(page):
         assert page.count(role, "layout-portfolio") == 0
         section = page.map(role).locator(".layout-legend section[data-layer='NGIT']")
         assert section.evaluate("el => el.style.display") == ""
-        assert page.map(role).locator(".layout-legend section[data-layer='portfolio']").evaluate(
-            "el => el.style.display") == "none"
+        assert (
+            page.map(role).locator(".layout-legend section[data-layer='portfolio']").evaluate("el => el.style.display")
+            == "none"
+        )
     tip = page.hover("optimised", *_inside("120000"))
     assert tip.locator(".focus").inner_text() == "New IT (NGIT): 25.5"
     assert page.hover("optimised", *_inside("130000")).locator(".focus").inner_text() == "New IT (NGIT): none"
@@ -363,8 +480,17 @@ def test_34_province_page_from_shipped_boundaries(browser, tmp_path):
     codes_i = list(industries)
 
     def rec(code, name, ind, cap, tier="provincial"):
-        return {"region_code": code, "region_name": name, "industry": ind, "industry_name": industries[ind][0],
-                "capacity": cap, "tier": tier, "kind": "innovation", "group": "", "group_name": ""}
+        return {
+            "region_code": code,
+            "region_name": name,
+            "industry": ind,
+            "industry_name": industries[ind][0],
+            "capacity": cap,
+            "tier": tier,
+            "kind": "innovation",
+            "group": "",
+            "group_name": "",
+        }
 
     feats, rows, base, declared, phasing = [], [], [], [], []
     for n, f in enumerate(src["features"]):
@@ -372,12 +498,25 @@ def test_34_province_page_from_shipped_boundaries(browser, tmp_path):
         code = str(p.get("region_code") or p.get("code") or p.get("adcode"))
         name = p.get("region_name") or p.get("name_zh") or p.get("name") or code
         modelled = bool(p.get("modelled", code not in {"710000", "810000", "820000"}))
-        feats.append({"type": "Feature", "geometry": f["geometry"], "properties": {
-            "region_code": code, "region_name": name, "modelled": modelled, "n_clusters": 2 if modelled else None,
-            "portfolio": ""}})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": f["geometry"],
+                "properties": {
+                    "region_code": code,
+                    "region_name": name,
+                    "modelled": modelled,
+                    "n_clusters": 2 if modelled else None,
+                    "portfolio": "",
+                },
+            }
+        )
         if not modelled:
             continue
-        rows += [rec(code, name, codes_i[n % 11], 10.0 + n), rec(code, name, codes_i[(n + 3) % 11], 5.5, "characteristic")]
+        rows += [
+            rec(code, name, codes_i[n % 11], 10.0 + n),
+            rec(code, name, codes_i[(n + 3) % 11], 5.5, "characteristic"),
+        ]
         base += [rec(code, name, codes_i[(n + k) % 11], 20.0 + k) for k in range(3)]
         if len({r["region_code"] for r in declared}) < 15:
             declared += [{**rec(code, name, codes_i[(n + k) % 11], 1.0), "tier": "declared"} for k in range(4)]
@@ -396,15 +535,27 @@ def test_34_province_page_from_shipped_boundaries(browser, tmp_path):
     codes = [f["properties"]["region_code"] for f in feats if f["properties"]["modelled"]]
     covered = sorted({r["region_code"] for r in declared})
     groups = [{"id": "YRD", "name": "长三角", "members": ["310000", "320000", "330000", "340000"]}]
-    (folder / "metrics.json").write_text(json.dumps({
-        **complete_metrics(), "scenario": {"name": "全国"}, "groups": groups,
-        "industries": [{"code": c, "name": n, "kind": k, "target": 100.0} for c, (n, k) in industries.items()],
-        "duplications": {"optimised": [{"a": codes[0], "b": codes[1], "industry": "I00", "weight": 1}],
-                         "baseline": [{"a": codes[0], "b": codes[1], "industry": "I01", "weight": 1}] * 60},
-        "declared": {"coverage": "declared plans cover 15 of 31 provinces (sourced rows only); "
-                                 "the other 16 have no sourced plan",
-                     "covered": covered, "not_covered": [c for c in codes if c not in covered]},
-        "periods": {y: {"optimised": {"clusters": 62, "duplications": 1}} for y in ("2025", "2030", "2035")}}))
+    (folder / "metrics.json").write_text(
+        json.dumps(
+            {
+                **complete_metrics(),
+                "scenario": {"name": "全国"},
+                "groups": groups,
+                "industries": [{"code": c, "name": n, "kind": k, "target": 100.0} for c, (n, k) in industries.items()],
+                "duplications": {
+                    "optimised": [{"a": codes[0], "b": codes[1], "industry": "I00", "weight": 1}],
+                    "baseline": [{"a": codes[0], "b": codes[1], "industry": "I01", "weight": 1}] * 60,
+                },
+                "declared": {
+                    "coverage": "declared plans cover 15 of 31 provinces (sourced rows only); "
+                    "the other 16 have no sourced plan",
+                    "covered": covered,
+                    "not_covered": [c for c in codes if c not in covered],
+                },
+                "periods": {y: {"optimised": {"clusters": 62, "duplications": 1}} for y in ("2025", "2030", "2035")},
+            }
+        )
+    )
     out = maps.write_map(folder)
     size = out.stat().st_size
     assert size < 2_000_000, f"34-province map is {size} bytes"
@@ -416,11 +567,15 @@ def test_34_province_page_from_shipped_boundaries(browser, tmp_path):
             assert p.count(role, "layout-portfolio") == 31
             assert p.count(role, "layout-context") == 3
         assert p.count("declared", "layout-clusters-2019") == len(
-            {r["province_adcode"] for r in _clusters_2019()} & set(codes))
+            {r["province_adcode"] for r in _clusters_2019()} & set(codes)
+        )
         assert p.map("declared").locator(".layout-label.no-plan").count() == 16
         labels = p.control("optimised").locator("label").all_inner_texts()
         assert [t.strip() for t in labels if t.strip().startswith("Portfolio 2")] == [
-            "Portfolio 2025", "Portfolio 2030", "Portfolio 2035"]
+            "Portfolio 2025",
+            "Portfolio 2030",
+            "Portfolio 2035",
+        ]
         p.check_clean()
     finally:
         p.close()
@@ -451,8 +606,14 @@ def _ph_inside(code: str) -> tuple[float, float]:
 
 
 def _tip_rows(tip) -> set[tuple[str, str, str]]:
-    return {(tr.get_attribute("data-industry"), tr.locator("td.tier").get_attribute("data-tier"),
-             tr.locator("td.cap").inner_text()) for tr in tip.locator("tr[data-industry]").all()}
+    return {
+        (
+            tr.get_attribute("data-industry"),
+            tr.locator("td.tier").get_attribute("data-tier"),
+            tr.locator("td.cap").inner_text(),
+        )
+        for tr in tip.locator("tr[data-industry]").all()
+    }
 
 
 def _clusters_2019() -> list[dict]:
@@ -474,7 +635,9 @@ def test_three_maps_side_by_side(ph_page):
     # the view follows from the declared map to the others
     before = ph_page.page.evaluate("layoutMaps.optimised.getZoom()")
     ph_page.map("declared").locator(".leaflet-control-zoom-in").click()
-    ph_page.page.wait_for_function(f"layoutMaps.optimised.getZoom() > {before} && layoutMaps.baseline.getZoom() > {before}")
+    ph_page.page.wait_for_function(
+        f"layoutMaps.optimised.getZoom() > {before} && layoutMaps.baseline.getZoom() > {before}"
+    )
     assert ph_page.page.title() == "test <scenario>: declared plans, baseline and optimised layout"
     # a tooltip under a legend fades the legend (controls are drawn above tooltips), and only then
     dimmed = """([x, y]) => {
@@ -515,9 +678,13 @@ def test_period_layers_draw_each_period(ph_page, phased):
         section = ph_page.map("optimised").locator(f".layout-legend section[data-layer='period-{year}']")
         assert section.is_visible() and f"Portfolio {year}" in section.inner_text()
         # the fill of each region is the colour its lead industry has in this period's legend
-        swatches = {re.search(r"\((\w+)\)\s*$", row.inner_text()).group(1):
-                    row.locator(".sw").evaluate("el => getComputedStyle(el).backgroundColor")
-                    for row in section.locator(".row").all() if re.search(r"\((\w+)\)\s*$", row.inner_text())}
+        swatches = {
+            re.search(r"\((\w+)\)\s*$", row.inner_text()).group(1): row.locator(".sw").evaluate(
+                "el => getComputedStyle(el).backgroundColor"
+            )
+            for row in section.locator(".row").all()
+            if re.search(r"\((\w+)\)\s*$", row.inner_text())
+        }
         for code in PH_MODELLED:
             rows = [r for r in phasing if r["period"] == year and r["region_code"] == code]
             path = ph_page.map("optimised").locator(f"path.layout-period-{year}").nth(PH_MODELLED.index(code))
@@ -532,8 +699,11 @@ def test_period_layers_draw_each_period(ph_page, phased):
         for code in PH_MODELLED:
             tip = ph_page.hover("optimised", *_ph_inside(code))
             assert year in tip.locator(".caption").inner_text()
-            want = {(r["industry"], r["tier"], f"{float(r['capacity']):.1f}")
-                    for r in phasing if r["period"] == year and r["region_code"] == code}
+            want = {
+                (r["industry"], r["tier"], f"{float(r['capacity']):.1f}")
+                for r in phasing
+                if r["period"] == year and r["region_code"] == code
+            }
             assert _tip_rows(tip) == want, (year, code)
             if not want:
                 assert "no cluster designated" in tip.inner_text()
@@ -582,7 +752,8 @@ def test_declared_map(ph_page, phased):
     for code in COVERED:
         tip = ph_page.hover("declared", *_ph_inside(code))
         assert {li.get_attribute("data-industry") for li in tip.locator("li[data-industry]").all()} == {
-            r["industry"] for r in table if r["region_code"] == code}
+            r["industry"] for r in table if r["region_code"] == code
+        }
         assert "no sourced plan" not in tip.inner_text()
     tip = ph_page.hover("declared", *_ph_inside("370000"))  # unmapped priorities, escaped
     assert "高端化工" in tip.locator(".unmapped").inner_text() and PAYLOAD in tip.locator(".unmapped").inner_text()
@@ -610,7 +781,8 @@ def test_national_clusters_2019_overlay(ph_page):
     assert ph_page.count("declared", "layout-clusters-2019") == len(hosts)
     assert ph_page.count("optimised", "layout-clusters-2019") == 0
     assert sorted(declared.locator(".layout-label.clusters-2019").all_inner_texts()) == sorted(
-        str(sum(r["province_adcode"] == c for r in rows)) for c in hosts)
+        str(sum(r["province_adcode"] == c for r in rows)) for c in hosts
+    )
     ph_page.fold_legends()
     for code in hosts:
         _, lon, lat, _ = PH_UNITS[code]
@@ -648,7 +820,7 @@ def test_period_and_declared_errors(phased, tmp_path):
     (folder / "declared.csv").unlink()
     (folder / "phasing.csv").unlink()
     html = maps.render_map(folder)
-    assert "layoutLink([\"baseline\",\"optimised\"])" in html and "period-2025" not in html
+    assert 'layoutLink(["baseline","optimised"])' in html and "period-2025" not in html
     assert maps.available_layers(phased)[:2] == ["portfolio", "periods"]
     assert "periods" not in maps.available_layers(folder)
 
@@ -683,19 +855,23 @@ def test_tiles_are_opt_in(results, tmp_path):
 
 
 def test_offline_inlines_leaflet_and_refuses_unknown_assets():
-    page = ('<html><head><script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>'
-            '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"/>'
-            '</head><body><a href="https://leafletjs.com">Leaflet</a></body></html>')
+    page = (
+        '<html><head><script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>'
+        '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"/>'
+        '</head><body><a href="https://leafletjs.com">Leaflet</a></body></html>'
+    )
     out = offline.inline_assets(page)
     assert "<script src" not in out and "<link" not in out
     assert ".leaflet-container" in out and "data:image/png;base64," in out
     assert '<a href="https://leafletjs.com">' in out  # hyperlinks are not assets
-    for bad in ('<script src="https://cdn.example.org/d3.min.js"></script>',
-                '<link rel="stylesheet" href="https://cdn.example.org/bootstrap.css"/>',
-                '<script src="local.js"></script>',
-                '<style>@import url("https://fonts.example.org/x.css");</style>',
-                '<style>.x { background: url(https://cdn.example.org/a.png); }</style>',
-                '<img src="https://cdn.example.org/logo.png">'):
+    for bad in (
+        '<script src="https://cdn.example.org/d3.min.js"></script>',
+        '<link rel="stylesheet" href="https://cdn.example.org/bootstrap.css"/>',
+        '<script src="local.js"></script>',
+        '<style>@import url("https://fonts.example.org/x.css");</style>',
+        "<style>.x { background: url(https://cdn.example.org/a.png); }</style>",
+        '<img src="https://cdn.example.org/logo.png">',
+    ):
         with pytest.raises(offline.ExternalAssetError):
             offline.inline_assets(page.replace("</head>", bad + "</head>"))
 
@@ -739,8 +915,10 @@ def test_maps_module_does_not_import_the_model():
     import subprocess
     import sys
 
-    code = ("import sys, layout.views.maps.render; bad = [m for m in ('pulp', 'highspy', 'layout.model.core', 'layout.model.solve') "
-            "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, layout.views.maps.render; bad = [m for m in ('pulp', 'highspy', 'layout.model.core', 'layout.model.solve') "
+        "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
@@ -765,8 +943,8 @@ def _png_panels(path: Path, n_panels: int):
     h, w = img.shape[:2]
     # map_png._draw_png: subplots_adjust(top=0.88, bottom=0.15): the suptitle lies above the axes and
     # fig.legend (with its swatches of every colour) below them, so the rows 12%..85% hold only the panels.
-    body = img[int(0.12 * h):int(0.85 * h)]
-    return [body[:, k * w // n_panels:(k + 1) * w // n_panels] for k in range(n_panels)]
+    body = img[int(0.12 * h) : int(0.85 * h)]
+    return [body[:, k * w // n_panels : (k + 1) * w // n_panels] for k in range(n_panels)]
 
 
 def _pixels(panel, rgb) -> int:

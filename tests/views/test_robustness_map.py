@@ -18,29 +18,42 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from layout.views.maps import render as maps
-from layout.views.maps import offline
-from layout.cli import app
-from layout.views.maps.elements import RAMP, RAMP_START
 from layout.batch.sweep import run_sweep
-from tests.squares import industry, write_regions, write_scenario
+from layout.cli import app
+from layout.views.maps import offline
+from layout.views.maps import render as maps
+from layout.views.maps.elements import RAMP, RAMP_START
 from tests.browser import Page
+from tests.squares import industry, write_regions, write_scenario
 
 U_NAME = "U & <i>x</i>"
 SQUARES = {"A": (0, 0), "B": (1, 0), "C": (5, 0), "D": (6, 0)}
 ANY = {"A": 1.0, "B": 0.75, "C": 0.5, "D": 1.0}  # share of points designated for anything (module docstring)
-SHARES = {("A", "T"): 1.0, ("B", "T"): 0.25, ("C", "T"): 0.0, ("D", "T"): 0.25,
-          ("A", "U"): 0.0, ("B", "U"): 0.5, ("C", "U"): 0.5, ("D", "U"): 1.0}
+SHARES = {
+    ("A", "T"): 1.0,
+    ("B", "T"): 0.25,
+    ("C", "T"): 0.0,
+    ("D", "T"): 0.25,
+    ("A", "U"): 0.0,
+    ("B", "U"): 0.5,
+    ("C", "U"): 0.5,
+    ("D", "U"): 1.0,
+}
 
 
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("robustness")
-    write_regions(folder, SQUARES, {"A": {"s": 10, "u": 0}, "B": {"s": 8, "u": 1}, "C": {"s": 0, "u": 9},
-                                    "D": {"s": 1, "u": 10}})
-    file = write_scenario(folder, {
-        "industries": {"T": industry(max_share=0.5), "U": industry(name=U_NAME, weights={"u": 1.0}, max_share=0.5)},
-        "sweep": {"parameters": {"objective.homogeneity": [0, 1], "industries.T.max_share": [0.5, 1.0]}}})
+    write_regions(
+        folder, SQUARES, {"A": {"s": 10, "u": 0}, "B": {"s": 8, "u": 1}, "C": {"s": 0, "u": 9}, "D": {"s": 1, "u": 10}}
+    )
+    file = write_scenario(
+        folder,
+        {
+            "industries": {"T": industry(max_share=0.5), "U": industry(name=U_NAME, weights={"u": 1.0}, max_share=0.5)},
+            "sweep": {"parameters": {"objective.homogeneity": [0, 1], "industries.T.max_share": [0.5, 1.0]}},
+        },
+    )
     out = folder / "sweep"
     table = run_sweep(file, out, workers=1, progress=False)
     assert table["status"].eq("optimal").all()
@@ -75,8 +88,11 @@ def test_layers_tooltips_and_colours_match_robustness_csv(browser, sweep_dir):
     p = Page(browser, sweep_dir / "robustness.html")
     try:
         # at load: "designated for anything", one path per region; the industry layers are off
-        assert {cls: p.count("robustness", cls) for cls in ("layout-any", "layout-T", "layout-U")} == \
-            {"layout-any": 4, "layout-T": 0, "layout-U": 0}
+        assert {cls: p.count("robustness", cls) for cls in ("layout-any", "layout-T", "layout-U")} == {
+            "layout-any": 4,
+            "layout-T": 0,
+            "layout-U": 0,
+        }
         control = p.map("robustness").locator(".leaflet-control-layers")
         assert control.locator("input[type=radio]").count() == 3 and control.locator("i").count() == 0
         assert f"{U_NAME} (U)" in control.inner_text()
@@ -89,7 +105,10 @@ def test_layers_tooltips_and_colours_match_robustness_csv(browser, sweep_dir):
         for code in SQUARES:
             tip = p.hover("robustness", *_inside(code))
             assert tip.locator("b").first.inner_text() == f"Region {code}"
-            assert tip.locator(".focus").inner_text() == f"designated for anything: {100 * ANY[code]:.1f} % of 4 solved points"
+            assert (
+                tip.locator(".focus").inner_text()
+                == f"designated for anything: {100 * ANY[code]:.1f} % of 4 solved points"
+            )
             assert float(tip.locator("tr.any td.share").get_attribute("data-share")) == ANY[code]
             for ind in ("T", "U"):
                 row = tip.locator(f"tr[data-industry='{ind}']")
@@ -100,16 +119,29 @@ def test_layers_tooltips_and_colours_match_robustness_csv(browser, sweep_dir):
             assert "out of 4 solved points" in tip.inner_text() and tip.locator("i").count() == 0
 
         control.get_by_text(f"{U_NAME} (U)").click()
-        assert {cls: p.count("robustness", cls) for cls in ("layout-any", "layout-T", "layout-U")} == \
-            {"layout-any": 0, "layout-T": 0, "layout-U": 4}
+        assert {cls: p.count("robustness", cls) for cls in ("layout-any", "layout-T", "layout-U")} == {
+            "layout-any": 0,
+            "layout-T": 0,
+            "layout-U": 4,
+        }
         assert legend.locator("section[data-layer='U']").evaluate("el => el.style.display") == ""
-        assert p.hover("robustness", *_inside("B")).locator(".focus").inner_text() == f"{U_NAME} (U): 50.0 % of 4 solved points"
-        fills = p.page.evaluate("""k => { const out = {};
+        assert (
+            p.hover("robustness", *_inside("B")).locator(".focus").inner_text()
+            == f"{U_NAME} (U): 50.0 % of 4 solved points"
+        )
+        fills = p.page.evaluate(
+            """k => { const out = {};
             LAYOUT.maps.robustness.layers[k].eachLayer(g => g.eachLayer(l => { out[l.feature.id] = l.options.fillColor; }));
-            return out; }""", "U")
+            return out; }""",
+            "U",
+        )
         top = RAMP.rgb_hex_str(1.0)
-        assert fills == {"A": "#ffffff", "B": RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * 0.5),
-                         "C": RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * 0.5), "D": top}
+        assert fills == {
+            "A": "#ffffff",
+            "B": RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * 0.5),
+            "C": RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * 0.5),
+            "D": top,
+        }
         p.check_clean()
     finally:
         p.close()

@@ -28,8 +28,8 @@ import yaml
 from typer.testing import CliRunner
 
 from layout.cli import app
-from tests.squares import square
 from tests.browser import Page
+from tests.squares import square
 
 SENTINEL_ENV = "LAYOUT_TEMPLATE_SENTINEL"
 _OS = "cycler.__init__.__globals__.os"
@@ -47,16 +47,54 @@ REGION_CODE, REGION_NAME, NOT_MODELLED_NAME = payload("regcode"), payload("regna
 INDICATOR, SCENARIO, UNIT = payload("indicator"), payload("scenario"), payload("unit")
 INDUSTRY_CODE, INDUSTRY_NAME, GROUP_NAME = payload("indcode"), payload("indname"), payload("groupname")
 MALFORMED = "Plain {{ {% endraw %} {# {%"  # not even a template: read as one, it would stop the page with an error
-UNSHOWN = {"name_zh": payload("namezh"), "description": payload("description"), "link reason": payload("linkreason"),
-           "kind description": payload("kinddesc"), "group id": payload("groupid")}
+UNSHOWN = {
+    "name_zh": payload("namezh"),
+    "description": payload("description"),
+    "link reason": payload("linkreason"),
+    "kind description": payload("kinddesc"),
+    "group id": payload("groupid"),
+}
 ON_MAP = [REGION_CODE, REGION_NAME, NOT_MODELLED_NAME, SCENARIO, INDUSTRY_CODE, INDUSTRY_NAME, GROUP_NAME]
 IN_REPORT = [*ON_MAP, UNIT, INDICATOR]
-TAGS = ["regcode", "regname", "nmname", "indicator", "scenario", "unit", "indcode", "indname", "groupname", "namezh",
-        "description", "linkreason", "kinddesc", "groupid"]
+TAGS = [
+    "regcode",
+    "regname",
+    "nmname",
+    "indicator",
+    "scenario",
+    "unit",
+    "indcode",
+    "indname",
+    "groupname",
+    "namezh",
+    "description",
+    "linkreason",
+    "kinddesc",
+    "groupid",
+]
 # Strings of a received results folder (metrics.json, its tables) and of a sweep folder.
-RECEIVED = {tag: payload(tag) for tag in (
-    "m_scenario", "m_indname", "m_groupname", "m_kind", "m_coverage", "m_unmapped", "m_notlaid", "m_notlaid_ind",
-    "m_reason", "m_year", "m_status", "m_lever", "m_missing", "m_message", "sw_scenario", "sw_indname", "pf_message")}
+RECEIVED = {
+    tag: payload(tag)
+    for tag in (
+        "m_scenario",
+        "m_indname",
+        "m_groupname",
+        "m_kind",
+        "m_coverage",
+        "m_unmapped",
+        "m_notlaid",
+        "m_notlaid_ind",
+        "m_reason",
+        "m_year",
+        "m_status",
+        "m_lever",
+        "m_missing",
+        "m_message",
+        "sw_scenario",
+        "sw_indname",
+        "pf_message",
+    )
+}
 ALL_TAGS = TAGS + list(RECEIVED)
 
 
@@ -78,29 +116,51 @@ def check_page(page: str, shown: list[str], sentinel: Path) -> None:
 def write_inputs(folder: Path) -> Path:
     """Four unit squares (X9 drawn, not modelled), a payload in every text field; returns the constraint file."""
     folder.mkdir(parents=True, exist_ok=True)
-    squares = {"R1": ((0, 0), REGION_NAME), REGION_CODE: ((1, 0), "Beta"), "R3": ((0, 1), "Gamma"),
-               "X9": ((5, 5), NOT_MODELLED_NAME)}
-    features = [{"type": "Feature", "properties": {"code": c, "name": name}, "geometry": square(*xy)}
-                for c, (xy, name) in squares.items()]
-    (folder / "squares.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}),
-                                            encoding="utf-8")
+    squares = {
+        "R1": ((0, 0), REGION_NAME),
+        REGION_CODE: ((1, 0), "Beta"),
+        "R3": ((0, 1), "Gamma"),
+        "X9": ((5, 5), NOT_MODELLED_NAME),
+    }
+    features = [
+        {"type": "Feature", "properties": {"code": c, "name": name}, "geometry": square(*xy)}
+        for c, (xy, name) in squares.items()
+    ]
+    (folder / "squares.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     with (folder / "indicators.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["code", "s", INDICATOR])
         # R3 has no value of the payload indicator: the report names the indicator among the missing data
         w.writerows([["R1", 10, 3], [REGION_CODE, 9, 5], ["R3", 2, ""], ["X9", 1, 1]])
     doc = {
-        "name": SCENARIO, "description": UNSHOWN["description"], "capacity_unit": UNIT,
-        "regions": {"source": "files", "boundaries": "squares.geojson", "indicators": "indicators.csv",
-                    "code_field": "code", "name_field": "name", "exclude": ["X9"],
-                    "links": [{"a": "R1", "b": "R3", "reason": UNSHOWN["link reason"]}]},
+        "name": SCENARIO,
+        "description": UNSHOWN["description"],
+        "capacity_unit": UNIT,
+        "regions": {
+            "source": "files",
+            "boundaries": "squares.geojson",
+            "indicators": "indicators.csv",
+            "code_field": "code",
+            "name_field": "name",
+            "exclude": ["X9"],
+            "links": [{"a": "R1", "b": "R3", "reason": UNSHOWN["link reason"]}],
+        },
         "kinds": {"innovation": {"description": UNSHOWN["kind description"]}},
         "limits": {"min_clusters": 0, "budget": None},
         "solver": {"name": "highs", "gap": 0.0},
         "industries": {
-            INDUSTRY_CODE: {"name": INDUSTRY_NAME, "name_zh": UNSHOWN["name_zh"], "kind": "innovation", "target": 100,
-                            "weights": {INDICATOR: 1.0}, "max_share": 0.6},
-            "T2": {"name": "Plain", "kind": "innovation", "target": 50, "weights": {"s": 1.0}}},
+            INDUSTRY_CODE: {
+                "name": INDUSTRY_NAME,
+                "name_zh": UNSHOWN["name_zh"],
+                "kind": "innovation",
+                "target": 100,
+                "weights": {INDICATOR: 1.0},
+                "max_share": 0.6,
+            },
+            "T2": {"name": "Plain", "kind": "innovation", "target": 50, "weights": {"s": 1.0}},
+        },
         "groups": {UNSHOWN["group id"]: {"name": GROUP_NAME, "members": ["R1", REGION_CODE]}},
     }
     path = folder / "scenario.yaml"
@@ -115,8 +175,12 @@ def solved(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("solve")
     file = write_inputs(folder / "inputs")
     out = folder / "out"
-    run = subprocess.run([sys.executable, "-m", "layout", "solve", str(file), "--out", str(out)],
-                         capture_output=True, text=True, env={**os.environ, SENTINEL_ENV: str(folder / "RAN")})
+    run = subprocess.run(
+        [sys.executable, "-m", "layout", "solve", str(file), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, SENTINEL_ENV: str(folder / "RAN")},
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stderr
     return out
@@ -130,7 +194,9 @@ def test_layout_solve_runs_no_payload_and_shows_every_one(solved):
     assert f'"{INDUSTRY_NAME} ({INDUSTRY_CODE}): capacity"' in page
     check_page((solved / "report.html").read_text(encoding="utf-8"), IN_REPORT, sentinel)
     metrics = (solved / "metrics.json").read_text(encoding="utf-8")
-    assert json.dumps(INDUSTRY_NAME) in metrics and json.dumps(GROUP_NAME) in metrics  # the inputs did reach the results
+    assert (
+        json.dumps(INDUSTRY_NAME) in metrics and json.dumps(GROUP_NAME) in metrics
+    )  # the inputs did reach the results
 
 
 def test_layer_control_shows_the_payload_in_a_browser(browser, solved):
@@ -178,15 +244,28 @@ def received(solved, tmp_path_factory) -> Path:
     columns = list(rows[0])
     _write_rows(folder / "assignment.csv", rows, columns)
     regions = sorted({row["region_code"] for row in rows})
-    _write_rows(folder / "declared.csv", [{**row, "tier": "declared", "capacity": "1", "group": "", "group_name": ""}
-                                          for row in rows], columns)
-    metrics["declared"] = {"coverage": r["m_coverage"], "covered": regions, "not_covered": [],
-                           "unmapped": {regions[0]: [r["m_unmapped"]]},
-                           "not_laid_out": {regions[0]: {r["m_notlaid_ind"]: [r["m_notlaid"]]}},
-                           "not_laid_out_reasons": {r["m_notlaid_ind"]: r["m_reason"]}}
+    _write_rows(
+        folder / "declared.csv",
+        [{**row, "tier": "declared", "capacity": "1", "group": "", "group_name": ""} for row in rows],
+        columns,
+    )
+    metrics["declared"] = {
+        "coverage": r["m_coverage"],
+        "covered": regions,
+        "not_covered": [],
+        "unmapped": {regions[0]: [r["m_unmapped"]]},
+        "not_laid_out": {regions[0]: {r["m_notlaid_ind"]: [r["m_notlaid"]]}},
+        "not_laid_out_reasons": {r["m_notlaid_ind"]: r["m_reason"]},
+    }
     _write_rows(folder / "phasing.csv", [{"period": r["m_year"], **row} for row in rows], ["period", *columns])
-    metrics["periods"] = {r["m_year"]: {"industries": metrics["industries"], "solver": {**metrics["solver"], "status": r["m_status"]},
-                                        "optimised": metrics["optimised"], "policy_levers": [r["m_lever"]]}}
+    metrics["periods"] = {
+        r["m_year"]: {
+            "industries": metrics["industries"],
+            "solver": {**metrics["solver"], "status": r["m_status"]},
+            "optimised": metrics["optimised"],
+            "policy_levers": [r["m_lever"]],
+        }
+    }
     (folder / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False), encoding="utf-8")
     return folder
 
@@ -196,9 +275,25 @@ def test_map_of_a_received_folder_runs_no_payload(received, sentinel):
     assert result.exit_code == 0, result.output
     page = (received / "map.html").read_text(encoding="utf-8")
     r = RECEIVED
-    check_page(page, [REGION_CODE, REGION_NAME, NOT_MODELLED_NAME, INDUSTRY_CODE, GROUP_NAME,
-                      r["m_scenario"], r["m_indname"], r["m_kind"], r["m_coverage"], r["m_unmapped"], r["m_notlaid"],
-                      r["m_reason"], r["m_year"]], sentinel)
+    check_page(
+        page,
+        [
+            REGION_CODE,
+            REGION_NAME,
+            NOT_MODELLED_NAME,
+            INDUSTRY_CODE,
+            GROUP_NAME,
+            r["m_scenario"],
+            r["m_indname"],
+            r["m_kind"],
+            r["m_coverage"],
+            r["m_unmapped"],
+            r["m_notlaid"],
+            r["m_reason"],
+            r["m_year"],
+        ],
+        sentinel,
+    )
     assert f'"Portfolio {r["m_year"]}"' in page  # a period's layer name in the layer control
     assert (received / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -208,10 +303,26 @@ def test_report_of_a_received_folder_runs_no_payload(received, sentinel):
     result = CliRunner().invoke(app, ["report", str(received), "--out", str(out)])
     assert result.exit_code == 0, result.output
     r = RECEIVED
-    check_page(out.read_text(encoding="utf-8"),
-               [REGION_CODE, REGION_NAME, INDUSTRY_CODE, r["m_scenario"], r["m_indname"], r["m_coverage"],
-                r["m_unmapped"], r["m_notlaid"], r["m_reason"], r["m_year"], r["m_status"], r["m_lever"],
-                r["m_missing"], r["m_message"]], sentinel)
+    check_page(
+        out.read_text(encoding="utf-8"),
+        [
+            REGION_CODE,
+            REGION_NAME,
+            INDUSTRY_CODE,
+            r["m_scenario"],
+            r["m_indname"],
+            r["m_coverage"],
+            r["m_unmapped"],
+            r["m_notlaid"],
+            r["m_reason"],
+            r["m_year"],
+            r["m_status"],
+            r["m_lever"],
+            r["m_missing"],
+            r["m_message"],
+        ],
+        sentinel,
+    )
 
 
 def test_text_that_is_not_even_a_template_stays_text(received, tmp_path, sentinel):
@@ -237,28 +348,74 @@ def test_robustness_map_of_a_sweep_folder_runs_no_payload(solved, tmp_path, sent
     (sweep / "sweep.csv").write_text("point\np000\n", encoding="utf-8")
     held = {(row["region_code"], row["industry"]) for row in _read_rows(point / "assignment.csv")}
     regions = ["R1", REGION_CODE, "R3"]
-    rows = [{"region_code": c, "region_name": "", "industry": i, "industry_name": RECEIVED["sw_indname"],
-             "points_solved": 1, "points_designated": int((c, i) in held), "share_designated": float((c, i) in held)}
-            for c in regions for i in (INDUSTRY_CODE, "T2")]
+    rows = [
+        {
+            "region_code": c,
+            "region_name": "",
+            "industry": i,
+            "industry_name": RECEIVED["sw_indname"],
+            "points_solved": 1,
+            "points_designated": int((c, i) in held),
+            "share_designated": float((c, i) in held),
+        }
+        for c in regions
+        for i in (INDUSTRY_CODE, "T2")
+    ]
     _write_rows(sweep / "robustness.csv", rows, list(rows[0]))
     result = CliRunner().invoke(app, ["map", str(sweep)])
     assert result.exit_code == 0, result.output
     page = (sweep / "robustness.html").read_text(encoding="utf-8")
-    check_page(page, [REGION_CODE, REGION_NAME, NOT_MODELLED_NAME, INDUSTRY_CODE, RECEIVED["sw_indname"],
-                      RECEIVED["sw_scenario"]], sentinel)
+    check_page(
+        page,
+        [REGION_CODE, REGION_NAME, NOT_MODELLED_NAME, INDUSTRY_CODE, RECEIVED["sw_indname"], RECEIVED["sw_scenario"]],
+        sentinel,
+    )
     assert f'"{RECEIVED["sw_indname"]} ({INDUSTRY_CODE})"' in page  # its layer name in the layer control
 
 
 def test_pareto_page_runs_no_payload(sentinel, tmp_path):
     from layout.batch.pareto import front_html, plot_png
 
-    table = pd.DataFrame([
-        {"point": "e000", "epsilon": 0.0, "homogeneity": 0.0, "duplications": 0, "overcapacity": 0.5, "advantage": 0.7,
-         "status": "optimal", "message": "", "folder": "points/e000", "on_front": True},
-        {"point": "e001", "epsilon": 1.0, "homogeneity": None, "duplications": None, "overcapacity": None,
-         "advantage": None, "status": "bad input", "message": RECEIVED["pf_message"], "folder": "", "on_front": False},
-        {"point": "default", "epsilon": None, "homogeneity": 1.0, "duplications": 1, "overcapacity": 0.2,
-         "advantage": 0.9, "status": "optimal", "message": "", "folder": "points/default", "on_front": True}])
+    table = pd.DataFrame(
+        [
+            {
+                "point": "e000",
+                "epsilon": 0.0,
+                "homogeneity": 0.0,
+                "duplications": 0,
+                "overcapacity": 0.5,
+                "advantage": 0.7,
+                "status": "optimal",
+                "message": "",
+                "folder": "points/e000",
+                "on_front": True,
+            },
+            {
+                "point": "e001",
+                "epsilon": 1.0,
+                "homogeneity": None,
+                "duplications": None,
+                "overcapacity": None,
+                "advantage": None,
+                "status": "bad input",
+                "message": RECEIVED["pf_message"],
+                "folder": "",
+                "on_front": False,
+            },
+            {
+                "point": "default",
+                "epsilon": None,
+                "homogeneity": 1.0,
+                "duplications": 1,
+                "overcapacity": 0.2,
+                "advantage": 0.9,
+                "status": "optimal",
+                "message": "",
+                "folder": "points/default",
+                "on_front": True,
+            },
+        ]
+    )
     title = f"{SCENARIO}: homogeneity vs overcapacity"
     # a failed point's message is shown cut at 200 characters
     check_page(front_html(table, "overcapacity", title), [SCENARIO, RECEIVED["pf_message"][:200]], sentinel)
@@ -271,7 +428,8 @@ def test_page_refuses_an_element_that_renders_text_again():
     names again as a template; the page refuses to render rather than run them."""
     from folium.map import LayerControl
 
-    from layout.views.maps.elements import LayoutLayer, Page as MapPage, PageLayerControl, PageMap
+    from layout.views.maps.elements import LayoutLayer, PageLayerControl, PageMap
+    from layout.views.maps.elements import Page as MapPage
 
     def page(control) -> str:
         fig = MapPage("t")
@@ -299,13 +457,16 @@ def test_figures_draw_dollar_names_as_text(tmp_path, usetex):
     also when the user's matplotlib settings ask for LaTeX."""
     import matplotlib
 
-    from layout.views.maps.render import write_png
     from layout.batch.pareto import plot_png
+    from layout.views.maps.render import write_png
     from tests.views.test_maps_browser import make_results
 
-    table = pd.DataFrame([
-        {"point": "e000", "homogeneity": 0.0, "overcapacity": 0.5, "status": "optimal", "on_front": True},
-        {"point": "default", "homogeneity": 1.0, "overcapacity": 0.2, "status": "optimal", "on_front": True}])
+    table = pd.DataFrame(
+        [
+            {"point": "e000", "homogeneity": 0.0, "overcapacity": 0.5, "status": "optimal", "on_front": True},
+            {"point": "default", "homogeneity": 1.0, "overcapacity": 0.2, "status": "optimal", "on_front": True},
+        ]
+    )
     folder = make_results(tmp_path / "dir")
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     metrics["scenario"]["name"] = MATH

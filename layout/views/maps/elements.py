@@ -15,18 +15,19 @@ from __future__ import annotations
 import html as _html
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import folium
+import numpy as np
+import shapely
 from branca.colormap import linear
 from branca.element import Element, Figure, MacroElement
 from folium.map import Layer, LayerControl
 from folium.template import Template
-import numpy as np
-import shapely
 
 from layout.views.maps import offline
-from layout.views.maps.inputs import TIERS, NationalCluster, Results, label_points
+from layout.views.maps.inputs import CLUSTERS_2019_TOTAL, TIERS, NationalCluster, Results, label_points
 from layout.words import fixed
 
 NONE_FILL = "#ffffff"
@@ -40,7 +41,7 @@ ROLES = {
     "baseline": "Baseline: uncoordinated local plans",
     "optimised": "Optimised layout",
 }
-RAMP = linear.YlGnBu_09.scale(0.0, 1.0)
+RAMP = linear.YlGnBu_09.scale(0.0, 1.0)  # type: ignore[attr-defined]  # branca sets its colour maps at run time
 RAMP_START = 0.15  # a capacity > 0 starts here on the ramp, so it never looks like "none"
 _DIGITS = 5  # decimals kept in coordinates (about 1 m)
 
@@ -52,9 +53,14 @@ def esc(text) -> str:
 
 def js(obj) -> str:
     """JSON for a <script> element: nothing in it can close the element or start markup."""
-    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def geojson_geometries(geoms) -> list[dict]:
@@ -71,14 +77,15 @@ def geojson_geometry(geom) -> dict:
 def unit_collection(units: dict) -> dict:
     """The FeatureCollection of every unit's geometry, by code: the geometry the page's layers share."""
     geometries = geojson_geometries(u.geom for u in units.values())
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": c, "properties": {}, "geometry": g} for c, g in zip(units, geometries)]}
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "id": c, "properties": {}, "geometry": g} for c, g in zip(units, geometries)],
+    }
 
 
 def css_class(key: str) -> str:
     """CSS class of a layer's paths: ``layout-<key>`` with anything unsafe in a class name replaced."""
     return "layout-" + re.sub(r"[^A-Za-z0-9_-]", "_", key)
-
 
 
 def fmt_capacity(value: float) -> str:
@@ -92,7 +99,6 @@ def ramp_colour(value: float, vmax: float) -> str:
     return RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * min(value / vmax, 1.0))
 
 
-
 _FONT = 'system-ui, "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 
 # A hatch for regions with no data of their own (e.g. no sourced plan): an SVG pattern that the
@@ -103,7 +109,8 @@ HATCH_DEFS = (
     '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
     '<pattern id="layout-hatch" patternUnits="userSpaceOnUse" width="7" height="7" '
     'patternTransform="rotate(45)"><rect width="7" height="7" fill="#f2f2f2"/>'
-    '<line x1="0" y1="0" x2="0" y2="7" stroke="#a0a0a0" stroke-width="2"/></pattern></defs></svg>')
+    '<line x1="0" y1="0" x2="0" y2="7" stroke="#a0a0a0" stroke-width="2"/></pattern></defs></svg>'
+)
 
 
 def css(panels: int) -> str:
@@ -158,7 +165,7 @@ div.folium-map.leaflet-container { background: #f3f6f9; font-family: %(font)s; }
 .layout-far .layout-label.small span { display: none; }
 .leaflet-control-layers-expanded { padding: 4px 8px 4px 5px; line-height: 1.3; }
 .leaflet-top { z-index: 1001; }  /* an expanded layer control stays above the legend */
-""" % {"font": _FONT, "h": h, "prov": PROVINCIAL_COLOUR, "char": CHARACTERISTIC_COLOUR, "nat": NATIONAL_COLOUR}
+""" % {"font": _FONT, "h": h, "prov": PROVINCIAL_COLOUR, "char": CHARACTERISTIC_COLOUR, "nat": NATIONAL_COLOUR}  # noqa: UP031 - CSS is all braces: %-format keeps them single
     if three:  # three maps of ~530 px side by side (a 1600 px screen)
         out += """
 .layout-header > div { padding: 5px 10px 0; line-height: 18px; font-size: 14px; white-space: normal; }
@@ -358,9 +365,11 @@ def place(element: MacroElement, kwargs: dict, name: str | None = None) -> None:
     macros = element._template.module.__dict__
     for part in ("header", "html", "script"):
         if part in macros:
-            getattr(figure, part).add_child(Verbatim(str(macros[part](element, kwargs))), name=name or element.get_name())
+            getattr(figure, part).add_child(
+                Verbatim(str(macros[part](element, kwargs))), name=name or element.get_name()
+            )
     for key, child in element._children.items():
-        if type(child).render is MacroElement.render:
+        if isinstance(child, MacroElement) and type(child).render is MacroElement.render:
             place(child, kwargs, key)
         else:
             child.render(**kwargs)
@@ -371,7 +380,8 @@ class VerbatimMacro(MacroElement):
     in the bases (``class PageMap(folium.Map, VerbatimMacro)``) and that class's own render steps run, then
     :func:`place` instead of branca's re-rendering."""
 
-    def render(self, **kwargs) -> None:
+    # branca's Element.render is typed to return str; MacroElement.render, which this replaces, returns None
+    def render(self, **kwargs) -> None:  # type: ignore[override]
         place(self, kwargs)
 
 
@@ -407,8 +417,9 @@ class Page(Figure):
 
     def __init__(self, title: str):
         super().__init__(title=esc(title))
-        self.header.add_child(Verbatim('<meta http-equiv="content-type" content="text/html; charset=UTF-8" />'),
-                              name="meta_http")
+        self.header.add_child(
+            Verbatim('<meta http-equiv="content-type" content="text/html; charset=UTF-8" />'), name="meta_http"
+        )
 
     def render(self, **kwargs) -> str:
         self._refuse_templates_from_text()  # made from text before rendering (e.g. branca's IFrame(html))
@@ -424,9 +435,11 @@ class Page(Figure):
     def _repr_html_(self, **kwargs) -> str:
         """What Jupyter shows: the self-contained page (:meth:`offline_html`) in an iframe as wide as the cell and
         ``ratio`` of that high (branca's own view would link Leaflet from the network)."""
-        return (f'<div style="width:{self.width};"><div style="position:relative;width:100%;height:0;padding-bottom:{self.ratio};">'
-                f'<iframe srcdoc="{esc(self.offline_html())}" style="position:absolute;width:100%;height:100%;left:0;top:0;'
-                'border:none;" allowfullscreen></iframe></div></div>')
+        return (
+            f'<div style="width:{self.width};"><div style="position:relative;width:100%;height:0;padding-bottom:{self.ratio};">'
+            f'<iframe srcdoc="{esc(self.offline_html())}" style="position:absolute;width:100%;height:100%;left:0;top:0;'
+            'border:none;" allowfullscreen></iframe></div></div>'
+        )
 
     def _refuse_templates_from_text(self) -> None:
         found = _reparsed(self)
@@ -472,8 +485,17 @@ class LayoutLayer(Layer, VerbatimMacro):
         "{% endmacro %}"
     )
 
-    def __init__(self, map_key: str, key: str, name_html: str, parts: list[dict], *, base: bool,
-                 show: bool = True, control: bool = True):
+    def __init__(
+        self,
+        map_key: str,
+        key: str,
+        name_html: str,
+        parts: list[dict],
+        *,
+        base: bool,
+        show: bool = True,
+        control: bool = True,
+    ):
         super().__init__(name=name_html, overlay=not base, control=control, show=show)
         self._name = "LayoutLayer"
         self.map_json = js(map_key)
@@ -490,7 +512,7 @@ def tooltip(res: Results, rows: list, code: str, *, caption: str = "", new: set[
     rows = sorted(rows, key=lambda r: (TIERS.index(r.tier) if r.tier in TIERS else len(TIERS), -r.capacity, r.industry))
     if not rows:
         return head + '<div class="none">no cluster designated</div></div>'
-    body = ['<table><tr><th>Industry</th><th>Tier</th><th>Kind</th><th>Capacity</th></tr>']
+    body = ["<table><tr><th>Industry</th><th>Tier</th><th>Kind</th><th>Capacity</th></tr>"]
     for r in rows:
         ind = res.industries.get(r.industry)
         name = ind.name if ind else r.industry
@@ -500,7 +522,8 @@ def tooltip(res: Results, rows: list, code: str, *, caption: str = "", new: set[
         body.append(
             f'<tr data-industry="{esc(r.industry)}"><td class="industry">{esc(name)} ({esc(r.industry)}){mark}</td>'
             f'<td class="tier" data-tier="{tier}">{tier}{group}</td><td class="kind">{esc(r.kind)}</td>'
-            f'<td class="cap">{fmt_capacity(r.capacity)}</td></tr>')
+            f'<td class="cap">{fmt_capacity(r.capacity)}</td></tr>'
+        )
     body.append("</table>")
     return head + "".join(body) + "</div>"
 
@@ -537,17 +560,29 @@ class Frame:
 def new_map(frame: Frame, key: str, index: int, tips: dict[str, str]) -> folium.Map:
     """The ``index``-th map from the left, Leaflet only, set up for ``layoutLayer`` (see ``JS``)."""
     minx, miny, maxx, maxy = frame.bounds
-    m = PageMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=4, tiles=None,
-                   control_scale=True, width=frame.width, height="100%",
-                   left=f"{100 * index / frame.panels:.4f}%", top="0%", position="absolute",
-                   zoom_snap=0.25, zoom_delta=0.5, font_size="12px")
+    m = PageMap(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=4,
+        tiles=None,
+        control_scale=True,
+        width=frame.width,
+        height="100%",
+        left=f"{100 * index / frame.panels:.4f}%",
+        top="0%",
+        position="absolute",
+        zoom_snap=0.25,
+        zoom_delta=0.5,
+        font_size="12px",
+    )
     offline.leaflet_only(m)
     if frame.tiles:
         try:
             PageTiles(frame.tiles, control=False).add_to(m)
         except (ValueError, KeyError) as exc:
-            raise ValueError(f"unknown tile layer {frame.tiles!r} ({exc}): give a name Folium knows, e.g. "
-                             "'OpenStreetMap' or 'CartoDB positron', or a URL template with {z}/{x}/{y}") from None
+            raise ValueError(
+                f"unknown tile layer {frame.tiles!r} ({exc}): give a name Folium knows, e.g. "
+                "'OpenStreetMap' or 'CartoDB positron', or a URL template with {z}/{x}/{y}"
+            ) from None
     MapSetup(key, tips, frame.bounds).add_to(m)
     return m
 
@@ -558,17 +593,38 @@ def add_context(frame: Frame, key: str, m: folium.Map) -> None:
     nm = [res.units[c] for c in res.not_modelled]
     context = []
     if nm:
-        context.append({
-            "regions": [u.code for u in nm], "pane": "layoutFill", "cls": "layout-context",
-            "style": {"color": "#888", "weight": 0.7, "fillColor": NOT_MODELLED_FILL, "fillOpacity": 0.9},
-            "tips": False,
-            "head": {u.code: f'<div class="layout-tip"><b>{esc(u.name)}</b> ({esc(u.code)}): not modelled '
-                             f'(drawn only; the model covers the modelled regions)</div>' for u in nm}})
-        context.append({"labels": [[lat, lon, esc(", ".join(u.name for u in c)) + ": not modelled"]
-                                   for lon, lat, c in label_points(nm)], "cls": "context"})
+        context.append(
+            {
+                "regions": [u.code for u in nm],
+                "pane": "layoutFill",
+                "cls": "layout-context",
+                "style": {"color": "#888", "weight": 0.7, "fillColor": NOT_MODELLED_FILL, "fillOpacity": 0.9},
+                "tips": False,
+                "head": {
+                    u.code: f'<div class="layout-tip"><b>{esc(u.name)}</b> ({esc(u.code)}): not modelled '
+                    f"(drawn only; the model covers the modelled regions)</div>"
+                    for u in nm
+                },
+            }
+        )
+        context.append(
+            {
+                "labels": [
+                    [lat, lon, esc(", ".join(u.name for u in c)) + ": not modelled"] for lon, lat, c in label_points(nm)
+                ],
+                "cls": "context",
+            }
+        )
     if frame.has_sea:
-        context.append({"shapes": "sea", "pane": "layoutLines", "cls": "layout-sea", "interactive": False,
-                        "style": {"color": SEA_COLOUR, "weight": 1.6, "dashArray": "7 5", "fill": False}})
+        context.append(
+            {
+                "shapes": "sea",
+                "pane": "layoutLines",
+                "cls": "layout-sea",
+                "interactive": False,
+                "style": {"color": SEA_COLOUR, "weight": 1.6, "dashArray": "7 5", "fill": False},
+            }
+        )
     if context:
         LayoutLayer(key, "context", "Context", context, base=False, control=False).add_to(m)
 
@@ -578,6 +634,56 @@ def legend_row(swatch_style: str, text_html: str, kind: str = "sw", overlay: str
     With ``overlay`` (a layer key) the line shows only while that overlay is on."""
     tie = f' data-overlay="{esc(overlay)}"' if overlay else ""
     return f'<div class="row"{tie}><span class="{kind}" style="{swatch_style}"></span>{text_html}</div>'
+
+
+def fill_part(frame: Frame, regions: list[str], key: str, fill: dict[str, str], head: dict[str, str]) -> dict:
+    """The part of a thematic layer (`key`) that fills `regions` (fill: code -> colour), with `head` (code -> HTML)
+    at the top of their tooltips."""
+    part = {"regions": regions, "pane": "layoutFill", "cls": css_class(key), "style": frame.region_style, "fill": fill}
+    if head:
+        part["head"] = head
+    return part
+
+
+def lead_rows(res: Results, leads: Collection[str | None]) -> list[str]:
+    """Legend rows of a portfolio fill: the colour of each industry in `leads`, then the fill of regions with no
+    cluster when one has none (None in `leads`)."""
+    rows = [
+        legend_row(f"background:{ind.colour}", f"{esc(ind.name)} ({esc(ind.code)})")
+        for ind in res.industries.values()
+        if ind.code in leads
+    ]
+    if None in leads:
+        rows.append(legend_row(f"background:{NONE_FILL}", "no cluster designated"))
+    return rows
+
+
+def clusters_statement(frame: Frame) -> str:
+    """What the 2019 overlay shows, in plain words."""
+    return (
+        f"{frame.clusters_listed} of {CLUSTERS_2019_TOTAL} national clusters (2019) listed; the full list was not found"
+    )
+
+
+def closing_rows(frame: Frame, drawn: Collection[str] = ()) -> list[str]:
+    """The rows every legend ends with: the national SEI clusters (2019) when that overlay is `drawn`, the regions
+    not modelled, and the South China Sea dashed line when it is drawn."""
+    rows = []
+    if "clusters-2019" in drawn:
+        rows.append(
+            legend_row(
+                "",
+                f"national SEI clusters (2019) by province (number in the circle): {esc(clusters_statement(frame))}",
+                "dot",
+                "clusters-2019",
+            )
+        )
+    not_modelled = [frame.res.units[c].name for c in frame.res.not_modelled]
+    if not_modelled:
+        rows.append(legend_row(f"background:{NOT_MODELLED_FILL}", f"{esc(', '.join(not_modelled))}: not modelled"))
+    if frame.has_sea:
+        rows.append(legend_row(f"border-top:2px dashed {SEA_COLOUR}", "South China Sea dashed line", "ln"))
+    return rows
 
 
 def finish_map(m: folium.Map, key: str, legend_html: str, *, collapsed: bool) -> folium.Map:
@@ -602,16 +708,29 @@ def build_page(title: str, columns: list[tuple[str, str, str]], maps: list[foliu
     """
     fig = Page(title)
     fig.header.add_child(Verbatim(f"<style>{css(len(maps))}</style>"), name="layout_css")
-    heads = "".join(f'<div data-map="{esc(role)}">{head} <span class="layout-sub"><span class="sep">· </span>{sub}</span></div>'
-                    for role, head, sub in columns)
+    heads = "".join(
+        f'<div data-map="{esc(role)}">{head} <span class="layout-sub"><span class="sep">· </span>{sub}</span></div>'
+        for role, head, sub in columns
+    )
     fig.html.add_child(Verbatim(f'{HATCH_DEFS}<div class="layout-header">{heads}</div>'), name="layout_header")
-    sea_js = None if sea is None else {
-        "type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": geojson_geometry(sea)}]}
-    fig.script.add_child(Verbatim(JS + f"LAYOUT.geo = {js(unit_collection(units))};\nLAYOUT.sea = {js(sea_js)};\n"),
-                         name="layout_lib")
+    sea_js = (
+        None
+        if sea is None
+        else {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": geojson_geometry(sea)}],
+        }
+    )
+    fig.script.add_child(
+        Verbatim(JS + f"LAYOUT.geo = {js(unit_collection(units))};\nLAYOUT.sea = {js(sea_js)};\n"), name="layout_lib"
+    )
     for m in maps:
         fig.add_child(m)
     roles = js([role for role, _, _ in columns])  # after every map: keep them in step; expose them (tests, console)
-    fig.add_child(Script(f"layoutLink({roles});\nwindow.layoutMaps = Object.fromEntries("
-                         f"{roles}.map(function (k) {{ return [k, LAYOUT.maps[k].map]; }}));"))
+    fig.add_child(
+        Script(
+            f"layoutLink({roles});\nwindow.layoutMaps = Object.fromEntries("
+            f"{roles}.map(function (k) {{ return [k, LAYOUT.maps[k].map]; }}));"
+        )
+    )
     return fig

@@ -23,18 +23,37 @@ from pathlib import Path
 import pandas as pd
 import shapely
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
-from layout.results.folder import (ASSIGNMENT_CSV, BASELINE_CSV, DECLARED_CSV, LAYOUT_GEOJSON, METRICS_JSON, PERIODS_DIR, PHASING_CSV,
-                                   Metrics, read_json, read_units_geojson)
 from layout.paths import geodata_file
+from layout.results.folder import (
+    ASSIGNMENT_CSV,
+    BASELINE_CSV,
+    DECLARED_CSV,
+    LAYOUT_GEOJSON,
+    METRICS_JSON,
+    PERIODS_DIR,
+    PHASING_CSV,
+    Metrics,
+    read_json,
+    read_units_geojson,
+    section,
+)
 from layout.results.tables import read_csv
 
 TIERS = ("inter-provincial", "provincial", "characteristic")
 DECLARED_TIER = "declared"
 REQUIRED_FILES = (ASSIGNMENT_CSV, BASELINE_CSV, LAYOUT_GEOJSON, METRICS_JSON)
 ASSIGNMENT_COLUMNS = (
-    "region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind",
-    "group", "group_name",
+    "region_code",
+    "region_name",
+    "industry",
+    "industry_name",
+    "capacity",
+    "tier",
+    "kind",
+    "group",
+    "group_name",
 )
 SEA_FILE = "south_china_sea.geojson"
 CLUSTERS_2019_FILE = "sei_clusters_2019.csv"
@@ -45,11 +64,24 @@ CLUSTERS_2019_TOTAL = 66
 # Colours that identify industries (Tableau 10, then more) and inter-provincial clusters; the same in
 # the HTML map and the PNG.
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#17becf", "#8c564b", "#bcbd22", "#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#17becf",
+    "#8c564b",
+    "#bcbd22",
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
 )
 GROUP_COLOURS = ("#3f007d", "#00441b", "#7f2704", "#08306b", "#67000d", "#252525", "#54278f")
-
 
 
 @dataclass(frozen=True)
@@ -65,7 +97,7 @@ class Unit:
     code: str
     name: str
     modelled: bool
-    geom: object  # shapely geometry, lon/lat
+    geom: BaseGeometry  # lon/lat
     point: tuple[float, float]  # representative point (lon, lat) inside the largest part
 
 
@@ -91,7 +123,7 @@ class Plan:
     capacity: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, role: str, rows: list[Row], duplications) -> "Plan":
+    def of(cls, role: str, rows: list[Row], duplications) -> Plan:
         by_region: dict[str, list[Row]] = {}
         for r in rows:
             by_region.setdefault(r.region, []).append(r)
@@ -171,8 +203,9 @@ def require(folder: Path, names) -> None:
         )
 
 
-def read_table(path: Path, *, tiers=TIERS, period: bool = False
-               ) -> tuple[list[Row], dict[str, str], dict[str, tuple[str, str]]]:
+def read_table(
+    path: Path, *, tiers=TIERS, period: bool = False
+) -> tuple[list[Row], dict[str, str], dict[str, tuple[str, str]]]:
     """Rows of an assignment/baseline/declared table, region names, and industry (name, kind) by code.
 
     ``tiers``: the tiers allowed; ``period``: the table has a leading ``period`` column (phasing.csv).
@@ -199,11 +232,18 @@ def read_table(path: Path, *, tiers=TIERS, period: bool = False
         year = rec["period"].strip() if period else ""
         if period and not year:
             raise ValueError(f"{path}, line {i}: the period is empty")
-        rows.append(Row(
-            region=rec["region_code"].strip(), industry=rec["industry"].strip(), capacity=capacity,
-            tier=rec["tier"], kind=rec["kind"], group=rec["group"].strip(), group_name=rec["group_name"],
-            period=year,
-        ))
+        rows.append(
+            Row(
+                region=rec["region_code"].strip(),
+                industry=rec["industry"].strip(),
+                capacity=capacity,
+                tier=rec["tier"],
+                kind=rec["kind"],
+                group=rec["group"].strip(),
+                group_name=rec["group_name"],
+                period=year,
+            )
+        )
         regions.setdefault(rows[-1].region, rec["region_name"])
         industries.setdefault(rows[-1].industry, (rec["industry_name"], rec["kind"]))
     return rows, regions, industries
@@ -236,8 +276,7 @@ def read_units(path: Path) -> dict[str, Unit]:
         modelled = props.get("modelled", True)
         if isinstance(modelled, str):
             modelled = modelled.strip().lower() in ("true", "1", "yes")
-        units[code] = Unit(code, str(props.get("region_name") or code), bool(modelled), geom,
-                           largest_part_point(geom))
+        units[code] = Unit(code, str(props.get("region_name") or code), bool(modelled), geom, largest_part_point(geom))
     if not units:
         raise ValueError(f"{path}: no features")
     return units
@@ -253,8 +292,7 @@ class _Reader:
         rows, region_names, industry_names = read_table(path, **kw)
         for code, (name, kind) in industry_names.items():
             if code not in self.industries:
-                self.industries[code] = Industry(code, name or code, kind,
-                                                 PALETTE[len(self.industries) % len(PALETTE)])
+                self.industries[code] = Industry(code, name or code, kind, PALETTE[len(self.industries) % len(PALETTE)])
         unknown = sorted({r.region for r in rows} - set(self.units))
         if unknown:
             raise ValueError(f"{path}: region code(s) {', '.join(unknown)} are not in layout.geojson")
@@ -276,10 +314,12 @@ def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Res
     require(folder, needed)
     metrics = read_json(folder / METRICS_JSON, Metrics)
     dups = metrics.get("duplications")
-    if not isinstance(dups, dict) or not isinstance(dups.get("optimised"), list) or (
-            baseline and not isinstance(dups.get("baseline"), list)):
-        raise ValueError(f"{folder / 'metrics.json'}: needs \"duplications\": "
-                         "{\"optimised\": [...], \"baseline\": [...]}")
+    if (
+        not isinstance(dups, dict)
+        or not isinstance(dups.get("optimised"), list)
+        or (baseline and not isinstance(dups.get("baseline"), list))
+    ):
+        raise ValueError(f'{folder / "metrics.json"}: needs "duplications": {{"optimised": [...], "baseline": [...]}}')
 
     units = read_units(folder / LAYOUT_GEOJSON)
     tables = {"optimised": folder / ASSIGNMENT_CSV}
@@ -290,8 +330,12 @@ def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Res
     for item in metrics.get("industries") or []:
         code = str(item.get("code", "")).strip()
         if code and code not in industries:
-            industries[code] = Industry(code, str(item.get("name") or code), str(item.get("kind") or ""),
-                                        PALETTE[len(industries) % len(PALETTE)])
+            industries[code] = Industry(
+                code,
+                str(item.get("name") or code),
+                str(item.get("kind") or ""),
+                PALETTE[len(industries) % len(PALETTE)],
+            )
     reader = _Reader(units, industries)
     plans = {role: Plan.of(role, reader.rows(path), dups.get(role)) for role, path in tables.items()}
 
@@ -299,8 +343,10 @@ def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Res
     for g in metrics.get("groups") or []:
         gid = str(g.get("id", "")).strip()
         if gid:
-            groups[gid] = {"name": str(g.get("name") or gid),
-                           "members": [str(m).strip() for m in g.get("members") or []]}
+            groups[gid] = {
+                "name": str(g.get("name") or gid),
+                "members": [str(m).strip() for m in g.get("members") or []],
+            }
     for r in plans["optimised"].rows.values():
         for row in r:
             if row.tier == "inter-provincial" and row.group:
@@ -322,7 +368,7 @@ def _read_periods(folder: Path, metrics: dict, reader: _Reader) -> list[Period]:
     """The periods of phasing.csv, in year order; each period's duplications from
     periods/<year>/metrics.json when that folder is there."""
     rows = reader.rows(folder / PHASING_CSV, period=True)
-    summaries = metrics.get("periods") if isinstance(metrics.get("periods"), dict) else {}
+    summaries = section(metrics, "periods")
     by_year: dict[str, list[Row]] = {}
     for r in rows:
         by_year.setdefault(r.period, []).append(r)
@@ -341,24 +387,31 @@ def _read_periods(folder: Path, metrics: dict, reader: _Reader) -> list[Period]:
 def _read_declared(folder: Path, metrics: dict, reader: _Reader) -> Declared:
     path = folder / DECLARED_CSV
     rows = reader.rows(path, tiers=(DECLARED_TIER,))
-    info = metrics.get("declared") if isinstance(metrics.get("declared"), dict) else {}
+    info = section(metrics, "declared")
     modelled = [c for c, u in reader.units.items() if u.modelled]
     covered = [str(c) for c in info.get("covered") or []] or sorted({r.region for r in rows})
     covered = [c for c in covered if c in reader.units]
     not_covered = [str(c) for c in info.get("not_covered") or []] or [c for c in modelled if c not in covered]
-    coverage = str(info.get("coverage") or
-                   f"declared plans cover {len(covered)} of {len(covered) + len(not_covered)} regions "
-                   f"(sourced rows only); the other {len(not_covered)} have no sourced plan")
+    coverage = str(
+        info.get("coverage")
+        or f"declared plans cover {len(covered)} of {len(covered) + len(not_covered)} regions "
+        f"(sourced rows only); the other {len(not_covered)} have no sourced plan"
+    )
     unmapped = {str(k): [str(x) for x in v] for k, v in (info.get("unmapped") or {}).items() if isinstance(v, list)}
-    not_laid_out = {str(k): {str(i): [str(x) for x in p] for i, p in v.items() if isinstance(p, list)}
-                    for k, v in (info.get("not_laid_out") or {}).items() if isinstance(v, dict)}
+    not_laid_out = {
+        str(k): {str(i): [str(x) for x in p] for i, p in v.items() if isinstance(p, list)}
+        for k, v in (info.get("not_laid_out") or {}).items()
+        if isinstance(v, dict)
+    }
     reasons = {str(i): str(t) for i, t in (info.get("not_laid_out_reasons") or {}).items()}
     listed = (metrics.get("duplications") or {}).get("declared")
     if isinstance(listed, list):
         dups, derived = listed, False
     else:
         dups, derived = _neighbour_duplications(rows, reader.units), True
-    return Declared(Plan.of("declared", rows, dups), covered, not_covered, coverage, unmapped, not_laid_out, reasons, derived)
+    return Declared(
+        Plan.of("declared", rows, dups), covered, not_covered, coverage, unmapped, not_laid_out, reasons, derived
+    )
 
 
 def touching_pairs(units: dict[str, Unit]) -> list[tuple[str, str]]:
@@ -374,16 +427,19 @@ def _neighbour_duplications(rows: list[Row], units: dict[str, Unit]) -> list[dic
     when metrics.json lists none (links across straits that a constraint file declares are not known here)."""
     held = {(r.region, r.industry) for r in rows}
     industries = sorted({r.industry for r in rows})
-    return [{"a": a, "b": b, "industry": i, "weight": 1.0}
-            for a, b in touching_pairs(units) for i in industries if (a, i) in held and (b, i) in held]
+    return [
+        {"a": a, "b": b, "industry": i, "weight": 1.0}
+        for a, b in touching_pairs(units)
+        for i in industries
+        if (a, i) in held and (b, i) in held
+    ]
 
 
 def read_sea():
     """The South China Sea dashed line (a shapely geometry), or None if the file is not there."""
     path = geodata_file(SEA_FILE)
     if not path.is_file():
-        warnings.warn(f"{path} is missing: the map is drawn without the South China Sea dashed line",
-                      stacklevel=3)
+        warnings.warn(f"{path} is missing: the map is drawn without the South China Sea dashed line", stacklevel=3)
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("type") == "FeatureCollection":
@@ -393,6 +449,8 @@ def read_sea():
     else:
         geoms = [shape(data)]
     return shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+
+
 def dissolve(geoms):
     geoms = [g for g in geoms if g is not None and not g.is_empty]
     if not geoms:
@@ -416,7 +474,7 @@ def duplication_pairs(res: Results, plan: Plan) -> list[tuple[str, str, list[tup
             w = float(d.get("weight", 1.0))
         except (TypeError, ValueError):
             w = 1.0
-        pairs.setdefault(tuple(sorted((a, b))), []).append((str(d.get("industry", "")), w))
+        pairs.setdefault((min(a, b), max(a, b)), []).append((str(d.get("industry", "")), w))
     return [(a, b, items) for (a, b), items in pairs.items()]
 
 
@@ -440,10 +498,19 @@ def group_outlines(res: Results, plan: Plan) -> list[dict]:
         geom = dissolve([res.units[m].geom for m in members])
         if geom is None:
             continue
-        out.append({"id": gid, "name": group["name"], "members": members, "geom": geom,
-                    "industries": info["industries"], "colour": GROUP_COLOURS[n % len(GROUP_COLOURS)],
-                    "point": largest_part_point(geom)})
+        out.append(
+            {
+                "id": gid,
+                "name": group["name"],
+                "members": members,
+                "geom": geom,
+                "industries": info["industries"],
+                "colour": GROUP_COLOURS[n % len(GROUP_COLOURS)],
+                "point": largest_part_point(geom),
+            }
+        )
     return out
+
 
 def label_points(units: list[Unit], radius: float = 1.5) -> list[tuple[float, float, list[Unit]]]:
     """Units whose representative points are within ``radius`` degrees share one label."""
@@ -456,7 +523,6 @@ def label_points(units: list[Unit], radius: float = 1.5) -> list[tuple[float, fl
         else:
             clusters.append([u])
     return [(sum(u.point[0] for u in c) / len(c), sum(u.point[1] for u in c) / len(c), c) for c in clusters]
-
 
 
 @dataclass(frozen=True)
@@ -475,8 +541,7 @@ def read_clusters_2019(path: Path | None = None) -> list[NationalCluster] | None
     """The listed national SEI clusters of 2019, or None (with a warning) if the file is not there."""
     path = Path(path) if path is not None else geodata_file(CLUSTERS_2019_FILE)
     if not path.is_file():
-        warnings.warn(f"{path} is missing: the map is drawn without the national SEI clusters of 2019",
-                      stacklevel=3)
+        warnings.warn(f"{path} is missing: the map is drawn without the national SEI clusters of 2019", stacklevel=3)
         return None
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -488,8 +553,14 @@ def read_clusters_2019(path: Path | None = None) -> list[NationalCluster] | None
             code = (rec["province_adcode"] or "").strip()
             if not code:
                 raise ValueError(f"{path}, line {i}: province_adcode is empty")
-            out.append(NationalCluster(code, rec["province_zh"].strip(), rec["city_zh"].strip(),
-                                       rec["industry_zh"].strip(),
-                                       tuple(s.strip() for s in rec["source_ids"].split(";") if s.strip()),
-                                       rec["row_id"].strip()))
+            out.append(
+                NationalCluster(
+                    code,
+                    rec["province_zh"].strip(),
+                    rec["city_zh"].strip(),
+                    rec["industry_zh"].strip(),
+                    tuple(s.strip() for s in rec["source_ids"].split(";") if s.strip()),
+                    rec["row_id"].strip(),
+                )
+            )
     return out

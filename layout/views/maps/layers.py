@@ -18,23 +18,32 @@ from __future__ import annotations
 import folium
 from branca.colormap import linear
 
-from layout.words import plural
-from layout.views.maps.inputs import CLUSTERS_2019_TOTAL, Plan, Results, duplication_pairs
 from layout.views.maps.elements import (
-    DUPLICATION_COLOUR, HATCH, NATIONAL_COLOUR, NONE_FILL, NOT_MODELLED_FILL, SEA_COLOUR, Frame, LayoutLayer,
-    css_class, esc, finish_map, legend_row, new_map, add_context, tooltip,
+    DUPLICATION_COLOUR,
+    HATCH,
+    NATIONAL_COLOUR,
+    NONE_FILL,
+    Frame,
+    LayoutLayer,
+    add_context,
+    closing_rows,
+    clusters_statement,
+    css_class,
+    esc,
+    fill_part,
+    finish_map,
+    lead_rows,
+    legend_row,
+    new_map,
+    tooltip,
 )
+from layout.views.maps.inputs import Declared, Plan, Results, duplication_pairs
+from layout.words import plural
 
-DECLARED_RAMP = linear.YlOrBr_09.scale(0.0, 1.0)
+DECLARED_RAMP = linear.YlOrBr_09.scale(0.0, 1.0)  # type: ignore[attr-defined]  # branca sets its colour maps at run time
 DECLARED_TITLE = "Declared plans (sourced)"
 NO_PLAN = "no sourced plan"
 SMALL_DEG2 = 25.0  # regions smaller than this (square degrees) are labelled only when zoomed in
-
-
-def clusters_statement(frame: Frame) -> str:
-    """What the 2019 overlay shows, in plain words."""
-    return (f"{frame.clusters_listed} of {CLUSTERS_2019_TOTAL} national clusters (2019) listed; "
-            "the full list was not found")
 
 
 def sentence(text: str) -> str:
@@ -58,17 +67,41 @@ def add_duplications(frame: Frame, key: str, plan: Plan, m: folium.Map) -> bool:
         total = sum(w for _, w in items)
         listed = "".join(
             f"<br>{esc(res.industries[i].name if i in res.industries else i)} ({esc(i)}), weight {w:g}"
-            for i, w in items)
+            for i, w in items
+        )
         what = "Declared by both neighbours" if plan.role == "declared" else "Uncoordinated duplication"
-        tip = (f'<div class="layout-tip"><b>{what}</b><br>{esc(res.units[a].name)} – '
-               f'{esc(res.units[b].name)}{listed}</div>')
+        tip = (
+            f'<div class="layout-tip"><b>{what}</b><br>{esc(res.units[a].name)} – '
+            f"{esc(res.units[b].name)}{listed}</div>"
+        )
         pa, pb = res.units[a].point, res.units[b].point
-        lines.append([round(pa[1], 4), round(pa[0], 4), round(pb[1], 4), round(pb[0], 4),
-                      round(1.5 + 3.0 * total / wmax, 2), tip])
-    name = "Neighbours declaring the same industry" if plan.role == "declared" else "Uncoordinated neighbour duplications"
-    LayoutLayer(key, "duplications", name,  # the same key in every map: switched together
-                [{"lines": lines, "pane": "layoutLines", "cls": "layout-duplications",
-                  "style": {"color": DUPLICATION_COLOUR, "opacity": 0.85}}], base=False).add_to(m)
+        lines.append(
+            [
+                round(pa[1], 4),
+                round(pa[0], 4),
+                round(pb[1], 4),
+                round(pb[0], 4),
+                round(1.5 + 3.0 * total / wmax, 2),
+                tip,
+            ]
+        )
+    name = (
+        "Neighbours declaring the same industry" if plan.role == "declared" else "Uncoordinated neighbour duplications"
+    )
+    LayoutLayer(
+        key,
+        "duplications",
+        name,  # the same key in every map: switched together
+        [
+            {
+                "lines": lines,
+                "pane": "layoutLines",
+                "cls": "layout-duplications",
+                "style": {"color": DUPLICATION_COLOUR, "opacity": 0.85},
+            }
+        ],
+        base=False,
+    ).add_to(m)
     return True
 
 
@@ -89,11 +122,19 @@ def add_periods(frame: Frame, key: str, m: folium.Map) -> None:
             lead = plan.lead(c, order)
             fill[c] = res.industries[lead].colour if lead in res.industries else NONE_FILL
             held = {r.industry for r in plan.rows.get(c, [])}
-            head[c] = tooltip(res, plan.rows.get(c, []), c, caption=period.year,
-                              new=held - before.get(c, set()) if n else None)
+            head[c] = tooltip(
+                res, plan.rows.get(c, []), c, caption=period.year, new=held - before.get(c, set()) if n else None
+            )
             before[c] = held
-        part = {"regions": res.modelled, "pane": "layoutFill", "cls": css_class(period.key),
-                "style": frame.region_style, "fill": fill, "head": head, "tips": False}
+        part = {
+            "regions": res.modelled,
+            "pane": "layoutFill",
+            "cls": css_class(period.key),
+            "style": frame.region_style,
+            "fill": fill,
+            "head": head,
+            "tips": False,
+        }
         LayoutLayer(key, period.key, f"Portfolio {esc(period.year)}", [part], base=True, show=False).add_to(m)
 
 
@@ -104,16 +145,15 @@ def period_sections(frame: Frame) -> list[str]:
     out = []
     for period in res.periods:
         leads = {period.plan.lead(c, order) for c in res.modelled}
-        rows = [legend_row(f"background:{ind.colour}", f"{esc(ind.name)} ({esc(ind.code)})")
-                for ind in res.industries.values() if ind.code in leads]
-        if None in leads:
-            rows.append(legend_row(f"background:{NONE_FILL}", "no cluster designated"))
+        rows = lead_rows(res, leads)
         n_rows = sum(len(v) for v in period.plan.rows.values())
         dups = period.summary.get("duplications", len(period.plan.duplications))
         facts = f"{plural(n_rows, 'cluster')}, {plural(int(dups), 'neighbour duplication')}"
-        out.append(f'<section data-layer="{esc(period.key)}"><b>Portfolio {esc(period.year)}</b>: fill = lead '
-                   f'industry in {esc(period.year)} ({facts}); the tooltip lists the clusters of that period '
-                   '("new": not held in the period before)' + "".join(rows) + "</section>")
+        out.append(
+            f'<section data-layer="{esc(period.key)}"><b>Portfolio {esc(period.year)}</b>: fill = lead '
+            f"industry in {esc(period.year)} ({facts}); the tooltip lists the clusters of that period "
+            '("new": not held in the period before)' + "".join(rows) + "</section>"
+        )
     return out
 
 
@@ -136,27 +176,43 @@ def add_clusters_2019(frame: Frame, key: str, m: folium.Map, *, show: bool) -> b
     for code in regions:
         items = by_region[code]
         unit = res.units[code]
-        listed = "".join(f'<li>{esc(c.city)} – {esc(c.industry)} – {esc("; ".join(c.sources))}</li>'
-                         for c in items)
+        listed = "".join(f"<li>{esc(c.city)} – {esc(c.industry)} – {esc('; '.join(c.sources))}</li>" for c in items)
         province = f" ({esc(items[0].province)})" if items[0].province and items[0].province != unit.name else ""
-        tip = (f'<div class="layout-tip layout-clusters-2019-tip"><b>{esc(unit.name)}</b>{province}: '
-               f'{plural(len(items), "national SEI cluster")} (2019) listed<br>'
-               f'<span class="none">city – industry – source</span><ul>{listed}</ul>'
-               f'<div class="none">{statement} Cities have no coordinates here: drawn per province.</div></div>')
-        points.append([round(unit.point[1], 4), round(unit.point[0], 4),
-                       round(6.5 + 1.6 * len(items) ** 0.5, 1), tip, str(len(items))])
-    parts = [{"regions": regions, "pane": "layoutLines", "cls": "layout-clusters-2019-outline", "interactive": False,
-              "style": {"color": NATIONAL_COLOUR, "weight": 2.2, "dashArray": "2 3", "fill": False, "opacity": 0.9}},
-             {"points": points, "pane": "layoutPoints", "cls": "layout-clusters-2019", "labelCls": "clusters-2019",
-              "style": {"color": "#ffffff", "weight": 1.5, "fillColor": NATIONAL_COLOUR, "fillOpacity": 0.9}}]
-    LayoutLayer(key, "clusters-2019", "National SEI clusters 2019 (partial list)", parts, base=False,
-                show=show).add_to(m)
+        tip = (
+            f'<div class="layout-tip layout-clusters-2019-tip"><b>{esc(unit.name)}</b>{province}: '
+            f"{plural(len(items), 'national SEI cluster')} (2019) listed<br>"
+            f'<span class="none">city – industry – source</span><ul>{listed}</ul>'
+            f'<div class="none">{statement} Cities have no coordinates here: drawn per province.</div></div>'
+        )
+        points.append(
+            [
+                round(unit.point[1], 4),
+                round(unit.point[0], 4),
+                round(6.5 + 1.6 * len(items) ** 0.5, 1),
+                tip,
+                str(len(items)),
+            ]
+        )
+    parts: list[dict] = [
+        {
+            "regions": regions,
+            "pane": "layoutLines",
+            "cls": "layout-clusters-2019-outline",
+            "interactive": False,
+            "style": {"color": NATIONAL_COLOUR, "weight": 2.2, "dashArray": "2 3", "fill": False, "opacity": 0.9},
+        },
+        {
+            "points": points,
+            "pane": "layoutPoints",
+            "cls": "layout-clusters-2019",
+            "labelCls": "clusters-2019",
+            "style": {"color": "#ffffff", "weight": 1.5, "fillColor": NATIONAL_COLOUR, "fillOpacity": 0.9},
+        },
+    ]
+    LayoutLayer(key, "clusters-2019", "National SEI clusters 2019 (partial list)", parts, base=False, show=show).add_to(
+        m
+    )
     return True
-
-
-def clusters_legend_row(frame: Frame) -> str:
-    return legend_row("", f"national SEI clusters (2019) by province (number in the circle): "
-                      f"{esc(clusters_statement(frame))}", "dot", "clusters-2019")
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,41 +220,61 @@ def clusters_legend_row(frame: Frame) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _declared(res: Results) -> Declared:
+    """The folder's declared plans (the declared map is drawn only for a folder that has them)."""
+    if res.declared is None:
+        raise RuntimeError(f"{res.folder} has no declared plans to map")
+    return res.declared
+
+
 def declared_header(res: Results) -> tuple[str, str]:
     """(title, subtitle) of the declared map's column in the page header (escaped)."""
-    d = res.declared
-    return (esc(DECLARED_TITLE),
-            f"{esc(sentence(d.coverage))} · {plural(len(d.plan.duplications), 'neighbour duplication')}")
+    d = _declared(res)
+    return (
+        esc(DECLARED_TITLE),
+        f"{esc(sentence(d.coverage))} · {plural(len(d.plan.duplications), 'neighbour duplication')}",
+    )
 
 
 def _declared_tooltip(res: Results, code: str) -> str:
-    d = res.declared
+    d = _declared(res)
     unit = res.units[code]
     head = f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
     if code not in d.covered:
-        return (head + f'<div class="focus no-plan">{NO_PLAN}</div><div class="none">No plan with a source was '
-                'found for this province; nothing is filled in.</div></div>')
+        return (
+            head + f'<div class="focus no-plan">{NO_PLAN}</div><div class="none">No plan with a source was '
+            "found for this province; nothing is filled in.</div></div>"
+        )
     rows = sorted(d.plan.rows.get(code, []), key=lambda r: r.industry)
     body = ['<div class="focus">declared SEI priorities (declared, no capacity stated)</div>']
     if rows:
-        body.append("<ul>" + "".join(
-            f'<li data-industry="{esc(r.industry)}">{esc(res.industries[r.industry].name)} ({esc(r.industry)})</li>'
-            for r in rows) + "</ul>")
+        body.append(
+            "<ul>"
+            + "".join(
+                f'<li data-industry="{esc(r.industry)}">{esc(res.industries[r.industry].name)} ({esc(r.industry)})</li>'
+                for r in rows
+            )
+            + "</ul>"
+        )
     else:
         body.append('<div class="none">none that maps to an industry of this scenario</div>')
     for i, priorities in sorted(d.not_laid_out.get(code, {}).items()):
-        body.append(f'<div class="not-laid-out">declared, but not laid out in this scenario: {esc("、".join(priorities))} '
-                    f'— {esc(d.reasons.get(i, i))}</div>')
+        body.append(
+            f'<div class="not-laid-out">declared, but not laid out in this scenario: {esc("、".join(priorities))} '
+            f"— {esc(d.reasons.get(i, i))}</div>"
+        )
     unmapped = d.unmapped.get(code)
     if unmapped:
-        body.append(f'<div class="unmapped">also declared, not mapped to an industry of the scenario: '
-                    f'{esc("、".join(unmapped))}</div>')
+        body.append(
+            f'<div class="unmapped">also declared, not mapped to an industry of the scenario: '
+            f"{esc('、'.join(unmapped))}</div>"
+        )
     return head + "".join(body) + "</div>"
 
 
 def declared_map(frame: Frame, index: int) -> folium.Map:
     """The declared plans, synchronised with the other maps (same layer keys where they mean the same)."""
-    res, d, key = frame.res, frame.res.declared, "declared"
+    res, d, key = frame.res, _declared(frame.res), "declared"
     m = new_map(frame, key, index, {c: _declared_tooltip(res, c) for c in res.modelled})
     held = {c: sorted({r.industry for r in rows}) for c, rows in d.plan.rows.items()}
     top = max((len(v) for v in held.values()), default=0)
@@ -226,20 +302,25 @@ def declared_map(frame: Frame, index: int) -> folium.Map:
                     fill[c], state = NONE_FILL, "not declared"
                 head[c] = f'<div class="focus">{esc(ind.name)} ({esc(bkey)}): {state}</div>'
             name = f"{esc(ind.name)} ({esc(bkey)}): declared"
-        part = {"regions": res.modelled, "pane": "layoutFill", "cls": css_class(bkey),
-                "style": frame.region_style, "fill": fill}
-        if head:
-            part["head"] = head
+        part = fill_part(frame, res.modelled, bkey, fill, head)
         LayoutLayer(key, bkey, name, [part], base=True, show=bkey == first).add_to(m)
 
     add_context(frame, key, m)
     drawn = []
     if d.not_covered:
-        labels = [[round(res.units[c].point[1], 4), round(res.units[c].point[0], 4), NO_PLAN,
-                   "small" if res.units[c].geom.area < SMALL_DEG2 else ""]
-                  for c in d.not_covered if c in res.units]
-        LayoutLayer(key, "no-plan", "Labels: no sourced plan", [{"labels": labels, "cls": "no-plan"}],
-                    base=False).add_to(m)
+        labels = [
+            [
+                round(res.units[c].point[1], 4),
+                round(res.units[c].point[0], 4),
+                NO_PLAN,
+                "small" if res.units[c].geom.area < SMALL_DEG2 else "",
+            ]
+            for c in d.not_covered
+            if c in res.units
+        ]
+        LayoutLayer(
+            key, "no-plan", "Labels: no sourced plan", [{"labels": labels, "cls": "no-plan"}], base=False
+        ).add_to(m)
     if "duplications" in frame.overlays and add_duplications(frame, key, d.plan, m):
         drawn.append("duplications")
     if "clusters-2019" in frame.overlays and add_clusters_2019(frame, key, m, show=True):
@@ -248,37 +329,49 @@ def declared_map(frame: Frame, index: int) -> folium.Map:
 
 
 def _declared_legend(frame: Frame, held: dict[str, list[str]], top: int, drawn: list[str]) -> str:
-    res, d = frame.res, frame.res.declared
-    out = [f'<details open><summary title="fold / unfold the legend">{esc(DECLARED_TITLE)}</summary>'
-           f'<div class="coverage">{esc(sentence(d.coverage))}.</div>']
+    res, d = frame.res, _declared(frame.res)
+    out = [
+        f'<details open><summary title="fold / unfold the legend">{esc(DECLARED_TITLE)}</summary>'
+        f'<div class="coverage">{esc(sentence(d.coverage))}.</div>'
+    ]
     for key in frame.bases:
         if key == "portfolio":
-            rows = [legend_row(f"background:{DECLARED_RAMP.rgb_hex_str(0.15 + 0.85 * (n - 1) / max(top - 1, 1))}",
-                               f"{n} {'industry' if n == 1 else 'industries'}") for n in range(1, top + 1)]
+            rows = [
+                legend_row(
+                    f"background:{DECLARED_RAMP.rgb_hex_str(0.15 + 0.85 * (n - 1) / max(top - 1, 1))}",
+                    f"{n} {'industry' if n == 1 else 'industries'}",
+                )
+                for n in range(1, top + 1)
+            ]
             if any(c in d.covered and not held.get(c) for c in res.modelled):
                 rows.append(legend_row(f"background:{NONE_FILL}", "sourced plan, no industry of this scenario"))
-            out.append('<section data-layer="portfolio"><b>Declared priorities</b>: fill = number of the '
-                       "scenario's industries a province declared; hover for the list" + "".join(rows) + "</section>")
+            out.append(
+                '<section data-layer="portfolio"><b>Declared priorities</b>: fill = number of the '
+                "scenario's industries a province declared; hover for the list" + "".join(rows) + "</section>"
+            )
         else:
             ind = res.industries[key]
-            out.append(f'<section data-layer="{esc(key)}"><b>{esc(ind.name)} ({esc(key)})</b>'
-                       + legend_row(f"background:{ind.colour}", "declared")
-                       + legend_row(f"background:{NONE_FILL}", "not declared (sourced plan)") + "</section>")
-    always = [legend_row("", f"{NO_PLAN}: hatched, nothing filled in ({len(d.not_covered)} provinces)",
-                         kind="sw hatch")]
+            out.append(
+                f'<section data-layer="{esc(key)}"><b>{esc(ind.name)} ({esc(key)})</b>'
+                + legend_row(f"background:{ind.colour}", "declared")
+                + legend_row(f"background:{NONE_FILL}", "not declared (sourced plan)")
+                + "</section>"
+            )
+    always = [
+        legend_row("", f"{NO_PLAN}: hatched, nothing filled in ({len(d.not_covered)} provinces)", kind="sw hatch")
+    ]
     if "duplications" in drawn:
         how = " (neighbours: shared boundaries)" if d.derived_duplications else ""
-        always.append(legend_row(f"border-color:{DUPLICATION_COLOUR}",
-                                 f"neighbours declaring the same industry: {len(d.plan.duplications)}{how}", "ln",
-                                 "duplications"))
-    if "clusters-2019" in drawn:
-        always.append(clusters_legend_row(frame))
-    nm = [res.units[c] for c in res.not_modelled]
-    if nm:
-        always.append(legend_row(f"background:{NOT_MODELLED_FILL}", f'{esc(", ".join(u.name for u in nm))}: not modelled'))
-    if frame.has_sea:
-        always.append(legend_row(f"border-top:2px dashed {SEA_COLOUR}", "South China Sea dashed line", "ln"))
-    out.append('<div class="always">' + "".join(always) + "</div>")
-    out.append('<div class="note">Declared plans state no capacity: each declared industry counts once.</div>'
-               "</details>")
+        always.append(
+            legend_row(
+                f"border-color:{DUPLICATION_COLOUR}",
+                f"neighbours declaring the same industry: {len(d.plan.duplications)}{how}",
+                "ln",
+                "duplications",
+            )
+        )
+    out.append('<div class="always">' + "".join(always + closing_rows(frame, drawn)) + "</div>")
+    out.append(
+        '<div class="note">Declared plans state no capacity: each declared industry counts once.</div></details>'
+    )
     return "".join(out)

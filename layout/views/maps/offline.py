@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 __all__ = [
@@ -43,7 +43,8 @@ _KNOWN = re.compile(r"^(?:https?:)?//[^\s\"'<>]*?leaflet(?:@|/)1\.9\.\d+/(?:dist
 _SCRIPT_SRC = re.compile(r"<script\b[^>]*?\bsrc\s*=\s*([\"'])(.*?)\1[^>]*>\s*</script\s*>", re.I | re.S)
 _SCRIPT_OPEN_SRC = re.compile(r"<script\b[^>]*?\bsrc\s*=\s*([\"']?)([^\"'\s>]*)\1", re.I)
 _MEDIA_SRC = re.compile(
-    r"<(?:img|iframe|embed|source|audio|video|track|input)\b[^>]*?\bsrc\s*=\s*([\"']?)([^\"'\s>]*)\1", re.I)
+    r"<(?:img|iframe|embed|source|audio|video|track|input)\b[^>]*?\bsrc\s*=\s*([\"']?)([^\"'\s>]*)\1", re.I
+)
 _LINK = re.compile(r"<link\b[^>]*>", re.I)
 _HREF = re.compile(r"\bhref\s*=\s*([\"'])(.*?)\1", re.I | re.S)
 _REL = re.compile(r"\brel\s*=\s*([\"'])(.*?)\1", re.I | re.S)
@@ -73,14 +74,14 @@ def _read(name: str) -> bytes:
     return (resources.files(_PACKAGE) / _STATIC / name).read_bytes()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _leaflet_js() -> str:
     code = _SOURCE_MAP.sub("", _read("leaflet.js").decode("utf-8"))
     # "</script" inside inlined code would end the element early; "<\/" means the same to JS.
     return code.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _leaflet_css() -> str:
     css = _SOURCE_MAP.sub("", _read("leaflet.css").decode("utf-8"))
 
@@ -127,8 +128,7 @@ def external_assets(html: str) -> list[str]:
         if href and _is_stylesheet_like(tag):
             found.append(href.group(2))
     for style in re.findall(r"<style\b[^>]*>(.*?)</style\s*>", html, re.I | re.S):
-        found += [m.group(2) for m in _CSS_URL.finditer(style)
-                  if not m.group(2).startswith(("data:", "#"))]
+        found += [m.group(2) for m in _CSS_URL.finditer(style) if not m.group(2).startswith(("data:", "#"))]
         if _CSS_IMPORT.search(style):
             found.append("@import in an inline stylesheet")
     return found
@@ -168,7 +168,8 @@ def inline_assets(html: str) -> str:
     if missing:
         raise ExternalAssetError(
             "the map would load these assets from outside the file, and no installed package "
-            "ships a local copy to inline: " + ", ".join(sorted(set(missing)))
+            "ships a local copy to inline: "
+            + ", ".join(sorted(set(missing)))
             + ". Add the asset to layout/offline.py (from a package dependency) or drop it."
         )
     return out

@@ -44,24 +44,59 @@ from pathlib import Path
 import folium
 import shapely
 
-from layout.words import plural
+from layout.results.folder import MAP_HTML
+from layout.results.staging import write_file
+from layout.views.maps.elements import (
+    CHARACTERISTIC_COLOUR,
+    DUPLICATION_COLOUR,
+    NONE_FILL,
+    PROVINCIAL_COLOUR,
+    RAMP,
+    RAMP_START,
+    ROLES,
+    Frame,
+    LayoutLayer,
+    Page,
+    add_context,
+    build_page,
+    closing_rows,
+    css_class,
+    esc,
+    fill_part,
+    finish_map,
+    fmt_capacity,
+    geojson_geometry,
+    lead_rows,
+    legend_row,
+    new_map,
+    ramp_colour,
+    tooltip,
+)
 from layout.views.maps.inputs import TIERS, Plan, Results, group_outlines, load, read_clusters_2019, read_sea
 from layout.views.maps.layers import (
-    add_clusters_2019, add_duplications, add_periods, clusters_legend_row, declared_header, declared_map,
+    add_clusters_2019,
+    add_duplications,
+    add_periods,
+    declared_header,
+    declared_map,
     period_sections,
-)
-from layout.views.maps.elements import (
-    CHARACTERISTIC_COLOUR, DUPLICATION_COLOUR, NONE_FILL, NOT_MODELLED_FILL, PROVINCIAL_COLOUR, RAMP, RAMP_START,
-    ROLES, SEA_COLOUR, Frame, LayoutLayer, Page, add_context, build_page, css_class, esc, finish_map, fmt_capacity,
-    geojson_geometry, legend_row, new_map, ramp_colour, tooltip,
 )
 from layout.views.maps.png import write_png
 from layout.views.maps.robustness import ROBUSTNESS_PAGE, is_sweep_folder, render_robustness_map
-from layout.results.folder import MAP_HTML
-from layout.results.staging import write_file
+from layout.words import plural
 
-__all__ = ["LAYER_KEYS", "TIERS", "available_layers", "is_sweep_folder", "map_figure", "render_map", "render_robustness_map",
-           "write_map", "write_png", "write_robustness_map"]
+__all__ = [
+    "LAYER_KEYS",
+    "TIERS",
+    "available_layers",
+    "is_sweep_folder",
+    "map_figure",
+    "render_map",
+    "render_robustness_map",
+    "write_map",
+    "write_png",
+    "write_robustness_map",
+]
 
 # Layer keys besides the industry codes (which are layer keys too, one choropleth each).
 OVERLAY_KEYS = ("inter-provincial", "provincial", "characteristic", "duplications", "clusters-2019")
@@ -90,50 +125,61 @@ def _legend(frame: Frame, plan: Plan, drawn: list[str], groups: list[dict]) -> s
     for key in frame.bases:
         if key == "portfolio":
             leads = {plan.lead(c, order) for c in res.modelled}
-            rows = [legend_row(f"background:{ind.colour}", f"{esc(ind.name)} ({esc(ind.code)})")
-                    for ind in res.industries.values() if ind.code in leads]
-            if None in leads:
-                rows.append(legend_row(f"background:{NONE_FILL}", "no cluster designated"))
-            last = f" ({esc(res.periods[-1].year)}, the last period)" if res.periods and plan.role == "optimised" else ""
-            out.append(f'<section data-layer="portfolio"><b>Portfolio</b>{last}: fill = lead industry '
-                       '(largest capacity); hover or click a region for all its clusters'
-                       + "".join(rows) + "</section>")
+            rows = lead_rows(res, leads)
+            last = (
+                f" ({esc(res.periods[-1].year)}, the last period)" if res.periods and plan.role == "optimised" else ""
+            )
+            out.append(
+                f'<section data-layer="portfolio"><b>Portfolio</b>{last}: fill = lead industry '
+                "(largest capacity); hover or click a region for all its clusters" + "".join(rows) + "</section>"
+            )
         else:
             ind = res.industries[key]
             top = frame.vmax.get(key, 0.0)
             stops = ", ".join(RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * i / 8) for i in range(9))
             out.append(
                 f'<section data-layer="{esc(key)}"><b>{esc(ind.name)} ({esc(key)})</b>: capacity '
-                f'(index units, same scale in both maps)'
+                f"(index units, same scale in both maps)"
                 f'<div class="ramp" style="background:linear-gradient(to right, {stops})"></div>'
                 f'<div class="ticks"><span>&gt; 0</span><span>{fmt_capacity(top / 2)}</span>'
-                f'<span>{fmt_capacity(top)}</span></div>'
-                + legend_row(f"background:{NONE_FILL}", "none") + "</section>")
+                f"<span>{fmt_capacity(top)}</span></div>" + legend_row(f"background:{NONE_FILL}", "none") + "</section>"
+            )
     if plan.role == "optimised" and "periods" in frame.overlays:
         out += period_sections(frame)
     always = []
     if "inter-provincial" in drawn:
         for g in groups:
-            always.append(legend_row(f"border-color:{g['colour']}", f"inter-provincial: {esc(g['name'])}", "ln",
-                                     "inter-provincial"))
+            always.append(
+                legend_row(
+                    f"border-color:{g['colour']}", f"inter-provincial: {esc(g['name'])}", "ln", "inter-provincial"
+                )
+            )
     if "provincial" in drawn:
-        always.append(legend_row(f"border-color:{PROVINCIAL_COLOUR}", "provincial cluster (label: industry codes)",
-                                 "ln", "provincial"))
+        always.append(
+            legend_row(
+                f"border-color:{PROVINCIAL_COLOUR}", "provincial cluster (label: industry codes)", "ln", "provincial"
+            )
+        )
     if "characteristic" in drawn:
-        always.append(legend_row(f"border-top-style:dashed;border-color:{CHARACTERISTIC_COLOUR}",
-                                 "characteristic cluster (label: codes)", "ln", "characteristic"))
+        always.append(
+            legend_row(
+                f"border-top-style:dashed;border-color:{CHARACTERISTIC_COLOUR}",
+                "characteristic cluster (label: codes)",
+                "ln",
+                "characteristic",
+            )
+        )
     if "duplications" in drawn:
-        always.append(legend_row(f"border-color:{DUPLICATION_COLOUR}",
-                                 f"uncoordinated neighbour duplications: {len(plan.duplications)} (line width: "
-                                 "weighted count between two regions)", "ln", "duplications"))
-    if "clusters-2019" in drawn:
-        always.append(clusters_legend_row(frame))
-    nm = [res.units[c] for c in res.not_modelled]
-    if nm:
-        always.append(legend_row(f"background:{NOT_MODELLED_FILL}", f'{esc(", ".join(u.name for u in nm))}: not modelled'))
-    if frame.has_sea:
-        always.append(legend_row(f"border-top:2px dashed {SEA_COLOUR}", "South China Sea dashed line", "ln"))
-    out.append('<div class="always">' + "".join(always) + "</div>")
+        always.append(
+            legend_row(
+                f"border-color:{DUPLICATION_COLOUR}",
+                f"uncoordinated neighbour duplications: {len(plan.duplications)} (line width: "
+                "weighted count between two regions)",
+                "ln",
+                "duplications",
+            )
+        )
+    out.append('<div class="always">' + "".join(always + closing_rows(frame, drawn)) + "</div>")
     out.append(f'<div class="note">Scenario: {esc(res.scenario)}</div></details>')
     return "".join(out)
 
@@ -145,13 +191,16 @@ def _select_layers(res: Results, layers: list[str] | None) -> tuple[list[str], l
     all_overlays = list(OVERLAY_KEYS)
     clash = [c for c in res.industries if c.lower() in _RESERVED or c.lower().startswith("period-")]
     if clash:
-        raise ValueError(f"industry code(s) {', '.join(clash)} clash with the map's layer names "
-                         f"({', '.join(sorted(_RESERVED))}); rename the industry")
+        raise ValueError(
+            f"industry code(s) {', '.join(clash)} clash with the map's layer names "
+            f"({', '.join(sorted(_RESERVED))}); rename the industry"
+        )
     if layers is None:
         chosen = all_bases + all_overlays
     else:
         lookup = {k.lower(): k for k in all_bases + all_overlays}
-        chosen, unknown = [], []
+        chosen = []  # the keys asked for
+        unknown: list[str] = []  # the words that name none
         for item in layers:
             for word in str(item).split(","):
                 word = word.strip()
@@ -160,8 +209,9 @@ def _select_layers(res: Results, layers: list[str] | None) -> tuple[list[str], l
                 key = lookup.get(word.lower())
                 (chosen if key else unknown).append(key or word)
         if unknown:
-            raise ValueError(f"unknown map layer(s) {', '.join(unknown)}; "
-                             f"choose from {', '.join(all_bases + all_overlays)}")
+            raise ValueError(
+                f"unknown map layer(s) {', '.join(unknown)}; choose from {', '.join(all_bases + all_overlays)}"
+            )
     bases = [k for k in all_bases if k in chosen and k != "periods"] or ["portfolio"]  # a map needs a thematic layer
     overlays = [k for k in ["periods", *all_overlays] if k in chosen]
     return bases, overlays
@@ -191,12 +241,11 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
             head = {}
             for c in modelled:
                 cap = plan.capacity.get((c, bkey), 0.0)
-                head[c] = (f'<div class="focus">{esc(ind.name)} ({esc(bkey)}): '
-                           f'{fmt_capacity(cap) if cap > 0 else "none"}</div>')
-        part = {"regions": modelled, "pane": "layoutFill", "cls": css_class(bkey), "style": frame.region_style,
-                "fill": fill}
-        if head:
-            part["head"] = head
+                head[c] = (
+                    f'<div class="focus">{esc(ind.name)} ({esc(bkey)}): '
+                    f"{fmt_capacity(cap) if cap > 0 else 'none'}</div>"
+                )
+        part = fill_part(frame, modelled, bkey, fill, head)
         LayoutLayer(key, bkey, name, [part], base=True, show=bkey == first).add_to(m)
         if bkey == "portfolio" and periods:
             add_periods(frame, key, m)  # listed next to the portfolio in the layer control
@@ -211,23 +260,41 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
         feats = []
         for g in groups:
             members = ", ".join(res.units[c].name for c in g["members"])
-            inds = ", ".join(f"{res.industries[i].name} ({i})" if i in res.industries else i
-                             for i in g["industries"])
-            feats.append({"type": "Feature", "geometry": geojson_geometry(g["geom"].boundary),
-                          "properties": {"style": {"color": g["colour"]},
-                                         "tip": f'<div class="layout-tip"><b>{esc(g["name"])}</b>: '
-                                                f'inter-provincial cluster<br>members: {esc(members)}'
-                                                f'<br>industries: {esc(inds)}</div>'}})
-        parts = [{"shapes": {"type": "FeatureCollection", "features": feats}, "pane": "layoutLines",
-                  "cls": "layout-inter-provincial", "style": {"weight": 3.2, "opacity": 0.95, "fill": False}},
-                 {"labels": [[g["point"][1], g["point"][0],
-                              esc(g["name"]) + ": " + esc(", ".join(g["industries"]))] for g in groups],
-                  "cls": "group"}]
+            inds = ", ".join(f"{res.industries[i].name} ({i})" if i in res.industries else i for i in g["industries"])
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": geojson_geometry(g["geom"].boundary),
+                    "properties": {
+                        "style": {"color": g["colour"]},
+                        "tip": f'<div class="layout-tip"><b>{esc(g["name"])}</b>: '
+                        f"inter-provincial cluster<br>members: {esc(members)}"
+                        f"<br>industries: {esc(inds)}</div>",
+                    },
+                }
+            )
+        parts: list[dict] = [
+            {
+                "shapes": {"type": "FeatureCollection", "features": feats},
+                "pane": "layoutLines",
+                "cls": "layout-inter-provincial",
+                "style": {"weight": 3.2, "opacity": 0.95, "fill": False},
+            },
+            {
+                "labels": [
+                    [g["point"][1], g["point"][0], esc(g["name"]) + ": " + esc(", ".join(g["industries"]))]
+                    for g in groups
+                ],
+                "cls": "group",
+            },
+        ]
         LayoutLayer(key, "inter-provincial", "Inter-provincial clusters", parts, base=False).add_to(m)
         drawn.append("inter-provincial")
 
-    for tier, colour, dash in (("provincial", PROVINCIAL_COLOUR, None),
-                               ("characteristic", CHARACTERISTIC_COLOUR, "5 4")):
+    for tier, colour, dash in (
+        ("provincial", PROVINCIAL_COLOUR, None),
+        ("characteristic", CHARACTERISTIC_COLOUR, "5 4"),
+    ):
         if tier not in frame.overlays:
             continue
         codes = {c: [r.industry for r in rows if r.tier == tier] for c, rows in plan.rows.items()}
@@ -238,11 +305,21 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
         style = {"color": colour, "weight": 1.6, "fill": False, "opacity": 0.8}
         if dash:
             style["dashArray"] = dash
-        parts = [{"regions": regions, "pane": "layoutLines", "cls": css_class(tier), "style": style,
-                  "head": {c: f'<div class="focus">{esc(tier)} cluster(s): {esc(", ".join(codes[c]))}</div>'
-                           for c in regions}},
-                 {"labels": [[res.units[c].point[1], res.units[c].point[0], esc(" · ".join(codes[c]))]
-                             for c in regions], "cls": tier}]
+        parts = [
+            {
+                "regions": regions,
+                "pane": "layoutLines",
+                "cls": css_class(tier),
+                "style": style,
+                "head": {
+                    c: f'<div class="focus">{esc(tier)} cluster(s): {esc(", ".join(codes[c]))}</div>' for c in regions
+                },
+            },
+            {
+                "labels": [[res.units[c].point[1], res.units[c].point[0], esc(" · ".join(codes[c]))] for c in regions],
+                "cls": tier,
+            },
+        ]
         # Off at first (labels in every region are dense); the layer control switches them on.
         LayoutLayer(key, tier, f"{tier.capitalize()} clusters", parts, base=False, show=False).add_to(m)
         drawn.append(tier)
@@ -275,11 +352,22 @@ def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: str | N
         plans = [*res.plans.values(), *(p.plan for p in res.periods)]
         vmax[code] = max((v for plan in plans for (r, i), v in plan.capacity.items() if i == code), default=0.0)
     # The initial view fits the drawn units (China's include the South China Sea islands).
-    frame = Frame(res, bases, overlays, vmax, tuple(shapely.total_bounds([u.geom for u in res.units.values()])),
-                  tiles, sea is not None, len(roles), clusters, len(listed))
+    frame = Frame(
+        res,
+        bases,
+        overlays,
+        vmax,
+        tuple(shapely.total_bounds([u.geom for u in res.units.values()])),
+        tiles,
+        sea is not None,
+        len(roles),
+        clusters,
+        len(listed),
+    )
 
-    title = f"{res.scenario}: " + ("declared plans, baseline and optimised layout" if res.declared is not None
-                                   else "baseline and optimised layout")
+    title = f"{res.scenario}: " + (
+        "declared plans, baseline and optimised layout" if res.declared is not None else "baseline and optimised layout"
+    )
     columns = []
     for role in roles:
         if role == "declared":
@@ -289,16 +377,21 @@ def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: str | N
             head = esc(ROLES[role])
             sub = f"{esc(res.scenario)} · {plural(len(plan.duplications), 'neighbour duplication')}"
             if role == "optimised" and res.periods:
-                sub = (f"{esc(res.scenario)} · {esc(res.periods[-1].year)}, last of {plural(len(res.periods), 'period')}"
-                       f" · {plural(len(plan.duplications), 'neighbour duplication')}")
+                sub = (
+                    f"{esc(res.scenario)} · {esc(res.periods[-1].year)}, last of {plural(len(res.periods), 'period')}"
+                    f" · {plural(len(plan.duplications), 'neighbour duplication')}"
+                )
         columns.append((role, head, sub))
-    maps = [declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index)
-            for index, role in enumerate(roles)]
+    maps = [
+        declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index)
+        for index, role in enumerate(roles)
+    ]
     return build_page(title, columns, maps, res.units, sea)
 
 
-def write_map(result_dir: Path, out: Path | None = None, layers: list[str] | None = None,
-              tiles: str | None = None) -> Path:
+def write_map(
+    result_dir: Path, out: Path | None = None, layers: list[str] | None = None, tiles: str | None = None
+) -> Path:
     """Write the interactive map of a results folder; return its path (default ``DIR/map.html``).
 
     The page is self-contained and opens with no network (Leaflet inlined, no tile layer) — unless
@@ -338,4 +431,3 @@ def write_robustness_map(sweep_dir: Path, out: Path | None = None, *, tiles: str
     page = render_robustness_map(sweep_dir, tiles=tiles)
     write_file(out, page.encode("utf-8"))
     return out
-

@@ -29,17 +29,36 @@ import shapely
 
 from layout.results.folder import ASSIGNMENT_CSV, LAYOUT_GEOJSON, METRICS_JSON, Metrics, read_json
 from layout.results.tables import read_csv
-from layout.words import plural
-from layout.views.maps.inputs import PALETTE, Industry, Results, Unit, read_sea, read_table, read_units
 from layout.views.maps.elements import (
-    NONE_FILL, NOT_MODELLED_FILL, RAMP, RAMP_START, SEA_COLOUR, Frame, LayoutLayer, add_context, css_class, esc,
-    finish_map, legend_row, new_map, ramp_colour, render_page,
+    NONE_FILL,
+    RAMP,
+    RAMP_START,
+    Frame,
+    LayoutLayer,
+    add_context,
+    closing_rows,
+    css_class,
+    esc,
+    finish_map,
+    legend_row,
+    new_map,
+    ramp_colour,
+    render_page,
 )
+from layout.views.maps.inputs import PALETTE, Industry, Results, Unit, read_sea, read_table, read_units
+from layout.words import plural
 
 SWEEP_TABLE, ROBUSTNESS_TABLE, POINTS_DIR = "sweep.csv", "robustness.csv", "points"
 ROBUSTNESS_PAGE = "robustness.html"
-ROBUSTNESS_COLUMNS = ("region_code", "region_name", "industry", "industry_name", "points_solved",
-                      "points_designated", "share_designated")
+ROBUSTNESS_COLUMNS = (
+    "region_code",
+    "region_name",
+    "industry",
+    "industry_name",
+    "points_solved",
+    "points_designated",
+    "share_designated",
+)
 ANY = "any"  # layer key of "designated for anything"
 ROLE = "robustness"  # the page's one map
 _RESERVED = {ANY, "context"}
@@ -98,8 +117,10 @@ def load_sweep(sweep_dir: Path) -> Sweep:
     """Read a sweep folder. Raises ValueError (file and line) on a missing file, bad table or no solved point."""
     folder = Path(sweep_dir)
     if not is_sweep_folder(folder):
-        raise ValueError(f"{folder} is not a sweep folder: it needs {ROBUSTNESS_TABLE} and {SWEEP_TABLE} "
-                         "as written by `layout sweep`")
+        raise ValueError(
+            f"{folder} is not a sweep folder: it needs {ROBUSTNESS_TABLE} and {SWEEP_TABLE} "
+            "as written by `layout sweep`"
+        )
     table = _read_csv(folder / SWEEP_TABLE, ("point",))
     ids = [p.strip() for p in table["point"]]
     solved = [p for p in ids if (folder / POINTS_DIR / p / METRICS_JSON).is_file()]
@@ -119,8 +140,10 @@ def load_sweep(sweep_dir: Path) -> Sweep:
         region, industry = rec["region_code"].strip(), rec["industry"].strip()
         n = _number(path, line, "points_solved", rec["points_solved"])
         if n != len(solved):
-            raise ValueError(f"{path}, line {line}: points_solved is {rec['points_solved']}, but {folder} has "
-                             f"{len(solved)} solved point(s): the table is stale (rerun `layout sweep` to refresh it)")
+            raise ValueError(
+                f"{path}, line {line}: points_solved is {rec['points_solved']}, but {folder} has "
+                f"{len(solved)} solved point(s): the table is stale (rerun `layout sweep` to refresh it)"
+            )
         if region not in units:
             raise ValueError(f"{path}, line {line}: region code {region} is not in {first / 'layout.geojson'}")
         if not units[region].modelled:
@@ -137,8 +160,10 @@ def load_sweep(sweep_dir: Path) -> Sweep:
     codes = [c for c in order if c in names] + sorted(c for c in names if c not in order)
     clash = [c for c in codes if c.lower() in _RESERVED]
     if clash:
-        raise ValueError(f"industry code(s) {', '.join(clash)} clash with the map's layer names "
-                         f"({', '.join(sorted(_RESERVED))}); rename the industry")
+        raise ValueError(
+            f"industry code(s) {', '.join(clash)} clash with the map's layer names "
+            f"({', '.join(sorted(_RESERVED))}); rename the industry"
+        )
     industries = {c: Industry(c, names[c], "", PALETTE[n % len(PALETTE)]) for n, c in enumerate(codes)}
 
     any_count: dict[str, int] = {}
@@ -158,41 +183,46 @@ def _tooltip(sw: Sweep, code: str) -> str:
     n = len(sw.solved)
     unit = sw.res.units[code]
     k = sw.any_count.get(code, 0)
-    rows = [f'<tr class="any" data-industry=""><td class="industry">anything</td>'
-            f'<td class="cap share" data-share="{k / n:.6g}">{fmt_share(k / n)}</td>'
-            f'<td class="cap points">{k} of {n}</td></tr>']
+    rows = [
+        f'<tr class="any" data-industry=""><td class="industry">anything</td>'
+        f'<td class="cap share" data-share="{k / n:.6g}">{fmt_share(k / n)}</td>'
+        f'<td class="cap points">{k} of {n}</td></tr>'
+    ]
     for ind in sw.res.industries.values():
         s, d = sw.share.get((code, ind.code), 0.0), sw.designated.get((code, ind.code), 0)
-        rows.append(f'<tr data-industry="{esc(ind.code)}"><td class="industry">{esc(ind.name)} ({esc(ind.code)})</td>'
-                    f'<td class="cap share" data-share="{s:.6g}">{fmt_share(s)}</td>'
-                    f'<td class="cap points">{d} of {n}</td></tr>')
-    return (f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
-            f'<table><tr><th>Designated for</th><th>Share</th><th>Points</th></tr>{"".join(rows)}</table>'
-            f'<div class="none solved">out of {plural(n, "solved point")}</div></div>')
+        rows.append(
+            f'<tr data-industry="{esc(ind.code)}"><td class="industry">{esc(ind.name)} ({esc(ind.code)})</td>'
+            f'<td class="cap share" data-share="{s:.6g}">{fmt_share(s)}</td>'
+            f'<td class="cap points">{d} of {n}</td></tr>'
+        )
+    return (
+        f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
+        f"<table><tr><th>Designated for</th><th>Share</th><th>Points</th></tr>{''.join(rows)}</table>"
+        f'<div class="none solved">out of {plural(n, "solved point")}</div></div>'
+    )
 
 
 def _legend(sw: Sweep, frame: Frame) -> str:
     n = len(sw.solved)
     stops = ", ".join(RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * i / 8) for i in range(9))
-    scale = (f'<div class="ramp" style="background:linear-gradient(to right, {stops})"></div>'
-             '<div class="ticks"><span>&gt; 0 %</span><span>50 %</span><span>100 %</span></div>'
-             + legend_row(f"background:{NONE_FILL}", "never (0 %)"))
+    scale = (
+        f'<div class="ramp" style="background:linear-gradient(to right, {stops})"></div>'
+        '<div class="ticks"><span>&gt; 0 %</span><span>50 %</span><span>100 %</span></div>'
+        + legend_row(f"background:{NONE_FILL}", "never (0 %)")
+    )
     out = ['<details open><summary title="fold / unfold the legend">Robustness over the sweep</summary>']
     for key in frame.bases:
-        what = ("<b>Designated for anything</b>: share of the solved points in which the region hosts at least "
-                "one cluster" if key == ANY else
-                f"<b>{esc(sw.res.industries[key].name)} ({esc(key)})</b>: share of the solved points in which "
-                "the region is designated for it")
+        what = (
+            "<b>Designated for anything</b>: share of the solved points in which the region hosts at least one cluster"
+            if key == ANY
+            else f"<b>{esc(sw.res.industries[key].name)} ({esc(key)})</b>: share of the solved points in which "
+            "the region is designated for it"
+        )
         out.append(f'<section data-layer="{esc(key)}">{what}{scale}</section>')
-    always = []
-    nm = [sw.res.units[c] for c in sw.res.not_modelled]
-    if nm:
-        always.append(legend_row(f"background:{NOT_MODELLED_FILL}", f'{esc(", ".join(u.name for u in nm))}: not modelled'))
-    if frame.has_sea:
-        always.append(legend_row(f"border-top:2px dashed {SEA_COLOUR}", "South China Sea dashed line", "ln"))
-    out.append('<div class="always">' + "".join(always) + "</div>")
-    out.append(f'<div class="note">Scenario: {esc(sw.scenario)} · {n} of {plural(sw.points, "point")} solved</div>'
-               "</details>")
+    out.append('<div class="always">' + "".join(closing_rows(frame)) + "</div>")
+    out.append(
+        f'<div class="note">Scenario: {esc(sw.scenario)} · {n} of {plural(sw.points, "point")} solved</div></details>'
+    )
     return "".join(out)
 
 
@@ -202,8 +232,17 @@ def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
     res, n = sw.res, len(sw.solved)
     sea = read_sea()
     bases = [ANY, *res.industries]
-    frame = Frame(res, bases, [], {}, tuple(shapely.total_bounds([u.geom for u in res.units.values()])),
-                  tiles, sea is not None, 1, [])
+    frame = Frame(
+        res,
+        bases,
+        [],
+        {},
+        tuple(shapely.total_bounds([u.geom for u in res.units.values()])),
+        tiles,
+        sea is not None,
+        1,
+        [],
+    )
     modelled = res.modelled
     m = new_map(frame, ROLE, 0, {c: _tooltip(sw, c) for c in modelled})
     for key in bases:
@@ -214,14 +253,22 @@ def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
             ind = res.industries[key]
             shares = {c: sw.share.get((c, key), 0.0) for c in modelled}
             name = label = f"{esc(ind.name)} ({esc(key)})"
-        part = {"regions": modelled, "pane": "layoutFill", "cls": css_class(key), "style": frame.region_style,
-                "fill": {c: ramp_colour(shares[c], 1.0) for c in modelled},
-                "head": {c: f'<div class="focus">{label}: {fmt_share(shares[c])} of {plural(n, "solved point")}</div>'
-                         for c in modelled}}
+        part = {
+            "regions": modelled,
+            "pane": "layoutFill",
+            "cls": css_class(key),
+            "style": frame.region_style,
+            "fill": {c: ramp_colour(shares[c], 1.0) for c in modelled},
+            "head": {
+                c: f'<div class="focus">{label}: {fmt_share(shares[c])} of {plural(n, "solved point")}</div>'
+                for c in modelled
+            },
+        }
         LayoutLayer(ROLE, key, name, [part], base=True, show=key == ANY).add_to(m)
     add_context(frame, ROLE, m)
     finish_map(m, ROLE, _legend(sw, frame), collapsed=False)
     title = f"{sw.scenario}: how often each region is designated over the sweep"
     sub = f"{esc(sw.scenario)} · {n} of {plural(sw.points, 'point')} solved · {esc(sw.folder.name)}"
-    return render_page(title, [(ROLE, "Robustness: share of solved points designating each region", sub)], [m],
-                       res.units, sea)
+    return render_page(
+        title, [(ROLE, "Robustness: share of solved points designating each region", sub)], [m], res.units, sea
+    )
