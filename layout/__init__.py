@@ -9,6 +9,7 @@ The Python API (docs/python.md, layout/api.py):
     result = layout.solve(layout.load("scenario.yaml"))   # or a dict, or None for the default
     result.assignment, result.metrics, result.explanation, result.write("results"), result.map()
     folder = layout.read_folder("results")                 # a results folder read back
+    layout.explain_text("results")                         # every other command is one call too (docs/python.md)
 
 Its names are imported on first use, so `import layout` (and the CLI, which imports the package) stays cheap.
 """
@@ -20,30 +21,51 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "__version__",
-    "load",
-    "solve",
-    "Result",
-    "read_folder",
-    "ResultsFolder",
-    "LayoutError",
-    "InputError",
-    "InfeasibleError",
-    "LimitError",
-    "Problem",
-]
 _HOMES = {
-    "layout.api": ("load", "solve", "Result"),
+    "layout.api": (
+        "load",
+        "solve",
+        "Result",
+        "validate",
+        "schema",
+        "explain",
+        "explain_text",
+        "compare",
+        "compare_text",
+        "write_report",
+        "write_map",
+        "sweep",
+        "sweep_summary",
+        "pareto",
+    ),
     "layout.results.folder": ("read_folder", "ResultsFolder"),
     "layout.errors": ("LayoutError", "InputError", "InfeasibleError", "LimitError", "Problem"),
 }
 _API = {name: module for module, names in _HOMES.items() for name in names}  # public name -> the module defining it
+__all__ = ["__version__", *_API]
 
-if TYPE_CHECKING:
-    from layout.api import Result, load, solve
-    from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem
-    from layout.results.folder import ResultsFolder, read_folder
+if TYPE_CHECKING:  # the same names for type checkers (`X as X`: re-exported)
+    from layout.api import Result as Result
+    from layout.api import compare as compare
+    from layout.api import compare_text as compare_text
+    from layout.api import explain as explain
+    from layout.api import explain_text as explain_text
+    from layout.api import load as load
+    from layout.api import pareto as pareto
+    from layout.api import schema as schema
+    from layout.api import solve as solve
+    from layout.api import sweep as sweep
+    from layout.api import sweep_summary as sweep_summary
+    from layout.api import validate as validate
+    from layout.api import write_map as write_map
+    from layout.api import write_report as write_report
+    from layout.errors import InfeasibleError as InfeasibleError
+    from layout.errors import InputError as InputError
+    from layout.errors import LayoutError as LayoutError
+    from layout.errors import LimitError as LimitError
+    from layout.errors import Problem as Problem
+    from layout.results.folder import ResultsFolder as ResultsFolder
+    from layout.results.folder import read_folder as read_folder
 
 
 def __getattr__(name: str) -> Any:

@@ -7,30 +7,40 @@
     result.write("results")                      # what `layout solve --out results` writes
     result.map()                                 # the map page; Jupyter displays it
 
-`layout solve` is this API and a summary (layout/cli.py). Errors are the CLI's: InputError (bad input, every
-problem with file, line and key; for a dict, the key path), InfeasibleError (with the diagnosis in sentences),
-LimitError (a solver limit stopped the solve without a layout), LayoutError (the solver failed).
+Every other command is one call here too (docs/python.md has the table): `explain`, `compare`, `write_report`,
+`write_map`, `sweep`, `pareto`, `validate`, `schema`; layout/cli.py only parses arguments and prints.
+
+Errors are the CLI's: InputError (bad input, every problem with file, line and key; for a dict, the key path),
+InfeasibleError (with the diagnosis in sentences), LimitError (a solver limit stopped the solve without a layout),
+LayoutError (the solver failed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import pandas as pd
 
+from layout.errors import InputError, Problem
 from layout.spec.load import LoadedSpec, load_dict
 from layout.spec.load import load as load_file
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from typing_extensions import Unpack
 
+    from layout.batch.sweep import ProgressArg
+    from layout.model.instance import Instance
     from layout.pipeline import Run
     from layout.views.maps.elements import Page
 
-__all__ = ["load", "solve", "Result", "metrics_frame", "industry_frame"]
+__all__ = ["load", "solve", "Result", "metrics_frame", "industry_frame"]  # a scenario solved, in memory
+__all__ += ["validate", "schema", "explain", "explain_text", "compare", "compare_text", "write_report", "write_map"]
+__all__ += ["sweep", "sweep_summary", "pareto", "Batch"]  # with the line above: the other commands, one call each
 
 Scenario = str | Path | dict | LoadedSpec | None  # a constraint file (None: the default), a dict, or a loaded scenario
 LAYOUTS = ("declared", "baseline", "optimised")  # metrics.json's layouts, in the order tables show them
@@ -219,3 +229,180 @@ class Result:
         with tempfile.TemporaryDirectory(prefix="layout-map-") as folder:  # the page is drawn from the folder's files
             write_data(Path(folder), self.run, self.run.metrics)
             return map_figure(Path(folder), layers=layers, tiles=tiles)
+
+
+# ---------------------------------------------------------------- the other commands, one call each (docs/python.md)
+
+
+def validate(file: str | Path | None) -> Instance:
+    """`layout validate`: check a constraint file (None = the default) and its regions without solving; return the
+    instance of its first plan period (`regions`, `industries`, `groups`, `neighbours`; `missing`: the data gaps in
+    words). InputError lists every problem at once."""
+    from layout.pipeline import prepare
+
+    return prepare(file)[2]
+
+
+def schema() -> dict:
+    """`layout schema`: the JSON Schema of constraint files (every key with its unit and default)."""
+    from layout.spec.load import json_schema
+
+    return json_schema()
+
+
+def explain(folder: str | Path) -> dict:
+    """`layout explain`, as data: the results folder's explanation.json (binding constraints, shadow prices, count
+    limits, industries held back, near misses, each entry with its sentence in `text`). InputError for a folder that
+    is not a results folder or has no explanation."""
+    from layout.results.folder import read_explanation
+
+    return read_explanation(Path(folder))
+
+
+def explain_text(folder: str | Path) -> str:
+    """What `layout explain` prints: the explanation of a results folder (`explain`) in sentences."""
+    from layout.analysis.explain import format_explanation
+
+    return format_explanation(explain(folder))
+
+
+def compare(a: str | Path, b: str | Path) -> dict:
+    """`layout compare --json`: two results folders side by side; `metrics` (each headline metric of A's and B's
+    optimised layouts and baselines, B − A, which is better) and the region–industry assignments that changed from A
+    to B (capacities in capacity units). InputError for a folder that is not a results folder."""
+    from layout.results.compare import compare as compare_folders
+
+    return compare_folders(Path(a), Path(b))
+
+
+def compare_text(a: str | Path, b: str | Path) -> str:
+    """What `layout compare` prints: the comparison of two results folders (`compare`) as a text table."""
+    from layout.results.compare import format_comparison
+
+    return format_comparison(compare(a, b))
+
+
+def write_report(folder: str | Path, out: str | Path | None = None, force: bool = False) -> Path:
+    """`layout report`: rewrite the self-contained HTML report of a results folder (default DIR/report.html); return
+    its path. `out` is a file the user names: an existing one is replaced only with `force`, and never a data file of
+    a results folder."""
+    from layout.views.report import write_report as write_page
+
+    return write_page(Path(folder), Path(out) if out is not None else None, force=force)
+
+
+@contextlib.contextmanager
+def _map_input(folder: Path, expected: str) -> Iterator[None]:
+    """A map's complaint about its folder (a ValueError) as the project's InputError naming the folder."""
+    try:
+        yield
+    except ValueError as e:
+        raise InputError(Problem(str(folder), None, "", expected, str(e))) from None
+
+
+def write_map(
+    folder: str | Path,
+    layers: list[str] | None = None,
+    tiles: str | None = None,
+    png: str | Path | None = None,
+    force: bool = False,
+    *,
+    written: Callable[[Path], None] | None = None,
+) -> Path:
+    """`layout map`: redraw DIR/map.html (declared, baseline and optimised side by side, offline) from a results
+    folder, and with `png` also a static figure there; for a sweep folder (`layout sweep`), write its robustness page
+    DIR/robustness.html (how often each region is designated; no `layers` or `png`). Returns the page's path.
+
+    `layers`: industry codes and layer keys (`layout.views.maps.render.write_map`; None = all). `tiles`: an online
+    base map (the page then needs the network). `force`: let `png` replace an existing file (never a data file of a
+    results folder). `written` is called with each file once it is written. InputError for a folder that is neither
+    kind, an unknown layer or a `png` path that would cost a file (checked before anything is drawn)."""
+    from layout.results.staging import check_chosen
+    from layout.views.maps.png import write_png
+    from layout.views.maps.render import write_map as write_page
+    from layout.views.maps.render import write_robustness_map
+    from layout.views.maps.robustness import is_sweep_folder
+
+    folder, done = Path(folder), written or (lambda path: None)
+    if is_sweep_folder(folder):
+        if layers or png is not None:
+            raise InputError(
+                Problem(
+                    str(folder),
+                    None,
+                    "--layers" if layers else "--png",
+                    "no --layers or --png for a sweep folder (its map has every industry)",
+                    "a sweep folder",
+                )
+            )
+        with _map_input(folder, "a sweep folder written by `layout sweep`"):
+            page = write_robustness_map(folder, tiles=tiles)
+        done(page)
+        return page
+    if png is not None:
+        check_chosen(Path(png), "--png", force)  # before anything is drawn or written
+    with _map_input(folder, "a results folder written by `layout solve` and known layer names"):
+        page = write_page(folder, layers=layers or None, tiles=tiles)
+        done(page)
+        if png is not None:
+            done(write_png(folder, Path(png), force=force))
+    return page
+
+
+class Batch(TypedDict, total=False):
+    """The keywords `sweep` and `pareto` share (the command line's options of the same names; None or absent = the
+    constraint file's value): how each point is solved, where the points run, and what is shown meanwhile."""
+
+    solver: str | None  # highs or cbc
+    time_limit: float | None  # seconds per point
+    gap: float | None  # relative MIP gap per point
+    force: bool  # re-solve finished points (a sweep: those whose inputs changed); default False
+    workers: int | None  # local worker processes; default one per core
+    dask_scheduler: str | None  # address of a running dask.distributed scheduler
+    dask_local: int | None  # start a dask LocalCluster with this many workers
+    progress: ProgressArg  # True (the default): a progress bar on stderr; or callable(done, total, result)
+
+
+def _batch(batch: Batch) -> dict[str, Any]:
+    """`batch` as the batch modules take it: the solver settings as one layout.pipeline.Options."""
+    from layout.pipeline import Options
+
+    keywords: dict[str, Any] = dict(batch)
+    solver, time_limit, gap = (keywords.pop(k, None) for k in ("solver", "time_limit", "gap"))
+    return {**keywords, "options": Options(solver, time_limit, gap)}
+
+
+def sweep(
+    file: str | Path, out: str | Path = "sweep", *, diagnose: bool = True, **batch: Unpack[Batch]
+) -> pd.DataFrame:
+    """`layout sweep`: solve every point of the file's `sweep:` section into the sweep folder `out` (sweep.csv,
+    robustness.csv, points/<id>/); a failed point is recorded, a rerun resumes. `diagnose` explains the points the
+    solver proves infeasible; `batch` as `Batch`. Returns the table (one row per point; `.attrs`: the points solved
+    now, skipped and failed). InputError for a bad sweep, before anything is solved."""
+    from layout.batch.sweep import run_sweep
+
+    return run_sweep(file, out, diagnose=diagnose, **_batch(batch))
+
+
+def sweep_summary(table: pd.DataFrame) -> str:
+    """What `layout sweep` prints: one line with the number of points, their statuses and how many were skipped."""
+    from layout.batch.sweep import summary
+
+    return summary(table)
+
+
+def pareto(
+    file: str | Path | None = None,
+    out: str | Path = "pareto",
+    *,
+    between: tuple[str, str] = ("homogeneity", "overcapacity"),
+    points: int = 7,
+    **batch: Unpack[Batch],
+) -> pd.DataFrame:
+    """`layout pareto`: the ε-constraint front between homogeneity and overcapacity (or advantage) of a constraint
+    file (None = the default), with `points` points; writes `out`/pareto.csv, pareto.png, pareto.html and a results
+    folder per point, and returns the table (one row per ε point, then `default`: the scenario as given). A rerun
+    resumes; `batch` as `Batch`."""
+    from layout.batch.pareto import pareto as pareto_front
+
+    return pareto_front(file, out, between=between, points=points, **_batch(batch))

@@ -1,4 +1,5 @@
-"""The `layout` command: a thin layer over the library (every command is a call a notebook can make).
+"""The `layout` command: a thin layer over layout/api.py (each command is one call a notebook can make there; here
+only its arguments are parsed, its result printed and its errors turned into exit codes).
 
 Exit codes: 0 solved; 2 bad input (file, line, key, expected, found); 3 infeasible; 4 a solver limit
 stopped the solve without a feasible layout; 1 the solver failed (e.g. HiGHS's status 'error'), which is
@@ -14,16 +15,19 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from layout.errors import InputError, LayoutError, Problem
-from layout.results.staging import check_chosen, os_problem
+from layout.errors import InputError, LayoutError
+from layout.results.staging import os_problem
 from layout.words import escaped
+
+if TYPE_CHECKING:
+    from layout.api import Batch
 
 app = typer.Typer(
     add_completion=False,
@@ -260,55 +264,20 @@ def map_(
 ) -> None:
     """Redraw DIR/map.html (baseline and optimised side by side, offline) from a results folder; for a sweep
     folder (robustness.csv and sweep.csv), write DIR/robustness.html: how often each region is designated."""
-    from layout.views.maps import render as maps
+    from layout.api import write_map
 
-    def body():
-        if maps.is_sweep_folder(result_dir):
-            if layers or png is not None:
-                raise InputError(
-                    Problem(
-                        str(result_dir),
-                        None,
-                        "--layers" if layers else "--png",
-                        "no --layers or --png for a sweep folder (its map has every industry)",
-                        "a sweep folder",
-                    )
-                )
-            try:
-                out_console.print(f"wrote {maps.write_robustness_map(result_dir, tiles=tiles)}", markup=False)
-            except ValueError as e:
-                raise InputError(
-                    Problem(str(result_dir), None, "", "a sweep folder written by `layout sweep`", str(e))
-                ) from None
-            return
-        if png is not None:
-            check_chosen(png, "--png", force)  # before anything is drawn or written
-        try:
-            path = maps.write_map(result_dir, layers=layers or None, tiles=tiles)
-            out_console.print(f"wrote {path}", markup=False)
-            if png is not None:
-                out_console.print(f"wrote {maps.write_png(result_dir, png, force=force)}", markup=False)
-        except ValueError as e:
-            raise InputError(
-                Problem(
-                    str(result_dir),
-                    None,
-                    "",
-                    "a results folder written by `layout solve` and known layer names",
-                    str(e),
-                )
-            ) from None
+    def wrote(path: Path) -> None:
+        out_console.print(f"wrote {path}", markup=False)
 
-    _guard(body)
+    _guard(lambda: write_map(result_dir, layers=layers, tiles=tiles, png=png, force=force, written=wrote))
 
 
 @app.command()
 def explain(result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`.")) -> None:
     """Why this layout: binding constraints, shadow prices, industries held back, near misses."""
-    from layout.analysis.explain import format_explanation
-    from layout.results.folder import read_explanation
+    from layout.api import explain_text
 
-    _guard(lambda: _write(format_explanation(read_explanation(result_dir))))
+    _guard(lambda: _write(explain_text(result_dir)))
 
 
 @app.command()
@@ -318,14 +287,13 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Metrics side by side and the region–industry assignments that changed."""
-    from layout.results.compare import compare as compare_results
-    from layout.results.compare import format_comparison
+    from layout import api
 
     def body():
-        d = compare_results(dir_a, dir_b)
-        _write(
-            json.dumps(d, indent=2, ensure_ascii=False) + "\n" if as_json else format_comparison(d), json_text=as_json
-        )
+        if as_json:
+            _write(json.dumps(api.compare(dir_a, dir_b), indent=2, ensure_ascii=False) + "\n", json_text=True)
+        else:
+            _write(api.compare_text(dir_a, dir_b))
 
     _guard(body)
 
@@ -339,7 +307,7 @@ def report(
     ),
 ) -> None:
     """Rewrite the self-contained HTML report of a results folder."""
-    from layout.views.report import write_report
+    from layout.api import write_report
 
     _guard(lambda: out_console.print(f"wrote {write_report(result_dir, out, force=force)}", markup=False))
 
@@ -363,12 +331,12 @@ def sweep(
     quiet: NoProgressBar = False,
 ) -> None:
     """Solve every point of the file's sweep (grid or seeded samples); a failed point is recorded, a rerun resumes."""
-    from layout.batch.sweep import run_sweep, summary
+    from layout import api
 
     def body():
         run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
-        table = run_sweep(file, out, diagnose=not no_diagnose, **run)
-        out_console.print(summary(table), markup=False)
+        table = api.sweep(file, out, diagnose=not no_diagnose, **run)
+        out_console.print(api.sweep_summary(table), markup=False)
 
     _guard(body, "finished points are kept; rerun to resume")
 
@@ -382,17 +350,17 @@ def _batch_run(
     time_limit: float | None,
     gap: float | None,
     force: bool,
-) -> dict[str, Any]:
-    """The keywords `run_sweep` and `pareto` share: where the points run, the progress bar, the solver settings
-    and whether finished points are re-solved."""
-    from layout.pipeline import Options
-
+) -> Batch:
+    """The keywords `layout.api.sweep` and `layout.api.pareto` share (`layout.api.Batch`): where the points run, the
+    progress bar, the solver settings and whether finished points are re-solved."""
     return {
         "workers": workers,
         "dask_scheduler": dask_scheduler,
         "dask_local": dask_local,
         "progress": not quiet,
-        "options": Options(solver, time_limit, gap),
+        "solver": solver,
+        "time_limit": time_limit,
+        "gap": gap,
         "force": force,
     }
 
@@ -417,7 +385,7 @@ def pareto(
     quiet: NoProgressBar = False,
 ) -> None:
     """The epsilon-constraint front between homogeneity and overcapacity (or comparative advantage)."""
-    from layout.batch.pareto import pareto as pareto_front
+    from layout.api import pareto as pareto_front
 
     def body():
         run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
@@ -431,10 +399,10 @@ def pareto(
 @app.command()
 def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -> None:
     """Check a constraint file and its regions without solving; report every problem at once."""
-    from layout.pipeline import prepare
+    from layout.api import validate as validate_file
 
     def body():
-        spec, regions, inst = prepare(file)
+        inst = validate_file(file)
         out_console.print(
             f"{file}: valid — {len(inst.regions)} regions, {len(inst.industries)} industries, "
             f"{len(inst.groups)} inter-provincial groups, {len(inst.neighbours)} neighbour pairs",
@@ -449,7 +417,7 @@ def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of constraint files (for editor completion)."""
-    from layout.spec.load import json_schema
+    from layout.api import schema as json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
 

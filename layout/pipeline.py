@@ -205,7 +205,7 @@ def solve_metrics(
 ) -> dict:
     """metrics.json of one solve: the scenario, the solver's facts, the model's size, the optimised and baseline
     layouts' metrics and duplications, the industries and groups, regions eligible for nothing, data gaps and
-    policy levers (a Pareto point's as a period's)."""
+    policy levers, in words and as records (a Pareto point's as a period's)."""
     return {
         "scenario": {
             "name": inst.name,
@@ -232,6 +232,7 @@ def solve_metrics(
         "regions_eligible_for_nothing": [{"code": r, "name": inst.region_names[r]} for r in inst.unplaceable()],
         "missing_data": inst.missing,
         "policy_levers": list(inst.notes.values()),
+        "policy_lever_notes": [note.facts() for note in inst.levers.values()],  # the same levers as records
     }
 
 
@@ -328,7 +329,16 @@ def _solve_loaded(
     last = runs[-1]
     metrics = dict(last.metrics)
     if spec.scenario.periods:
-        keys = ("solver", "model", "optimised", "baseline", "industries", "policy_levers", "declared")
+        keys = (
+            "solver",
+            "model",
+            "optimised",
+            "baseline",
+            "industries",
+            "policy_levers",
+            "policy_lever_notes",
+            "declared",
+        )
         metrics["periods"] = {str(p.inst.period): {k: p.metrics[k] for k in keys if k in p.metrics} for p in runs}
     progress("explaining the layout (binding constraints, shadow prices)")
     t3 = time.perf_counter()

@@ -132,3 +132,38 @@ def test_no_module_imports_another_modules_private_names():
         "private names imported from another module: make each public in the module that owns it (drop the "
         "underscore, give it a docstring) or keep its use inside that module\n" + "\n".join(wrong)
     )
+
+
+def _graph() -> dict[str, set[str]]:
+    """Each module of the package and the modules of the package it imports (anywhere in the file)."""
+    modules = {_module(p): p for p in _sources("layout")}
+    graph: dict[str, set[str]] = {}
+    for me, path in modules.items():
+        targets = set()
+        for _line, target, name in _imports(path):
+            if _own(target):
+                sub = f"{target}.{name}" if name else target
+                targets.add(sub if sub in modules else target)
+        graph[me] = {t for t in targets if t in modules and t not in (me, "layout")}
+    return graph
+
+
+def test_no_import_cycle_even_through_imports_inside_functions():
+    graph, state, cycles = _graph(), {}, []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                cycles.append(" → ".join(path[path.index(nxt) :] + [nxt]))
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, (
+        "import cycles (a local import inside a function only hides one): move what both need into a module both "
+        "can import\n" + "\n".join(cycles)
+    )

@@ -48,7 +48,6 @@ import pulp
 import yaml
 
 from layout.batch.sweep import (
-    POINTS,
     Bar,
     ProgressArg,
     Task,
@@ -66,7 +65,7 @@ from layout.errors import InfeasibleError, InputError, Problem
 from layout.model.core import LE, LayoutModel, RowInfo
 from layout.model.families import build_model
 from layout.model.instance import Instance
-from layout.results.folder import METRICS_JSON, ResultsFolder, load_json
+from layout.results.folder import METRICS_JSON, POINTS_DIR, ResultsFolder, load_json
 from layout.results.staging import Kind, holds_out, remove_result, write_file
 from layout.words import escaped
 
@@ -76,7 +75,8 @@ if TYPE_CHECKING:
 CRITERIA = ("overcapacity", "advantage")
 HOMOGENEITY = "homogeneity"
 MARKER = "pareto.json"
-PARETO_KIND = Kind(MARKER, frozenset({MARKER, "pareto.csv", "pareto.png", "pareto.html", POINTS}))  # what DIR may hold
+# what DIR may hold
+PARETO_KIND = Kind(MARKER, frozenset({MARKER, "pareto.csv", "pareto.png", "pareto.html", POINTS_DIR}))
 TIE_H, TIE_OTHER = 1e-3, 1e-5
 TOL = 1e-6
 LABELS = {
@@ -362,7 +362,7 @@ def pareto(
     key = {"scenario_text": text, "between": [HOMOGENEITY, criterion], "points": points}
     check_execution(workers, dask_scheduler, dask_local)
     prepare_folder(out_dir, PARETO_KIND, input_files(spec, regions))
-    pdir = out_dir / POINTS
+    pdir = out_dir / POINTS_DIR
     earlier = (
         load_json(out_dir / MARKER, "a Pareto front folder written by `layout pareto`")
         if (out_dir / MARKER).is_file()
@@ -468,7 +468,7 @@ def _front_row(folder: Path, pid: str, eps: float | None, inst: Instance, failur
             objective_value=m["solver"]["objective"],
             gap=m["solver"]["gap"],
             seconds_solve=m.get("timings_seconds", {}).get("solve"),
-            folder=f"{POINTS}/{pid}",
+            folder=f"{POINTS_DIR}/{pid}",
         )
     else:
         row.update(

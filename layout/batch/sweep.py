@@ -49,7 +49,18 @@ from pydantic import BaseModel, ValidationError
 
 from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem
 from layout.inputs import read_text
-from layout.results.folder import ASSIGNMENT_CSV, METRICS_JSON, SCENARIO_YAML, Metrics, read_json
+from layout.results.folder import (
+    ASSIGNMENT_CSV,
+    METRICS_JSON,
+    POINTS_DIR,
+    ROBUSTNESS_CSV,
+    ROBUSTNESS_HTML,
+    SCENARIO_YAML,
+    SWEEP_CSV,
+    SWEEP_JSON,
+    Metrics,
+    read_json,
+)
 from layout.results.staging import Kind, check_out, holds_out, os_problem, remove_result, write_file
 from layout.results.tables import csv_text, read_csv
 from layout.spec.load import PATH_FIELDS, LoadedSpec
@@ -61,9 +72,8 @@ if TYPE_CHECKING:
 
     from layout.pipeline import Options
 
-SWEEP_FILE, TABLE, ROBUSTNESS, POINTS = "sweep.json", "sweep.csv", "robustness.csv", "points"
-# robustness.html: `layout map`
-SWEEP_KIND = Kind(SWEEP_FILE, frozenset({SWEEP_FILE, TABLE, ROBUSTNESS, "robustness.html", POINTS}))
+# what a sweep folder may hold (its names are layout.results.folder's; robustness.html is drawn by `layout map`)
+SWEEP_KIND = Kind(SWEEP_JSON, frozenset({SWEEP_JSON, SWEEP_CSV, ROBUSTNESS_CSV, ROBUSTNESS_HTML, POINTS_DIR}))
 MAX_POINTS = 100_000
 FIRST_COLUMNS = ["status", "message", "objective_value", "bound", "gap", "rows", "columns", "nonzeros", "binaries"]
 ProgressArg = bool | Callable[[int, int, dict], None] | None
@@ -699,13 +709,13 @@ def sweep_table(points: list[Point], rows: list[dict]) -> pd.DataFrame:
 
 def robustness(out_dir: Path, points: list[Point], inst: Any) -> pd.DataFrame:
     """Per region–industry pair: in how many solved points (and which share) it is designated, by tier."""
-    solved = [p for p in points if (out_dir / POINTS / p.id / METRICS_JSON).is_file()]
+    solved = [p for p in points if (out_dir / POINTS_DIR / p.id / METRICS_JSON).is_file()]
     counts: dict[tuple[str, str], dict[str, float]] = {}
     names: dict[str, str] = dict(inst.region_names)
     industries: dict[str, str] = {i: p.name for i, p in inst.industries.items()}
     for p in solved:
         table = read_csv(
-            out_dir / POINTS / p.id / ASSIGNMENT_CSV,
+            out_dir / POINTS_DIR / p.id / ASSIGNMENT_CSV,
             ("region_code", "region_name", "industry", "industry_name", "tier"),
             ("capacity",),
         )
@@ -751,14 +761,14 @@ def prepare_folder(out_dir: Path, kind: Kind, inputs: Iterable[str | Path] = ())
     refuses one holding an input, --force or not); make DIR/points."""
     check_out(out_dir, False, kind=kind, inputs=inputs)
     try:
-        (out_dir / POINTS).mkdir(parents=True, exist_ok=True)
+        (out_dir / POINTS_DIR).mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(os_problem(e, out_dir, "--out")) from None
 
 
 def _stale(out_dir: Path, wanted: dict[str, str], pattern: str) -> list[str]:
     """Ids of finished point folders (or leftovers) whose inputs differ from this run's."""
-    pdir = out_dir / POINTS
+    pdir = out_dir / POINTS_DIR
     stale = []
     for pid, text in wanted.items():
         folder = pdir / pid
@@ -777,11 +787,11 @@ def _stale(out_dir: Path, wanted: dict[str, str], pattern: str) -> list[str]:
 def _remove_points(out_dir: Path, ids: Iterable[str]) -> None:
     """Remove points: their results folders (only ones this program wrote: `layout.results.staging.remove_result`) and files."""
     for pid in ids:
-        remove_result(out_dir / POINTS / pid)
+        remove_result(out_dir / POINTS_DIR / pid)
         try:
-            (out_dir / POINTS / f"{pid}.yaml").unlink(missing_ok=True)
+            (out_dir / POINTS_DIR / f"{pid}.yaml").unlink(missing_ok=True)
         except OSError as e:
-            raise InputError(os_problem(e, out_dir / POINTS / f"{pid}.yaml", "--out")) from None
+            raise InputError(os_problem(e, out_dir / POINTS_DIR / f"{pid}.yaml", "--out")) from None
 
 
 def _refuse_stale(out_dir: Path, stale: list[str]) -> InputError:
@@ -834,7 +844,7 @@ def run_sweep(
         raise _refuse_stale(out_dir, stale)
     _remove_points(out_dir, stale)
     write_text(
-        out_dir / SWEEP_FILE,
+        out_dir / SWEEP_JSON,
         json.dumps(
             {
                 "program": "cluster-layout",
@@ -848,7 +858,7 @@ def run_sweep(
         )
         + "\n",
     )
-    pdir = out_dir / POINTS
+    pdir = out_dir / POINTS_DIR
     for pid, text in texts.items():
         f = pdir / f"{pid}.yaml"
         if not f.is_file() or read_text(f, "a sweep point's constraint file") != text:
@@ -865,8 +875,8 @@ def run_sweep(
 
     def write_tables() -> pd.DataFrame:
         table = sweep_table(points, [point_row(p, pdir / p.id, failures.get(p.id)) for p in points])
-        write_csv(out_dir / TABLE, table)
-        write_csv(out_dir / ROBUSTNESS, robustness(out_dir, points, inst))
+        write_csv(out_dir / SWEEP_CSV, table)
+        write_csv(out_dir / ROBUSTNESS_CSV, robustness(out_dir, points, inst))
         return table
 
     try:

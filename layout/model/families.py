@@ -221,6 +221,8 @@ def at_limit(m: LayoutModel, act: Mapping[str, float], name: str | None) -> str 
 
 
 # --------------------------------------------------------------------------------------- eligibility
+# fmt: off
+# The records are a table: each kept compact (its identity on one line, its words below), not one argument per line.
 
 
 def add_eligibility(m: LayoutModel) -> None:
@@ -266,15 +268,10 @@ def _eligibility_listed(facts: list[Facts]) -> str:
     )
 
 
-ELIGIBILITY = Family(
-    "eligibility",
-    add_eligibility,
-    HARD,
-    "y_ri = h_ri = 0 where r fails i's rule; z_gi = 0 where any member of g fails it (variable bounds)",
-    conflict=_eligibility_conflict,
-    repair=_eligibility_repair,
-    listed=_eligibility_listed,
-)
+ELIGIBILITY = Family("eligibility", add_eligibility, HARD, "y_ri = h_ri = 0 where r fails i's rule; z_gi = 0 where any member of g fails it (variable bounds)",
+                     conflict=_eligibility_conflict,
+                     repair=_eligibility_repair,
+                     listed=_eligibility_listed)
 
 
 # --------------------------------------------------------------------------------------- demand, overcapacity
@@ -295,14 +292,9 @@ def _demand_binding(f: Facts) -> str:
     )
 
 
-DEMAND = Family(
-    "demand",
-    add_demand,
-    SOFT,
-    "Σ_r x_ri + e_i ≥ D_i (shortfall e_i penalised)",
-    binding=_demand_binding,
-    price=lambda f: f"one more unit of {f.industry}'s demand row",
-)
+DEMAND = Family("demand", add_demand, SOFT, "Σ_r x_ri + e_i ≥ D_i (shortfall e_i penalised)",
+                binding=_demand_binding,
+                price=lambda f: f"one more unit of {f.industry}'s demand row")
 
 
 def add_overcapacity(m: LayoutModel) -> None:
@@ -323,30 +315,15 @@ def add_overcapacity(m: LayoutModel) -> None:
             )
 
 
-OVERCAPACITY = Family(
-    "overcapacity",
-    add_overcapacity,
-    SOFT,
-    "Σ_r x_ri − s_i ≤ D_i (excess s_i penalised)",
-    price=lambda f: f"one more unit of {f.industry} allowed before overcapacity is penalised",
-)
+OVERCAPACITY = Family("overcapacity", add_overcapacity, SOFT, "Σ_r x_ri − s_i ≤ D_i (excess s_i penalised)",
+                      price=lambda f: f"one more unit of {f.industry} allowed before overcapacity is penalised")
 
-OVERCAPACITY_CAP = Family(
-    "overcapacity_cap",
-    add_overcapacity,
-    HARD,
-    "Σ_r x_ri ≤ (1+τ_i) D_i, where the cap τ_i is set",
-    binding=lambda f: f"overcapacity cap: {f.industry} reaches its cap of {number(f.rhs)}",
-    price=lambda f: f"one more unit of {f.industry}'s overcapacity cap",
-    conflict=lambda f: (
-        f"overcapacity cap: all capacity of {f.industry} together may not exceed {number(f.rhs)} "
-        f"({number(1 + (f.params.overcapacity_cap or 0.0))} × target {number(f.params.target)})"
-    ),
-    repair=lambda f, a: (
-        f"raise the overcapacity cap of {f.industry} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})"
-    ),
-    listed=listed_as("most total capacity"),
-)
+OVERCAPACITY_CAP = Family("overcapacity_cap", add_overcapacity, HARD, "Σ_r x_ri ≤ (1+τ_i) D_i, where the cap τ_i is set",
+                          binding=lambda f: f"overcapacity cap: {f.industry} reaches its cap of {number(f.rhs)}",
+                          price=lambda f: f"one more unit of {f.industry}'s overcapacity cap",
+                          conflict=lambda f: (f"overcapacity cap: all capacity of {f.industry} together may not exceed {number(f.rhs)} " f"({number(1 + (f.params.overcapacity_cap or 0.0))} × target {number(f.params.target)})"),
+                          repair=lambda f, a: (f"raise the overcapacity cap of {f.industry} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})"),
+                          listed=listed_as("most total capacity"))
 
 
 # --------------------------------------------------------------------------------------- what a cluster is
@@ -377,19 +354,11 @@ def _existing(f: Facts, text: str) -> str | None:
     return text if (f.r, f.i) in f.held else None
 
 
-HOSTING = Family(
-    "hosting",
-    add_hosting,
-    STRUCTURAL,
-    "x_ri ≤ c_i^max h_ri + U_i F_ri — capacity only inside a cluster",
-    binding=_hosting_binding,
-    price=lambda f: _existing(f, f"one more unit that {f.region} may hold of {f.industry} (cluster maximum)"),
-    conflict=lambda f: (
-        f"hosting: {f.region} may hold {f.industry} only inside a cluster: at most {number(f.params.char_max)} in a "
-        f"characteristic cluster, {number(f.params.max_host)} in a provincial or inter-provincial one"
-    ),
-    repair=lambda f, a: f"let {f.region} hold {number(a)} of {f.industry} beyond what its clusters allow (hosting)",
-)
+HOSTING = Family("hosting", add_hosting, STRUCTURAL, "x_ri ≤ c_i^max h_ri + U_i F_ri — capacity only inside a cluster",
+                 binding=_hosting_binding,
+                 price=lambda f: _existing(f, f"one more unit that {f.region} may hold of {f.industry} (cluster maximum)"),
+                 conflict=lambda f: (f"hosting: {f.region} may hold {f.industry} only inside a cluster: at most {number(f.params.char_max)} in a " f"characteristic cluster, {number(f.params.max_host)} in a provincial or inter-provincial one"),
+                 repair=lambda f, a: f"let {f.region} hold {number(a)} of {f.industry} beyond what its clusters allow (hosting)")
 
 
 def add_scale(m: LayoutModel) -> None:
@@ -434,16 +403,11 @@ def _scale_conflict(f: Facts) -> str:
     )
 
 
-SCALE = Family(
-    "scale",
-    add_scale,
-    STRUCTURAL,
-    "x_ri ≥ m_i y_ri + c_i^min h_ri + μ_i Σ_{g∋r} z_gi (μ_i only for groups without parts)",
-    binding=_scale_binding,
-    price=lambda f: _existing(f, f"one more unit of minimum scale of {f.region}'s cluster of {f.industry}"),
-    conflict=_scale_conflict,
-    repair=lambda f, a: f"let a cluster of {f.industry} in {f.region} hold {number(a)} less than its minimum scale",
-)
+SCALE = Family("scale", add_scale, STRUCTURAL, "x_ri ≥ m_i y_ri + c_i^min h_ri + μ_i Σ_{g∋r} z_gi (μ_i only for groups without parts)",
+               binding=_scale_binding,
+               price=lambda f: _existing(f, f"one more unit of minimum scale of {f.region}'s cluster of {f.industry}"),
+               conflict=_scale_conflict,
+               repair=lambda f, a: f"let a cluster of {f.industry} in {f.region} hold {number(a)} less than its minimum scale")
 
 
 def _group_active(f: Facts, text: str) -> str | None:
@@ -451,23 +415,11 @@ def _group_active(f: Facts, text: str) -> str | None:
     return text if f.value(f.model.z[f.g, f.i]) > ON else None
 
 
-SCALE_GROUP = Family(
-    "scale_group",
-    add_scale,
-    STRUCTURAL,
-    "Σ_{r∈g} x_ri ≥ M_i z_gi",
-    binding=lambda f: _group_active(
-        f,
-        f"scale: the inter-provincial cluster of {f.industry} in {f.group} holds only its minimum total {number(f.rhs)}",
-    ),
-    price=lambda f: _group_active(f, f"one more unit of minimum total of the {f.industry} cluster in {f.group}"),
-    conflict=lambda f: (
-        f"scale: an inter-provincial cluster of {f.industry} in {f.group} holds at least {number(f.params.group_min_total)} in all"
-    ),
-    repair=lambda f, a: (
-        f"let the inter-provincial cluster of {f.industry} in {f.group} hold {number(a)} less than its minimum total"
-    ),
-)
+SCALE_GROUP = Family("scale_group", add_scale, STRUCTURAL, "Σ_{r∈g} x_ri ≥ M_i z_gi",
+                     binding=lambda f: _group_active(f, f"scale: the inter-provincial cluster of {f.industry} in {f.group} holds only its minimum total {number(f.rhs)}"),
+                     price=lambda f: _group_active(f, f"one more unit of minimum total of the {f.industry} cluster in {f.group}"),
+                     conflict=lambda f: (f"scale: an inter-provincial cluster of {f.industry} in {f.group} holds at least {number(f.params.group_min_total)} in all"),
+                     repair=lambda f, a: (f"let the inter-provincial cluster of {f.industry} in {f.group} hold {number(a)} less than its minimum total"))
 
 
 def _part_units(f: Facts) -> str:
@@ -476,28 +428,11 @@ def _part_units(f: Facts) -> str:
     return f"the {plural(len(units), 'unit')} of {f.part}"
 
 
-SCALE_MEMBER = Family(
-    "scale_member",
-    add_scale,
-    STRUCTURAL,
-    "Σ_{r∈q} x_ri ≥ μ_i z_gi for each part q of g (finer levels: a member city's or province's units together)",
-    binding=lambda f: _group_active(
-        f,
-        f"scale: {_part_units(f)} hold only their least share {number(f.params.group_min_member)} "
-        f"of the inter-provincial cluster of {f.industry} in {f.group}",
-    ),
-    price=lambda f: _group_active(
-        f, f"one more unit of least share of {_part_units(f)} in the {f.industry} cluster in {f.group}"
-    ),
-    conflict=lambda f: (
-        f"scale: in an inter-provincial cluster of {f.industry} in {f.group}, {_part_units(f)} hold at least "
-        f"{number(f.params.group_min_member)} together"
-    ),
-    repair=lambda f, a: (
-        f"let {_part_units(f)} hold {number(a)} less of {f.industry} than their least share of the "
-        f"inter-provincial cluster in {f.group}"
-    ),
-)
+SCALE_MEMBER = Family("scale_member", add_scale, STRUCTURAL, "Σ_{r∈q} x_ri ≥ μ_i z_gi for each part q of g (finer levels: a member city's or province's units together)",
+                      binding=lambda f: _group_active(f, f"scale: {_part_units(f)} hold only their least share {number(f.params.group_min_member)} " f"of the inter-provincial cluster of {f.industry} in {f.group}"),
+                      price=lambda f: _group_active(f, f"one more unit of least share of {_part_units(f)} in the {f.industry} cluster in {f.group}"),
+                      conflict=lambda f: (f"scale: in an inter-provincial cluster of {f.industry} in {f.group}, {_part_units(f)} hold at least " f"{number(f.params.group_min_member)} together"),
+                      repair=lambda f, a: (f"let {_part_units(f)} hold {number(a)} less of {f.industry} than their least share of the " f"inter-provincial cluster in {f.group}"))
 
 
 def add_tiers(m: LayoutModel) -> None:
@@ -506,14 +441,9 @@ def add_tiers(m: LayoutModel) -> None:
         m.row(RowInfo("tiers", region=r, industry=i), m.designation(r, i), LE, 1.0)
 
 
-TIERS = Family(
-    "tiers",
-    add_tiers,
-    STRUCTURAL,
-    "d_ri ≤ 1 — one tier per region and industry, across all groups a region belongs to",
-    conflict=lambda f: f"tiers: {f.region} hosts {f.industry} in one tier at most",
-    repair=lambda f, a: f"let {f.region} host {f.industry} in two tiers",
-)
+TIERS = Family("tiers", add_tiers, STRUCTURAL, "d_ri ≤ 1 — one tier per region and industry, across all groups a region belongs to",
+               conflict=lambda f: f"tiers: {f.region} hosts {f.industry} in one tier at most",
+               repair=lambda f, a: f"let {f.region} host {f.industry} in two tiers")
 
 
 # --------------------------------------------------------------------------------------- regions' limits
@@ -539,24 +469,15 @@ def add_focus(m: LayoutModel) -> None:
         m.row(RowInfo("focus", region=r), terms, LE, float(m.inst.max_clusters[r]))
 
 
-FOCUS = Family(
-    "focus",
-    add_focus,
-    HARD,
-    "Σ_i d_ri ≤ K_r — every tier counts, so a group is no loophole for collecting industries (left out where a parent's K_p ≤ K_r implies it)",
-    binding=lambda f: (
-        f"focus: {f.region} takes part in its maximum of {plural(f.rhs, 'cluster')}" if f.rhs > 0 else None
-    ),
-    conflict=lambda f: f"focus: {f.region} may take part in at most {plural(f.rhs, 'cluster')}, all tiers counted",
-    repair=lambda f, a: f"allow {f.region} {plural(f.rhs + a, 'cluster')} instead of {number(f.rhs)} (focus)",
-    listed=listed_as("most clusters a region takes part in"),
-    count=CountWords(
-        counted=lambda m, act, held, r, i, tier: at_limit(m, act, m.row_of("focus", region=r)),
-        more=lambda f: f"one more allowed cluster in {f.region} (focus, now {number(f.rhs)})",
-        reached=lambda f: f"{f.region} takes part in its maximum of {plural(f.rhs, 'cluster')} (focus)",
-        cap=lambda f: "its focus limit",
-    ),
-)
+FOCUS = Family("focus", add_focus, HARD, "Σ_i d_ri ≤ K_r — every tier counts, so a group is no loophole for collecting industries (left out where a parent's K_p ≤ K_r implies it)",
+               binding=lambda f: (f"focus: {f.region} takes part in its maximum of {plural(f.rhs, 'cluster')}" if f.rhs > 0 else None),
+               conflict=lambda f: f"focus: {f.region} may take part in at most {plural(f.rhs, 'cluster')}, all tiers counted",
+               repair=lambda f, a: f"allow {f.region} {plural(f.rhs + a, 'cluster')} instead of {number(f.rhs)} (focus)",
+               listed=listed_as("most clusters a region takes part in"),
+               count=CountWords(counted=lambda m, act, held, r, i, tier: at_limit(m, act, m.row_of("focus", region=r)),
+                                more=lambda f: f"one more allowed cluster in {f.region} (focus, now {number(f.rhs)})",
+                                reached=lambda f: f"{f.region} takes part in its maximum of {plural(f.rhs, 'cluster')} (focus)",
+                                cap=lambda f: "its focus limit"))
 
 
 def add_balance(m: LayoutModel) -> None:
@@ -575,14 +496,9 @@ def _balance_binding(f: Facts) -> str | None:
     return f"balance: {f.region} takes part in {plural(n, 'cluster')}, fewer than its minimum {number(f.rhs)} (penalised, a finding)"
 
 
-BALANCE = Family(
-    "balance",
-    add_balance,
-    SOFT,
-    "Σ_i d_ri + v_r ≥ L_r (v_r penalised)",
-    binding=_balance_binding,
-    price=lambda f: f"one more required cluster in {f.region}",
-)
+BALANCE = Family("balance", add_balance, SOFT, "Σ_i d_ri + v_r ≥ L_r (v_r penalised)",
+                 binding=_balance_binding,
+                 price=lambda f: f"one more required cluster in {f.region}")
 
 
 def add_spread(m: LayoutModel) -> None:
@@ -597,20 +513,11 @@ def add_spread(m: LayoutModel) -> None:
             m.row(RowInfo("spread_groups", industry=i), [(m.z[g, i], 1.0) for g in inst.groups], LE, float(p.group_max))
 
 
-SPREAD_MIN = Family(
-    "spread_min",
-    add_spread,
-    HARD,
-    "Σ_r y_ri ≥ N_i^min (where N_i^min > 0)",
-    binding=lambda f: (
-        f"spread: {f.industry} has only its minimum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None
-    ),
-    conflict=lambda f: f"spread: {f.industry} needs at least {plural(f.rhs, 'provincial cluster')}",
-    repair=lambda f, a: (
-        f"require {plural(max(0.0, f.rhs - a), 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"
-    ),
-    listed=listed_as("least provincial clusters"),
-)
+SPREAD_MIN = Family("spread_min", add_spread, HARD, "Σ_r y_ri ≥ N_i^min (where N_i^min > 0)",
+                    binding=lambda f: (f"spread: {f.industry} has only its minimum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None),
+                    conflict=lambda f: f"spread: {f.industry} needs at least {plural(f.rhs, 'provincial cluster')}",
+                    repair=lambda f, a: (f"require {plural(max(0.0, f.rhs - a), 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"),
+                    listed=listed_as("least provincial clusters"))
 
 
 def _provincial(name: Callable[[LayoutModel, str], str | None]) -> Counted:
@@ -618,47 +525,27 @@ def _provincial(name: Callable[[LayoutModel, str], str | None]) -> Counted:
     return lambda m, act, held, r, i, tier: at_limit(m, act, name(m, i)) if tier == "provincial" else None
 
 
-SPREAD_MAX = Family(
-    "spread_max",
-    add_spread,
-    HARD,
-    "Σ_r y_ri ≤ N_i^max",
-    binding=lambda f: (
-        f"spread: {f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None
-    ),
-    conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'provincial cluster')}",
-    repair=lambda f, a: (
-        f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"
-    ),
-    listed=listed_as("most provincial clusters"),
-    count=CountWords(
-        counted=_provincial(lambda m, i: m.row_of("spread_max", industry=i)),
-        more=lambda f: f"one more allowed provincial cluster of {f.industry} (spread, now {number(f.rhs)})",
-        reached=lambda f: f"{f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')} (spread)",
-        cap=lambda f: "the industry's spread maximum",
-    ),
-)
+SPREAD_MAX = Family("spread_max", add_spread, HARD, "Σ_r y_ri ≤ N_i^max",
+                    binding=lambda f: (f"spread: {f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None),
+                    conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'provincial cluster')}",
+                    repair=lambda f, a: (f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"),
+                    listed=listed_as("most provincial clusters"),
+                    count=CountWords(counted=_provincial(lambda m, i: m.row_of("spread_max", industry=i)),
+                                     more=lambda f: f"one more allowed provincial cluster of {f.industry} (spread, now {number(f.rhs)})",
+                                     reached=lambda f: f"{f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')} (spread)",
+                                     cap=lambda f: "the industry's spread maximum"))
 
-SPREAD_GROUPS = Family(
-    "spread_groups",
-    add_spread,
-    HARD,
-    "Σ_g z_gi ≤ NG_i",
-    binding=lambda f: (
-        f"spread: {f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')}" if f.rhs > 0 else None
-    ),
-    conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'inter-provincial cluster')}",
-    repair=lambda f, a: (
-        f"allow {plural(f.rhs + a, 'inter-provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"
-    ),
-    listed=listed_as("most inter-provincial clusters"),
-    count=CountWords(  # probes force provincial or characteristic clusters only: never one more inter-provincial one
-        counted=lambda m, act, held, r, i, tier: None,
-        more=lambda f: f"one more allowed inter-provincial cluster of {f.industry} (spread, now {number(f.rhs)})",
-        reached=lambda f: f"{f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')} (spread)",
-        cap=lambda f: "the industry's inter-provincial spread maximum",
-    ),
-)
+SPREAD_GROUPS = Family("spread_groups", add_spread, HARD, "Σ_g z_gi ≤ NG_i",
+                       binding=lambda f: (f"spread: {f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')}" if f.rhs > 0 else None),
+                       conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'inter-provincial cluster')}",
+                       repair=lambda f, a: (f"allow {plural(f.rhs + a, 'inter-provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"),
+                       listed=listed_as("most inter-provincial clusters"),
+                       count=CountWords(  # probes force provincial or characteristic clusters only: never one more inter-provincial one
+                               counted=lambda m, act, held, r, i, tier: None,
+                               more=lambda f: f"one more allowed inter-provincial cluster of {f.industry} (spread, now {number(f.rhs)})",
+                               reached=lambda f: f"{f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')} (spread)",
+                               cap=lambda f: "the industry's inter-provincial spread maximum",
+                       ))
 
 
 def add_budget(m: LayoutModel) -> None:
@@ -668,17 +555,12 @@ def add_budget(m: LayoutModel) -> None:
             m.row(RowInfo("budget", region=r), [(m.x[r, i], 1.0) for i in m.inst.industries], LE, b)
 
 
-BUDGET = Family(
-    "budget",
-    add_budget,
-    HARD,
-    "Σ_i x_ri ≤ B_r",
-    binding=lambda f: f"budget of {f.region} ({number(f.rhs)}) is fully used",
-    price=lambda f: f"one more unit of {f.region}'s budget",
-    conflict=lambda f: f"budget: {f.region} may build at most {number(f.rhs)} in all industries together",
-    repair=lambda f, a: f"raise the budget of {f.region} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})",
-    listed=listed_as("what a region may build in all industries"),
-)
+BUDGET = Family("budget", add_budget, HARD, "Σ_i x_ri ≤ B_r",
+                binding=lambda f: f"budget of {f.region} ({number(f.rhs)}) is fully used",
+                price=lambda f: f"one more unit of {f.region}'s budget",
+                conflict=lambda f: f"budget: {f.region} may build at most {number(f.rhs)} in all industries together",
+                repair=lambda f, a: f"raise the budget of {f.region} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})",
+                listed=listed_as("what a region may build in all industries"))
 
 
 # --------------------------------------------------------------------------------------- parents (finer levels)
@@ -727,47 +609,20 @@ def add_parent_limits(m: LayoutModel) -> None:
             m.row(RowInfo("parent_balance", parent=a.code), held + [(m.vp[a.code], 1.0)], GE, float(a.min_industries))
 
 
-PARENT_BUDGET = Family(
-    "parent_budget",
-    add_parent_limits,
-    HARD,
-    "Σ_{r∈p} Σ_i x_ri ≤ B_p — a parent's units together (also a prefecture's counties where budgets are split to prefectures)",
-    binding=lambda f: f"budget of {f.parent} ({number(f.rhs)}) is fully used by {units_of(f.inst, f.p)}",
-    price=lambda f: f"one more unit of {f.parent}'s budget ({units_of(f.inst, f.p)})",
-    conflict=lambda f: (
-        f"budget: {f.parent} may build at most {number(f.rhs)} in all industries, {units_of(f.inst, f.p)}"
-    ),
-    repair=lambda f, a: (
-        f"raise the budget of {f.parent} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)}; {units_of(f.inst, f.p)})"
-    ),
-    listed=listed_as("what a parent's units may build together in all industries"),
-)
+PARENT_BUDGET = Family("parent_budget", add_parent_limits, HARD, "Σ_{r∈p} Σ_i x_ri ≤ B_p — a parent's units together (also a prefecture's counties where budgets are split to prefectures)",
+                       binding=lambda f: f"budget of {f.parent} ({number(f.rhs)}) is fully used by {units_of(f.inst, f.p)}",
+                       price=lambda f: f"one more unit of {f.parent}'s budget ({units_of(f.inst, f.p)})",
+                       conflict=lambda f: (f"budget: {f.parent} may build at most {number(f.rhs)} in all industries, {units_of(f.inst, f.p)}"),
+                       repair=lambda f, a: (f"raise the budget of {f.parent} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)}; {units_of(f.inst, f.p)})"),
+                       listed=listed_as("what a parent's units may build together in all industries"))
 
-PORTFOLIO = Family(
-    "portfolio",
-    add_parent_limits,
-    STRUCTURAL,
-    "d_ri ≤ P_pi for r ∈ p, P_pi ∈ [0, 1] — p's portfolio holds i when any of its units takes part in a cluster of i",
-    conflict=lambda f: (
-        f"portfolio: {f.parent} counts {f.industry} among its industries when {f.region} takes part in a cluster of it"
-    ),
-    repair=lambda f, a: (
-        f"let {f.region} take part in a cluster of {f.industry} without {f.parent} counting it among its industries"
-    ),
-)
+PORTFOLIO = Family("portfolio", add_parent_limits, STRUCTURAL, "d_ri ≤ P_pi for r ∈ p, P_pi ∈ [0, 1] — p's portfolio holds i when any of its units takes part in a cluster of i",
+                   conflict=lambda f: (f"portfolio: {f.parent} counts {f.industry} among its industries when {f.region} takes part in a cluster of it"),
+                   repair=lambda f, a: (f"let {f.region} take part in a cluster of {f.industry} without {f.parent} counting it among its industries"))
 
-PORTFOLIO_ANY = Family(
-    "portfolio_any",
-    add_parent_limits,
-    STRUCTURAL,
-    "P_pi ≤ Σ_{r∈p} d_ri — only a real cluster counts (where L_p > 0)",
-    conflict=lambda f: (
-        f"portfolio: {f.parent} counts {f.industry} among its industries only if one of its units takes part in a cluster of it"
-    ),
-    repair=lambda f, a: (
-        f"let {f.parent} count {f.industry} among its industries although none of its units takes part in a cluster of it"
-    ),
-)
+PORTFOLIO_ANY = Family("portfolio_any", add_parent_limits, STRUCTURAL, "P_pi ≤ Σ_{r∈p} d_ri — only a real cluster counts (where L_p > 0)",
+                       conflict=lambda f: (f"portfolio: {f.parent} counts {f.industry} among its industries only if one of its units takes part in a cluster of it"),
+                       repair=lambda f, a: (f"let {f.parent} count {f.industry} among its industries although none of its units takes part in a cluster of it"))
 
 
 def _parent_focus_counted(
@@ -786,32 +641,15 @@ def _parent_focus_counted(
 
 # P_pi is continuous but fixed by the clusters (P = max d where L_p > 0, free in [max d, 1] otherwise): like every
 # count limit, a parent's focus has no meaningful price in the LP with the clusters fixed; probes value it.
-PARENT_FOCUS = Family(
-    "parent_focus",
-    add_parent_limits,
-    HARD,
-    "Σ_i P_pi ≤ K_p — the industries a parent's units take part in, all tiers counted",
-    binding=lambda f: (
-        f"focus: {f.parent} holds its maximum of {industries(f.rhs)}, {units_of(f.inst, f.p)}"
-        if f.rhs > 0 and portfolio_of(f) >= f.rhs
-        else None
-    ),
-    conflict=lambda f: (
-        f"focus: {f.parent} may hold at most {industries(f.rhs)}, {units_of(f.inst, f.p)}, all tiers counted"
-    ),
-    repair=lambda f, a: (
-        f"allow {f.parent} {industries(f.rhs + a)} instead of {number(f.rhs)} (focus, {units_of(f.inst, f.p)})"
-    ),
-    listed=listed_as("most industries a parent's units take part in"),
-    count=CountWords(
-        counted=_parent_focus_counted,
-        more=lambda f: (
-            f"one more allowed industry in {f.parent} (focus of {units_of(f.inst, f.p)}, now {number(f.rhs)})"
-        ),
-        reached=lambda f: f"{f.parent} holds its maximum of {industries(f.rhs)} (focus of {units_of(f.inst, f.p)})",
-        cap=lambda f: f"the focus limit of {f.parent}",
-    ),
-)
+PARENT_FOCUS = Family("parent_focus", add_parent_limits, HARD, "Σ_i P_pi ≤ K_p — the industries a parent's units take part in, all tiers counted",
+                      binding=lambda f: (f"focus: {f.parent} holds its maximum of {industries(f.rhs)}, {units_of(f.inst, f.p)}" if f.rhs > 0 and portfolio_of(f) >= f.rhs else None),
+                      conflict=lambda f: (f"focus: {f.parent} may hold at most {industries(f.rhs)}, {units_of(f.inst, f.p)}, all tiers counted"),
+                      repair=lambda f, a: (f"allow {f.parent} {industries(f.rhs + a)} instead of {number(f.rhs)} (focus, {units_of(f.inst, f.p)})"),
+                      listed=listed_as("most industries a parent's units take part in"),
+                      count=CountWords(counted=_parent_focus_counted,
+                                       more=lambda f: (f"one more allowed industry in {f.parent} (focus of {units_of(f.inst, f.p)}, now {number(f.rhs)})"),
+                                       reached=lambda f: f"{f.parent} holds its maximum of {industries(f.rhs)} (focus of {units_of(f.inst, f.p)})",
+                                       cap=lambda f: f"the focus limit of {f.parent}"))
 
 
 def _parent_balance_binding(f: Facts) -> str | None:
@@ -823,14 +661,9 @@ def _parent_balance_binding(f: Facts) -> str | None:
     )
 
 
-PARENT_BALANCE = Family(
-    "parent_balance",
-    add_parent_limits,
-    SOFT,
-    "Σ_i P_pi + vp_p ≥ L_p (vp_p penalised like v_r)",
-    binding=_parent_balance_binding,
-    price=lambda f: f"one more required industry in {f.parent} ({units_of(f.inst, f.p)})",
-)
+PARENT_BALANCE = Family("parent_balance", add_parent_limits, SOFT, "Σ_i P_pi + vp_p ≥ L_p (vp_p penalised like v_r)",
+                        binding=_parent_balance_binding,
+                        price=lambda f: f"one more required industry in {f.parent} ({units_of(f.inst, f.p)})")
 
 
 # --------------------------------------------------------------------------------------- levers
@@ -847,24 +680,12 @@ def add_keep_base(m: LayoutModel) -> None:
         )
 
 
-KEEP_BASE = Family(
-    "keep_base",
-    add_keep_base,
-    HARD,
-    "x_ri ≥ (1−δ_i) base_ri",
-    binding=lambda f: (
-        f"keep-base: {f.region} keeps exactly the required {number(f.rhs)} of {f.industry}" if f.rhs > 0 else None
-    ),
-    price=lambda f: f"one more unit of {f.industry} that {f.region} must keep",
-    conflict=lambda f: (
-        f"keep-base: {f.region} must keep at least {number(f.rhs)} of {f.params.name} (existing capacity "
-        f"{number(f.inst.base.get((f.r, f.i), 0.0))} × retention {number(f.params.base_retention)})"
-    ),
-    repair=lambda f, a: (
-        f"lower what {f.region} must keep of {f.industry} from {number(f.rhs)} to {number(max(0.0, f.rhs - a))} (−{number(a)})"
-    ),
-    listed=listed_as("capacity that must be kept"),
-)
+KEEP_BASE = Family("keep_base", add_keep_base, HARD, "x_ri ≥ (1−δ_i) base_ri",
+                   binding=lambda f: (f"keep-base: {f.region} keeps exactly the required {number(f.rhs)} of {f.industry}" if f.rhs > 0 else None),
+                   price=lambda f: f"one more unit of {f.industry} that {f.region} must keep",
+                   conflict=lambda f: (f"keep-base: {f.region} must keep at least {number(f.rhs)} of {f.params.name} (existing capacity " f"{number(f.inst.base.get((f.r, f.i), 0.0))} × retention {number(f.params.base_retention)})"),
+                   repair=lambda f, a: (f"lower what {f.region} must keep of {f.industry} from {number(f.rhs)} to {number(max(0.0, f.rhs - a))} (−{number(a)})"),
+                   listed=listed_as("capacity that must be kept"))
 
 
 def add_homogeneity(m: LayoutModel) -> None:
@@ -912,19 +733,9 @@ def add_homogeneity(m: LayoutModel) -> None:
 
 
 # Duplications are counted in metrics.json; their rows only define u, so they are never listed as binding nor priced.
-HOMOGENEITY = Family(
-    "homogeneity",
-    add_homogeneity,
-    SOFT,
-    "u_rsi ≥ F + κH − 1 with F = F_ri + F_si − C_rsi, H = h_ri + h_si, for (r, s) ∈ A where both are eligible (u_rsi penalised)",
-)
+HOMOGENEITY = Family("homogeneity", add_homogeneity, SOFT, "u_rsi ≥ F + κH − 1 with F = F_ri + F_si − C_rsi, H = h_ri + h_si, for (r, s) ∈ A where both are eligible (u_rsi penalised)")
 
-HOMOGENEITY_ANY = Family(
-    "homogeneity_any",
-    add_homogeneity,
-    SOFT,
-    "u_rsi ≥ κ (F + H − 1) — a duplication involving a characteristic cluster costs κ",
-)
+HOMOGENEITY_ANY = Family("homogeneity_any", add_homogeneity, SOFT, "u_rsi ≥ κ (F + H − 1) — a duplication involving a characteristic cluster costs κ")
 
 
 def add_concentrate(m: LayoutModel) -> None:
@@ -944,30 +755,15 @@ def add_concentrate(m: LayoutModel) -> None:
                 m.z[g, i].upBound = 0
 
 
-CONCENTRATE = Family(
-    "concentrate",
-    add_concentrate,
-    HARD,
-    "Σ_r y_ri ≤ n_i; h_ri = z_gi = 0 — only provincial clusters (variable bounds)",
-    binding=lambda f: (
-        f"concentrate: {f.industry} (a key shortcoming) is in its maximum of {plural(f.rhs, 'region')}"
-        if f.rhs > 0
-        else None
-    ),
-    conflict=lambda f: (
-        f"concentrate: {f.industry} is a key shortcoming, concentrated in at most {plural(f.rhs, 'provincial cluster')}"
-    ),
-    repair=lambda f, a: (
-        f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (concentrate)"
-    ),
-    listed=listed_as("most provincial clusters of a key shortcoming"),
-    count=CountWords(
-        counted=_provincial(lambda m, i: m.row_of("concentrate", industry=i)),
-        more=lambda f: f"one more allowed region for {f.industry} (concentrate, now {number(f.rhs)})",
-        reached=lambda f: f"{f.industry} is concentrated in its maximum of {plural(f.rhs, 'region')} (concentrate)",
-        cap=lambda f: "the concentrate limit",
-    ),
-)
+CONCENTRATE = Family("concentrate", add_concentrate, HARD, "Σ_r y_ri ≤ n_i; h_ri = z_gi = 0 — only provincial clusters (variable bounds)",
+                     binding=lambda f: (f"concentrate: {f.industry} (a key shortcoming) is in its maximum of {plural(f.rhs, 'region')}" if f.rhs > 0 else None),
+                     listed=listed_as("most provincial clusters of a key shortcoming"),
+                     conflict=lambda f: (f"concentrate: {f.industry} is a key shortcoming, concentrated in at most {plural(f.rhs, 'provincial cluster')}"),
+                     repair=lambda f, a: (f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (concentrate)"),
+                     count=CountWords(counted=_provincial(lambda m, i: m.row_of("concentrate", industry=i)),
+                                      more=lambda f: f"one more allowed region for {f.industry} (concentrate, now {number(f.rhs)})",
+                                      reached=lambda f: f"{f.industry} is concentrated in its maximum of {plural(f.rhs, 'region')} (concentrate)",
+                                      cap=lambda f: "the concentrate limit"))
 
 
 def add_persistence(m: LayoutModel) -> None:
@@ -978,14 +774,9 @@ def add_persistence(m: LayoutModel) -> None:
         m.row(RowInfo("persistence", region=r, industry=i), m.designation(r, i), GE, 1.0)
 
 
-PERSISTENCE = Family(
-    "persistence",
-    add_persistence,
-    HARD,
-    "d_ri ≥ 1 where r held a cluster of i in the previous period (unless exit is allowed)",
-    conflict=lambda f: f"persistence: {f.region} keeps the cluster of {f.industry} it held in the previous period",
-    repair=lambda f, a: f"let {f.region} give up its cluster of {f.industry} from the previous period",
-)
+PERSISTENCE = Family("persistence", add_persistence, HARD, "d_ri ≥ 1 where r held a cluster of i in the previous period (unless exit is allowed)",
+                     conflict=lambda f: f"persistence: {f.region} keeps the cluster of {f.industry} it held in the previous period",
+                     repair=lambda f, a: f"let {f.region} give up its cluster of {f.industry} from the previous period")
 
 
 def add_growth(m: LayoutModel) -> None:
@@ -1005,20 +796,11 @@ def _growth_conflict(f: Facts) -> str:
     )
 
 
-GROWTH = Family(
-    "growth",
-    add_growth,
-    HARD,
-    "x_ri ≤ x_ri^prev + G — capacity grows by at most G per period",
-    binding=lambda f: (
-        f"growth: {f.region}'s capacity of {f.industry} reaches its most for this period ({number(f.rhs)})"
-    ),
-    price=lambda f: f"one more unit of growth allowed for {f.industry} in {f.region}",
-    conflict=_growth_conflict,
-    repair=lambda f, a: (
-        f"let {f.region} grow {f.industry} to {number(f.rhs + a)} instead of {number(f.rhs)} (+{number(a)})"
-    ),
-)
+GROWTH = Family("growth", add_growth, HARD, "x_ri ≤ x_ri^prev + G — capacity grows by at most G per period",
+                binding=lambda f: (f"growth: {f.region}'s capacity of {f.industry} reaches its most for this period ({number(f.rhs)})"),
+                price=lambda f: f"one more unit of growth allowed for {f.industry} in {f.region}",
+                conflict=_growth_conflict,
+                repair=lambda f, a: (f"let {f.region} grow {f.industry} to {number(f.rhs + a)} instead of {number(f.rhs)} (+{number(a)})"))
 
 
 def add_strengths(m: LayoutModel) -> None:
@@ -1041,40 +823,26 @@ def _strengths_binding(f: Facts) -> str | None:
     )
 
 
-STRENGTHS = Family(
-    "strengths",
-    add_strengths,
-    HARD,
-    "x_ri ≥ share_ri Σ_s x_si — a long board keeps its share of national capacity",
-    binding=_strengths_binding,
-    price=lambda f: f"one more unit of {f.industry} that {f.region} must hold beyond its long-board share",
-    conflict=lambda f: (
-        f"strengths: {f.region} keeps at least {number(_share(f)) if _share(f) is not None else 'its'} of the national "
-        f"capacity of {f.industry} (a long board)"
-    ),
-    repair=lambda f, a: f"let {f.region} hold {number(a)} less of {f.industry} than its long-board share requires",
-)
+STRENGTHS = Family("strengths", add_strengths, HARD, "x_ri ≥ share_ri Σ_s x_si — a long board keeps its share of national capacity",
+                   binding=_strengths_binding,
+                   price=lambda f: f"one more unit of {f.industry} that {f.region} must hold beyond its long-board share",
+                   conflict=lambda f: (f"strengths: {f.region} keeps at least {number(_share(f)) if _share(f) is not None else 'its'} of the national " f"capacity of {f.industry} (a long board)"),
+                   repair=lambda f, a: f"let {f.region} hold {number(a)} less of {f.industry} than its long-board share requires")
 
 
 # --------------------------------------------------------------------------------------- the front's ε row
 
-PARETO_EPSILON = Family(
-    "pareto_epsilon",
-    None,
-    HARD,
-    "Σ_rsi u_rsi ≤ ε (the models of `layout pareto`'s front points only)",
-    binding=lambda f: f"pareto: weighted neighbour duplications reach this front point's bound ε = {number(f.rhs)}",
-    price=lambda f: "one more unit of weighted neighbour duplications allowed at this front point (ε)",
-    conflict=lambda f: (
-        f"pareto: weighted neighbour duplications may total at most {number(f.rhs)} (ε of this front point)"
-    ),
-    repair=lambda f, a: f"allow weighted neighbour duplications of {number(f.rhs + a)} instead of {number(f.rhs)} (ε)",
-    built_by="layout.batch.pareto.add_epsilon",
-)
+PARETO_EPSILON = Family("pareto_epsilon", None, HARD, "Σ_rsi u_rsi ≤ ε (the models of `layout pareto`'s front points only)",
+                        binding=lambda f: f"pareto: weighted neighbour duplications reach this front point's bound ε = {number(f.rhs)}",
+                        price=lambda f: "one more unit of weighted neighbour duplications allowed at this front point (ε)",
+                        conflict=lambda f: (f"pareto: weighted neighbour duplications may total at most {number(f.rhs)} (ε of this front point)"),
+                        repair=lambda f, a: f"allow weighted neighbour duplications of {number(f.rhs + a)} instead of {number(f.rhs)} (ε)",
+                        built_by="layout.batch.pareto.add_epsilon")
 
 
 # --------------------------------------------------------------------------------------- the table of contents
 
+# fmt: on
 FAMILIES: tuple[Family, ...] = (
     ELIGIBILITY,
     DEMAND,

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from layout.errors import InputError, Problem
+from layout.model.gaps import DataGap, no_budget_data
+from layout.model.levels import apply_levels, group_catalogue
 from layout.model.levers import LeverNote, effective_industries, period_of
 from layout.paths import geodata_file
 from layout.regions.readers import RegionSet
 from layout.spec.load import LoadedSpec
 from layout.spec.schema import Eligibility
-from layout.words import listing
 
 GROUP_SOURCES = ("city_clusters.csv", "regional_strategies.csv")
 TIERS = ("inter-provincial", "provincial", "characteristic")
@@ -44,30 +45,6 @@ class IndustryParams:
     overcapacity_cap: float | None  # tau_i
     concentrate_max: int | None  # n_i
     base_retention: float  # 1 - delta_i
-
-
-@dataclass(frozen=True)
-class DataGap:
-    """Regions with no value of an indicator the scenario uses, and what that costs them: their score for
-    `industries` counts nothing for it, or (with `kind`) they fail that kind's eligibility test on it."""
-
-    indicator: str
-    regions: tuple[str, ...]  # region names
-    industries: tuple[str, ...] = ()
-    kind: str | None = None
-    most_named: int | None = None  # name at most this many regions, counting the rest (None: name all)
-
-    @property
-    def text(self) -> str:
-        """The gap in words (metrics.json missing_data)."""
-        names = listing(self.regions, self.most_named)
-        if self.kind is not None:
-            return f"{self.indicator}: no data for {names}; they fail the {self.kind} eligibility test on it"
-        many = len(self.industries) > 1
-        return (
-            f"{self.indicator}: no data for {names}; their {', '.join(self.industries)} score{'s' if many else ''} "
-            f"count{'' if many else 's'} nothing for it"
-        )
 
 
 @dataclass(frozen=True)
@@ -188,18 +165,6 @@ def _passes(rule: Eligibility, row: pd.Series) -> tuple[bool, str]:
     return ok, "" if ok else "; ".join(reasons)
 
 
-def no_budget_data(spec: LoadedSpec, level: str, codes: list[str], names: list[str]) -> InputError:
-    """The error of a budget indicator without data for `codes` (named `names`, each a `level`: region or
-    province) that have no budget of their own."""
-    return InputError(
-        spec.problem(
-            ("limits", "budget", "indicator"),
-            f"an indicator with data for every {level} (or limits.regions.<code>.budget for {', '.join(codes)})",
-            f"no data for {', '.join(names)}",
-        )
-    )
-
-
 def build_instance(
     spec: LoadedSpec,
     regions: RegionSet,
@@ -283,8 +248,6 @@ def build_instance(
     catalogue = _group_catalogue() if sc.regions.source == "embedded" else {}
     fine_groups = {}
     if regions.levels is not None and regions.levels.level != "files":
-        from layout.model.levels import group_catalogue  # groups of member cities at finer resolutions
-
         fine_groups = group_catalogue(regions)
         catalogue = {k: (v.name, v.members) for k, v in fine_groups.items()}
     groups: dict[str, GroupParams] = {}
@@ -436,7 +399,5 @@ def build_instance(
         max_growth=sc.max_growth,
     )
     if regions.levels is not None:  # finer resolution or parent_field: province-level limits in aggregate
-        from layout.model.levels import apply_levels
-
         apply_levels(spec, regions, inst, fine_groups)
     return inst

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from layout.model.instance import DataGap, no_budget_data
+from layout.model.gaps import DataGap, no_budget_data
 from layout.paths import geodata_file
 from layout.regions.fine import DIFFERENT_MEANING, PREFECTURE_EQUIVALENTS, Levels
 from layout.words import listing

@@ -8,22 +8,27 @@
 
 `effective_industries` returns the industries a period lays out, as schema objects with the levers
 applied, so the instance and the model need no special cases, and a `LeverNote` record per lever applied.
-A note's `text` is the sentence metrics.json lists under `policy_levers`; the views group notes by their
-fields. The sentences are written from `TEMPLATES`, and `read_note` reads a sentence of a results folder
-back into its record with patterns made from the same templates, so a reworded sentence cannot fall out of
-its group unnoticed.
+A note's `text`, written from `TEMPLATES`, is the sentence metrics.json lists under `policy_levers`;
+metrics.json keeps the records themselves under `policy_lever_notes` (`LeverNote.facts`), and the views
+group them by their fields (`FAMILIES`), never by reading a sentence back.
 """
 
 from __future__ import annotations
 
-import re
-import string
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from layout.spec.schema import Concentrate, Count, Industry, Scenario
 
 RETIRED, CANDIDATE, URGENT, LONG_TERM, NOT_DUE = "retired", "candidate", "urgent", "long-term", "not due"
 LIFECYCLE, SHORTCOMINGS = "lifecycle", "shortcomings"  # the families of levers
+# the family of each lever (the report groups by it; a lever another version writes has none)
+FAMILIES = {
+    RETIRED: LIFECYCLE,
+    CANDIDATE: LIFECYCLE,
+    URGENT: SHORTCOMINGS,
+    LONG_TERM: SHORTCOMINGS,
+    NOT_DUE: SHORTCOMINGS,
+}
 TEMPLATES = {  # the sentence of each lever; a retired industry's sentence goes on with what is kept of it
     RETIRED: "{code} ({name}) is mature: it leaves the SEI layout, no new designations",
     CANDIDATE: "{code} ({name}) is a candidate entering in {enters}: not laid out in {year}",
@@ -46,7 +51,11 @@ class LeverNote:
     @property
     def family(self) -> str:
         """LIFECYCLE (retired, candidate) or SHORTCOMINGS."""
-        return LIFECYCLE if self.lever in (RETIRED, CANDIDATE) else SHORTCOMINGS
+        return FAMILIES[self.lever]
+
+    def facts(self) -> dict[str, str | int | None]:
+        """The record as metrics.json keeps it under `policy_lever_notes` (`layout.results.folder.LeverNoteFacts`)."""
+        return asdict(self)
 
 
 def _note(lever: str, code: str, name: str, detail: str = "", enters: int | None = None, **words: object) -> LeverNote:
@@ -54,30 +63,6 @@ def _note(lever: str, code: str, name: str, detail: str = "", enters: int | None
     return LeverNote(
         code, name, lever, TEMPLATES[lever].format(code=code, name=name, enters=enters, **words) + detail, enters
     )
-
-
-_FIELDS = {"code": r"\S+", "name": ".*", "enters": r"-?\d+"}  # any other field: any text
-
-
-def _pattern(template: str, whole: bool) -> re.Pattern:
-    """A regular expression matching the sentences `template` writes, its fields as named groups."""
-    parts = [
-        re.escape(literal) + (f"(?P<{field}>{_FIELDS.get(field, '.+?')})" if field else "")
-        for literal, field, _, _ in string.Formatter().parse(template)
-    ]
-    return re.compile("".join(parts) + ("$" if whole else ""))
-
-
-_PATTERNS = {lever: _pattern(t, whole=lever != RETIRED) for lever, t in TEMPLATES.items()}
-
-
-def read_note(text: str) -> LeverNote | None:
-    """The record of a policy-lever sentence of metrics.json (as `TEMPLATES` write it); None for any other text."""
-    for lever, pattern in _PATTERNS.items():
-        m = pattern.match(text)
-        if m:
-            return LeverNote(m["code"], m["name"], lever, text, int(m["enters"]) if lever == CANDIDATE else None)
-    return None
 
 
 def period_of(sc: Scenario, period: int | None) -> int | None:

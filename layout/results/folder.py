@@ -60,6 +60,11 @@ __all__ = [
     "MODEL_MPS",
     "SCENARIO_YAML",
     "PERIODS_DIR",
+    "SWEEP_JSON",
+    "SWEEP_CSV",
+    "ROBUSTNESS_CSV",
+    "ROBUSTNESS_HTML",
+    "POINTS_DIR",
     "Contents",
     "WRITERS",
     "write_contents",
@@ -92,6 +97,11 @@ MODEL_LP = "model.lp"  # --export-lp
 MODEL_MPS = "model.mps"  # --export-mps
 SCENARIO_YAML = "scenario.yaml"  # a sweep or Pareto point's constraint file, kept in its results folder
 PERIODS_DIR = "periods"  # with plan periods: PERIODS_DIR/<year>/, one results folder per period
+SWEEP_JSON = "sweep.json"  # a sweep folder (`layout sweep`): its points and their values
+SWEEP_CSV = "sweep.csv"  # a sweep folder: one row per point
+ROBUSTNESS_CSV = "robustness.csv"  # a sweep folder: per region and industry, the share of solved points designating it
+ROBUSTNESS_HTML = "robustness.html"  # a sweep folder's map (`layout map`)
+POINTS_DIR = "points"  # a sweep's or Pareto front's POINTS_DIR/<id>/, one results folder per point
 FOLDER = "a results folder written by `layout solve`"
 LAYOUT_KEYS = ("region_code", "industry", "tier")  # the columns every layout table is read with (and capacity)
 
@@ -192,12 +202,24 @@ class RegionFacts(Shape):
     name: str
 
 
+class LeverNoteFacts(Shape):
+    """A policy lever applied to one industry, as a record (`layout.model.levers.LeverNote`)."""
+
+    code: str  # the industry
+    name: str
+    lever: str  # retired, candidate, urgent, long-term, not due (`layout.model.levers`); another version may add more
+    text: str  # its sentence, as listed under policy_levers
+    enters: int | None = None  # a candidate's plan year of entry
+
+
 class PeriodResult(Shape):
     """A period's entry in metrics.json (consumers read what is there: each key is checked when present)."""
 
     solver: SolverFacts | None = None
     optimised: dict[str, Any] = {}
     industries: list[IndustryFacts] = []
+    policy_levers: list[str] = []
+    policy_lever_notes: list[LeverNoteFacts] | None = None  # None: a folder written before the records were kept
 
 
 class Metrics(Shape):
@@ -213,7 +235,8 @@ class Metrics(Shape):
     declared: DeclaredResult | None = None
     duplications: dict[str, list[Duplication]] = {}
     periods: dict[str, PeriodResult] | None = None
-    policy_levers: list[str] = []
+    policy_levers: list[str] = []  # the levers applied, in words
+    policy_lever_notes: list[LeverNoteFacts] | None = None  # the same, as records; None: a folder written before
     missing_data: list[str] = []
     regions_eligible_for_nothing: list[RegionFacts] = []
     timings_seconds: dict[str, float] = {}

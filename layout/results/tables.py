@@ -50,7 +50,15 @@ def csv_text(table: pd.DataFrame, float_format: str) -> str:
 
 
 def read_csv(path: Path, columns: Iterable[str] = (), numbers: Iterable[str] = ()) -> pd.DataFrame:
-    """A table `csv_text` wrote: every cell its original text, the columns `numbers` as floats.
+    """A table `csv_text` wrote: every cell its original text, the columns `numbers` as floats (`read_csv_lines`)."""
+    return read_csv_lines(path, columns, numbers)[0]
+
+
+def read_csv_lines(
+    path: Path, columns: Iterable[str] = (), numbers: Iterable[str] = ()
+) -> tuple[pd.DataFrame, list[int]]:
+    """A table `csv_text` wrote, and the line in the file of each of its rows (for messages about a row): every
+    cell its original text, the columns `numbers` as floats.
 
     Bounded (layout.inputs); InputError naming the file and line for a file that is not such a table: not UTF-8,
     not CSV, a row of another length than the header, without the `columns` or `numbers` needed, or with a cell
@@ -62,15 +70,17 @@ def read_csv(path: Path, columns: Iterable[str] = (), numbers: Iterable[str] = (
     try:
         header = [original_cell(h) for h in next(reader, [])]
         rows, lines = [], []
+        start = reader.line_num + 1  # the line a row starts on (a quoted cell may hold line breaks)
         for row in reader:
+            line, start = start, reader.line_num + 1
             if not row:  # a blank line
                 continue
             if len(row) != len(header):
                 raise InputError(
-                    Problem(label, reader.line_num, "", f"{len(header)} fields, as in the header", f"{len(row)} fields")
+                    Problem(label, line, "", f"{len(header)} fields, as in the header", f"{len(row)} fields")
                 )
             rows.append([original_cell(c) for c in row])
-            lines.append(reader.line_num)
+            lines.append(line)
     except csv.Error as e:
         raise InputError(Problem(label, reader.line_num, "", what, f"unreadable: {e}")) from None
     wanted = list(dict.fromkeys([*columns, *numbers]))
@@ -93,4 +103,4 @@ def read_csv(path: Path, columns: Iterable[str] = (), numbers: Iterable[str] = (
             first = int(bad.to_numpy().nonzero()[0][0])
             raise InputError(Problem(label, lines[first], col, "a number", repr(df[col].iloc[first])))
         df[col] = values
-    return df
+    return df, lines

@@ -27,7 +27,7 @@ import os
 import urllib.parse
 from pathlib import Path
 
-from layout.model.levers import CANDIDATE, LIFECYCLE, RETIRED, SHORTCOMINGS, LeverNote, read_note
+from layout.model.levers import CANDIDATE, FAMILIES, LIFECYCLE, RETIRED, SHORTCOMINGS
 from layout.paths import geodata_file
 from layout.results.compare import period_key, read_results
 from layout.results.folder import (
@@ -480,36 +480,33 @@ def _solver_section(metrics: dict, manifest: dict) -> str:
 
 # ------------------------------------------------------------------------------------ policy levers
 
-# None: a sentence no lever of this version writes
 LEVER_FAMILIES = (
     (LIFECYCLE, "Lifecycle (mature industries retired, candidates entering)"),
     (SHORTCOMINGS, "Key shortcomings"),
-    (None, "Other levers"),
+    (None, "Other levers"),  # a lever this version does not write
 )
 
 
-def _note(sentence) -> LeverNote | None:
-    """The record of a policy-lever sentence of metrics.json (`layout.model.levers.read_note`)."""
-    return read_note(str(sentence))
-
-
-def _family(sentence) -> str | None:
-    """LIFECYCLE or SHORTCOMINGS, the family of a policy-lever sentence's record; None for another text."""
-    note = _note(sentence)
-    return note.family if note is not None else None
+def _levers(entry: dict) -> list[tuple[str, dict | None]]:
+    """(sentence, record) of each policy lever of metrics.json or of a period's entry: the records of
+    `policy_lever_notes` (`layout.results.folder.LeverNoteFacts`) with their own sentences; a folder written before
+    they were kept has its `policy_levers` sentences only (record None)."""
+    notes = entry.get("policy_lever_notes")
+    if notes is None:
+        return [(str(s), None) for s in entry.get("policy_levers") or []]
+    return [(str(n["text"]), n) for n in notes]
 
 
 def _levers_section(metrics: dict) -> str:
-    """Every policy lever sentence, grouped by its record's family (lifecycle, shortcomings, other); with periods, the
-    periods each applied in."""
+    """Every policy lever, grouped by its record's family (lifecycle, shortcomings, other); with periods, the periods
+    each applied in. A folder without records lists its sentences as written, ungrouped."""
     periods = metrics.get("periods") if isinstance(metrics.get("periods"), dict) else None
-    applied: dict[str, list[str]] = {}
-    if periods:
-        for year, p in periods.items():
-            for s in p.get("policy_levers") or []:
-                applied.setdefault(str(s), []).append(str(year))
-    for s in metrics.get("policy_levers") or []:
-        applied.setdefault(str(s), [])
+    applied: dict[str, tuple[dict | None, list[str]]] = {}  # sentence -> (record, periods)
+    for year, p in (periods or {}).items():
+        for s, note in _levers(p):
+            applied.setdefault(s, (note, []))[1].append(str(year))
+    for s, note in _levers(metrics):
+        applied.setdefault(s, (note, []))
     if not applied:
         return ""
     year = metrics.get("scenario", {}).get("period")
@@ -522,16 +519,27 @@ def _levers_section(metrics: dict) -> str:
         out = [
             f"<p>Levers of the seed study applied to this run{f' (plan year {e(year)})' if year is not None else ''}.</p>"
         ]
+
+    def listed(items: list[tuple[str, list[str]]]) -> str:
+        """The sentences as a list, each with the periods it applied in."""
+        lis = [
+            f"<li>{e(s)}" + (f' <span class="muted">— {e(", ".join(ys))}</span>' if periods and ys else "") + "</li>"
+            for s, ys in items
+        ]
+        return "<ul class='tight'>" + "".join(lis) + "</ul>"
+
+    unrecorded = [(s, ys) for s, (note, ys) in applied.items() if note is None]
+    if unrecorded:
+        out.append(
+            '<p class="muted">This folder was written by an earlier version, which kept the levers in words only: '
+            "they are listed as written.</p>" + listed(unrecorded)
+        )
+    recorded = {s: (FAMILIES.get(note["lever"]), ys) for s, (note, ys) in applied.items() if note is not None}
     for family, title in LEVER_FAMILIES:
-        items = [(s, ys) for s, ys in applied.items() if _family(s) == family]
-        if not items:
-            continue
-        out.append(f"<h3>{e(title)}</h3><ul class='tight'>")
-        for s, ys in items:
-            when = f' <span class="muted">— {e(", ".join(ys))}</span>' if periods and ys else ""
-            out.append(f"<li>{e(s)}{when}</li>")
-        out.append("</ul>")
-    if not any(_family(s) == SHORTCOMINGS for s in applied):
+        items = [(s, ys) for s, (f, ys) in recorded.items() if f == family]
+        if items:
+            out.append(f"<h3>{e(title)}</h3>" + listed(items))
+    if recorded and SHORTCOMINGS not in (f for f, _ in recorded.values()):
         out.append('<p class="muted">No key shortcomings in this scenario.</p>')
     out.append(
         '<p class="muted">Mature industries leave the SEI layout (no designation, no target; their existing capacity '
@@ -742,16 +750,15 @@ def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
         p = periods[y]
         inds = [i.get("code") for i in p.get("industries", [])]
         cells: dict[str | None, list[str]] = {RETIRED: [], CANDIDATE: [], SHORTCOMINGS: [], None: []}
-        for s in p.get("policy_levers") or []:
-            note = _note(s)
-            if note is not None and note.lever == RETIRED:
-                cells[RETIRED].append(f"{e(note.code)} {e(note.name)}")
-            elif note is not None and note.lever == CANDIDATE:
+        for s, note in _levers(p):
+            if note is not None and note["lever"] == RETIRED:
+                cells[RETIRED].append(f"{e(note['code'])} {e(note['name'])}")
+            elif note is not None and note["lever"] == CANDIDATE:
                 cells[CANDIDATE].append(
-                    f"{e(note.code)} {e(note.name)} <span class='muted'>(enters {e(note.enters)})</span>"
+                    f"{e(note['code'])} {e(note['name'])} <span class='muted'>(enters {e(note['enters'])})</span>"
                 )
-            else:
-                cells[note.family if note is not None else None].append(e(s))
+            else:  # a shortcoming, a lever of another version, or a sentence without its record
+                cells[FAMILIES.get(note["lever"]) if note is not None else None].append(e(s))
         entering = [f"{e(c)} {e(inames.get(c, ''))}" for c in inds if c not in before] if before is not None else []
         none = '<span class="muted">—</span>'
         out.append(

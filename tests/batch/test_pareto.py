@@ -1,6 +1,6 @@
 """ε-constraint fronts on tiny square regions, computed by hand and asserted point by point (gap 0).
 
-Criteria (layout.pareto): H = weighted neighbour duplications (a pair of full clusters counts 1, a pair
+Criteria (layout.batch.pareto): H = weighted neighbour duplications (a pair of full clusters counts 1, a pair
 with a characteristic cluster kappa = 0.5); advantage = sum score_r x_r / D; overcapacity = sum max(0,
 total - D) / D. Defaults: provincial clusters hold >= 10 (m), characteristic 2..8, objective weights
 alpha 1, beta (overcapacity) 2, sigma (advantage) 1, gamma (shortfall) 1000; min_clusters 0, no budget.

@@ -1,7 +1,7 @@
 """Scenario sweeps on tiny square regions: table contents, serial vs dask equality, failures, resume, bad sweeps.
 
 Three squares: A and B share an edge, C stands apart; indicator s: A 10, B 8, C 0 → scores 1, 0.8, 0.
-One industry T, target 100. The optima (derived in tests/test_model_optima.py):
+One industry T, target 100. The optima (derived in tests/model/test_model_optima.py):
   max_share 0.5, homogeneity 0: A+B at 50 each, one duplication, objective -0.9
   max_share 0.5, homogeneity 1: A+C at 50 each, no duplication, objective -0.5
   max_share 1.0 (either weight): A alone at 100, objective -1.0

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import html
 import io
@@ -12,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -189,6 +191,175 @@ def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
         )
     ]
     assert result.stdout.splitlines()[-1] == f"written to {out}/" and (out / "model.lp").is_file()
+
+
+# Each command but `solve` (above): its arguments as typer parses them, the API call it must make (function, positional
+# arguments, keywords), what the fake API function returns and what the command then prints.
+P = Path
+BATCH = {"workers": 1, "dask_scheduler": None, "dask_local": None, "progress": False, "solver": "cbc"}
+COMMANDS = {
+    "explain": (["explain", "r"], [("explain_text", (P("r"),), {})], {"explain_text": "why\n"}, "why\n"),
+    "compare": (
+        ["compare", "a", "b"],
+        [("compare_text", (P("a"), P("b")), {})],
+        {"compare_text": "A vs B\n"},
+        "A vs B\n",
+    ),
+    "compare --json": (
+        ["compare", "a", "b", "--json"],
+        [("compare", (P("a"), P("b")), {})],
+        {"compare": {"a": "\x1b", "é": 1.5}},
+        '{\n  "a": "\\u001b",\n  "é": 1.5\n}\n',
+    ),
+    "report": (
+        ["report", "r", "--out", "x.html", "--force"],
+        [("write_report", (P("r"), P("x.html")), {"force": True})],
+        {"write_report": P("x.html")},
+        "wrote x.html\n",
+    ),
+    "map": (
+        ["map", "r", "--layers", "T", "--layers", "portfolio", "--tiles", "OpenStreetMap", "--png", "f.png", "--force"],
+        [
+            (
+                "write_map",
+                (P("r"),),
+                {"layers": ["T", "portfolio"], "tiles": "OpenStreetMap", "png": P("f.png"), "force": True},
+            )
+        ],
+        {"write_map": P("r/map.html")},
+        "wrote r/map.html\nwrote f.png\n",
+    ),
+    "sweep": (
+        ["sweep", "s.yaml", "--out", "o", "--workers", "1", "--solver", "cbc", "--gap", "0.1", "--no-diagnose", "-q"],
+        [
+            (
+                "sweep",
+                (P("s.yaml"), P("o")),
+                {**BATCH, "time_limit": None, "gap": 0.1, "force": False, "diagnose": False},
+            ),
+            ("sweep_summary", ("the table",), {}),
+        ],
+        {"sweep": "the table", "sweep_summary": "2 points: 2 optimal"},
+        "2 points: 2 optimal\n",
+    ),
+    "pareto": (
+        ["pareto", "s.yaml", "--between", "homogeneity", "advantage", "--points", "3", "--out", "o", "--workers", "1"]
+        + ["--solver", "cbc", "--time-limit", "9", "--force", "-q"],
+        [
+            (
+                "pareto",
+                (P("s.yaml"), P("o")),
+                {
+                    **BATCH,
+                    "between": ("homogeneity", "advantage"),
+                    "points": 3,
+                    "time_limit": 9.0,
+                    "gap": None,
+                    "force": True,
+                },
+            )
+        ],
+        {"pareto": pd.DataFrame({"point": ["e000"], "homogeneity": [1.5]})},
+        "point  homogeneity\n e000          1.5\nwritten to o/ (pareto.csv, pareto.png, pareto.html)\n",
+    ),
+    "validate": (
+        ["validate", "v"],
+        [("validate", (P("v"),), {})],
+        {
+            "validate": SimpleNamespace(
+                regions=["A", "B"], industries=["T"], groups=[], neighbours=[("A", "B")], missing=["no rd for B"]
+            )
+        },
+        "v: valid — 2 regions, 1 industries, 0 inter-provincial groups, 1 neighbour pairs\nmissing data: no rd for B\n",
+    ),
+    "schema": (
+        ["schema"],
+        [("schema", (), {})],
+        {"schema": {"title": "Scenario", "é": 1}},
+        '{\n  "title": "Scenario",\n  "é": 1\n}\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_is_one_call_of_the_api_and_prints_what_it_returns(name, monkeypatch):
+    """Each command calls its layout.api function with its parsed arguments, nothing else of the library, and prints
+    what the call returns (the fake functions here do nothing else: no file is read or written)."""
+    args, expected, returns, printed = COMMANDS[name]
+    calls = []
+
+    def fake(function):
+        def call(*a, **kw):
+            calls.append((function, a, {k: v for k, v in kw.items() if k != "written"}))
+            if "written" in kw:  # write_map reports each file as written: the page, then the figure
+                kw["written"](returns[function])
+                kw["written"](kw["png"])
+            return returns[function]
+
+        return call
+
+    for function in layout.api.__all__:
+        monkeypatch.setattr(layout.api, function, fake(function))
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert calls == expected
+    assert result.stdout == printed
+
+
+def test_the_commands_are_those_tested_and_import_only_the_api():
+    """Every command of the CLI is in COMMANDS (or is `solve`, tested above), and the body of each imports nothing of
+    the library but layout.api: a command cannot drift back to calling the internals."""
+    names = {c.name or c.callback.__name__ for c in app.registered_commands}
+    assert names == {"solve"} | {key.split()[0] for key in COMMANDS}
+    source = (ROOT / "layout" / "cli.py").read_text(encoding="utf-8")
+    commands = [
+        f
+        for f in ast.parse(source).body
+        if isinstance(f, ast.FunctionDef)
+        and any(isinstance(d, ast.Call) and ast.unparse(d.func) == "app.command" for d in f.decorator_list)
+    ]
+    assert len(commands) == len(names)
+    for f in commands:
+        imported = {
+            (node.module, alias.name)
+            for node in ast.walk(f)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        } | {("", alias.name) for node in ast.walk(f) if isinstance(node, ast.Import) for alias in node.names}
+        assert imported and all(m == "layout.api" or (m, n) == ("layout", "api") for m, n in imported), (
+            f.name,
+            imported,
+        )
+
+
+def test_the_commands_api_functions_on_a_results_folder(squares, cli_folder, tmp_path):
+    """The calls a notebook makes: the explanation as data and text, a comparison, the report, the map (a map's
+    complaint about its folder or layers is an InputError here, as on the command line), validation and the schema."""
+    folder = shutil.copytree(cli_folder, tmp_path / "copy")  # the map is redrawn there
+    assert layout.explain(folder) == read_folder(folder).explanation
+    assert layout.explain_text(folder) == runner.invoke(app, ["explain", str(folder)]).stdout
+    same = layout.compare(folder, cli_folder)
+    assert not any(same["changes"].values()) and same["unchanged"] == len(read_folder(folder).assignment) > 0
+    assert (same["a"]["folder"], same["b"]["folder"]) == (str(folder), str(cli_folder))
+    assert (
+        layout.compare_text(folder, cli_folder) == runner.invoke(app, ["compare", str(folder), str(cli_folder)]).stdout
+    )
+    assert layout.write_report(folder, tmp_path / "r.html") == tmp_path / "r.html"
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    written: list[Path] = []
+    page = layout.write_map(folder, layers=["T"], png=tmp_path / "f.png", written=written.append)
+    assert page == folder / "map.html" and written == [page, tmp_path / "f.png"]
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    drawn = page.read_bytes()
+    assert b'"key":"T"' in drawn and b'"key":"portfolio"' not in drawn  # the layer asked for
+    with pytest.raises(InputError, match="nope"):
+        layout.write_map(folder, layers=["nope"])
+    with pytest.raises(InputError) as e:
+        layout.write_map(folder, png=tmp_path / "f.png")  # an existing file, without force: refused before drawing
+    assert [p.key for p in e.value.problems] == ["--png"] and page.read_bytes() == drawn
+    inst = layout.validate(squares)
+    assert (inst.regions, sorted(inst.industries), inst.neighbours) == (["A", "B", "C"], ["T", "U"], [("A", "B")])
+    assert layout.schema()["properties"].keys() >= {"industries", "limits", "sweep"}
 
 
 def test_a_solve_from_python_writes_the_folder_layout_solve_writes(squares, cli_folder, tmp_path):

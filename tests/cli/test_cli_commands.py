@@ -15,7 +15,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def two_results(tmp_path):
-    """The scenario of tests/test_model_optima.py solved with homogeneity 1 (A+C) and 0 (A+B)."""
+    """The scenario of tests/model/test_model_optima.py solved with homogeneity 1 (A+C) and 0 (A+B)."""
     write_regions(tmp_path, {"A": (0, 0), "B": (1, 0), "C": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}, "C": {"s": 0}})
     outs = []
     for weight in (1.0, 0.0):

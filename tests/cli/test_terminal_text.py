@@ -38,7 +38,7 @@ def solved(tmp_path_factory):
     )
     body = {
         "industries": {"T": industry(name=TITLE + "Tech")}
-    }  # out_a: A and C at 50 each; out_b: A alone (tests/test_sweep.py)
+    }  # out_a: A and C at 50 each; out_b: A alone (tests/batch/test_sweep.py)
     runs = {}
     for out, homogeneity in (("out_a", 1.0), ("out_b", 0.0)):
         file = write_scenario(

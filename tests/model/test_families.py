@@ -6,10 +6,10 @@ parts hold the least member share, existing capacity, a previous period, a long 
 budgets split to units and parents). A change to the maths shows up as a readable diff of those files. To accept
 one on purpose, write them again and review the diff before committing:
 
-    LAYOUT_REGOLD=1 python -m pytest tests/test_families.py -k golden
+    LAYOUT_REGOLD=1 python -m pytest tests/model/test_families.py -k golden
 
 The finer-resolution families are explained and diagnosed in sentences with numbers like the province-level
-ones (two-level region sets of your own, `regions.parent_field`, as in tests/test_fine.py).
+ones (two-level region sets of your own, `regions.parent_field`, as in tests/regions/test_fine.py).
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def lp_rows(m: LayoutModel, names: list[str]) -> list[str]:
 def golden_text(m: LayoutModel, bounds: dict[str, list[str]], family: str) -> str:
     rows = [n for n in m.rows if m.info[n].family == family]
     rec = RECORDS[family]
-    lines = [f"\\ {family} ({rec.function}) in the every_family model of tests/test_families.py"]
+    lines = [f"\\ {family} ({rec.function}) in the every_family model of tests/model/test_families.py"]
     lines += lp_rows(m, rows)
     if bounds.get(family):
         lines += ["bounds"] + bounds[family]

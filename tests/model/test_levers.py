@@ -1,6 +1,6 @@
 """Each policy lever on a tiny instance with a hand-computed optimum that ignoring the lever would change.
 
-Objective as in tests/test_model_optima.py: no budget (unless a test gives one region's), no balance term
+Objective as in tests/model/test_model_optima.py: no budget (unless a test gives one region's), no balance term
 (min_clusters 0), no neighbours (squares apart), so objective = -sum_r score_r x_r / target (+ 1000 per
 target left short, + 2 per target built beyond it). Scores are min-max normalised.
 The last two tests check the shipped examples (models/examples/).

@@ -1,7 +1,7 @@
 """Broken data files for bring-your-own regions: each exits 2 naming the file, the feature or row, and the
 problem, with no traceback, and leaves no output folder (nor a hidden partial one).
 
-Bad constraint files are tests/test_bad_input.py's; this file breaks the boundary GeoJSON/GeoPackage and the
+Bad constraint files are tests/spec/test_bad_input.py's; this file breaks the boundary GeoJSON/GeoPackage and the
 indicator CSV a scenario with `regions: {source: files}` points to.
 """
 

@@ -18,8 +18,12 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.image import imread
+from typer.testing import CliRunner
 
+from layout.cli import app
+from layout.errors import InputError, Problem
 from layout.paths import geodata_file
+from layout.results.folder import FOLDER
 from layout.views.maps import inputs as map_inputs
 from layout.views.maps import offline
 from layout.views.maps import render as maps
@@ -804,18 +808,33 @@ def test_national_clusters_2019_overlay(ph_page):
     ph_page.check_clean()
 
 
+def problems_of(call, *args, **kwargs) -> list[Problem]:
+    """The problems of the InputError that `call(*args, **kwargs)` raises."""
+    with pytest.raises(InputError) as caught:
+        call(*args, **kwargs)
+    return caught.value.problems
+
+
 def test_period_and_declared_errors(phased, tmp_path):
     folder = tmp_path / "bad"
     shutil.copytree(phased, folder)
     text = (folder / "phasing.csv").read_text(encoding="utf-8")
     (folder / "phasing.csv").write_text(text.replace("period,", "year,", 1), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"phasing\.csv: missing column\(s\) period"):
-        maps.write_map(folder)
+    assert problems_of(maps.write_map, folder) == [
+        Problem(
+            str(folder / "phasing.csv"),
+            1,
+            "",
+            f"a CSV table written by this program, with columns period, {', '.join(COLUMNS)}",
+            f"no period (columns year, {', '.join(COLUMNS)})",
+        )
+    ]
     shutil.copy(phased / "phasing.csv", folder / "phasing.csv")
     with (folder / "declared.csv").open("a", encoding="utf-8") as fh:
         fh.write("370000,Shandong,NGIT,New IT,1.0,provincial,innovation,,\n")
-    with pytest.raises(ValueError, match=r"declared\.csv, line 9: tier 'provincial' is not one of declared"):
-        maps.write_map(folder)
+    assert problems_of(maps.write_map, folder) == [
+        Problem(str(folder / "declared.csv"), 9, "tier", "one of declared", "'provincial'")
+    ]
     # without declared.csv and phasing.csv: two maps, as before
     (folder / "declared.csv").unlink()
     (folder / "phasing.csv").unlink()
@@ -886,19 +905,85 @@ def test_folium_default_assets_are_refused():
     assert offline.external_assets(offline.inline_assets(m.get_root().render())) == []
 
 
-def test_missing_file_is_a_readable_value_error(results, tmp_path):
-    folder = tmp_path / "partial"
+def test_a_folder_that_is_not_right_is_input_error_naming_the_file(results, tmp_path):
+    """From Python (write_map, map_figure) as from the CLI: layout.errors.InputError naming the folder or file,
+    and the line or key; `layout map` prints it once (exit 2), not wrapped in a second expected/found."""
+    nowhere, a_file = tmp_path / "nowhere", tmp_path / "a-file"
+    a_file.write_text("not a folder", encoding="utf-8")
+    assert problems_of(maps.write_map, nowhere) == [Problem(str(nowhere), None, "", FOLDER, "no such folder")]
+    result = CliRunner().invoke(app, ["map", str(nowhere)])
+    assert (
+        result.exit_code == 2
+        and result.stderr == f"error (bad input): {nowhere}: expected {FOLDER}; found no such folder\n"
+    )
+    assert problems_of(maps.map_figure, a_file) == [Problem(str(a_file), None, "", FOLDER, "not a folder")]
+    needs = f"{FOLDER} (metrics.json, assignment.csv, baseline.csv, layout.geojson)"
+    for name in ("metrics.json", "layout.geojson"):
+        folder = tmp_path / f"without-{name}"
+        shutil.copytree(results, folder, ignore=shutil.ignore_patterns("map.html"))
+        (folder / name).unlink()
+        expected = [Problem(str(folder), None, "", needs, f"no {name} there")]
+        assert problems_of(maps.write_map, folder) == expected
+        assert problems_of(maps.map_figure, folder) == expected
+        result = CliRunner().invoke(app, ["map", str(folder)])
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr == f"error (bad input): {expected[0]}\n"
+        assert not (folder / "map.html").exists()
+
+    folder = tmp_path / "rows"
     shutil.copytree(results, folder)
-    (folder / "metrics.json").unlink()
-    with pytest.raises(ValueError, match=r"lacks metrics\.json"):
-        maps.write_map(folder)
-    with pytest.raises(ValueError, match="does not exist"):
-        maps.write_map(tmp_path / "nowhere")
-    shutil.copy(results / "metrics.json", folder / "metrics.json")
     with (folder / "assignment.csv").open("a", encoding="utf-8") as fh:
-        fh.write("999999,Nowhere,NGIT,New IT,1.0,provincial,innovation,,\n")
-    with pytest.raises(ValueError, match="999999"):
-        maps.write_map(folder)
+        fh.write("999999,Nowhere,NGIT,New IT,1.0,provincial,innovation,,\n")  # line 10
+        fh.write("710000,Taiwan,NGIT,New IT,1.0,provincial,innovation,,\n")
+        fh.write("999999,Nowhere,BIO,Bio,1.0,provincial,innovation,,\n")  # the same region: listed once
+    path = str(folder / "assignment.csv")
+    assert problems_of(maps.write_map, folder) == [
+        Problem(path, 10, "region_code", "a region drawn in layout.geojson", "999999"),
+        Problem(path, 11, "region_code", "a region modelled in layout.geojson", "710000, not modelled"),
+    ]
+    shutil.copy(results / "assignment.csv", folder / "assignment.csv")
+    with (folder / "assignment.csv").open("a", encoding="utf-8") as fh:
+        fh.write('110000,"Alpha\nsecond line",NMAT,x,inf,regional,innovation,,\n')  # lines 10-11: one row
+        fh.write("120000,Beta,NMAT,x,2.0,provincial,innovation,,\n")
+        fh.write("130000,Gamma,NMAT,x,many,provincial,innovation,,\n")
+    assert problems_of(maps.write_map, folder) == [
+        Problem(path, 13, "capacity", "a number", "'many'")  # the table is not read further
+    ]
+    text = (folder / "assignment.csv").read_text(encoding="utf-8")
+    (folder / "assignment.csv").write_text(text.replace(",many,", ",3,"), encoding="utf-8")
+    assert problems_of(maps.write_map, folder) == [
+        Problem(path, 10, "capacity", "a finite number", "inf"),
+        Problem(path, 10, "tier", "one of inter-provincial, provincial, characteristic", "'regional'"),
+    ]
+
+    shutil.copy(results / "assignment.csv", folder / "assignment.csv")
+    geo = json.loads((results / "layout.geojson").read_text(encoding="utf-8"))
+    geo["features"][0]["geometry"] = None
+    geo["features"][2]["geometry"] = {"type": "Polygon", "coordinates": []}
+    (folder / "layout.geojson").write_text(json.dumps(geo), encoding="utf-8")
+    path = str(folder / "layout.geojson")
+    assert problems_of(maps.write_map, folder) == [
+        Problem(path, None, "features.0.geometry", "the outline of region 110000", "none (null)"),
+        Problem(path, None, "features.2.geometry", "the outline of region 130000", "an empty geometry"),
+    ]
+    geo["features"] = []
+    (folder / "layout.geojson").write_text(json.dumps(geo), encoding="utf-8")
+    assert problems_of(maps.write_map, folder) == [Problem(path, None, "features", "at least one drawn unit", "none")]
+
+    shutil.copy(results / "layout.geojson", folder / "layout.geojson")
+    metrics = json.loads((results / "metrics.json").read_text(encoding="utf-8"))
+    del metrics["duplications"]["baseline"]
+    (folder / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    assert problems_of(maps.write_map, folder) == [
+        Problem(
+            str(folder / "metrics.json"),
+            None,
+            "duplications.baseline",
+            "the baseline layout's neighbour duplications (a list, as `layout solve` writes)",
+            "nothing (the key is missing)",
+        )
+    ]
+    assert "NGIT" in map_inputs.load(folder, baseline=False).industries  # the PNG's one panel needs no baseline
 
 
 def test_map_without_sea_file_still_renders(results, tmp_path, monkeypatch):

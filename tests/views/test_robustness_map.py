@@ -12,7 +12,6 @@ per-industry share, so the "anything" layer must count points, not take a maximu
 from __future__ import annotations
 
 import csv
-import re
 import shutil
 
 import pytest
@@ -20,6 +19,7 @@ from typer.testing import CliRunner
 
 from layout.batch.sweep import run_sweep
 from layout.cli import app
+from layout.errors import InputError, Problem
 from layout.views.maps import offline
 from layout.views.maps import render as maps
 from layout.views.maps.elements import RAMP, RAMP_START
@@ -147,15 +147,73 @@ def test_layers_tooltips_and_colours_match_robustness_csv(browser, sweep_dir):
         p.close()
 
 
+def _problems(call, *args) -> list[Problem]:
+    with pytest.raises(InputError) as caught:
+        call(*args)
+    return caught.value.problems
+
+
 def test_stale_or_unsolved_sweep_folders_are_refused(sweep_dir, tmp_path):
     copy = shutil.copytree(sweep_dir, tmp_path / "copy")
     shutil.rmtree(copy / "points" / "p001")  # robustness.csv still counts 4 solved points
-    with pytest.raises(ValueError, match=re.escape("points_solved is 4, but") + ".*stale"):
-        maps.write_robustness_map(copy)
+    stale = Problem(
+        str(copy / "robustness.csv"),
+        2,
+        "points_solved",
+        f"3, the solved points in {copy} (the table is stale: rerun `layout sweep` to refresh it)",
+        "4",
+    )
+    assert _problems(maps.write_robustness_map, copy) == [stale]
     result = CliRunner().invoke(app, ["map", str(copy)])
-    assert result.exit_code == 2 and "stale" in result.output
+    assert result.exit_code == 2 and result.stderr == f"error (bad input): {stale}\n"  # said once, not re-wrapped
+
+    path = copy / "robustness.csv"
+    lines = [line.replace(",4,", ",3,", 1) for line in path.read_text(encoding="utf-8").splitlines()]  # fresh
+    table = lines.copy()
+    table[3] = table[3].replace(",0.25,", ",inf,", 1)  # line 4: B, T
+    path.write_text("\n".join(table) + "\n", encoding="utf-8")
+    assert _problems(maps.write_robustness_map, copy) == [
+        Problem(str(path), 4, "share_designated", "a finite number", "inf")
+    ]
+    table = lines.copy()
+    table[4] = "Z" + table[4][1:]  # line 5: B, U
+    path.write_text("\n".join(table) + "\n", encoding="utf-8")
+    geometry = copy / "points" / "p000" / "layout.geojson"
+    assert _problems(maps.write_robustness_map, copy) == [
+        Problem(str(path), 5, "region_code", f"a region of {geometry}", "Z")
+    ]
+    geometry.unlink()
+    assert _problems(maps.write_robustness_map, copy) == [
+        Problem(
+            str(geometry.parent),
+            None,
+            "",
+            "the first solved point's results folder, the map's geometry (layout.geojson)",
+            "no layout.geojson there",
+        )
+    ]
+
     for pid in ("p000", "p002", "p003"):
         shutil.rmtree(copy / "points" / pid)
-    with pytest.raises(ValueError, match="no solved point"):
-        maps.write_robustness_map(copy, copy / "r.html")
+    assert _problems(maps.write_robustness_map, copy, copy / "r.html") == [
+        Problem(
+            str(copy),
+            None,
+            "",
+            "a sweep folder written by `layout sweep`, with a solved point (points/<id>/metrics.json) to map",
+            "no solved point among its 4 points",
+        )
+    ]
     assert not (copy / "r.html").exists()
+
+    (copy / "sweep.csv").unlink()
+    assert not maps.is_sweep_folder(copy)
+    assert _problems(maps.write_robustness_map, copy) == [
+        Problem(
+            str(copy),
+            None,
+            "",
+            "a sweep folder written by `layout sweep` (robustness.csv, sweep.csv)",
+            "no sweep.csv there",
+        )
+    ]

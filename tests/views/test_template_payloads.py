@@ -239,6 +239,8 @@ def received(solved, tmp_path_factory) -> Path:
         group["name"] = r["m_groupname"]
     metrics["solver"]["message"] = r["m_message"]
     metrics["policy_levers"] = [r["m_lever"]]
+    lever = {"code": INDUSTRY_CODE, "name": r["m_indname"], "lever": "retired", "enters": None, "text": r["m_lever"]}
+    metrics["policy_lever_notes"] = [lever]
     metrics["missing_data"] = [r["m_missing"]]
     rows = [{**row, "kind": r["m_kind"]} for row in _read_rows(folder / "assignment.csv")]
     columns = list(rows[0])
@@ -264,6 +266,7 @@ def received(solved, tmp_path_factory) -> Path:
             "solver": {**metrics["solver"], "status": r["m_status"]},
             "optimised": metrics["optimised"],
             "policy_levers": [r["m_lever"]],
+            "policy_lever_notes": [lever],
         }
     }
     (folder / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False), encoding="utf-8")

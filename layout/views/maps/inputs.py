@@ -4,8 +4,10 @@ A results folder DIR holds ``assignment.csv`` (optimised layout), ``baseline.csv
 and ``metrics.json``; optionally ``declared.csv`` (the SEI priorities provinces declared in sourced
 plans, tier "declared", capacity 1 = "declared, no capacity stated") and, with ``periods:`` in the
 scenario, ``phasing.csv`` (a leading ``period`` column, then the assignment columns) with
-``periods/<year>/`` holding each period's own results folder. Every reader raises ValueError with
-the file and line on bad input. Nothing here imports the model or the solver.
+``periods/<year>/`` holding each period's own results folder. The folder and its files are read through
+:mod:`layout.results.folder` and :func:`layout.results.tables.read_csv_lines`; every reader raises
+:class:`layout.errors.InputError` naming the file (and line or key) on bad input. Nothing here imports the
+model or the solver.
 
 ``geodata/sei_clusters_2019.csv`` lists 18 of the 66 national SEI clusters designated in 2019 by
 city, with no coordinates: the maps place them per province only (:func:`read_clusters_2019`).
@@ -20,12 +22,13 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from layout.errors import InputError, Problem
 from layout.paths import geodata_file
+from layout.regions.readers import capped
 from layout.results.folder import (
     ASSIGNMENT_CSV,
     BASELINE_CSV,
@@ -35,11 +38,12 @@ from layout.results.folder import (
     PERIODS_DIR,
     PHASING_CSV,
     Metrics,
+    read_folder,
     read_json,
     read_units_geojson,
     section,
 )
-from layout.results.tables import read_csv
+from layout.results.tables import read_csv_lines
 
 TIERS = ("inter-provincial", "provincial", "characteristic")
 DECLARED_TIER = "declared"
@@ -111,6 +115,7 @@ class Row:
     group: str
     group_name: str
     period: str = ""  # phasing.csv only
+    line: int = field(default=0, compare=False)  # the row's line in its file, for messages
 
 
 @dataclass
@@ -192,60 +197,45 @@ class Results:
         return [c for c, u in self.units.items() if not u.modelled]
 
 
-def require(folder: Path, names) -> None:
-    if not folder.is_dir():
-        raise ValueError(f"results folder {folder} does not exist (write one with `layout solve --out DIR`)")
-    missing = [n for n in names if not (folder / n).is_file()]
-    if missing:
-        raise ValueError(
-            f"results folder {folder} lacks {', '.join(missing)}: a map needs "
-            f"{', '.join(names)} as written by `layout solve`"
-        )
-
-
 def read_table(
-    path: Path, *, tiers=TIERS, period: bool = False
+    path: Path, *, tiers: tuple[str, ...] = TIERS, period: bool = False
 ) -> tuple[list[Row], dict[str, str], dict[str, tuple[str, str]]]:
     """Rows of an assignment/baseline/declared table, region names, and industry (name, kind) by code.
 
     ``tiers``: the tiers allowed; ``period``: the table has a leading ``period`` column (phasing.csv).
+    InputError naming the file and line of every bad row (a capacity that is no finite number, a tier not
+    allowed, an empty period; at most MAX_LISTED listed), or the file for a table that is no such table.
     """
-    try:
-        df = read_csv(path)  # bounded; the spreadsheet-safe quote removed (layout.tables)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValueError(f"{path}: not a readable UTF-8 CSV table ({exc})") from None
-    missing = [c for c in (("period",) if period else ()) + ASSIGNMENT_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(df.columns)}")
-    rows = []
+    table, lines = read_csv_lines(path, (("period",) if period else ()) + ASSIGNMENT_COLUMNS, ("capacity",))
+    label = str(path)
+    rows, problems = [], []
     regions: dict[str, str] = {}
     industries: dict[str, tuple[str, str]] = {}
-    for i, rec in enumerate(df.to_dict("records"), start=2):
-        try:
-            capacity = float(rec["capacity"])
-        except ValueError:
-            raise ValueError(f"{path}, line {i}: capacity {rec['capacity']!r} is not a number") from None
-        if not math.isfinite(capacity):
-            raise ValueError(f"{path}, line {i}: capacity {rec['capacity']!r} is not finite")
+    for line, rec in zip(lines, table.to_dict("records")):
+        if not math.isfinite(rec["capacity"]):
+            problems.append(Problem(label, line, "capacity", "a finite number", str(rec["capacity"])))
         if rec["tier"] not in tiers:
-            raise ValueError(f"{path}, line {i}: tier {rec['tier']!r} is not one of {', '.join(tiers)}")
+            problems.append(Problem(label, line, "tier", f"one of {', '.join(tiers)}", repr(rec["tier"])))
         year = rec["period"].strip() if period else ""
         if period and not year:
-            raise ValueError(f"{path}, line {i}: the period is empty")
+            problems.append(Problem(label, line, "period", "the year of a plan period", "an empty cell"))
         rows.append(
             Row(
                 region=rec["region_code"].strip(),
                 industry=rec["industry"].strip(),
-                capacity=capacity,
+                capacity=rec["capacity"],
                 tier=rec["tier"],
                 kind=rec["kind"],
                 group=rec["group"].strip(),
                 group_name=rec["group_name"],
                 period=year,
+                line=line,
             )
         )
         regions.setdefault(rows[-1].region, rec["region_name"])
         industries.setdefault(rows[-1].industry, (rec["industry_name"], rec["kind"]))
+    if problems:
+        raise InputError(capped(problems, label))
     return rows, regions, industries
 
 
@@ -257,28 +247,41 @@ def largest_part_point(geom) -> tuple[float, float]:
 
 
 def read_units(path: Path) -> dict[str, Unit]:
-    """The drawn units of a results folder's layout.geojson (read and checked by layout.folder)."""
+    """The drawn units of a results folder's layout.geojson (read and checked by layout.results.folder).
+
+    InputError naming the file and the feature (`features.<n>`) of every unit without a code or an outline
+    that can be drawn (at most MAX_LISTED listed), or the file when it has no unit at all."""
     features = read_units_geojson(path)["features"]
+    label = str(path)
     units: dict[str, Unit] = {}
+    problems: list[Problem] = []
     for n, feature in enumerate(features):
         props = feature["properties"]
         code = props["region_code"].strip()
         if not code:
-            raise ValueError(f"{path}: feature {n} has no region_code property")
-        if feature.get("geometry") is None:
-            raise ValueError(f"{path}: feature {n} ({code}) has no geometry")
+            problems.append(Problem(label, None, f"features.{n}.properties.region_code", "a region code", "''"))
+            continue
+        geometry = feature.get("geometry")
+        outline = f"features.{n}.geometry", f"the outline of region {code}"
+        if geometry is None:
+            problems.append(Problem(label, None, *outline, "none (null)"))
+            continue
         try:
-            geom = shape(feature["geometry"])
+            geom = shape(geometry)
         except Exception as exc:  # shapely raises several kinds for a malformed geometry
-            raise ValueError(f"{path}: feature {n} ({code}) has a malformed geometry ({type(exc).__name__})") from None
+            problems.append(Problem(label, None, *outline, f"a malformed geometry ({type(exc).__name__})"))
+            continue
         if geom.is_empty:
-            raise ValueError(f"{path}: feature {n} ({code}) has an empty geometry")
+            problems.append(Problem(label, None, *outline, "an empty geometry"))
+            continue
         modelled = props.get("modelled", True)
         if isinstance(modelled, str):
             modelled = modelled.strip().lower() in ("true", "1", "yes")
         units[code] = Unit(code, str(props.get("region_name") or code), bool(modelled), geom, largest_part_point(geom))
-    if not units:
-        raise ValueError(f"{path}: no features")
+    if not features:
+        problems.append(Problem(label, None, "features", "at least one drawn unit", "none"))
+    if problems:
+        raise InputError(capped(problems, label))
     return units
 
 
@@ -289,16 +292,31 @@ class _Reader:
         self.units, self.industries = units, industries
 
     def rows(self, path: Path, **kw) -> list[Row]:
+        """The rows of table `path` (`read_table`); InputError naming the file and the first line of every region
+        that layout.geojson does not draw, or marks not modelled."""
         rows, region_names, industry_names = read_table(path, **kw)
         for code, (name, kind) in industry_names.items():
             if code not in self.industries:
                 self.industries[code] = Industry(code, name or code, kind, PALETTE[len(self.industries) % len(PALETTE)])
-        unknown = sorted({r.region for r in rows} - set(self.units))
-        if unknown:
-            raise ValueError(f"{path}: region code(s) {', '.join(unknown)} are not in layout.geojson")
-        not_modelled = sorted({r.region for r in rows if not self.units[r.region].modelled})
-        if not_modelled:
-            raise ValueError(f"{path}: region(s) {', '.join(not_modelled)} are marked not modelled in layout.geojson")
+        first: dict[str, int] = {}  # region -> the line it first appears on
+        for r in rows:
+            first.setdefault(r.region, r.line)
+        problems = []
+        for code, line in first.items():
+            if code not in self.units:
+                problems.append(Problem(str(path), line, "region_code", f"a region drawn in {LAYOUT_GEOJSON}", code))
+            elif not self.units[code].modelled:
+                problems.append(
+                    Problem(
+                        str(path),
+                        line,
+                        "region_code",
+                        f"a region modelled in {LAYOUT_GEOJSON}",
+                        f"{code}, not modelled",
+                    )
+                )
+        if problems:
+            raise InputError(capped(problems, str(path)))
         # Unit names from the table win over the geometry file only when the latter has none.
         for code, name in region_names.items():
             u = self.units[code]
@@ -308,18 +326,24 @@ class _Reader:
 
 
 def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Results:
-    """Read a results folder. ``extras``: also the declared plans and the periods, when written."""
-    folder = Path(result_dir)
+    """Read a results folder (`layout.results.folder.read_folder`). ``extras``: also the declared plans and the
+    periods, when written. InputError naming the folder, file and line or key for a folder that is no results
+    folder, lacks a file the map needs, or holds a file that is not right."""
     needed = REQUIRED_FILES if baseline else tuple(n for n in REQUIRED_FILES if n != BASELINE_CSV)
-    require(folder, needed)
-    metrics = read_json(folder / METRICS_JSON, Metrics)
-    dups = metrics.get("duplications")
-    if (
-        not isinstance(dups, dict)
-        or not isinstance(dups.get("optimised"), list)
-        or (baseline and not isinstance(dups.get("baseline"), list))
-    ):
-        raise ValueError(f'{folder / "metrics.json"}: needs "duplications": {{"optimised": [...], "baseline": [...]}}')
+    received = read_folder(result_dir, *needed)
+    folder, metrics = received.path, received.metrics
+    dups = section(metrics, "duplications")  # its lists are checked (Metrics); each layout's must be there
+    for role in ("optimised", "baseline") if baseline else ("optimised",):
+        if role not in dups:
+            raise InputError(
+                Problem(
+                    str(folder / METRICS_JSON),
+                    None,
+                    f"duplications.{role}",
+                    f"the {role} layout's neighbour duplications (a list, as `layout solve` writes)",
+                    "nothing (the key is missing)",
+                )
+            )
 
     units = read_units(folder / LAYOUT_GEOJSON)
     tables = {"optimised": folder / ASSIGNMENT_CSV}
@@ -547,12 +571,20 @@ def read_clusters_2019(path: Path | None = None) -> list[NationalCluster] | None
         reader = csv.DictReader(fh)
         missing = [c for c in CLUSTERS_2019_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+            raise InputError(
+                Problem(
+                    str(path),
+                    1,
+                    "",
+                    f"the national SEI clusters of 2019, with columns {', '.join(CLUSTERS_2019_COLUMNS)}",
+                    f"no {', '.join(missing)}",
+                )
+            )
         out = []
-        for i, rec in enumerate(reader, start=2):
+        for rec in reader:
             code = (rec["province_adcode"] or "").strip()
             if not code:
-                raise ValueError(f"{path}, line {i}: province_adcode is empty")
+                raise InputError(Problem(str(path), reader.line_num, "province_adcode", "a province code", "''"))
             out.append(
                 NationalCluster(
                     code,

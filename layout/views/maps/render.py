@@ -3,7 +3,9 @@
 Both are pure functions of the files ``layout solve`` writes into a results folder DIR
 (``assignment.csv``, ``baseline.csv``, ``layout.geojson``, ``metrics.json``; optionally
 ``declared.csv`` and, with plan periods, ``phasing.csv`` and ``periods/``; see
-:mod:`layout.map_inputs`); this module never imports the model or the solver.
+:mod:`layout.views.maps.inputs`); this module never imports the model or the solver. A folder or file that
+is not right is a :class:`layout.errors.InputError` naming it (and the line or key), for a notebook user as
+for the CLI; an unknown layer or tile name, or an industry code that is a layer's name, is a ValueError.
 
 The HTML page (:func:`write_map`) shows the baseline ("uncoordinated local plans") and the optimised
 layout (right) as synchronised Leaflet maps: panning, zooming and the choice of layers follow each
@@ -27,7 +29,7 @@ Each map has
   icon when three maps share the width).
 
 The geometry is embedded once per page (one JavaScript variable shared by every layer of every map).
-Leaflet is inlined from the installed ``django-js-lib-leaflet`` package (:mod:`layout.offline`), and
+Leaflet is inlined from the installed ``django-js-lib-leaflet`` package (:mod:`layout.views.maps.offline`), and
 there is no tile layer unless asked for, so the page opens with no network. Coordinates are drawn
 as stored (GCJ-02 lon/lat for the shipped boundaries); with no tiles the 44-665 m GCJ-02 offset
 is invisible.
@@ -44,7 +46,7 @@ from pathlib import Path
 import folium
 import shapely
 
-from layout.results.folder import MAP_HTML
+from layout.results.folder import MAP_HTML, ROBUSTNESS_HTML
 from layout.results.staging import write_file
 from layout.views.maps.elements import (
     CHARACTERISTIC_COLOUR,
@@ -82,7 +84,7 @@ from layout.views.maps.layers import (
     period_sections,
 )
 from layout.views.maps.png import write_png
-from layout.views.maps.robustness import ROBUSTNESS_PAGE, is_sweep_folder, render_robustness_map
+from layout.views.maps.robustness import is_sweep_folder, render_robustness_map
 from layout.words import plural
 
 __all__ = [
@@ -406,7 +408,9 @@ def write_map(
     is drawn. Units not modelled and the South China Sea dashed line are always drawn, and so is the
     declared map when DIR has declared.csv.
 
-    Raises ValueError if the folder lacks a required file or a layer name is unknown.
+    Raises InputError (naming the folder or file, and the line or key) if the folder is not a results folder,
+    lacks a file the map needs or holds one that is not right; ValueError if a layer or tile name is unknown or
+    an industry code is one of the layer names.
     """
     result_dir = Path(result_dir)
     out = Path(out) if out is not None else result_dir / MAP_HTML
@@ -422,12 +426,13 @@ def write_robustness_map(sweep_dir: Path, out: Path | None = None, *, tiles: str
     designated (``share_designated`` of robustness.csv, 0-100 %), and one for "designated for
     anything" (counted from the points' assignment.csv); tooltips list every share and the number of
     solved points. Geometry: the first solved point's layout.geojson. Offline like :func:`write_map`
-    (``tiles`` as there); see :mod:`layout.map_robustness`.
+    (``tiles`` as there); see :mod:`layout.views.maps.robustness`.
 
-    Raises ValueError if the folder is not a sweep folder, has no solved point or a table is stale or bad.
+    Raises InputError (naming the folder or file, and the line) if the folder is not a sweep folder, has no
+    solved point or a table is stale or bad.
     """
     sweep_dir = Path(sweep_dir)
-    out = Path(out) if out is not None else sweep_dir / ROBUSTNESS_PAGE
+    out = Path(out) if out is not None else sweep_dir / ROBUSTNESS_HTML
     page = render_robustness_map(sweep_dir, tiles=tiles)
     write_file(out, page.encode("utf-8"))
     return out

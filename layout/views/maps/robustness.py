@@ -1,10 +1,11 @@
 """The robustness map of a sweep: how often each region is designated, over the solved points.
 
-A sweep folder DIR (``layout sweep``, :mod:`layout.sweep`) holds ``sweep.csv`` (one row per point),
+A sweep folder DIR (``layout sweep``, :mod:`layout.batch.sweep`) holds ``sweep.csv`` (one row per point),
 ``robustness.csv`` (per region and industry: ``points_solved``, ``points_designated``,
-``share_designated``, …) and ``points/<id>/`` (each point's results folder). :func:`render_robustness_map`
-draws one page from them, built from the same parts as the layout maps (:mod:`layout.map_page`):
-Leaflet inlined, no tile layer, the geometry embedded once, every text from the data escaped.
+``share_designated``, …) and ``points/<id>/`` (each point's results folder); the names are
+:mod:`layout.results.folder`'s. :func:`render_robustness_map` draws one page from them, built from the same
+parts as the layout maps (:mod:`layout.views.maps.elements`): Leaflet inlined, no tile layer, the geometry
+embedded once, every text from the data escaped.
 
 * thematic layers (radio buttons): "designated for anything" (the share of solved points in which the
   region hosts at least one cluster, counted from the points' ``assignment.csv``) and one layer per
@@ -14,7 +15,8 @@ Leaflet inlined, no tile layer, the geometry embedded once, every text from the 
 
 A point is solved when ``points/<id>/metrics.json`` exists (as :func:`layout.batch.sweep.robustness` counts);
 the geometry is the first solved point's ``layout.geojson``. :func:`layout.views.maps.render.write_robustness_map`
-writes the page. Nothing here imports the model or the solver.
+writes the page. A folder or file that is not right is an InputError naming it (and the line). Nothing here
+imports the model or the solver.
 """
 
 from __future__ import annotations
@@ -24,11 +26,20 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import shapely
 
-from layout.results.folder import ASSIGNMENT_CSV, LAYOUT_GEOJSON, METRICS_JSON, Metrics, read_json
-from layout.results.tables import read_csv
+from layout.errors import InputError, Problem
+from layout.results.folder import (
+    ASSIGNMENT_CSV,
+    LAYOUT_GEOJSON,
+    METRICS_JSON,
+    POINTS_DIR,
+    ROBUSTNESS_CSV,
+    SWEEP_CSV,
+    read_metrics,
+    require,
+)
+from layout.results.tables import read_csv, read_csv_lines
 from layout.views.maps.elements import (
     NONE_FILL,
     RAMP,
@@ -48,17 +59,9 @@ from layout.views.maps.elements import (
 from layout.views.maps.inputs import PALETTE, Industry, Results, Unit, read_sea, read_table, read_units
 from layout.words import plural
 
-SWEEP_TABLE, ROBUSTNESS_TABLE, POINTS_DIR = "sweep.csv", "robustness.csv", "points"
-ROBUSTNESS_PAGE = "robustness.html"
-ROBUSTNESS_COLUMNS = (
-    "region_code",
-    "region_name",
-    "industry",
-    "industry_name",
-    "points_solved",
-    "points_designated",
-    "share_designated",
-)
+SWEEP_FOLDER = "a sweep folder written by `layout sweep`"
+ROBUSTNESS_COLUMNS = ("region_code", "region_name", "industry", "industry_name")
+ROBUSTNESS_NUMBERS = ("points_solved", "points_designated", "share_designated")
 ANY = "any"  # layer key of "designated for anything"
 ROLE = "robustness"  # the page's one map
 _RESERVED = {ANY, "context"}
@@ -67,7 +70,7 @@ _RESERVED = {ANY, "context"}
 def is_sweep_folder(folder: Path) -> bool:
     """Whether ``folder`` is a sweep folder (``robustness.csv`` and ``sweep.csv`` in it)."""
     folder = Path(folder)
-    return (folder / ROBUSTNESS_TABLE).is_file() and (folder / SWEEP_TABLE).is_file()
+    return (folder / ROBUSTNESS_CSV).is_file() and (folder / SWEEP_CSV).is_file()
 
 
 def fmt_share(share: float) -> str:
@@ -92,70 +95,63 @@ class Sweep:
         return self.any_count.get(region, 0) / len(self.solved)
 
 
-def _read_csv(path: Path, needed) -> pd.DataFrame:
-    try:
-        df = read_csv(path)  # bounded; the spreadsheet-safe quote removed (layout.tables)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValueError(f"{path}: not a readable UTF-8 CSV table ({exc})") from None
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(df.columns)}")
-    return df
-
-
-def _number(path: Path, line: int, column: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ValueError(f"{path}, line {line}: {column} {text!r} is not a finite number")
-    return value
-
-
 def load_sweep(sweep_dir: Path) -> Sweep:
-    """Read a sweep folder. Raises ValueError (file and line) on a missing file, bad table or no solved point."""
-    folder = Path(sweep_dir)
-    if not is_sweep_folder(folder):
-        raise ValueError(
-            f"{folder} is not a sweep folder: it needs {ROBUSTNESS_TABLE} and {SWEEP_TABLE} "
-            "as written by `layout sweep`"
-        )
-    table = _read_csv(folder / SWEEP_TABLE, ("point",))
+    """Read a sweep folder. InputError naming the folder or file (and line) for a folder that is not a sweep
+    folder or has no solved point, and for a table that is bad or stale."""
+    folder = require(Path(sweep_dir), ROBUSTNESS_CSV, SWEEP_CSV, what=SWEEP_FOLDER)
+    table = read_csv(folder / SWEEP_CSV, ("point",))
     ids = [p.strip() for p in table["point"]]
     solved = [p for p in ids if (folder / POINTS_DIR / p / METRICS_JSON).is_file()]
     if not solved:
-        raise ValueError(f"{folder}: no solved point (points/<id>/metrics.json): nothing to map")
-    first = folder / POINTS_DIR / solved[0]
-    if not (first / LAYOUT_GEOJSON).is_file():
-        raise ValueError(f"{first} lacks layout.geojson: the map takes its geometry from the first solved point")
+        raise InputError(
+            Problem(
+                str(folder),
+                None,
+                "",
+                f"{SWEEP_FOLDER}, with a solved point ({POINTS_DIR}/<id>/{METRICS_JSON}) to map",
+                f"no solved point among its {plural(len(ids), 'point')}",
+            )
+        )
+    first = require(
+        folder / POINTS_DIR / solved[0],
+        LAYOUT_GEOJSON,
+        what="the first solved point's results folder, the map's geometry",
+    )
     units = read_units(first / LAYOUT_GEOJSON)
 
-    path = folder / ROBUSTNESS_TABLE
-    rob = _read_csv(path, ROBUSTNESS_COLUMNS)
+    path = folder / ROBUSTNESS_CSV
+    rob, lines = read_csv_lines(path, ROBUSTNESS_COLUMNS, ROBUSTNESS_NUMBERS)
     share: dict[tuple[str, str], float] = {}
     designated: dict[tuple[str, str], int] = {}
     names: dict[str, str] = {}
-    for line, rec in enumerate(rob.to_dict("records"), start=2):
+    for line, rec in zip(lines, rob.to_dict("records")):
         region, industry = rec["region_code"].strip(), rec["industry"].strip()
-        n = _number(path, line, "points_solved", rec["points_solved"])
-        if n != len(solved):
-            raise ValueError(
-                f"{path}, line {line}: points_solved is {rec['points_solved']}, but {folder} has "
-                f"{len(solved)} solved point(s): the table is stale (rerun `layout sweep` to refresh it)"
+        for column in ROBUSTNESS_NUMBERS:
+            if not math.isfinite(rec[column]):
+                raise InputError(Problem(str(path), line, column, "a finite number", str(rec[column])))
+        if rec["points_solved"] != len(solved):
+            raise InputError(
+                Problem(
+                    str(path),
+                    line,
+                    "points_solved",
+                    f"{len(solved)}, the solved points in {folder} (the table is stale: rerun `layout sweep` to "
+                    "refresh it)",
+                    f"{rec['points_solved']:g}",
+                )
             )
         if region not in units:
-            raise ValueError(f"{path}, line {line}: region code {region} is not in {first / 'layout.geojson'}")
+            raise InputError(Problem(str(path), line, "region_code", f"a region of {first / LAYOUT_GEOJSON}", region))
         if not units[region].modelled:
             continue  # a region not modelled is drawn as context
-        share[region, industry] = _number(path, line, "share_designated", rec["share_designated"])
-        designated[region, industry] = int(_number(path, line, "points_designated", rec["points_designated"]))
+        share[region, industry] = rec["share_designated"]
+        designated[region, industry] = int(rec["points_designated"])
         names.setdefault(industry, rec["industry_name"] or industry)
         u = units[region]
         if u.name == region and rec["region_name"]:
             units[region] = Unit(u.code, rec["region_name"], u.modelled, u.geom, u.point)
 
-    metrics = read_json(first / METRICS_JSON, Metrics)
+    metrics = read_metrics(first)
     order = [str(i.get("code", "")) for i in metrics.get("industries") or [] if isinstance(i, dict)]
     codes = [c for c in order if c in names] + sorted(c for c in names if c not in order)
     clash = [c for c in codes if c.lower() in _RESERVED]
