@@ -142,7 +142,13 @@ def solve(
         "--diagnose-to",
         help="If infeasible, write the diagnosis to this folder (diagnosis.txt); checked like DIR before solving.",
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
+    quiet: bool = typer.Option(
+        False,
+        "--quiet",
+        "-q",
+        help="Print only the headline (scenario, solver status, objective, gap, time, model size), one line, and "
+        "the lines not to miss: a stop at a limit, targets not met. No tables, no progress lines.",
+    ),
 ) -> None:
     """Solve a scenario; write assignment.csv, baseline.csv, layout.geojson, metrics.json, explanation.json, map.html, report.html."""
     from layout.api import solve as solve_scenario
@@ -160,23 +166,50 @@ def solve(
             time_limit=time_limit,
             gap=gap,
         )
-        print_summary(result.metrics_json, out)
+        print_summary(result.metrics_json, out, time_limit=result.run.solver.get("time_limit"), quiet=quiet)
 
     _guard(body)
 
 
-def print_summary(metrics: dict, out: Path) -> None:
-    """The compact summary: solver facts, baseline vs optimised (the metrics of `layout.results.metrics.METRICS`), data gaps."""
+def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, quiet: bool = False) -> None:
+    """The compact summary: solver facts, baseline vs optimised (the metrics of `layout.results.metrics.METRICS`), data gaps.
+    `time_limit`: the seconds the solve ran with (said when it stopped the solver). `quiet`: only the headline, on
+    one line, and the lines not to miss (a stop at a limit, targets not met)."""
+    from layout.results.folder import stopped_words
     from layout.results.metrics import METRIC, METRICS
     from layout.words import fixed
 
     s, size = metrics["solver"], metrics["model"]
     gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.2f} %"
+    stopped = stopped_words(s, time_limit)
     out_console.print(
-        f"[bold]{escape(metrics['scenario']['name'])}[/] — {s['name']}: {s['status']}, objective {s['objective']:.4f}, gap {gap}, "
-        f"{metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries"
+        f"[bold]{escape(metrics['scenario']['name'])}[/] — {s['name']}: "
+        + (f"[bold yellow]{escape(stopped)}[/]" if stopped else f"{s['status']}")
+        + f", objective {s['objective']:.4f}"
+        + ("" if stopped else f", gap {gap}")
+        + f", {metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries",
+        soft_wrap=quiet or None,
     )
-    o, b = metrics["optimised"], metrics["baseline"]
+    earlier = [  # the periods before the last (whose solver is the headline's)
+        (year, words)
+        for year, p in list(metrics.get("periods", {}).items())[:-1]
+        if (words := stopped_words(p["solver"], time_limit))
+    ]
+    for year, words in earlier:
+        out_console.print(f"period {year}: {words}", markup=False, soft_wrap=quiet or None)
+    if stopped or earlier:
+        out_console.print(
+            "a layout stopped at a limit is feasible, not proved optimal: allow more time with --time-limit SECONDS "
+            "(or the file's solver.time_limit)",
+            markup=False,
+            soft_wrap=quiet or None,
+        )
+    o = metrics["optimised"]
+    if quiet:
+        if not o["targets_met"]:
+            out_console.print(_finding(o), soft_wrap=True)
+        return
+    b = metrics["baseline"]
     d = metrics.get("declared")
     t = Table(title="baseline (uncoordinated local plans) vs optimised layout")
     columns = ["metric"] + (["declared*"] if d else []) + ["baseline", "optimised", "vs baseline"]
@@ -228,9 +261,7 @@ def print_summary(metrics: dict, out: Path) -> None:
     for note in metrics.get("policy_levers", []):
         out_console.print(f"policy lever: {note}", markup=False)
     if not o["targets_met"]:
-        out_console.print(
-            f"[bold yellow]finding:[/] targets are not met (shortfall {o['total_shortfall']:g}); see metrics.json industries.*.shortfall"
-        )
+        out_console.print(_finding(o))
     nothing = metrics["regions_eligible_for_nothing"]
     if nothing:
         out_console.print(
@@ -241,6 +272,14 @@ def print_summary(metrics: dict, out: Path) -> None:
     for gap_text in metrics["missing_data"]:
         out_console.print(f"missing data: {gap_text}", markup=False)
     out_console.print(f"written to {out}/", markup=False)
+
+
+def _finding(optimised: dict) -> str:
+    """The summary's line for targets not met (rich markup)."""
+    return (
+        f"[bold yellow]finding:[/] targets are not met (shortfall {optimised['total_shortfall']:g}); "
+        "see metrics.json industries.*.shortfall"
+    )
 
 
 @app.command("map")

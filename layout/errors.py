@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,62 @@ class Problem:
         where = f"{self.file}:{self.line}" if self.line else self.file
         key = f" {self.key}:" if self.key else ""
         return f"{where}:{key} expected {self.expected}; found {self.found}"
+
+
+def _number(value: object) -> str:
+    """A bound of the schema as written in a file: 0, not 0.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+_BOUNDS = {
+    "greater_than": ("gt", "a number greater than {}"),
+    "greater_than_equal": ("ge", "a number of at least {}"),
+    "less_than": ("lt", "a number less than {}"),
+    "less_than_equal": ("le", "a number of at most {}"),
+}
+_KINDS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a text",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+    "list_type": "a list",
+    "missing": "a value (the key is required)",
+    "extra_forbidden": "a known key",
+}
+
+
+def expected_of(error: Mapping[str, Any]) -> str:
+    """What a schema error (one entry of pydantic's `ValidationError.errors()`) expected, in the program's words:
+    "a number greater than 0", "one of: highs, cbc", a validator's own sentence; never the library's "Input should"."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    msg = str(error.get("msg", ""))
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, words = _BOUNDS[kind]
+        return words.format(_number(ctx[key]))
+    if kind in _KINDS:
+        return _KINDS[kind]
+    if kind == "literal_error" and "expected" in ctx:
+        listed = str(ctx["expected"])
+        quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", listed)
+        return "one of: " + (", ".join(quoted) if quoted else listed.replace(" or ", ", "))
+    if kind in ("value_error", "assertion_error"):
+        inner = ctx.get("error")
+        return str(inner) if inner is not None and str(inner) else re.sub(r"^(Value error|Assertion failed), ", "", msg)
+    for prefix, lead in (("Input should be ", ""), ("Input should ", "a value that should ")):
+        if msg.startswith(prefix):
+            return lead + msg[len(prefix) :]
+    return msg[:1].lower() + msg[1:] if msg else "a valid value"
 
 
 class LayoutError(Exception):

@@ -47,7 +47,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem
+from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem, expected_of
 from layout.inputs import read_text
 from layout.results.folder import (
     ASSIGNMENT_CSV,
@@ -325,7 +325,7 @@ def apply(spec: LoadedSpec, base: dict, point: Point) -> dict:
             problems.append(
                 spec.problem(
                     ("sweep", "parameters", _swept(point, loc)),
-                    f"values the schema accepts ({loc or 'scenario'}: {err['msg']})",
+                    f"values the schema accepts ({loc or 'scenario'}: {expected_of(err)})",
                     f"point {point.id} ({shown})",
                 )
             )

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from layout.errors import InputError, Problem
+from layout.errors import InputError, Problem, expected_of
 from layout.inputs import GEO_LIMIT, read_text
 from layout.results.staging import MANIFEST, PROGRAM, staged_output, write_json
 from layout.results.tables import csv_text, read_csv
@@ -78,6 +78,8 @@ __all__ = [
     "read_units_geojson",
     "require",
     "section",
+    "time_limit_of",
+    "stopped_words",
 ]
 
 # ---------------------------------------------------------------- file names
@@ -324,7 +326,7 @@ def problems(path: Path, error: ValidationError) -> list[Problem]:
                 str(path),
                 None,
                 key,
-                f"{err['msg'][0].lower()}{err['msg'][1:]} (written by another version of this program?)",
+                f"{expected_of(err)} (written by another version of this program?)",
                 found,
             )
         )
@@ -442,6 +444,30 @@ def read_metrics(folder: Path) -> dict:
 def read_manifest(folder: Path) -> dict:
     """DIR/manifest.json, checked."""
     return read_json(require(folder, MANIFEST_JSON) / MANIFEST_JSON, Manifest)
+
+
+def time_limit_of(manifest: dict) -> float | None:
+    """The time limit (seconds) a folder's solve ran with: manifest.json's solver.time_limit, or None (no limit,
+    or a manifest that does not say)."""
+    solver = manifest.get("solver")
+    limit = solver.get("time_limit") if isinstance(solver, dict) else None
+    return float(limit) if isinstance(limit, (int, float)) and not isinstance(limit, bool) else None
+
+
+def stopped_words(solver: dict, time_limit: float | None) -> str | None:
+    """metrics.json's solver section in words when a limit stopped the solver with a layout (status 'feasible'):
+    "feasible — stopped by the time limit (120 s) at gap 1.56 %"; None when it finished (optimal, or the gap
+    asked for was reached)."""
+    if solver.get("status") != "feasible":
+        return None
+    message = str(solver.get("message") or "")
+    if "time limit" in message.lower():
+        limit = f"the time limit ({time_limit:g} s)" if time_limit is not None else "the time limit"
+    else:
+        limit = f"a limit ({message})" if message else "a limit"
+    gap = solver.get("gap")
+    at = f" at gap {100 * gap:.2f} %" if isinstance(gap, (int, float)) and not isinstance(gap, bool) else ""
+    return f"feasible — stopped by {limit}{at}" if limit.startswith("the") else f"feasible — stopped at {limit}{at}"
 
 
 def read_explanation(folder: Path) -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import errno
 import hashlib
+import itertools
+import os
 import types
 import typing
 from dataclasses import dataclass, field, replace
@@ -14,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from layout.errors import InputError, Problem
+from layout.errors import InputError, Problem, expected_of
 from layout.inputs import not_readable, read_bytes, read_text
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.spec.schema import Scenario
@@ -284,10 +286,35 @@ def _extended(
         raise InputError(replace(at, expected="a chain of files without a cycle", found=f"{base_path} extends itself"))
     why = not_readable(base_path)
     if why is not None:
-        raise InputError(replace(at, expected="an existing file", found=f"{base_path}: {why}"))
+        raise InputError(
+            replace(
+                at, expected="an existing file" + _did_you_mean_base(base_ref, base_path), found=f"{base_path}: {why}"
+            )
+        )
     base, base_pos, files = _load_merged(base_path, chain + (real,))
     merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**base_pos, **positions}, files + own
+
+
+MAX_LISTED = 1000  # files of a folder compared with a misspelt `extends:` target
+
+
+def _did_you_mean_base(ref: str, path: Path) -> str:
+    """Hint for an `extends:` target not found: `default` if `ref` looks like it, else the closest file beside it
+    (none for a file that is there but unreadable: too large, a folder, not allowed)."""
+    try:
+        if os.path.lexists(path):
+            return ""
+    except (OSError, ValueError):
+        return ""
+    if difflib.get_close_matches(ref.lower(), ["default"], n=1):
+        return " (did you mean `default`?)"
+    try:
+        names = [p.name for p in itertools.islice(path.parent.iterdir(), MAX_LISTED) if p.is_file()]
+        close = difflib.get_close_matches(path.name, names, n=1)
+        return f" (did you mean `{Path(ref).with_name(close[0]).as_posix()}`?)" if close else ""
+    except (OSError, ValueError):  # an unlistable folder; a target with no file name ("", "..")
+        return ""
 
 
 def _did_you_mean(model: type[BaseModel] | None, key: str) -> str:
@@ -397,7 +424,7 @@ def validated(data: dict, file: Path, positions: dict[Path_, tuple[str, int]], f
         for err in e.errors():
             loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal["))))
             found = "nothing (the key is missing)" if err["type"] == "missing" else repr(err.get("input"))[:120]
-            expected = err["msg"]
+            expected = expected_of(err)
             if err["type"] == "missing" and len(loc) == 3 and loc[0] in ("industries", "groups"):
                 expected += _did_you_mean_code(str(loc[1]), data.get(loc[0]), loc[0])
             if err["type"] == "extra_forbidden":

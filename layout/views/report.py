@@ -42,6 +42,8 @@ from layout.results.folder import (
     Explanation,
     read_json,
     read_units_geojson,
+    stopped_words,
+    time_limit_of,
 )
 from layout.results.metrics import DECLARED_METRICS, METRIC, METRICS, Metric
 from layout.results.staging import check_chosen, write_file
@@ -239,6 +241,7 @@ def _map_svg(geojson: dict, counts: dict[str, int]) -> str:
 def _summary(metrics: dict, manifest: dict) -> str:
     sc, s, o = metrics.get("scenario", {}), metrics.get("solver", {}), metrics.get("optimised", {})
     size = metrics.get("model", {})
+    stopped = stopped_words(s, time_limit_of(manifest))
     cards = [
         ("status", e(s.get("status"))),
         ("objective", _num(s.get("objective"), 4)),
@@ -247,6 +250,11 @@ def _summary(metrics: dict, manifest: dict) -> str:
     out = [
         f'<p class="sub">Scenario file <code>{e(sc.get("file"))}</code>; capacity unit: {e(sc.get("capacity_unit"))}; '
         f"solved with {e(s.get('name'))} on {e(manifest.get('created'))}.</p>",
+        *(
+            [f"<p><b>Solver stopped:</b> {e(stopped)}; the layout is feasible but not proved optimal.</p>"]
+            if stopped
+            else []
+        ),
         '<div class="cards">'
         + "".join(f'<div class="card"><b>{v}</b><span>{e(k)}</span></div>' for k, v in cards)
         + "</div>",

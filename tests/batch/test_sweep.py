@@ -362,7 +362,7 @@ sweep:
     )
     with pytest.raises(
         InputError,
-        match=r"bad.yaml:8: sweep.parameters.objective.overcapacity: expected values the schema accepts .*greater than or equal to 0.*point p000",
+        match=r"bad.yaml:8: sweep.parameters.objective.overcapacity: expected values the schema accepts \(objective.overcapacity: a number of at least 0\).*point p000",
     ):
         run_sweep(squares / "bad.yaml", squares / "out", workers=1, progress=False)
 

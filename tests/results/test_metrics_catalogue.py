@@ -222,3 +222,22 @@ def test_number_formats():
     names = [f"U{k}" for k in range(12)]
     assert listing(names[:3]) == "U0, U1, U2" and listing(names, None) == ", ".join(names)
     assert listing(names) == "12 units (U0, U1, U2, U3, U4, U5, U6, U7, U8, U9, … and 2 more)"
+
+
+def test_a_shortfall_of_solver_noise_is_no_change_in_compare_the_summary_or_the_report(tmp_path, monkeypatch):
+    """A shortfall of 0.000002 (the solver's tolerance) against 0 shows as 0.00 on both sides: neither better nor
+    worse, wherever it is judged."""
+    noise, met = layout_metrics(total_shortfall=0.000002), layout_metrics(total_shortfall=0.0)
+    a = write_folder(tmp_path / "a", metrics(baseline=met, optimised=noise))
+    b = write_folder(tmp_path / "b", metrics(baseline=noise, optimised=met))
+    label = METRIC["total_shortfall"].label
+    for before, after, change in ((a, b, "-0"), (b, a, "0")):
+        d = compare(before, after)
+        assert [m["verdict"] for m in d["metrics"] if m["label"] == label] == [None]
+        # baselines A, B; optimised A, B; B − A (the sign of the noise, as `cell` keeps it); no ✓ or ✗ after it
+        assert compare_rows(format_comparison(d))[label] == ["0", "0", "0", "0", change]
+    # the report writes a whole number plain (0) and noise at the record's decimals (0.00): baseline, optimised, verdict
+    for folder, shown in ((a, ["0", "0.00", "—"]), (b, ["0.00", "0", "—"])):
+        assert report_rows(render_report(folder))[label][:3] == shown
+        m = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        assert summary_rows(m, monkeypatch)[label] == ["0.00", "0.00", ""]  # baseline, optimised, verdict

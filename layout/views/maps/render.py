@@ -46,7 +46,15 @@ from pathlib import Path
 import folium
 import shapely
 
-from layout.results.folder import MAP_HTML, ROBUSTNESS_HTML
+from layout.results.folder import (
+    MANIFEST_JSON,
+    MAP_HTML,
+    ROBUSTNESS_HTML,
+    read_manifest,
+    read_metrics,
+    stopped_words,
+    time_limit_of,
+)
 from layout.results.staging import write_file
 from layout.views.maps.elements import (
     CHARACTERISTIC_COLOUR,
@@ -383,12 +391,21 @@ def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: str | N
                     f"{esc(res.scenario)} · {esc(res.periods[-1].year)}, last of {plural(len(res.periods), 'period')}"
                     f" · {plural(len(plan.duplications), 'neighbour duplication')}"
                 )
+            if role == "optimised" and (stopped := _stopped(res.folder)):
+                sub += f" · <b>{esc(stopped)}</b>"
         columns.append((role, head, sub))
     maps = [
         declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index)
         for index, role in enumerate(roles)
     ]
     return build_page(title, columns, maps, res.units, sea)
+
+
+def _stopped(folder: Path) -> str | None:
+    """The folder's solve in words when a limit stopped the solver with a layout ("feasible — stopped by the time
+    limit (120 s) at gap 1.56 %"), else None; the time limit from manifest.json, when the folder has one."""
+    manifest = read_manifest(folder) if (folder / MANIFEST_JSON).is_file() else {}
+    return stopped_words(read_metrics(folder)["solver"], time_limit_of(manifest))
 
 
 def write_map(
