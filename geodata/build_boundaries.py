@@ -125,7 +125,10 @@ def hainan_parts(geom) -> tuple[int, int]:
 
 def write_feature_collection(path: Path, features: list[dict]) -> None:
     """One feature per line, compact separators, UTF-8, no timestamps: byte-stable output."""
-    dump = lambda obj: json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+    def dump(obj: object) -> str:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
     lines = ['{"type":"FeatureCollection","features":[']
     lines.append(",\n".join(dump(f) for f in features))
     lines.append("]}\n")
@@ -171,20 +174,29 @@ def main() -> int:
 
     n_in = int(shapely.get_num_coordinates(raw).sum())
     n_out = int(shapely.get_num_coordinates(out).sum())
-    print(f"checks (after coverage_simplify tol {TOLERANCE_DEG} deg, rounded to {DECIMALS} decimals; "
-          f"vertices {n_in:,} -> {n_out:,}):")
+    print(
+        f"checks (after coverage_simplify tol {TOLERANCE_DEG} deg, rounded to {DECIMALS} decimals; "
+        f"vertices {n_in:,} -> {n_out:,}):"
+    )
     check("all 34 simplified geometries valid (shapely.is_valid)", bool(shapely.is_valid(out).all()))
-    check("no empty geometry, all (Multi)Polygon",
-          not shapely.is_empty(out).any() and set(shapely.get_type_id(out).tolist()) <= {3, 6})
+    check(
+        "no empty geometry, all (Multi)Polygon",
+        not shapely.is_empty(out).any() and set(shapely.get_type_id(out).tolist()) <= {3, 6},
+    )
     check("simplified coverage valid (shapely.coverage_is_valid)", bool(shapely.coverage_is_valid(out)))
     parts_in, parts_out = shapely.get_num_geometries(raw), shapely.get_num_geometries(out)
-    check(f"every unit keeps all its polygon parts ({int(parts_in.sum())} -> {int(parts_out.sum())})",
-          bool((parts_in == parts_out).all()))
+    check(
+        f"every unit keeps all its polygon parts ({int(parts_in.sum())} -> {int(parts_out.sum())})",
+        bool((parts_in == parts_out).all()),
+    )
 
     idx = np.array([codes.index(c) for c in mainland])
     e_raw, e_out = edges(raw[idx]), edges(out[idx])
-    check(f"31 mainland units: {len(e_out)} queen-adjacency edges (touch or intersect), "
-          f"expected {EXPECTED_MAINLAND_EDGES}", len(e_out) == EXPECTED_MAINLAND_EDGES)
+    check(
+        f"31 mainland units: {len(e_out)} queen-adjacency edges (touch or intersect), "
+        f"expected {EXPECTED_MAINLAND_EDGES}",
+        len(e_out) == EXPECTED_MAINLAND_EDGES,
+    )
     check(f"mainland edges identical to the unsimplified data ({len(e_raw)})", e_raw == e_out)
     e34_raw, e34_out = edges(raw), edges(out)
     check(f"all 34 units: {len(e34_out)} edges, identical to the unsimplified data", e34_raw == e34_out)
@@ -195,24 +207,30 @@ def main() -> int:
     order = np.argsort(-np.abs(rel), kind="stable")
     worst = ", ".join(f"{codes[i]} {rel[i]:+.2%}" for i in order[:4])
     mrel = rel[idx]
-    print(f"  area change from simplification (relative, degree^2): mainland median {np.median(np.abs(mrel)):.2%}, "
-          f"max {np.abs(mrel).max():.2%}; largest of all 34: {worst}")
+    print(
+        f"  area change from simplification (relative, degree^2): mainland median {np.median(np.abs(mrel)):.2%}, "
+        f"max {np.abs(mrel).max():.2%}; largest of all 34: {worst}"
+    )
 
     h = codes.index(HAINAN)
     (h_in, h_scs_in), (h_out, h_scs_out) = hainan_parts(raw[h]), hainan_parts(out[h])
-    check(f"Hainan (460000) keeps {h_out} of {h_in} polygon parts, "
-          f"{h_scs_out} of {h_scs_in} south of {SCS_LAT:g} N (South China Sea islands)",
-          h_out == h_in and h_scs_out == h_scs_in)
+    check(
+        f"Hainan (460000) keeps {h_out} of {h_in} polygon parts, "
+        f"{h_scs_out} of {h_scs_in} south of {SCS_LAT:g} N (South China Sea islands)",
+        h_out == h_in and h_scs_out == h_scs_in,
+    )
 
     features = []
     for code, name_zh, geom in zip(codes, names_zh, out):
         modelled = code not in NOT_MODELLED
         name_en = english[code][1] if modelled else NOT_MODELLED[code]
-        features.append({
-            "type": "Feature",
-            "properties": {"code": code, "name_zh": name_zh, "name_en": name_en, "modelled": modelled},
-            "geometry": mapping(geom),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name_zh": name_zh, "name_en": name_en, "modelled": modelled},
+                "geometry": mapping(geom),
+            }
+        )
     prov_path = HERE / "provinces.geojson"
     write_feature_collection(prov_path, features)
     report(prov_path, len(features))
@@ -227,14 +245,21 @@ def main() -> int:
     geom = shapely.geometry.shape(src["geometry"] if src.get("type") == "Feature" else src)
     line = shapely.remove_repeated_points(round_geoms(np.array([geom])))[0]
     scs_path = HERE / "south_china_sea.geojson"
-    write_feature_collection(scs_path, [{
-        "type": "Feature",
-        "properties": {"name": "South China Sea dashed line"},
-        "geometry": mapping(line),
-    }])
+    write_feature_collection(
+        scs_path,
+        [
+            {
+                "type": "Feature",
+                "properties": {"name": "South China Sea dashed line"},
+                "geometry": mapping(line),
+            }
+        ],
+    )
     report(scs_path, 1)
-    check(f"maritime line ({mpath}): {line.geom_type}, {shapely.get_num_geometries(line)} segments, "
-          f"valid", bool(shapely.is_valid(line)) and not line.is_empty)
+    check(
+        f"maritime line ({mpath}): {line.geom_type}, {shapely.get_num_geometries(line)} segments, valid",
+        bool(shapely.is_valid(line)) and not line.is_empty,
+    )
 
     print("all checks passed" if ok else "SOME CHECKS FAILED")
     return 0 if ok else 1

@@ -15,7 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "layout"
-CHECKED = ("layout", "tests", "bench")  # what ruff checks; mypy checks pyproject.toml's [tool.mypy] files
+CHECKED = ("layout", "tests", "bench", "geodata")  # our Python; mypy checks pyproject.toml's [tool.mypy] files
+RUFF = (".",)  # ruff checks the whole repository (Python files and the Python blocks of the docs; .gitignore honoured)
 
 # docs/architecture.md: a module imports only modules of its own layer or of the layers before it. A layer is
 # named by the first part of a module's path below layout/; "" is the package itself (layout/__init__.py, the
@@ -42,18 +43,18 @@ def _tool(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_format_leaves_every_file_as_it_is():
-    run = _tool("ruff", "format", "--check", *CHECKED)
+    run = _tool("ruff", "format", "--check", *RUFF)
     assert run.returncode == 0, (
-        f"ruff format would change files: run `ruff format {' '.join(CHECKED)}` and commit the result\n"
+        f"ruff format would change files: run `ruff format {' '.join(RUFF)}` and commit the result\n"
         + run.stdout
         + run.stderr
     )
 
 
 def test_ruff_check_finds_nothing():
-    run = _tool("ruff", "check", "--no-cache", *CHECKED)
+    run = _tool("ruff", "check", "--no-cache", *RUFF)
     assert run.returncode == 0, (
-        f"ruff check finds problems: fix them (`ruff check --fix {' '.join(CHECKED)}` fixes some; a `# noqa: CODE` "
+        f"ruff check finds problems: fix them (`ruff check --fix {' '.join(RUFF)}` fixes some; a `# noqa: CODE` "
         "with its reason only where the rule is wrong for that line)\n" + run.stdout + run.stderr
     )
 
