@@ -38,17 +38,65 @@ def write_regions(
     (folder / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def files_section(**extra) -> dict:
+    """The `regions:` section of a constraint file on the folder's squares.geojson and indicators.csv."""
+    return {
+        "source": "files",
+        "boundaries": "squares.geojson",
+        "indicators": "indicators.csv",
+        "code_field": "code",
+        "name_field": "name",
+        **extra,
+    }
+
+
+def row_of_squares(regions: list[tuple[str, str]]) -> dict:
+    """A FeatureCollection of 1° squares along latitude 30°N from longitude 100°E, 1° apart (no two touch), in
+    order, each with its code and name."""
+    features = []
+    for k, (code, name) in enumerate(regions):
+        x = 100 + 2 * k
+        ring = [[x, 30], [x + 1, 30], [x + 1, 31], [x, 31], [x, 30]]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "name": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_row_of_squares(folder: Path, regions: list[tuple[str, str, float]]) -> None:
+    """squares.geojson (`row_of_squares`) and ind.csv (code, name and indicator s) for (code, name, s) regions."""
+    (folder / "squares.geojson").write_text(
+        json.dumps(row_of_squares([(c, n) for c, n, _ in regions])), encoding="utf-8"
+    )
+    lines = ["code,name,s"] + [f"{c},{n},{v}" for c, n, v in regions]
+    (folder / "ind.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_nested(
+    folder: Path, units: dict[str, tuple[str, tuple[float, float]]], indicators: dict[str, dict[str, float]]
+) -> None:
+    """nested.geojson (code, name, parent) and indicators.csv, for `regions.parent_field: parent`."""
+    features = [
+        {"type": "Feature", "properties": {"code": c, "name": f"Unit {c}", "parent": p}, "geometry": square(*xy)}
+        for c, (p, xy) in units.items()
+    ]
+    (folder / "nested.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
+    cols = sorted({k for v in indicators.values() for k in v})
+    lines = ["code," + ",".join(cols)] + [c + "," + ",".join(repr(indicators[c][k]) for k in cols) for c in units]
+    (folder / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def write_scenario(folder: Path, body: dict, name: str = "scenario.yaml") -> Path:
     """A constraint file on the folder's squares; `body` adds or overrides top-level keys."""
     doc = {
         "name": "tiny",
-        "regions": {
-            "source": "files",
-            "boundaries": "squares.geojson",
-            "indicators": "indicators.csv",
-            "code_field": "code",
-            "name_field": "name",
-        },
+        "regions": files_section(),
         "limits": {"min_clusters": 0, "budget": None},
         "solver": {"name": "highs", "gap": 0.0},
     }

@@ -22,7 +22,6 @@ from layout.spec.load import LoadedSpec
 from layout.spec.schema import Eligibility
 
 GROUP_SOURCES = ("city_clusters.csv", "regional_strategies.csv")
-TIERS = ("inter-provincial", "provincial", "characteristic")
 
 
 @dataclass(frozen=True)

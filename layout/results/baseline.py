@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from layout.model.instance import Instance
-from layout.results.metrics import COLUMNS
+from layout.results.folder import COLUMNS
 
 
 def baseline_layout(inst: Instance) -> pd.DataFrame:

@@ -20,7 +20,8 @@ import pandas as pd
 
 from layout.model.instance import Instance
 from layout.paths import geodata_file
-from layout.results.metrics import COLUMNS, layout_metrics
+from layout.results.folder import COLUMNS
+from layout.results.metrics import layout_metrics
 
 PRIORITIES_CSV = "province_sei_priorities.csv"  # geodata: the provinces' declared SEI priorities (not a results folder's declared.csv)
 DECLARED_TIER = "declared"

@@ -84,6 +84,9 @@ __all__ = [
 
 # ---------------------------------------------------------------- file names
 
+# the columns of assignment.csv, baseline.csv and declared.csv (phasing.csv: a leading `period`), and the tiers
+COLUMNS = ("region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind", "group", "group_name")
+TIERS = ("inter-provincial", "provincial", "characteristic")
 ASSIGNMENT_CSV = "assignment.csv"  # the optimised layout: one row per designated region–industry
 BASELINE_CSV = "baseline.csv"  # the uncoordinated baseline layout, same columns
 DECLARED_CSV = "declared.csv"  # the provinces' declared SEI priorities laid out (from geodata's priorities table)

@@ -10,7 +10,7 @@ import shapely
 from layout.model.core import LayoutModel
 from layout.model.instance import Instance
 from layout.regions.readers import RegionSet
-from layout.results.metrics import COLUMNS
+from layout.results.folder import COLUMNS
 
 ON = 0.5  # a binary above this is 1
 

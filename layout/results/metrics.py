@@ -19,7 +19,6 @@ import pandas as pd
 
 from layout.model.instance import Instance
 
-COLUMNS = ["region_code", "region_name", "industry", "industry_name", "capacity", "tier", "kind", "group", "group_name"]
 LOWER, HIGHER, NEARER_1 = "lower", "higher", "nearer 1"  # better directions of a metric
 
 

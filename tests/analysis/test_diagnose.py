@@ -21,6 +21,7 @@ import pytest
 
 from layout.analysis.diagnose import diagnose, diagnose_full
 from layout.pipeline import prepare, presolve_conflicts
+from tests.squares import row_of_squares
 
 DATA = Path(__file__).parents[1] / "data" / "infeasible"
 SOLVERS = ["highs", "cbc"]
@@ -34,18 +35,7 @@ REGIONS = [
 
 def squares_geojson() -> str:
     """Four 1° squares along latitude 30°N, 1° apart (no two touch: no neighbours)."""
-    feats = []
-    for k, (code, name, *_rest) in enumerate(REGIONS):
-        x = 100 + 2 * k
-        ring = [[x, 30], [x + 1, 30], [x + 1, 31], [x, 31], [x, 30]]
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": {"code": code, "name": name},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-    return json.dumps({"type": "FeatureCollection", "features": feats}, indent=1) + "\n"
+    return json.dumps(row_of_squares([(code, name) for code, name, *_rest in REGIONS]), indent=1) + "\n"
 
 
 def indicators_csv() -> str:

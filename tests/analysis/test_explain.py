@@ -15,27 +15,13 @@ from layout.analysis.explain import explain, format_explanation
 from layout.model.families import build_model
 from layout.model.solve import solve
 from layout.pipeline import prepare
+from tests.squares import write_row_of_squares
 
 SOLVERS = ["highs", "cbc"]
 
 
 def write_regions(folder: Path, regions: list[tuple[str, str, float]]) -> None:
-    feats, rows = [], ["code,name,s"]
-    for k, (code, name, s) in enumerate(regions):
-        x = 100 + 2 * k
-        ring = [[x, 30], [x + 1, 30], [x + 1, 31], [x, 31], [x, 30]]
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": {"code": code, "name": name},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-        rows.append(f"{code},{name},{s}")
-    (folder / "squares.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
-    )
-    (folder / "ind.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    write_row_of_squares(folder, regions)
 
 
 HEADER = """

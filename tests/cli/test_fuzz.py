@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from layout.cli import app
 from layout.paths import DEFAULT_MODEL, models_file
-from tests.squares import industry, square, write_regions
+from tests.squares import files_section, industry, square, write_regions
 
 runner = CliRunner()
 EXITS = (0, 2, 3, 4)
@@ -52,14 +52,7 @@ def squares_doc() -> dict:
     """Five squares, two industries, a group, a link and base capacity: most keys present, solves in a blink."""
     return {
         "name": "fuzz",
-        "regions": {
-            "source": "files",
-            "boundaries": "squares.geojson",
-            "indicators": "indicators.csv",
-            "code_field": "code",
-            "name_field": "name",
-            "links": [{"a": "A", "b": "E", "reason": "ferry"}],
-        },
+        "regions": files_section(links=[{"a": "A", "b": "E", "reason": "ferry"}]),
         "kinds": {"resource": {"eligibility": {"conditions": [{"indicator": "q", "min": 1}]}}},
         "rules": {
             "max_share": 0.5,

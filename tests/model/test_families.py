@@ -14,7 +14,6 @@ ones (two-level region sets of your own, `regions.parent_field`, as in tests/reg
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -44,7 +43,7 @@ from layout.model.solve import readable_names, solve
 from layout.pipeline import Options, prepare, presolve_conflicts, solve_scenario
 from layout.regions.load import load_regions
 from layout.spec.load import load
-from tests.squares import industry, square, write_scenario
+from tests.squares import files_section, industry, write_nested, write_scenario
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "lp"
 DOCS = Path(__file__).parents[2] / "docs" / "model.md"
@@ -56,29 +55,8 @@ def write_units(
     folder: Path, units: dict[str, tuple[str, tuple[float, float]]], indicators: dict[str, dict[str, float]]
 ) -> dict:
     """nested.geojson (code, name 'Unit <code>', parent) and indicators.csv; returns the `regions` entry using them."""
-    feats = [
-        {"type": "Feature", "properties": {"code": c, "name": f"Unit {c}", "parent": p}, "geometry": square(*xy)}
-        for c, (p, xy) in units.items()
-    ]
-    (folder / "nested.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
-    )
-    cols = sorted({k for v in indicators.values() for k in v})
-    (folder / "indicators.csv").write_text(
-        "code,"
-        + ",".join(cols)
-        + "\n"
-        + "".join(f"{c}," + ",".join(repr(indicators[c][k]) for k in cols) + "\n" for c in units),
-        encoding="utf-8",
-    )
-    return {
-        "source": "files",
-        "boundaries": "nested.geojson",
-        "indicators": "indicators.csv",
-        "code_field": "code",
-        "name_field": "name",
-        "parent_field": "parent",
-    }
+    write_nested(folder, units, indicators)
+    return files_section(boundaries="nested.geojson", parent_field="parent")
 
 
 @pytest.fixture(scope="module")

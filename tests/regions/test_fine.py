@@ -10,7 +10,6 @@ design.md section 3 reduces to  - sum_r score_r * x_r / target  (+ shortfall and
 
 from __future__ import annotations
 
-import json
 from importlib import metadata
 
 import pandas as pd
@@ -18,23 +17,7 @@ import pytest
 
 from layout.errors import InputError
 from layout.pipeline import Options, solve_scenario
-from tests.squares import industry, square, write_scenario
-
-
-def write_nested(
-    folder, units: dict[str, tuple[str, tuple[float, float]]], indicators: dict[str, dict[str, float]]
-) -> None:
-    """nested.geojson (code, name, parent) and indicators.csv, for `regions.parent_field: parent`."""
-    features = [
-        {"type": "Feature", "properties": {"code": c, "name": f"Unit {c}", "parent": p}, "geometry": square(*xy)}
-        for c, (p, xy) in units.items()
-    ]
-    (folder / "nested.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
-    )
-    cols = sorted({k for v in indicators.values() for k in v})
-    lines = ["code," + ",".join(cols)] + [c + "," + ",".join(repr(indicators[c][k]) for k in cols) for c in units]
-    (folder / "indicators.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+from tests.squares import industry, write_nested, write_scenario
 
 
 def nested_scenario(folder, body: dict) -> object:

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from layout.model.instance import IndustryParams, Instance
-from layout.results.metrics import COLUMNS, krugman, layout_metrics, overcapacity_ratio, similarity
+from layout.results.folder import COLUMNS
+from layout.results.metrics import krugman, layout_metrics, overcapacity_ratio, similarity
 
 
 def test_similarity_of_hand_vectors():

@@ -45,7 +45,7 @@ from layout.pipeline import solve_scenario
 from layout.results.compare import compare, format_comparison
 from layout.results.staging import write_json
 from layout.views.report import write_report
-from tests.squares import industry, write_scenario
+from tests.squares import industry, write_row_of_squares, write_scenario
 from tests.squares import write_regions as write_squares
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -79,22 +79,7 @@ industries:
 
 
 def write_regions(folder: Path) -> None:
-    feats, rows = [], ["code,name,s"]
-    for k, (code, name, s) in enumerate(REGIONS):
-        x = 100 + 2 * k
-        ring = [[x, 30], [x + 1, 30], [x + 1, 31], [x, 31], [x, 30]]
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": {"code": code, "name": name},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-        rows.append(f"{code},{name},{s}")
-    (folder / "squares.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
-    )
-    (folder / "ind.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    write_row_of_squares(folder, REGIONS)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from layout.cli import app
 from tests.browser import Page
-from tests.squares import square
+from tests.squares import files_section, square
 
 SENTINEL_ENV = "LAYOUT_TEMPLATE_SENTINEL"
 _OS = "cycler.__init__.__globals__.os"
@@ -138,15 +138,7 @@ def write_inputs(folder: Path) -> Path:
         "name": SCENARIO,
         "description": UNSHOWN["description"],
         "capacity_unit": UNIT,
-        "regions": {
-            "source": "files",
-            "boundaries": "squares.geojson",
-            "indicators": "indicators.csv",
-            "code_field": "code",
-            "name_field": "name",
-            "exclude": ["X9"],
-            "links": [{"a": "R1", "b": "R3", "reason": UNSHOWN["link reason"]}],
-        },
+        "regions": files_section(exclude=["X9"], links=[{"a": "R1", "b": "R3", "reason": UNSHOWN["link reason"]}]),
         "kinds": {"innovation": {"description": UNSHOWN["kind description"]}},
         "limits": {"min_clusters": 0, "budget": None},
         "solver": {"name": "highs", "gap": 0.0},

@@ -32,11 +32,13 @@ from layout.regions.readers import capped
 from layout.results.folder import (
     ASSIGNMENT_CSV,
     BASELINE_CSV,
+    COLUMNS,
     DECLARED_CSV,
     LAYOUT_GEOJSON,
     METRICS_JSON,
     PERIODS_DIR,
     PHASING_CSV,
+    TIERS,
     Metrics,
     read_folder,
     read_json,
@@ -45,20 +47,8 @@ from layout.results.folder import (
 )
 from layout.results.tables import read_csv_lines
 
-TIERS = ("inter-provincial", "provincial", "characteristic")
 DECLARED_TIER = "declared"
 REQUIRED_FILES = (ASSIGNMENT_CSV, BASELINE_CSV, LAYOUT_GEOJSON, METRICS_JSON)
-ASSIGNMENT_COLUMNS = (
-    "region_code",
-    "region_name",
-    "industry",
-    "industry_name",
-    "capacity",
-    "tier",
-    "kind",
-    "group",
-    "group_name",
-)
 SEA_FILE = "south_china_sea.geojson"
 CLUSTERS_2019_FILE = "sei_clusters_2019.csv"
 CLUSTERS_2019_COLUMNS = ("province_adcode", "province_zh", "city_zh", "industry_zh", "source_ids", "row_id")
@@ -206,7 +196,7 @@ def read_table(
     InputError naming the file and line of every bad row (a capacity that is no finite number, a tier not
     allowed, an empty period; at most MAX_LISTED listed), or the file for a table that is no such table.
     """
-    table, lines = read_csv_lines(path, (("period",) if period else ()) + ASSIGNMENT_COLUMNS, ("capacity",))
+    table, lines = read_csv_lines(path, (("period",) if period else ()) + COLUMNS, ("capacity",))
     label = str(path)
     rows, problems = [], []
     regions: dict[str, str] = {}
