@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from layout.batch.sweep import ProgressArg
     from layout.model.instance import Instance
+    from layout.model.solve import SolverProgress
     from layout.pipeline import Run
     from layout.views.maps.elements import Page
 
@@ -69,6 +70,8 @@ def solve(
     export_mps: bool = False,
     diagnose_to: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    on_progress: Callable[[SolverProgress], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Result:
     """Solve a scenario (see `load`; period by period with `periods:`) and explain its layout.
 
@@ -76,13 +79,26 @@ def solve(
     `out`, the results folder is written as `layout solve --out` writes it (checked and locked before solving,
     written whole or not at all; `force`, `export_lp`, `export_mps` as the CLI's options); without, nothing is
     written until `Result.write`. `diagnose_to`: a folder for the diagnosis of an infeasible scenario. `progress`
-    is called with a line at each step. Raises InputError, InfeasibleError, LimitError or LayoutError."""
+    is called with a line at each step; `on_progress` while the solver runs, about every second and once when it
+    stops, with its figures (a `layout.model.solve.SolverProgress`: elapsed seconds, best objective, bound, gap,
+    nodes; `.words()` is the line `layout solve` shows). `warn` is called before solving with each rule that makes a
+    target unreachable or an allowance futile ('file:line: key: sentence', `layout.model.rules`; default: through
+    `progress`); a rule that cannot hold is InputError. Raises InputError, InfeasibleError, LimitError or
+    LayoutError."""
     from layout.pipeline import Options, solve_scenario
 
     # a file: read once `out` is claimed
     source = scenario if scenario is None or isinstance(scenario, (str, Path)) else load(scenario)
     options = Options(
-        solver, time_limit, gap, export_lp, export_mps, force, Path(diagnose_to) if diagnose_to is not None else None
+        solver,
+        time_limit,
+        gap,
+        export_lp,
+        export_mps,
+        force,
+        Path(diagnose_to) if diagnose_to is not None else None,
+        on_progress,
+        warn,
     )
     run = solve_scenario(source, Path(out) if out is not None else None, options, progress or (lambda s: None))
     return Result(run)
@@ -144,6 +160,16 @@ class Result:
     def objective(self) -> float | None:
         """The objective value of the layout (the last period's)."""
         return self.metrics_json["solver"]["objective"]
+
+    @property
+    def targets_missed(self) -> dict | None:
+        """None when every target is met (in every period); else metrics.json's `targets_missed` of the last period
+        that missed one: the industries built below target (`industries`: built, target, shortfall in capacity
+        units) and the rules that hold them back, in sentences (`held_back_by`). `layout solve` exits 5 then."""
+        from layout.results.folder import targets_missed_of
+
+        missed = targets_missed_of(self.run.metrics)
+        return missed[-1][1] if missed else None
 
     @property
     def assignment(self) -> pd.DataFrame:
@@ -234,13 +260,20 @@ class Result:
 # ---------------------------------------------------------------- the other commands, one call each (docs/python.md)
 
 
-def validate(file: str | Path | None) -> Instance:
+def validate(file: str | Path | None, *, warn: Callable[[str], None] | None = None) -> Instance:
     """`layout validate`: check a constraint file (None = the default) and its regions without solving; return the
     instance of its first plan period (`regions`, `industries`, `groups`, `neighbours`; `missing`: the data gaps in
-    words). InputError lists every problem at once."""
+    words). InputError lists every problem at once, with the rules that cannot hold (`layout.model.rules`: e.g. a
+    strength in a region not eligible for its industry); `warn` is called with each rule that makes a target
+    unreachable or an allowance futile ('file:line: key: sentence'), in every plan period."""
+    from layout.model.rules import scenario_warnings
     from layout.pipeline import prepare
 
-    return prepare(file)[2]
+    spec, regions, inst = prepare(file)
+    for w in scenario_warnings(spec, regions, inst):
+        if warn is not None:
+            warn(str(w))
+    return inst
 
 
 def schema() -> dict:

@@ -1,7 +1,8 @@
 """The `layout` command: a thin layer over layout/api.py (each command is one call a notebook can make there; here
 only its arguments are parsed, its result printed and its errors turned into exit codes).
 
-Exit codes: 0 solved; 2 bad input (file, line, key, expected, found); 3 infeasible; 4 a solver limit
+Exit codes: 0 solved; 5 solved and written, but a target is not met (`layout solve`: the summary's first line
+names it, then what holds it back); 2 bad input (file, line, key, expected, found); 3 infeasible; 4 a solver limit
 stopped the solve without a feasible layout; 1 the solver failed (e.g. HiGHS's status 'error'), which is
 neither the user's mistake nor a proof of infeasibility. A user's mistake never produces a traceback.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
+import os
 import signal
 import sys
 import threading
@@ -20,14 +23,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
-from layout.errors import InputError, LayoutError
+from layout.errors import InputError, LayoutError, Problem
 from layout.results.staging import os_problem
 from layout.words import escaped
 
 if TYPE_CHECKING:
+    from rich.status import Status
+
     from layout.api import Batch
+    from layout.model.solve import SolverProgress
 
 app = typer.Typer(
     add_completion=False,
@@ -57,6 +65,8 @@ def _write(text: str, json_text: bool = False) -> None:
 
 out_console = _Console(highlight=False, soft_wrap=False, emoji=False)
 err_console = _Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+TARGETS_MISSED = 5  # exit code of `layout solve` when the layout is written but a target is not met
 
 FILE_HELP = "Constraint file (YAML); default: the embedded models/default.yaml."
 
@@ -123,13 +133,81 @@ def _guard(fn, interrupted: str = "nothing was written"):
         raise typer.Exit(143 if term else 130) from None
 
 
+def _env_seconds(name: str, default: float) -> float:
+    """Seconds from the environment variable `name` (a number >= 0), else `default`; anything else is exit 2."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise InputError(Problem("environment", None, name, "a number of seconds >= 0", repr(text)))
+    return value
+
+
+class SolveDisplay:
+    """What `layout solve` shows on stderr while it runs: the pipeline's step lines (`step`) and, once a solve has run
+    `after` seconds, the solver's progress (`solver`: `SolverProgress.words`, from the solver's own callback). On a
+    terminal that is one status line updated in place; otherwise (a captured log) one printed line every `every`
+    seconds. $LAYOUT_PROGRESS_AFTER and $LAYOUT_PROGRESS_EVERY (seconds) override the defaults AFTER and EVERY."""
+
+    AFTER, EVERY = 3.0, 5.0
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.after = _env_seconds("LAYOUT_PROGRESS_AFTER", self.AFTER)
+        self.every = _env_seconds("LAYOUT_PROGRESS_EVERY", self.EVERY)
+        self.status: Status | None = None
+        self.printed = -math.inf  # the solve's elapsed seconds at the last printed line
+
+    def step(self, line: str) -> None:
+        """A step of the pipeline ('solving with highs (...)'): ends the solver's status line."""
+        self.close()
+        self.console.print(f"[dim]… {line}[/]")
+
+    def solver(self, p: SolverProgress) -> None:
+        """The solver's figures (about every second while it runs)."""
+        if p.elapsed < self.after:
+            return
+        if self.console.is_terminal:
+            # not a bare Text: the spinner then sets it in a grid column, which wraps on a narrow terminal (a Text
+            # beside the spinner would be cut at the terminal's width)
+            line = Padding(Text(printable(p.words())), 0)
+            if self.status is None:
+                self.status = self.console.status(line)
+                self.status.start()
+            else:
+                self.status.update(line)
+        elif p.elapsed - self.printed >= self.every:
+            self.printed = p.elapsed
+            self.console.print(f"… {p.words()}", markup=False)
+
+    def close(self) -> None:
+        """Remove the status line; the next solve starts its lines afresh."""
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
+        self.printed = -math.inf
+
+    def __enter__(self) -> SolveDisplay:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 @app.command()
 def solve(
     file: Path | None = typer.Argument(None, help=FILE_HELP),
     out: Path = typer.Option(Path("results"), "--out", "-o", help="Results folder (written only when complete)."),
     solver: str | None = typer.Option(None, help="highs (default) or cbc; default: the file's solver.name."),
     time_limit: float | None = typer.Option(
-        None, "--time-limit", help="Seconds; default: the file's solver.time_limit."
+        None,
+        "--time-limit",
+        help="Seconds; default: the file's solver.time_limit (at prefecture or county resolution 900 unless a file of "
+        "yours sets it).",
     ),
     gap: float | None = typer.Option(None, help="Relative MIP gap to stop at; default: the file's solver.gap."),
     export_lp: bool = typer.Option(False, "--export-lp", help="Also write DIR/model.lp (readable names)."),
@@ -154,19 +232,24 @@ def solve(
     from layout.api import solve as solve_scenario
 
     def body():
-        result = solve_scenario(
-            file,
-            out=out,
-            force=force,
-            export_lp=export_lp,
-            export_mps=export_mps,
-            diagnose_to=diagnose_to,
-            progress=None if quiet else (lambda s: err_console.print(f"[dim]… {s}[/]")),
-            solver=solver,
-            time_limit=time_limit,
-            gap=gap,
-        )
+        with SolveDisplay(err_console) as display:  # the solver's progress from `after` seconds into a solve
+            result = solve_scenario(
+                file,
+                out=out,
+                force=force,
+                export_lp=export_lp,
+                export_mps=export_mps,
+                diagnose_to=diagnose_to,
+                progress=None if quiet else display.step,
+                on_progress=None if quiet else display.solver,
+                warn=None if quiet else (lambda s: err_console.print(f"warning: {s}", markup=False, soft_wrap=True)),
+                solver=solver,
+                time_limit=time_limit,
+                gap=gap,
+            )
         print_summary(result.metrics_json, out, time_limit=result.run.solver.get("time_limit"), quiet=quiet)
+        if result.targets_missed is not None:
+            raise typer.Exit(TARGETS_MISSED)
 
     _guard(body)
 
@@ -175,13 +258,16 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
     """The compact summary: solver facts, baseline vs optimised (the metrics of `layout.results.metrics.METRICS`), data gaps.
     `time_limit`: the seconds the solve ran with (said when it stopped the solver). `quiet`: only the headline, on
     one line, and the lines not to miss (a stop at a limit, targets not met)."""
-    from layout.results.folder import stopped_words
+    from layout.results.folder import missed_words, stopped_words, targets_missed_of
     from layout.results.metrics import METRIC, METRICS
     from layout.words import fixed
 
     s, size = metrics["solver"], metrics["model"]
     gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.2f} %"
     stopped = stopped_words(s, time_limit)
+    missed = targets_missed_of(metrics)
+    for year, record in missed:  # the first line: a target not met is never silent
+        out_console.print(f"[bold yellow]{escape(missed_words(record, year))}[/]", soft_wrap=True)
     out_console.print(
         f"[bold]{escape(metrics['scenario']['name'])}[/] — {s['name']}: "
         + (f"[bold yellow]{escape(stopped)}[/]" if stopped else f"{s['status']}")
@@ -204,10 +290,12 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
             markup=False,
             soft_wrap=quiet or None,
         )
+    for year, record in missed:
+        out_console.print("held back by" + (f" (in {year})" if year else "") + ":", markup=False, soft_wrap=True)
+        for line in record["held_back_by"]:
+            out_console.print(f"  {line}", markup=False, soft_wrap=True)
     o = metrics["optimised"]
     if quiet:
-        if not o["targets_met"]:
-            out_console.print(_finding(o), soft_wrap=True)
         return
     b = metrics["baseline"]
     d = metrics.get("declared")
@@ -260,8 +348,6 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
         out_console.print(ph)
     for note in metrics.get("policy_levers", []):
         out_console.print(f"policy lever: {note}", markup=False)
-    if not o["targets_met"]:
-        out_console.print(_finding(o))
     nothing = metrics["regions_eligible_for_nothing"]
     if nothing:
         out_console.print(
@@ -272,14 +358,6 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
     for gap_text in metrics["missing_data"]:
         out_console.print(f"missing data: {gap_text}", markup=False)
     out_console.print(f"written to {out}/", markup=False)
-
-
-def _finding(optimised: dict) -> str:
-    """The summary's line for targets not met (rich markup)."""
-    return (
-        f"[bold yellow]finding:[/] targets are not met (shortfall {optimised['total_shortfall']:g}); "
-        "see metrics.json industries.*.shortfall"
-    )
 
 
 @app.command("map")
@@ -441,12 +519,15 @@ def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -
     from layout.api import validate as validate_file
 
     def body():
-        inst = validate_file(file)
+        warnings: list[str] = []  # rules that make a target unreachable or an allowance futile (exit 0)
+        inst = validate_file(file, warn=warnings.append)
         out_console.print(
             f"{file}: valid — {len(inst.regions)} regions, {len(inst.industries)} industries, "
             f"{len(inst.groups)} inter-provincial groups, {len(inst.neighbours)} neighbour pairs",
             markup=False,
         )
+        for w in warnings:
+            out_console.print(f"warning: {w}", markup=False, soft_wrap=True)
         for g in inst.missing:
             out_console.print(f"missing data: {g}", markup=False)
 

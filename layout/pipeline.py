@@ -17,12 +17,25 @@ import pandas as pd
 
 from layout.analysis.diagnose import diagnose
 from layout.analysis.explain import explain
+from layout.analysis.shortfall import targets_missed
 from layout.errors import InfeasibleError, InputError
 from layout.model.checks import numeric_problems, option_problems
 from layout.model.core import LayoutModel
 from layout.model.families import build_model
 from layout.model.instance import Instance, build_instance
-from layout.model.solve import INFEASIBLE, Size, SolveResult, export, model_size, solve, solver_failure
+from layout.model.rules import RuleWarning, check_rules, presolve_conflicts, rule_warnings, unsaid
+from layout.model.solve import (
+    INFEASIBLE,
+    OPTIMAL,
+    OnProgress,
+    Size,
+    SolveResult,
+    export,
+    model_size,
+    scenario_time_limit,
+    solve,
+    solver_failure,
+)
 from layout.regions.load import load_regions
 from layout.regions.readers import RegionSet
 from layout.results.baseline import baseline_layout
@@ -59,6 +72,10 @@ class Options:
     force: bool = False
     # on infeasibility, write the diagnosis to this folder (checked before solving, as `out`)
     diagnose_to: Path | None = None
+    # called with the solver's figures while it runs (layout.model.solve.SolverProgress), e.g. a progress display
+    on_progress: OnProgress | None = None
+    # called with each rule warning (layout.model.rules) before solving; None: through `progress`
+    warn: Progress | None = None
 
 
 @dataclass
@@ -94,6 +111,7 @@ def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
     first = spec.scenario.periods[0] if spec.scenario.periods else None
     inst = build_instance(spec, regions, first)
     _refuse(numeric_problems(spec, inst))
+    check_rules(spec, inst)  # rules that cannot hold: InputError (exit 2); its warnings: layout.api.validate
     return spec, regions, inst
 
 
@@ -106,38 +124,6 @@ def _refuse(problems: list) -> None:
     """Raise InputError (exit 2) when there are problems."""
     if problems:
         raise InputError(problems)
-
-
-def presolve_conflicts(inst: Instance) -> list[str]:
-    """Impossibilities visible without a solver, as sentences with numbers."""
-    out = []
-    for i, p in inst.industries.items():
-        hosts = [r for r in inst.regions if inst.eligible[r, i]]
-        if p.provincial_count_min > len(hosts):
-            out.append(
-                f"spread: {p.name} needs at least {p.provincial_count_min} provincial clusters, "
-                f"but only {len(hosts)} regions are eligible for it"
-            )
-        if p.provincial_count_min > p.provincial_count_max:
-            out.append(
-                f"spread: {p.name} needs at least {p.provincial_count_min} and at most {p.provincial_count_max} provincial clusters"
-            )
-        if (
-            p.overcapacity_cap is not None
-            and p.provincial_count_min * p.provincial_min > (1 + p.overcapacity_cap) * p.target
-        ):
-            out.append(
-                f"overcapacity cap: {p.name}'s {p.provincial_count_min} provincial clusters of at least {p.provincial_min:g} "
-                f"exceed the cap {(1 + p.overcapacity_cap) * p.target:g}"
-            )
-    for r in inst.regions:
-        held = sum(inst.industries[i].base_retention * v for (rr, i), v in inst.base.items() if rr == r)
-        budget = inst.budget[r]
-        if budget is not None and held > budget + 1e-9:
-            out.append(
-                f"budget: {inst.region_names[r]} must keep {held:g} of existing capacity but its budget is {budget:g}"
-            )
-    return out
 
 
 @dataclass
@@ -163,8 +149,10 @@ def solve_period(
     gap: float,
     progress: Progress,
     timings: dict[str, float],
+    on_progress: OnProgress | None = None,
 ) -> PeriodRun:
-    """Check, build, solve and measure one instance. Raises InfeasibleError, LimitError or LayoutError (the solver failed)."""
+    """Check, build, solve and measure one instance. Raises InfeasibleError, LimitError or LayoutError (the solver failed).
+    `on_progress` gets the solver's figures while it runs (`layout.model.solve.solve`)."""
     label = f" for {inst.period}" if spec.scenario.periods else ""
     conflicts = presolve_conflicts(inst)
     if conflicts:
@@ -175,7 +163,7 @@ def solve_period(
     timings["build"] = timings.get("build", 0.0) + time.perf_counter() - t1
     size = model_size(model)
     progress(f"solving{label} with {solver} ({size.rows} rows, {size.columns} columns, {size.binaries} binaries)")
-    result = solve(model, solver, time_limit, gap)
+    result = solve(model, solver, time_limit, gap, on_progress)
     timings["solve"] = timings.get("solve", 0.0) + result.seconds
     if result.status == INFEASIBLE:
         progress("diagnosing the conflict")
@@ -204,8 +192,8 @@ def solve_metrics(
     spec: LoadedSpec, inst: Instance, result: SolveResult, size: Size, layout: pd.DataFrame, base: pd.DataFrame
 ) -> dict:
     """metrics.json of one solve: the scenario, the solver's facts, the model's size, the optimised and baseline
-    layouts' metrics and duplications, the industries and groups, regions eligible for nothing, data gaps and
-    policy levers, in words and as records (a Pareto point's as a period's)."""
+    layouts' metrics and duplications, the industries and groups, regions eligible for nothing, rule warnings, data
+    gaps and policy levers, in words and as records (a Pareto point's as a period's)."""
     return {
         "scenario": {
             "name": inst.name,
@@ -230,6 +218,7 @@ def solve_metrics(
         ],
         "groups": [{"id": g, "name": p.name, "members": list(p.members)} for g, p in inst.groups.items()],
         "regions_eligible_for_nothing": [{"code": r, "name": inst.region_names[r]} for r in inst.unplaceable()],
+        "rule_warnings": [str(w) for w in rule_warnings(spec, inst)],  # futile rules (layout.model.rules)
         "missing_data": inst.missing,
         "policy_levers": list(inst.notes.values()),
         "policy_lever_notes": [note.facts() for note in inst.levers.values()],  # the same levers as records
@@ -312,15 +301,19 @@ def _solve_loaded(
     """Solve and explain every period of a loaded scenario (`solve_scenario` once its folders are checked)."""
     cfg = spec.scenario.solver
     solver = options.solver or cfg.name
-    time_limit = options.time_limit if options.time_limit is not None else cfg.time_limit
+    time_limit = options.time_limit if options.time_limit is not None else scenario_time_limit(spec)
     gap = options.gap if options.gap is not None else cfg.gap
     runs: list[PeriodRun] = []
     previous = None
+    warned: list[RuleWarning] = []  # each rule warned of once, in its first period (metrics.json rule_warnings)
     try:
         for period in spec.scenario.periods or (None,):
             inst = build_instance(spec, regions, period, previous)
             _refuse(numeric_problems(spec, inst))
-            runs.append(solve_period(spec, regions, inst, solver, time_limit, gap, progress, t))
+            for w in unsaid(check_rules(spec, inst), warned):  # InputError (exit 2) for rules that cannot hold
+                warned.append(w)
+                (options.warn or (lambda s: progress(f"warning: {s}")))(str(w))
+            runs.append(solve_period(spec, regions, inst, solver, time_limit, gap, progress, t, options.on_progress))
             previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
     except InfeasibleError as e:
         if options.diagnose_to is not None:
@@ -328,6 +321,7 @@ def _solve_loaded(
         raise
     last = runs[-1]
     metrics = dict(last.metrics)
+    metrics["rule_warnings"] = [str(w) for w in warned]  # every period's
     if spec.scenario.periods:
         keys = (
             "solver",
@@ -345,6 +339,17 @@ def _solve_loaded(
     for p in runs:
         p.explanation = explain(p.model, p.result, time_limit=time_limit)
     t["explain"] = time.perf_counter() - t3
+    for p in runs:  # a target not met is never silent: name what holds it back
+        if not p.metrics["optimised"]["targets_met"]:
+            progress(f"finding what holds back the targets not met{_label(spec, p.inst)}")
+            t4 = time.perf_counter()
+            p.metrics["targets_missed"] = targets_missed(
+                p.model, solver, time_limit=time_limit, proved=p.result.status == OPTIMAL and not p.result.gap
+            )
+            t["targets_missed"] = t.get("targets_missed", 0.0) + time.perf_counter() - t4
+        if spec.scenario.periods:
+            metrics["periods"][str(p.inst.period)]["targets_missed"] = p.metrics.get("targets_missed")
+    metrics["targets_missed"] = last.metrics.get("targets_missed")
     return Run(
         spec,
         regions,
@@ -406,6 +411,11 @@ def write_data(folder: Path, run: Run, metrics: dict) -> None:
     top = period_contents(run.regions, run.last, metrics, about)
     top.phasing = phasing_table(run.periods) if phased else None
     write_contents(folder, top)
+
+
+def _label(spec: LoadedSpec, inst: Instance) -> str:
+    """ " for 2030" when the scenario has plan periods, else ""."""
+    return f" for {inst.period}" if spec.scenario.periods else ""
 
 
 def _seconds(t: dict[str, float]) -> dict[str, float]:

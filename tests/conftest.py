@@ -27,6 +27,7 @@ SLOW = {
     "test_families",
     "test_api",
     "test_diagnose",
+    "test_membership_prefecture",
     "test_style",
 }
 

@@ -271,11 +271,21 @@ def _elastic(
 
 
 def diagnose_full(
-    inst: Instance, solver: str = "highs", *, max_checks: int = 400, time_limit: float | None = None
+    inst: Instance,
+    solver: str = "highs",
+    *,
+    max_checks: int = 400,
+    time_limit: float | None = None,
+    meet: tuple[str, ...] = (),
 ) -> Diagnosis:
-    """`diagnose` with everything it found (conflict elements, repair amounts, number of tests)."""
+    """`diagnose` with everything it found (conflict elements, repair amounts, number of tests).
+
+    `meet`: industry codes whose targets must be met in full (their shortfall held at 0): the diagnosis then names
+    what keeps those targets from being met (`layout.analysis.shortfall`)."""
     deadline = None if time_limit is None else time.monotonic() + time_limit
     m = build_model(inst)
+    for i in meet:
+        m.e[i].upBound = 0  # a bound, always kept: the demand row becomes hard for these industries
     rows = m.info
     soft = [n for n in m.rows if _family(("row", n), rows) in SOFT_FAMILIES]
     hard = [n for n in m.rows if _family(("row", n), rows) not in SOFT_FAMILIES]

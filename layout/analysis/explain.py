@@ -56,7 +56,7 @@ from itertools import chain
 
 import numpy as np
 
-from layout.model.core import LayoutModel, RowInfo
+from layout.model.core import HELD, LayoutModel, RowInfo
 from layout.model.families import FAMILIES, ON, RECORDS, TOL, CountWords, Facts, place_name
 from layout.model.instance import Instance
 from layout.model.solve import Matrix, new_highs, pass_matrix, row_of_entry, to_matrix
@@ -197,10 +197,13 @@ def _activity(mat: Matrix, x: np.ndarray) -> dict[str, float]:
 
 
 def designations(m: LayoutModel) -> dict[tuple[str, str], tuple[str, str]]:
-    """(region, industry) -> (tier, group) for every designated pair."""
+    """(region, industry) -> (tier, group) for every designated pair holding capacity (more than HELD): a member of
+    an inter-provincial cluster holding nothing hosts nothing (as in assignment.csv)."""
     inst, out = m.inst, {}
     for r in inst.regions:
         for i in inst.industries:
+            if (m.x[r, i].varValue or 0.0) <= HELD:
+                continue
             if m.y[r, i].varValue is not None and m.y[r, i].varValue > ON:
                 out[r, i] = ("provincial", "")
             elif m.h[r, i].varValue is not None and m.h[r, i].varValue > ON:

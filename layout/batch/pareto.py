@@ -167,11 +167,14 @@ def add_epsilon(m: LayoutModel, epsilon: float) -> None:
 
 
 def _settings(spec: Any, options: dict) -> tuple[str, float | None, float]:
+    """Solver, time limit (seconds; the resolution's default where the file gives none of its own) and gap."""
+    from layout.model.solve import scenario_time_limit
+
     cfg = spec.scenario.solver
     time_limit, gap = options.get("time_limit"), options.get("gap")
     return (
         options.get("solver") or cfg.name,
-        cfg.time_limit if time_limit is None else time_limit,
+        scenario_time_limit(spec) if time_limit is None else time_limit,
         cfg.gap if gap is None else gap,
     )
 
@@ -217,6 +220,7 @@ def solve_epsilon(task: EpsilonTask) -> dict:
     """Solve one ε point and write its results folder (`layout.results.folder.write_contents`: the tables, the units,
     metrics.json as `layout solve` writes it plus the point's criteria, the manifest, the scenario solved); return
     {id, status, message, seconds}."""
+    from layout.analysis.shortfall import missed_industries
     from layout.pipeline import input_files, prepare, solve_metrics
     from layout.results.baseline import baseline_layout
     from layout.results.folder import Contents, new_manifest, write_contents
@@ -232,8 +236,19 @@ def solve_epsilon(task: EpsilonTask) -> dict:
         layout = solution_layout(m)
         base = baseline_layout(inst)
         point = {"criterion": task.criterion, "epsilon": task.epsilon}
+        missed = missed_industries(m)
         metrics = {
             **solve_metrics(spec, inst, result, size, layout, base),
+            "targets_missed": {  # not diagnosed per point: the ε row is part of what holds a target back
+                "industries": missed,
+                "held_back_by": [
+                    f"the duplication limit of this point (ε = {task.epsilon:g}) with the scenario's rules; "
+                    "`layout solve` on the scenario alone names the rules that hold a target back"
+                ],
+                "found_by": "undecided",
+            }
+            if missed
+            else None,
             "pareto": {
                 **point,
                 **criteria(layout, inst),

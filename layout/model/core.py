@@ -32,6 +32,9 @@ import pulp
 from layout.model.instance import Instance
 
 LE, GE = pulp.LpConstraintLE, pulp.LpConstraintGE
+# capacity units: a region holds an industry only above this (the solver's tolerance); below, it hosts nothing, and
+# results, metrics and explanations count it so even where the model designates it (a group member holding nothing)
+HELD = 1e-6
 Terms = list[tuple[pulp.LpVariable, float]]
 
 

@@ -66,9 +66,10 @@ def group_catalogue(regions) -> dict[str, FineGroup]:
                     members = tuple(u for p in provinces for u in by_province.get(p, []))
                     parts = {p: tuple(by_province.get(p, [])) for p in provinces if by_province.get(p)}
                     note = (
-                        f"no sourced list of member cities; every unit of "
-                        f"{', '.join(lv.parent_names.get(p, p) for p in provinces)} is a member ({len(members):,} units), "
-                        "and each province's units hold the least member share together"
+                        "no sourced list of member cities: the member provinces "
+                        f"({', '.join(lv.parent_names.get(p, p) for p in provinces)}; {len(members):,} units) stand as "
+                        "parts, each province's units holding the least member share together; the results list the "
+                        "units that hold capacity"
                     )
                     out[gid] = FineGroup(row["name_en_working"], members, parts, [note])
     return out

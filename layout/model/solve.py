@@ -2,7 +2,9 @@
 
 HiGHS gets the PuLP model as sparse row-wise arrays in the model's own column order (no PuLP
 hand-off, no reordering). The solver's real status is read and mapped honestly: values are read back
-only from a solve that found a feasible layout, and a stop at a limit reports its gap.
+only from a solve that found a feasible layout, and a stop at a limit reports its gap. While HiGHS runs, its MIP
+callback's figures reach an `on_progress` function (`SolverProgress`); CBC reports none. The time limit of a
+scenario fits its resolution (`scenario_time_limit`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 
@@ -26,6 +28,9 @@ import pulp
 
 from layout.errors import InputError, LayoutError, LimitError, Problem
 from layout.model.core import LayoutModel
+from layout.paths import DEFAULT_MODEL, models_file
+from layout.spec.load import LoadedSpec
+from layout.words import number
 
 OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION = (
     "optimal",
@@ -53,6 +58,89 @@ class SolveResult:
     @property
     def has_layout(self) -> bool:
         return self.status in (OPTIMAL, FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolverProgress:
+    """Where a running solve stands, from the solver's own callback: `elapsed` seconds since the solve started; the
+    objective of the best layout found so far (`objective`, the incumbent) and the best bound (`bound`: no layout
+    does better; the model minimises, so bound <= objective), each None until the solver has one; the relative gap
+    between them as the solver reports it (None without a layout); branch-and-bound `nodes` so far. `time_limit`
+    (seconds, None = none) and `goal` (the relative gap at which the solver stops) are the solve's settings.
+    `reports` is False for a solver that tells nothing while it runs (CBC, a subprocess): only `elapsed` is known."""
+
+    solver: str
+    elapsed: float
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    nodes: int | None = None
+    time_limit: float | None = None
+    goal: float = 0.0
+    reports: bool = True
+
+    def words(self) -> str:
+        """One line: 'highs: 42 s of 120 s; best objective 5.0421, bound 4.9876, gap 1.09 % (stops at 1.00 %); 1,234
+        nodes'."""
+        limit = f" of {self.time_limit:g} s" if self.time_limit is not None else " (no time limit)"
+        head = f"{self.solver}: {self.elapsed:.0f} s{limit}"
+        if not self.reports:
+            return f"{head}; {self.solver.upper()} reports no layout, bound or gap while it runs"
+        stops = f"stops at {100 * self.goal:.2f} %" if self.goal > 0 else "stops when proved optimal"
+        found = "no layout yet" if self.objective is None else f"best objective {number(self.objective)}"
+        bound = "no bound yet" if self.bound is None else f"bound {number(self.bound)}"
+        gap = "" if self.gap is None else f", gap {100 * self.gap:.2f} % ({stops})"
+        nodes = "" if self.nodes is None else f"; {self.nodes:,} node" + ("" if self.nodes == 1 else "s")
+        return f"{head}; {found}, {bound}{gap}{nodes}"
+
+
+OnProgress = Callable[[SolverProgress], None]
+PROGRESS_EVERY = 1.0  # seconds between two calls of a solve's `on_progress` while the solver runs
+
+
+def _finite(v: float) -> float | None:
+    """A figure of HiGHS's callback, None where it is infinite (HiGHS has none yet)."""
+    return float(v) if np.isfinite(v) else None
+
+
+class _Beat:
+    """Calls `on_progress` from the thread that waits for the solver, at most every `every` seconds and once when the
+    solver stops, with the figures HiGHS's MIP callback last gave (`seen`, run in HiGHS's thread, only stores them)."""
+
+    def __init__(
+        self, solver: str, on_progress: OnProgress, every: float, t0: float, time_limit: float | None, goal: float
+    ):
+        self.solver, self.on_progress, self.every, self.t0 = solver, on_progress, every, t0
+        self.time_limit, self.goal = time_limit, goal
+        self.figures: tuple[float, float, float, int] | None = None  # incumbent, bound, gap, nodes as HiGHS gave them
+        self.last = -np.inf
+
+    def seen(self, event) -> None:
+        """HiGHS's MIP callback (a highspy HighsCallbackEvent): keep its figures (one assignment)."""
+        d = event.data_out
+        self.figures = (d.mip_primal_bound, d.mip_dual_bound, d.mip_gap, d.mip_node_count)
+
+    def __call__(self, final: bool = False, now: float | None = None) -> None:
+        """Pass the figures on if `every` seconds have passed since the last call, or if `final`; `now`: the
+        perf_counter time they are of (default: now)."""
+        now = time.perf_counter() if now is None else now
+        if not final and now - self.last < self.every:
+            return
+        self.last = now
+        progress = SolverProgress(
+            self.solver, now - self.t0, time_limit=self.time_limit, goal=self.goal, reports=self.solver == "highs"
+        )
+        if self.figures is not None:
+            incumbent, bound, gap, nodes = self.figures
+            objective = _finite(incumbent)
+            progress = replace(
+                progress,
+                objective=objective,
+                bound=_finite(bound),
+                gap=_finite(gap) if objective is not None else None,
+                nodes=int(nodes),
+            )
+        self.on_progress(progress)
 
 
 @dataclass(frozen=True)
@@ -160,6 +248,26 @@ MIP_OPTIONS: dict[str, bool | int] = {
 }
 
 
+# Time limits (seconds) of the finer resolutions, used where the limit in force is the shipped default file's
+# (models/default.yaml: 120 s, a province-level figure: the province model is proved optimal in about 3 s). Measured
+# on this 2-core machine at a 1 % gap: prefecture 225 s of HiGHS alone (bench/results.txt), 377 s with another
+# solve running beside it; county 39-50 s (docs/resolutions.md). 900 s leaves room for a loaded machine.
+RESOLUTION_TIME_LIMITS: dict[str, float] = {"prefecture": 900.0, "county": 900.0}
+
+
+def scenario_time_limit(spec: LoadedSpec) -> float | None:
+    """The time limit (seconds; None = none) a scenario is solved with unless `--time-limit` says otherwise: its
+    `solver.time_limit`, except that at a resolution of RESOLUTION_TIME_LIMITS the shipped default file's value
+    gives way to that resolution's. A value set by any file of the user's (even 120, or null for none) is kept."""
+    limit = spec.scenario.solver.time_limit
+    resolution = spec.scenario.regions.resolution
+    at = spec.positions.get(("solver", "time_limit"))
+    shipped = at is not None and Path(at[0]).resolve() == models_file(DEFAULT_MODEL).resolve()
+    if shipped and spec.scenario.regions.source == "embedded" and resolution in RESOLUTION_TIME_LIMITS:
+        return RESOLUTION_TIME_LIMITS[resolution]
+    return limit
+
+
 def _highs(mat: Matrix, time_limit: float | None, gap: float):
     """A highspy.Highs loaded with the matrix (quiet, MIP_OPTIONS, relative gap `gap`, limit in seconds)."""
     h = new_highs()
@@ -198,21 +306,36 @@ def row_of_entry(mat: Matrix) -> np.ndarray:
     return np.repeat(np.arange(len(mat.row_lower)), np.diff(mat.start))
 
 
-def _run_interruptibly(h) -> None:
-    """h.run() in HiGHS's worker thread, so Ctrl-C stops the solve at once (then KeyboardInterrupt propagates)."""
+def _run_interruptibly(h, beat: _Beat | None = None) -> None:
+    """h.run() in HiGHS's worker thread, so Ctrl-C stops the solve at once (then KeyboardInterrupt propagates); while
+    it runs, `beat` is called every 0.1 s (it passes progress on at its own pace). Whatever is raised here (Ctrl-C,
+    an error in `beat`) cancels the solve first: HiGHS never runs on after this returns."""
     h.HandleUserInterrupt = True
+    if beat is not None:
+        h.cbMipInterrupt += beat.seen
     h.startSolve()
     try:
         while not h.wait(0.1)[0]:
-            pass
-    except KeyboardInterrupt:
+            if beat is not None:
+                beat()
+    except BaseException:
         h.cancelSolve()
         h.wait()
         raise
+    finally:
+        if beat is not None:
+            h.cbMipInterrupt -= beat.seen
 
 
-def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
-    """Solve with HiGHS; on a layout, write values into the PuLP variables."""
+def solve_highs(
+    m: LayoutModel,
+    time_limit: float | None = None,
+    gap: float = 0.0,
+    on_progress: OnProgress | None = None,
+    every: float = PROGRESS_EVERY,
+) -> SolveResult:
+    """Solve with HiGHS; on a layout, write values into the PuLP variables. `on_progress` gets the figures of HiGHS's
+    MIP callback while it runs, at most every `every` seconds, and once when it stops (`SolverProgress`)."""
     import highspy
 
     mat = to_matrix(m)
@@ -221,11 +344,17 @@ def solve_highs(m: LayoutModel, time_limit: float | None = None, gap: float = 0.
     integer = np.flatnonzero(mat.integer).astype(np.int32)
     mip = len(integer) > 0
     del mat  # HiGHS holds its own copy: free ours for the solve (county level: ~50 MB)
-    _run_interruptibly(h)
-    seconds = time.perf_counter() - t0
+    beat = _Beat("highs", on_progress, every, t0, time_limit, gap) if on_progress else None
+    _run_interruptibly(h, beat)
+    end = time.perf_counter()
+    seconds = end - t0
     st, info = h.getModelStatus(), h.getInfo()
     S = highspy.HighsModelStatus
     has_sol = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    if beat is not None:  # the last call: HiGHS's final figures (its callback may not have seen the end)
+        incumbent = info.objective_function_value if has_sol else np.inf
+        beat.figures = (incumbent, info.mip_dual_bound, info.mip_gap, info.mip_node_count)
+        beat(final=True, now=end)
     if st == S.kOptimal:
         status = OPTIMAL
     elif st in (S.kInfeasible,):
@@ -289,8 +418,17 @@ def _dies_with(parent: int):
     return preexec
 
 
-def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
+def solve_cbc(
+    m: LayoutModel,
+    time_limit: float | None = None,
+    gap: float = 0.0,
+    on_progress: OnProgress | None = None,
+    every: float = PROGRESS_EVERY,
+) -> SolveResult:
     """Solve with the CBC that ships with PuLP; the gap is read from CBC's own log.
+
+    CBC reports nothing while it runs (its log, written to a file, arrives in buffered blocks): `on_progress` gets
+    the elapsed time only (`SolverProgress.reports` False), at most every `every` seconds and once when it stops.
 
     CBC is started here, with PuLP's own arguments and solution reader, so that it never outlives this
     process: it is killed on Ctrl-C or any error, and gets SIGKILL when this process dies (Linux,
@@ -314,7 +452,7 @@ def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0)
                 child = subprocess.Popen(
                     args, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe, preexec_fn=_dies_with(os.getpid())
                 )
-                code = child.wait()
+                code = _wait(child, _Beat("cbc", on_progress, every, t0, time_limit, gap) if on_progress else None)
             except (
                 BaseException
             ):  # Ctrl-C, SIGTERM (the CLI raises it as an exception) or anything else: CBC must not run on
@@ -356,11 +494,34 @@ def solve_cbc(m: LayoutModel, time_limit: float | None = None, gap: float = 0.0)
     return SolveResult("cbc", status, objective, bound, g, seconds, pulp.LpStatus[m.prob.status])
 
 
-def solve(m: LayoutModel, solver: str = "highs", time_limit: float | None = None, gap: float = 0.0) -> SolveResult:
-    """Solve with the named solver. Raises LimitError when a limit stopped it with no layout."""
+def _wait(child: subprocess.Popen, beat: _Beat | None) -> int:
+    """The child's exit code, calling `beat` every 0.1 s while it runs and once when it ends."""
+    if beat is None:
+        return child.wait()
+    while True:
+        try:
+            code = child.wait(0.1)
+        except subprocess.TimeoutExpired:
+            beat()
+        else:
+            beat(final=True)
+            return code
+
+
+def solve(
+    m: LayoutModel,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    gap: float = 0.0,
+    on_progress: OnProgress | None = None,
+    every: float = PROGRESS_EVERY,
+) -> SolveResult:
+    """Solve with the named solver (`time_limit` in seconds, `gap` relative). `on_progress` is called while it runs,
+    at most every `every` seconds and once when it stops (`SolverProgress`). Raises LimitError when a limit stopped
+    it with no layout."""
     if solver not in ("highs", "cbc"):
         raise InputError(Problem("command line", None, "--solver", "highs or cbc", repr(solver)))
-    result = (solve_highs if solver == "highs" else solve_cbc)(m, time_limit, gap)
+    result = (solve_highs if solver == "highs" else solve_cbc)(m, time_limit, gap, on_progress, every)
     if result.status == NO_SOLUTION:
         raise LimitError(
             f"{solver} stopped at its limit ({result.message}) after {result.seconds:.1f} s without a feasible layout; "

@@ -4,7 +4,8 @@
 manifest.json), so folders from different scenarios, solvers or program versions compare alike.
 The metrics of each folder's uncoordinated baseline (metrics.json["baseline"]) stand next to its
 optimised layout's, and regions per industry are counted for both. An assignment is one designated
-(region, industry) pair; between A and B it is
+(region, industry) pair holding capacity (a row holding nothing, which a folder written before such rows were left
+out may have, hosts nothing and is no assignment); between A and B it is
 
 * added — designated in B only; removed — designated in A only;
 * tier changed — designated in both with a different tier or a different inter-provincial group;
@@ -39,7 +40,7 @@ from layout.results.folder import (
     read_folder,
     section,
 )
-from layout.results.metrics import DECLARED_METRICS, HIGHER, LOWER, METRICS, OBJECTIVE, Metric
+from layout.results.metrics import DECLARED_METRICS, HELD, HIGHER, LOWER, METRICS, OBJECTIVE, Metric
 from layout.results.tables import read_csv
 from layout.words import cell, rounded
 
@@ -55,12 +56,18 @@ def read_results(folder: Path) -> tuple[dict, list[dict], dict]:
     """(metrics, assignment rows, manifest) of a results folder, read and checked by `layout.results.folder`;
     InputError naming the folder, file and key if it is not one this version wrote."""
     results = read_folder(folder, *REQUIRED)
-    return results.metrics, results.assignment.to_dict("records"), results.manifest
+    return results.metrics, _held(results.assignment.to_dict("records")), results.manifest
+
+
+def _held(rows: list[dict]) -> list[dict]:
+    """The rows that hold capacity (more than HELD capacity units): the assignments."""
+    return [r for r in rows if r["capacity"] > HELD]
 
 
 def _read_rows(path: Path, extra: tuple[str, ...] = ()) -> list[dict]:
-    """Rows of an assignment-like table (capacity as a float); InputError with file and line on bad input."""
-    return read_csv(path, ("region_code", "industry", "tier", *extra), ("capacity",)).to_dict("records")
+    """Rows of an assignment-like table holding capacity (capacity as a float); InputError with file and line on
+    bad input."""
+    return _held(read_csv(path, ("region_code", "industry", "tier", *extra), ("capacity",)).to_dict("records"))
 
 
 def period_key(p) -> tuple:

@@ -151,6 +151,39 @@ class IndustryResult(Shape):
     overcapacity_ratio: Number = None
 
 
+class ClusterMember(Shape):
+    """A member holding capacity in an inter-provincial cluster (`layout.results.metrics.group_clusters`)."""
+
+    region: str
+    name: str
+    capacity: float  # capacity units
+    share: float  # of the cluster's capacity, 0–1
+
+
+class ClusterPart(Shape):
+    """A part whose units hold the least member share together (finer levels; `metrics.group_clusters`)."""
+
+    part: str
+    name: str
+    capacity: float
+    share: float
+    units: int
+    holding: int  # its units holding capacity
+
+
+class GroupCluster(Shape):
+    """An inter-provincial cluster (a group and an industry) with the members that hold capacity in it."""
+
+    group: str
+    name: str
+    industry: str
+    capacity: float
+    members: list[ClusterMember]
+    parts: list[ClusterPart] = []
+    note: str = ""  # the fallback in words where parts hold the member share
+    text: str = ""
+
+
 class LayoutResult(Shape):
     """The metrics of one layout (optimised or baseline)."""
 
@@ -167,6 +200,7 @@ class LayoutResult(Shape):
     total_shortfall: Number = None
     krugman: dict[str, Number] = {}
     regions_without_cluster: list[str] = []
+    group_clusters: list[GroupCluster] = []  # a folder written before they were listed has none
 
 
 class DeclaredResult(Shape):
@@ -217,6 +251,25 @@ class LeverNoteFacts(Shape):
     enters: int | None = None  # a candidate's plan year of entry
 
 
+class MissedIndustry(Shape):
+    """An industry built below its target (`layout.analysis.shortfall`), capacity units."""
+
+    industry: str
+    name: str
+    built: float
+    target: float
+    shortfall: float
+    text: str
+
+
+class TargetsMissed(Shape):
+    """The targets a layout does not meet and the rules that hold them back, in sentences."""
+
+    industries: list[MissedIndustry]
+    held_back_by: list[str] = []
+    found_by: str = ""  # conflict (a diagnosis with the targets required), cost (the penalty is cheaper), undecided
+
+
 class PeriodResult(Shape):
     """A period's entry in metrics.json (consumers read what is there: each key is checked when present)."""
 
@@ -225,6 +278,7 @@ class PeriodResult(Shape):
     industries: list[IndustryFacts] = []
     policy_levers: list[str] = []
     policy_lever_notes: list[LeverNoteFacts] | None = None  # None: a folder written before the records were kept
+    targets_missed: TargetsMissed | None = None
 
 
 class Metrics(Shape):
@@ -244,7 +298,9 @@ class Metrics(Shape):
     policy_lever_notes: list[LeverNoteFacts] | None = None  # the same, as records; None: a folder written before
     missing_data: list[str] = []
     regions_eligible_for_nothing: list[RegionFacts] = []
+    rule_warnings: list[str] = []  # rules that make a target unreachable or an allowance futile (layout.model.rules)
     timings_seconds: dict[str, float] = {}
+    targets_missed: TargetsMissed | None = None  # None: every target met (or a folder written before it was kept)
 
 
 class Entry(Shape):
@@ -471,6 +527,25 @@ def stopped_words(solver: dict, time_limit: float | None) -> str | None:
     gap = solver.get("gap")
     at = f" at gap {100 * gap:.2f} %" if isinstance(gap, (int, float)) and not isinstance(gap, bool) else ""
     return f"feasible — stopped by {limit}{at}" if limit.startswith("the") else f"feasible — stopped at {limit}{at}"
+
+
+def targets_missed_of(metrics: dict) -> list[tuple[str, dict]]:
+    """(period, targets_missed) of every period of metrics.json that missed a target ("" for a scenario without
+    plan periods); [] when every target is met or the folder predates the record."""
+    periods = metrics.get("periods") or {}
+    if periods:
+        return [(str(year), t) for year, p in periods.items() if (t := p.get("targets_missed"))]
+    return [("", metrics["targets_missed"])] if metrics.get("targets_missed") else []
+
+
+def missed_words(missed: dict, period: str = "") -> str:
+    """A `targets_missed` record in words: "targets not met: NGIT 0 of 100 built; EPEP 35 of 100 built"."""
+    from layout.words import number
+
+    built = "; ".join(
+        f"{m['industry']} {number(m['built'])} of {number(m['target'])} built" for m in missed["industries"]
+    )
+    return f"targets not met{f' in {period}' if period else ''}: {built}"
 
 
 def read_explanation(folder: Path) -> dict:

@@ -11,12 +11,16 @@ from layout.model.core import LayoutModel
 from layout.model.instance import Instance
 from layout.regions.readers import RegionSet
 from layout.results.folder import COLUMNS
+from layout.results.metrics import HELD
 
 ON = 0.5  # a binary above this is 1
 
 
 def solution_layout(m: LayoutModel) -> pd.DataFrame:
-    """The optimised layout table: one row per designated region–industry."""
+    """The optimised layout table: one row per region–industry that the solution designates and that holds capacity
+    (more than HELD capacity units). A designated region holding nothing hosts nothing and has no row: a member of an
+    inter-provincial cluster whose least member share its part's other units hold (a finer level, where the group's
+    members are not sourced), or a cluster whose minimum is 0."""
     inst, rows = m.inst, []
     for r in inst.regions:
         for i, p in inst.industries.items():
@@ -29,8 +33,8 @@ def solution_layout(m: LayoutModel) -> pd.DataFrame:
                 active = [g for g in inst.groups_of(r) if m.z[g, i].varValue > ON]
                 if active:
                     tier, group = "inter-provincial", active[0]
-            if tier:
-                cap = round(max(0.0, m.x[r, i].varValue), 6)
+            cap = round(max(0.0, m.x[r, i].varValue), 6) if tier else 0.0
+            if cap > HELD:
                 rows.append(
                     [
                         r,

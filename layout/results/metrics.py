@@ -4,6 +4,12 @@ A layout is a table with one row per designated region–industry: region_code, 
 (capacity units), tier, group. Metrics read only that table and the instance's neighbours, targets
 and objective weights, so any layout (optimised, baseline, declared) is measured the same way.
 
+A region hosts an industry only where it holds capacity (more than HELD capacity units): a row holding
+nothing counts in no metric (`holding`). The model designates every member of an active inter-provincial
+cluster; where the least member share is held by parts (a finer level: a member province's cities
+together, `Instance.group_parts`), members can hold nothing, and they host nothing.
+`group_clusters` lists each inter-provincial cluster with the members that hold capacity and their shares.
+
 `METRICS` is the catalogue of headline metrics: one `Metric` record each (key in metrics.json, label,
 better direction, decimals, meaning). The summary of `layout solve`, `layout compare` and the HTML report
 name, format and judge a metric from its record alone, so they cannot disagree.
@@ -12,14 +18,20 @@ name, format and judge a metric from its record alone, so they cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from layout.model.instance import Instance
+from layout.words import cell, listing, number
+
+if TYPE_CHECKING:  # annotations only: the maps read these helpers without loading the model
+    from layout.model.instance import Instance
 
 LOWER, HIGHER, NEARER_1 = "lower", "higher", "nearer 1"  # better directions of a metric
+# capacity units: a region holds an industry only above this; = layout.model.core.HELD, kept here so that the maps
+# need not load the model (tests/results/test_membership.py checks the two agree)
+HELD = 1e-6
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,7 @@ METRICS = (
         "neighbour duplications",
         LOWER,
         0,
-        "neighbour pairs designated for the same industry outside a shared inter-provincial cluster",
+        "neighbour pairs holding the same industry outside a shared inter-provincial cluster",
         declared=True,
     ),
     Metric(
@@ -102,8 +114,8 @@ METRICS = (
         "target − capacity summed over the industries short of their target (capacity units)",
     ),
     Metric("targets_met", "all targets met", HIGHER, 0, "every industry's capacity reaches its target (yes is better)"),
-    Metric("regions_hosting", "regions hosting", HIGHER, 0, "regions holding at least one cluster"),
-    Metric("clusters", "clusters", None, 0, "designations: region–industry pairs of the layout"),
+    Metric("regions_hosting", "regions hosting", HIGHER, 0, "regions holding capacity in at least one cluster"),
+    Metric("clusters", "clusters", None, 0, "designations: region–industry pairs holding capacity"),
 )
 METRIC = {m.key: m for m in METRICS}
 DECLARED_METRICS = tuple(m for m in METRICS if m.declared)
@@ -154,14 +166,22 @@ def overcapacity_ratio(capacity: float, target: float) -> float:
     return capacity / target
 
 
+def holding(layout: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a layout table whose region holds capacity (more than HELD capacity units): the designations
+    that count. A row holding nothing (a member of an inter-provincial cluster whose part's other units hold the
+    member share) hosts nothing."""
+    return layout[layout["capacity"] > HELD]
+
+
 def duplications(layout: pd.DataFrame, inst: Instance) -> list[dict]:
-    """Neighbour pairs designated for the same industry outside a shared inter-provincial cluster.
+    """Neighbour pairs holding capacity in the same industry outside a shared inter-provincial cluster.
 
     weight 1 when both hold full clusters (provincial or inter-provincial), kappa when a characteristic
-    cluster is involved (the objective's characteristic_weight).
+    cluster is involved (the objective's characteristic_weight). A region holding nothing (`holding`) duplicates
+    nothing, though the model, which counts designations, may have priced it (its homogeneity rows).
     """
     kappa = inst.weights["characteristic_weight"]
-    rows = {(r.region_code, r.industry): r for r in layout.itertuples()}
+    rows = {(r.region_code, r.industry): r for r in holding(layout).itertuples()}
     out = []
     for a, b in inst.neighbours:
         for i in inst.industries:
@@ -176,7 +196,9 @@ def duplications(layout: pd.DataFrame, inst: Instance) -> list[dict]:
 
 
 def layout_metrics(layout: pd.DataFrame, inst: Instance) -> dict:
-    """Every metric of design.md section 4 for one layout (rounded for stable output)."""
+    """Every metric of design.md section 4 for one layout (rounded for stable output), counted over the rows that
+    hold capacity (`holding`); `group_clusters` lists its inter-provincial clusters with their members' shares."""
+    layout = holding(layout)
     vectors: dict[str, dict[str, float]] = {r: {} for r in inst.regions}
     for row in layout.itertuples():
         vectors[row.region_code][row.industry] = vectors[row.region_code].get(row.industry, 0.0) + float(row.capacity)
@@ -211,7 +233,119 @@ def layout_metrics(layout: pd.DataFrame, inst: Instance) -> dict:
         "mean_krugman": _round(sum(kr.values()) / len(kr)) if kr else None,
         "krugman": {r: _round(v) for r, v in sorted(kr.items())},
         "industries": per_industry,
+        "group_clusters": group_clusters(layout, inst),
     }
+
+
+# ------------------------------------------------------------------------------- inter-provincial clusters
+
+LABEL_MEMBERS = 6  # members named in a short label (a map's); the rest are counted
+
+
+def percent(share: float) -> str:
+    """A share (0–1) as a whole percentage, '47 %'; a share that rounds to nothing but is not nothing, '< 1 %'."""
+    whole = round(100 * share)
+    return "< 1 %" if whole == 0 and share > 0 else f"{whole} %"
+
+
+def _capacity(v: float) -> str:
+    """A member's capacity in a label: one decimal at most (`cell`), or more where that would read 0."""
+    return cell(v, 1) if round(v, 1) > 0 else number(v)
+
+
+def member_text(member: dict) -> str:
+    """'Hebei 35 (47 %)': a member's name, capacity (capacity units) and share of the cluster (a member or a part of
+    `group_clusters`)."""
+    return f"{member['name']} {_capacity(member['capacity'])} ({percent(member['share'])})"
+
+
+def member_words(members: list[dict], most: int | None = None) -> str:
+    """'Hebei 35 (47 %), Shandong 35 (47 %), Henan 5 (7 %)' (`member_text`); beyond `most` members, the rest counted
+    (`listing`)."""
+    return listing([member_text(m) for m in members], most)
+
+
+def cluster_words(cluster: dict, most: int | None = None) -> str:
+    """'Central Plains: NMAT — Hebei 35 (47 %), Shandong 35 (47 %), Henan 5 (7 %)' for a record of `group_clusters`
+    (`most`: members named, the rest counted)."""
+    return f"{cluster['name']}: {cluster['industry']} — {member_words(cluster['members'], most)}"
+
+
+def group_clusters(layout: pd.DataFrame, inst: Instance | None = None) -> list[dict]:
+    """Each inter-provincial cluster of a layout table (one group and one industry, by group then industry): its
+    capacity (capacity units) and the members that hold capacity in it, largest first, each with its capacity and
+    share of the cluster (0–1), and the cluster in words (`cluster_words`).
+
+    With `inst`: where the least member share is held by parts (`Instance.group_parts`: at a finer level, a group
+    whose members are not sourced there, so that each member province's units, or at county level each member
+    city's counties, hold it together), also each part's capacity and share, and `note` says so in words; `of`
+    is the number of the group's member units."""
+    rows = holding(layout)
+    rows = rows[(rows["tier"] == "inter-provincial") & (rows["group"].astype(str) != "")]
+    out = []
+    for (g, i), own in rows.groupby(["group", "industry"], sort=True):
+        total = float(own["capacity"].sum())
+        named = [str(n) if str(n) else str(c) for n, c in zip(_column(own, "region_name"), own["region_code"])]
+        held = sorted(
+            ((float(v), str(c), n) for c, n, v in zip(own["region_code"], named, own["capacity"])),
+            key=lambda m: (-m[0], m[1]),
+        )  # largest first, then by code
+        members = [{"region": c, "name": n, "capacity": _round(v), "share": _round(v / total)} for v, c, n in held]
+        group_name = next((str(n) for n in _column(own, "group_name") if str(n)), str(g))
+        if inst is not None and g in inst.groups:
+            group_name = inst.groups[g].name or group_name
+        record = {
+            "group": str(g),
+            "name": group_name,
+            "industry": str(i),
+            "capacity": _round(total),
+            "members": members,
+            "parts": [],
+            "note": "",
+        }
+        parts = inst.group_parts.get(str(g), {}) if inst is not None else {}
+        if inst is not None and parts:
+            record.update(_parts(inst, str(g), parts, members, total))
+        record["text"] = cluster_words(record)
+        out.append(record)
+    return out
+
+
+def _column(table: pd.DataFrame, name: str) -> list:
+    """A column's values, or empty texts where the table has no such column (a hand-made layout)."""
+    return list(table[name]) if name in table.columns else [""] * len(table)
+
+
+def _parts(inst: Instance, g: str, parts: dict[str, tuple[str, ...]], members: list[dict], total: float) -> dict:
+    """The parts of a cluster whose least member share its parts hold (`group_clusters`), and the fallback in words."""
+    held = {m["region"]: m["capacity"] for m in members}
+    names = {a.code: a.name for a in inst.aggregates}
+    levels = {a.code: a.level for a in inst.aggregates}
+    records = []
+    for part, units in parts.items():
+        cap = sum(held.get(u, 0.0) for u in units)
+        records.append(
+            {
+                "part": part,
+                "name": names.get(part, part),
+                "capacity": _round(cap),
+                "share": _round(cap / total),
+                "units": len(units),
+                "holding": sum(1 for u in units if u in held),
+            }
+        )
+    # the parts are provinces (a fallback group at prefecture or county level), a file's parent regions, or
+    # member cities (a listed group at county level: each city's counties together)
+    kinds = {levels.get(p, "prefecture") for p in parts}
+    kind = (
+        {"province": "provinces", "parent": "parent regions"}.get(kinds.pop(), "cities") if len(kinds) == 1 else "parts"
+    )
+    of = len(inst.groups[g].members) if g in inst.groups else sum(len(u) for u in parts.values())
+    note = (
+        f"members at this level are not sourced: the member {kind} stand as parts (each one's units hold the least "
+        f"member share together), and the units listed are those holding capacity ({len(members)} of {of} member units)"
+    )
+    return {"parts": records, "note": note, "of": of}
 
 
 def _mean_similarities(vectors: dict[str, dict[str, float]], inst: Instance) -> tuple[float | None, float | None]:

@@ -358,7 +358,12 @@ class Solver(Strict):
     """Solver settings; the command line overrides them."""
 
     name: Literal["highs", "cbc"] = Field("highs", description="highs (highspy, default) or cbc (bundled with PuLP).")
-    time_limit: float | None = Field(None, gt=0, description="Seconds; null = none.")
+    time_limit: float | None = Field(
+        None,
+        gt=0,
+        description="Seconds; null = none. The shipped default's 120 gives way to 900 at prefecture and county "
+        "resolution (docs/resolutions.md); a value in your own file is kept.",
+    )
     gap: float = Field(0.0, ge=0, lt=1, description="Relative MIP gap at which to stop (0 = prove optimality).")
 
 

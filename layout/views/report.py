@@ -27,11 +27,14 @@ import os
 import urllib.parse
 from pathlib import Path
 
+import pandas as pd
+
 from layout.model.levers import CANDIDATE, FAMILIES, LIFECYCLE, RETIRED, SHORTCOMINGS
 from layout.paths import geodata_file
 from layout.results.compare import period_key, read_results
 from layout.results.folder import (
     ASSIGNMENT_CSV,
+    COLUMNS,
     DECLARED_CSV,
     EXPLANATION_JSON,
     LAYOUT_GEOJSON,
@@ -40,16 +43,27 @@ from layout.results.folder import (
     PHASING_CSV,
     REPORT_HTML,
     Explanation,
+    missed_words,
     read_json,
     read_units_geojson,
     stopped_words,
+    targets_missed_of,
     time_limit_of,
 )
-from layout.results.metrics import DECLARED_METRICS, METRIC, METRICS, Metric
+from layout.results.metrics import (
+    DECLARED_METRICS,
+    HELD,
+    METRIC,
+    METRICS,
+    Metric,
+    cluster_words,
+    group_clusters,
+    percent,
+)
 from layout.results.staging import check_chosen, write_file
 from layout.results.tables import read_csv
 from layout.views.maps.inputs import CLUSTERS_2019_FILE, CLUSTERS_2019_TOTAL
-from layout.words import cell, figure
+from layout.words import cell, figure, plural
 
 __all__ = ["write_report", "render_report", "SEED_STUDY"]
 
@@ -72,6 +86,7 @@ th,td{border-bottom:1px solid #e3e8ef;padding:4px 8px;text-align:left;vertical-a
 th{background:#f5f7fa;font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0 4px}
+.missed{border-left:4px solid #b45309;padding:2px 10px;margin:8px 0;background:#fff7ed}
 .card{border:1px solid #e3e8ef;border-radius:6px;padding:8px 12px;min-width:140px}
 .card b{display:block;font-size:20px}
 .card span{color:#5a6475;font-size:12px}
@@ -106,6 +121,8 @@ def _short(v) -> str:
 
 
 def _read_csv(path: Path) -> list[dict]:
+    """The rows of a layout table that hold capacity (more than HELD capacity units; a folder written before rows
+    holding nothing were left out may have some: they host nothing), capacity as a float; [] without the file."""
     if not path.is_file():
         return []
     rows = read_csv(path).to_dict("records")  # our tables, the spreadsheet-safe quote removed (layout.tables)
@@ -114,7 +131,7 @@ def _read_csv(path: Path) -> list[dict]:
             r["capacity"] = float(r.get("capacity") or 0.0)
         except ValueError:
             r["capacity"] = 0.0
-    return rows
+    return [r for r in rows if r["capacity"] > HELD]
 
 
 def _read_optional(path: Path, read) -> dict | None:
@@ -268,7 +285,15 @@ def _summary(metrics: dict, manifest: dict) -> str:
             f"<p>Phased over {e(', '.join(years))}: the figures on this page are those of the last period, {e(years[-1])}; "
             '<a href="#phasing">Phasing</a> shows every period.</p>'
         )
-    if o.get("targets_met") is False:
+    missed = targets_missed_of(metrics)
+    for year, t in missed:  # headlined: a target not met is never silent
+        out.insert(
+            0,
+            f'<div class="missed"><p><b>{e(missed_words(t, year))}</b></p><p>Held back by:</p><ul>'
+            + "".join(f"<li>{e(line)}</li>" for line in t.get("held_back_by", []))
+            + "</ul></div>",
+        )
+    if o.get("targets_met") is False and not missed:  # a folder written before the record was kept
         out.append(f"<p><b>Finding:</b> targets are not met; total shortfall {_num(o.get('total_shortfall'))}.</p>")
     return "".join(out)
 
@@ -328,6 +353,38 @@ def _industry_section(metrics: dict, layout: list[dict]) -> str:
             f'<td class="n">{_short(v.get("capacity"))} / {_short(v.get("target"))}</td><td>{cells}</td></tr>'
         )
     out.append("</table>")
+    return "".join(out)
+
+
+def _clusters_section(metrics: dict, layout: list[dict]) -> str:
+    """Each inter-provincial cluster with the members that hold capacity in it and their shares (metrics.json's
+    optimised.group_clusters, or, for a folder written before they were listed, counted from assignment.csv)."""
+    listed = metrics.get("optimised", {}).get("group_clusters")
+    if not isinstance(listed, list):
+        table = pd.DataFrame(layout, columns=list(COLUMNS)) if layout else pd.DataFrame(columns=list(COLUMNS))
+        listed = group_clusters(table)
+    if not listed:
+        return '<p class="muted">No inter-provincial cluster in the optimised layout.</p>'
+    out = ["<ul class='tight'>"]
+    for c in listed:
+        item = f"<li><b>{e(cluster_words(c))}</b> <span class='muted'>(capacity {_short(c.get('capacity'))})</span>"
+        parts = c.get("parts") or []
+        if parts:
+            item += "<br>parts: " + e(
+                ", ".join(
+                    f"{p['name']} {cell(p['capacity'], 1)} ({percent(p['share'])}; {p['holding']} of "
+                    f"{plural(p['units'], 'unit')} holding)"
+                    for p in parts
+                )
+            )
+        if c.get("note"):
+            item += f"<br><span class='muted'>{e(c['note'])}</span>"
+        out.append(item + "</li>")
+    out.append("</ul>")
+    out.append(
+        '<p class="muted">Members are the regions that hold capacity in the cluster; each share is of the '
+        "cluster's capacity.</p>"
+    )
     return "".join(out)
 
 
@@ -982,6 +1039,11 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
         )
     sections += [
         ("industries", "Industries", _industry_section(metrics, layout)),
+        *(
+            [("clusters", "Inter-provincial clusters", _clusters_section(metrics, layout))]
+            if metrics.get("groups") or any(r.get("tier") == "inter-provincial" for r in layout)
+            else []
+        ),
         ("regions", "Portfolio per region", _portfolio_section(metrics, layout, region_names)),
     ]
     if geo:

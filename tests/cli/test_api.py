@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from unittest.mock import ANY
 
 import pandas as pd
 import pytest
@@ -176,6 +177,8 @@ def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
                 "export_mps": False,
                 "diagnose_to": None,
                 "progress": calls[0][1]["progress"],
+                "on_progress": calls[0][1]["on_progress"],  # the solver's progress, drawn by the CLI
+                "warn": calls[0][1]["warn"],  # rule warnings, printed by the CLI
             },
         )
     ]
@@ -264,7 +267,7 @@ COMMANDS = {
     ),
     "validate": (
         ["validate", "v"],
-        [("validate", (P("v"),), {})],
+        [("validate", (P("v"),), {"warn": ANY})],  # the CLI collects the rule warnings to print
         {
             "validate": SimpleNamespace(
                 regions=["A", "B"], industries=["T"], groups=[], neighbours=[("A", "B")], missing=["no rd for B"]

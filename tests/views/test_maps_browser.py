@@ -345,7 +345,9 @@ def test_both_maps_render_offline_with_all_layers(page, tmp_path):
     assert "Inter-provincial clusters" in page.map("optimised").locator(".leaflet-control-layers").inner_text()
     assert "Delta & <b>Co</b>" in page.map("optimised").locator(".layout-legend").inner_text()
     assert "Taiwan: not modelled" in page.map("baseline").locator(".layout-legend").inner_text()
-    assert page.map("optimised").locator(".layout-label.group").inner_text() == f"{GROUP_NAME}: NGIT"
+    # the members holding capacity, with their shares: 30 / 55.5 and 25.5 / 55.5
+    label = page.map("optimised").locator(".layout-label.group").inner_text()
+    assert label == f"{GROUP_NAME}: NGIT —\nAlpha 30 (54 %), Beta 25.5 (46 %)"
     # the inter-provincial outline is dissolved from its two adjacent members: one ring, not two squares
     d = page.map("optimised").locator("path.layout-inter-provincial").get_attribute("d")
     assert d.count("M") == 1, d

@@ -9,6 +9,10 @@ scenario, ``phasing.csv`` (a leading ``period`` column, then the assignment colu
 :class:`layout.errors.InputError` naming the file (and line or key) on bad input. Nothing here imports the
 model or the solver.
 
+A row whose capacity is not above ``layout.results.metrics.HELD`` hosts nothing (a folder written before such rows
+were left out may hold some): a plan leaves it out. An inter-provincial cluster's members are the regions that hold
+capacity in it (:func:`group_outlines`).
+
 ``geodata/sei_clusters_2019.csv`` lists 18 of the 66 national SEI clusters designated in 2019 by
 city, with no coordinates: the maps place them per province only (:func:`read_clusters_2019`).
 """
@@ -22,6 +26,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -45,6 +50,7 @@ from layout.results.folder import (
     read_units_geojson,
     section,
 )
+from layout.results.metrics import HELD, group_clusters
 from layout.results.tables import read_csv_lines
 
 DECLARED_TIER = "declared"
@@ -119,6 +125,8 @@ class Plan:
 
     @classmethod
     def of(cls, role: str, rows: list[Row], duplications) -> Plan:
+        """The plan of `rows` that hold capacity (more than HELD capacity units: a row holding nothing hosts nothing)."""
+        rows = [r for r in rows if r.capacity > HELD]
         by_region: dict[str, list[Row]] = {}
         for r in rows:
             by_region.setdefault(r.region, []).append(r)
@@ -177,6 +185,9 @@ class Results:
     groups: dict[str, dict]  # id -> {"name", "members"}
     periods: list[Period] = field(default_factory=list)
     declared: Declared | None = None
+    # the optimised layout's inter-provincial clusters as metrics.json lists them (their parts and notes); [] in a
+    # folder written before they were listed
+    group_clusters: list[dict] = field(default_factory=list)
 
     @property
     def modelled(self) -> list[str]:
@@ -369,7 +380,8 @@ def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Res
                     g["members"].append(row.region)
 
     scenario = str((metrics.get("scenario") or {}).get("name") or folder.name)
-    res = Results(folder, scenario, industries, units, plans, groups)
+    listed = section(metrics, "optimised").get("group_clusters")  # checked by the Metrics shape
+    res = Results(folder, scenario, industries, units, plans, groups, group_clusters=list(listed or []))
     if extras:
         if (folder / PHASING_CSV).is_file():
             res.periods = _read_periods(folder, metrics, reader)
@@ -493,32 +505,45 @@ def duplication_pairs(res: Results, plan: Plan) -> list[tuple[str, str, list[tup
 
 
 def group_outlines(res: Results, plan: Plan) -> list[dict]:
-    """Inter-provincial clusters active in ``plan``: dissolved outline, name, members, industries."""
-    active: dict[str, dict] = {}
+    """Inter-provincial clusters active in ``plan``, one outline per group: ``id``, ``name``, ``members`` (the regions
+    holding capacity in any of its clusters, largest first; the outline is dissolved from them), ``industries``,
+    ``clusters`` (each industry's record of `layout.results.metrics.group_clusters`: members with capacity and share;
+    for the optimised plan, the parts and the note on them that metrics.json lists), ``colour`` and ``point``."""
+    records = []
     for rows in plan.rows.values():
         for r in rows:
             if r.tier == "inter-provincial" and r.group:
-                active.setdefault(r.group, {"industries": [], "regions": set()})
-                if r.industry not in active[r.group]["industries"]:
-                    active[r.group]["industries"].append(r.industry)
-                active[r.group]["regions"].add(r.region)
+                name = r.group_name or res.groups.get(r.group, {}).get("name") or r.group
+                unit = res.units.get(r.region)
+                records.append(
+                    [r.region, unit.name if unit else r.region, r.industry, r.capacity, r.tier, r.group, name]
+                )
+    columns = ["region_code", "region_name", "industry", "capacity", "tier", "group", "group_name"]
+    listed = {(c.get("group"), c.get("industry")): c for c in res.group_clusters} if plan.role == "optimised" else {}
+    by_group: dict[str, list[dict]] = {}
+    for c in group_clusters(pd.DataFrame(records, columns=columns)):
+        known = listed.get((c["group"], c["industry"]))
+        if known is not None:
+            c.update({k: known[k] for k in ("parts", "note", "of") if k in known})
+        by_group.setdefault(c["group"], []).append(c)
     out = []
-    for n, (gid, info) in enumerate(sorted(active.items())):
-        group = res.groups.get(gid, {"name": gid, "members": []})
-        members = [m for m in group["members"] if m in res.units] or sorted(info["regions"])
-        for m in sorted(info["regions"]):
-            if m not in members:
-                members.append(m)
-        geom = dissolve([res.units[m].geom for m in members])
+    for n, (gid, clusters) in enumerate(sorted(by_group.items())):
+        held: dict[str, float] = {}
+        for c in clusters:
+            for m in c["members"]:
+                held[m["region"]] = held.get(m["region"], 0.0) + m["capacity"]
+        members = sorted(held, key=lambda code: (-held[code], code))
+        geom = dissolve([res.units[m].geom for m in members if m in res.units])
         if geom is None:
             continue
         out.append(
             {
                 "id": gid,
-                "name": group["name"],
+                "name": res.groups.get(gid, {}).get("name") or clusters[0]["name"],
                 "members": members,
                 "geom": geom,
-                "industries": info["industries"],
+                "industries": [c["industry"] for c in clusters],
+                "clusters": clusters,
                 "colour": GROUP_COLOURS[n % len(GROUP_COLOURS)],
                 "point": largest_part_point(geom),
             }

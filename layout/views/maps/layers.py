@@ -1,5 +1,7 @@
 """Map layers beyond the two compared layouts: duplications, period portfolios, declared plans, 2019 clusters.
 
+* :func:`group_label`, :func:`group_tip`: an inter-provincial cluster's label and tooltip on the optimised map,
+  each member holding capacity with its capacity and share ("Central Plains: NMAT — Hebei 35 (41 %), …");
 * :func:`add_duplications`: the uncoordinated neighbour duplications of a layout (lines between the
   two regions' representative points), in every map;
 * :func:`add_periods`: with ``periods:`` in the scenario, one thematic layer per plan period on the
@@ -18,6 +20,7 @@ from __future__ import annotations
 import folium
 from branca.colormap import linear
 
+from layout.results.metrics import LABEL_MEMBERS, member_text, member_words
 from layout.views.maps.elements import (
     DUPLICATION_COLOUR,
     HATCH,
@@ -38,7 +41,7 @@ from layout.views.maps.elements import (
     tooltip,
 )
 from layout.views.maps.inputs import Declared, Plan, Results, duplication_pairs
-from layout.words import plural
+from layout.words import cell, plural
 
 DECLARED_RAMP = linear.YlOrBr_09.scale(0.0, 1.0)  # type: ignore[attr-defined]  # branca sets its colour maps at run time
 DECLARED_TITLE = "Declared plans (sourced)"
@@ -48,6 +51,57 @@ SMALL_DEG2 = 25.0  # regions smaller than this (square degrees) are labelled onl
 
 def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# --------------------------------------------------------------------------------------------
+# Inter-provincial clusters: members holding capacity, with their shares
+# --------------------------------------------------------------------------------------------
+
+
+LINE_MEMBERS = 3  # members a line of a group's label
+TIP_MEMBERS = 12  # members listed in a group's tooltip; the rest are counted (assignment.csv lists them all)
+
+
+def group_label(group: dict) -> str:
+    """The label of a group's outline (`layout.views.maps.inputs.group_outlines`), escaped: each cluster as
+    "Central Plains: NMAT —", then its members holding capacity, LINE_MEMBERS a line ("Hebei 35 (41 %), Shandong 35
+    (41 %), Shanxi 5 (6 %),"), at most LABEL_MEMBERS named and the rest counted (the tooltip lists more). Lines keep
+    the label narrow on a national map."""
+    lines = []
+    for c in group["clusters"]:
+        items = [member_text(m) for m in c["members"][:LABEL_MEMBERS]]
+        if len(c["members"]) > len(items):
+            items.append(f"… and {len(c['members']) - len(items)} more")
+        chunks = [", ".join(items[k : k + LINE_MEMBERS]) for k in range(0, len(items), LINE_MEMBERS)]
+        lines.append(esc(f"{c['name']}: {c['industry']} —") + "<br>" + ",<br>".join(esc(chunk) for chunk in chunks))
+    return "<br>".join(lines)
+
+
+def group_tip(res: Results, group: dict) -> str:
+    """The tooltip of a group's outline, escaped: each cluster's industry and capacity, its members holding capacity
+    with their capacity and share (at most TIP_MEMBERS, the rest counted), its parts where parts hold the member
+    share, and the note saying so."""
+    body = []
+    for c in group["clusters"]:
+        ind = res.industries.get(c["industry"])
+        name = f"{ind.name} ({c['industry']})" if ind else c["industry"]
+        members = c["members"]
+        items = [f"<li>{esc(member_text(m))}</li>" for m in members[:TIP_MEMBERS]]
+        if len(members) > TIP_MEMBERS:
+            items.append(f"<li>… and {len(members) - TIP_MEMBERS} more (assignment.csv lists them all)</li>")
+        body.append(
+            f'<div class="focus">{esc(name)}: capacity {esc(cell(c["capacity"], 1))}, '
+            f"{plural(len(members), 'member')} holding capacity</div><ul>{''.join(items)}</ul>"
+        )
+        parts = c.get("parts") or []
+        if parts:
+            body.append(f'<div class="none">parts: {esc(member_words(parts))}</div>')
+        if c.get("note"):
+            body.append(f'<div class="none">{esc(sentence(c["note"]))}.</div>')
+    return (
+        f'<div class="layout-tip"><b>{esc(group["name"])}</b>: inter-provincial cluster (members: the regions '
+        "holding capacity in it, with their share)" + "".join(body) + "</div>"
+    )
 
 
 # --------------------------------------------------------------------------------------------

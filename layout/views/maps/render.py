@@ -18,8 +18,8 @@ Each map has
   with tier, kind and capacity) and one choropleth per industry (capacity by region, on the same
   colour scale in every map); with plan periods, the optimised map also has one portfolio per
   period ("Portfolio 2025", ...; tooltips list the clusters of that period);
-* overlays (check boxes): inter-provincial clusters (outlines dissolved from the member regions'
-  geometries, labelled with the group name), provincial and characteristic clusters (outlined regions
+* overlays (check boxes): inter-provincial clusters (outlines dissolved from the geometries of the members
+  holding capacity, labelled with the group name and each member's capacity and share), provincial and characteristic clusters (outlined regions
   labelled with the industry codes), the uncoordinated neighbour duplications that remain (lines
   between the two regions' representative points) and the national SEI clusters of 2019 that
   geodata lists, per province (18 of 66; shown at first on the declared map);
@@ -50,9 +50,11 @@ from layout.results.folder import (
     MANIFEST_JSON,
     MAP_HTML,
     ROBUSTNESS_HTML,
+    missed_words,
     read_manifest,
     read_metrics,
     stopped_words,
+    targets_missed_of,
     time_limit_of,
 )
 from layout.results.staging import write_file
@@ -89,6 +91,8 @@ from layout.views.maps.layers import (
     add_periods,
     declared_header,
     declared_map,
+    group_label,
+    group_tip,
     period_sections,
 )
 from layout.views.maps.png import write_png
@@ -269,18 +273,11 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
     if groups:
         feats = []
         for g in groups:
-            members = ", ".join(res.units[c].name for c in g["members"])
-            inds = ", ".join(f"{res.industries[i].name} ({i})" if i in res.industries else i for i in g["industries"])
             feats.append(
                 {
                     "type": "Feature",
                     "geometry": geojson_geometry(g["geom"].boundary),
-                    "properties": {
-                        "style": {"color": g["colour"]},
-                        "tip": f'<div class="layout-tip"><b>{esc(g["name"])}</b>: '
-                        f"inter-provincial cluster<br>members: {esc(members)}"
-                        f"<br>industries: {esc(inds)}</div>",
-                    },
+                    "properties": {"style": {"color": g["colour"]}, "tip": group_tip(res, g)},
                 }
             )
         parts: list[dict] = [
@@ -291,10 +288,7 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
                 "style": {"weight": 3.2, "opacity": 0.95, "fill": False},
             },
             {
-                "labels": [
-                    [g["point"][1], g["point"][0], esc(g["name"]) + ": " + esc(", ".join(g["industries"]))]
-                    for g in groups
-                ],
+                "labels": [[g["point"][1], g["point"][0], group_label(g)] for g in groups],
                 "cls": "group",
             },
         ]
@@ -393,6 +387,9 @@ def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: str | N
                 )
             if role == "optimised" and (stopped := _stopped(res.folder)):
                 sub += f" · <b>{esc(stopped)}</b>"
+            if role == "optimised":
+                for year, missed in targets_missed_of(read_metrics(res.folder)):
+                    sub += f" · <b>{esc(missed_words(missed, year))}</b>"
         columns.append((role, head, sub))
     maps = [
         declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index)
