@@ -37,6 +37,7 @@ _HOMES = {
         "sweep",
         "sweep_summary",
         "pareto",
+        "alternatives",
     ),
     "layout.results.folder": ("read_folder", "ResultsFolder"),
     "layout.errors": ("LayoutError", "InputError", "InfeasibleError", "LimitError", "Problem"),
@@ -46,6 +47,7 @@ __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:  # the same names for type checkers (`X as X`: re-exported)
     from layout.api import Result as Result
+    from layout.api import alternatives as alternatives
     from layout.api import compare as compare
     from layout.api import compare_text as compare_text
     from layout.api import explain as explain

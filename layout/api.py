@@ -8,7 +8,7 @@
     result.map()                                 # the map page; Jupyter displays it
 
 Every other command is one call here too (docs/python.md has the table): `explain`, `compare`, `write_report`,
-`write_map`, `sweep`, `pareto`, `validate`, `schema`; layout/cli.py only parses arguments and prints.
+`write_map`, `sweep`, `pareto`, `alternatives`, `validate`, `schema`; layout/cli.py only parses arguments and prints.
 
 Errors are the CLI's: InputError (bad input, every problem with file, line and key; for a dict, the key path),
 InfeasibleError (with the diagnosis in sentences), LimitError (a solver limit stopped the solve without a layout),
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["load", "solve", "Result", "metrics_frame", "industry_frame"]  # a scenario solved, in memory
 __all__ += ["validate", "schema", "explain", "explain_text", "compare", "compare_text", "write_report", "write_map"]
 __all__ += ["sweep", "sweep_summary", "pareto", "Batch"]  # with the line above: the other commands, one call each
+__all__ += ["alternatives"]  # and the near-optimal alternatives (layout.batch.alternatives)
 
 Scenario = str | Path | dict | LoadedSpec | None  # a constraint file (None: the default), a dict, or a loaded scenario
 LAYOUTS = ("declared", "baseline", "optimised")  # metrics.json's layouts, in the order tables show them
@@ -428,14 +429,35 @@ def pareto(
     file: str | Path | None = None,
     out: str | Path = "pareto",
     *,
-    between: tuple[str, str] = ("homogeneity", "overcapacity"),
+    between: tuple[str, str] = ("homogeneity", "advantage"),
     points: int = 7,
     **batch: Unpack[Batch],
 ) -> pd.DataFrame:
-    """`layout pareto`: the ε-constraint front between homogeneity and overcapacity (or advantage) of a constraint
-    file (None = the default), with `points` points; writes `out`/pareto.csv, pareto.png, pareto.html and a results
-    folder per point, and returns the table (one row per ε point, then `default`: the scenario as given). A rerun
-    resumes; `batch` as `Batch`."""
+    """`layout pareto`: the ε-constraint front between homogeneity and comparative advantage (or overcapacity) of a
+    constraint file (None = the default), with `points` points; writes `out`/pareto.csv, pareto.png, pareto.html and
+    a results folder per point, and returns the table (one row per ε point, then `default`: the scenario as given;
+    `.attrs["note"]`: the front's shape, or that the criteria do not conflict). A rerun resumes; `batch` as `Batch`."""
     from layout.batch.pareto import pareto as pareto_front
 
     return pareto_front(file, out, between=between, points=points, **_batch(batch))
+
+
+def alternatives(
+    file: str | Path | None = None,
+    out: str | Path = "alternatives",
+    *,
+    slack: float = 0.05,
+    count: int = 8,
+    seed: int = 0,
+    **batch: Unpack[Batch],
+) -> pd.DataFrame:
+    """`layout alternatives`: the optimum of a constraint file (None = the default) and `count` layouts whose objective
+    is within `slack` of it (relative to its absolute value; absolute when it is 0), each differing from it in as many
+    designations as it can (weights seeded by `seed`; docs/alternatives.md). Writes `out`/alternatives.csv,
+    alternatives_metrics.csv, alternatives.html, alternatives_map.html, optimum/ and alternatives/a01/ …; returns
+    alternatives.csv (every designation, the layouts sharing it, its class: must-have, frequent, negotiable), with
+    `.attrs["metrics"]` (the layouts side by side) and `.attrs["summary"]` (the lines the command prints). A rerun
+    resumes; `batch` as `Batch`."""
+    from layout.batch.alternatives import alternatives as near_optimal
+
+    return near_optimal(file, out, slack=slack, count=count, seed=seed, **_batch(batch))

@@ -75,6 +75,10 @@ DaskScheduler = Annotated[
     str | None, typer.Option("--dask-scheduler", help="Address of an existing dask.distributed scheduler.")
 ]
 DaskLocal = Annotated[int | None, typer.Option("--dask-local", help="Start a dask LocalCluster with N workers.")]
+Workers = Annotated[
+    int | None, typer.Option("--workers", help="Local worker processes (default: the number of cores).")
+]
+PointSolver = Annotated[str | None, typer.Option("--solver", help="highs or cbc; default: the file's solver.name.")]
 PointTimeLimit = Annotated[float | None, typer.Option("--time-limit", help="Seconds per point.")]
 PointGap = Annotated[float | None, typer.Option(help="Relative MIP gap per point.")]
 NoProgressBar = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
@@ -295,7 +299,10 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
         for line in record["held_back_by"]:
             out_console.print(f"  {line}", markup=False, soft_wrap=True)
     o = metrics["optimised"]
+    changes = metrics.get("changes")  # least-change re-planning: the layout against the reference layout
     if quiet:
+        if changes:
+            out_console.print(f"changes {changes['text']}", markup=False, soft_wrap=True)
         return
     b = metrics["baseline"]
     d = metrics.get("declared")
@@ -346,6 +353,12 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
                 str(po["regions_hosting"]),
             )
         out_console.print(ph)
+    if changes:
+        out_console.print(f"changes {changes['text']}:", markup=False, soft_wrap=True)
+        for c in changes["by_region"]:
+            said = (("kept", "keeps"), ("added", "adds"), ("removed", "gives up"))
+            parts = [f"{word} {', '.join(c[k])}" for k, word in said if c[k]]
+            out_console.print(f"  {c['name']} ({c['code']}): " + "; ".join(parts), markup=False, soft_wrap=True)
     for note in metrics.get("policy_levers", []):
         out_console.print(f"policy lever: {note}", markup=False)
     nothing = metrics["regions_eligible_for_nothing"]
@@ -369,7 +382,7 @@ def map_(
     layers: list[str] | None = typer.Option(
         None,
         "--layers",
-        help="Layers to draw (industry codes, portfolio, periods, inter-provincial, provincial, characteristic, duplications, clusters-2019); repeat or comma-separate. Default: all. The declared-plans map appears whenever DIR/declared.csv exists.",
+        help="Layers to draw (industry codes, portfolio, periods, changes, inter-provincial, provincial, characteristic, duplications, clusters-2019); repeat or comma-separate. Default: all. The declared-plans map appears whenever DIR/declared.csv exists.",
     ),
     tiles: str | None = typer.Option(
         None, "--tiles", help="Online base map (e.g. OpenStreetMap); the page then needs the network."
@@ -435,12 +448,10 @@ def sweep(
     out: Path = typer.Option(
         Path("sweep"), "--out", "-o", help="Sweep folder: sweep.csv, robustness.csv, points/<id>/."
     ),
-    workers: int | None = typer.Option(
-        None, "--workers", help="Local worker processes (default: the number of cores)."
-    ),
+    workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     dask_local: DaskLocal = None,
-    solver: str | None = typer.Option(None, help="highs or cbc; default: the file's solver.name."),
+    solver: PointSolver = None,
     time_limit: PointTimeLimit = None,
     gap: PointGap = None,
     force: bool = typer.Option(False, "--force", help="Re-solve finished points whose inputs changed."),
@@ -486,31 +497,71 @@ def _batch_run(
 def pareto(
     file: Path | None = typer.Argument(None, help=FILE_HELP),
     between: tuple[str, str] = typer.Option(
-        ("homogeneity", "overcapacity"), "--between", help="homogeneity and overcapacity, or homogeneity and advantage."
+        ("homogeneity", "advantage"),
+        "--between",
+        help="homogeneity and advantage (comparative advantage), or homogeneity and overcapacity.",
     ),
     points: int = typer.Option(7, "--points", help="Points on the front."),
     out: Path = typer.Option(
         Path("pareto"), "--out", "-o", help="Folder: pareto.csv, pareto.png, pareto.html, points/."
     ),
     force: bool = typer.Option(False, "--force", help="Re-solve finished points."),
-    workers: int | None = typer.Option(None, "--workers", help="Local worker processes."),
+    workers: Workers = None,
     dask_scheduler: DaskScheduler = None,
     dask_local: DaskLocal = None,
-    solver: str | None = typer.Option(None, help="highs or cbc."),
+    solver: PointSolver = None,
     time_limit: PointTimeLimit = None,
     gap: PointGap = None,
     quiet: NoProgressBar = False,
 ) -> None:
-    """The epsilon-constraint front between homogeneity and overcapacity (or comparative advantage)."""
+    """The epsilon-constraint front between homogeneity and comparative advantage (or overcapacity)."""
     from layout.api import pareto as pareto_front
 
     def body():
         run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
         table = pareto_front(file, out, between=between, points=points, **run)
         out_console.print(table.to_string(index=False), markup=False)
+        if table.attrs.get("note"):  # the front's shape, or that the criteria do not conflict (a single point)
+            out_console.print(table.attrs["note"], markup=False, soft_wrap=True)
         out_console.print(f"written to {out}/ (pareto.csv, pareto.png, pareto.html)", markup=False)
 
     _guard(body, "finished points are kept; rerun to resume")
+
+
+@app.command()
+def alternatives(
+    file: Path | None = typer.Argument(None, help=FILE_HELP),
+    slack: float = typer.Option(
+        0.05, "--slack", help="Objective at most the optimum's + slack × |optimum's| (0.05: within 5 %)."
+    ),
+    count: int = typer.Option(8, "--count", help="Alternatives to find (1 to 999)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random weights of the alternatives after the first."),
+    out: Path = typer.Option(
+        Path("alternatives"),
+        "--out",
+        "-o",
+        help="Folder: alternatives.csv, alternatives_metrics.csv, alternatives.html, alternatives_map.html, optimum/, "
+        "alternatives/a01/ ….",
+    ),
+    force: bool = typer.Option(False, "--force", help="Recompute a folder of other alternatives."),
+    workers: Workers = None,
+    dask_scheduler: DaskScheduler = None,
+    dask_local: DaskLocal = None,
+    solver: PointSolver = None,
+    time_limit: PointTimeLimit = None,
+    gap: PointGap = None,
+    quiet: NoProgressBar = False,
+) -> None:
+    """Near-optimal alternatives: layouts within the slack of the optimum that differ from it the most (MGA)."""
+    from layout import api
+
+    def body():
+        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
+        table = api.alternatives(file, out, slack=slack, count=count, seed=seed, **run)
+        for line in table.attrs["summary"]:
+            out_console.print(line, markup=False, soft_wrap=True)
+
+    _guard(body, "finished layouts are kept; rerun to resume")
 
 
 @app.command()

@@ -52,6 +52,7 @@ from layout.results.folder import (
 )
 from layout.results.layouts import solution_layout, units_geojson
 from layout.results.metrics import duplications, layout_metrics
+from layout.results.reference import changes_metrics, read_reference
 from layout.results.staging import check_out, claimed, staged_output, write_json
 from layout.spec.load import LoadedSpec, load
 from layout.views.maps.render import write_map
@@ -110,6 +111,7 @@ def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
     regions = load_regions(spec)
     first = spec.scenario.periods[0] if spec.scenario.periods else None
     inst = build_instance(spec, regions, first)
+    inst.reference = read_reference(spec, inst)  # least-change re-planning (the model layer reads no results)
     _refuse(numeric_problems(spec, inst))
     check_rules(spec, inst)  # rules that cannot hold: InputError (exit 2); its warnings: layout.api.validate
     return spec, regions, inst
@@ -185,6 +187,8 @@ def solve_period(
         declared = declared_layout(inst, nbs)
         metrics["declared"] = declared_metrics(declared, inst)
         metrics["duplications"]["declared"] = duplications(declared.layout, inst)
+    if inst.reference is not None:  # least-change re-planning: the changes against the reference
+        metrics["changes"] = changes_metrics(inst, layout)
     return PeriodRun(inst, model, result, layout, base, metrics, declared)
 
 
@@ -309,6 +313,7 @@ def _solve_loaded(
     try:
         for period in spec.scenario.periods or (None,):
             inst = build_instance(spec, regions, period, previous)
+            inst.reference = read_reference(spec, inst)
             _refuse(numeric_problems(spec, inst))
             for w in unsaid(check_rules(spec, inst), warned):  # InputError (exit 2) for rules that cannot hold
                 warned.append(w)
@@ -332,6 +337,7 @@ def _solve_loaded(
             "policy_levers",
             "policy_lever_notes",
             "declared",
+            "changes",
         )
         metrics["periods"] = {str(p.inst.period): {k: p.metrics[k] for k in keys if k in p.metrics} for p in runs}
     progress("explaining the layout (binding constraints, shadow prices)")

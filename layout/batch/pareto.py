@@ -22,9 +22,18 @@ among equally good layouts, the one with least duplication (so every point is no
 For the trade-off under the file's full objective, sweep `objective.homogeneity` (`layout sweep`).
 
 The ε range comes from two anchor solves: H_lo = min H (the least duplication any layout satisfying
-the hard constraints has) and H_hi = H of the criterion's own optimum (ties broken towards less H).
-ε runs over `points` evenly spaced values from H_lo to H_hi. Tightening ε can only worsen f2, so the
-front is monotone; points that land on the same layout are kept (each ε has its folder) and flagged.
+the hard constraints has) and H_hi = H of the criterion's own optimum (ties broken towards less H), both
+the model's own sum((1 - kappa) u + kappa w), the expression the ε row bounds (`model_homogeneity`): at
+finer levels a member of an inter-provincial cluster that holds nothing still counts in the model but not
+in the layout's duplications, and a layout-counted H_hi could cut the criterion's optimum off the grid.
+ε runs over `points` evenly spaced values from H_lo to H_hi (one ε when H_hi = H_lo). Tightening ε can only
+worsen the criterion, so the front is monotone. The front's axes are read from each point's layout
+(`criteria`). Points that land on the same layout are kept (each ε has its folder) and flagged in
+`same_layout_as`; a front whose non-dominated points are all one (H, criterion) point is reported as
+such (`front_note`: the console, pareto.html and pareto.png say the criteria do not conflict).
+
+The default pair is homogeneity and advantage: on the embedded default it gives seven distinct points,
+while the overcapacity front is a single point (docs/sweeps.md has both, measured).
 
 The scenario as given (its own weights, no ε row) is solved too and marked on the PNG and HTML.
 Folder: pareto.csv, pareto.png, pareto.html, pareto.json, points/scenario.yaml (the fully resolved
@@ -67,7 +76,7 @@ from layout.model.families import build_model
 from layout.model.instance import Instance
 from layout.results.folder import METRICS_JSON, POINTS_DIR, ResultsFolder, load_json
 from layout.results.staging import Kind, holds_out, remove_result, write_file
-from layout.words import escaped
+from layout.words import escaped, listing, number
 
 if TYPE_CHECKING:
     from layout.pipeline import Options
@@ -118,6 +127,12 @@ def homogeneity_terms(m: LayoutModel) -> list[tuple[pulp.LpVariable, float]]:
         for v, c in ((u, 1.0 - kappa), (m.w[k], kappa)):
             coef.setdefault(v.name, [v, 0.0])[1] += c
     return [(v, c) for v, c in coef.values() if c != 0]
+
+
+def model_homogeneity(m: LayoutModel) -> float:
+    """H of a solved model as the model counts it: sum((1 - kappa) u + kappa w) at the solution (the expression the
+    ε row bounds; weighted duplications), rounded to 6 decimals."""
+    return round(sum(c * (v.varValue or 0.0) for v, c in homogeneity_terms(m)), 6) + 0.0
 
 
 def _criterion_terms(m: LayoutModel, criterion: str) -> list[tuple[pulp.LpVariable, float]]:
@@ -326,7 +341,7 @@ def on_front(table: pd.DataFrame, criterion: str) -> list[bool]:
 def pareto(
     file: str | Path | None,
     out_dir: str | Path,
-    between: tuple[str, str] = (HOMOGENEITY, "overcapacity"),
+    between: tuple[str, str] = (HOMOGENEITY, "advantage"),
     points: int = 7,
     force: bool = False,
     workers: int | None = None,
@@ -335,11 +350,12 @@ def pareto(
     progress: ProgressArg = True,
     options: Options | None = None,
 ) -> pd.DataFrame:
-    """The ε-constraint front between homogeneity and overcapacity or advantage (module docstring).
+    """The ε-constraint front between homogeneity and advantage (the default) or overcapacity (module docstring).
 
     Writes DIR/pareto.csv, DIR/pareto.png, DIR/pareto.html and a results folder per point; returns the table
-    (one row per ε point, then the row `default`: the scenario as given). Reruns resume: finished points are
-    skipped when the scenario, criteria, number of points and solver settings are unchanged.
+    (one row per ε point, then the row `default`: the scenario as given; `.attrs["note"]`: `front_note`). Reruns
+    resume: finished points are skipped when the scenario, criteria, number of points and solver settings are
+    unchanged.
     """
     from layout.pipeline import input_files, prepare, presolve_conflicts
 
@@ -412,9 +428,7 @@ def pareto(
         _, r_lo, _ = solve_front_model(inst, criterion, None, "min_h", solver, time_limit, gap)
         lo = max(0.0, round(r_lo.objective, 6))
         m_hi, _, _ = solve_front_model(inst, criterion, None, "front", solver, time_limit, gap)
-        from layout.results.layouts import solution_layout
-
-        hi = criteria(solution_layout(m_hi), inst)[HOMOGENEITY]
+        hi = max(lo, model_homogeneity(m_hi))
         del m_hi
     epsilons = [round(float(e), 9) for e in np.linspace(lo, hi, points)] if hi > lo + TOL else [hi]
     write_text(
@@ -449,16 +463,21 @@ def pareto(
                 failures[result["id"]] = result
             bar.advance(result)
 
-    rows = []
+    rows, layouts = [], []
     for pid, eps in list(zip(ids, epsilons)) + [("default", None)]:
-        rows.append(_front_row(pdir / pid, pid, eps, inst, failures.get(pid)))
+        row, held = _front_row(pdir / pid, pid, eps, inst, failures.get(pid))
+        rows.append(row)
+        layouts.append(held)
     table = pd.DataFrame(rows)
     table["on_front"] = on_front(table, criterion)
+    table["same_layout_as"] = same_layout_as(list(table["point"]), layouts)
+    note = front_note(table, criterion)
     write_csv(out_dir / "pareto.csv", table)
     title = f"{inst.name}: {HOMOGENEITY} vs {criterion}"
-    plot_png(table, criterion, out_dir / "pareto.png", title)
-    write_text(out_dir / "pareto.html", front_html(table, criterion, title))
+    plot_png(table, criterion, out_dir / "pareto.png", title, note)
+    write_text(out_dir / "pareto.html", front_html(table, criterion, title, note))
     table.attrs.update(
+        note=note,
         solved_now=sorted({t.id for t in tasks} - set(failures)),
         failed=sorted(failures),
         skipped=sorted(set(ids + ["default"]) - {t.id for t in tasks}),
@@ -471,11 +490,16 @@ def _dispatch(task: Any) -> dict:
     return solve_epsilon(task) if isinstance(task, EpsilonTask) else solve_point(task)
 
 
-def _front_row(folder: Path, pid: str, eps: float | None, inst: Instance, failure: dict | None) -> dict:
+def _front_row(
+    folder: Path, pid: str, eps: float | None, inst: Instance, failure: dict | None
+) -> tuple[dict, frozenset | None]:
+    """The point's row of the front table and its layout as a set (`layout_key`; None when it has no results)."""
     row: dict[str, Any] = {"point": pid, "epsilon": eps}
+    held = None
     if (folder / METRICS_JSON).is_file():
         point = ResultsFolder(folder)
         m, table = point.metrics, point.assignment
+        held = layout_key(table)
         row.update(
             status=m["solver"]["status"],
             message="",
@@ -495,7 +519,68 @@ def _front_row(folder: Path, pid: str, eps: float | None, inst: Instance, failur
             seconds_solve=None,
             folder="",
         )
-    return row
+    return row, held
+
+
+def layout_key(layout: pd.DataFrame) -> frozenset:
+    """A layout table as a set of (region, industry, tier, group, capacity to 6 decimals) over the rows that hold
+    capacity: two points with the same key are the same layout."""
+    from layout.results.metrics import holding
+
+    return frozenset(
+        (
+            str(r.region_code),
+            str(r.industry),
+            str(r.tier),
+            "" if pd.isna(r.group) else str(r.group),
+            round(float(r.capacity), 6),
+        )
+        for r in holding(layout).itertuples()
+    )
+
+
+def same_layout_as(points: list[str], layouts: list[frozenset | None]) -> list[str]:
+    """For each point, the first earlier point with the same layout ("" when none, or when it has no layout)."""
+    first: dict[frozenset, str] = {}
+    out = []
+    for pid, held in zip(points, layouts):
+        if held is None:
+            out.append("")
+            continue
+        out.append(first.get(held, ""))
+        first.setdefault(held, pid)
+    return out
+
+
+def front_note(table: pd.DataFrame, criterion: str) -> str:
+    """One sentence on the front's shape: how many distinct points it has and its two ends, or, when its non-dominated
+    ε points are all one (H, criterion) point, that the criteria do not conflict on this scenario, with that point
+    ("every point is the same layout" when every solved ε point is)."""
+    solved = table[table["status"].isin(["optimal", "feasible"]) & (table["point"] != "default")]
+    if solved.empty:
+        return "no point of the front was solved"
+    front = _front_points(table, criterion)
+    first, last = front.iloc[0], front.iloc[-1]
+    at = f"{HOMOGENEITY} H = {number(first[HOMOGENEITY])}, {criterion} = {number(first[criterion])}"
+    if len(front) > 1:
+        return (
+            f"the front has {len(front)} distinct points, from H = {number(first[HOMOGENEITY])} ({criterion} "
+            f"{number(first[criterion])}) to H = {number(last[HOMOGENEITY])} ({criterion} {number(last[criterion])})"
+        )
+    if (solved["same_layout_as"].iloc[1:] == solved["point"].iloc[0]).all() if "same_layout_as" in solved else False:
+        return f"the criteria do not conflict on this scenario: every point is the same layout ({at})"
+    off = ~(
+        np.isclose(solved[HOMOGENEITY].astype(float), float(first[HOMOGENEITY]), rtol=0, atol=TOL)
+        & np.isclose(solved[criterion].astype(float), float(first[criterion]), rtol=0, atol=TOL)
+    )
+    others = list(solved["point"][off])
+    why = (
+        f"; {listing(others)} {'adds' if len(others) == 1 else 'add'} duplications only to meet rules priced by "
+        f"penalty (balance, shortfall), at no gain in {criterion}"
+        if others
+        else ""
+    )
+    return f"the criteria do not conflict on this scenario: the front is a single point ({at}){why}"
 
 
 # ---------------------------------------------------------------- PNG (matplotlib) and HTML (inline SVG)
@@ -506,9 +591,10 @@ def _front_points(table: pd.DataFrame, criterion: str) -> pd.DataFrame:
     return f.sort_values([HOMOGENEITY, criterion]).drop_duplicates([HOMOGENEITY, criterion])
 
 
-def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str) -> None:
-    """The front for a paper: staircase through non-dominated points, every ε point, the scenario as given as a star.
-    Text is plain (no mathtext, no LaTeX: a '$' in the scenario's name is a dollar sign)."""
+def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str, note: str = "") -> None:
+    """The front for a paper: staircase through non-dominated points, every ε point, the scenario as given as a star;
+    `note` (`front_note`) is written under the title when the front is a single point, which is then not labelled
+    a front. Text is plain (no mathtext, no LaTeX: a '$' in the scenario's name is a dollar sign)."""
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
@@ -518,10 +604,11 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str) -> Non
     eps = solved[solved["point"] != "default"]
     front = _front_points(table, criterion)
     default = solved[solved["point"] == "default"]
+    single = len(front) == 1
     with rc_context(PLAIN_TEXT):
         fig = Figure(figsize=(6.4, 4.2))
         ax = fig.subplots()
-        if len(front):
+        if len(front) > 1:
             ax.step(
                 front[HOMOGENEITY],
                 front[criterion],
@@ -531,7 +618,14 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str) -> Non
                 label="Pareto front (ε-constraint)",
             )
         dominated = eps[~eps["on_front"]]
-        ax.scatter(front[HOMOGENEITY], front[criterion], s=28, color="#1f4e79", zorder=3)
+        ax.scatter(
+            front[HOMOGENEITY],
+            front[criterion],
+            s=28,
+            color="#1f4e79",
+            zorder=3,
+            label="the only non-dominated point: no trade-off" if single else None,
+        )
         if len(dominated):
             ax.scatter(
                 dominated[HOMOGENEITY],
@@ -554,7 +648,7 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str) -> Non
             )
         ax.set_xlabel(LABELS[HOMOGENEITY])
         ax.set_ylabel(LABELS[criterion])
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title + ("\n" + _wrapped(note) if single and note else ""), fontsize=10 if not single else 8)
         ax.grid(True, color="#dddddd", lw=0.6)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8, frameon=False)
@@ -562,6 +656,13 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str) -> Non
         png = io.BytesIO()
         fig.savefig(png, dpi=200, format="png")
     write_file(path, png.getvalue())  # whole or not at all (layout.output)
+
+
+def _wrapped(text: str, width: int = 90) -> str:
+    """Text broken into lines of at most `width` characters (a figure title)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
@@ -579,8 +680,9 @@ def _padded(values: list[float]) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def front_html(table: pd.DataFrame, criterion: str, title: str) -> str:
-    """A self-contained page: inline SVG plot (native tooltips), a table, a few lines of inline JS linking both."""
+def front_html(table: pd.DataFrame, criterion: str, title: str, note: str = "") -> str:
+    """A self-contained page: `note` (`front_note`) above an inline SVG plot (native tooltips), a table (with the
+    earlier point each point's layout repeats), a few lines of inline JS linking both."""
     e = html.escape
     solved = table[table["status"].isin(["optimal", "feasible"])]
     W, H_, L, R, T, B = 720, 440, 80, 20, 20, 56
@@ -613,7 +715,7 @@ def front_html(table: pd.DataFrame, criterion: str, title: str) -> str:
         f'<text transform="translate(16 {(T + H_ - B) / 2}) rotate(-90)" text-anchor="middle">{e(LABELS[criterion])}</text>'
     )
     front = _front_points(table, criterion)
-    if len(front):
+    if len(front) > 1:  # a single point is no front: no staircase (the note says why)
         pts, prev = [], None
         for h, c in zip(front[HOMOGENEITY], front[criterion]):
             if prev is not None:
@@ -642,7 +744,18 @@ def front_html(table: pd.DataFrame, criterion: str, title: str) -> str:
                 f"<title>{e(tip)}</title></circle>"
             )
     svg.append("</svg>")
-    head = ["point", "ε", HOMOGENEITY, "duplications", "overcapacity", "advantage", "status", "on front", "results"]
+    head = [
+        "point",
+        "ε",
+        HOMOGENEITY,
+        "duplications",
+        "overcapacity",
+        "advantage",
+        "status",
+        "on front",
+        "same layout as",
+        "results",
+    ]
     body = []
 
     def f(v: object, fmt: str = "{:.4g}") -> str:
@@ -653,7 +766,8 @@ def front_html(table: pd.DataFrame, criterion: str, title: str) -> str:
         body.append(
             f'<tr data-id="{e(r.point)}"><td>{e(r.point if r.point != "default" else "scenario as given")}</td><td>{f(r.epsilon, "{:g}")}</td>'
             f"<td>{f(getattr(r, HOMOGENEITY), '{:g}')}</td><td>{f(r.duplications, '{:.0f}')}</td><td>{f(r.overcapacity)}</td>"
-            f"<td>{f(r.advantage)}</td><td>{e(str(r.status))}</td><td>{'yes' if r.on_front else ''}</td><td>{link}</td></tr>"
+            f"<td>{f(r.advantage)}</td><td>{e(str(r.status))}</td><td>{'yes' if r.on_front else ''}</td>"
+            f"<td>{e(same) if isinstance(same := getattr(r, 'same_layout_as', ''), str) else ''}</td><td>{link}</td></tr>"
         )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
@@ -664,6 +778,7 @@ table{{border-collapse:collapse;margin-top:16px}} td,th{{border-bottom:1px solid
 tr.hl{{background:#fdebd0}} td:first-child,th:first-child{{text-align:left}}
 </style></head><body>
 <h1 style="font-size:18px">{e(title)}</h1>
+{f'<p class="note"><strong>{e(note[0].upper() + note[1:])}.</strong></p>' if note else ""}
 <p>Each point {"minimises overcapacity" if criterion == "overcapacity" else "maximises comparative advantage"} subject to weighted neighbour duplications ≤ ε (ε-constraint method), every hard
 constraint of the scenario kept. Filled: on the front; hollow: weakly dominated; star: the scenario as given, solved with
 its own objective weights. Hover a point or a row.</p>
@@ -693,6 +808,10 @@ __all__ = [
     "solve_front_model",
     "solve_epsilon",
     "on_front",
+    "front_note",
+    "same_layout_as",
+    "layout_key",
+    "model_homogeneity",
     "plot_png",
     "front_html",
     "EpsilonTask",

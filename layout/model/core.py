@@ -75,6 +75,9 @@ class LayoutModel:
     w: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
     portfolio: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)  # P_p_i (add_parent_limits)
     vp: dict[str, pulp.LpVariable] = field(default_factory=dict)  # industries parent p lacks below L_p
+    # capacity moved above / below the reference's (capacity units; add_reference, where `reference.moved` > 0)
+    moved_up: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    moved_down: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     columns: list[pulp.LpVariable] = field(default_factory=list)
     rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)  # by positional name r0, r1, ...
     info: dict[str, RowInfo] = field(default_factory=dict)  # each row's family and codes, by its name
@@ -165,4 +168,26 @@ def set_objective(m: LayoutModel) -> None:
                 terms.append((m.x[r, i], -wt["advantage"] * inst.score[r, i] / p.target))
     terms += [(m.v[r], wt["balance"]) for r in inst.regions]
     terms += [(v, wt["balance"]) for v in m.vp.values()]
+    terms += reference_terms(m)
     m.prob.setObjective(pulp.LpAffineExpression([(v, c) for v, c in terms if c != 0]))
+
+
+def reference_terms(m: LayoutModel) -> Terms:
+    """Least-change re-planning (`Instance.reference`, R its designations, counted in the regions it states):
+    rho_add sum_{(r,i) not in R} d_r_i - rho_rem sum_{(r,i) in R} d_r_i + rho_mov sum_ri (m+_r_i + m-_r_i) / D_i.
+    The first two are the weighted changes rho_add added + rho_rem removed less the constant rho_rem |R| (a solver
+    drops constants: the objective reported leaves it out). Each variable once (a group's z is in its members' d)."""
+    ref = m.inst.reference
+    if ref is None:
+        return []
+    summed: dict[pulp.LpVariable, float] = {}
+    for r, i in m.x:
+        if not ref.counted(r):
+            continue
+        weight = -ref.removed if (r, i) in ref.designated else ref.added
+        for v, c in m.designation(r, i):
+            summed[v] = summed.get(v, 0.0) + weight * c
+        if (r, i) in m.moved_up:
+            target = m.inst.industries[i].target
+            summed[m.moved_up[r, i]] = summed[m.moved_down[r, i]] = ref.moved / target
+    return list(summed.items())

@@ -151,7 +151,7 @@ class Family:
     repair: RepairWord | None = None
     listed: Callable[[list[Facts]], str] | None = None
     count: CountWords | None = None
-    built_by: str = ""  # the builder's name where `builder` is not in this module (pareto_epsilon)
+    built_by: str = ""  # the builder's name where `builder` is not in this module (pareto_epsilon, near_optimal)
 
     @property
     def count_limit(self) -> bool:
@@ -830,6 +830,66 @@ STRENGTHS = Family("strengths", add_strengths, HARD, "x_ri ≥ share_ri Σ_s x_s
                    repair=lambda f, a: f"let {f.region} hold {number(a)} less of {f.industry} than its long-board share requires")
 
 
+# --------------------------------------------------------------------------------------- least-change re-planning
+
+
+def add_reference(m: LayoutModel) -> None:
+    """reference (`Instance.reference`, R its designations, counted in the regions it states; d_r_i binary):
+      max_changes:    sum_{(r,i) not in R} d_r_i + sum_{(r,i) in R} (1 - d_r_i) <= N, i.e.
+                      sum_{not in R} d_r_i - sum_{in R} d_r_i <= N - |R|
+      capacity_moved: x_r_i - m+_r_i + m-_r_i = x_ref_r_i (m+, m- >= 0 weighed in the objective, where `moved` > 0).
+    The changes themselves are weighed in the objective (`layout.model.core.reference_terms`): no rows needed."""
+    ref = m.inst.reference
+    if ref is None:
+        return
+    pairs = [(r, i) for r, i in m.x if ref.counted(r)]
+    if ref.max_changes is not None:
+        terms = [(v, -c if (r, i) in ref.designated else c) for r, i in pairs for v, c in m.designation(r, i)]
+        inside = sum(1 for p in pairs if p in ref.designated)
+        m.row(RowInfo("max_changes"), terms, LE, float(ref.max_changes - inside))
+    if ref.moved > 0:
+        for r, i in pairs:
+            up, down = m.var(f"moved_up_{r}_{i}"), m.var(f"moved_down_{r}_{i}")
+            m.moved_up[r, i], m.moved_down[r, i] = up, down
+            m.row(RowInfo("capacity_moved", region=r, industry=i), [(m.x[r, i], 1.0), (up, -1.0), (down, 1.0)],
+                  pulp.LpConstraintEQ, ref.capacity.get((r, i), 0.0))
+
+
+def _changes_limit(f: Facts) -> float:
+    """The most changes allowed (the row's right-hand side is N - |R|)."""
+    ref = f.inst.reference
+    return float(ref.max_changes if ref is not None and ref.max_changes is not None else 0)
+
+
+def _source(f: Facts) -> str:
+    ref = f.inst.reference
+    return "the declared plans" if ref is None or ref.source == "declared" else f"the reference layout ({ref.source})"
+
+
+def _max_changes_counted(
+    m: LayoutModel, act: Mapping[str, float], held: Mapping[tuple[str, str], tuple[str, str]], r: str, i: str, tier: str
+) -> str | None:
+    """The max_changes row when one more cluster of i in r is a change (not in the reference) past the limit."""
+    ref = m.inst.reference
+    if ref is None or not ref.counted(r) or (r, i) in ref.designated:
+        return None
+    return at_limit(m, act, m.row_of("max_changes"))
+
+
+MAX_CHANGES = Family("max_changes", add_reference, HARD, "Σ_{(r,i)∉R} d_ri + Σ_{(r,i)∈R} (1 − d_ri) ≤ N — designations added to or removed from the reference layout R (least-change re-planning)",
+                     binding=lambda f: f"max changes: the layout makes the most changes allowed against {_source(f)} ({number(_changes_limit(f))})",
+                     conflict=lambda f: f"max changes: the layout may add or remove at most {plural(_changes_limit(f), 'designation')} against {_source(f)}",
+                     repair=lambda f, a: f"allow {plural(_changes_limit(f) + a, 'change')} against {_source(f)} instead of {number(_changes_limit(f))} (the limit on changes)",
+                     listed=lambda facts: f"most changes against {_source(facts[0])}: {number(_changes_limit(facts[0]))}",
+                     count=CountWords(counted=_max_changes_counted,
+                                      more=lambda f: f"one more allowed change against {_source(f)} (the limit on changes, now {number(_changes_limit(f))})",
+                                      reached=lambda f: f"the layout makes the most changes allowed against {_source(f)} ({number(_changes_limit(f))})",
+                                      cap=lambda f: "the limit on changes against the reference"))
+
+# Its rows only define the capacity moved (weighed in the objective): never listed as binding, and no price.
+CAPACITY_MOVED = Family("capacity_moved", add_reference, SOFT, "x_ri − m⁺_ri + m⁻_ri = x_ri^ref (m⁺, m⁻ ≥ 0 penalised: capacity moved against the reference layout)")
+
+
 # --------------------------------------------------------------------------------------- the front's ε row
 
 PARETO_EPSILON = Family("pareto_epsilon", None, HARD, "Σ_rsi u_rsi ≤ ε (the models of `layout pareto`'s front points only)",
@@ -838,6 +898,16 @@ PARETO_EPSILON = Family("pareto_epsilon", None, HARD, "Σ_rsi u_rsi ≤ ε (the 
                         conflict=lambda f: (f"pareto: weighted neighbour duplications may total at most {number(f.rhs)} (ε of this front point)"),
                         repair=lambda f, a: f"allow weighted neighbour duplications of {number(f.rhs + a)} instead of {number(f.rhs)} (ε)",
                         built_by="layout.batch.pareto.add_epsilon")
+
+
+# ------------------------------------------------------------------------------ the alternatives' slack row
+
+NEAR_OPTIMAL = Family("near_optimal", None, HARD, "f(x) − e ≤ f* + slack·|f*| (the models of `layout alternatives` only; the excess e ≥ 0 priced far above the rest)",
+                      binding=lambda f: f"alternatives: the objective reaches the slack's bound {number(f.rhs)} (near-optimal alternative)",
+                      price=lambda f: "one more unit of objective allowed to the near-optimal alternative (the slack)",
+                      conflict=lambda f: f"alternatives: the objective may be at most {number(f.rhs)} (the optimum plus the slack)",
+                      repair=lambda f, a: f"allow an objective of {number(f.rhs + a)} instead of {number(f.rhs)} (a larger slack)",
+                      built_by="layout.batch.alternatives.add_near_optimal")
 
 
 # --------------------------------------------------------------------------------------- the table of contents
@@ -871,8 +941,10 @@ FAMILIES: tuple[Family, ...] = (
     PERSISTENCE,
     GROWTH,
     STRENGTHS,
+    MAX_CHANGES,
+    CAPACITY_MOVED,
 )
-RECORDS: dict[str, Family] = {f.name: f for f in (*FAMILIES, PARETO_EPSILON)}
+RECORDS: dict[str, Family] = {f.name: f for f in (*FAMILIES, PARETO_EPSILON, NEAR_OPTIMAL)}
 
 # The order diagnose reads a conflict in and breaks ties between equal repairs (the earlier, the sooner relaxed):
 # counts, then budgets and kept capacity, then the levers, then what a cluster is, then eligibility.
@@ -890,6 +962,7 @@ CONFLICT_ORDER = (
     "persistence",
     "growth",
     "strengths",
+    "max_changes",
     "scale",
     "scale_group",
     "scale_member",
@@ -899,6 +972,7 @@ CONFLICT_ORDER = (
     "portfolio_any",
     "eligibility",
     "pareto_epsilon",
+    "near_optimal",
 )
 
 
@@ -921,7 +995,7 @@ def build_model(inst: Instance) -> LayoutModel:
 def family_table() -> str:
     """docs/model.md's table of constraint families, from the records (markdown, one line per family)."""
     lines = ["| family | rows | role | built by |", "|---|---|---|---|"]
-    for f in (*FAMILIES, PARETO_EPSILON):
+    for f in (*FAMILIES, PARETO_EPSILON, NEAR_OPTIMAL):
         role = f.role + (", count limit" if f.count_limit else "")
         lines.append(f"| {f.name} | {f.rows} | {role} | `{f.function}` |")
     return "\n".join(lines) + "\n"

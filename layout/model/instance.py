@@ -16,6 +16,7 @@ from layout.errors import InputError, Problem
 from layout.model.gaps import DataGap, no_budget_data
 from layout.model.levels import apply_levels, group_catalogue
 from layout.model.levers import LeverNote, effective_industries, period_of
+from layout.model.reference import Reference
 from layout.paths import geodata_file
 from layout.regions.readers import RegionSet
 from layout.spec.load import LoadedSpec
@@ -90,6 +91,8 @@ class Instance:
     aggregates: list = field(default_factory=list)
     # group -> part -> regions holding mu_i together
     group_parts: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # a layout to stay close to (least-change re-planning; set by layout.results.reference); None = none
+    reference: Reference | None = None
 
     @property
     def missing(self) -> list[str]:

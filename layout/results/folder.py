@@ -65,6 +65,13 @@ __all__ = [
     "ROBUSTNESS_CSV",
     "ROBUSTNESS_HTML",
     "POINTS_DIR",
+    "ALTERNATIVES_JSON",
+    "ALTERNATIVES_CSV",
+    "ALTERNATIVES_METRICS_CSV",
+    "ALTERNATIVES_HTML",
+    "ALTERNATIVES_MAP_HTML",
+    "OPTIMUM_DIR",
+    "ALTERNATIVES_DIR",
     "Contents",
     "WRITERS",
     "write_contents",
@@ -107,6 +114,13 @@ SWEEP_CSV = "sweep.csv"  # a sweep folder: one row per point
 ROBUSTNESS_CSV = "robustness.csv"  # a sweep folder: per region and industry, the share of solved points designating it
 ROBUSTNESS_HTML = "robustness.html"  # a sweep folder's map (`layout map`)
 POINTS_DIR = "points"  # a sweep's or Pareto front's POINTS_DIR/<id>/, one results folder per point
+ALTERNATIVES_JSON = "alternatives.json"  # a near-optimal alternatives folder (`layout alternatives`): its settings
+ALTERNATIVES_CSV = "alternatives.csv"  # an alternatives folder: every designation, how many layouts share it, its class
+ALTERNATIVES_METRICS_CSV = "alternatives_metrics.csv"  # an alternatives folder: the optimum and each alternative
+ALTERNATIVES_HTML = "alternatives.html"  # an alternatives folder's page: the tables
+ALTERNATIVES_MAP_HTML = "alternatives_map.html"  # an alternatives folder's map: the share of layouts designating each
+OPTIMUM_DIR = "optimum"  # an alternatives folder's OPTIMUM_DIR/: the optimum's results folder
+ALTERNATIVES_DIR = "alternatives"  # an alternatives folder's ALTERNATIVES_DIR/a01/ …: one folder per alternative
 FOLDER = "a results folder written by `layout solve`"
 LAYOUT_KEYS = ("region_code", "industry", "tier")  # the columns every layout table is read with (and capacity)
 
@@ -216,6 +230,31 @@ class DeclaredResult(Shape):
     regions_per_industry: dict[str, int] = {}
 
 
+class RegionChanges(Shape):
+    """A region's designations against the reference layout (industry codes)."""
+
+    code: str
+    name: str
+    kept: list[str] = []
+    added: list[str] = []
+    removed: list[str] = []
+
+
+class ChangesResult(Shape):
+    """metrics.json `changes`: the layout against the scenario's reference layout (least-change re-planning)."""
+
+    reference: str  # `declared` or the results folder's path
+    kept: int
+    added: int
+    removed: int
+    changes: int  # added + removed
+    regions: int = 0  # regions whose designations the reference states
+    max_changes: int | None = None
+    capacity_moved: Number = None  # capacity units; None where the reference states no capacity
+    by_region: list[RegionChanges] = []
+    text: str = ""
+
+
 class IndustryFacts(Shape):
     code: str
     name: str
@@ -301,6 +340,7 @@ class Metrics(Shape):
     rule_warnings: list[str] = []  # rules that make a target unreachable or an allowance futile (layout.model.rules)
     timings_seconds: dict[str, float] = {}
     targets_missed: TargetsMissed | None = None  # None: every target met (or a folder written before it was kept)
+    changes: ChangesResult | None = None  # against the reference layout; None: the scenario names none
 
 
 class Entry(Shape):

@@ -431,6 +431,35 @@ class Sweep(Strict):
     )
 
 
+class Reference(Strict):
+    """A reference layout to stay close to (least-change re-planning): each designation added to it or removed from
+    it, and optionally each capacity unit moved, is weighed in the objective; `max_changes` limits them outright."""
+
+    layout: str = Field(
+        description="`declared`: the provinces' sourced declared plans (province level, industries with "
+        "nbs_category; changes counted in the provinces that declared); or a results folder written by "
+        "`layout solve` (its assignment.csv), path relative to this file."
+    )
+    added: float = Field(
+        1.0,
+        ge=0,
+        description="Weight per designation (a region taking part in a cluster of an industry) the layout adds "
+        "to the reference, in the objective's units (a duplication between neighbours weighs `homogeneity`).",
+    )
+    removed: float = Field(
+        1.0, ge=0, description="Weight per designation of the reference the layout gives up (objective units)."
+    )
+    moved: float = Field(
+        0.0,
+        ge=0,
+        description="Weight per capacity unit moved, |x - x_ref| as a share of the industry's target (like "
+        "overcapacity); a results folder only (declared plans state no capacity); 0 = not weighed.",
+    )
+    max_changes: int | None = Field(
+        None, ge=0, description="Most designations added plus removed (a hard limit, count); null = no limit."
+    )
+
+
 class Scenario(Strict):
     """A constraint file: industries, national targets, cluster rules and objective weights."""
 
@@ -464,6 +493,9 @@ class Scenario(Strict):
     )
     shortcomings: list[Shortcoming] = Field(default_factory=list, description="Key technological shortcomings.")
     strengths: list[Strength] = Field(default_factory=list, description="Strengths (long boards) to keep.")
+    reference: Reference | None = Field(
+        None, description="A reference layout to stay close to (least-change re-planning); null = none."
+    )
     sweep: Sweep | None = Field(
         None, description="Scenario sweep for `layout sweep`: values of numeric fields to vary; null = none."
     )

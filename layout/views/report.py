@@ -993,6 +993,26 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
     return "".join(out)
 
 
+def _changes_section(changes: dict) -> str:
+    """Least-change re-planning: the layout against the reference layout, region by region (metrics.json `changes`)."""
+    limit = changes.get("max_changes")
+    moved = changes.get("capacity_moved")
+    facts = [f"At most {_num(limit)} changes allowed (max_changes)" if limit is not None else ""]
+    facts.append(f"Capacity moved: {_short(moved)}" if moved is not None else "")
+    out = [f"<p>Changes {e(changes.get('text', ''))}." + "".join(f" {f}." for f in facts if f) + "</p>"]
+    out.append(
+        "<table><tr><th>region</th><th>kept</th><th>added</th><th>given up</th></tr>"
+        + "".join(
+            f'<tr><td>{e(r["name"])} <span class="muted">{e(r["code"])}</span></td>'
+            + "".join(f"<td>{e(', '.join(r[k]))}</td>" for k in ("kept", "added", "removed"))
+            + "</tr>"
+            for r in changes.get("by_region", [])
+        )
+        + "</table>"
+    )
+    return "".join(out)
+
+
 def render_report(result_dir: Path, link_from: Path | None = None) -> str:
     """The report's HTML text (InputError if `result_dir` is not a results folder). Links to files of the folder
     (periods/<year>/map.html) are relative to `link_from`, the folder the page is written to (default `result_dir`)."""
@@ -1037,6 +1057,8 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
                 _declared_section(result_dir, metrics, region_names),
             )
         )
+    if isinstance(metrics.get("changes"), dict):  # least-change re-planning (metrics.json `changes`)
+        sections.append(("changes", "Changes against the reference layout", _changes_section(metrics["changes"])))
     sections += [
         ("industries", "Industries", _industry_section(metrics, layout)),
         *(

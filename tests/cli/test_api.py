@@ -265,6 +265,23 @@ COMMANDS = {
         {"pareto": pd.DataFrame({"point": ["e000"], "homogeneity": [1.5]})},
         "point  homogeneity\n e000          1.5\nwritten to o/ (pareto.csv, pareto.png, pareto.html)\n",
     ),
+    "alternatives": (
+        ["alternatives", "s.yaml", "--slack", "0.1", "--count", "3", "--seed", "7", "--out", "o", "--workers", "1"]
+        + ["--solver", "cbc", "-q"],
+        [
+            (
+                "alternatives",
+                (P("s.yaml"), P("o")),
+                {**BATCH, "slack": 0.1, "count": 3, "seed": 7, "time_limit": None, "gap": None, "force": False},
+            )
+        ],
+        {
+            "alternatives": pd.DataFrame().pipe(
+                lambda t: t.attrs.update(summary=["3 alternatives", "must-have: 2"]) or t
+            )
+        },
+        "3 alternatives\nmust-have: 2\n",
+    ),
     "validate": (
         ["validate", "v"],
         [("validate", (P("v"),), {"warn": ANY})],  # the CLI collects the rule warnings to print

@@ -23,12 +23,14 @@ import pytest
 
 from layout.analysis.diagnose import diagnose, diagnose_full, element_sentence, repair_sentence
 from layout.analysis.explain import designations, explain
+from layout.batch.alternatives import add_near_optimal
 from layout.batch.pareto import add_epsilon
 from layout.model.core import LayoutModel, add_variables, set_objective
 from layout.model.families import (
     CONFLICT_ORDER,
     FAMILIES,
     HARD,
+    NEAR_OPTIMAL,
     PARETO_EPSILON,
     RECORDS,
     SOFT,
@@ -39,6 +41,7 @@ from layout.model.families import (
     family_table,
 )
 from layout.model.instance import Instance, build_instance
+from layout.model.reference import Reference
 from layout.model.solve import readable_names, solve
 from layout.pipeline import Options, prepare, presolve_conflicts, solve_scenario
 from layout.regions.load import load_regions
@@ -49,6 +52,7 @@ GOLDEN = Path(__file__).parents[1] / "golden" / "lp"
 DOCS = Path(__file__).parents[2] / "docs" / "model.md"
 REGOLD = os.environ.get("LAYOUT_REGOLD") == "1"
 EPSILON = 0.75  # the front point's bound on weighted duplications in the golden pareto_epsilon row
+NEAR_LIMIT = 2.5  # the alternatives' bound on the objective (f* + slack·|f*|) in the golden near_optimal row
 
 
 def write_units(
@@ -104,6 +108,17 @@ def every_family(tmp_path_factory) -> Instance:
     inst.group_parts = {
         "G": {"PA": ("A1", "A2"), "PB": ("B1",)}
     }  # what a county-level city cluster's catalogue entry gives
+    # a reference layout (layout.results.reference reads it from a file's `reference:`): A1 held T (20), B1 held K
+    inst.reference = Reference(
+        "ref",
+        ("A1", "B1"),
+        frozenset({("A1", "T"), ("B1", "K")}),
+        1.0,
+        2.0,
+        0.5,
+        1,
+        {("A1", "T"): 20.0, ("B1", "K"): 5.0},
+    )
     return inst
 
 
@@ -166,11 +181,13 @@ def test_build_model_is_the_builders_in_the_order_of_the_records(every_family):
     assert [m.label(n) for n in m.rows][:3] == ["demand_T", "demand_K", "overcapacity_T"]
 
 
-@pytest.mark.parametrize("family", [f.name for f in (*FAMILIES, PARETO_EPSILON)])
+@pytest.mark.parametrize("family", [f.name for f in (*FAMILIES, PARETO_EPSILON, NEAR_OPTIMAL)])
 def test_golden_lp_of_each_family(every_family, family):
     m, bounds = built_by_family(every_family)
     if family == PARETO_EPSILON.name:
         add_epsilon(m, EPSILON)
+    if family == NEAR_OPTIMAL.name:
+        add_near_optimal(m, NEAR_LIMIT, NEAR_LIMIT)
     text = golden_text(m, bounds, family)
     path = GOLDEN / f"{family}.lp"
     if REGOLD:
@@ -201,6 +218,7 @@ NOT_LISTED_AS_BINDING = {
     "homogeneity_any",
     "persistence",
     "overcapacity",
+    "capacity_moved",
 }
 WITHOUT_PRICE = {
     "eligibility",
@@ -216,9 +234,19 @@ WITHOUT_PRICE = {
     "parent_focus",
     "homogeneity",
     "homogeneity_any",
+    "max_changes",
+    "capacity_moved",
 }
-COUNT_LIMITS = {"focus", "spread_max", "spread_groups", "concentrate", "parent_focus"}
-SOFT_FAMILIES = {"demand", "overcapacity", "balance", "parent_balance", "homogeneity", "homogeneity_any"}
+COUNT_LIMITS = {"focus", "spread_max", "spread_groups", "concentrate", "parent_focus", "max_changes"}
+SOFT_FAMILIES = {
+    "demand",
+    "overcapacity",
+    "balance",
+    "parent_balance",
+    "homogeneity",
+    "homogeneity_any",
+    "capacity_moved",
+}
 STRUCTURAL_FAMILIES = {"hosting", "scale", "scale_group", "scale_member", "tiers", "portfolio", "portfolio_any"}
 
 
@@ -232,7 +260,7 @@ def test_every_family_has_its_words():
     assert {f.name for f in records if f.role == HARD} == set(RECORDS) - SOFT_FAMILIES - STRUCTURAL_FAMILIES
     for f in records:  # a family that can conflict says how, and how to repair it; soft ones never conflict
         assert (f.conflict is not None, f.repair is not None) == ((f.role != SOFT),) * 2, f.name
-        assert f.function and (f.builder is not None or f is PARETO_EPSILON), f.name
+        assert f.function and (f.builder is not None or f in (PARETO_EPSILON, NEAR_OPTIMAL)), f.name
     assert sorted(CONFLICT_ORDER) == sorted(f.name for f in records if f.role != SOFT)
 
 
@@ -245,6 +273,7 @@ def raw_names(m: LayoutModel) -> re.Pattern:
 def test_every_row_of_every_family_is_explained_and_diagnosed_in_words(every_family):
     m = build_model(every_family)
     add_epsilon(m, EPSILON)
+    add_near_optimal(m, NEAR_LIMIT, NEAR_LIMIT)
     result = solve(m, "highs")
     assert result.status == "optimal"
     held, raw, texts = designations(m), raw_names(m), []

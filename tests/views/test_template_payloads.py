@@ -90,6 +90,8 @@ RECEIVED = {
         "m_lever",
         "m_missing",
         "m_message",
+        "m_changes",
+        "m_chname",
         "sw_scenario",
         "sw_indname",
         "pf_message",
@@ -234,6 +236,15 @@ def received(solved, tmp_path_factory) -> Path:
     lever = {"code": INDUSTRY_CODE, "name": r["m_indname"], "lever": "retired", "enters": None, "text": r["m_lever"]}
     metrics["policy_lever_notes"] = [lever]
     metrics["missing_data"] = [r["m_missing"]]
+    metrics["changes"] = {  # least-change re-planning: the layout against a reference layout
+        "reference": "declared",
+        "kept": 1,
+        "added": 0,
+        "removed": 1,
+        "changes": 1,
+        "by_region": [{"code": "R1", "name": r["m_chname"], "kept": [INDUSTRY_CODE], "added": [], "removed": ["T2"]}],
+        "text": r["m_changes"],
+    }
     rows = [{**row, "kind": r["m_kind"]} for row in _read_rows(folder / "assignment.csv")]
     columns = list(rows[0])
     _write_rows(folder / "assignment.csv", rows, columns)
@@ -286,6 +297,7 @@ def test_map_of_a_received_folder_runs_no_payload(received, sentinel):
             r["m_notlaid"],
             r["m_reason"],
             r["m_year"],
+            r["m_changes"],
         ],
         sentinel,
     )
@@ -315,6 +327,8 @@ def test_report_of_a_received_folder_runs_no_payload(received, sentinel):
             r["m_lever"],
             r["m_missing"],
             r["m_message"],
+            r["m_changes"],
+            r["m_chname"],
         ],
         sentinel,
     )

@@ -175,6 +175,36 @@ class Declared:
     derived_duplications: bool  # True: neighbour pairs taken from shared boundaries in layout.geojson
 
 
+@dataclass(frozen=True)
+class RegionChange:
+    """A region's designations against the reference layout (industry codes; metrics.json `changes.by_region`)."""
+
+    code: str
+    name: str
+    kept: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        """What the region changed: both (added and gave up), added, removed (gave up) or kept (kept all)."""
+        if self.added and self.removed:
+            return "both"
+        return "added" if self.added else "removed" if self.removed else "kept"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The optimised layout against the scenario's reference layout (metrics.json `changes`, least-change re-planning)."""
+
+    text: str  # the record's sentence: "against the declared plans (15 regions): 40 designations kept, ..."
+    kept: int
+    added: int
+    removed: int
+    count: int  # added + removed
+    regions: dict[str, RegionChange]  # by code: the regions with a designation kept, added or given up
+
+
 @dataclass
 class Results:
     folder: Path
@@ -188,6 +218,7 @@ class Results:
     # the optimised layout's inter-provincial clusters as metrics.json lists them (their parts and notes); [] in a
     # folder written before they were listed
     group_clusters: list[dict] = field(default_factory=list)
+    changes: Changes | None = None  # against the reference layout; None: the scenario names none
 
     @property
     def modelled(self) -> list[str]:
@@ -382,12 +413,37 @@ def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Res
     scenario = str((metrics.get("scenario") or {}).get("name") or folder.name)
     listed = section(metrics, "optimised").get("group_clusters")  # checked by the Metrics shape
     res = Results(folder, scenario, industries, units, plans, groups, group_clusters=list(listed or []))
+    res.changes = _read_changes(folder, metrics, units)
     if extras:
         if (folder / PHASING_CSV).is_file():
             res.periods = _read_periods(folder, metrics, reader)
         if (folder / DECLARED_CSV).is_file():
             res.declared = _read_declared(folder, metrics, reader)
     return res
+
+
+def _read_changes(folder: Path, metrics: dict, units: dict[str, Unit]) -> Changes | None:
+    """metrics.json's `changes` (its shape checked by layout.results.folder), or None without one; InputError naming
+    the key of every region that layout.geojson does not draw as modelled."""
+    record = section(metrics, "changes")
+    if not record:
+        return None
+    regions: dict[str, RegionChange] = {}
+    problems = []
+    for n, r in enumerate(record.get("by_region") or []):
+        code = r["code"].strip()
+        if code not in units or not units[code].modelled:
+            where = f"changes.by_region.{n}.code"
+            problems.append(
+                Problem(str(folder / METRICS_JSON), None, where, f"a region modelled in {LAYOUT_GEOJSON}", code)
+            )
+            continue
+        lists = (tuple(str(i) for i in r.get(k) or []) for k in ("kept", "added", "removed"))
+        regions[code] = RegionChange(code, r["name"] or units[code].name, *lists)
+    if problems:
+        raise InputError(capped(problems, str(folder / METRICS_JSON)))
+    kept, added, removed, count = (int(record[k]) for k in ("kept", "added", "removed", "changes"))
+    return Changes(str(record.get("text") or ""), kept, added, removed, count, regions)
 
 
 def _read_periods(folder: Path, metrics: dict, reader: _Reader) -> list[Period]:

@@ -12,7 +12,10 @@
   declared, and each industry layer shows who declared it;
 * :func:`add_clusters_2019`: the national SEI clusters of 2019 that geodata lists (18 of 66, named by
   city, with no coordinates), drawn per province: an outline and a circle at the province's
-  representative point, with city – industry – source in the tooltip.
+  representative point, with city – industry – source in the tooltip;
+* :func:`add_changes`: with a reference layout (least-change re-planning, metrics.json `changes`), a thematic
+  layer of the optimised map shading each region by what it changed (gave up, added, both, kept all), labelled
+  with the designations added (+) and given up (−), the tooltip listing those kept, added and given up.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from layout.views.maps.elements import (
     new_map,
     tooltip,
 )
-from layout.views.maps.inputs import Declared, Plan, Results, duplication_pairs
+from layout.views.maps.inputs import Changes, Declared, Plan, RegionChange, Results, duplication_pairs
 from layout.words import cell, plural
 
 DECLARED_RAMP = linear.YlOrBr_09.scale(0.0, 1.0)  # type: ignore[attr-defined]  # branca sets its colour maps at run time
@@ -267,6 +270,104 @@ def add_clusters_2019(frame: Frame, key: str, m: folium.Map, *, show: bool) -> b
         m
     )
     return True
+
+
+# --------------------------------------------------------------------------------------------
+# Changes against the reference layout (optimised map)
+# --------------------------------------------------------------------------------------------
+
+CHANGES_NAME = "Changes against the reference"
+# Fill of a region by what it changed against the reference (RegionChange.kind), with its legend words.
+CHANGE_FILLS = {
+    "removed": ("#e6550d", "gave up designations"),
+    "added": ("#31a354", "added designations"),
+    "both": ("#756bb1", "added and gave up designations"),
+    "kept": ("#c6dbef", "no change: kept every designation"),
+}
+
+
+def _changes(res: Results) -> Changes:
+    """The folder's changes (the layer is drawn only for a folder that has them)."""
+    if res.changes is None:
+        raise RuntimeError(f"{res.folder} has no changes against a reference layout to map")
+    return res.changes
+
+
+def changes_words(res: Results) -> str:
+    """The changes in one line, escaped, the count first (a narrow header cuts the end): "28 changes against the
+    declared plans (15 regions): 40 designations kept, 0 added, 28 removed (28 changes in 13 regions)" (the count,
+    then the record's sentence), for the optimised column's header and the layer's legend."""
+    ch = _changes(res)
+    text = ch.text or (
+        f"against the reference layout: {plural(ch.kept, 'designation')} kept, {ch.added} added, {ch.removed} removed"
+    )
+    return esc(f"{plural(ch.count, 'change')} {text}")
+
+
+def _industry_words(res: Results, codes: tuple[str, ...]) -> str:
+    """'New IT (NGIT), Bio (BIO)' (escaped), or 'none'."""
+    names = [f"{res.industries[i].name if i in res.industries else i} ({i})" for i in codes]
+    return esc(", ".join(names)) if names else "none"
+
+
+def _changes_tip(res: Results, code: str) -> str:
+    unit = res.units[code]
+    head = f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
+    region = _changes(res).regions.get(code)
+    if region is None:
+        return head + '<div class="none">nothing kept, added or given up against the reference layout</div></div>'
+    n = len(region.added) + len(region.removed)
+    rows = "".join(
+        f'<div data-change="{kind}"><b>{words}</b> ({len(codes)}): {_industry_words(res, codes)}</div>'
+        for kind, words, codes in (
+            ("kept", "kept", region.kept),
+            ("added", "added", region.added),
+            ("removed", "given up", region.removed),
+        )
+    )
+    return head + f'<div class="focus">against the reference layout: {plural(n, "change")}</div>' + rows + "</div>"
+
+
+def _change_label(region: RegionChange) -> str:
+    """'+1 −2', '−2', '+1' or '' (kept all)."""
+    parts = [f"+{len(region.added)}" if region.added else "", f"−{len(region.removed)}" if region.removed else ""]
+    return " ".join(p for p in parts if p)
+
+
+def add_changes(frame: Frame, key: str, m: folium.Map) -> None:
+    """The thematic layer of the changes against the reference: fill = what each region changed (CHANGE_FILLS;
+    regions with nothing kept, added or given up white), label = designations added and given up, tooltip = the
+    industries kept, added and given up."""
+    res = frame.res
+    ch = _changes(res)
+    fill = {c: CHANGE_FILLS[ch.regions[c].kind][0] if c in ch.regions else NONE_FILL for c in res.modelled}
+    part = fill_part(frame, res.modelled, "changes", fill, {c: _changes_tip(res, c) for c in res.modelled})
+    part["tips"] = False
+    labels = [
+        [round(res.units[c].point[1], 4), round(res.units[c].point[0], 4), label]
+        for c, r in ch.regions.items()
+        if (label := _change_label(r))
+    ]
+    parts = [part, {"labels": labels, "cls": "changes"}] if labels else [part]
+    LayoutLayer(key, "changes", CHANGES_NAME, parts, base=True, show=False).add_to(m)
+
+
+def changes_sections(frame: Frame) -> list[str]:
+    """The legend section of the changes layer (shown with it)."""
+    ch = _changes(frame.res)
+    kinds = [r.kind for r in ch.regions.values()]
+    rows = [
+        legend_row(f"background:{colour}", f"{words} ({plural(kinds.count(kind), 'region')})")
+        for kind, (colour, words) in CHANGE_FILLS.items()
+        if kind in kinds
+    ]
+    rows.append(legend_row(f"background:{NONE_FILL}", "nothing kept, added or given up"))
+    return [
+        f'<section data-layer="changes"><b>{CHANGES_NAME}</b>: {changes_words(frame.res)}. Fill = '
+        "what a region changed; label = designations added (+) and given up (−); hover for the industries"
+        + "".join(rows)
+        + "</section>"
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ Each map has
   lead industry, the one with the largest capacity; tooltip and popup list every designated industry
   with tier, kind and capacity) and one choropleth per industry (capacity by region, on the same
   colour scale in every map); with plan periods, the optimised map also has one portfolio per
-  period ("Portfolio 2025", ...; tooltips list the clusters of that period);
+  period ("Portfolio 2025", ...; tooltips list the clusters of that period); with a reference layout
+  (metrics.json ``changes``), the optimised map also has "Changes against the reference" (each region
+  shaded by what it kept, added and gave up; the column's header states the changes in one line);
 * overlays (check boxes): inter-provincial clusters (outlines dissolved from the geometries of the members
   holding capacity, labelled with the group name and each member's capacity and share), provincial and characteristic clusters (outlined regions
   labelled with the industry codes), the uncoordinated neighbour duplications that remain (lines
@@ -86,9 +88,12 @@ from layout.views.maps.elements import (
 )
 from layout.views.maps.inputs import TIERS, Plan, Results, group_outlines, load, read_clusters_2019, read_sea
 from layout.views.maps.layers import (
+    add_changes,
     add_clusters_2019,
     add_duplications,
     add_periods,
+    changes_sections,
+    changes_words,
     declared_header,
     declared_map,
     group_label,
@@ -114,19 +119,19 @@ __all__ = [
 
 # Layer keys besides the industry codes (which are layer keys too, one choropleth each).
 OVERLAY_KEYS = ("inter-provincial", "provincial", "characteristic", "duplications", "clusters-2019")
-LAYER_KEYS = ("portfolio", "periods", *OVERLAY_KEYS)
+LAYER_KEYS = ("portfolio", "periods", "changes", *OVERLAY_KEYS)
 _RESERVED = {*LAYER_KEYS, "context", "sea", "no-plan"}  # and "period-<year>"
 
 
 def available_layers(result_dir: Path) -> list[str]:
-    """The layer keys :func:`write_map` accepts for this folder: portfolio, periods (if phased),
-    industry codes, tiers, duplications, clusters-2019."""
+    """The layer keys :func:`write_map` accepts for this folder: portfolio, periods (if phased), changes (with a
+    reference layout), industry codes, tiers, duplications, clusters-2019."""
     res = load(Path(result_dir))
     return [*_all_bases(res), *OVERLAY_KEYS]
 
 
 def _all_bases(res: Results) -> list[str]:
-    return ["portfolio", *(["periods"] if res.periods else []), *res.industries]
+    return ["portfolio", *(["periods"] if res.periods else []), *(["changes"] if res.changes else []), *res.industries]
 
 
 def _legend(frame: Frame, plan: Plan, drawn: list[str], groups: list[dict]) -> str:
@@ -160,6 +165,8 @@ def _legend(frame: Frame, plan: Plan, drawn: list[str], groups: list[dict]) -> s
             )
     if plan.role == "optimised" and "periods" in frame.overlays:
         out += period_sections(frame)
+    if plan.role == "optimised" and "changes" in frame.overlays:
+        out += changes_sections(frame)
     always = []
     if "inter-provincial" in drawn:
         for g in groups:
@@ -200,7 +207,8 @@ def _legend(frame: Frame, plan: Plan, drawn: list[str], groups: list[dict]) -> s
 
 def _select_layers(res: Results, layers: list[str] | None) -> tuple[list[str], list[str]]:
     """(thematic layer keys, overlay keys) to draw, from the user's selection (None = all).
-    "periods" (the period portfolios) is returned among the overlay keys."""
+    "periods" (the period portfolios) and "changes" (drawn on the optimised map only) are returned among the
+    overlay keys."""
     all_bases = _all_bases(res)
     all_overlays = list(OVERLAY_KEYS)
     clash = [c for c in res.industries if c.lower() in _RESERVED or c.lower().startswith("period-")]
@@ -226,8 +234,9 @@ def _select_layers(res: Results, layers: list[str] | None) -> tuple[list[str], l
             raise ValueError(
                 f"unknown map layer(s) {', '.join(unknown)}; choose from {', '.join(all_bases + all_overlays)}"
             )
-    bases = [k for k in all_bases if k in chosen and k != "periods"] or ["portfolio"]  # a map needs a thematic layer
-    overlays = [k for k in ["periods", *all_overlays] if k in chosen]
+    own = ("periods", "changes")  # thematic layers of the optimised map alone
+    bases = [k for k in all_bases if k in chosen and k not in own] or ["portfolio"]  # a map needs a thematic layer
+    overlays = [k for k in [*own, *all_overlays] if k in chosen]
     return bases, overlays
 
 
@@ -265,6 +274,8 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
             add_periods(frame, key, m)  # listed next to the portfolio in the layer control
     if periods and "portfolio" not in frame.bases:
         add_periods(frame, key, m)
+    if key == "optimised" and "changes" in frame.overlays:
+        add_changes(frame, key, m)  # after the portfolios in the layer control
 
     add_context(frame, key, m)
 
@@ -390,6 +401,9 @@ def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: str | N
             if role == "optimised":
                 for year, missed in targets_missed_of(read_metrics(res.folder)):
                     sub += f" · <b>{esc(missed_words(missed, year))}</b>"
+            if role == "optimised" and res.changes is not None:
+                words = changes_words(res)
+                sub += f' · <span class="layout-changes" title="{words}">{words}</span>'
         columns.append((role, head, sub))
     maps = [
         declared_map(frame, index) if role == "declared" else _build_map(frame, res.plans[role], index)
@@ -416,7 +430,8 @@ def write_map(
     GCJ-02 while most tile services are WGS84 (up to ~0.7 km apart).
 
     ``layers`` picks the layers to include (None = all): ``portfolio``, ``periods`` (one portfolio
-    per plan period, when DIR has phasing.csv), industry codes (one choropleth each),
+    per plan period, when DIR has phasing.csv), ``changes`` (against the reference layout, when metrics.json
+    has a ``changes`` record), industry codes (one choropleth each),
     ``inter-provincial``, ``provincial``, ``characteristic``, ``duplications``, ``clusters-2019``
     (case-insensitive; comma-separated items allowed). If it names no thematic layer, the portfolio
     is drawn. Units not modelled and the South China Sea dashed line are always drawn, and so is the

@@ -1,4 +1,4 @@
-"""The robustness map of a sweep: how often each region is designated, over the solved points.
+"""The robustness map: how often each region is designated, over a sweep's solved points or over near-optimal layouts.
 
 A sweep folder DIR (``layout sweep``, :mod:`layout.batch.sweep`) holds ``sweep.csv`` (one row per point),
 ``robustness.csv`` (per region and industry: ``points_solved``, ``points_designated``,
@@ -17,6 +17,12 @@ A point is solved when ``points/<id>/metrics.json`` exists (as :func:`layout.bat
 the geometry is the first solved point's ``layout.geojson``. :func:`layout.views.maps.render.write_robustness_map`
 writes the page. A folder or file that is not right is an InputError naming it (and the line). Nothing here
 imports the model or the solver.
+
+The same page shades a near-optimal alternatives folder (``layout alternatives``, :mod:`layout.batch.alternatives`):
+its ``alternatives.csv`` counts, per region and industry, the layouts (the optimum and each alternative solved)
+designating it (``layouts``, ``layouts_designated``, ``share_designated``), and ``alternatives_metrics.csv`` lists
+the layouts (``optimum/``, ``alternatives/a01/`` …). :func:`load_shares` reads either kind; `Counted` says which
+columns count what, and in which words; :func:`render_alternatives_map` draws the alternatives' page.
 """
 
 from __future__ import annotations
@@ -30,9 +36,13 @@ import shapely
 
 from layout.errors import InputError, Problem
 from layout.results.folder import (
+    ALTERNATIVES_CSV,
+    ALTERNATIVES_DIR,
+    ALTERNATIVES_METRICS_CSV,
     ASSIGNMENT_CSV,
     LAYOUT_GEOJSON,
     METRICS_JSON,
+    OPTIMUM_DIR,
     POINTS_DIR,
     ROBUSTNESS_CSV,
     SWEEP_CSV,
@@ -60,6 +70,7 @@ from layout.views.maps.inputs import PALETTE, Industry, Results, Unit, read_sea,
 from layout.words import plural
 
 SWEEP_FOLDER = "a sweep folder written by `layout sweep`"
+ALTERNATIVES_FOLDER = "an alternatives folder written by `layout alternatives`"
 ROBUSTNESS_COLUMNS = ("region_code", "region_name", "industry", "industry_name")
 ROBUSTNESS_NUMBERS = ("points_solved", "points_designated", "share_designated")
 ANY = "any"  # layer key of "designated for anything"
@@ -78,9 +89,50 @@ def fmt_share(share: float) -> str:
     return f"{100 * share:.1f} %"
 
 
+@dataclass(frozen=True)
+class Counted:
+    """How a share table counts and how the page says it: its columns (layouts counted, designating, share), the
+    noun of one layout counted, the unit of the table's rows, what the shares range over, and how to refresh it."""
+
+    total: str
+    designated: str
+    share: str
+    noun: str  # "solved point": "share of the solved points", "out of 4 solved points"
+    unit: str  # "point": "4 of 5 points solved"
+    over: str  # "the sweep": "how often each region is designated over the sweep" (the page title)
+    rerun: str  # the command that refreshes a stale table
+    first: str  # what the first layout's folder is to the page
+    heading: str  # the map's heading before ": share of … designating each region"
+    legend: str  # the legend's title
+
+
+SWEEP_COUNTS = Counted(
+    *ROBUSTNESS_NUMBERS,
+    "solved point",
+    "point",
+    "the sweep",
+    "layout sweep",
+    "the first solved point's results folder, the map's geometry",
+    "Robustness",
+    "Robustness over the sweep",
+)
+ALTERNATIVE_COUNTS = Counted(
+    "layouts",
+    "layouts_designated",
+    "share_designated",
+    "layout",
+    "layout",
+    "the optimum and its near-optimal alternatives",
+    "layout alternatives",
+    "the optimum's results folder, the map's geometry",
+    "Near-optimal alternatives",
+    "How often designated, over the optimum and its near-optimal alternatives",
+)
+
+
 @dataclass
 class Sweep:
-    """What the robustness map shows."""
+    """What the robustness map shows (a sweep's points, or the optimum and its alternatives: `counted`)."""
 
     folder: Path
     scenario: str
@@ -90,6 +142,7 @@ class Sweep:
     share: dict[tuple[str, str], float]  # (region, industry) -> share_designated (robustness.csv)
     designated: dict[tuple[str, str], int]  # (region, industry) -> points_designated
     any_count: dict[str, int]  # region -> solved points in which it hosts at least one cluster
+    counted: Counted = SWEEP_COUNTS
 
     def any_share(self, region: str) -> float:
         return self.any_count.get(region, 0) / len(self.solved)
@@ -112,40 +165,72 @@ def load_sweep(sweep_dir: Path) -> Sweep:
                 f"no solved point among its {plural(len(ids), 'point')}",
             )
         )
-    first = require(
-        folder / POINTS_DIR / solved[0],
-        LAYOUT_GEOJSON,
-        what="the first solved point's results folder, the map's geometry",
-    )
-    units = read_units(first / LAYOUT_GEOJSON)
+    return load_shares(folder, folder / ROBUSTNESS_CSV, {p: folder / POINTS_DIR / p for p in solved}, len(ids))
 
-    path = folder / ROBUSTNESS_CSV
-    rob, lines = read_csv_lines(path, ROBUSTNESS_COLUMNS, ROBUSTNESS_NUMBERS)
+
+def load_alternatives(alternatives_dir: Path) -> Sweep:
+    """Read an alternatives folder (`layout alternatives`): the layouts listed in alternatives_metrics.csv
+    (`optimum`, then `a01` …), solved where their folder has metrics.json, and the shares of alternatives.csv.
+    InputError naming the folder or file (and line) as `load_sweep`."""
+    folder = require(Path(alternatives_dir), ALTERNATIVES_CSV, ALTERNATIVES_METRICS_CSV, what=ALTERNATIVES_FOLDER)
+    path = folder / ALTERNATIVES_METRICS_CSV
+    table, lines = read_csv_lines(path, ("layout",))
+    layouts: dict[str, Path] = {}
+    for line, layout in zip(lines, table["layout"]):
+        name = str(layout).strip()
+        if name != OPTIMUM_DIR and not re.fullmatch(r"a\d{2,6}", name):
+            raise InputError(Problem(str(path), line, "layout", f"{OPTIMUM_DIR} or an alternative's id (a01, …)", name))
+        here = folder / (OPTIMUM_DIR if name == OPTIMUM_DIR else f"{ALTERNATIVES_DIR}/{name}")
+        if (here / METRICS_JSON).is_file():
+            layouts[name] = here
+    if not layouts:
+        raise InputError(
+            Problem(
+                str(folder),
+                None,
+                "",
+                f"{ALTERNATIVES_FOLDER}, with a solved layout ({OPTIMUM_DIR}/{METRICS_JSON}) to map",
+                f"no solved layout among its {plural(len(table), 'layout')}",
+            )
+        )
+    return load_shares(folder, folder / ALTERNATIVES_CSV, layouts, len(table), ALTERNATIVE_COUNTS)
+
+
+def load_shares(
+    folder: Path, path: Path, layouts: dict[str, Path], rows: int, counted: Counted = SWEEP_COUNTS
+) -> Sweep:
+    """The page's data: the share table at `path` (columns `counted`) over the solved `layouts` (id -> results folder,
+    the first one's geometry drawn), of `rows` layouts in all. InputError (file, line) for a bad or stale table."""
+    solved = list(layouts)
+    first = require(layouts[solved[0]], LAYOUT_GEOJSON, what=counted.first)
+    units = read_units(first / LAYOUT_GEOJSON)
+    numbers = (counted.total, counted.designated, counted.share)
+    rob, lines = read_csv_lines(path, ROBUSTNESS_COLUMNS, numbers)
     share: dict[tuple[str, str], float] = {}
     designated: dict[tuple[str, str], int] = {}
     names: dict[str, str] = {}
     for line, rec in zip(lines, rob.to_dict("records")):
         region, industry = rec["region_code"].strip(), rec["industry"].strip()
-        for column in ROBUSTNESS_NUMBERS:
+        for column in numbers:
             if not math.isfinite(rec[column]):
                 raise InputError(Problem(str(path), line, column, "a finite number", str(rec[column])))
-        if rec["points_solved"] != len(solved):
+        if rec[counted.total] != len(solved):
             raise InputError(
                 Problem(
                     str(path),
                     line,
-                    "points_solved",
-                    f"{len(solved)}, the solved points in {folder} (the table is stale: rerun `layout sweep` to "
+                    counted.total,
+                    f"{len(solved)}, the {counted.noun}s in {folder} (the table is stale: rerun `{counted.rerun}` to "
                     "refresh it)",
-                    f"{rec['points_solved']:g}",
+                    f"{rec[counted.total]:g}",
                 )
             )
         if region not in units:
             raise InputError(Problem(str(path), line, "region_code", f"a region of {first / LAYOUT_GEOJSON}", region))
         if not units[region].modelled:
             continue  # a region not modelled is drawn as context
-        share[region, industry] = rec["share_designated"]
-        designated[region, industry] = int(rec["points_designated"])
+        share[region, industry] = rec[counted.share]
+        designated[region, industry] = int(rec[counted.designated])
         names.setdefault(industry, rec["industry_name"] or industry)
         u = units[region]
         if u.name == region and rec["region_name"]:
@@ -164,19 +249,19 @@ def load_sweep(sweep_dir: Path) -> Sweep:
 
     any_count: dict[str, int] = {}
     for pid in solved:
-        rows, _, _ = read_table(folder / POINTS_DIR / pid / ASSIGNMENT_CSV)
-        for region in {r.region for r in rows}:
+        held, _, _ = read_table(layouts[pid] / ASSIGNMENT_CSV)
+        for region in {r.region for r in held}:
             any_count[region] = any_count.get(region, 0) + 1
 
     scenario = str((metrics.get("scenario") or {}).get("name") or folder.name)
     scenario = re.sub(rf"\s*\[{re.escape(solved[0])}\]$", "", scenario)  # the point's name: "<scenario> [p000]"
     res = Results(folder, scenario, industries, units, {}, {})
-    return Sweep(folder, scenario, len(ids), solved, res, share, designated, any_count)
+    return Sweep(folder, scenario, rows, solved, res, share, designated, any_count, counted)
 
 
 def _tooltip(sw: Sweep, code: str) -> str:
     """A region's shares: for anything, then per industry, out of the solved points."""
-    n = len(sw.solved)
+    n, noun = len(sw.solved), sw.counted.noun
     unit = sw.res.units[code]
     k = sw.any_count.get(code, 0)
     rows = [
@@ -193,8 +278,9 @@ def _tooltip(sw: Sweep, code: str) -> str:
         )
     return (
         f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
-        f"<table><tr><th>Designated for</th><th>Share</th><th>Points</th></tr>{''.join(rows)}</table>"
-        f'<div class="none solved">out of {plural(n, "solved point")}</div></div>'
+        f"<table><tr><th>Designated for</th><th>Share</th><th>{sw.counted.unit.capitalize()}s</th></tr>"
+        f"{''.join(rows)}</table>"
+        f'<div class="none solved">out of {plural(n, noun)}</div></div>'
     )
 
 
@@ -206,26 +292,38 @@ def _legend(sw: Sweep, frame: Frame) -> str:
         '<div class="ticks"><span>&gt; 0 %</span><span>50 %</span><span>100 %</span></div>'
         + legend_row(f"background:{NONE_FILL}", "never (0 %)")
     )
-    out = ['<details open><summary title="fold / unfold the legend">Robustness over the sweep</summary>']
+    noun = sw.counted.noun
+    out = [f'<details open><summary title="fold / unfold the legend">{esc(sw.counted.legend)}</summary>']
     for key in frame.bases:
         what = (
-            "<b>Designated for anything</b>: share of the solved points in which the region hosts at least one cluster"
+            f"<b>Designated for anything</b>: share of the {noun}s in which the region hosts at least one cluster"
             if key == ANY
-            else f"<b>{esc(sw.res.industries[key].name)} ({esc(key)})</b>: share of the solved points in which "
+            else f"<b>{esc(sw.res.industries[key].name)} ({esc(key)})</b>: share of the {noun}s in which "
             "the region is designated for it"
         )
         out.append(f'<section data-layer="{esc(key)}">{what}{scale}</section>')
     out.append('<div class="always">' + "".join(closing_rows(frame)) + "</div>")
     out.append(
-        f'<div class="note">Scenario: {esc(sw.scenario)} · {n} of {plural(sw.points, "point")} solved</div></details>'
+        f'<div class="note">Scenario: {esc(sw.scenario)} · {n} of {plural(sw.points, sw.counted.unit)} solved</div>'
+        "</details>"
     )
     return "".join(out)
 
 
 def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
     """The robustness page of a sweep folder as an HTML string (see :func:`layout.views.maps.render.write_robustness_map`)."""
-    sw = load_sweep(Path(sweep_dir))
-    res, n = sw.res, len(sw.solved)
+    return render_shares(load_sweep(Path(sweep_dir)), tiles)
+
+
+def render_alternatives_map(alternatives_dir: Path, tiles: str | None = None) -> str:
+    """The page of an alternatives folder (`load_alternatives`): how often each region is designated over the optimum
+    and its near-optimal alternatives, as an HTML string."""
+    return render_shares(load_alternatives(Path(alternatives_dir)), tiles)
+
+
+def render_shares(sw: Sweep, tiles: str | None = None) -> str:
+    """The page of shares read by `load_shares` (a sweep's or an alternatives folder's) as an HTML string."""
+    res, n, noun = sw.res, len(sw.solved), sw.counted.noun
     sea = read_sea()
     bases = [ANY, *res.industries]
     frame = Frame(
@@ -256,15 +354,13 @@ def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
             "style": frame.region_style,
             "fill": {c: ramp_colour(shares[c], 1.0) for c in modelled},
             "head": {
-                c: f'<div class="focus">{label}: {fmt_share(shares[c])} of {plural(n, "solved point")}</div>'
-                for c in modelled
+                c: f'<div class="focus">{label}: {fmt_share(shares[c])} of {plural(n, noun)}</div>' for c in modelled
             },
         }
         LayoutLayer(ROLE, key, name, [part], base=True, show=key == ANY).add_to(m)
     add_context(frame, ROLE, m)
     finish_map(m, ROLE, _legend(sw, frame), collapsed=False)
-    title = f"{sw.scenario}: how often each region is designated over the sweep"
-    sub = f"{esc(sw.scenario)} · {n} of {plural(sw.points, 'point')} solved · {esc(sw.folder.name)}"
-    return render_page(
-        title, [(ROLE, "Robustness: share of solved points designating each region", sub)], [m], res.units, sea
-    )
+    title = f"{sw.scenario}: how often each region is designated over {sw.counted.over}"
+    sub = f"{esc(sw.scenario)} · {n} of {plural(sw.points, sw.counted.unit)} solved · {esc(sw.folder.name)}"
+    heading = f"{esc(sw.counted.heading)}: share of {noun}s designating each region"
+    return render_page(title, [(ROLE, heading, sub)], [m], res.units, sea)

@@ -1,0 +1,707 @@
+"""Near-optimal alternatives: layouts almost as good as the optimum that differ from it as much as they can (MGA).
+
+Modelling to generate alternatives, in the spirit of PyPSA's MGA and Calliope's SPORES (docs/model.md, "Near-optimal
+alternatives"). A designation is a region–industry pair r, i with d_r_i = y_r_i + h_r_i + sum_{g∋r} z_g_i = 1 (the
+region takes part in a cluster of i, in any tier; `LayoutModel.designation`). With f the scenario's objective (the
+expression `build_model` sets, never rebuilt here) and f* the optimum's value:
+
+  near_optimal:  f(x) - e <= f* + slack |f*|      (relative to |f*|, so it holds for negative objectives;
+                                                   with f* = 0 the slack is absolute: f(x) <= slack)
+  alternative k: maximise sum_ri w^k_ri diff_ri,  diff_ri = 1 - d_r_i where the optimum designates r, i, else d_r_i
+                 (linear: the optimum's designations D* are fixed numbers), i.e. minimise
+                 sum_{ri in D*} w_ri d_r_i - sum_{ri not in D*} w_ri d_r_i  + t f + M e
+                 (t f: a tie-break, below; M e: the excess e >= 0 priced at M = 1000 sum w)
+
+The excess e makes every layout feasible, so the solver holds a layout from the start and its improvement heuristics
+work from it (with a hard row, HiGHS found no layout in 120 s for three of eight alternatives of the default; with e
+it proves the first optimal in 90 s). Its price outweighs every difference, so e = 0 wherever a layout within the slack
+exists; an alternative whose search ends with e > 0 (stopped at its time limit) is refused, never reported.
+
+Weights: a01 weighs every designation 1 — it is the first step of Hop-Skip-Jump, the layout within the slack with the
+most designations differing from the optimum. a02 … draw w_ri uniformly from [0, 1) with numpy's generator seeded by
+(seed, k): each pulls towards different changes. Every alternative depends only on the optimum, the slack, the seed
+and its number, never on the others, so they are solved in parallel (the local pool or Dask, `layout.batch.sweep.
+execute`) and the answer does not depend on the number of workers or the order they finish in. The sequential
+Hop-Skip-Jump (alternative k maximising its differences from the optimum and from alternatives 1 … k-1) would make
+every solve wait for the one before; random directions trade that for parallel runs, and two alternatives can land on
+the same layout (alternatives_metrics.csv says which: `same_as`). The tie-break t = 1e-3 min(w) / max(1, f_max - f*)
+picks, among layouts that differ equally, the one with the lower objective, and never outweighs one difference.
+
+Once the designations are chosen, they are fixed and the capacities re-optimised for the scenario's objective f (an
+LP), so an alternative's capacities are the best its designations allow and its objective is f of that layout.
+
+Folder DIR: scenario.yaml (the fully resolved scenario every layout solves), optimum/ (its results folder, as
+`layout solve` writes it), alternatives/a01/ … (a results folder each, with metrics.json `alternative`), alternatives.
+csv (every designation of any layout: how many layouts share it, its class), alternatives_metrics.csv (the optimum
+and every alternative side by side), alternatives.html (the tables), alternatives_map.html (the share of layouts
+designating each region–industry, `layout.views.maps.robustness`), alternatives.json (the settings; a rerun with the
+same ones resumes, skipping finished alternatives).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pulp
+import yaml
+
+from layout.batch.sweep import (
+    Bar,
+    ProgressArg,
+    check_execution,
+    check_readable,
+    execute,
+    guarded,
+    resolved_document,
+    write_csv,
+    write_text,
+)
+from layout.errors import InputError, LayoutError, LimitError, Problem
+from layout.model.core import LE, LayoutModel, RowInfo
+from layout.model.families import build_model
+from layout.model.instance import Instance
+from layout.results.folder import (
+    ALTERNATIVES_CSV,
+    ALTERNATIVES_DIR,
+    ALTERNATIVES_HTML,
+    ALTERNATIVES_JSON,
+    ALTERNATIVES_MAP_HTML,
+    ALTERNATIVES_METRICS_CSV,
+    METRICS_JSON,
+    OPTIMUM_DIR,
+    SCENARIO_YAML,
+    ResultsFolder,
+    load_json,
+)
+from layout.results.metrics import METRICS
+from layout.results.staging import Kind, check_out, holds_out, os_problem, remove_result, write_file
+from layout.words import escaped, figure, number, plural
+
+if TYPE_CHECKING:
+    from layout.model.solve import SolveResult
+    from layout.pipeline import Options
+
+ALTERNATIVES_KIND = Kind(
+    ALTERNATIVES_JSON,
+    frozenset(
+        {
+            ALTERNATIVES_JSON,
+            ALTERNATIVES_CSV,
+            ALTERNATIVES_METRICS_CSV,
+            ALTERNATIVES_HTML,
+            ALTERNATIVES_MAP_HTML,
+            SCENARIO_YAML,
+            OPTIMUM_DIR,
+            ALTERNATIVES_DIR,
+        }
+    ),
+)
+MUST_HAVE, FREQUENT, NEGOTIABLE = "must-have", "frequent", "negotiable"
+CLASSES = (MUST_HAVE, FREQUENT, NEGOTIABLE)
+MAX_COUNT = 999
+TOL = 1e-6  # the near_optimal row's allowance for rounding, times max(1, |f*|)
+TIE = 1e-3
+EXCESS = 1e3  # M = EXCESS sum w: the price of the excess e over the objective's limit
+
+
+# ---------------------------------------------------------------- the near-optimal model
+
+
+def objective_limit(optimum: float, slack: float) -> float:
+    """The most an alternative's objective may be: f* + slack |f*|, or slack itself when f* = 0 (absolute)."""
+    return optimum + slack * abs(optimum) if optimum != 0 else slack
+
+
+def weights(pairs: list[tuple[str, str]], k: int, seed: int) -> list[float]:
+    """w^k: 1 for every pair for the first alternative; uniform on [0, 1) from numpy's generator seeded by (seed, k)
+    for the others (in the order of `pairs`, the model's region–industry order)."""
+    if k == 1:
+        return [1.0] * len(pairs)
+    return np.random.default_rng([seed, k]).uniform(0.0, 1.0, len(pairs)).tolist()
+
+
+def add_near_optimal(m: LayoutModel, limit: float, scale: float) -> tuple[pulp.LpAffineExpression, pulp.LpVariable]:
+    """near_optimal: f(x) - e <= limit (+ TOL scale), f the objective `build_model` set, e >= 0 the excess (priced by
+    `set_difference_objective`). Returns f (a copy) and e."""
+    f = pulp.LpAffineExpression(m.prob.objective)
+    e = m.var("near_optimal_excess")
+    name = m.row(RowInfo("near_optimal"), [*f.items(), (e, -1.0)], LE, limit + TOL * max(1.0, scale))
+    m.prob.extend({name: m.rows[name]})
+    return f, e
+
+
+def set_difference_objective(
+    m: LayoutModel,
+    reference: set[tuple[str, str]],
+    w: list[float],
+    f: pulp.LpAffineExpression,
+    excess: pulp.LpVariable,
+    spread: float,
+) -> None:
+    """minimise sum_{ri in D*} w_ri d_ri - sum_{ri not in D*} w_ri d_ri + t f + M e (module docstring), with
+    t = TIE min(w) / max(1, spread), spread the most f may rise above the optimum, and M = EXCESS sum w."""
+    coef: dict[str, list] = {}
+
+    def add(v: pulp.LpVariable, c: float) -> None:
+        coef.setdefault(v.name, [v, 0.0])[1] += c
+
+    for (r, i), wi in zip(m.x, w):
+        sign = 1.0 if (r, i) in reference else -1.0
+        for v, c in m.designation(r, i):
+            add(v, sign * wi * c)
+    tie = TIE * min(w, default=1.0) / max(1.0, spread)
+    for v, c in f.items():
+        add(v, tie * c)
+    add(excess, EXCESS * max(1.0, sum(w)))
+    m.prob.setObjective(pulp.LpAffineExpression([(v, c) for v, c in coef.values() if c != 0]))
+
+
+def fix_designations(m: LayoutModel, f: pulp.LpAffineExpression, excess: pulp.LpVariable) -> None:
+    """Fix every integer column at its rounded value, the excess at 0, and put the scenario's objective back (the
+    capacities' LP)."""
+    for v in m.columns:
+        if v.cat == pulp.LpInteger:
+            v.lowBound = v.upBound = float(round(v.varValue or 0.0))
+    excess.upBound = 0.0
+    m.prob.setObjective(f)
+
+
+def designations(layout: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (region, industry) pairs a layout table designates (its rows: each holds capacity)."""
+    return {(str(r), str(i)) for r, i in zip(layout["region_code"], layout["industry"])}
+
+
+def solve_alternative_model(
+    inst: Instance,
+    reference: set[tuple[str, str]],
+    optimum: float,
+    slack: float,
+    k: int,
+    seed: int,
+    solver: str,
+    time_limit: float | None,
+    gap: float,
+) -> tuple[LayoutModel, SolveResult, SolveResult]:
+    """Build the model, add near_optimal, maximise the weighted differences, then fix the designations and
+    re-optimise the capacities. Returns (model with the final values, the search's result, the final result).
+    Raises LimitError when the search stopped with no layout within the slack, LayoutError when a solve failed."""
+    from layout.model.solve import solve, solver_failure
+
+    m = build_model(inst)
+    limit = objective_limit(optimum, slack)
+    f, excess = add_near_optimal(m, limit, abs(optimum))
+    set_difference_objective(m, reference, weights(list(m.x), k, seed), f, excess, limit - optimum)
+    search = solve(m, solver, time_limit, gap)
+    if not search.has_layout:  # every layout is feasible (the excess): only a solver failure ends here
+        raise solver_failure(solver, search, " for a near-optimal alternative")
+    if (excess.varValue or 0.0) > TOL * max(1.0, abs(optimum)):
+        raise LimitError(
+            f"{solver} stopped at its limit ({search.message}) after {search.seconds:.1f} s before it found a layout "
+            f"with objective at most {number(limit)} (the best one found exceeds it by {number(excess.varValue)}); "
+            "raise --time-limit"
+        )
+    fix_designations(m, f, excess)
+    final = solve(m, solver, time_limit, 0.0)
+    if not final.has_layout:
+        raise solver_failure(solver, final, " re-optimising the capacities of a near-optimal alternative")
+    return m, search, final
+
+
+# ---------------------------------------------------------------- one alternative (runs in a worker)
+
+
+@dataclass(frozen=True)
+class AlternativeTask:
+    """One alternative: the resolved scenario file, where to write, the optimum's designations and objective."""
+
+    id: str
+    k: int
+    scenario: str
+    folder: str
+    reference: tuple[tuple[str, str], ...]
+    optimum: float
+    slack: float
+    seed: int
+    options: dict = field(default_factory=dict)
+
+
+def solve_alternative(task: AlternativeTask) -> dict:
+    """Solve one alternative and write its results folder (`layout.pipeline.write_run`: data, map and report, as
+    `layout solve` writes them, metrics.json with `alternative`); return {id, status, message, seconds}."""
+    from layout.analysis.shortfall import missed_industries
+    from layout.model.solve import model_size, scenario_time_limit
+    from layout.pipeline import PeriodRun, Run, input_files, prepare, solve_metrics, write_run
+    from layout.results.baseline import baseline_layout
+    from layout.results.layouts import solution_layout
+
+    def body() -> str:
+        check_readable(task.scenario)
+        t0 = time.perf_counter()
+        spec, regions, inst = prepare(task.scenario)
+        cfg = spec.scenario.solver
+        solver = task.options.get("solver") or cfg.name
+        time_limit = task.options.get("time_limit")
+        time_limit = scenario_time_limit(spec) if time_limit is None else time_limit
+        gap = cfg.gap if task.options.get("gap") is None else task.options["gap"]
+        reference = set(task.reference)
+        t1 = time.perf_counter()
+        m, search, final = solve_alternative_model(
+            inst, reference, task.optimum, task.slack, task.k, task.seed, solver, time_limit, gap
+        )
+        layout = solution_layout(m)
+        base = baseline_layout(inst)
+        result = replace(
+            final,
+            status=search.status,
+            seconds=search.seconds + final.seconds,
+            message=f"near-optimal alternative: the search ended {search.message}; the capacities re-optimised "
+            "with its designations fixed",
+        )
+        metrics = solve_metrics(spec, inst, result, model_size(m), layout, base)
+        missed = missed_industries(m)
+        if missed:  # not diagnosed per alternative: its fixed designations are part of what holds a target back
+            metrics["targets_missed"] = {
+                "industries": missed,
+                "held_back_by": [
+                    "the scenario's rules with this alternative's designations; `layout solve` on the scenario "
+                    "alone names the rules that hold a target back"
+                ],
+                "found_by": "undecided",
+            }
+        limit = objective_limit(task.optimum, task.slack)
+        metrics["alternative"] = {
+            "id": task.id,
+            "slack": task.slack,
+            "slack_is": "relative to |optimum|" if task.optimum != 0 else "absolute (the optimum is 0)",
+            "optimum_objective": task.optimum,
+            "objective_limit": round(limit, 9),
+            "weights": "every designation 1" if task.k == 1 else f"uniform [0, 1), seed ({task.seed}, {task.k})",
+            "differing_designations": len(designations(layout) ^ reference),
+            "search": {"status": search.status, "objective": search.objective, "gap": search.gap},
+            "formulation": "maximise the weighted designations that differ from the optimum subject to objective "
+            "<= objective_limit, then the capacities re-optimised with the designations fixed "
+            "(layout.batch.alternatives)",
+        }
+        run = Run(
+            spec,
+            regions,
+            inst,
+            m,
+            result,
+            layout,
+            base,
+            metrics,
+            {"load": t1 - t0, "solve": result.seconds},
+            [PeriodRun(inst, m, result, layout, base, metrics, None)],
+            {"name": solver, "time_limit": time_limit, "gap": gap},
+            input_files(spec, regions),
+        )
+        run.solving = time.perf_counter() - t0
+        write_run(run, Path(task.folder), True)
+        write_file(Path(task.folder) / SCENARIO_YAML, Path(task.scenario).read_bytes())  # listed in its manifest
+        return result.status
+
+    return guarded(task.id, body)
+
+
+# ---------------------------------------------------------------- the tables
+
+
+def share_table(layouts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """alternatives.csv: every designation of any layout (`layouts`: id -> layout table, the optimum first) with its
+    tier in the optimum, how many layouts and alternatives designate it, the share and its class: must-have (in
+    every layout), frequent (in at least half), negotiable (the others)."""
+    ids = list(layouts)
+    n, optimum = len(ids), layouts[ids[0]]
+    tier = {(str(r.region_code), str(r.industry)): str(r.tier) for r in optimum.itertuples()}
+    names: dict[tuple[str, str], tuple[str, str]] = {}
+    count: dict[tuple[str, str], int] = {}
+    for table in layouts.values():
+        for r in table.itertuples():
+            key = (str(r.region_code), str(r.industry))
+            names.setdefault(key, (str(r.region_name), str(r.industry_name)))
+            count[key] = count.get(key, 0) + 1
+    rows = []
+    for key, c in count.items():
+        share = c / n
+        rows.append(
+            {
+                "region_code": key[0],
+                "region_name": names[key][0],
+                "industry": key[1],
+                "industry_name": names[key][1],
+                "tier_in_optimum": tier.get(key, ""),
+                "in_optimum": key in tier,
+                "alternatives_designated": c - (key in tier),
+                "layouts": n,
+                "layouts_designated": c,
+                "share_designated": round(share, 6),
+                "class": MUST_HAVE if c == n else FREQUENT if 2 * c >= n else NEGOTIABLE,
+            }
+        )
+    columns = ["region_code", "region_name", "industry", "industry_name", "tier_in_optimum", "in_optimum"]
+    columns += ["alternatives_designated", "layouts", "layouts_designated", "share_designated", "class"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["order"] = table["class"].map(CLASSES.index)
+    table = table.sort_values(
+        ["order", "share_designated", "region_code", "industry"], ascending=[True, False, True, True]
+    )
+    return table.drop(columns="order").reset_index(drop=True)
+
+
+def metrics_row(lid: str, folder: Path, rel: str, optimum: float | None, reference: set, seen: dict) -> dict:
+    """A row of alternatives_metrics.csv from a solved layout's folder: objective, against the optimum, designations
+    differing from it, the layout it repeats (`seen`: designations -> id, updated), the headline metrics."""
+    point = ResultsFolder(folder)
+    m, table = point.metrics, point.assignment
+    objective = m["solver"]["objective"]
+    mine = frozenset(designations(table))
+    same = seen.setdefault(mine, lid)
+    vs = None
+    if objective is not None and optimum:
+        vs = round(100 * (objective - optimum) / abs(optimum), 4)
+    elif objective is not None:
+        vs = 0.0 if objective == optimum else None
+    row = {
+        "layout": lid,
+        "status": m["solver"]["status"],
+        "message": "",
+        "objective": objective,
+        "objective_vs_optimum_pct": vs,
+        "designations": len(mine),
+        "differ_from_optimum": len(mine ^ reference),
+        "same_as": "" if same == lid else same,
+    }
+    row.update({k.key: m["optimised"].get(k.key) for k in METRICS})
+    row["folder"] = rel
+    return row
+
+
+# ---------------------------------------------------------------- the run
+
+
+def _check(slack: float, count: int, seed: int) -> None:
+    problems = []
+    if not (isinstance(slack, (int, float)) and math.isfinite(slack) and slack >= 0):
+        problems.append(
+            Problem(
+                "command line", None, "--slack", "a relative slack >= 0 (0.05: within 5 % of the optimum)", str(slack)
+            )
+        )
+    if not 1 <= count <= MAX_COUNT:
+        problems.append(Problem("command line", None, "--count", f"1 to {MAX_COUNT} alternatives", str(count)))
+    if seed < 0:
+        problems.append(Problem("command line", None, "--seed", "a whole number >= 0", str(seed)))
+    if problems:
+        raise InputError(problems)
+
+
+@holds_out("out_dir")  # DIR is locked for the whole run: a second run into it fails (exit 2)
+def alternatives(
+    file: str | Path | None,
+    out_dir: str | Path,
+    slack: float = 0.05,
+    count: int = 8,
+    seed: int = 0,
+    force: bool = False,
+    workers: int | None = None,
+    dask_scheduler: str | None = None,
+    dask_local: int | None = None,
+    progress: ProgressArg = True,
+    options: Options | None = None,
+) -> pd.DataFrame:
+    """Solve the optimum, then `count` near-optimal alternatives within `slack` (module docstring) into DIR.
+
+    Returns alternatives.csv as a table; `.attrs`: `metrics` (alternatives_metrics.csv), `summary` (the lines
+    `layout alternatives` prints), `solved_now`, `skipped`, `failed`, `seconds` (wall time of this call). A rerun
+    with the same scenario, slack, count, seed and solver settings resumes; with others, DIR's finished layouts are
+    refused unless `force`. Raises InputError (bad slack, count, seed, scenario or folder), InfeasibleError or
+    LimitError (the optimum)."""
+    from layout.pipeline import Options, input_files, prepare, solve_scenario
+    from layout.views.maps.robustness import render_alternatives_map
+
+    t0 = time.perf_counter()
+    _check(slack, count, seed)
+    out_dir = Path(out_dir)
+    spec, regions, inst = prepare(file)
+    if spec.scenario.periods:
+        raise InputError(
+            spec.problem(
+                ("periods",),
+                "a single-period scenario (alternatives are computed for one plan period)",
+                f"periods {spec.scenario.periods}",
+            )
+        )
+    opts = {
+        k: getattr(options, k)
+        for k in ("solver", "time_limit", "gap")
+        if options is not None and getattr(options, k, None) is not None
+    }
+    doc = resolved_document(spec)
+    for k, v in opts.items():
+        doc["solver"]["name" if k == "solver" else k] = v
+    text = (
+        escaped(f"# Scenario of the near-optimal alternatives from {Path(spec.file).resolve()}")
+        + "\n# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
+        + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
+    )
+    key = {"scenario_text": text, "slack": slack, "count": count, "seed": seed}
+    check_execution(workers, dask_scheduler, dask_local)
+    check_out(out_dir, False, kind=ALTERNATIVES_KIND, inputs=input_files(spec, regions))
+    adir, odir = out_dir / ALTERNATIVES_DIR, out_dir / OPTIMUM_DIR
+    marker = out_dir / ALTERNATIVES_JSON
+    earlier = load_json(marker, "an alternatives folder written by `layout alternatives`") if marker.is_file() else None
+    finished = (odir / METRICS_JSON).is_file() or (
+        adir.is_dir() and any((f / METRICS_JSON).is_file() for f in adir.iterdir())
+    )
+    if (earlier is None or earlier.get("key") != key) and finished:
+        if not force:
+            raise InputError(
+                Problem(
+                    str(out_dir),
+                    None,
+                    "--out",
+                    "the same alternatives to resume, a new folder, or --force to recompute them",
+                    "the finished layouts of other alternatives (scenario, slack, count, seed or solver settings)",
+                )
+            )
+        for f in [odir, *(sorted(adir.iterdir()) if adir.is_dir() else [])]:  # only results folders this program wrote
+            if f.is_dir() and not f.name.startswith("."):
+                remove_result(f)
+    try:
+        adir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(os_problem(e, out_dir, "--out")) from None
+    scenario_file = out_dir / SCENARIO_YAML
+    write_text(scenario_file, text)
+    write_text(
+        marker,
+        json.dumps(
+            {"program": "cluster-layout", "key": key, "scenario_file": str(Path(spec.file).resolve())},
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+    )
+
+    skipped: list[str] = []
+    if (odir / METRICS_JSON).is_file():
+        skipped.append(OPTIMUM_DIR)
+    else:
+        if progress is True:
+            from rich.console import Console
+
+            Console(stderr=True).print("[dim]… solving the optimum[/]")
+        solve_scenario(scenario_file.resolve(), odir, Options(force=True, **opts))
+        write_file(odir / SCENARIO_YAML, scenario_file.read_bytes())  # listed in its manifest
+    best = ResultsFolder(odir)
+    optimum = best.metrics["solver"]["objective"]
+    if optimum is None:
+        raise LayoutError(f"the optimum in {odir} has no objective value")
+    reference = designations(best.assignment)
+
+    width = max(2, len(str(count)))
+    ids = [f"a{k:0{width}d}" for k in range(1, count + 1)]
+    tasks: list[Any] = [
+        AlternativeTask(
+            aid,
+            k,
+            str(scenario_file.resolve()),
+            str((adir / aid).resolve()),
+            tuple(sorted(reference)),
+            optimum,
+            slack,
+            seed,
+            opts,
+        )
+        for k, aid in enumerate(ids, start=1)
+        if not (adir / aid / METRICS_JSON).is_file()
+    ]
+    skipped += [a for a in ids if (adir / a / METRICS_JSON).is_file()]
+    failures: dict[str, dict] = {}
+    with Bar(progress, len(tasks), f"alternatives: {len(tasks)} of {count} to solve") as bar:
+        for result in execute(
+            solve_alternative, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local
+        ):
+            if not (adir / result["id"] / METRICS_JSON).is_file():
+                failures[result["id"]] = result
+            bar.advance(result)
+
+    layouts = {OPTIMUM_DIR: best.assignment}
+    seen: dict[frozenset, str] = {}
+    rows = [metrics_row(OPTIMUM_DIR, odir, OPTIMUM_DIR, optimum, reference, seen)]
+    for aid in ids:
+        folder = adir / aid
+        if (folder / METRICS_JSON).is_file():
+            rows.append(metrics_row(aid, folder, f"{ALTERNATIVES_DIR}/{aid}", optimum, reference, seen))
+            layouts[aid] = ResultsFolder(folder).assignment
+        else:
+            failure = failures.get(aid, {})
+            rows.append(
+                {"layout": aid, "status": failure.get("status", "not run"), "message": failure.get("message", "")}
+            )
+    metrics = pd.DataFrame(rows, columns=list(rows[0]))
+    shares = share_table(layouts)
+    write_csv(out_dir / ALTERNATIVES_CSV, shares)
+    write_csv(out_dir / ALTERNATIVES_METRICS_CSV, metrics)
+    write_text(out_dir / ALTERNATIVES_MAP_HTML, render_alternatives_map(out_dir))
+    seconds = time.perf_counter() - t0
+    about = {
+        "scenario": str(best.metrics["scenario"]["name"]),
+        "optimum": optimum,
+        "limit": objective_limit(optimum, slack),
+        "slack": slack,
+        "seed": seed,
+        "count": count,
+    }
+    write_text(out_dir / ALTERNATIVES_HTML, alternatives_html(shares, metrics, about))
+    shares.attrs.update(
+        metrics=metrics,
+        summary=summary_lines(shares, metrics, about, seconds, out_dir),
+        solved_now=sorted({t.id for t in tasks} - set(failures)),
+        skipped=skipped,
+        failed=sorted(failures),
+        seconds=round(seconds, 3),
+    )
+    return shares
+
+
+def _slack_words(about: dict) -> str:
+    if about["optimum"] == 0:
+        return f"objective at most {number(about['limit'])} (absolute slack: the optimum is 0)"
+    return (
+        f"within {number(100 * about['slack'])} % of the optimum's objective "
+        f"({number(about['optimum'])}, at most {number(about['limit'])})"
+    )
+
+
+def _named(shares: pd.DataFrame) -> list[str]:
+    return [f"{r.region_name} {r.industry}" for r in shares.itertuples()]
+
+
+def summary_lines(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict, seconds: float, out_dir: Path) -> list[str]:
+    """What `layout alternatives` prints: alternatives found, slack, wall time; must-have count; negotiable named."""
+    alts = metrics[metrics["layout"] != OPTIMUM_DIR]
+    solved = alts[alts["status"].isin(["optimal", "feasible"])]
+    distinct = int((solved["same_as"] == "").sum()) if len(solved) else 0
+    must = shares[shares["class"] == MUST_HAVE]
+    negotiable = shares[shares["class"] == NEGOTIABLE]
+    lines = [
+        f"{plural(len(solved), 'alternative')} of {about['count']} found {_slack_words(about)}, "
+        f"{distinct} distinct from one another; {seconds:.1f} s",
+        f"must-have: {number(len(must))} of {plural(len(shares), 'designation')} are in every layout",
+        f"negotiable: {plural(len(negotiable), 'designation')} in fewer than half of the layouts"
+        + (f": {', '.join(_named(negotiable)[:6])}" if len(negotiable) else "")
+        + (f", … (all in {ALTERNATIVES_CSV})" if len(negotiable) > 6 else ""),
+    ]
+    failed = alts[~alts["status"].isin(["optimal", "feasible"])]
+    for r in failed.itertuples():
+        lines.append(f"{r.layout}: {r.status} {r.message}".rstrip())
+    lines.append(
+        f"written to {out_dir}/ ({ALTERNATIVES_CSV}, {ALTERNATIVES_METRICS_CSV}, {ALTERNATIVES_HTML}, "
+        f"{ALTERNATIVES_MAP_HTML}, {OPTIMUM_DIR}/, {ALTERNATIVES_DIR}/)"
+    )
+    return lines
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _cell(v: Any, digits: int = 3) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    return figure(v, digits)
+
+
+def alternatives_html(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict) -> str:
+    """alternatives.html: self-contained (no script, no external file); every text from the data escaped."""
+    e = html.escape
+    title = f"{about['scenario']}: near-optimal alternatives"
+    head = ["layout", "status", "objective", "vs optimum", "designations", "differ from optimum", "same as"]
+    head += [m.label for m in METRICS]
+    rows = []
+    for r in metrics.to_dict("records"):
+        folder = r.get("folder")
+        name = e(str(r["layout"]))
+        link = f'<a href="{e(str(folder))}/report.html">{name}</a>' if isinstance(folder, str) and folder else name
+        vs = r.get("objective_vs_optimum_pct")
+        cells = [
+            link,
+            e(str(r["status"])),
+            _cell(r.get("objective"), 4),
+            "—" if vs is None or (isinstance(vs, float) and math.isnan(vs)) else f"{vs:+.2f} %",
+            _cell(r.get("designations"), 0),
+            _cell(r.get("differ_from_optimum"), 0),
+            e(str(r.get("same_as") or "")),
+        ]
+        cells += [_cell(r.get(m.key), m.digits) for m in METRICS]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    sections = []
+    words = {
+        MUST_HAVE: "in every layout: every good layout shares them",
+        FREQUENT: "in at least half of the layouts",
+        NEGOTIABLE: "in fewer than half: interchangeable, the ones to negotiate",
+    }
+    for cls in CLASSES:
+        part = shares[shares["class"] == cls]
+        body = "".join(
+            f"<tr><td>{e(str(r.region_name))} ({e(str(r.region_code))})</td><td>{e(str(r.industry_name))} "
+            f"({e(str(r.industry))})</td><td>{e(str(r.tier_in_optimum)) or '—'}</td>"
+            f"<td>{int(r.layouts_designated)} of {int(r.layouts)}</td></tr>"
+            for r in part.itertuples()
+        )
+        sections.append(
+            f"<h2>{e(cls)}: {plural(len(part), 'designation')}</h2><p>{e(words[cls])}.</p>"
+            + (
+                "<table><tr><th>region</th><th>industry</th><th>tier in the optimum</th><th>layouts</th></tr>"
+                f"{body}</table>"
+                if len(part)
+                else ""
+            )
+        )
+    seed = about["seed"]
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
+<style>
+body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}}
+table{{border-collapse:collapse;margin:8px 0 16px}} td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}
+h1{{font-size:18px}} h2{{font-size:16px;margin-top:20px}}
+</style></head><body>
+<h1>{e(title)}</h1>
+<p>The optimum and {plural(about["count"], "alternative")} {e(_slack_words(about))}. Each alternative maximises the
+designations (region–industry pairs) that differ from the optimum: a01 counts every designation alike, the others
+weigh them by seeded random weights (seed {seed}), so each looks in another direction; their capacities are then
+re-optimised for the scenario's objective. Map: <a href="{ALTERNATIVES_MAP_HTML}">{ALTERNATIVES_MAP_HTML}</a>;
+tables: {ALTERNATIVES_CSV}, {ALTERNATIVES_METRICS_CSV}.</p>
+<h2>The layouts side by side</h2>
+<table><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>
+{chr(10).join(rows)}
+</table>
+{chr(10).join(sections)}
+</body></html>
+"""
+
+
+__all__ = [
+    "alternatives",
+    "alternatives_html",
+    "solve_alternative",
+    "solve_alternative_model",
+    "add_near_optimal",
+    "set_difference_objective",
+    "fix_designations",
+    "objective_limit",
+    "weights",
+    "share_table",
+    "summary_lines",
+    "AlternativeTask",
+    "CLASSES",
+]
