@@ -278,7 +278,7 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
         + f", objective {s['objective']:.4f}"
         + ("" if stopped else f", gap {gap}")
         + f", {metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries",
-        soft_wrap=quiet or None,
+        soft_wrap=True,  # one line, piped or not: a script reads it whole
     )
     earlier = [  # the periods before the last (whose solver is the headline's)
         (year, words)
@@ -306,7 +306,7 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
         return
     b = metrics["baseline"]
     d = metrics.get("declared")
-    t = Table(title="baseline (uncoordinated local plans) vs optimised layout")
+    t = Table(title=("declared plans, " if d else "") + "baseline (uncoordinated local plans) vs optimised layout")
     columns = ["metric"] + (["declared*"] if d else []) + ["baseline", "optimised", "vs baseline"]
     for col in columns:
         t.add_column(col, justify="right" if col not in ("metric", "vs baseline") else "left")
@@ -355,6 +355,13 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
         out_console.print(ph)
     if changes:
         out_console.print(f"changes {changes['text']}:", markup=False, soft_wrap=True)
+        if changes.get("objective_constant"):
+            out_console.print(
+                f"  (the objective above leaves out the constant {changes['objective_constant']:g}, removed weight × "
+                "the reference's designations: add it for the weighted changes in full)",
+                markup=False,
+                soft_wrap=True,
+            )
         for c in changes["by_region"]:
             said = (("kept", "keeps"), ("added", "adds"), ("removed", "gives up"))
             parts = [f"{word} {', '.join(c[k])}" for k, word in said if c[k]]
@@ -392,7 +399,8 @@ def map_(
         False, "--force", help="Let --png replace an existing file (never a data file of a results folder)."
     ),
 ) -> None:
-    """Redraw DIR/map.html (baseline and optimised side by side, offline) from a results folder; for a sweep
+    """Redraw DIR/map.html (declared plans where the folder has them, baseline and optimised side by side, offline)
+    from a results folder; for a sweep
     folder (robustness.csv and sweep.csv), write DIR/robustness.html: how often each region is designated."""
     from layout.api import write_map
 
@@ -523,7 +531,9 @@ def pareto(
         out_console.print(table.to_string(index=False), markup=False)
         if table.attrs.get("note"):  # the front's shape, or that the criteria do not conflict (a single point)
             out_console.print(table.attrs["note"], markup=False, soft_wrap=True)
-        out_console.print(f"written to {out}/ (pareto.csv, pareto.png, pareto.html)", markup=False)
+        out_console.print(
+            f"written to {out}/ (pareto.csv, pareto.png, pareto.html, pareto.json, points/)", markup=False
+        )
 
     _guard(body, "finished points are kept; rerun to resume")
 
@@ -576,6 +586,7 @@ def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -
             f"{file}: valid — {len(inst.regions)} regions, {len(inst.industries)} industries, "
             f"{len(inst.groups)} inter-provincial groups, {len(inst.neighbours)} neighbour pairs",
             markup=False,
+            soft_wrap=True,  # one line however long the path: a script reads it whole
         )
         for w in warnings:
             out_console.print(f"warning: {w}", markup=False, soft_wrap=True)

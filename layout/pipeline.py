@@ -41,6 +41,7 @@ from layout.regions.readers import RegionSet
 from layout.results.baseline import baseline_layout
 from layout.results.declared import Declared, declared_layout, declared_metrics
 from layout.results.folder import (
+    ASSIGNMENT_CSV,
     METRICS_JSON,
     MODEL_LP,
     MODEL_MPS,
@@ -118,8 +119,11 @@ def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
 
 
 def input_files(spec: LoadedSpec, regions: RegionSet) -> list[Path]:
-    """Every file a run reads: the constraint file, the files it extends, its regions' boundaries and indicators."""
-    return [*spec.files, regions.boundary_file, regions.indicator_file]
+    """Every file a run reads: the constraint file, the files it extends, its regions' boundaries and indicators,
+    and a reference layout's results folder (its metrics.json and assignment.csv: never replaced by the run)."""
+    reference = spec.path_of("reference", "layout")
+    folder = [reference / METRICS_JSON, reference / ASSIGNMENT_CSV] if reference is not None else []
+    return [*spec.files, regions.boundary_file, regions.indicator_file, *folder]
 
 
 def _refuse(problems: list) -> None:

@@ -2,20 +2,26 @@
 
 Modelling to generate alternatives, in the spirit of PyPSA's MGA and Calliope's SPORES (docs/model.md, "Near-optimal
 alternatives"). A designation is a region–industry pair r, i with d_r_i = y_r_i + h_r_i + sum_{g∋r} z_g_i = 1 (the
-region takes part in a cluster of i, in any tier; `LayoutModel.designation`). With f the scenario's objective (the
-expression `build_model` sets, never rebuilt here) and f* the optimum's value:
+region takes part in a cluster of i, in any tier; `LayoutModel.designation`). With f the scenario's full objective
+(the expression `build_model` sets, never rebuilt here, plus the constant c it leaves out: rho_rem |R| with a
+reference layout, `layout.model.core.objective_constant`, else 0) and f* the optimum's value of it:
 
   near_optimal:  f(x) - e <= f* + slack |f*|      (relative to |f*|, so it holds for negative objectives;
-                                                   with f* = 0 the slack is absolute: f(x) <= slack)
+                                                   with f* = 0 the slack is absolute: f(x) <= slack; the row holds
+                                                   the model's expression, f - c, against the limit less c)
   alternative k: maximise sum_ri w^k_ri diff_ri,  diff_ri = 1 - d_r_i where the optimum designates r, i, else d_r_i
                  (linear: the optimum's designations D* are fixed numbers), i.e. minimise
                  sum_{ri in D*} w_ri d_r_i - sum_{ri not in D*} w_ri d_r_i  + t f + M e
                  (t f: a tie-break, below; M e: the excess e >= 0 priced at M = 1000 sum w)
 
 The excess e makes every layout feasible, so the solver holds a layout from the start and its improvement heuristics
-work from it (with a hard row, HiGHS found no layout in 120 s for three of eight alternatives of the default; with e
-it proves the first optimal in 90 s). Its price outweighs every difference, so e = 0 wherever a layout within the slack
-exists; an alternative whose search ends with e > 0 (stopped at its time limit) is refused, never reported.
+work from it (with a hard row, HiGHS found no layout in 120 s for three of eight alternatives of the default, measured
+before the balance fix; with e, seven of eight were proved optimal and the first stopped at 120 s within 0.12 % of its
+bound: docs/alternatives.md). Its price outweighs a difference only where e exceeds about 1/(1000 n), n the
+designations weighed: a search may prefer a layout a hair above the limit (1.8e-5 has been seen) to one fewer
+difference. So a search ending with e > 0 is solved once more with e fixed at 0 (the row hard); the optimum's
+designations always meet it, so that ends with a layout within the slack (the optimum's designations again when the
+slack admits no other) unless the solver stops at its time limit (LimitError) or fails.
 
 Weights: a01 weighs every designation 1 — it is the first step of Hop-Skip-Jump, the layout within the slack with the
 most designations differing from the optimum. a02 … draw w_ri uniformly from [0, 1) with numpy's generator seeded by
@@ -32,10 +38,11 @@ LP), so an alternative's capacities are the best its designations allow and its 
 
 Folder DIR: scenario.yaml (the fully resolved scenario every layout solves), optimum/ (its results folder, as
 `layout solve` writes it), alternatives/a01/ … (a results folder each, with metrics.json `alternative`), alternatives.
-csv (every designation of any layout: how many layouts share it, its class), alternatives_metrics.csv (the optimum
-and every alternative side by side), alternatives.html (the tables), alternatives_map.html (the share of layouts
-designating each region–industry, `layout.views.maps.robustness`), alternatives.json (the settings; a rerun with the
-same ones resumes, skipping finished alternatives).
+csv (every designation of any layout: how many distinct layouts share it, its class; an alternative repeating an
+earlier layout's designations counts once), alternatives_metrics.csv (the optimum and every alternative side by
+side, objectives full: the solver's plus c), alternatives.html (the tables), alternatives_map.html (the share of
+distinct layouts designating each region–industry, `layout.views.maps.robustness`), alternatives.json (the
+settings; a rerun with the same ones resumes, skipping finished alternatives).
 """
 
 from __future__ import annotations
@@ -64,8 +71,8 @@ from layout.batch.sweep import (
     write_csv,
     write_text,
 )
-from layout.errors import InputError, LayoutError, LimitError, Problem
-from layout.model.core import LE, LayoutModel, RowInfo
+from layout.errors import InfeasibleError, InputError, LayoutError, Problem
+from layout.model.core import LE, LayoutModel, RowInfo, objective_constant
 from layout.model.families import build_model
 from layout.model.instance import Instance
 from layout.results.folder import (
@@ -116,7 +123,8 @@ EXCESS = 1e3  # M = EXCESS sum w: the price of the excess e over the objective's
 
 
 def objective_limit(optimum: float, slack: float) -> float:
-    """The most an alternative's objective may be: f* + slack |f*|, or slack itself when f* = 0 (absolute)."""
+    """The most an alternative's objective may be: f* + slack |f*|, or slack itself when f* = 0 (absolute). f* is
+    the full objective (the solver's plus `objective_constant`), in objective units."""
     return optimum + slack * abs(optimum) if optimum != 0 else slack
 
 
@@ -190,23 +198,36 @@ def solve_alternative_model(
     time_limit: float | None,
     gap: float,
 ) -> tuple[LayoutModel, SolveResult, SolveResult]:
-    """Build the model, add near_optimal, maximise the weighted differences, then fix the designations and
-    re-optimise the capacities. Returns (model with the final values, the search's result, the final result).
-    Raises LimitError when the search stopped with no layout within the slack, LayoutError when a solve failed."""
-    from layout.model.solve import solve, solver_failure
+    """Build the model, add near_optimal, maximise the weighted differences (once more with the excess fixed at 0
+    if the search ends above the limit), then fix the designations and re-optimise the capacities. `optimum` is the
+    full objective f* (objective units). Returns (model with the final values, the search's result, the final
+    result). Raises LimitError when a limit stopped a solve with no layout, InfeasibleError when the solver proves
+    no layout within the slack, LayoutError when a solve failed."""
+    from layout.model.solve import INFEASIBLE, solve, solver_failure
 
     m = build_model(inst)
     limit = objective_limit(optimum, slack)
-    f, excess = add_near_optimal(m, limit, abs(optimum))
+    f, excess = add_near_optimal(m, limit - objective_constant(inst), abs(optimum))
     set_difference_objective(m, reference, weights(list(m.x), k, seed), f, excess, limit - optimum)
     search = solve(m, solver, time_limit, gap)
     if not search.has_layout:  # every layout is feasible (the excess): only a solver failure ends here
         raise solver_failure(solver, search, " for a near-optimal alternative")
-    if (excess.varValue or 0.0) > TOL * max(1.0, abs(optimum)):
-        raise LimitError(
-            f"{solver} stopped at its limit ({search.message}) after {search.seconds:.1f} s before it found a layout "
-            f"with objective at most {number(limit)} (the best one found exceeds it by {number(excess.varValue)}); "
-            "raise --time-limit"
+    over = excess.varValue or 0.0
+    if over > TOL * max(1.0, abs(optimum)):  # a difference outweighed the price of a tiny excess: the row made hard
+        excess.upBound = 0.0
+        again = solve(m, solver, time_limit, gap)  # LimitError if its time limit stops it with no layout
+        if again.status == INFEASIBLE:
+            raise InfeasibleError(
+                f"{solver} found no layout with objective at most {number(limit)} once the excess was fixed at 0 "
+                f"({again.message}); the search's best layout exceeded it by {number(over)}"
+            )
+        if not again.has_layout:
+            raise solver_failure(solver, again, " re-solving a near-optimal alternative with its slack row hard")
+        search = replace(
+            again,
+            seconds=search.seconds + again.seconds,
+            message=f"{again.message}, re-solved with the excess fixed at 0: the first search ({search.message}) "
+            f"ended {number(over)} above the limit",
         )
     fix_designations(m, f, excess)
     final = solve(m, solver, time_limit, 0.0)
@@ -220,7 +241,7 @@ def solve_alternative_model(
 
 @dataclass(frozen=True)
 class AlternativeTask:
-    """One alternative: the resolved scenario file, where to write, the optimum's designations and objective."""
+    """One alternative: the resolved scenario file, where to write, the optimum's designations and full objective."""
 
     id: str
     k: int
@@ -277,12 +298,17 @@ def solve_alternative(task: AlternativeTask) -> dict:
                 "found_by": "undecided",
             }
         limit = objective_limit(task.optimum, task.slack)
+        constant = objective_constant(inst)
         metrics["alternative"] = {
             "id": task.id,
             "slack": task.slack,
             "slack_is": "relative to |optimum|" if task.optimum != 0 else "absolute (the optimum is 0)",
+            "objective": None if final.objective is None else final.objective + constant,
             "optimum_objective": task.optimum,
             "objective_limit": round(limit, 9),
+            "objective_constant": constant,
+            "objectives_are": "full: the solver's objective plus objective_constant (rho_rem |R| with a reference "
+            "layout, which the solver leaves out)",
             "weights": "every designation 1" if task.k == 1 else f"uniform [0, 1), seed ({task.seed}, {task.k})",
             "differing_designations": len(designations(layout) ^ reference),
             "search": {"status": search.status, "objective": search.objective, "gap": search.gap},
@@ -317,21 +343,29 @@ def solve_alternative(task: AlternativeTask) -> dict:
 
 def share_table(layouts: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """alternatives.csv: every designation of any layout (`layouts`: id -> layout table, the optimum first) with its
-    tier in the optimum, how many layouts and alternatives designate it, the share and its class: must-have (in
-    every layout), frequent (in at least half), negotiable (the others)."""
+    tier in the optimum; `layouts`, `layouts_designated`, the share and the class count distinct layouts (an
+    alternative with the same designations as an earlier layout counts once): must-have (in every one), frequent
+    (in at least half), negotiable (the others); `alternatives_designated` counts every alternative, repeats too."""
     ids = list(layouts)
-    n, optimum = len(ids), layouts[ids[0]]
+    optimum = layouts[ids[0]]
     tier = {(str(r.region_code), str(r.industry)): str(r.tier) for r in optimum.itertuples()}
     names: dict[tuple[str, str], tuple[str, str]] = {}
-    count: dict[tuple[str, str], int] = {}
-    for table in layouts.values():
+    distinct: dict[tuple[str, str], int] = {}
+    alternatives: dict[tuple[str, str], int] = {}
+    seen: set[frozenset[tuple[str, str]]] = set()
+    for lid, table in layouts.items():
         for r in table.itertuples():
-            key = (str(r.region_code), str(r.industry))
-            names.setdefault(key, (str(r.region_name), str(r.industry_name)))
-            count[key] = count.get(key, 0) + 1
+            names.setdefault((str(r.region_code), str(r.industry)), (str(r.region_name), str(r.industry_name)))
+        mine = frozenset(designations(table))
+        for key in mine:
+            if lid != ids[0]:
+                alternatives[key] = alternatives.get(key, 0) + 1
+            if mine not in seen:
+                distinct[key] = distinct.get(key, 0) + 1
+        seen.add(mine)
+    n = len(seen)
     rows = []
-    for key, c in count.items():
-        share = c / n
+    for key, c in distinct.items():
         rows.append(
             {
                 "region_code": key[0],
@@ -340,10 +374,10 @@ def share_table(layouts: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "industry_name": names[key][1],
                 "tier_in_optimum": tier.get(key, ""),
                 "in_optimum": key in tier,
-                "alternatives_designated": c - (key in tier),
+                "alternatives_designated": alternatives.get(key, 0),
                 "layouts": n,
                 "layouts_designated": c,
-                "share_designated": round(share, 6),
+                "share_designated": round(c / n, 6),
                 "class": MUST_HAVE if c == n else FREQUENT if 2 * c >= n else NEGOTIABLE,
             }
         )
@@ -357,14 +391,26 @@ def share_table(layouts: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return table.drop(columns="order").reset_index(drop=True)
 
 
-def metrics_row(lid: str, folder: Path, rel: str, optimum: float | None, reference: set, seen: dict) -> dict:
-    """A row of alternatives_metrics.csv from a solved layout's folder: objective, against the optimum, designations
-    differing from it, the layout it repeats (`seen`: designations -> id, updated), the headline metrics."""
+def metrics_row(
+    lid: str, folder: Path, rel: str, optimum: float | None, reference: set, seen: dict, constant: float = 0.0
+) -> dict:
+    """A row of alternatives_metrics.csv from a solved layout's folder: the full objective (the solver's plus
+    `constant`, `objective_constant`), against the optimum's full objective, designations differing from it, the
+    layout it repeats (`seen`: designations -> id, updated), the headline metrics."""
     point = ResultsFolder(folder)
     m, table = point.metrics, point.assignment
     objective = m["solver"]["objective"]
+    if objective is not None:
+        objective += constant
     mine = frozenset(designations(table))
     same = seen.setdefault(mine, lid)
+    message = ""
+    if lid != OPTIMUM_DIR and mine == reference:
+        search = (m.get("alternative") or {}).get("search") or {}
+        message = (
+            f"repeats the optimum: the search ({search.get('status', 'status unknown')}) found no layout within the "
+            "slack that differs from it"
+        )
     vs = None
     if objective is not None and optimum:
         vs = round(100 * (objective - optimum) / abs(optimum), 4)
@@ -373,7 +419,7 @@ def metrics_row(lid: str, folder: Path, rel: str, optimum: float | None, referen
     row = {
         "layout": lid,
         "status": m["solver"]["status"],
-        "message": "",
+        "message": message,
         "objective": objective,
         "objective_vs_optimum_pct": vs,
         "designations": len(mine),
@@ -426,7 +472,6 @@ def alternatives(
     refused unless `force`. Raises InputError (bad slack, count, seed, scenario or folder), InfeasibleError or
     LimitError (the optimum)."""
     from layout.pipeline import Options, input_files, prepare, solve_scenario
-    from layout.views.maps.robustness import render_alternatives_map
 
     t0 = time.perf_counter()
     _check(slack, count, seed)
@@ -506,6 +551,8 @@ def alternatives(
     optimum = best.metrics["solver"]["objective"]
     if optimum is None:
         raise LayoutError(f"the optimum in {odir} has no objective value")
+    constant = objective_constant(inst)
+    optimum += constant  # the full objective: the slack and every objective reported are on it
     reference = designations(best.assignment)
 
     width = max(2, len(str(count)))
@@ -537,11 +584,11 @@ def alternatives(
 
     layouts = {OPTIMUM_DIR: best.assignment}
     seen: dict[frozenset, str] = {}
-    rows = [metrics_row(OPTIMUM_DIR, odir, OPTIMUM_DIR, optimum, reference, seen)]
+    rows = [metrics_row(OPTIMUM_DIR, odir, OPTIMUM_DIR, optimum, reference, seen, constant)]
     for aid in ids:
         folder = adir / aid
         if (folder / METRICS_JSON).is_file():
-            rows.append(metrics_row(aid, folder, f"{ALTERNATIVES_DIR}/{aid}", optimum, reference, seen))
+            rows.append(metrics_row(aid, folder, f"{ALTERNATIVES_DIR}/{aid}", optimum, reference, seen, constant))
             layouts[aid] = ResultsFolder(folder).assignment
         else:
             failure = failures.get(aid, {})
@@ -552,7 +599,8 @@ def alternatives(
     shares = share_table(layouts)
     write_csv(out_dir / ALTERNATIVES_CSV, shares)
     write_csv(out_dir / ALTERNATIVES_METRICS_CSV, metrics)
-    write_text(out_dir / ALTERNATIVES_MAP_HTML, render_alternatives_map(out_dir))
+    distinct = {r["layout"]: out_dir / r["folder"] for r in rows if "folder" in r and not r["same_as"]}
+    write_text(out_dir / ALTERNATIVES_MAP_HTML, alternatives_map(out_dir, distinct))
     seconds = time.perf_counter() - t0
     about = {
         "scenario": str(best.metrics["scenario"]["name"]),
@@ -572,6 +620,15 @@ def alternatives(
         seconds=round(seconds, 3),
     )
     return shares
+
+
+def alternatives_map(out_dir: Path, distinct: dict[str, Path]) -> str:
+    """alternatives_map.html: the shares of alternatives.csv over the `distinct` layouts (id -> results folder, the
+    optimum first), as the robustness map draws them."""
+    from layout.views.maps.robustness import ALTERNATIVE_COUNTS, load_shares, render_shares
+
+    counted = replace(ALTERNATIVE_COUNTS, noun="distinct layout", unit="distinct layout")
+    return render_shares(load_shares(out_dir, out_dir / ALTERNATIVES_CSV, distinct, len(distinct), counted))
 
 
 def _slack_words(about: dict) -> str:
@@ -598,13 +655,19 @@ def summary_lines(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict, seco
         f"{plural(len(solved), 'alternative')} of {about['count']} found {_slack_words(about)}, "
         f"{distinct} distinct from one another; {seconds:.1f} s",
         f"must-have: {number(len(must))} of {plural(len(shares), 'designation')} are in every layout",
-        f"negotiable: {plural(len(negotiable), 'designation')} in fewer than half of the layouts"
+        f"negotiable: {plural(len(negotiable), 'designation')} in fewer than half of the distinct layouts"
         + (f": {', '.join(_named(negotiable)[:6])}" if len(negotiable) else "")
         + (f", … (all in {ALTERNATIVES_CSV})" if len(negotiable) > 6 else ""),
     ]
     failed = alts[~alts["status"].isin(["optimal", "feasible"])]
     for r in failed.itertuples():
         lines.append(f"{r.layout}: {r.status} {r.message}".rstrip())
+    stopped = solved[solved["status"] == "feasible"]  # within the slack, but the search for differences stopped early
+    if len(stopped):
+        lines.append(
+            f"stopped by a limit before proving it differs the most: {', '.join(map(str, stopped['layout']))} "
+            "(within the slack all the same; allow more time with --time-limit)"
+        )
     lines.append(
         f"written to {out_dir}/ ({ALTERNATIVES_CSV}, {ALTERNATIVES_METRICS_CSV}, {ALTERNATIVES_HTML}, "
         f"{ALTERNATIVES_MAP_HTML}, {OPTIMUM_DIR}/, {ALTERNATIVES_DIR}/)"
@@ -647,7 +710,7 @@ def alternatives_html(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict) 
     sections = []
     words = {
         MUST_HAVE: "in every layout: every good layout shares them",
-        FREQUENT: "in at least half of the layouts",
+        FREQUENT: "in at least half of the distinct layouts",
         NEGOTIABLE: "in fewer than half: interchangeable, the ones to negotiate",
     }
     for cls in CLASSES:
@@ -655,13 +718,14 @@ def alternatives_html(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict) 
         body = "".join(
             f"<tr><td>{e(str(r.region_name))} ({e(str(r.region_code))})</td><td>{e(str(r.industry_name))} "
             f"({e(str(r.industry))})</td><td>{e(str(r.tier_in_optimum)) or '—'}</td>"
-            f"<td>{int(r.layouts_designated)} of {int(r.layouts)}</td></tr>"
+            f"<td>{int(r.layouts_designated)} of {int(r.layouts)}</td><td>{int(r.alternatives_designated)}</td></tr>"
             for r in part.itertuples()
         )
         sections.append(
             f"<h2>{e(cls)}: {plural(len(part), 'designation')}</h2><p>{e(words[cls])}.</p>"
             + (
-                "<table><tr><th>region</th><th>industry</th><th>tier in the optimum</th><th>layouts</th></tr>"
+                "<table><tr><th>region</th><th>industry</th><th>tier in the optimum</th><th>distinct layouts</th>"
+                "<th>alternatives</th></tr>"
                 f"{body}</table>"
                 if len(part)
                 else ""
@@ -679,8 +743,10 @@ h1{{font-size:18px}} h2{{font-size:16px;margin-top:20px}}
 <p>The optimum and {plural(about["count"], "alternative")} {e(_slack_words(about))}. Each alternative maximises the
 designations (region–industry pairs) that differ from the optimum: a01 counts every designation alike, the others
 weigh them by seeded random weights (seed {seed}), so each looks in another direction; their capacities are then
-re-optimised for the scenario's objective. Map: <a href="{ALTERNATIVES_MAP_HTML}">{ALTERNATIVES_MAP_HTML}</a>;
-tables: {ALTERNATIVES_CSV}, {ALTERNATIVES_METRICS_CSV}.</p>
+re-optimised for the scenario's objective. The classes count distinct layouts: an alternative with the same
+designations as an earlier layout counts once ("alternatives" counts every alternative designating it). Map:
+<a href="{ALTERNATIVES_MAP_HTML}">{ALTERNATIVES_MAP_HTML}</a>; tables: {ALTERNATIVES_CSV},
+{ALTERNATIVES_METRICS_CSV}.</p>
 <h2>The layouts side by side</h2>
 <table><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>
 {chr(10).join(rows)}

@@ -297,7 +297,10 @@ def expand(spec: LoadedSpec) -> list[Point]:
 
 
 def resolved_document(spec: LoadedSpec) -> dict:
-    """The validated scenario as a plain document: defaults spelt out, no `extends`, no `sweep`, absolute data paths."""
+    """The validated scenario as a plain document: defaults spelt out, no `extends`, no `sweep`, absolute data paths
+    (and a reference folder's), the time limit the file implies at its resolution (`scenario_time_limit`)."""
+    from layout.model.solve import scenario_time_limit
+
     doc = spec.scenario.model_dump(mode="json")
     doc.pop("sweep", None)
     doc.pop("extends", None)
@@ -305,6 +308,7 @@ def resolved_document(spec: LoadedSpec) -> dict:
         path = spec.path_of(*key)
         if path is not None:
             set_path(doc, ".".join(key), str(path.resolve()))
+    doc["solver"]["time_limit"] = scenario_time_limit(spec)
     return doc
 
 

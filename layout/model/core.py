@@ -176,7 +176,8 @@ def reference_terms(m: LayoutModel) -> Terms:
     """Least-change re-planning (`Instance.reference`, R its designations, counted in the regions it states):
     rho_add sum_{(r,i) not in R} d_r_i - rho_rem sum_{(r,i) in R} d_r_i + rho_mov sum_ri (m+_r_i + m-_r_i) / D_i.
     The first two are the weighted changes rho_add added + rho_rem removed less the constant rho_rem |R| (a solver
-    drops constants: the objective reported leaves it out). Each variable once (a group's z is in its members' d)."""
+    drops constants: the objective reported leaves it out; `objective_constant` gives it). Each variable once (a
+    group's z is in its members' d)."""
     ref = m.inst.reference
     if ref is None:
         return []
@@ -191,3 +192,14 @@ def reference_terms(m: LayoutModel) -> Terms:
             target = m.inst.industries[i].target
             summed[m.moved_up[r, i]] = summed[m.moved_down[r, i]] = ref.moved / target
     return list(summed.items())
+
+
+def objective_constant(inst: Instance) -> float:
+    """The constant the model's objective leaves out (objective units): rho_rem |R| over the pairs `reference_terms`
+    counts, 0 without a reference. The full objective is the solver's objective plus this."""
+    ref = inst.reference
+    if ref is None:
+        return 0.0
+    regions = set(inst.regions)
+    pairs = sum(1 for r, i in ref.designated if ref.counted(r) and r in regions and i in inst.industries)
+    return ref.removed * pairs

@@ -36,7 +36,7 @@ class IndustryParams:
     max_host: float  # U_ri = max_share * D_i (same for every region)
     provincial_min: float  # m_i
     char_min: float  # c_i^min
-    char_max: float  # c_i^max
+    char_max: float  # c_i^max, at most max_host (max_share caps a characteristic cluster too)
     group_min_total: float  # M_i
     group_min_member: float  # mu_i
     group_max: int  # NG_i
@@ -316,7 +316,7 @@ def build_instance(
             max_host=share * s.target,
             provincial_min=s.provincial_min if s.provincial_min is not None else rules.provincial_min,
             char_min=ch.min,
-            char_max=ch.max,
+            char_max=min(ch.max, share * s.target),  # max_share caps every tier: one region hosts at most U_i
             group_min_total=ip.min_total,
             group_min_member=ip.min_member,
             group_max=ip.max_clusters,
@@ -371,7 +371,10 @@ def build_instance(
     for r in ind.index:
         own = sc.limits.regions.get(r)
         K[r] = own.max_clusters if own and own.max_clusters is not None else sc.limits.max_clusters
-        L[r] = own.min_clusters if own and own.min_clusters is not None else sc.limits.min_clusters
+        # the scenario-wide minimum applies where a region is eligible for some industry: one eligible for nothing
+        # would pay the balance penalty in every layout, a constant that says nothing (metrics.json names it instead)
+        anything = any(eligible[r, i] for i in industries)
+        L[r] = own.min_clusters if own and own.min_clusters is not None else sc.limits.min_clusters if anything else 0
         if own and own.budget is not None:
             budget[r] = own.budget
     base = {(r, i): v for i, s in active.items() for r, v in s.base_capacity.items()}

@@ -257,7 +257,8 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
         o = over.get(p)
         b = o.budget if o and o.budget is not None else budget_p[p]
         k = o.max_clusters if o and o.max_clusters is not None else K
-        lo = o.min_clusters if o and o.min_clusters is not None else L
+        anything = any(inst.eligible[u, i] for u in rs for i in inst.industries)  # as build_instance's L_r
+        lo = o.min_clusters if o and o.min_clusters is not None else L if anything else 0
         level = "province" if lv.level != "files" else "parent"
         aggregates.append(Aggregate(p, lv.parent_names.get(p, p), level, tuple(rs), b, k, lo))
     for q, name, members, b in sorted(middle):

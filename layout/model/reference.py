@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DECLARED = "declared"  # reference.layout: the provinces' sourced declared plans
+from layout.spec.schema import DECLARED_PLANS
+
+DECLARED = DECLARED_PLANS  # reference.layout: the provinces' sourced declared plans
 
 
 @dataclass(frozen=True)

@@ -150,12 +150,17 @@ def _parents(inst: Instance) -> Parents:
 
 
 def _cluster_most(inst: Instance, i: str) -> tuple[float, str]:
-    """The most one region may hold of industry i in one cluster, and why: max_share × target, or a characteristic
-    cluster's most where that is larger (a concentrated industry has provincial clusters only)."""
+    """The most one region may hold of industry i in one cluster, and why: max_share × target (which caps every
+    tier), or a characteristic cluster's most where no provincial cluster fits under it (provincial_min above it;
+    a concentrated industry has provincial clusters only)."""
     p = inst.industries[i]
     share = f"max_share {number(p.max_host / p.target)} × target {number(p.target)}"
-    if p.concentrate_max is None and p.char_max > p.max_host:
-        return p.char_max, f"a characteristic cluster's most {number(p.char_max)}"
+    characteristic = p.concentrate_max is None and p.char_min <= p.char_max
+    if p.provincial_min > p.max_host + TOL and characteristic:  # no provincial cluster fits under the share
+        return p.char_max, (
+            f"a characteristic cluster's most {number(p.char_max)} (a provincial cluster needs at least "
+            f"{number(p.provincial_min)}, more than {share})"
+        )
     return p.max_host, share
 
 

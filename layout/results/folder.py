@@ -250,7 +250,8 @@ class ChangesResult(Shape):
     changes: int  # added + removed
     regions: int = 0  # regions whose designations the reference states
     max_changes: int | None = None
-    capacity_moved: Number = None  # capacity units; None where the reference states no capacity
+    capacity_moved: Number = None  # capacity units, Σ |x - x_ref|; None where the reference states no capacity
+    objective_constant: Number = None  # objective units the solver's objective leaves out (removed weight × |R|)
     by_region: list[RegionChanges] = []
     text: str = ""
 

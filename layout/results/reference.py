@@ -18,10 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from layout.errors import InputError, Problem
+from layout.model.core import objective_constant
 from layout.model.instance import Instance
 from layout.model.reference import DECLARED, Changes, Reference, changes
 from layout.results.declared import declared_layout
 from layout.results.folder import ASSIGNMENT_CSV, read_folder
+from layout.results.metrics import HELD
 from layout.results.tables import read_csv_lines
 from layout.spec.load import LoadedSpec
 from layout.words import plural, region_name
@@ -109,7 +111,11 @@ def _designations(
                     KEY, f"a results folder of the scenario's industries ({codes})", f"industry {i!r} at {where}:{line}"
                 )
             )
-        elif i in inst.industries:
+        elif not float(x) >= 0:
+            problems.append(
+                spec.problem(KEY, "a results folder whose capacities are >= 0", f"capacity {x!r} at {where}:{line}")
+            )
+        elif i in inst.industries and float(x) > HELD:  # a row holding nothing designates nothing (as `layout solve`)
             capacity[r, i] = capacity.get((r, i), 0.0) + float(x)
     if problems:
         raise InputError(problems)
@@ -145,6 +151,7 @@ def changes_metrics(inst: Instance, layout: pd.DataFrame) -> dict | None:
         "changes": ch.count,
         "max_changes": ref.max_changes,
         "capacity_moved": moved,
+        "objective_constant": objective_constant(inst),  # the objective reported leaves it out
         "by_region": [
             {
                 "code": r,

@@ -19,13 +19,14 @@ from pydantic import BaseModel, ValidationError
 from layout.errors import InputError, Problem, expected_of
 from layout.inputs import not_readable, read_bytes, read_text
 from layout.paths import DEFAULT_MODEL, models_file
-from layout.spec.schema import Scenario
+from layout.spec.schema import DECLARED_PLANS, Scenario
 
 Path_ = tuple[str | int, ...]
-# paths relative to their file
+# paths relative to their file (reference.layout: unless it is the word `declared`, `path_of` gives None then)
 PATH_FIELDS: tuple[tuple[str, ...], ...] = (
     ("regions", "boundaries"),
     ("regions", "indicators"),
+    ("reference", "layout"),
 )
 CONSTRAINT_FILE = "a constraint file (YAML)"
 MAX_EXTENDS = 32  # files in one `extends:` chain
@@ -59,8 +60,8 @@ class LoadedSpec:
         `extends:`, a base's paths stay relative to the base, whatever lies beside the extending file); None if unset."""
         value: Any = self.scenario
         for k in key:
-            value = getattr(value, k)
-        if value is None:
+            value = getattr(value, k, None) if value is not None else None
+        if value is None or (key == ("reference", "layout") and value == DECLARED_PLANS):
             return None
         p = Path(value)
         writer = Path(self.positions[key][0]) if key in self.positions else self.file

@@ -431,6 +431,9 @@ class Sweep(Strict):
     )
 
 
+DECLARED_PLANS = "declared"  # reference.layout: the provinces' sourced declared plans (a word, not a path)
+
+
 class Reference(Strict):
     """A reference layout to stay close to (least-change re-planning): each designation added to it or removed from
     it, and optionally each capacity unit moved, is weighed in the objective; `max_changes` limits them outright."""

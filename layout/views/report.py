@@ -255,6 +255,21 @@ def _map_svg(geojson: dict, counts: dict[str, int]) -> str:
 # ------------------------------------------------------------------------------------------ sections
 
 
+def _sentences_html(lines: list[str]) -> str:
+    """A diagnosis's sentences as HTML: its "- " lines (one per constraint) as a list under the sentence before them."""
+    out, items = [], []
+    for line in [*lines, ""]:
+        if line.startswith("- "):
+            items.append(f"<li>{e(line[2:])}</li>")
+            continue
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        if line:
+            out.append(f"<p>{e(line)}</p>")
+    return "".join(out)
+
+
 def _summary(metrics: dict, manifest: dict) -> str:
     sc, s, o = metrics.get("scenario", {}), metrics.get("solver", {}), metrics.get("optimised", {})
     size = metrics.get("model", {})
@@ -289,9 +304,9 @@ def _summary(metrics: dict, manifest: dict) -> str:
     for year, t in missed:  # headlined: a target not met is never silent
         out.insert(
             0,
-            f'<div class="missed"><p><b>{e(missed_words(t, year))}</b></p><p>Held back by:</p><ul>'
-            + "".join(f"<li>{e(line)}</li>" for line in t.get("held_back_by", []))
-            + "</ul></div>",
+            f'<div class="missed"><p><b>{e(missed_words(t, year))}</b></p><p>Held back by:</p>'
+            + _sentences_html(t.get("held_back_by", []))
+            + "</div>",
         )
     if o.get("targets_met") is False and not missed:  # a folder written before the record was kept
         out.append(f"<p><b>Finding:</b> targets are not met; total shortfall {_num(o.get('total_shortfall'))}.</p>")
@@ -998,7 +1013,19 @@ def _changes_section(changes: dict) -> str:
     limit = changes.get("max_changes")
     moved = changes.get("capacity_moved")
     facts = [f"At most {_num(limit)} changes allowed (max_changes)" if limit is not None else ""]
-    facts.append(f"Capacity moved: {_short(moved)}" if moved is not None else "")
+    facts.append(
+        f"Capacity moved: {_short(moved)} capacity units, Σ |x − x_ref| over regions and industries (a unit moved "
+        "from one region to another counts twice)"
+        if moved is not None
+        else ""
+    )
+    constant = changes.get("objective_constant")
+    facts.append(
+        f"The objective reported leaves out the constant {_short(constant)} (removed weight × the reference's "
+        "designations); add it for the weighted changes in full"
+        if constant
+        else ""
+    )
     out = [f"<p>Changes {e(changes.get('text', ''))}." + "".join(f" {f}." for f in facts if f) + "</p>"]
     out.append(
         "<table><tr><th>region</th><th>kept</th><th>added</th><th>given up</th></tr>"

@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from layout.batch.alternatives import alternatives, objective_limit, weights
 from layout.cli import app
+from layout.pipeline import solve_scenario
+from tests.model.test_reference import NO_ADVANTAGE, T, hold
 from tests.squares import industry, write_regions, write_scenario
 
 runner = CliRunner()
@@ -155,6 +157,80 @@ def test_a_negative_optimum_gets_a_slack_relative_to_its_absolute_value(tmp_path
     assert objective_limit(0.0, 0.05) == 0.05 and objective_limit(-2.0, 0.05) == pytest.approx(-1.9)
 
 
+@pytest.mark.parametrize(("slack", "differ", "objective"), [(0.16, 0, 0.5), (0.2, 1, 0.6)])
+def test_the_slack_is_on_the_full_objective_with_a_reference_layout(squares, slack, differ, objective):
+    # The squares of tests/model/test_reference.py: A and B neighbours, C apart; T target 20, no advantage. Reference
+    # R = {A, B}, each change weighs 0.6. Keeping both costs one duplication with a characteristic cluster (0.5):
+    # the optimum, full objective 0.5; the model's objective leaves out rho_rem |R| = 1.2 (-0.7). Giving one up costs
+    # 0.6 (1 difference); anything more costs 1.1 or more. The full limit is 0.5 + 0.5 slack: 0.58 at 0.16 admits only
+    # the optimum's designations, 0.6 at 0.2 the layout giving one up (+20 %). On the shifted objective the limit
+    # would be -0.7 + 0.7 slack (-0.588 at 0.16: giving one up, -0.6, would pass).
+    solve_scenario(write_scenario(squares, {"industries": T}, "made.yaml"), squares / "ref")
+    hold(squares / "ref", [("A", 10.0), ("B", 10.0)])
+    file = write_scenario(
+        squares,
+        {"industries": T, "objective": NO_ADVANTAGE, "reference": {"layout": "ref", "added": 0.6, "removed": 0.6}},
+    )
+    table = alternatives(file, squares / "alt", slack=slack, count=1, workers=1, progress=False)
+    metrics = table.attrs["metrics"].set_index("layout")
+    assert metrics["status"].tolist() == ["optimal", "optimal"]
+    assert metrics.loc["optimum", "objective"] == pytest.approx(0.5)
+    assert metrics.loc["a01", "objective"] == pytest.approx(objective)
+    assert metrics.loc["a01", "objective_vs_optimum_pct"] == pytest.approx(100 * (objective - 0.5) / 0.5)
+    assert metrics.loc["a01", "differ_from_optimum"] == differ
+    record = json.loads((squares / "alt" / "alternatives" / "a01" / "metrics.json").read_text(encoding="utf-8"))
+    got = record["alternative"]
+    assert (got["optimum_objective"], got["objective_constant"]) == (pytest.approx(0.5), pytest.approx(1.2))
+    assert (got["objective_limit"], got["objective"]) == (pytest.approx(0.5 + 0.5 * slack), pytest.approx(objective))
+    assert record["solver"]["objective"] == pytest.approx(objective - 1.2)  # the solver's, as `layout solve` reports
+    words = f"(0.5, at most {0.5 + 0.5 * slack:g})"
+    assert words in table.attrs["summary"][0]
+    if differ == 0:  # the alternative repeats the optimum, and says so
+        assert metrics.loc["a01", "same_as"] == "optimum"
+        assert metrics.loc["a01", "message"].startswith("repeats the optimum: the search (optimal) found no layout")
+
+
+def test_repeated_alternatives_count_once_in_the_classes(twins, tmp_path):
+    # twins at slack 0: every alternative, whatever its weights, moves T to the other region (2 differences; a split
+    # differs in 1 only), so a01 … a03 are one layout: 2 distinct layouts. A and B for T are each in 1 of the 2
+    # (frequent; counting every layout, the optimum's would be 1 of 4, negotiable, the other 3 of 4); C for U in both.
+    table = alternatives(twins, tmp_path / "alt", slack=0.0, count=3, workers=1, progress=False)
+    metrics = table.attrs["metrics"].set_index("layout")
+    assert metrics["same_as"].tolist() == ["", "", "a01", "a01"]
+    opt = pd.read_csv(tmp_path / "alt" / "optimum" / "assignment.csv")
+    (mine,) = set(opt[opt.industry == "T"].region_code)
+    (other,) = {"A", "B"} - {mine}
+    shares = table.set_index(["region_code", "industry"])
+    columns = ["layouts", "layouts_designated", "alternatives_designated", "share_designated", "class"]
+    assert shares.loc[(mine, "T"), columns].tolist() == [2, 1, 0, 0.5, "frequent"]
+    assert shares.loc[(other, "T"), columns].tolist() == [2, 1, 3, 0.5, "frequent"]
+    assert shares.loc[("C", "U"), columns].tolist() == [2, 2, 3, 1.0, "must-have"]
+    summary = table.attrs["summary"]
+    assert summary[0].startswith("3 alternatives of 3 found") and "1 distinct from one another" in summary[0]
+    assert summary[2] == "negotiable: 0 designations in fewer than half of the distinct layouts"
+    page = (tmp_path / "alt" / "alternatives_map.html").read_text(encoding="utf-8")
+    assert "2 of 2 distinct layouts solved" in page
+
+
+def test_a_search_ending_a_hair_above_the_limit_is_solved_again_with_the_limit_hard(tmp_path):
+    # T (target 100, one region may hold it all): A score 1, B 0, apart. Optimum A 100, objective -1. Adding B (a
+    # characteristic cluster of its least 2: A 98, B 2) gives -0.98, 1 difference. Slack 0.0199: the limit is
+    # -0.9801, 1e-4 below it. With the excess priced at 1000 x 2 (two designations weighed 1), that layout costs
+    # 1e-4 - 1e-6 (the row's hair) times 2000 = 0.198 < 1 difference, so the search prefers it with e > 0; solved
+    # again with e fixed at 0, only the optimum's designations remain: a01 repeats the optimum, objective -1.
+    write_regions(tmp_path, {"A": (0, 0), "B": (3, 0)}, {"A": {"s": 10}, "B": {"s": 0}})
+    file = write_scenario(tmp_path, {"industries": {"T": industry(max_share=1.0)}})
+    table = alternatives(file, tmp_path / "alt", slack=0.0199, count=1, workers=1, progress=False)
+    metrics = table.attrs["metrics"].set_index("layout")
+    assert metrics.loc["a01", "status"] == "optimal"
+    assert metrics.loc["a01", "objective"] == pytest.approx(-1.0)
+    assert (metrics.loc["a01", "differ_from_optimum"], metrics.loc["a01", "same_as"]) == (0, "optimum")
+    record = json.loads((tmp_path / "alt" / "alternatives" / "a01" / "metrics.json").read_text(encoding="utf-8"))
+    message = record["solver"]["message"]
+    assert "re-solved with the excess fixed at 0" in message and "above the limit" in message
+    assert "time-limit" not in message
+
+
 def test_weights_are_one_for_the_first_and_seeded_for_the_others():
     pairs = [("A", "T"), ("B", "T"), ("C", "T")]
     assert weights(pairs, 1, 0) == [1.0, 1.0, 1.0]
@@ -196,3 +272,26 @@ def test_a_bad_slack_or_count_is_exit_2_with_a_message(twins, tmp_path, option, 
     assert result.exit_code == 2
     assert option in result.stderr and words in result.stderr and value in result.stderr
     assert not out.exists()
+
+
+def test_the_summary_says_which_alternatives_a_limit_stopped(tmp_path):
+    """An alternative whose search stopped at a limit (status feasible) is within the slack but not proved to differ
+    the most: the summary names it and says how to allow more time."""
+    import pandas as pd
+
+    from layout.batch.alternatives import summary_lines
+
+    metrics = pd.DataFrame(
+        {
+            "layout": ["optimum", "a01", "a02"],
+            "status": ["optimal", "feasible", "optimal"],
+            "same_as": ["", "", ""],
+            "message": ["", "", ""],
+        }
+    )
+    shares = pd.DataFrame({"class": ["must-have", "negotiable"], "region_name": ["A", "B"], "industry": ["T", "T"]})
+    lines = summary_lines(shares, metrics, {"count": 2, "slack": 0.05, "optimum": 1.0, "limit": 1.05}, 1.0, tmp_path)
+    assert (
+        "stopped by a limit before proving it differs the most: a01 (within the slack all the same; allow more time "
+        "with --time-limit)"
+    ) in lines

@@ -263,7 +263,7 @@ COMMANDS = {
             )
         ],
         {"pareto": pd.DataFrame({"point": ["e000"], "homogeneity": [1.5]})},
-        "point  homogeneity\n e000          1.5\nwritten to o/ (pareto.csv, pareto.png, pareto.html)\n",
+        "point  homogeneity\n e000          1.5\nwritten to o/ (pareto.csv, pareto.png, pareto.html, pareto.json, points/)\n",
     ),
     "alternatives": (
         ["alternatives", "s.yaml", "--slack", "0.1", "--count", "3", "--seed", "7", "--out", "o", "--workers", "1"]

@@ -53,8 +53,14 @@ def test_a_rule_that_holds_a_target_back_is_named(squares: Path) -> None:
     assert missed["held_back_by"] == [line.strip() for line in held[: len(missed["held_back_by"])]]
     report = (squares / "out" / "report.html").read_text(encoding="utf-8")
     assert '<div class="missed"><p><b>targets not met: T 90 of 100 built</b></p><p>Held back by:</p>' in report
+    # the conflict's sentence, then its constraints as a list (no "- " left in the page)
+    assert "found (5, families: hosting, tiers):</p><ul><li>hosting: Region A may hold" in report
+    assert "<li>- " not in report
     assert report.index("targets not met") < report.index("Scenario file")  # the summary's first line
-    assert "<b>targets not met: T 90 of 100 built</b>" in (squares / "out" / "map.html").read_text(encoding="utf-8")
+    page = (squares / "out" / "map.html").read_text(encoding="utf-8")
+    # first in the optimised map's header (a narrow panel cuts the end), and whole in its tooltip
+    assert '<span class="sep">· </span><b>targets not met: T 90 of 100 built</b> · tiny · ' in page
+    assert '<div data-map="optimised" title="targets not met: T 90 of 100 built · tiny · ' in page
 
 
 def test_a_shortfall_cheaper_than_building_says_so(squares: Path) -> None:

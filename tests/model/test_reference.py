@@ -118,14 +118,23 @@ def test_the_summary_reports_kept_added_and_removed(squares, reference):
     assert full.exit_code == 0, full.output
     lines = full.output.splitlines()
     at = lines.index(expected + ":")
-    kept = [ln for ln in lines[at + 1 : at + 3]]
+    # the constant the objective leaves out, by hand: removed weight 0.4 × 2 designations of the reference = 0.8
+    assert lines[at + 1] == (
+        "  (the objective above leaves out the constant 0.8, removed weight × the reference's designations: add it "
+        "for the weighted changes in full)"
+    )
+    kept = [ln for ln in lines[at + 2 : at + 4]]
     assert sorted(kept) == ["  Region A (A): gives up T", "  Region B (B): keeps T"] or sorted(kept) == [
         "  Region A (A): keeps T",
         "  Region B (B): gives up T",
     ]
     report = (squares / "out" / "report.html").read_text(encoding="utf-8")
     # capacity moved by hand: the reference holds A 10, B 10; the layout A 20 (10 moved in), B 0 (10 moved out)
-    assert f"<p>Changes {expected[len('changes ') :]}. Capacity moved: 20.</p>" in report
+    assert (
+        f"<p>Changes {expected[len('changes ') :]}. Capacity moved: 20 capacity units, Σ |x − x_ref| over regions and "
+        "industries (a unit moved from one region to another counts twice). The objective reported leaves out the "
+        "constant 0.8 (removed weight × the reference's designations); add it for the weighted changes in full.</p>"
+    ) in report
     rows = {f'<td>Region {r} <span class="muted">{r}</span></td>' for r in "AB"}
     assert sum(row + "<td>T</td><td></td><td></td>" in report for row in rows) == 1
     assert sum(row + "<td></td><td></td><td>T</td>" in report for row in rows) == 1

@@ -262,7 +262,8 @@ def test_an_industry_no_region_is_eligible_for_is_warned_of(tmp_path):
 
 def test_a_target_the_eligible_regions_cannot_hold_is_warned_of(tmp_path):
     # Alpha: Northland 35 + Eastland min(35, budget 20) = 55 < 100.
-    # Gamma (target 10): 3.5 each by max_share, but a characteristic cluster holds 8: 8 + 8 = 16 >= 10, no warning.
+    # Gamma (target 10): max_share caps every tier at 0.35 × 10 = 3.5, and a provincial cluster needs at least 10,
+    # so each region holds at most a characteristic cluster of 3.5: 3.5 + 3.5 = 7 < 10, a shortfall of 3.
     _, spec, inst = loaded(
         tmp_path,
         "industries:\n"
@@ -277,7 +278,14 @@ def test_a_target_the_eligible_regions_cannot_hold_is_warned_of(tmp_path):
             "A's target 100 cannot be met: the 2 regions that may hold it can hold at most 55 together (each at most 35, "
             "max_share 0.35 × target 100; less by budget or limits: Eastland (R2) 20), a shortfall of at least 45 "
             "is certain",
-        )
+        ),
+        (
+            10,
+            "industries.C.target",
+            "C's target 10 cannot be met: the 2 regions that may hold it can hold at most 7 together (each at most "
+            "3.5, a characteristic cluster's most 3.5 (a provincial cluster needs at least 10, more than max_share "
+            "0.35 × target 10)), a shortfall of at least 3 is certain",
+        ),
     ]
 
 

@@ -170,7 +170,8 @@ div.folium-map.leaflet-container { background: #f3f6f9; font-family: %(font)s; }
         out += """
 .layout-header > div { padding: 5px 10px 0; line-height: 18px; font-size: 14px; white-space: normal; }
 .layout-header .sep { display: none; }
-.layout-header .layout-sub { display: block; font-size: 12px; line-height: 15px; max-height: 30px; overflow: hidden; }
+.layout-header .layout-sub { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; font-size: 12px;
+  line-height: 15px; max-height: 30px; overflow: hidden; }
 .layout-legend { max-width: 215px; font-size: 10.5px; line-height: 1.25; max-height: 48vh; padding: 4px 6px; }
 .layout-legend summary { font-size: 12px; }
 .leaflet-control-layers-expanded { max-height: 70vh; overflow-y: auto; font-size: 11px; }
@@ -698,6 +699,11 @@ def render_page(title: str, columns: list[tuple[str, str, str]], maps: list[foli
     return build_page(title, columns, maps, units, sea).offline_html()
 
 
+def _attribute(fragment: str) -> str:
+    """An escaped HTML fragment's text as an attribute value: its tags dropped, its entities kept (still escaped)."""
+    return re.sub(r"<[^>]*>", "", fragment).replace('"', "&quot;")
+
+
 def build_page(title: str, columns: list[tuple[str, str, str]], maps: list[folium.Map], units: dict, sea) -> Page:
     """The one place a map page is built: the maps side by side, one :class:`Page` (a folium Figure).
 
@@ -708,8 +714,9 @@ def build_page(title: str, columns: list[tuple[str, str, str]], maps: list[foliu
     """
     fig = Page(title)
     fig.header.add_child(Verbatim(f"<style>{css(len(maps))}</style>"), name="layout_css")
-    heads = "".join(
-        f'<div data-map="{esc(role)}">{head} <span class="layout-sub"><span class="sep">· </span>{sub}</span></div>'
+    heads = "".join(  # the whole subtitle as the header's tooltip: a narrow panel cuts it (with an ellipsis)
+        f'<div data-map="{esc(role)}" title="{_attribute(sub)}">{head} <span class="layout-sub"><span class="sep">· '
+        f"</span>{sub}</span></div>"
         for role, head, sub in columns
     )
     fig.html.add_child(Verbatim(f'{HATCH_DEFS}<div class="layout-header">{heads}</div>'), name="layout_header")

@@ -399,8 +399,8 @@ def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: str | N
             if role == "optimised" and (stopped := _stopped(res.folder)):
                 sub += f" · <b>{esc(stopped)}</b>"
             if role == "optimised":
-                for year, missed in targets_missed_of(read_metrics(res.folder)):
-                    sub += f" · <b>{esc(missed_words(missed, year))}</b>"
+                for year, missed in reversed(targets_missed_of(read_metrics(res.folder))):  # first: never cut off
+                    sub = f"<b>{esc(missed_words(missed, year))}</b> · {sub}"
             if role == "optimised" and res.changes is not None:
                 words = changes_words(res)
                 sub += f' · <span class="layout-changes" title="{words}">{words}</span>'
