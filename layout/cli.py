@@ -4,7 +4,8 @@ only its arguments are parsed, its result printed and its errors turned into exi
 Exit codes: 0 solved; 5 solved and written, but a target is not met (`layout solve`: the summary's first line
 names it, then what holds it back); 2 bad input (file, line, key, expected, found); 3 infeasible; 4 a solver limit
 stopped the solve without a feasible layout; 1 the solver failed (e.g. HiGHS's status 'error'), which is
-neither the user's mistake nor a proof of infeasibility. A user's mistake never produces a traceback.
+neither the user's mistake nor a proof of infeasibility, and `pareto` and `alternatives` when not one point or
+alternative was solved (their tables say why). A user's mistake never produces a traceback.
 """
 
 from __future__ import annotations
@@ -531,6 +532,10 @@ def pareto(
         out_console.print(table.to_string(index=False), markup=False)
         if table.attrs.get("note"):  # the front's shape, or that the criteria do not conflict (a single point)
             out_console.print(table.attrs["note"], markup=False, soft_wrap=True)
+        front = table[table["point"] != "default"]
+        if not front["status"].isin(["optimal", "feasible"]).any():  # nothing to draw: not a success
+            out_console.print(f"written to {out}/ (each point's status and message in pareto.csv)", markup=False)
+            raise typer.Exit(1)
         out_console.print(
             f"written to {out}/ (pareto.csv, pareto.png, pareto.html, pareto.json, points/)", markup=False
         )
@@ -570,6 +575,10 @@ def alternatives(
         table = api.alternatives(file, out, slack=slack, count=count, seed=seed, **run)
         for line in table.attrs["summary"]:
             out_console.print(line, markup=False, soft_wrap=True)
+        found = table.attrs["metrics"]
+        found = found[found["layout"] != "optimum"]
+        if not found["status"].isin(["optimal", "feasible"]).any():  # no alternative: not a success
+            raise typer.Exit(1)
 
     _guard(body, "finished layouts are kept; rerun to resume")
 

@@ -248,7 +248,7 @@ def test_the_default_front_is_homogeneity_against_advantage(monkeypatch):
 
     def fake(file, out, **kw):
         calls.append(kw)
-        table = pd.DataFrame({"point": ["e000"]})
+        table = pd.DataFrame({"point": ["e000"], "status": ["optimal"]})
         table.attrs["note"] = "the front has 7 distinct points"
         return table
 

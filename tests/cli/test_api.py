@@ -200,6 +200,7 @@ def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
 # arguments, keywords), what the fake API function returns and what the command then prints.
 P = Path
 BATCH = {"workers": 1, "dask_scheduler": None, "dask_local": None, "progress": False, "solver": "cbc"}
+SOLVED_ALTERNATIVES = pd.DataFrame({"layout": ["optimum", "a01"], "status": ["optimal", "feasible"]})
 COMMANDS = {
     "explain": (["explain", "r"], [("explain_text", (P("r"),), {})], {"explain_text": "why\n"}, "why\n"),
     "compare": (
@@ -262,8 +263,9 @@ COMMANDS = {
                 },
             )
         ],
-        {"pareto": pd.DataFrame({"point": ["e000"], "homogeneity": [1.5]})},
-        "point  homogeneity\n e000          1.5\nwritten to o/ (pareto.csv, pareto.png, pareto.html, pareto.json, points/)\n",
+        {"pareto": pd.DataFrame({"point": ["e000"], "homogeneity": [1.5], "status": ["optimal"]})},
+        "point  homogeneity  status\n e000          1.5 optimal\n"
+        "written to o/ (pareto.csv, pareto.png, pareto.html, pareto.json, points/)\n",
     ),
     "alternatives": (
         ["alternatives", "s.yaml", "--slack", "0.1", "--count", "3", "--seed", "7", "--out", "o", "--workers", "1"]
@@ -277,7 +279,7 @@ COMMANDS = {
         ],
         {
             "alternatives": pd.DataFrame().pipe(
-                lambda t: t.attrs.update(summary=["3 alternatives", "must-have: 2"]) or t
+                lambda t: t.attrs.update(summary=["3 alternatives", "must-have: 2"], metrics=SOLVED_ALTERNATIVES) or t
             )
         },
         "3 alternatives\nmust-have: 2\n",
@@ -673,3 +675,20 @@ def test_a_phased_result_holds_every_period_and_writes_their_folders(tmp_path):
     assert result.metrics_json["periods"].keys() == back.metrics["periods"].keys() == {"2025", "2030"}
     page = result.map().offline_html()
     assert "Portfolio 2025" in page and "Portfolio 2030" in page  # the periods' portfolios, as on the written map
+
+
+@pytest.mark.parametrize("command", ["pareto", "alternatives"])
+def test_a_batch_that_solved_nothing_exits_1(command, monkeypatch):
+    """A front with no point solved, or alternatives with none found, is no success: the command prints its table or
+    summary (which say why) and exits 1."""
+    failed = ["limit", "infeasible"]
+    table = pd.DataFrame({"point": ["e000", "default"], "status": [failed[0], "optimal"]})
+    metrics = pd.DataFrame({"layout": ["optimum", "a01", "a02"], "status": ["optimal", *failed]})
+    returns = {
+        "pareto": table,
+        "alternatives": pd.DataFrame().pipe(lambda t: t.attrs.update(summary=["0 alternatives"], metrics=metrics) or t),
+    }
+    monkeypatch.setattr(layout.api, command, lambda *a, **kw: returns[command])
+    result = runner.invoke(app, [command, "s.yaml", "--out", "o", "-q"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
