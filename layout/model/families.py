@@ -863,7 +863,7 @@ def _changes_limit(f: Facts) -> float:
 
 def _source(f: Facts) -> str:
     ref = f.inst.reference
-    return "the declared plans" if ref is None or ref.source == "declared" else f"the reference layout ({ref.source})"
+    return "the declared plans" if ref is None else ref.words
 
 
 def _max_changes_counted(

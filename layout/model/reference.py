@@ -11,6 +11,7 @@ tier — added to the reference or removed from it, counted only in the regions 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from layout.spec.schema import DECLARED_PLANS
 
@@ -34,13 +35,14 @@ class Reference:
         """Whether changes in `region` count (the reference states its designations)."""
         return region in self._regions
 
-    @property
+    @cached_property
     def _regions(self) -> frozenset[str]:
-        cached = self.__dict__.get("_region_set")
-        if cached is None:
-            cached = frozenset(self.regions)
-            object.__setattr__(self, "_region_set", cached)
-        return cached
+        return frozenset(self.regions)
+
+    @property
+    def words(self) -> str:
+        """The reference in words: "the declared plans" or "the reference layout <folder>"."""
+        return "the declared plans" if self.source == DECLARED else f"the reference layout {self.source}"
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def changes_metrics(inst: Instance, layout: pd.DataFrame) -> dict | None:
 
 def changes_text(ref: Reference, ch: Changes, n: dict[str, int]) -> str:
     """'against the declared plans (15 regions): 12 designations kept, 3 added, 30 removed (33 changes)'."""
-    source = "the declared plans" if ref.source == DECLARED else f"the reference layout {ref.source}"
+    source = ref.words
     given = [r for r in ref.regions if r in ch.added or r in ch.removed]
     where = f" in {plural(len(given), 'region')}" if given else ""
     return (
