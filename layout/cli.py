@@ -30,7 +30,7 @@ from rich.text import Text
 
 from layout.errors import InputError, LayoutError, Problem
 from layout.results.staging import os_problem
-from layout.words import escaped
+from layout.words import escaped, excluded_words
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -376,6 +376,10 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
             + ", ".join(f"{r['name']} ({r['code']})" for r in nothing),
             markup=False,
         )
+        for r in nothing:  # why, and what it may host (limits.ineligible_regions)
+            reason = excluded_words(r.get("why"), r.get("may_host"))
+            if reason:
+                out_console.print(f"  {r['name']} ({r['code']}): {reason}", markup=False, soft_wrap=True)
     for gap_text in metrics["missing_data"]:
         out_console.print(f"missing data: {gap_text}", markup=False)
     out_console.print(f"written to {out}/", markup=False)

@@ -225,7 +225,16 @@ def solve_metrics(
             {"code": i, "name": p.name, "kind": p.kind, "target": p.target} for i, p in inst.industries.items()
         ],
         "groups": [{"id": g, "name": p.name, "members": list(p.members)} for g, p in inst.groups.items()],
-        "regions_eligible_for_nothing": [{"code": r, "name": inst.region_names[r]} for r in inst.unplaceable()],
+        "regions_eligible_for_nothing": [
+            {
+                "code": r,
+                "name": inst.region_names[r],
+                "why": inst.why_unplaceable(r),  # the rules and numbers that exclude it, industries grouped by reason
+                "fallback": inst.fallback.get(r),  # limits.ineligible_regions: best_characteristic
+                "may_host": inst.fallback_words(r),
+            }
+            for r in inst.unplaceable()
+        ],
         "rule_warnings": [str(w) for w in rule_warnings(spec, inst)],  # futile rules (layout.model.rules)
         "missing_data": inst.missing,
         "policy_levers": list(inst.notes.values()),

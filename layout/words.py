@@ -97,6 +97,14 @@ def listing(names: list[str] | tuple[str, ...], most: int | None = 10) -> str:
     return f"{len(names)} units ({', '.join(names[:most])}, … and {len(names) - most} more)"
 
 
+def excluded_words(why: str | None, may_host: str | None) -> str:
+    """A region eligible for no industry in one sentence (metrics.json regions_eligible_for_nothing: its `may_host`
+    and its `why`, reasons apart by " | "), e.g. 'may host a characteristic cluster of New energy (…); the rules it
+    fails: NGIT, BIO: rd_intensity_2019 = 0.56, rule >= 1 | NE: …'. Empty for a folder written before either."""
+    parts = [may_host or "", f"the rules it fails: {why}" if why else ""]
+    return "; ".join(p for p in parts if p)
+
+
 def plural(n: float, word: str) -> str:
     """'1 cluster', '3 clusters', '2.5 units'."""
     return f"{number(n)} {word}" + ("" if n == 1 else "s")

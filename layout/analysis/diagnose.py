@@ -53,6 +53,7 @@ from layout.model.families import (
     Facts,
     aggregate,
     build_model,
+    excluded,
     kept,
     place_name,
     units_of,
@@ -289,14 +290,7 @@ def diagnose_full(
     rows = m.info
     soft = [n for n in m.rows if _family(("row", n), rows) in SOFT_FAMILIES]
     hard = [n for n in m.rows if _family(("row", n), rows) not in SOFT_FAMILIES]
-    elig: dict[Element, list[pulp.LpVariable]] = {}
-    for r in inst.regions:
-        for i in inst.industries:
-            if not inst.eligible[r, i]:
-                elig["elig", r, i] = [m.y[r, i], m.h[r, i]]
-    for (g, i), z in m.z.items():
-        if not inst.group_eligible(g, i):
-            elig["elig_group", g, i] = [z]
+    elig: dict[Element, list[pulp.LpVariable]] = dict(excluded(m))
     check = _Checker(m, solver, elig, soft, deadline)
     try:
         everything = frozenset([("row", n) for n in hard] + list(elig))
@@ -463,9 +457,16 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
     for k in keep:
         if ("elig", k.r, k.i) in elig:
             r, i = k.r, k.i
+            may = (
+                f"may host {industry_name(inst, i)} only in a characteristic cluster of at most "
+                f"{number(inst.industries[i].char_max)} (eligible for no industry; for this one: "
+                f"{inst.why_ineligible.get((r, i)) or 'it fails the eligibility rule'})"
+                if inst.may_host(r, i, "characteristic")
+                else f"may not host {industry_name(inst, i)}: "
+                f"{inst.why_ineligible.get((r, i)) or 'it fails the eligibility rule'}"
+            )
             out.append(
-                f"{region_name(inst, r)} must keep {number(kept(inst, r, i))} of {industry_name(inst, i)}, which takes a cluster, but may not host "
-                f"{industry_name(inst, i)}: {inst.why_ineligible.get((r, i)) or 'it fails the eligibility rule'}"
+                f"{region_name(inst, r)} must keep {number(kept(inst, r, i))} of {industry_name(inst, i)}, which takes a cluster, but {may}"
             )
     # kept capacity vs focus
     for f in by_fam.get("focus", []):

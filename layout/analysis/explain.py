@@ -30,8 +30,8 @@ constraint family are in its record (`layout.model.families`):
   whose only blocking limit is its focus (spread, concentrate) limit is a local estimate of what
   one more allowed cluster is worth: a guaranteed improvement (a bound), since a full re-solve could
   rearrange more. Probes that lower the objective name the industries **held back** by those caps.
-* **near misses** — for each industry, the eligible regions without a cluster of it that came
-  closest: the probe's objective increase when forced to host it (best tier, other decisions kept;
+* **near misses** — for each industry, the eligible regions (and regions eligible for nothing whose characteristic
+  fallback it is: `Instance.may_host`) without a cluster of it that came closest: the probe's objective increase when forced to host it (best tier, other decisions kept;
   the cost of the designation alone, counting any cap it would need raised), and the
   comparative-advantage score gap to the weakest region that does host the industry. Forcing every
   pair with a full MIP re-solve would be too slow, so probes cover, per industry, the
@@ -331,7 +331,7 @@ def _probes(
     """
     inst = m.inst
     eligible_free = {
-        (r, i) for r in inst.regions for i in inst.industries if inst.eligible[r, i] and (r, i) not in held
+        (r, i) for r in inst.regions for i in inst.industries if inst.may_host(r, i) and (r, i) not in held
     }
     order = {i: k for k, i in enumerate(inst.industries)}
     pairs: set[tuple[str, str]] = set()
@@ -446,10 +446,13 @@ def _near_misses(m: LayoutModel, probes: dict, held: dict, per_industry: int) ->
     inst, out = m.inst, []
     for i, p in inst.industries.items():
         hosts = [r for r in inst.regions if (r, i) in held]
-        weakest = min(hosts, key=lambda r: (inst.score[r, i], r)) if hosts else None
+        # the weakest host the rules admitted: a characteristic fallback (a region eligible for nothing) is held to no
+        # score, so measuring against it would put every candidate "above the weakest host"
+        ruled = [r for r in hosts if inst.eligible[r, i]]
+        weakest = min(ruled, key=lambda r: (inst.score[r, i], r)) if ruled else None
         cands = []
         for r in inst.regions:
-            if (r, i) in held or not inst.eligible[r, i]:
+            if (r, i) in held or not inst.may_host(r, i):
                 continue
             pr = probes.get((r, i))
             cost = None if pr is None or pr["delta"] is None else pr["delta"]
@@ -563,7 +566,10 @@ def explain(
                 f"{region_name(inst, r)} takes part in {n} clusters, fewer than its minimum {inst.min_clusters[r]}"
             )
     for r in inst.unplaceable():
-        findings.append(f"{region_name(inst, r)} is eligible for no industry under the scenario's rules")
+        findings.append(
+            f"{region_name(inst, r)} is eligible for no industry under the scenario's rules ({inst.why_unplaceable(r)}); "
+            f"it {inst.fallback_words(r)}"
+        )
     data["findings"] = findings
     return data
 

@@ -12,7 +12,7 @@ shortfall penalty; that is said instead, with the penalty.
 from __future__ import annotations
 
 from layout.analysis.diagnose import diagnose_full
-from layout.model.core import HELD, LayoutModel
+from layout.model.core import LayoutModel, target_met
 from layout.words import number
 
 
@@ -23,7 +23,7 @@ def missed_industries(model: LayoutModel) -> list[dict]:
     for i, p in inst.industries.items():
         built = sum(model.x[r, i].varValue or 0.0 for r in inst.regions)
         short = p.target - built
-        if short <= HELD:  # as metrics.json's targets_met (`layout.results.metrics`)
+        if target_met(short, p.target):  # as metrics.json's targets_met (`layout.results.metrics`)
             continue
         out.append(
             {

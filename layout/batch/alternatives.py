@@ -17,7 +17,7 @@ reference layout, `layout.model.core.objective_constant`, else 0) and f* the opt
 The excess e makes every layout feasible, so the solver holds a layout from the start and its improvement heuristics
 work from it (with a hard row, HiGHS found no layout in 120 s for three of eight alternatives of the default, measured
 before the balance fix; with e, seven of eight were proved optimal and the first stopped at 120 s within 0.12 % of its
-bound: docs/alternatives.md). Its price outweighs a difference only where e exceeds about 1/(1000 n), n the
+bound, and on today's default all eight are proved optimal: docs/alternatives.md). Its price outweighs a difference only where e exceeds about 1/(1000 n), n the
 designations weighed: a search may prefer a layout a hair above the limit (1.8e-5 has been seen) to one fewer
 difference. So a search ending with e > 0 is solved once more with e fixed at 0 (the row hard); the optimum's
 designations always meet it, so that ends with a layout within the slack (the optimum's designations again when the

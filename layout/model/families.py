@@ -226,18 +226,35 @@ def at_limit(m: LayoutModel, act: Mapping[str, float], name: str | None) -> str 
 
 
 def add_eligibility(m: LayoutModel) -> None:
-    """eligibility: y_r_i = h_r_i = 0 where r fails i's rule; z_g_i = 0 where any member of g fails it."""
+    """eligibility: y_r_i = h_r_i = 0 where r fails i's rule, y_r_i = 0 alone where i is the characteristic cluster a
+    region eligible for no industry may host (`Instance.fallback`); z_g_i = 0 where any member of g fails it."""
+    for variables in excluded(m).values():
+        for v in variables:
+            v.upBound = 0
+
+
+def excluded(m: LayoutModel) -> dict[tuple[str, str, str], list[pulp.LpVariable]]:
+    """The variables `add_eligibility` holds at 0, by ("elig", region, industry) — y and h, y alone for a fallback —
+    and ("elig_group", group, industry) — z —, regions then groups in the instance's order (diagnosis relaxes them)."""
     inst = m.inst
-    for (r, i), ok in inst.eligible.items():
-        if not ok:
-            m.y[r, i].upBound = m.h[r, i].upBound = 0
-    for g, i in m.z:
+    out: dict[tuple[str, str, str], list[pulp.LpVariable]] = {}
+    for r in inst.regions:
+        for i in inst.industries:
+            if not inst.eligible[r, i]:
+                out["elig", r, i] = [m.y[r, i]] if inst.may_host(r, i, "characteristic") else [m.y[r, i], m.h[r, i]]
+    for (g, i), z in m.z.items():
         if not inst.group_eligible(g, i):
-            m.z[g, i].upBound = 0
+            out["elig_group", g, i] = [z]
+    return out
 
 
 def _eligibility_conflict(f: Facts) -> str:
     inst, r, i, g = f.inst, f.r, f.i, f.g
+    if not g and inst.may_host(r, i, "characteristic"):
+        return (
+            f"eligibility: {f.region} may host {f.industry} only in a characteristic cluster (eligible for no "
+            f"industry; for this one: {inst.why_ineligible.get((r, i)) or 'fails the rule'}; limits.ineligible_regions)"
+        )
     if not g:
         return (
             f"eligibility: {f.region} may not host {f.industry} ({inst.why_ineligible.get((r, i)) or 'fails the rule'})"
@@ -253,7 +270,8 @@ def _eligibility_conflict(f: Facts) -> str:
 def _eligibility_repair(f: Facts, amount: float) -> str:
     if not f.g:
         why = f.inst.why_ineligible.get((f.r, f.i)) or "rule"
-        return f"let {f.region} host {f.industry} although it fails the eligibility rule ({why})"
+        tier = "a provincial cluster of " if f.inst.may_host(f.r, f.i, "characteristic") else ""
+        return f"let {f.region} host {tier}{f.industry} although it fails the eligibility rule ({why})"
     return (
         f"let {f.group} form an inter-provincial cluster of {f.industry} although a member fails the eligibility rule"
     )
@@ -261,14 +279,15 @@ def _eligibility_repair(f: Facts, amount: float) -> str:
 
 def _eligibility_listed(facts: list[Facts]) -> str:
     per: dict[str, list[str]] = {}
-    for f in facts:
-        per.setdefault(f.group or f.region, []).append(f.industry)
+    for f in facts:  # a characteristic fallback is excluded from the provincial tier only: say so
+        only = not f.g and f.inst.may_host(f.r, f.i, "characteristic")
+        per.setdefault(f.group or f.region, []).append(f"{f.industry}{' (provincial clusters)' if only else ''}")
     return "pairs excluded by the eligibility rules: " + "; ".join(
         f"{where}: {', '.join(ind)}" for where, ind in per.items()
     )
 
 
-ELIGIBILITY = Family("eligibility", add_eligibility, HARD, "y_ri = h_ri = 0 where r fails i's rule; z_gi = 0 where any member of g fails it (variable bounds)",
+ELIGIBILITY = Family("eligibility", add_eligibility, HARD, "y_ri = h_ri = 0 where r fails i's rule, y_ri = 0 alone where i is the characteristic cluster a region eligible for no industry may host (`limits.ineligible_regions`); z_gi = 0 where any member of g fails it (variable bounds)",
                      conflict=_eligibility_conflict,
                      repair=_eligibility_repair,
                      listed=_eligibility_listed)
@@ -587,7 +606,7 @@ def add_parent_limits(m: LayoutModel) -> None:
             continue
         held = []
         for i in inst.industries:
-            hosts = [r for r in a.members if inst.eligible[r, i]]
+            hosts = [r for r in a.members if inst.may_host(r, i)]
             if not hosts:
                 continue
             P = m.portfolio[a.code, i] = m.var(f"P_{a.code}_{i}", up=1.0)
@@ -733,7 +752,7 @@ def add_homogeneity(m: LayoutModel) -> None:
 
 
 # Duplications are counted in metrics.json; their rows only define u, so they are never listed as binding nor priced.
-HOMOGENEITY = Family("homogeneity", add_homogeneity, SOFT, "u_rsi ≥ F + κH − 1 with F = F_ri + F_si − C_rsi, H = h_ri + h_si, for (r, s) ∈ A where both are eligible (u_rsi penalised)")
+HOMOGENEITY = Family("homogeneity", add_homogeneity, SOFT, "u_rsi ≥ F + κH − 1 with F = F_ri + F_si − C_rsi, H = h_ri + h_si, for (r, s) ∈ A where both may host i (eligible, or i their characteristic fallback) (u_rsi penalised)")
 
 HOMOGENEITY_ANY = Family("homogeneity_any", add_homogeneity, SOFT, "u_rsi ≥ κ (F + H − 1) — a duplication involving a characteristic cluster costs κ")
 

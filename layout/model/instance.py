@@ -8,7 +8,9 @@ indicator value scores nothing and fails eligibility tests, and `gaps` records i
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import pandas as pd
 
@@ -21,8 +23,12 @@ from layout.paths import geodata_file
 from layout.regions.readers import RegionSet
 from layout.spec.load import LoadedSpec
 from layout.spec.schema import Eligibility
+from layout.words import listing
 
 GROUP_SOURCES = ("city_clusters.csv", "regional_strategies.csv")
+
+
+Tier = Literal["any", "provincial", "characteristic", "inter-provincial"]  # a cluster tier, or any
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,13 @@ class Instance:
     group_parts: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     # a layout to stay close to (least-change re-planning; set by layout.results.reference); None = none
     reference: Reference | None = None
+    ineligible_regions: Literal["none", "best_characteristic"] = (
+        "none"  # limits.ineligible_regions: what a region eligible for no industry may host
+    )
+    # region eligible for no industry -> the industry of the one characteristic cluster it may host (`may_host`)
+    fallback: dict[str, str] = field(default_factory=dict)
+    # regions whose fallback was chosen among the industries their allowance (limits.regions.<r>.industries) names
+    fallback_limited: set[str] = field(default_factory=set)
 
     @property
     def missing(self) -> list[str]:
@@ -120,8 +133,76 @@ class Instance:
         return all(self.eligible[r, industry] for r in self.groups[group].members)
 
     def unplaceable(self) -> list[str]:
-        """Regions eligible for no industry at any tier (named in results, never dropped silently)."""
+        """Regions eligible for no industry at any tier (named in results, never dropped silently); with
+        `limits.ineligible_regions: best_characteristic` each may still host its `fallback`."""
         return [r for r in self.regions if not any(self.eligible[r, i] for i in self.industries)]
+
+    def may_host(self, region: str, industry: str, tier: Tier = "any") -> bool:
+        """Whether the eligibility rules let `region` take part in a cluster of `industry` in `tier` (provincial,
+        characteristic, inter-provincial or any): every tier where it is eligible; only a characteristic cluster where
+        the industry is its `fallback` (a region eligible for no industry). The model, the rule checks and explain
+        ask here; a tier's own rules (a key shortcoming has provincial clusters only) are the model's."""
+        if self.eligible[region, industry]:
+            return True
+        return tier in ("any", "characteristic") and self.fallback.get(region) == industry
+
+    def smallest_cluster(self, region: str) -> float:
+        """The least capacity (capacity units) of any cluster `region` may take part in: the smallest tier minimum
+        (characteristic c_min where that tier exists, provincial m, a group member's mu) over the industries open to
+        it; infinity where none is."""
+        sizes = []
+        for i, p in self.industries.items():
+            if not self.may_host(region, i):
+                continue
+            char = [p.char_min] if p.char_min <= p.char_max else []
+            sizes += char if not self.eligible[region, i] else [*char, p.provincial_min, p.group_min_member]
+        return min(sizes, default=float("inf"))
+
+    def may_take_part(self, region: str) -> bool:
+        """Whether `region` may take part in some cluster: eligible for an industry, or a characteristic fallback."""
+        return region in self.fallback or any(self.eligible[region, i] for i in self.industries)
+
+    def ranked(self, region: str, industries: Iterable[str] | None = None, zero: bool = False) -> list[str]:
+        """Industries (all, or those given) by `region`'s comparative-advantage score, best first, ties in the order
+        of the file; those scoring 0 left out unless `zero` (the lowest region on every indicator scores 0 too, with
+        its data complete). The uncoordinated baseline's picks (scoring above 0) and a fallback's choice."""
+        order = {i: k for k, i in enumerate(self.industries)}
+        pool = self.industries if industries is None else industries
+        return sorted(
+            (i for i in pool if zero or self.score[region, i] > 0), key=lambda i: (-self.score[region, i], order[i])
+        )
+
+    def why_unplaceable(self, region: str) -> str:
+        """Why a region is eligible for no industry: each reason once, after the industries it excludes, reasons
+        apart by " | " (a reason lists its rule's parts by "; "), e.g. 'NGIT, BIO: rd_intensity_2019 = 0.56, rule >= 1
+        | NE: wind_grid_capacity_end2020q1_10mw = 29, rule >= 250; solar_capacity_end2019_10mw = 140, rule >= 250'."""
+        by_reason: dict[str, list[str]] = {}
+        for i in self.industries:
+            by_reason.setdefault(self.why_ineligible.get((region, i)) or "fails the rule", []).append(i)
+        return " | ".join(f"{', '.join(codes)}: {why}" for why, codes in by_reason.items())
+
+    def fallback_words(self, region: str) -> str:
+        """What a region eligible for no industry may host, in words: its characteristic cluster (whether the layout
+        holds it, assignment.csv says), or nothing and why."""
+        i = self.fallback.get(region)
+        limited = region in self.fallback_limited
+        if i is not None:
+            pick = "the best-scoring industry its allowance names" if limited else "its best-suited industry"
+            return (
+                f"may host a characteristic cluster of {self.industries[i].name} ({i}; {pick}, "
+                f"score {self.score[region, i]:.2f})"
+            )
+        if self.ineligible_regions == "none":
+            return "may host nothing (limits.ineligible_regions: none)"
+        if limited:
+            return (
+                "may host nothing: none of the industries its allowance names (limits.regions) has characteristic "
+                "clusters and a score above 0"
+            )
+        return (
+            "may host nothing: it has no data on any indicator that the score of an industry it may host in a "
+            "characteristic cluster weighs, so none is best-suited"
+        )
 
 
 def _group_catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -143,12 +224,17 @@ def _normalised(values: pd.Series) -> pd.Series:
     return (values - lo) / (hi - lo) if hi > lo else values.where(values.isna(), 1.0)
 
 
-def _passes(rule: Eligibility, row: pd.Series) -> tuple[bool, str]:
-    """Whether a region passes a rule, and if not, why (in words)."""
+def _passes(rule: Eligibility, row: pd.Series, nested: bool = False) -> tuple[bool, str]:
+    """Whether a region passes a rule, and if not, why (in words): its failing parts joined by "; ", each a condition
+    ("rd_intensity_2019 = 0.26, rule >= 1") or a nested group: "none of (…; …)" (any) or "not all of (…)" (all,
+    its failing parts only). A rule of `require: any` over several parts reads "none of (…)" too, so the words say
+    whether one part would have been enough."""
     reasons, passed = [], []
     for c in rule.conditions:
-        v = row[c.indicator]
-        if pd.isna(v):
+        if isinstance(c, Eligibility):
+            ok, why = _passes(c, row, nested=True)
+            why = f"{'none of' if c.require == 'any' else 'not all of'} ({why})"
+        elif pd.isna(v := row[c.indicator]):
             ok, why = False, f"no data for {c.indicator}"
         else:
             ok = (c.min is None or v >= c.min) and (c.max is None or v <= c.max)
@@ -164,7 +250,10 @@ def _passes(rule: Eligibility, row: pd.Series) -> tuple[bool, str]:
     if not rule.conditions:
         return True, ""
     ok = all(passed) if rule.require == "all" else any(passed)
-    return ok, "" if ok else "; ".join(reasons)
+    if ok:
+        return True, ""
+    why = "; ".join(reasons)
+    return False, f"none of ({why})" if rule.require == "any" and len(reasons) > 1 and not nested else why
 
 
 def build_instance(
@@ -192,8 +281,8 @@ def build_instance(
             )
 
     for kind_name, k in sc.kinds.items():
-        for j, c in enumerate(k.eligibility.conditions):
-            check_indicator(c.indicator, ("kinds", kind_name, "eligibility", "conditions", j, "indicator"))
+        for path, c in k.eligibility.leaves():
+            check_indicator(c.indicator, ("kinds", kind_name, "eligibility", *path, "indicator"))
     for j, sh in enumerate(sc.shortcomings):
         if sh.industry not in sc.industries:
             problems.append(
@@ -216,8 +305,8 @@ def build_instance(
         for w in spec_i.weights:
             check_indicator(w, ("industries", code, "weights", w))
         if spec_i.eligibility:
-            for j, c in enumerate(spec_i.eligibility.conditions):
-                check_indicator(c.indicator, ("industries", code, "eligibility", "conditions", j, "indicator"))
+            for path, c in spec_i.eligibility.leaves():
+                check_indicator(c.indicator, ("industries", code, "eligibility", *path, "indicator"))
         if spec_i.concentrate:
             check_indicator(spec_i.concentrate.top_by, ("industries", code, "concentrate", "top_by"))
         for r in spec_i.base_capacity:
@@ -348,11 +437,17 @@ def build_instance(
             if ok and allowed is not None and code not in allowed:
                 ok, reason = False, "not among the industries the file allows this region (limits.regions)"
             eligible[r, code], why[r, code] = ok, reason
-    for kind in sorted({p.kind for p in industries.values()}):
-        for c in sc.kinds[kind].eligibility.conditions if kind in sc.kinds else []:
+    for kind in sorted({p.kind for p in industries.values()}):  # a kind's rule, for the industries without their own
+        users = tuple(code for code, s in active.items() if s.kind == kind and s.eligibility is None)
+        for _, c in sc.kinds[kind].eligibility.leaves() if kind in sc.kinds and users else []:
             lacking = tuple(names[r] for r in ind.index[ind[c.indicator].isna()])
             if lacking:
-                gaps.append(DataGap(c.indicator, lacking, kind=kind))
+                gaps.append(DataGap(c.indicator, lacking, users, kind=kind))
+    for code, s in active.items():  # an industry's own rule
+        for _, c in s.eligibility.leaves() if s.eligibility is not None else []:
+            lacking = tuple(names[r] for r in ind.index[ind[c.indicator].isna()])
+            if lacking:
+                gaps.append(DataGap(c.indicator, lacking, rule_of=code))
 
     total_target = sum(p.target for p in industries.values())
     budget: dict[str, float | None] = {r: None for r in ind.index}
@@ -367,14 +462,10 @@ def build_instance(
             raise no_budget_data(spec, "region", unknown, [names[r] for r in unknown])
         share = col / col.sum()
         budget = {r: float(sc.limits.budget.factor * total_target * share[r]) for r in ind.index}
-    K, L = {}, {}
+    K = {}
     for r in ind.index:
         own = sc.limits.regions.get(r)
         K[r] = own.max_clusters if own and own.max_clusters is not None else sc.limits.max_clusters
-        # the scenario-wide minimum applies where a region is eligible for some industry: one eligible for nothing
-        # would pay the balance penalty in every layout, a constant that says nothing (metrics.json names it instead)
-        anything = any(eligible[r, i] for i in industries)
-        L[r] = own.min_clusters if own and own.min_clusters is not None else sc.limits.min_clusters if anything else 0
         if own and own.budget is not None:
             budget[r] = own.budget
     base = {(r, i): v for i, s in active.items() for r, v in s.base_capacity.items()}
@@ -391,7 +482,7 @@ def build_instance(
         eligible=eligible,
         why_ineligible=why,
         max_clusters=K,
-        min_clusters=L,
+        min_clusters={},  # set last (`_set_minimums`)
         budget=budget,
         base=base,
         weights=sc.objective.model_dump(),
@@ -402,7 +493,85 @@ def build_instance(
         previous=None if previous is None else {k: v for k, v in previous.items() if k[1] in industries},
         allow_exit=sc.allow_exit,
         max_growth=sc.max_growth,
+        ineligible_regions=sc.limits.ineligible_regions,
     )
     if regions.levels is not None:  # finer resolution or parent_field: province-level limits in aggregate
         apply_levels(spec, regions, inst, fine_groups)
+    if sc.limits.ineligible_regions == "best_characteristic":  # after apply_levels: a parent's allowance binds too
+        has_data = {
+            code: ind[[w for w, v in s.weights.items() if v > 0]].notna().any(axis=1) for code, s in active.items()
+        }
+        scored = {(r, code): bool(has_data[code][r]) for code in active for r in inst.unplaceable()}
+        inst.fallback, inst.fallback_limited = _best_characteristic(spec, inst, scored)
+    _set_minimums(spec, inst)
     return inst
+
+
+def _best_characteristic(
+    spec: LoadedSpec, inst: Instance, scored: dict[tuple[str, str], bool]
+) -> tuple[dict[str, str], set[str]]:
+    """limits.ineligible_regions: best_characteristic — each region eligible for no industry -> the industry of the one
+    characteristic cluster it may host: of the industries its allowance permits (limits.regions.<r>.industries; at a
+    finer level its parent's, unless it has its own entry) that have characteristic clusters (not a key shortcoming,
+    deliberately concentrated; c_i^min <= c_i^max) and whose score weighs an indicator it has data on (`scored`), the
+    one its score ranks first (`Instance.ranked`; a score of 0 counts: the lowest region on every indicator scores 0).
+    None where no industry is left: a planner reads that in `Instance.fallback_words`. Also the regions whose
+    allowance limited the choice."""
+    over = spec.scenario.limits.regions
+    out, limited = {}, set()
+    for r in inst.unplaceable():
+        own = over[r] if r in over else over.get(inst.parent.get(r, ""))
+        allowed = own.industries if own is not None else None
+        if allowed is not None:
+            limited.add(r)
+        open_to = [
+            i
+            for i, p in inst.industries.items()
+            if (allowed is None or i in allowed) and p.concentrate_max is None and p.char_min <= p.char_max
+        ]
+        best = inst.ranked(r, [i for i in open_to if scored[r, i]], zero=True)
+        if best:
+            out[r] = best[0]
+    return out, limited
+
+
+def _set_minimums(spec: LoadedSpec, inst: Instance) -> None:
+    """L_r of each region and L_p of each parent (its units together): the file's own min_clusters, else the
+    scenario-wide one where a cluster is open to it (`Instance.may_take_part`: eligible for some industry, or a
+    characteristic fallback), else 0 — one open to nothing would pay the balance penalty in every layout, a constant
+    that says nothing (metrics.json names it instead). At a finer level a unit's L_r is 0 unless its own entry says
+    otherwise (balance is a province's matter). Set last: a parent's allowance and the fallbacks decide what is open."""
+    over, wide = spec.scenario.limits.regions, spec.scenario.limits.min_clusters
+
+    def own_least(code: str) -> int | None:  # limits.regions.<code>.min_clusters
+        return over[code].min_clusters if code in over else None
+
+    def least(code: str, open_: bool) -> int:
+        own = own_least(code)
+        return own if own is not None else wide if open_ else 0
+
+    def room(r: str) -> bool:  # a cluster is open to r and its budget holds the smallest one
+        b = inst.budget[r]
+        return inst.may_take_part(r) and (b is None or b >= inst.smallest_cluster(r) - 1e-9)
+
+    starved = []  # names: open to a cluster, but no budget for the smallest (the minimum would be a constant penalty)
+    for r in inst.regions:
+        if not inst.parent and inst.may_take_part(r) and not room(r) and own_least(r) is None:
+            starved.append(inst.region_names.get(r, r))
+        inst.min_clusters[r] = least(r, not inst.parent and room(r))
+    aggregates = []
+    for a in inst.aggregates:
+        if a.level == "prefecture":
+            aggregates.append(a)
+            continue
+        can = [u for u in a.members if room(u)]
+        open_ = bool(can) and (a.budget is None or a.budget >= min(inst.smallest_cluster(u) for u in can) - 1e-9)
+        if not open_ and any(inst.may_take_part(u) for u in a.members) and own_least(a.code) is None:
+            starved.append(a.name)
+        aggregates.append(replace(a, min_industries=least(a.code, open_)))
+    inst.aggregates = aggregates
+    if starved and wide:
+        inst.data_notes.append(
+            f"limits.min_clusters does not apply to {listing(starved, 10)}: the budget cannot hold the smallest "
+            "cluster open there (limits.budget), so the minimum would only add a constant penalty"
+        )

@@ -156,18 +156,16 @@ class Aggregate:
 def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None = None) -> None:
     """Turn the province-level limits into aggregates over each province's units (mutates `inst`).
 
-    Unit limits at a finer level: K_r as the file says (implied by the province's K anyway), L_r = 0
-    unless `limits.regions.<unit>.min_clusters` says otherwise (balance is a province's matter).
+    Unit limits at a finer level: K_r as the file says (implied by the province's K anyway); L_r and each parent's
+    L_p are set by `layout.model.instance.build_instance` last, once eligibility and its fallbacks are known.
     """
     sc = spec.scenario
     lv: Levels = regions.levels
     units = list(inst.regions)
     kids = lv.children(units)
     over = sc.limits.regions
-    K, L = sc.limits.max_clusters, sc.limits.min_clusters
+    K = sc.limits.max_clusters
     for r in units:
-        o = over.get(r)
-        inst.min_clusters[r] = o.min_clusters if o and o.min_clusters is not None else 0
         allowed = over[lv.parent[r]].industries if lv.parent[r] in over and r not in over else None
         if allowed is None:
             continue
@@ -210,7 +208,8 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
                     )
             elif src == "prefecture" and lv.prefecture_indicators is not None:  # counties (their prefectures' data
                 # are loaded): each prefecture's share of its province, its counties in aggregate
-                pcol = PREFECTURE_EQUIVALENTS.get(col, (col,))[0]
+                eq = PREFECTURE_EQUIVALENTS.get(col)
+                pcol = eq.column if eq is not None else col
                 pref_val = (
                     lv.prefecture_indicators[pcol]
                     if pcol in lv.prefecture_indicators.columns
@@ -257,10 +256,8 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
         o = over.get(p)
         b = o.budget if o and o.budget is not None else budget_p[p]
         k = o.max_clusters if o and o.max_clusters is not None else K
-        anything = any(inst.eligible[u, i] for u in rs for i in inst.industries)  # as build_instance's L_r
-        lo = o.min_clusters if o and o.min_clusters is not None else L if anything else 0
         level = "province" if lv.level != "files" else "parent"
-        aggregates.append(Aggregate(p, lv.parent_names.get(p, p), level, tuple(rs), b, k, lo))
+        aggregates.append(Aggregate(p, lv.parent_names.get(p, p), level, tuple(rs), b, k, 0))  # L_p: build_instance
     for q, name, members, b in sorted(middle):
         aggregates.append(Aggregate(q, name, "prefecture", members, b, None, 0))
     inst.aggregates = aggregates
@@ -277,11 +274,11 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
     used = set()
     for s in sc.industries.values():
         used |= {w for w, v in s.weights.items() if v > 0}
-        used |= {c.indicator for c in (s.eligibility.conditions if s.eligibility else [])}
+        used |= {c.indicator for _, c in (s.eligibility.leaves() if s.eligibility else [])}
         if s.concentrate:
             used.add(s.concentrate.top_by)
     for k in sc.kinds.values():
-        used |= {c.indicator for c in k.eligibility.conditions}
+        used |= {c.indicator for _, c in k.eligibility.leaves()}
     if sc.limits.budget:
         used.add(sc.limits.budget.indicator)
     level_notes = [
@@ -302,7 +299,7 @@ def merge_score_gaps(gaps: list[DataGap]) -> list[DataGap]:
     out: list[DataGap] = []
     merged: dict[tuple[str, tuple[str, ...]], int] = {}  # (indicator, units) -> index in out
     for g in gaps:
-        if g.kind is not None:
+        if g.eligibility:
             out.append(g)
             continue
         key = (g.indicator, g.regions)

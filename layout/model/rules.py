@@ -22,8 +22,12 @@ Warned of (`rule_warnings`, exit 0; `layout validate` and `layout solve` print t
 * an allowed industry (limits.regions.<r>.industries) the region is not eligible for;
 * a group whose members are never all eligible for one industry (no inter-provincial cluster can form);
 * a least number of clusters (min_clusters) a region cannot reach: it is eligible for fewer industries, or may take
-  part in fewer clusters (max_clusters). The scenario-wide minimum applies "where eligible": regions eligible for
-  nothing are named in the results already (metrics.json regions_eligible_for_nothing), not warned of here.
+  part in fewer clusters (max_clusters). The scenario-wide minimum applies where a cluster is open to a region
+  (eligible, or a characteristic fallback: limits.ineligible_regions): regions open to nothing are named in the
+  results already (metrics.json regions_eligible_for_nothing), not warned of here.
+
+A region eligible for no industry that may host a characteristic cluster of its best-suited industry
+(`Instance.fallback`) may hold that industry up to a characteristic cluster's most, and nothing else (`_most`).
 
 `presolve_conflicts` (exit 3, InfeasibleError) lists the impossibilities of counts and budgets the solver would
 prove: spread minimums, the overcapacity cap, kept capacity above a budget.
@@ -167,10 +171,11 @@ def _cluster_most(inst: Instance, i: str) -> tuple[float, str]:
 def _most(
     spec: LoadedSpec, inst: Instance, parents: Parents, r: str, i: str, budgets: bool = True
 ) -> tuple[float, str]:
-    """The most region r may hold of industry i on its own, and why (capacity units): 0 where it is not eligible or
-    may take part in no cluster, else the most of one cluster (`_cluster_most`), less where a budget (its own or a
-    parent's; with `budgets`) is smaller."""
-    if not inst.eligible[r, i]:
+    """The most region r may hold of industry i on its own, and why (capacity units): 0 where it may not host it or
+    may take part in no cluster, else the most of one cluster (`_cluster_most`; a characteristic cluster's where i is
+    the fallback of a region eligible for no industry), less where a budget (its own or a parent's; with `budgets`)
+    is smaller."""
+    if not inst.may_host(r, i):
         return 0.0, _ineligible(spec, inst, r, i)
     if inst.max_clusters[r] == 0:
         return 0.0, f"{_region(inst, r)} may take part in no cluster (max_clusters 0)"
@@ -178,6 +183,12 @@ def _most(
         if a.max_industries == 0:
             return 0.0, f"{a.name} ({a.code}), its {a.level}, may take part in no industry (max_clusters 0)"
     most, why = _cluster_most(inst, i)
+    if not inst.eligible[r, i]:  # its fallback: one characteristic cluster
+        most = inst.industries[i].char_max
+        why = (
+            f"a characteristic cluster's most {number(most)} ({_region(inst, r)} is eligible for no industry; "
+            f"{i} is its best-suited, limits.ineligible_regions)"
+        )
     if budgets:
         limits = [(inst.budget[r], f"the budget of {_region(inst, r)}")]
         limits += [(a.budget, f"the budget of {a.name} ({a.code}), its {a.level}") for a in parents.get(r, [])]
@@ -310,7 +321,7 @@ def _target_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarning]:
     for i, p in inst.industries.items():
         path = _industry_path(spec, i)
         hosts = _hosts(spec, inst, parents, i)
-        if not any(inst.eligible[r, i] for r in inst.regions):
+        if not any(inst.may_host(r, i) for r in inst.regions):
             rules = list(dict.fromkeys(_rule_of(spec, inst, r, i) for r in inst.regions))
             yield _warning(
                 spec,
@@ -342,7 +353,7 @@ def _allowance_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarnin
     for r, o in spec.scenario.limits.regions.items():
         units = [r] if r in inst.region_names else [u for u, p in inst.parent.items() if p == r]
         for j, i in enumerate(o.industries or []):
-            if i not in inst.industries or not units or any(inst.eligible[u, i] for u in units):
+            if i not in inst.industries or not units or any(inst.may_host(u, i) for u in units):
                 continue
             if len(units) == 1:
                 why = _ineligible(spec, inst, units[0], i)
@@ -388,14 +399,14 @@ def _minimum_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarning]
     """Least numbers of clusters a region (at finer levels also a parent, all its units together) cannot reach."""
     sc = spec.scenario
     own = {r for r, o in sc.limits.regions.items() if o.min_clusters is not None}
-    places: list[tuple[str, int, int, list[str]]] = []  # code, minimum, most clusters, industries eligible for
+    places: list[tuple[str, int, int, list[str]]] = []  # code, minimum, most clusters, industries it may host
     for r in inst.regions:
         if inst.min_clusters[r] > 0:
-            ok = [i for i in inst.industries if inst.eligible[r, i]]
+            ok = [i for i in inst.industries if inst.may_host(r, i)]
             places.append((r, inst.min_clusters[r], inst.max_clusters[r], ok))
     for a in inst.aggregates:
         if a.min_industries > 0:
-            ok = [i for i in inst.industries if any(inst.eligible[u, i] for u in a.members)]
+            ok = [i for i in inst.industries if any(inst.may_host(u, i) for u in a.members)]
             most = a.max_industries if a.max_industries is not None else len(ok)
             places.append((a.code, a.min_industries, most, ok))
     scenario_wide: dict[str, list[str]] = {}  # why -> regions
@@ -406,6 +417,8 @@ def _minimum_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarning]
         name = _region(inst, code) if code in inst.region_names else _aggregate_name(inst, code)
         if not ok:
             why = "is eligible for no industry"
+        elif code in inst.fallback and len(ok) < least:
+            why = f"is eligible for no industry and may host only a characteristic cluster of {ok[0]} (limits.ineligible_regions)"
         elif len(ok) < least:
             why = f"is eligible for only {_industries(len(ok))} ({', '.join(ok)})"
         else:
@@ -417,7 +430,7 @@ def _minimum_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarning]
                 f"{name} must take part in at least {plural(least, 'cluster')}, but {why}: "
                 f"at most {number(reach)} can be met, the rest is penalised in every layout",
             )
-        elif ok:  # the scenario-wide minimum applies where eligible (module docstring)
+        elif ok:  # the scenario-wide minimum applies where a cluster is open (module docstring)
             scenario_wide.setdefault(why, []).append(name)
     if scenario_wide:
         yield _warning(

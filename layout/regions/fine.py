@@ -37,6 +37,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -55,15 +56,26 @@ NOT_MODELLED = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: drawn, not modell
 MUNICIPALITY_UNITS = {"110100": "110000", "120100": "120000", "310100": "310000", "500000": "500000"}
 INSTALL_HINT = "pip install 'cluster-layout[fine]'"
 
-# Province indicator -> prefecture column of geodata/prefectures.csv that measures the same thing.
-# Only exact matches in meaning are mapped; the note says where the year or unit differs.
+
+class Equivalent(NamedTuple):
+    """The prefecture column of geodata/prefectures.csv that measures what a province indicator measures."""
+
+    column: str
+    meaning: str  # said in the data notes: where the year or unit differs
+
+
+# Province indicator -> its prefecture equivalent. Only exact matches in meaning and unit are mapped: a rule written for
+# provinces reads an inherited value the same way at finer levels (gdp_secondary_2019_initial, 亿元, stays the
+# province's; a city's own secondary industry is prefectures.csv's gdp_secondary_2019_10k_yuan, in 万元).
 PREFECTURE_EQUIVALENTS = {
-    "gdp_2019_initial": ("gdp_2019_100m_yuan", "2019 GDP, 100 million yuan, first release (S71)"),
-    "population_2019": (
-        "pop_census2020_persons",
-        "2020 census resident population in persons (S72), not 2019 year-end",
+    "gdp_2019_initial": Equivalent("gdp_2019_100m_yuan", "2019 GDP, 100 million yuan, first release (S71)"),
+    "population_2019": Equivalent(
+        "pop_census2020_persons", "2020 census resident population in persons (S72), not 2019 year-end"
     ),
 }
+# Province indicator -> the prefectures.csv column with the city's own figure of it in another unit (not mapped: a rule
+# written for provinces keeps reading the province's value; a file wanting the city's figure names that column)
+CITY_FIGURES = {"gdp_secondary_2019_initial": "gdp_secondary_2019_10k_yuan, 万元"}
 DIFFERENT_MEANING = {"population_2019"}  # the finer value measures something a little different: say so
 
 
@@ -290,21 +302,25 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
     n = len(modelled)
     below = "prefecture" if level == "county" else None
     for col in provinces.columns:
-        pref_col, meaning = PREFECTURE_EQUIVALENTS.get(col, (None, ""))
+        eq = PREFECTURE_EQUIVALENTS.get(col)
         if user is not None and col in user.columns:
             data[col] = user[col].reindex(modelled)
             source_level[col], notes[col] = level, f"from {ifile.name}"
-        elif pref_col is not None and level == "prefecture":
-            data[col] = prefectures[pref_col].reindex(modelled)
-            source_level[col], notes[col] = level, f"prefecture values: {meaning}"
-        elif pref_col is not None and below == "prefecture":
-            data[col] = prefectures[pref_col].reindex([pref_of[c] for c in modelled]).set_axis(modelled)
+        elif eq is not None and level == "prefecture":
+            data[col] = prefectures[eq.column].reindex(modelled)
+            source_level[col], notes[col] = level, f"prefecture values: {eq.meaning}"
+        elif eq is not None and below == "prefecture":
+            data[col] = prefectures[eq.column].reindex([pref_of[c] for c in modelled]).set_axis(modelled)
             source_level[col] = "prefecture"
-            notes[col] = f"no county data; {n:,} units inherit their prefecture's value ({meaning})"
+            notes[col] = f"no county data; {n:,} units inherit their prefecture's value ({eq.meaning})"
         else:
             data[col] = provinces[col].reindex([parent[c] for c in modelled]).set_axis(modelled)
             source_level[col] = "province"
-            notes[col] = f"no {level} data; {n:,} units inherit their province's value"
+            notes[col] = f"no {level} data; {n:,} units inherit their province's value" + (
+                f" (a city's own figure in another unit: prefectures.csv {CITY_FIGURES[col]})"
+                if col in CITY_FIGURES
+                else ""
+            )
     for col in prefectures.columns:  # the prefecture table's own columns, under their own names
         if col in data or (user is not None and col in user.columns):
             continue

@@ -17,11 +17,9 @@ from layout.results.folder import COLUMNS
 def baseline_layout(inst: Instance) -> pd.DataFrame:
     """The baseline as a layout table (tier `provincial`, no groups)."""
     rows = []
-    order = list(inst.industries)
     for r in inst.regions:
         k = inst.max_clusters[r]
-        ranked = sorted((i for i in order if inst.score[r, i] > 0), key=lambda i: (-inst.score[r, i], order.index(i)))
-        for i in ranked[:k]:
+        for i in inst.ranked(r)[:k]:
             p = inst.industries[i]
             budget = inst.budget[r]
             cap = p.max_host if budget is None else min(p.max_host, budget / k)

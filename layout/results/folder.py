@@ -277,8 +277,14 @@ class Duplication(Shape):
 
 
 class RegionFacts(Shape):
+    """A region eligible for no industry (metrics.json regions_eligible_for_nothing); a folder written before the
+    reasons were kept has only code and name."""
+
     code: str
     name: str
+    why: str = ""  # the rules and numbers that exclude it, industries with the same reason grouped
+    fallback: str | None = None  # the industry of the characteristic cluster it may host (limits.ineligible_regions)
+    may_host: str = ""  # what it may host, in words (limits.ineligible_regions)
 
 
 class LeverNoteFacts(Shape):

@@ -32,6 +32,12 @@ LOWER, HIGHER, NEARER_1 = "lower", "higher", "nearer 1"  # better directions of 
 # capacity units: a region holds an industry only above this; = layout.model.core.HELD, kept here so that the maps
 # need not load the model (tests/results/test_membership.py checks the two agree)
 HELD = 1e-6
+MET_SHARE = 1e-6  # = layout.model.core.MET_SHARE: a shortfall of at most this share of its target is met
+
+
+def target_met(shortfall: float, target: float) -> bool:
+    """Whether a shortfall (capacity units) leaves a target met, as `layout.model.core.target_met` decides."""
+    return shortfall <= MET_SHARE * max(target, 1.0)
 
 
 @dataclass(frozen=True)
@@ -226,7 +232,7 @@ def layout_metrics(layout: pd.DataFrame, inst: Instance) -> dict:
             sum(v["overcapacity_ratio"] for v in per_industry.values()) / len(per_industry)
         ),
         "total_shortfall": _round(sum(v["shortfall"] for v in per_industry.values())),
-        "targets_met": all(v["shortfall"] <= 1e-6 for v in per_industry.values()),
+        "targets_met": all(target_met(v["shortfall"], v["target"]) for v in per_industry.values()),
         "regions_hosting": len(hosting),
         "regions_without_cluster": [r for r in inst.regions if r not in hosting],
         "clusters": len(layout),

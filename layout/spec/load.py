@@ -221,13 +221,21 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
     return data, positions
 
 
-def _merge(base: Any, over: Any) -> Any:
-    """Deep-merge: mappings key by key, everything else replaced by the override."""
-    if isinstance(base, dict) and isinstance(over, dict):
+# keys whose value is one rule, replaced whole by a file that extends another: an `eligibility` rule merged key by key
+# would keep the base's `require` under the child's conditions (an "all of" silently read as "any of")
+WHOLE_KEYS = frozenset({"eligibility"})
+
+
+def _merge(base: Any, over: Any, at: Path_ = (), replaced: list[Path_] | None = None) -> Any:
+    """Deep-merge: mappings key by key, except under WHOLE_KEYS; everything else replaced by the override. Each path
+    where the override replaced a base value is added to `replaced` (its base positions no longer apply)."""
+    if isinstance(base, dict) and isinstance(over, dict) and (not at or at[-1] not in WHOLE_KEYS):
         out = dict(base)
         for k, v in over.items():
-            out[k] = _merge(base[k], v) if k in base else v
+            out[k] = _merge(base[k], v, (*at, k), replaced) if k in base else v
         return out
+    if replaced is not None:
+        replaced.append(at)
     return over
 
 
@@ -293,8 +301,11 @@ def _extended(
             )
         )
     base, base_pos, files = _load_merged(base_path, chain + (real,))
-    merged = _merge(base, {k: v for k, v in data.items() if k != "extends"})
-    return merged, {**base_pos, **positions}, files + own
+    replaced: list[Path_] = []
+    merged = _merge(base, {k: v for k, v in data.items() if k != "extends"}, (), replaced)
+    gone = set(replaced)  # a replaced value's base positions would locate the child's keys in the base file
+    kept = {p: v for p, v in base_pos.items() if not any(p[:n] in gone for n in range(1, len(p) + 1))}
+    return merged, {**kept, **positions}, files + own
 
 
 MAX_LISTED = 1000  # files of a folder compared with a misspelt `extends:` target
@@ -318,10 +329,8 @@ def _did_you_mean_base(ref: str, path: Path) -> str:
         return ""
 
 
-def _did_you_mean(model: type[BaseModel] | None, key: str) -> str:
-    if model is None:
-        return ""
-    close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+def _did_you_mean(known: list[str], key: str) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
@@ -334,34 +343,40 @@ def _did_you_mean_code(code: str, entries: Any, what: str) -> str:
     return f" (is `{code}` a misspelt code of {what}? did you mean `{close[0]}`?)" if close else ""
 
 
-def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The schema class that holds the last key of `loc` (for did-you-mean hints)."""
+def _keys_at(loc: tuple[str | int, ...]) -> list[str]:
+    """The keys the schema allows where the last key of `loc` stands (for did-you-mean hints); where either of two
+    classes may stand (an eligibility item: a condition or a nested group), the keys of both."""
     model: Any = Scenario
     for k in loc[:-1]:
-        if model is None:
-            return None
+        if isinstance(model, tuple) and model[0] == "any":  # the class that has the next key
+            model = next((m for m in model[1] if str(k) in m.model_fields), None)
         if isinstance(model, type) and issubclass(model, BaseModel):
             fld = model.model_fields.get(str(k))
             if fld is None:
-                return None
+                return []
             model = _unwrap(fld.annotation)
         elif isinstance(model, tuple) and model[0] == "map":
             model = model[1]
         else:
-            return None
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+            return []
+    if isinstance(model, tuple) and model[0] == "any":
+        return [f for m in model[1] for f in m.model_fields]
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
 def _unwrap(annotation: Any) -> Any:
-    """Strip Optional/dict wrappers: a model class, ("map", model), or None."""
+    """Strip Optional/dict wrappers: a model class, ("map", model), ("any", (model, ...)) for a union of several
+    model classes, or None."""
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    if origin is typing.Annotated:  # e.g. an eligibility item: a condition or a nested group
+        return _unwrap(args[0])
     if origin in (typing.Union, types.UnionType):
-        for a in args:
-            u = _unwrap(a)
-            if u is not None:
-                return u
-        return None
+        found = [u for u in (_unwrap(a) for a in args) if u is not None]
+        classes = tuple(u for u in found if isinstance(u, type))
+        if len(classes) > 1:
+            return ("any", classes)
+        return found[0] if found else None
     if origin is dict:
         inner = _unwrap(args[1])
         return ("map", inner) if inner is not None else None
@@ -429,7 +444,7 @@ def validated(data: dict, file: Path, positions: dict[Path_, tuple[str, int]], f
             if err["type"] == "missing" and len(loc) == 3 and loc[0] in ("industries", "groups"):
                 expected += _did_you_mean_code(str(loc[1]), data.get(loc[0]), loc[0])
             if err["type"] == "extra_forbidden":
-                expected = "a known key" + _did_you_mean(_model_at(loc), str(loc[-1]))
+                expected = "a known key" + _did_you_mean(_keys_at(loc), str(loc[-1]))
                 found = f"unknown key `{loc[-1]}`"
             problems.append(spec.problem(loc, expected, found))
         raise InputError(problems) from None

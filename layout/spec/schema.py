@@ -9,9 +9,19 @@ overrides one industry's target with three lines.
 from __future__ import annotations
 
 import typing
-from typing import Any, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 Code = str  # an industry, region or group code: letters, digits, underscore
 
@@ -37,15 +47,64 @@ class Condition(Strict):
 
     @model_validator(mode="after")
     def _bounded(self) -> Condition:
-        _needs_one(self.min, self.max, "a condition needs min or max")
+        _needs_one(self.min, self.max, "a condition with `min` or `max` (or both)")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"`min` at most `max` (no region could pass min {self.min:g} and max {self.max:g})")
         return self
 
 
+MAX_RULE_LEVELS = 4  # levels of an eligibility rule, the rule itself counted: at most 3 groups one inside another
+_LEVEL = "eligibility level"  # key of the validation context: the level of the rule whose items are validated
+
+
+def _condition_or_group(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    """An item of a rule's `conditions`, told apart by its keys (pydantic never tries both shapes, so its problems
+    are those of the one the file meant): `require` or `conditions` make a nested group (an Eligibility, not empty,
+    at most MAX_RULE_LEVELS levels deep with the rule), anything else a Condition. A model given (Python) is kept."""
+    if isinstance(value, Condition | Eligibility):
+        return value
+    if not isinstance(value, dict) or not {"require", "conditions"} & set(value):
+        return Condition.model_validate(value)
+    if "indicator" in value:
+        raise PydanticCustomError(
+            "condition_or_group",
+            "either a condition (`indicator` with `min` or `max`) or a group (`require` and `conditions`), not both",
+        )
+    level = (info.context or {}).get(_LEVEL, 1) + 1
+    if level > MAX_RULE_LEVELS:
+        raise PydanticCustomError(
+            "rule_too_deep",
+            f"groups nested at most {MAX_RULE_LEVELS - 1} deep in an eligibility rule "
+            f"({MAX_RULE_LEVELS} levels, the rule counted)",
+        )
+    group = Eligibility.model_validate(value, context={**(info.context or {}), _LEVEL: level})
+    if not group.conditions:
+        raise PydanticCustomError(
+            "empty_group", "a group with at least one condition (only a whole rule may be empty: every region)"
+        )
+    return group
+
+
 class Eligibility(Strict):
-    """Which regions may host a cluster of an industry (the horizontal rule of its kind)."""
+    """Which regions may host a cluster of an industry (the horizontal rule of its kind): all or any of its
+    conditions, each a test on one indicator or a nested group of the same shape."""
 
     require: Literal["all", "any"] = Field("all", description="Whether all or any condition must hold.")
-    conditions: list[Condition] = Field(default_factory=list, description="Tests on indicators; empty = every region.")
+    conditions: list[Annotated[Condition | Eligibility, WrapValidator(_condition_or_group)]] = Field(
+        default_factory=list,
+        description="Tests on indicators, or nested groups {require, conditions} (not empty; at most "
+        f"{MAX_RULE_LEVELS} levels with the rule); empty = every region.",
+    )
+
+    def leaves(self) -> Iterator[tuple[tuple[str | int, ...], Condition]]:
+        """Every condition of the rule, nested groups walked in order, each with its key path below the rule:
+        ("conditions", 1, "conditions", 0) for the first condition of a group that is the rule's second item."""
+        for j, item in enumerate(self.conditions):
+            if isinstance(item, Condition):
+                yield ("conditions", j), item
+            else:
+                for path, leaf in item.leaves():
+                    yield ("conditions", j, *path), leaf
 
 
 class Kind(Strict):
@@ -248,7 +307,7 @@ class Group(Strict):
 
     @model_validator(mode="after")
     def _has_members(self) -> Group:
-        _needs_one(self.source, self.members, "a group needs `source` or `members`")
+        _needs_one(self.source, self.members, "a group with `source` or `members`")
         return self
 
 
@@ -331,6 +390,13 @@ class Limits(Strict):
     )
     budget: Budget | None = Field(default_factory=Budget, description="Region budgets; null = no budget limit.")
     regions: dict[str, RegionLimit] = Field(default_factory=dict, description="Overrides by region code.")
+    ineligible_regions: Literal["none", "best_characteristic"] = Field(
+        "none",
+        description="What a region eligible for no industry under the kinds' rules may host: nothing (none), or one "
+        "characteristic cluster in the industry its comparative-advantage score ranks first (best_characteristic; "
+        "CAE 2020: characteristic clusters follow the actual situation in the province). The scenario-wide "
+        "min_clusters then applies to it too.",
+    )
 
 
 class Objective(Strict):

@@ -63,7 +63,7 @@ from layout.results.metrics import (
 from layout.results.staging import check_chosen, write_file
 from layout.results.tables import read_csv
 from layout.views.maps.inputs import CLUSTERS_2019_FILE, CLUSTERS_2019_TOTAL
-from layout.words import cell, figure, plural
+from layout.words import cell, excluded_words, figure, plural
 
 __all__ = ["write_report", "render_report", "SEED_STUDY"]
 
@@ -502,6 +502,12 @@ def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]
             "<li>Region statistics (GDP, population, R&amp;D, patents, high-tech firms, wind capacity, …) are the project's "
             "collected statistics; each column's source is listed in geodata/SOURCES.md. No gap was filled with an estimate.</li>"
         )
+        out.append(
+            "<li>Solar and hydropower capacity and secondary-industry value added reproduce official statistics through "
+            "a commercial database export (Wind); the hydro figures appear to include pumped storage; installed capacity "
+            "measures what was built, not the endowment; the PV capacity factor is a coarse modelling assumption "
+            "(GCAM-China, 2011). Caveats per column: geodata/SOURCES.md, docs/endowments.md.</li>"
+        )
     else:
         out.append(
             "<li>Boundaries and indicators were supplied by the user (files above); their sources and coordinate system are "
@@ -518,10 +524,14 @@ def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]
         out.append("<li>Missing data: none reported for the indicators this scenario uses.</li>")
     nothing = metrics.get("regions_eligible_for_nothing", [])
     if nothing:
+        items = []
+        for r in nothing:  # why, and what it may host (limits.ineligible_regions; a folder before them: the name)
+            said = excluded_words(r.get("why"), r.get("may_host"))
+            items.append(f"<li>{e(r.get('name'))} ({e(r.get('code'))}){': ' + e(said) if said else ''}</li>")
         out.append(
-            "<li>Eligible for no industry under the scenario's rules (named, not dropped): "
-            + ", ".join(f"{e(r.get('name'))} ({e(r.get('code'))})" for r in nothing)
-            + ".</li>"
+            "<li>Eligible for no industry under the scenario's rules (named, not dropped): <ul class='tight'>"
+            + "".join(items)
+            + "</ul></li>"
         )
     without = metrics.get("optimised", {}).get("regions_without_cluster", [])
     if without:

@@ -80,12 +80,33 @@ def test_improves_on_the_uncoordinated_baseline(default_run):
     assert "mean overcapacity ratio" in proc.stdout and f"{b['mean_overcapacity_ratio']:.3f}" in proc.stdout
 
 
-def test_every_eligible_region_hosts_a_cluster_and_the_rest_are_named(default_run):
+def test_every_province_hosts_a_cluster_or_is_named_with_the_rule_and_the_number(default_run):
+    """Issue 19: every mainland province hosts a cluster, or is named with the rule and the figure that exclude it.
+    Tibet qualifies for New energy through its solar resource (PV capacity factor 0.19, the best class); Hainan meets
+    no rule, is named with each rule's figure, and hosts the characteristic cluster of its best-suited industry."""
     m = json.loads((default_run[0] / "metrics.json").read_text())
-    nothing = {r["code"] for r in m["regions_eligible_for_nothing"]}
-    assert set(m["optimised"]["regions_without_cluster"]) == nothing
-    assert nothing == {"460000", "540000"}  # Hainan and Tibet fail both default eligibility rules
-    assert "Hainan (460000)" in default_run[1].stdout
+    named = {r["code"]: r for r in m["regions_eligible_for_nothing"]}
+    assert m["optimised"]["regions_without_cluster"] == [] and m["optimised"]["regions_hosting"] == 31
+    assert set(named) == {"460000"}
+    hainan = named["460000"]
+    for figure in (
+        "rd_intensity_2019 = 0.56, rule >= 1",
+        "gdp_secondary_2019_initial = 1099.03, rule >= 10000",
+        "solar_capacity_end2019_10mw = 140, rule >= 250",
+        "hydro_capacity_6mw_end2019_10mw = 154, rule >= 2000",
+        "solar_pv_capacity_factor_gcam = 0.18, rule >= 0.19",
+    ):
+        assert figure in hainan["why"]
+    assert hainan["fallback"] == "NE"
+    table = pd.read_csv(default_run[0] / "assignment.csv", dtype={"region_code": str})
+    hosted = table[table["region_code"].isin(["460000", "540000"])]
+    assert sorted(zip(hosted["region_code"], hosted["industry"], hosted["tier"])) == [
+        ("460000", "NE", "characteristic"),
+        ("540000", "NE", "characteristic"),
+    ]
+    out = default_run[1].stdout
+    assert "eligible for no industry under the scenario's rules: Hainan (460000)" in out
+    assert "solar_pv_capacity_factor_gcam = 0.18, rule >= 0.19" in out.replace("\n", " ")
 
 
 def test_focus_and_share_rules_hold(default_run):
@@ -155,3 +176,75 @@ def test_land_area_is_computed_in_an_equal_area_projection():
 def test_problem_message_format():
     p = Problem("f.yaml", 3, "industries.NGIT.target", "a number > 0", "-5")
     assert str(p) == "f.yaml:3: industries.NGIT.target: expected a number > 0; found -5"
+
+
+def _readme_example() -> list[str]:
+    """The console block of README.md's worked example (`$ layout solve --out results`), line by line."""
+    text = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = text.split("```console\n$ layout solve --out results\n", 1)[1].split("```", 1)[0]
+    return block.splitlines()
+
+
+def test_the_readme_worked_example_is_a_fresh_solve_of_the_default(default_run):
+    """README.md quotes the default's run: its headline (but the seconds), every row of the metrics table and the lines
+    naming the regions no rule admits are what `layout solve` prints today."""
+    import re
+
+    proc = default_run[1]
+    readme = _readme_example()
+    untimed = re.compile(r", [0-9.]+ s;")
+    headline = next(line for line in readme if line.startswith("National SEI layout"))
+    printed = next(line for line in proc.stdout.splitlines() if line.startswith("National SEI layout"))
+    assert untimed.sub(", s;", headline) == untimed.sub(", s;", printed)
+    rows = {}
+    for line in proc.stdout.splitlines():  # rich's table: "│ neighbour duplications │ 96 │ 117 │ 2 │ better │"
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if cells:
+            rows[cells[0]] = [c for c in cells[1:] if c]
+    start = next(k for k, line in enumerate(readme) if line.startswith(" metric "))
+    for line in readme[start + 1 : start + 11]:
+        name, *values = re.split(r"\s{2,}", line.strip())
+        assert rows[name] == values, name
+    stderr_lines = {re.sub(r"^warning: \S+/models/", "warning: …/models/", x) for x in proc.stderr.splitlines()}
+    assert {x for x in readme if x.startswith("warning: ")} <= stderr_lines
+    for line in readme:
+        if line.startswith(("eligible for no industry", "  Hainan (460000)")):
+            assert line in proc.stdout.splitlines()
+
+
+def test_the_endowments_page_quotes_a_fresh_solve_of_the_default(default_run):
+    """docs/endowments.md's "after" column is the default's run today."""
+    doc = (Path(__file__).parents[2] / "docs" / "endowments.md").read_text(encoding="utf-8")
+    m = json.loads((default_run[0] / "metrics.json").read_text())
+    o, b, model = m["optimised"], m["baseline"], m["model"]
+    assert f"| objective | −3.9412 | {m['solver']['objective']:.4f} |".replace("-", "−") in doc
+    assert f"{model['rows']} rows × {model['columns']} columns ({model['binaries']} binaries both)" in doc
+    assert f"| **{o['regions_hosting']} of 31** |" in doc
+    assert f"| 1 (0.5) | {o['duplications']} ({o['duplications_weighted']:.1f}) |" in doc
+    assert f"| 44 | {o['clusters']} |" in doc
+    assert f"| 124, 63.75 | {b['duplications']}, {b['total_shortfall']:.2f} |" in doc
+
+
+def test_near_misses_measure_against_the_weakest_host_the_rules_admitted(default_run):
+    """Hainan hosts New energy as its characteristic fallback (score 0.09, eligible for nothing): the near misses of
+    New energy compare candidates with the weakest host the rules admitted, not with Hainan."""
+    explanation = json.loads((default_run[0] / "explanation.json").read_text())
+    ne = next(n for n in explanation["near_misses"] if n["industry"] == "NE")
+    assert ne["weakest_host"] not in {"460000", None}
+    table = pd.read_csv(default_run[0] / "assignment.csv", dtype={"region_code": str})
+    assert "460000" in set(table.loc[table["industry"] == "NE", "region_code"])
+
+
+def test_the_wind_only_example_is_the_default_before_the_fifth_pass():
+    """models/examples/wind-only.yaml restores the default's earlier rules (wind alone, the old weights, no fallback)
+    over today's data: it reproduces the "before" column of docs/endowments.md and the objective pinned until then."""
+    from layout.pipeline import solve_scenario
+
+    run = solve_scenario(Path(__file__).parents[2] / "models" / "examples" / "wind-only.yaml", None)
+    o, b = run.metrics["optimised"], run.metrics["baseline"]
+    assert round(run.result.objective, 9) == -3.941244788
+    assert (o["regions_hosting"], o["duplications"], o["duplications_weighted"], o["clusters"]) == (29, 1, 0.5, 44)
+    assert (b["duplications"], round(b["total_shortfall"], 2)) == (124, 63.75)
+    assert sorted(r["code"] for r in run.metrics["regions_eligible_for_nothing"]) == ["460000", "540000"]
+    doc = (Path(__file__).parents[2] / "docs" / "endowments.md").read_text(encoding="utf-8")
+    assert "| objective | −3.9412 |" in doc and "| 29 of 31 (Hainan, Tibet eligible for nothing) |" in doc

@@ -218,7 +218,7 @@ def test_score_gaps_merge_by_indicator_and_units():
     ]
     assert [g.text for g in merged] == [
         "gdp: no data for Alpha, North, V0, V1, V2, V3, V4, V5, V6, V7, V8; their T, U scores count nothing for it",
-        "st: no data for Beta; they fail the innovation eligibility test on it",
+        "st: no data for Beta; they fail its condition in the innovation eligibility rule",
         "pop: no data for 12 units (U0, U1, U2, U3, U4, U5, U6, U7, U8, U9, … and 2 more); their T score counts nothing for it",
     ]
 
@@ -233,10 +233,22 @@ def test_the_instance_records_its_data_gaps(tmp_path):
     assert inst.gaps == [
         DataGap("s", ("Region B",), ("T",)),
         DataGap("s", ("Region B",), ("U",)),
-        DataGap("st", ("Region B",), kind="innovation"),
+        DataGap("st", ("Region B",), ("T", "U"), kind="innovation"),
     ]
     assert inst.missing == [
         "s: no data for Region B; their T score counts nothing for it",
         "s: no data for Region B; their U score counts nothing for it",
-        "st: no data for Region B; they fail the innovation eligibility test on it",
+        "st: no data for Region B; they fail its condition in the innovation eligibility rule (T, U)",
     ]
+
+
+def test_a_gap_in_an_industrys_own_rule_is_reported_and_a_kind_rule_no_industry_uses_is_not(tmp_path):
+    """The kind's rule applies to its industries without their own; each industry's own rule reports its own gaps."""
+    write_regions(tmp_path, {"A": (0, 0), "B": (3, 0)}, {"A": {"s": 10, "st": 3}, "B": {"s": 1, "st": None}})
+    own = {"conditions": [{"indicator": "st", "min": 1}]}
+    body = {
+        "industries": {"T": industry(name="Tools", eligibility=own)},
+        "kinds": {"innovation": {"eligibility": {"conditions": [{"indicator": "st", "min": 5}]}}},
+    }
+    _, _, inst = prepare(write_scenario(tmp_path, body))
+    assert inst.missing == ["st: no data for Region B; they fail its condition in T's eligibility rule"]

@@ -4,6 +4,8 @@ models/examples/declared-plans.yaml keeps each covered province within the indus
 from __future__ import annotations
 
 import csv
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,8 @@ from layout.results.declared import PRIORITIES_CSV, declared_layout, declared_me
 # read off the data file: the 8 provinces with a row in area 5 (new-energy vehicles)
 NEV_PROVINCES = ["140000", "310000", "340000", "410000", "420000", "430000", "450000", "500000"]
 NEV_RETIRED = "NEV (New-energy vehicles) is mature: it leaves the SEI layout"
+DOC = (Path(__file__).parents[2] / "docs" / "declared.md").read_text(encoding="utf-8")
+DEFAULT_OBJECTIVE = -3.4692  # the default's optimum, pinned in tests/model/test_families.py
 
 
 def plans_in_file(industry_of_area: dict[str, str]) -> dict[str, set[str]]:
@@ -115,3 +119,27 @@ def test_report_and_map_list_nev_declarations_as_not_laid_out(example):
     assert report.count("新能源汽车 (NEV)") == 2  # Shanghai's and Guangxi's rows, worded alike in their plans
     tooltip = "declared, but not laid out in this scenario: 新能源汽车和智能网联汽车 — " + reason  # Anhui
     assert (out / "map.html").read_text(encoding="utf-8").count(tooltip) == 1
+
+
+def test_doc_reads_the_declared_plans_example(example):
+    # docs/declared.md's "declared plans coordinated" column and its prose, read off the fresh solve
+    run, _ = example
+    o, objective = run.metrics["optimised"], run.result.objective
+    assert objective is not None
+    assert f"| optimal, {DEFAULT_OBJECTIVE:.4f} | optimal, {objective:.4f} |".replace("-", "\u2212") in DOC
+    assert f"It costs {objective - DEFAULT_OBJECTIVE:.4f} of objective" in DOC
+    # Guangxi-Yunnan new materials and Tibet-Xinjiang new energy, each involving a characteristic cluster
+    pairs = {(d["a"], d["b"], d["industry"], d["weight"]) for d in run.metrics["duplications"]["optimised"]}
+    assert pairs == {("450000", "530000", "NMAT", 0.5), ("540000", "650000", "NE", 0.5)}
+    duplications = f"{o['duplications']}, weighted {o['duplications_weighted']:g}"
+    assert f"| {duplications} (Guangxi\u2013Yunnan, new materials; Tibet\u2013Xinjiang, new energy) |\n" in DOC
+    assert f"| {o['mean_similarity']:.3f} / {o['mean_similarity_adjacent']:.3f} |\n" in DOC
+    assert f"| {o['mean_krugman']:.3f} |\n" in DOC
+    inter = int((run.layout["tier"] == "inter-provincial").sum())
+    assert f"| {o['clusters']} ({inter}) / {o['regions_hosting']} |\n" in DOC
+    assert [(g["group"], g["industry"], len(g["members"])) for g in o["group_clusters"]] == [("YRD", "HEEM", 4)]
+    assert "Yangtze River Delta high-end equipment (4 members) remains" in DOC
+    covered = run.layout[run.layout["region_code"].isin(run.metrics["declared"]["covered"])]
+    assert f"| {len(covered)}, all declared |" in DOC  # all declared: checked by the test above
+    kept = Counter(Counter(covered["region_code"]).values())
+    assert f"({kept[1]} keep one, {kept[2]} two, {kept[3]} three)" in DOC

@@ -154,8 +154,11 @@ def test_the_report_shows_the_members_shares_and_the_fallback(belt):
 
 
 def test_results_and_explanations_hold_capacity_by_one_tolerance():
-    """The results' HELD (kept in layout.results.metrics so the maps need not load the model) is the model's."""
-    from layout.model.core import HELD as MODEL_HELD
-    from layout.results.metrics import HELD
+    """The results' HELD and MET_SHARE (kept in layout.results.metrics so the maps need not load the model) are the
+    model's, and a target is met alike on both sides."""
+    from layout.model import core
+    from layout.results import metrics
 
-    assert HELD == MODEL_HELD
+    assert (metrics.HELD, metrics.MET_SHARE) == (core.HELD, core.MET_SHARE)
+    for short, target in ((0.0, 100.0), (2e-6, 100.0), (1e-4, 100.0), (1.1e-4, 100.0), (2e-6, 0.5)):
+        assert metrics.target_met(short, target) == core.target_met(short, target)

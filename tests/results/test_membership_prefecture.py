@@ -71,3 +71,19 @@ def test_fallback_clusters_list_their_cities_with_capacity_and_say_so(prefecture
             assert c["note"].startswith("members at this level are not sourced: the member provinces stand as parts")
             assert len(c["members"]) <= c["of"]
             assert sum(p["holding"] for p in c["parts"]) == len(c["members"])
+
+
+def test_the_data_notes_say_what_units_inherit_and_where_a_minimum_cannot_apply(prefecture):
+    """Tibet's budget (2.76 at province level) split among its cities by GDP leaves each below the smallest cluster
+    (2): the scenario-wide minimum would charge Tibet the balance penalty in every layout (a constant 5 that brought
+    the objective near zero and the relative gap out of reach). It does not apply, and the notes say so; the
+    secondary-industry column is the province's, and the note names the city's own figure."""
+    run, _ = prefecture
+    notes = run.metrics["missing_data"]
+    assert any(n.startswith("limits.min_clusters does not apply to Tibet:") for n in notes), notes
+    assert any(
+        n.startswith("gdp_secondary_2019_initial: no prefecture data")
+        and "prefectures.csv gdp_secondary_2019_10k_yuan, 万元" in n
+        for n in notes
+    ), notes
+    assert run.result.objective < -4  # the advantage reward, no constant penalty

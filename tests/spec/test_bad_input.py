@@ -46,6 +46,22 @@ industries:
     target: 100
     weights: {s: 1.0}
 """
+# GOOD with a nested eligibility rule (lines 10-18): any of s >= 5, or all of (s <= 9)
+NESTED = (
+    GOOD
+    + """\
+kinds:
+  innovation:
+    eligibility:
+      require: any
+      conditions:
+        - {indicator: s, min: 5}
+        - require: all
+          conditions:
+            - {indicator: s, max: 9}
+"""
+)
+NESTED_KEY = "kinds.innovation.eligibility.conditions"
 
 # (case id, file text, line expected in the message, key expected, words expected)
 CASES = [
@@ -103,6 +119,81 @@ CASES = [
         13,
         "sweep.seed",
         "expected a number of at least 0; found -1",
+    ),
+    # eligibility rules with nested groups (tests/spec/test_eligibility_groups.py)
+    (
+        "unknown indicator in a nested group",
+        NESTED.replace("{indicator: s, max: 9}", "{indicator: rd, max: 9}"),
+        18,
+        NESTED_KEY + ".1.conditions.0.indicator",
+        "expected an indicator of indicators.csv (s); found 'rd'",
+    ),
+    (
+        "a condition that is also a group",
+        NESTED.replace("{indicator: s, min: 5}", "{indicator: s, min: 5, conditions: []}"),
+        15,
+        NESTED_KEY + ".0:",
+        "expected either a condition (`indicator` with `min` or `max`) or a group (`require` and `conditions`), not both",
+    ),
+    (
+        "empty nested group",
+        NESTED.replace("          conditions:\n            - {indicator: s, max: 9}\n", "          conditions: []\n"),
+        16,
+        NESTED_KEY + ".1:",
+        "expected a group with at least one condition",
+    ),
+    (
+        "nesting too deep",
+        GOOD
+        + """\
+kinds:
+  innovation:
+    eligibility:
+      conditions:
+        - conditions:
+            - conditions:
+                - conditions:
+                    - conditions:
+                        - {indicator: s, min: 1}
+""",
+        17,
+        NESTED_KEY + ".0.conditions.0.conditions.0.conditions.0:",
+        "expected groups nested at most 3 deep in an eligibility rule",
+    ),
+    (
+        "unknown key in a nested group",
+        NESTED.replace("        - require: all\n", "        - require: all\n          colour: red\n"),
+        17,
+        NESTED_KEY + ".1.colour",
+        "found unknown key `colour`",
+    ),
+    (
+        "a condition with min above max",
+        NESTED.replace("{indicator: s, max: 9}", "{indicator: s, min: 20, max: 9}"),
+        18,
+        NESTED_KEY + ".1.conditions.0:",
+        "expected `min` at most `max` (no region could pass min 20 and max 9)",
+    ),
+    (
+        "a condition without a bound",
+        NESTED.replace("{indicator: s, min: 5}", "{indicator: s}"),
+        15,
+        NESTED_KEY + ".0:",
+        "expected a condition with `min` or `max` (or both)",
+    ),
+    (
+        "misspelt key in a nested group",
+        NESTED.replace("        - require: all\n", "        - require: all\n          conditons: []\n"),
+        17,
+        NESTED_KEY + ".1.conditons",
+        "did you mean `conditions`",
+    ),
+    (
+        "nested require neither any nor all",
+        NESTED.replace("- require: all", "- require: most"),
+        16,
+        NESTED_KEY + ".1.require",
+        "expected one of: all, any; found 'most'",
     ),
 ]
 

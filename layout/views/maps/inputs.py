@@ -13,7 +13,7 @@ A row whose capacity is not above ``layout.results.metrics.HELD`` hosts nothing 
 were left out may hold some): a plan leaves it out. An inter-provincial cluster's members are the regions that hold
 capacity in it (:func:`group_outlines`).
 
-``geodata/sei_clusters_2019.csv`` lists 18 of the 66 national SEI clusters designated in 2019 by
+``geodata/sei_clusters_2019.csv`` lists 19 of the 66 national SEI clusters designated in 2019 by
 city, with no coordinates: the maps place them per province only (:func:`read_clusters_2019`).
 """
 

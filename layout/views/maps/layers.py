@@ -10,7 +10,7 @@
   (left of the baseline). Provinces with no sourced plan are hatched and say so; nothing is filled in
   for them. Declared plans state no capacity, so the portfolio is coloured by the number of industries
   declared, and each industry layer shows who declared it;
-* :func:`add_clusters_2019`: the national SEI clusters of 2019 that geodata lists (18 of 66, named by
+* :func:`add_clusters_2019`: the national SEI clusters of 2019 that geodata lists (19 of 66, named by
   city, with no coordinates), drawn per province: an outline and a circle at the province's
   representative point, with city – industry – source in the tooltip;
 * :func:`add_changes`: with a reference layout (least-change re-planning, metrics.json `changes`), a thematic

@@ -24,7 +24,7 @@ Each map has
   holding capacity, labelled with the group name and each member's capacity and share), provincial and characteristic clusters (outlined regions
   labelled with the industry codes), the uncoordinated neighbour duplications that remain (lines
   between the two regions' representative points) and the national SEI clusters of 2019 that
-  geodata lists, per province (18 of 66; shown at first on the declared map);
+  geodata lists, per province (19 of 66; shown at first on the declared map);
 * always: units that are drawn but not modelled (Hong Kong, Macao, Taiwan) in grey, labelled
   "not modelled"; the South China Sea dashed line (``geodata/south_china_sea.geojson``); a legend
   (plain HTML/CSS) that follows the thematic layer; a scale bar; the layer control (collapsed to an
