@@ -107,6 +107,6 @@ def read_text(path: Path, what: str, limit: int = TEXT_LIMIT, encoding: str = "u
                 None,
                 "",
                 f"{what} in UTF-8 (save it as UTF-8)",
-                f"a byte that is not UTF-8 at offset {e.start}",
+                f"a byte that is not UTF-8 at offset {e.start + len(data) - len(e.object)}",  # utf-8-sig: after the BOM
             )
         ) from None

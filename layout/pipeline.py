@@ -55,6 +55,7 @@ from layout.results.layouts import solution_layout, units_geojson
 from layout.results.metrics import duplications, layout_metrics
 from layout.results.reference import changes_metrics, read_reference
 from layout.results.staging import check_out, claimed, staged_output, write_json
+from layout.results.wide import layout_layers, wide_table
 from layout.spec.load import LoadedSpec, load
 from layout.views.maps.render import write_map
 from layout.views.report import write_report
@@ -248,8 +249,9 @@ def manifest(run: Run) -> dict:
     return new_manifest(spec.file, run.inputs, spec.input_hash, run.solver, periods=spec.scenario.periods)
 
 
-def period_contents(regions: RegionSet, p: PeriodRun, metrics: dict, manifest: dict) -> Contents:
-    """The data files of one period's results folder (or of the folder's top level: the last period's)."""
+def period_contents(regions: RegionSet, p: PeriodRun, metrics: dict, manifest: dict, *, shipped: bool) -> Contents:
+    """The data files of one period's results folder (or of the folder's top level: the last period's). `shipped`:
+    the regions are the shipped boundaries (GCJ-02; layout.gpkg's layers say so)."""
     return Contents(
         metrics,
         manifest,
@@ -257,6 +259,8 @@ def period_contents(regions: RegionSet, p: PeriodRun, metrics: dict, manifest: d
         p.baseline,
         p.declared.layout if p.declared is not None else None,
         layout=units_geojson(regions, p.inst, p.layout),
+        wide=wide_table(p.layout, p.inst.region_names, list(p.inst.industries)),
+        geopackage=layout_layers(regions, p.inst, p.layout, p.baseline, p.declared, shipped),
         explanation=p.explanation,
     )
 
@@ -423,11 +427,13 @@ def write_data(folder: Path, run: Run, metrics: dict) -> None:
     each period's folder (periods/<year>/) and phasing.csv; the last period's files at the top, with `metrics`."""
     about = manifest(run)
     phased = bool(run.spec.scenario.periods)
+    shipped = run.spec.scenario.regions.source == "embedded"
     for p in run.periods if phased else []:
         period = folder / PERIODS_DIR / str(p.inst.period)
         period.mkdir(parents=True)
-        write_contents(period, period_contents(run.regions, p, p.metrics, {**about, "period": p.inst.period}))
-    top = period_contents(run.regions, run.last, metrics, about)
+        about_period = {**about, "period": p.inst.period}
+        write_contents(period, period_contents(run.regions, p, p.metrics, about_period, shipped=shipped))
+    top = period_contents(run.regions, run.last, metrics, about, shipped=shipped)
     top.phasing = phasing_table(run.periods) if phased else None
     write_contents(folder, top)
 

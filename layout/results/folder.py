@@ -50,6 +50,8 @@ __all__ = [
     "DECLARED_CSV",
     "PHASING_CSV",
     "LAYOUT_GEOJSON",
+    "LAYOUT_GPKG",
+    "CAPACITY_WIDE_CSV",
     "METRICS_JSON",
     "EXPLANATION_JSON",
     "MANIFEST_JSON",
@@ -73,6 +75,7 @@ __all__ = [
     "OPTIMUM_DIR",
     "ALTERNATIVES_DIR",
     "Contents",
+    "Layer",
     "WRITERS",
     "write_contents",
     "write_diagnosis",
@@ -99,6 +102,8 @@ BASELINE_CSV = "baseline.csv"  # the uncoordinated baseline layout, same columns
 DECLARED_CSV = "declared.csv"  # the provinces' declared SEI priorities laid out (from geodata's priorities table)
 PHASING_CSV = "phasing.csv"  # with plan periods: every period's layout, a leading `period` column
 LAYOUT_GEOJSON = "layout.geojson"  # every drawn unit with its portfolio
+LAYOUT_GPKG = "layout.gpkg"  # GeoPackage: one layer per layout (optimised, baseline, declared), codes as TEXT
+CAPACITY_WIDE_CSV = "capacity_wide.csv"  # one row per modelled region: per industry its capacity and tier
 METRICS_JSON = "metrics.json"
 EXPLANATION_JSON = "explanation.json"
 MANIFEST_JSON = MANIFEST  # what wrote the folder, and every file in it (layout.results.staging)
@@ -622,7 +627,7 @@ def read_units_geojson(path: Path) -> dict:
 def write_table(path: Path, table: pd.DataFrame) -> None:
     """A layout table as CSV: UTF-8, sorted by region and industry, capacities to 6 decimals, spreadsheet-safe
     (layout.results.tables; read back with `ResultsFolder.table`)."""
-    path.write_text(csv_text(table.sort_values(["region_code", "industry"]), "%.6f"), encoding="utf-8")
+    path.write_bytes(csv_text(table.sort_values(["region_code", "industry"]), "%.6f").encode("utf-8"))  # CRLF as is
 
 
 def write_geojson(path: Path, collection: dict) -> None:
@@ -633,6 +638,50 @@ def write_geojson(path: Path, collection: dict) -> None:
 def write_bytes(path: Path, data: bytes) -> None:
     """A file as given (a constraint file copied)."""
     path.write_bytes(data)
+
+
+def write_wide(path: Path, table: pd.DataFrame) -> None:
+    """A wide table (capacity_wide.csv) as CSV in the order given, capacities to 6 decimals, spreadsheet-safe
+    (layout.results.tables, as `write_table`)."""
+    path.write_bytes(csv_text(table, "%.6f").encode("utf-8"))  # bytes: CRLF as csv_text wrote it, on every OS
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A GeoPackage layer: its features (longitude/latitude, with their CRS) and the description a GIS shows for it."""
+
+    frame: gpd.GeoDataFrame
+    description: str
+
+
+GPKG_DATE = "1970-01-01T00:00:00.000Z"  # gpkg_contents.last_change: fixed, so the same input gives the same bytes
+
+
+def write_geopackage(path: Path, layers: dict[str, Layer]) -> None:
+    """A GeoPackage with one layer per entry (name: layer), polygons as MultiPolygon, each layer's description in
+    gpkg_contents. Its last_change is GPKG_DATE, not the clock (the time a folder was written is manifest.json's
+    `created`). A GDAL failure is an OSError naming the file (the staging contract makes it exit 2)."""
+    import errno
+
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
+    try:
+        for name, layer in layers.items():
+            pyogrio.write_dataframe(
+                layer.frame,
+                path,
+                layer=name,
+                driver="GPKG",
+                promote_to_multi=True,
+                layer_options={"DESCRIPTION": layer.description},
+            )
+    except (DataSourceError, DataLayerError) as e:
+        raise OSError(errno.EIO, f"GDAL could not write the GeoPackage: {e}", str(path)) from None
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 @dataclass
@@ -646,6 +695,8 @@ class Contents:
     declared: pd.DataFrame | None = None
     phasing: pd.DataFrame | None = None
     layout: dict | None = None  # layout.geojson's FeatureCollection (layout.results.layouts.units_geojson)
+    wide: pd.DataFrame | None = None  # capacity_wide.csv (layout.results.wide.wide_table)
+    geopackage: dict[str, Layer] | None = None  # layout.gpkg's layers by name (layout.results.wide.layout_layers)
     explanation: dict | None = None
     scenario: bytes | None = None  # the constraint file solved, copied as is
 
@@ -686,7 +737,9 @@ WRITERS: tuple[tuple[str, str, Callable[[Path, Any], None]], ...] = (
     (BASELINE_CSV, "baseline", write_table),
     (DECLARED_CSV, "declared", write_table),
     (PHASING_CSV, "phasing", write_table),
+    (CAPACITY_WIDE_CSV, "wide", write_wide),
     (LAYOUT_GEOJSON, "layout", write_geojson),
+    (LAYOUT_GPKG, "geopackage", write_geopackage),
     (SCENARIO_YAML, "scenario", write_bytes),
     (EXPLANATION_JSON, "explanation", write_json),
     (METRICS_JSON, "metrics", write_json),

@@ -8,6 +8,12 @@ rule can be undone exactly. Numbers stay numbers (-3.5 is written -3.5): only te
 
 `read_csv` reads such a table back with the original text (it removes that one leading quote), so a region
 named `=A1` is `=A1` again in reports, maps and comparisons; the file itself stores `'=A1`.
+
+Every CSV is UTF-8 with a byte-order mark (the bytes EF BB BF first): `csv_text` begins with U+FEFF, so whoever
+writes it as UTF-8 writes the mark. Excel takes a CSV without one for the system's code page (GBK on Chinese
+Windows) and shows 北京市 as mojibake; with it, Excel reads UTF-8. pandas.read_csv drops the mark by itself;
+Python's csv module needs `encoding="utf-8-sig"`, R `fileEncoding="UTF-8-BOM"`. `read_csv` reads files with and
+without it (folders written by earlier versions have none).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import pandas as pd
 from layout.errors import InputError, Problem
 from layout.inputs import read_text
 
+BOM = "\ufeff"  # the byte-order mark: UTF-8 EF BB BF, how Excel knows a CSV is UTF-8
 QUOTE = "'"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", QUOTE)  # OWASP's list, and the quote itself (so it can be undone)
 
@@ -38,15 +45,15 @@ def original_cell(value: Any) -> Any:
 
 
 def csv_text(table: pd.DataFrame, float_format: str) -> str:
-    """The table as CSV text (no index), text cells and column names made spreadsheet-safe. Lines end in CRLF, as
-    RFC 4180 has it: a carriage return inside a cell is then quoted too (with '\\n' line ends it is not, and the
-    table cannot be read back)."""
+    """The table as CSV text (no index), text cells and column names made spreadsheet-safe, beginning with the
+    byte-order mark `BOM` (write it as UTF-8). Lines end in CRLF, as RFC 4180 has it: a carriage return inside a
+    cell is then quoted too (with '\\n' line ends it is not, and the table cannot be read back)."""
     safe = table.copy()
     for col in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[col]):
             safe[col] = safe[col].map(safe_cell)
     safe.columns = [safe_cell(c) for c in safe.columns]
-    return safe.to_csv(index=False, float_format=float_format, lineterminator="\r\n")
+    return BOM + safe.to_csv(index=False, float_format=float_format, lineterminator="\r\n")
 
 
 def read_csv(path: Path, columns: Iterable[str] = (), numbers: Iterable[str] = ()) -> pd.DataFrame:
@@ -60,12 +67,12 @@ def read_csv_lines(
     """A table `csv_text` wrote, and the line in the file of each of its rows (for messages about a row): every
     cell its original text, the columns `numbers` as floats.
 
-    Bounded (layout.inputs); InputError naming the file and line for a file that is not such a table: not UTF-8,
-    not CSV, a row of another length than the header, without the `columns` or `numbers` needed, or with a cell
-    of `numbers` that is not a number."""
+    Read with or without the byte-order mark (earlier versions wrote none). Bounded (layout.inputs); InputError
+    naming the file and line for a file that is not such a table: not UTF-8, not CSV, a row of another length than
+    the header, without the `columns` or `numbers` needed, or with a cell of `numbers` that is not a number."""
     label, numbers = str(path), list(numbers)
     what = "a CSV table written by this program"
-    text = read_text(path, what)
+    text = read_text(path, what, encoding="utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [original_cell(h) for h in next(reader, [])]

@@ -46,6 +46,7 @@ from layout.results.folder import (
     missed_words,
     read_json,
     read_units_geojson,
+    section,
     stopped_words,
     targets_missed_of,
     time_limit_of,
@@ -563,7 +564,7 @@ def _solver_section(metrics: dict, manifest: dict) -> str:
     ]
     rows += [(f"time: {k} (s)", _num(v, 3)) for k, v in sorted(t.items())]
     rows += [("command", f"<code>{e(manifest.get('command'))}</code>")]
-    versions = manifest.get("versions", {})
+    versions = section(manifest, "versions")  # a received manifest may hold anything there
     rows += [(f"version: {k}", e(v)) for k, v in sorted(versions.items())]
     return "<table>" + "".join(f"<tr><th>{e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
 

@@ -396,8 +396,10 @@ def test_a_solve_from_python_writes_the_folder_layout_solve_writes(squares, cli_
     assert names == [
         "assignment.csv",
         "baseline.csv",
+        "capacity_wide.csv",
         "explanation.json",
         "layout.geojson",
+        "layout.gpkg",
         "manifest.json",
         "map.html",
         "metrics.json",
@@ -405,7 +407,14 @@ def test_a_solve_from_python_writes_the_folder_layout_solve_writes(squares, cli_
     ]
     for folder in (by_out, written):
         assert sorted(p.name for p in folder.iterdir()) == names
-        for name in ("assignment.csv", "baseline.csv", "layout.geojson", "explanation.json"):
+        for name in (
+            "assignment.csv",
+            "baseline.csv",
+            "capacity_wide.csv",
+            "layout.geojson",
+            "layout.gpkg",
+            "explanation.json",
+        ):
             assert (folder / name).read_bytes() == (cli_folder / name).read_bytes(), (folder, name)
     cli = without_timings(read_json(cli_folder / METRICS_JSON))
     assert without_timings(read_json(written / METRICS_JSON)) == cli

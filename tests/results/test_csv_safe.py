@@ -24,7 +24,7 @@ INDUSTRY_NAMES = {"T1": "@SUM(A1)", "T2": "\tcmd", "T3": "\rcmd", "T4": "'quoted
 
 
 def _raw(path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8-sig", newline="") as f:  # the file as stored, its byte-order mark dropped
         return list(csv.DictReader(f))
 
 

@@ -361,7 +361,7 @@ def test_both_maps_render_offline_with_all_layers(page, tmp_path):
 
 
 def test_tooltips_match_assignment_csv(page, results):
-    with (results / "assignment.csv").open(encoding="utf-8") as fh:
+    with (results / "assignment.csv").open(encoding="utf-8-sig") as fh:  # our CSVs begin with a byte-order mark
         table = list(csv.DictReader(fh))
     page.fold_legends()  # out of the way of the regions under them
     for code in MODELLED:
@@ -661,7 +661,7 @@ def test_three_maps_side_by_side(ph_page):
 
 
 def test_period_layers_draw_each_period(ph_page, phased):
-    with (phased / "phasing.csv").open(encoding="utf-8") as fh:
+    with (phased / "phasing.csv").open(encoding="utf-8-sig") as fh:
         phasing = list(csv.DictReader(fh))
     years = sorted({r["period"] for r in phasing})
     control = ph_page.control("optimised")
@@ -753,7 +753,7 @@ def test_declared_map(ph_page, phased):
         tip = ph_page.hover("declared", *_ph_inside(code))
         assert tip.locator(".no-plan").inner_text() == "no sourced plan"
         assert tip.locator("li").count() == 0
-    with (phased / "declared.csv").open(encoding="utf-8") as fh:
+    with (phased / "declared.csv").open(encoding="utf-8-sig") as fh:
         table = list(csv.DictReader(fh))
     for code in COVERED:
         tip = ph_page.hover("declared", *_ph_inside(code))

@@ -65,7 +65,7 @@ def sweep_dir(tmp_path_factory):
 
 
 def _robustness(sweep_dir) -> dict[tuple[str, str], dict]:
-    with (sweep_dir / "robustness.csv").open(encoding="utf-8") as fh:
+    with (sweep_dir / "robustness.csv").open(encoding="utf-8-sig") as fh:  # it begins with a byte-order mark
         return {(r["region_code"], r["industry"]): r for r in csv.DictReader(fh)}
 
 

@@ -206,7 +206,7 @@ def test_layer_control_shows_the_payload_in_a_browser(browser, solved):
 
 
 def _read_rows(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # our CSVs begin with a byte-order mark
         return list(csv.DictReader(fh))
 
 
