@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from layout.model.instance import Instance
     from layout.model.solve import SolverProgress
     from layout.pipeline import Run
-    from layout.views.maps.elements import Page
+    from layout.views.maps.elements import Page, Tiles
 
 __all__ = ["load", "solve", "Result", "metrics_frame", "industry_frame"]  # a scenario solved, in memory
 __all__ += ["validate", "schema", "explain", "explain_text", "compare", "compare_text", "write_report", "write_map"]
@@ -247,7 +247,7 @@ class Result:
             progress=progress or (lambda s: None),
         )
 
-    def map(self, layers: list[str] | None = None, tiles: str | None = None) -> Page:
+    def map(self, layers: list[str] | None = None, tiles: Tiles = None) -> Page:
         """The map page (`layout map`: declared, baseline and optimised side by side, offline) as a folium Figure;
         Jupyter displays it, `.offline_html()` is the page. `layers` and `tiles` as `layout.views.maps.render.write_map`."""
         from layout.pipeline import write_data
@@ -337,10 +337,11 @@ def _map_input(folder: Path, expected: str) -> Iterator[None]:
 def write_map(
     folder: str | Path,
     layers: list[str] | None = None,
-    tiles: str | None = None,
+    tiles: Tiles = None,
     png: str | Path | None = None,
     force: bool = False,
     *,
+    attribution: str | None = None,
     written: Callable[[Path], None] | None = None,
 ) -> Path:
     """`layout map`: redraw DIR/map.html (declared, baseline and optimised side by side, offline) from a results
@@ -348,16 +349,24 @@ def write_map(
     DIR/robustness.html (how often each region is designated; no `layers` or `png`). Returns the page's path.
 
     `layers`: industry codes and layer keys (`layout.views.maps.render.write_map`; None = all). `tiles`: an online
-    base map (the page then needs the network). `force`: let `png` replace an existing file (never a data file of a
+    base map (the page then needs the network): a name Folium knows or a URL template with {z}/{x}/{y}, which needs
+    `attribution`, the credit its terms require (or `layout.views.maps.elements.Basemap`, both together). `force`: let `png` replace an existing file (never a data file of a
     results folder). `written` is called with each file once it is written. InputError for a folder that is neither
     kind, an unknown layer or a `png` path that would cost a file (checked before anything is drawn)."""
     from layout.results.staging import check_chosen
+    from layout.views.maps.elements import Basemap
     from layout.views.maps.png import write_png
     from layout.views.maps.render import write_map as write_page
     from layout.views.maps.render import write_robustness_map
     from layout.views.maps.robustness import is_sweep_folder
 
     folder, done = Path(folder), written or (lambda path: None)
+    if attribution is not None:  # the credit a tile server's terms require: only with the tiles it credits
+        if not tiles:
+            raise InputError(
+                Problem("command line", None, "--attribution", "--tiles with it (the map it credits)", "no --tiles")
+            )
+        tiles = Basemap(tiles.tiles if isinstance(tiles, Basemap) else tiles, attribution)
     if is_sweep_folder(folder):
         if layers or png is not None:
             raise InputError(

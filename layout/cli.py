@@ -233,7 +233,8 @@ def solve(
         "the lines not to miss: a stop at a limit, targets not met. No tables, no progress lines.",
     ),
 ) -> None:
-    """Solve a scenario; write assignment.csv, baseline.csv, layout.geojson, metrics.json, explanation.json, map.html, report.html."""
+    """Solve a scenario; write assignment.csv, baseline.csv, capacity_wide.csv, layout.geojson, layout.gpkg,
+    metrics.json, explanation.json, map.html, report.html."""
     from layout.api import solve as solve_scenario
 
     def body():
@@ -397,7 +398,13 @@ def map_(
         help="Layers to draw (industry codes, portfolio, periods, changes, inter-provincial, provincial, characteristic, duplications, clusters-2019); repeat or comma-separate. Default: all. The declared-plans map appears whenever DIR/declared.csv exists.",
     ),
     tiles: str | None = typer.Option(
-        None, "--tiles", help="Online base map (e.g. OpenStreetMap); the page then needs the network."
+        None,
+        "--tiles",
+        help="Online base map: a name (OpenStreetMap, CartoDB positron) or a URL template with {z}/{x}/{y} (Tianditu "
+        "with your key, an institute's tile server; needs --attribution); the page then needs the network.",
+    ),
+    attribution: str | None = typer.Option(
+        None, "--attribution", help="The attribution a --tiles URL template's terms require, shown on the map."
     ),
     png: Path | None = typer.Option(None, "--png", help="Also write a static figure (PNG) for reports and papers."),
     force: bool = typer.Option(
@@ -412,7 +419,11 @@ def map_(
     def wrote(path: Path) -> None:
         out_console.print(f"wrote {path}", markup=False)
 
-    _guard(lambda: write_map(result_dir, layers=layers, tiles=tiles, png=png, force=force, written=wrote))
+    _guard(
+        lambda: write_map(
+            result_dir, layers=layers, tiles=tiles, attribution=attribution, png=png, force=force, written=wrote
+        )
+    )
 
 
 @app.command()

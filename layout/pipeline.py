@@ -79,6 +79,9 @@ class Options:
     on_progress: OnProgress | None = None
     # called with each rule warning (layout.model.rules) before solving; None: through `progress`
     warn: Progress | None = None
+    # write layout.gpkg at the folder's top level (sweep points and alternatives leave it out: one per point would
+    # cost megabytes each at finer levels; `layout solve` writes it)
+    geopackage: bool = True
 
 
 @dataclass
@@ -249,9 +252,12 @@ def manifest(run: Run) -> dict:
     return new_manifest(spec.file, run.inputs, spec.input_hash, run.solver, periods=spec.scenario.periods)
 
 
-def period_contents(regions: RegionSet, p: PeriodRun, metrics: dict, manifest: dict, *, shipped: bool) -> Contents:
+def period_contents(
+    regions: RegionSet, p: PeriodRun, metrics: dict, manifest: dict, *, shipped: bool, geopackage: bool = True
+) -> Contents:
     """The data files of one period's results folder (or of the folder's top level: the last period's). `shipped`:
-    the regions are the shipped boundaries (GCJ-02; layout.gpkg's layers say so)."""
+    the regions are the shipped boundaries (GCJ-02; layout.gpkg's layers say so); `geopackage`: write layout.gpkg
+    (the top level of a solve's folder only: a period folder's would repeat it)."""
     return Contents(
         metrics,
         manifest,
@@ -260,7 +266,7 @@ def period_contents(regions: RegionSet, p: PeriodRun, metrics: dict, manifest: d
         p.declared.layout if p.declared is not None else None,
         layout=units_geojson(regions, p.inst, p.layout),
         wide=wide_table(p.layout, p.inst.region_names, list(p.inst.industries)),
-        geopackage=layout_layers(regions, p.inst, p.layout, p.baseline, p.declared, shipped),
+        geopackage=layout_layers(regions, p.inst, p.layout, p.baseline, p.declared, shipped) if geopackage else None,
         explanation=p.explanation,
     )
 
@@ -311,7 +317,13 @@ def solve_scenario(
         run.metrics["timings_seconds"] = _seconds(run.timings)
         if out is not None:
             write_run(
-                run, out, options.force, export_lp=options.export_lp, export_mps=options.export_mps, progress=progress
+                run,
+                out,
+                options.force,
+                export_lp=options.export_lp,
+                export_mps=options.export_mps,
+                progress=progress,
+                geopackage=options.geopackage,
             )
         return run
 
@@ -397,6 +409,7 @@ def write_run(
     export_lp: bool = False,
     export_mps: bool = False,
     progress: Progress = lambda s: None,
+    geopackage: bool = True,
 ) -> Path:
     """Write a solve's results folder (the contract of `layout solve --out`, `layout.results.staging`): the data
     files (`layout.results.folder.WRITERS`), each period's folder, the model if asked, the maps and the report.
@@ -407,7 +420,7 @@ def write_run(
     with staged_output(out, force, inputs=run.inputs) as tmp:
         timings = {k: v for k, v in run.timings.items() if k not in ("write", "total")}
         # as the report shows it; final figures below
-        write_data(tmp, run, {**run.metrics, "timings_seconds": _seconds(timings)})
+        write_data(tmp, run, {**run.metrics, "timings_seconds": _seconds(timings)}, geopackage)
         if export_lp or export_mps:
             export(run.model, tmp / MODEL_LP if export_lp else None, tmp / MODEL_MPS if export_mps else None)
         progress("drawing the maps and writing the report")
@@ -422,9 +435,10 @@ def write_run(
     return out
 
 
-def write_data(folder: Path, run: Run, metrics: dict) -> None:
+def write_data(folder: Path, run: Run, metrics: dict, geopackage: bool = True) -> None:
     """The data files of a solve's results folder (`layout.results.folder.WRITERS`) into `folder`: with plan periods,
-    each period's folder (periods/<year>/) and phasing.csv; the last period's files at the top, with `metrics`."""
+    each period's folder (periods/<year>/) and phasing.csv; the last period's files at the top, with `metrics`, and
+    layout.gpkg there only (`geopackage`)."""
     about = manifest(run)
     phased = bool(run.spec.scenario.periods)
     shipped = run.spec.scenario.regions.source == "embedded"
@@ -432,8 +446,10 @@ def write_data(folder: Path, run: Run, metrics: dict) -> None:
         period = folder / PERIODS_DIR / str(p.inst.period)
         period.mkdir(parents=True)
         about_period = {**about, "period": p.inst.period}
-        write_contents(period, period_contents(run.regions, p, p.metrics, about_period, shipped=shipped))
-    top = period_contents(run.regions, run.last, metrics, about, shipped=shipped)
+        write_contents(
+            period, period_contents(run.regions, p, p.metrics, about_period, shipped=shipped, geopackage=False)
+        )
+    top = period_contents(run.regions, run.last, metrics, about, shipped=shipped, geopackage=geopackage)
     top.phasing = phasing_table(run.periods) if phased else None
     write_contents(folder, top)
 

@@ -331,7 +331,7 @@ def solve_alternative(task: AlternativeTask) -> dict:
             input_files(spec, regions),
         )
         run.solving = time.perf_counter() - t0
-        write_run(run, Path(task.folder), True)
+        write_run(run, Path(task.folder), True, geopackage=False)  # a point of a batch: no layout.gpkg
         write_file(Path(task.folder) / SCENARIO_YAML, Path(task.scenario).read_bytes())  # listed in its manifest
         return result.status
 

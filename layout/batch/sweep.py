@@ -481,7 +481,7 @@ def solve_point(task: Task) -> dict:
 
     def body() -> str:
         check_readable(task.scenario)
-        run = solve_scenario(task.scenario, Path(task.folder), Options(force=True, **task.options))
+        run = solve_scenario(task.scenario, Path(task.folder), Options(force=True, geopackage=False, **task.options))
         status = run.metrics["solver"]["status"]
         # listed in the folder's manifest
         write_file(Path(task.folder) / SCENARIO_YAML, Path(task.scenario).read_bytes())

@@ -88,6 +88,7 @@ def test_two_equally_good_layouts_are_both_returned_and_the_shared_designation_i
         assert {"assignment.csv", "metrics.json", "map.html", "report.html", "manifest.json"} <= {
             f.name for f in folder.iterdir()
         }
+    assert not (out / "alternatives" / "a01" / "layout.gpkg").exists()  # a point of a batch: no GeoPackage
     record = json.loads((out / "alternatives" / "a01" / "metrics.json").read_text(encoding="utf-8"))["alternative"]
     assert (record["objective_limit"], record["differing_designations"]) == (-2.0, 2)
     for page, name in (

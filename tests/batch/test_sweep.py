@@ -116,6 +116,7 @@ def test_four_point_sweep_serial_and_local_dask_cluster_give_identical_tables(sq
         assert {"assignment.csv", "metrics.json", "manifest.json", "scenario.yaml"} <= {
             f.name for f in folder.iterdir()
         }
+        assert not (folder / "layout.gpkg").exists()  # a point of a batch: no GeoPackage (megabytes each)
         doc = yaml.safe_load((folder / "scenario.yaml").read_text())
         assert "extends" not in doc and "sweep" not in doc
         assert os.path.isabs(doc["regions"]["boundaries"]) and os.path.isabs(doc["regions"]["indicators"])

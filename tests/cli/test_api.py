@@ -222,12 +222,19 @@ COMMANDS = {
         "wrote x.html\n",
     ),
     "map": (
-        ["map", "r", "--layers", "T", "--layers", "portfolio", "--tiles", "OpenStreetMap", "--png", "f.png", "--force"],
+        ["map", "r", "--layers", "T", "--layers", "portfolio", "--tiles", "https://t/{z}/{x}/{y}", "--attribution", "c"]
+        + ["--png", "f.png", "--force"],
         [
             (
                 "write_map",
                 (P("r"),),
-                {"layers": ["T", "portfolio"], "tiles": "OpenStreetMap", "png": P("f.png"), "force": True},
+                {
+                    "layers": ["T", "portfolio"],
+                    "tiles": "https://t/{z}/{x}/{y}",
+                    "attribution": "c",
+                    "png": P("f.png"),
+                    "force": True,
+                },
             )
         ],
         {"write_map": P("r/map.html")},

@@ -126,8 +126,10 @@ def test_capacity_wide_is_the_assignment_pivoted_with_every_modelled_region(defa
 
 def test_the_geopackage_has_a_layer_per_layout(default, squares):
     assert pyogrio.list_layers(default / "layout.gpkg")[:, 0].tolist() == ["optimised", "baseline", "declared"]
-    for folder in (squares, squares / "periods" / "2025"):  # no declared plans for your own regions
-        assert pyogrio.list_layers(folder / "layout.gpkg")[:, 0].tolist() == ["optimised", "baseline"]
+    # no declared plans for your own regions; at the top only: a period folder would repeat the last period's
+    assert pyogrio.list_layers(squares / "layout.gpkg")[:, 0].tolist() == ["optimised", "baseline"]
+    assert not (squares / "periods" / "2025" / "layout.gpkg").exists()
+    assert not (squares / "periods" / "2030" / "layout.gpkg").exists()
     for folder, layer in ((default, "optimised"), (default, "baseline"), (squares, "optimised")):
         frame = gpd.read_file(folder / "layout.gpkg", layer=layer)
         check_wide(folder, frame, csv(folder / LAYOUTS[layer]))
@@ -182,7 +184,13 @@ def test_the_declared_layer_says_yes_or_no_where_a_plan_is_sourced(default):
 def test_both_files_are_in_the_manifest_and_force_replaces_the_folder_byte_for_byte(tmp_path, squares):
     out = solved(periods_scenario(tmp_path), tmp_path / "out")
     files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
-    for name in ("capacity_wide.csv", "layout.gpkg", "periods/2025/layout.gpkg", "periods/2030/capacity_wide.csv"):
+    assert "periods/2025/layout.gpkg" not in files
+    for name in (
+        "capacity_wide.csv",
+        "layout.gpkg",
+        "periods/2025/capacity_wide.csv",
+        "periods/2030/capacity_wide.csv",
+    ):
         assert files[name]["sha256"] == hashlib.sha256((out / name).read_bytes()).hexdigest()
     first = (out / "layout.gpkg").read_bytes()
     solved(tmp_path / "scenario.yaml", out, "--force")  # the folder checks accept what they listed
@@ -216,3 +224,15 @@ def test_industry_codes_equal_but_for_case_get_columns_of_their_own(tmp_path):
     assert list(wide.columns) == columns
     assert wide[["T_capacity", "t_2_capacity", "clusters"]].values.tolist() == [[60, 60, 2], [40, 40, 2]]
     assert pyogrio.read_info(out / "layout.gpkg", layer="optimised")["fields"].tolist() == columns
+
+
+def test_points_of_a_batch_leave_the_geopackage_out(tmp_path):
+    """A sweep point or an alternative is a whole results folder: a GeoPackage in each would cost megabytes per point
+    at finer levels (17 MB at county level), so only `layout solve`'s folder has one."""
+    from layout.pipeline import Options, solve_scenario
+
+    scenario = periods_scenario(tmp_path)
+    solve_scenario(scenario, tmp_path / "point", Options(geopackage=False))
+    assert not (tmp_path / "point" / "layout.gpkg").exists() and (tmp_path / "point" / "capacity_wide.csv").exists()
+    files = json.loads((tmp_path / "point" / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert "layout.gpkg" not in files

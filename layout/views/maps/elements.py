@@ -394,6 +394,19 @@ class PageTiles(folium.TileLayer, VerbatimMacro):
     """folium's TileLayer, placed verbatim."""
 
 
+@dataclass(frozen=True)
+class Basemap:
+    """An online base map under the layout: a name Folium knows ("OpenStreetMap") or a URL template with {z}/{x}/{y}
+    (Tianditu, an institute's own tile server), and the attribution its terms require (a URL template needs one).
+    Both are data: Folium writes them into the page as JSON strings."""
+
+    tiles: str
+    attribution: str | None = None
+
+
+Tiles = str | Basemap | None  # what the map functions take: a name or template alone, or with its attribution
+
+
 class PageLayerControl(LayerControl, VerbatimMacro):
     """folium's layer control, placed verbatim: the layer names (HTML from the data) stay text."""
 
@@ -543,7 +556,7 @@ class Frame:
     overlays: list[str]  # overlay keys drawn (and "periods" when the period layers are drawn)
     vmax: dict[str, float]  # largest capacity of each industry over all layouts: one colour scale
     bounds: tuple  # (minx, miny, maxx, maxy) of the drawn units
-    tiles: str | None
+    tiles: Tiles
     has_sea: bool
     panels: int  # maps side by side
     clusters: list[NationalCluster]  # national SEI clusters (2019) in modelled units; [] if none or not drawn
@@ -577,12 +590,14 @@ def new_map(frame: Frame, key: str, index: int, tips: dict[str, str]) -> folium.
     )
     offline.leaflet_only(m)
     if frame.tiles:
+        base = frame.tiles if isinstance(frame.tiles, Basemap) else Basemap(frame.tiles)
         try:
-            PageTiles(frame.tiles, control=False).add_to(m)
+            PageTiles(base.tiles, attr=base.attribution, control=False).add_to(m)
         except (ValueError, KeyError) as exc:
             raise ValueError(
-                f"unknown tile layer {frame.tiles!r} ({exc}): give a name Folium knows, e.g. "
-                "'OpenStreetMap' or 'CartoDB positron', or a URL template with {z}/{x}/{y}"
+                f"unknown tile layer {base.tiles!r} ({exc}): give a name Folium knows, e.g. "
+                "'OpenStreetMap' or 'CartoDB positron', or a URL template with {z}/{x}/{y} and its attribution "
+                "(--attribution)"
             ) from None
     MapSetup(key, tips, frame.bounds).add_to(m)
     return m

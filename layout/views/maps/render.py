@@ -71,6 +71,7 @@ from layout.views.maps.elements import (
     Frame,
     LayoutLayer,
     Page,
+    Tiles,
     add_context,
     build_page,
     closing_rows,
@@ -348,12 +349,12 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
     return finish_map(m, key, _legend(frame, plan, drawn, groups), collapsed=frame.panels >= 3)
 
 
-def render_map(result_dir: Path, layers: list[str] | None = None, tiles: str | None = None) -> str:
+def render_map(result_dir: Path, layers: list[str] | None = None, tiles: Tiles = None) -> str:
     """The map page of ``result_dir`` as an HTML string (see :func:`write_map`)."""
     return map_figure(result_dir, layers=layers, tiles=tiles).offline_html()
 
 
-def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: str | None = None) -> Page:
+def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: Tiles = None) -> Page:
     """The map page of ``result_dir`` as a folium Figure (arguments as :func:`write_map`). In Jupyter it shows
     itself (``_repr_html_``: the self-contained page in an iframe); ``.offline_html()`` is the page :func:`write_map` writes."""
     res = load(Path(result_dir))
@@ -419,9 +420,7 @@ def _stopped(folder: Path) -> str | None:
     return stopped_words(read_metrics(folder)["solver"], time_limit_of(manifest))
 
 
-def write_map(
-    result_dir: Path, out: Path | None = None, layers: list[str] | None = None, tiles: str | None = None
-) -> Path:
+def write_map(result_dir: Path, out: Path | None = None, layers: list[str] | None = None, tiles: Tiles = None) -> Path:
     """Write the interactive map of a results folder; return its path (default ``DIR/map.html``).
 
     The page is self-contained and opens with no network (Leaflet inlined, no tile layer) — unless
@@ -448,7 +447,7 @@ def write_map(
     return out
 
 
-def write_robustness_map(sweep_dir: Path, out: Path | None = None, *, tiles: str | None = None) -> Path:
+def write_robustness_map(sweep_dir: Path, out: Path | None = None, *, tiles: Tiles = None) -> Path:
     """Write the robustness map of a sweep folder; return its path (default ``DIR/robustness.html``).
 
     One thematic layer per industry, filled by the share of solved points in which each region is

@@ -56,6 +56,7 @@ from layout.views.maps.elements import (
     RAMP_START,
     Frame,
     LayoutLayer,
+    Tiles,
     add_context,
     closing_rows,
     css_class,
@@ -310,18 +311,18 @@ def _legend(sw: Sweep, frame: Frame) -> str:
     return "".join(out)
 
 
-def render_robustness_map(sweep_dir: Path, tiles: str | None = None) -> str:
+def render_robustness_map(sweep_dir: Path, tiles: Tiles = None) -> str:
     """The robustness page of a sweep folder as an HTML string (see :func:`layout.views.maps.render.write_robustness_map`)."""
     return render_shares(load_sweep(Path(sweep_dir)), tiles)
 
 
-def render_alternatives_map(alternatives_dir: Path, tiles: str | None = None) -> str:
+def render_alternatives_map(alternatives_dir: Path, tiles: Tiles = None) -> str:
     """The page of an alternatives folder (`load_alternatives`): how often each region is designated over the optimum
     and its near-optimal alternatives, as an HTML string."""
     return render_shares(load_alternatives(Path(alternatives_dir)), tiles)
 
 
-def render_shares(sw: Sweep, tiles: str | None = None) -> str:
+def render_shares(sw: Sweep, tiles: Tiles = None) -> str:
     """The page of shares read by `load_shares` (a sweep's or an alternatives folder's) as an HTML string."""
     res, n, noun = sw.res, len(sw.solved), sw.counted.noun
     sea = read_sea()
