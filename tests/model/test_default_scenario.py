@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -248,3 +249,12 @@ def test_the_wind_only_example_is_the_default_before_the_fifth_pass():
     assert sorted(r["code"] for r in run.metrics["regions_eligible_for_nothing"]) == ["460000", "540000"]
     doc = (Path(__file__).parents[2] / "docs" / "endowments.md").read_text(encoding="utf-8")
     assert "| objective | −3.9412 |" in doc and "| 29 of 31 (Hainan, Tibet eligible for nothing) |" in doc
+
+
+def test_the_map_says_the_capacity_unit_in_legends_and_tooltips(default_run):
+    """Capacities on the map carry the scenario's unit (metrics.json scenario.capacity_unit, "index units" in the
+    default), in the legend, the tooltips' table and the focus line of an industry layer."""
+    page = (default_run[0] / "map.html").read_text(encoding="utf-8")
+    assert "(index units, same scale in both maps)" in page
+    assert "Capacity (index units)" in page
+    assert re.search(r"\): [0-9.]+ index units", page.replace("\\u003c", "<"))

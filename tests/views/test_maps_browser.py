@@ -435,7 +435,7 @@ def test_layer_control_toggles_paths_and_syncs_maps(page):
             == "none"
         )
     tip = page.hover("optimised", *_inside("120000"))
-    assert tip.locator(".focus").inner_text() == "New IT (NGIT): 25.5"
+    assert tip.locator(".focus").inner_text() == "New IT (NGIT): 25.5 capacity units"  # no unit in this folder
     assert page.hover("optimised", *_inside("130000")).locator(".focus").inner_text() == "New IT (NGIT): none"
     # the legend folded away on a click on its title, and unfolds again
     legend = page.map("optimised").locator(".layout-legend")

@@ -526,7 +526,7 @@ def tooltip(res: Results, rows: list, code: str, *, caption: str = "", new: set[
     rows = sorted(rows, key=lambda r: (TIERS.index(r.tier) if r.tier in TIERS else len(TIERS), -r.capacity, r.industry))
     if not rows:
         return head + '<div class="none">no cluster designated</div></div>'
-    body = ["<table><tr><th>Industry</th><th>Tier</th><th>Kind</th><th>Capacity</th></tr>"]
+    body = [f"<table><tr><th>Industry</th><th>Tier</th><th>Kind</th><th>Capacity ({esc(res.unit)})</th></tr>"]
     for r in rows:
         ind = res.industries.get(r.industry)
         name = ind.name if ind else r.industry

@@ -219,6 +219,13 @@ class Results:
     # folder written before they were listed
     group_clusters: list[dict] = field(default_factory=list)
     changes: Changes | None = None  # against the reference layout; None: the scenario names none
+    capacity_unit: str = "capacity units"  # the scenario's (metrics.json scenario.capacity_unit)
+
+    @property
+    def unit(self) -> str:
+        """The capacity unit as tooltips and legends say it after a number: its words before any bracket
+        ("index units" of "index units (100 = national target of each industry)")."""
+        return self.capacity_unit.split(" (", 1)[0].strip() or "capacity units"
 
     @property
     def modelled(self) -> list[str]:
@@ -413,6 +420,7 @@ def load(result_dir: Path, *, baseline: bool = True, extras: bool = True) -> Res
     scenario = str((metrics.get("scenario") or {}).get("name") or folder.name)
     listed = section(metrics, "optimised").get("group_clusters")  # checked by the Metrics shape
     res = Results(folder, scenario, industries, units, plans, groups, group_clusters=list(listed or []))
+    res.capacity_unit = str((metrics.get("scenario") or {}).get("capacity_unit") or res.capacity_unit)
     res.changes = _read_changes(folder, metrics, units)
     if extras:
         if (folder / PHASING_CSV).is_file():

@@ -159,7 +159,7 @@ def _legend(frame: Frame, plan: Plan, drawn: list[str], groups: list[dict]) -> s
             stops = ", ".join(RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * i / 8) for i in range(9))
             out.append(
                 f'<section data-layer="{esc(key)}"><b>{esc(ind.name)} ({esc(key)})</b>: capacity '
-                f"(index units, same scale in both maps)"
+                f"({esc(res.unit)}, same scale in both maps)"
                 f'<div class="ramp" style="background:linear-gradient(to right, {stops})"></div>'
                 f'<div class="ticks"><span>&gt; 0</span><span>{fmt_capacity(top / 2)}</span>'
                 f"<span>{fmt_capacity(top)}</span></div>" + legend_row(f"background:{NONE_FILL}", "none") + "</section>"
@@ -267,7 +267,7 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
                 cap = plan.capacity.get((c, bkey), 0.0)
                 head[c] = (
                     f'<div class="focus">{esc(ind.name)} ({esc(bkey)}): '
-                    f"{fmt_capacity(cap) if cap > 0 else 'none'}</div>"
+                    f"{fmt_capacity(cap) + ' ' + esc(res.unit) if cap > 0 else 'none'}</div>"
                 )
         part = fill_part(frame, modelled, bkey, fill, head)
         LayoutLayer(key, bkey, name, [part], base=True, show=bkey == first).add_to(m)
