@@ -64,16 +64,16 @@ def _industry(code: str, name: str) -> IndustryParams:
     )
 
 
-def test_layout_metrics_of_a_hand_layout():
-    regions = ["r1", "r2", "r3"]
-    inst = Instance(
-        name="hand",
+def _instance(name: str, regions: list[str], industries: list[IndustryParams], neighbours: list) -> Instance:
+    """A hand-made instance for the metrics: regions named by their upper-case code, no limits that matter here."""
+    return Instance(
+        name=name,
         capacity_unit="units",
         regions=regions,
         region_names={r: r.upper() for r in regions},
-        industries={"A": _industry("A", "Alpha"), "B": _industry("B", "Beta")},
+        industries={p.code: p for p in industries},
         groups={},
-        neighbours=[("r1", "r2"), ("r2", "r3")],
+        neighbours=neighbours,
         score={},
         eligible={},
         why_ineligible={},
@@ -89,6 +89,12 @@ def test_layout_metrics_of_a_hand_layout():
             "balance": 5.0,
             "advantage": 1.0,
         },
+    )
+
+
+def test_layout_metrics_of_a_hand_layout():
+    inst = _instance(
+        "hand", ["r1", "r2", "r3"], [_industry("A", "Alpha"), _industry("B", "Beta")], [("r1", "r2"), ("r2", "r3")]
     )
     rows = [
         ("r1", "A", 3, "provincial"),
@@ -135,24 +141,7 @@ def test_a_target_is_met_within_the_solvers_tolerance_as_the_exit_code_judges(bu
     `target_met`, now decides both."""
     from layout.model.core import target_met
 
-    regions = ["r1", "r2"]
-    inst = Instance(
-        name="tolerance",
-        capacity_unit="units",
-        regions=regions,
-        region_names={r: r.upper() for r in regions},
-        industries={"A": _industry("A", "Alpha")},
-        groups={},
-        neighbours=[],
-        score={},
-        eligible={},
-        why_ineligible={},
-        max_clusters={r: 3 for r in regions},
-        min_clusters={r: 0 for r in regions},
-        budget={r: None for r in regions},
-        base={},
-        weights={"homogeneity": 1.0, "characteristic_weight": 0.5},
-    )
+    inst = _instance("tolerance", ["r1", "r2"], [_industry("A", "Alpha")], [])
     rows = [("r1", "A", built_a - 4.0, "provincial"), ("r2", "A", 4.0, "provincial")]
     layout = pd.DataFrame([[r, r.upper(), i, i, c, t, "innovation", "", ""] for r, i, c, t in rows], columns=COLUMNS)
     m = layout_metrics(layout, inst)
