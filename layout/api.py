@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import pandas as pd
 
 from layout.errors import InputError, Problem
+from layout.language import using
 from layout.spec.load import LoadedSpec, load_dict
 from layout.spec.load import load as load_file
 
@@ -73,6 +74,7 @@ def solve(
     progress: Callable[[str], None] | None = None,
     on_progress: Callable[[SolverProgress], None] | None = None,
     warn: Callable[[str], None] | None = None,
+    lang: str | None = None,
 ) -> Result:
     """Solve a scenario (see `load`; period by period with `periods:`) and explain its layout.
 
@@ -84,7 +86,8 @@ def solve(
     stops, with its figures (a `layout.model.solve.SolverProgress`: elapsed seconds, best objective, bound, gap,
     nodes; `.words()` is the line `layout solve` shows). `warn` is called before solving with each rule that makes a
     target unreachable or an allowance futile ('file:line: key: sentence', `layout.model.rules`; default: through
-    `progress`); a rule that cannot hold is InputError. Raises InputError, InfeasibleError, LimitError or
+    `progress`); a rule that cannot hold is InputError. `lang` ('en' or 'zh'): the language of names, sentences and
+    pages (default: the file's `language:`, else the locale's). Raises InputError, InfeasibleError, LimitError or
     LayoutError."""
     from layout.pipeline import Options, solve_scenario
 
@@ -100,6 +103,7 @@ def solve(
         Path(diagnose_to) if diagnose_to is not None else None,
         on_progress,
         warn,
+        language=lang,
     )
     run = solve_scenario(source, Path(out) if out is not None else None, options, progress or (lambda s: None))
     return Result(run)
@@ -146,6 +150,11 @@ class Result:
     def scenario(self) -> LoadedSpec:
         """The scenario solved."""
         return self.run.spec
+
+    @property
+    def language(self) -> str:
+        """The language its names and sentences are written in ('en' or 'zh')."""
+        return self.run.language
 
     @property
     def name(self) -> str:
@@ -238,7 +247,7 @@ class Result:
         folder, or with `force` an earlier result of this program; written whole or not at all). Returns `out`."""
         from layout.pipeline import write_run
 
-        return write_run(
+        return write_run(  # in the language the run was solved in
             self.run,
             Path(out),
             force,
@@ -253,7 +262,7 @@ class Result:
         from layout.pipeline import write_data
         from layout.views.maps.render import map_figure
 
-        with tempfile.TemporaryDirectory(prefix="layout-map-") as folder:  # the page is drawn from the folder's files
+        with using(self.run.language), tempfile.TemporaryDirectory(prefix="layout-map-") as folder:  # from its files
             write_data(Path(folder), self.run, self.run.metrics)
             return map_figure(Path(folder), layers=layers, tiles=tiles)
 
@@ -261,19 +270,22 @@ class Result:
 # ---------------------------------------------------------------- the other commands, one call each (docs/python.md)
 
 
-def validate(file: str | Path | None, *, warn: Callable[[str], None] | None = None) -> Instance:
+def validate(
+    file: str | Path | None, *, warn: Callable[[str], None] | None = None, lang: str | None = None
+) -> Instance:
     """`layout validate`: check a constraint file (None = the default) and its regions without solving; return the
     instance of its first plan period (`regions`, `industries`, `groups`, `neighbours`; `missing`: the data gaps in
     words). InputError lists every problem at once, with the rules that cannot hold (`layout.model.rules`: e.g. a
     strength in a region not eligible for its industry); `warn` is called with each rule that makes a target
-    unreachable or an allowance futile ('file:line: key: sentence'), in every plan period."""
+    unreachable or an allowance futile ('file:line: key: sentence'), in every plan period. `lang` as `solve`'s."""
     from layout.model.rules import scenario_warnings
     from layout.pipeline import prepare
 
-    spec, regions, inst = prepare(file)
-    for w in scenario_warnings(spec, regions, inst):
-        if warn is not None:
-            warn(str(w))
+    with using(lang):
+        spec, regions, inst = prepare(file, lang)
+        for w in scenario_warnings(spec, regions, inst):
+            if warn is not None:
+                warn(str(w))
     return inst
 
 
@@ -293,11 +305,13 @@ def explain(folder: str | Path) -> dict:
     return read_explanation(Path(folder))
 
 
-def explain_text(folder: str | Path) -> str:
-    """What `layout explain` prints: the explanation of a results folder (`explain`) in sentences."""
+def explain_text(folder: str | Path, *, lang: str | None = None) -> str:
+    """What `layout explain` prints: the explanation of a results folder (`explain`) in sentences; `lang` (en, zh):
+    the language of the headings, default the folder's (its sentences are in the language it was solved in)."""
     from layout.analysis.explain import format_explanation
 
-    return format_explanation(explain(folder))
+    with using(lang or folder_language(folder)):
+        return format_explanation(explain(folder))
 
 
 def compare(a: str | Path, b: str | Path) -> dict:
@@ -309,20 +323,38 @@ def compare(a: str | Path, b: str | Path) -> dict:
     return compare_folders(Path(a), Path(b))
 
 
-def compare_text(a: str | Path, b: str | Path) -> str:
-    """What `layout compare` prints: the comparison of two results folders (`compare`) as a text table."""
+def compare_text(a: str | Path, b: str | Path, *, lang: str | None = None) -> str:
+    """What `layout compare` prints: the comparison of two results folders (`compare`) as a text table; `lang` as
+    `explain_text`'s (default: A's)."""
     from layout.results.compare import format_comparison
 
-    return format_comparison(compare(a, b))
+    with using(lang or folder_language(a)):
+        return format_comparison(compare(a, b))
 
 
-def write_report(folder: str | Path, out: str | Path | None = None, force: bool = False) -> Path:
+def write_report(
+    folder: str | Path, out: str | Path | None = None, force: bool = False, *, lang: str | None = None
+) -> Path:
     """`layout report`: rewrite the self-contained HTML report of a results folder (default DIR/report.html); return
     its path. `out` is a file the user names: an existing one is replaced only with `force`, and never a data file of
-    a results folder."""
+    a results folder. `lang` as `explain_text`'s."""
     from layout.views.report import write_report as write_page
 
-    return write_page(Path(folder), Path(out) if out is not None else None, force=force)
+    with using(lang or folder_language(folder)):
+        return write_page(Path(folder), Path(out) if out is not None else None, force=force)
+
+
+def folder_language(folder: str | Path) -> str | None:
+    """The language a results folder was solved in (its manifest.json's `language`), or None: a folder written
+    before languages, or not a results folder (its own reader says so)."""
+    from layout.results.folder import MANIFEST_JSON, read_manifest
+
+    if not (Path(folder) / MANIFEST_JSON).is_file():
+        return None
+    try:
+        return read_manifest(Path(folder)).get("language")
+    except InputError:
+        return None
 
 
 @contextlib.contextmanager
@@ -343,6 +375,7 @@ def write_map(
     *,
     attribution: str | None = None,
     written: Callable[[Path], None] | None = None,
+    lang: str | None = None,
 ) -> Path:
     """`layout map`: redraw DIR/map.html (declared, baseline and optimised side by side, offline) from a results
     folder, and with `png` also a static figure there; for a sweep folder (`layout sweep`), write its robustness page
@@ -352,7 +385,23 @@ def write_map(
     base map (the page then needs the network): a name Folium knows or a URL template with {z}/{x}/{y}, which needs
     `attribution`, the credit its terms require (or `layout.views.maps.elements.Basemap`, both together). `force`: let `png` replace an existing file (never a data file of a
     results folder). `written` is called with each file once it is written. InputError for a folder that is neither
-    kind, an unknown layer or a `png` path that would cost a file (checked before anything is drawn)."""
+    kind, an unknown layer or a `png` path that would cost a file (checked before anything is drawn). `lang` as
+    `explain_text`'s."""
+    folder, done = Path(folder), written or (lambda path: None)
+    with using(lang or folder_language(folder)):
+        return _write_map(folder, layers, tiles, png, force, attribution, done)
+
+
+def _write_map(
+    folder: Path,
+    layers: list[str] | None,
+    tiles: Tiles,
+    png: str | Path | None,
+    force: bool,
+    attribution: str | None,
+    done: Callable[[Path], None],
+) -> Path:
+    """`write_map` in its language."""
     from layout.results.staging import check_chosen
     from layout.views.maps.elements import Basemap
     from layout.views.maps.png import write_png
@@ -360,7 +409,6 @@ def write_map(
     from layout.views.maps.render import write_robustness_map
     from layout.views.maps.robustness import is_sweep_folder
 
-    folder, done = Path(folder), written or (lambda path: None)
     if attribution is not None:  # the credit a tile server's terms require: only with the tiles it credits
         if not tiles:
             raise InputError(
@@ -388,7 +436,7 @@ def write_map(
         page = write_page(folder, layers=layers or None, tiles=tiles)
         done(page)
         if png is not None:
-            done(write_png(folder, Path(png), force=force))
+            done(write_png(folder, Path(png), layers=layers or None, force=force))
     return page
 
 
@@ -404,6 +452,7 @@ class Batch(TypedDict, total=False):
     dask_scheduler: str | None  # address of a running dask.distributed scheduler
     dask_local: int | None  # start a dask LocalCluster with this many workers
     progress: ProgressArg  # True (the default): a progress bar on stderr; or callable(done, total, result)
+    lang: str | None  # en or zh: names, sentences and pages; default the file's `language:`, else the locale's
 
 
 def _batch(batch: Batch) -> dict[str, Any]:
@@ -411,8 +460,8 @@ def _batch(batch: Batch) -> dict[str, Any]:
     from layout.pipeline import Options
 
     keywords: dict[str, Any] = dict(batch)
-    solver, time_limit, gap = (keywords.pop(k, None) for k in ("solver", "time_limit", "gap"))
-    return {**keywords, "options": Options(solver, time_limit, gap)}
+    solver, time_limit, gap, lang = (keywords.pop(k, None) for k in ("solver", "time_limit", "gap", "lang"))
+    return {**keywords, "options": Options(solver, time_limit, gap, language=lang)}
 
 
 def sweep(

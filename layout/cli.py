@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -29,8 +29,9 @@ from rich.table import Table
 from rich.text import Text
 
 from layout.errors import InputError, LayoutError, Problem
+from layout.language import marked, tr, translate, using
 from layout.results.staging import os_problem
-from layout.words import escaped, excluded_words
+from layout.words import escaped, excluded_words, listing
 
 if TYPE_CHECKING:
     from rich.status import Status
@@ -83,12 +84,38 @@ PointSolver = Annotated[str | None, typer.Option("--solver", help="highs or cbc;
 PointTimeLimit = Annotated[float | None, typer.Option("--time-limit", help="Seconds per point.")]
 PointGap = Annotated[float | None, typer.Option(help="Relative MIP gap per point.")]
 NoProgressBar = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+# every command that writes or prints for people (layout.language)
+Lang = Annotated[
+    Literal["en", "zh"] | None,
+    typer.Option(
+        "--lang",
+        help="zh (中文) or en: names, sentences, pages and this summary. Default: the constraint file's `language:`, "
+        "else the folder's, else the locale's (zh_CN… gives zh).",
+    ),
+]
+
+
+# the kind of error, by exit code, in its first words ("error (bad input): FILE:LINE: KEY: expected …; found …")
+ERROR_TITLES = {2: marked("bad input"), 3: marked("infeasible"), 4: marked("solver limit")}
+FAILED = marked("failed")
+# words shown for codes of metrics.json (solver status, industry kind): the files keep the codes
+SHOWN_CODES = (
+    marked("optimal"),
+    marked("feasible"),
+    marked("infeasible"),
+    marked("unbounded"),
+    marked("limit without solution"),
+    marked("innovation"),
+    marked("resource"),
+)
 
 
 def _fail(e: LayoutError) -> None:
-    """Print an error the user can act on and exit with its code."""
-    titles = {2: "bad input", 3: "infeasible", 4: "solver limit"}
-    err_console.print(f"[bold red]error ({titles.get(e.exit_code, 'failed')}):[/] ", end="")
+    """Print an error the user can act on and exit with its code. The problem itself (file:line: key: expected …;
+    found …) keeps its form, so that a script can read it in either language."""
+    title = translate(ERROR_TITLES.get(e.exit_code, FAILED))
+    said = tr("error ({title}):", title=title)
+    err_console.print(f"[bold red]{escape(said)}[/]" + ("" if said.endswith("：") else " "), end="")
     err_console.print(str(e), markup=False)
     raise typer.Exit(e.exit_code)
 
@@ -116,25 +143,42 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _guard(fn, interrupted: str = "nothing was written"):
-    """Run a command body: LayoutError → message + exit code; an OS error (full disk, read-only folder, ...) → exit 2
-    naming the path; Ctrl-C → exit 130 and SIGTERM → exit 143, cleaned up, no traceback."""
+NOTHING_WRITTEN = marked("nothing was written")
+POINTS_KEPT = marked("finished points are kept; rerun to resume")
+LAYOUTS_KEPT = marked("finished layouts are kept; rerun to resume")
+
+
+def _guard(fn, interrupted: str = NOTHING_WRITTEN, lang: str | None = None):
+    """Run a command body in `lang` (None: the locale's): LayoutError → message + exit code; an OS error (full disk,
+    read-only folder, ...) → exit 2 naming the path; Ctrl-C → exit 130 and SIGTERM → exit 143, cleaned up, no
+    traceback. `interrupted`: what is left after Ctrl-C, a message marked for translation."""
     try:
-        with _sigterm_raises():
+        with using(lang), _sigterm_raises():
             return fn()
     except LayoutError as e:
-        _fail(e)
+        with using(lang):
+            _fail(e)
     except OSError as e:
-        _fail(
-            InputError(
-                os_problem(
-                    e, e.filename if e.filename is not None else "output", "", "a path this program can read and write"
+        with using(lang):
+            _fail(
+                InputError(
+                    os_problem(
+                        e,
+                        e.filename if e.filename is not None else "output",
+                        "",
+                        "a path this program can read and write",
+                    )
                 )
             )
-        )
     except KeyboardInterrupt as e:
         term = isinstance(e, Terminated)
-        err_console.print(f"{'terminated' if term else 'interrupted'}: {interrupted}")
+        with using(lang):
+            said = (
+                tr("terminated: {left}", left=translate(interrupted))
+                if term
+                else tr("interrupted: {left}", left=translate(interrupted))
+            )
+        err_console.print(said, markup=False)
         raise typer.Exit(143 if term else 130) from None
 
 
@@ -232,6 +276,7 @@ def solve(
         help="Print only the headline (scenario, solver status, objective, gap, time, model size), one line, and "
         "the lines not to miss: a stop at a limit, targets not met. No tables, no progress lines.",
     ),
+    lang: Lang = None,
 ) -> None:
     """Solve a scenario; write assignment.csv, baseline.csv, capacity_wide.csv, layout.geojson, layout.gpkg,
     metrics.json, explanation.json, map.html, report.html."""
@@ -248,38 +293,60 @@ def solve(
                 diagnose_to=diagnose_to,
                 progress=None if quiet else display.step,
                 on_progress=None if quiet else display.solver,
-                warn=None if quiet else (lambda s: err_console.print(f"warning: {s}", markup=False, soft_wrap=True)),
+                warn=None
+                if quiet
+                else (lambda s: err_console.print(tr("warning: {text}", text=s), markup=False, soft_wrap=True)),
                 solver=solver,
                 time_limit=time_limit,
                 gap=gap,
+                lang=lang,
             )
-        print_summary(result.metrics_json, out, time_limit=result.run.solver.get("time_limit"), quiet=quiet)
+        with using(result.language):  # the file's `language:` when no --lang
+            print_summary(result.metrics_json, out, time_limit=result.run.solver.get("time_limit"), quiet=quiet)
         if result.targets_missed is not None:
             raise typer.Exit(TARGETS_MISSED)
 
-    _guard(body)
+    _guard(body, lang=lang)
 
 
 def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, quiet: bool = False) -> None:
     """The compact summary: solver facts, baseline vs optimised (the metrics of `layout.results.metrics.METRICS`), data gaps.
     `time_limit`: the seconds the solve ran with (said when it stopped the solver). `quiet`: only the headline, on
-    one line, and the lines not to miss (a stop at a limit, targets not met)."""
+    one line, and the lines not to miss (a stop at a limit, targets not met). In the current language (codes, file
+    names and the sentences metrics.json holds as they are)."""
     from layout.results.folder import missed_words, stopped_words, targets_missed_of
-    from layout.results.metrics import METRIC, METRICS
+    from layout.results.metrics import METRIC, METRICS, VERDICTS
     from layout.words import fixed
 
     s, size = metrics["solver"], metrics["model"]
-    gap = "n/a" if s["gap"] is None else f"{100 * s['gap']:.2f} %"
     stopped = stopped_words(s, time_limit)
     missed = targets_missed_of(metrics)
     for year, record in missed:  # the first line: a target not met is never silent
         out_console.print(f"[bold yellow]{escape(missed_words(record, year))}[/]", soft_wrap=True)
+    facts = {
+        "scenario": f"[bold]{escape(metrics['scenario']['name'])}[/]",
+        "solver": s["name"],
+        "objective": f"{s['objective']:.4f}",
+        "seconds": f"{metrics['timings_seconds']['total']:.1f}",
+        "rows": size["rows"],
+        "columns": size["columns"],
+        "binaries": size["binaries"],
+    }
     out_console.print(
-        f"[bold]{escape(metrics['scenario']['name'])}[/] — {s['name']}: "
-        + (f"[bold yellow]{escape(stopped)}[/]" if stopped else f"{s['status']}")
-        + f", objective {s['objective']:.4f}"
-        + ("" if stopped else f", gap {gap}")
-        + f", {metrics['timings_seconds']['total']:.1f} s; {size['rows']} rows × {size['columns']} columns, {size['binaries']} binaries",
+        tr(
+            "{scenario} — {solver}: {status}, objective {objective}, {seconds} s; {rows} rows × {columns} columns, "
+            "{binaries} binaries",
+            status=f"[bold yellow]{escape(stopped)}[/]",
+            **facts,
+        )
+        if stopped
+        else tr(
+            "{scenario} — {solver}: {status}, objective {objective}, gap {gap}, {seconds} s; {rows} rows × {columns} "
+            "columns, {binaries} binaries",
+            status=escape(translate(s["status"])),
+            gap=tr("n/a") if s["gap"] is None else f"{100 * s['gap']:.2f} %",
+            **facts,
+        ),
         soft_wrap=True,  # one line, piped or not: a script reads it whole
     )
     earlier = [  # the periods before the last (whose solver is the headline's)
@@ -288,102 +355,135 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
         if (words := stopped_words(p["solver"], time_limit))
     ]
     for year, words in earlier:
-        out_console.print(f"period {year}: {words}", markup=False, soft_wrap=quiet or None)
+        out_console.print(tr("period {year}: {words}", year=year, words=words), markup=False, soft_wrap=quiet or None)
     if stopped or earlier:
         out_console.print(
-            "a layout stopped at a limit is feasible, not proved optimal: allow more time with --time-limit SECONDS "
-            "(or the file's solver.time_limit)",
+            tr(
+                "a layout stopped at a limit is feasible, not proved optimal: allow more time with --time-limit SECONDS "
+                "(or the file's solver.time_limit)"
+            ),
             markup=False,
             soft_wrap=quiet or None,
         )
     for year, record in missed:
-        out_console.print("held back by" + (f" (in {year})" if year else "") + ":", markup=False, soft_wrap=True)
+        out_console.print(
+            tr("held back by (in {year}):", year=year) if year else tr("held back by:"), markup=False, soft_wrap=True
+        )
         for line in record["held_back_by"]:
             out_console.print(f"  {line}", markup=False, soft_wrap=True)
     o = metrics["optimised"]
     changes = metrics.get("changes")  # least-change re-planning: the layout against the reference layout
     if quiet:
         if changes:
-            out_console.print(f"changes {changes['text']}", markup=False, soft_wrap=True)
+            out_console.print(tr("changes {text}", text=changes["text"]), markup=False, soft_wrap=True)
         return
     b = metrics["baseline"]
     d = metrics.get("declared")
-    t = Table(title=("declared plans, " if d else "") + "baseline (uncoordinated local plans) vs optimised layout")
-    columns = ["metric"] + (["declared*"] if d else []) + ["baseline", "optimised", "vs baseline"]
-    for col in columns:
-        t.add_column(col, justify="right" if col not in ("metric", "vs baseline") else "left")
+    t = Table(
+        title=tr("declared plans, baseline (uncoordinated local plans) vs optimised layout")
+        if d
+        else tr("baseline (uncoordinated local plans) vs optimised layout")
+    )
+    t.add_column(tr("metric"), justify="left")
+    for col in ([tr("declared*")] if d else []) + [tr("baseline"), tr("optimised")]:
+        t.add_column(col, justify="right")
+    t.add_column(tr("vs baseline"), justify="left")
     for m in METRICS:
         values = ([d.get(m.key) if m.declared else None] if d else []) + [b.get(m.key), o.get(m.key)]
-        t.add_row(m.label, *(fixed(v, m.digits) for v in values), m.verdict(b.get(m.key), o.get(m.key)) or "")
+        verdict = m.verdict(b.get(m.key), o.get(m.key))
+        t.add_row(m.shown(), *(fixed(v, m.digits) for v in values), translate(VERDICTS[verdict]) if verdict else "")
     out_console.print(t)
     if d:
         out_console.print(
-            f"* {d['coverage']}; declared plans state no capacities, so only duplications and similarity apply",
+            tr(
+                "* {coverage}; declared plans state no capacities, so only duplications and similarity apply",
+                coverage=d["coverage"],
+            ),
             markup=False,
         )
-    hosts = Table(title="optimised layout by industry")
-    for col in ("code", "industry", "kind", "capacity/target", "hosts", "dups"):
-        hosts.add_column(col, no_wrap=col != "industry")
+    hosts = Table(title=tr("optimised layout by industry"))
+    for k, col in enumerate((tr("code"), tr("industry"), tr("kind"), tr("capacity/target"), tr("hosts"), tr("dups"))):
+        hosts.add_column(col, no_wrap=k != 1)
     for ind in metrics["industries"]:
         v = o["industries"][ind["code"]]
         hosts.add_row(
             escape(ind["code"]),
             escape(ind["name"]),
-            ind["kind"],
+            escape(translate(ind["kind"])),
             f"{v['capacity']:g} / {v['target']:g}",
             str(v["regions"]),
             str(v["duplications"]),
         )
     out_console.print(hosts)
     if "periods" in metrics:
-        ph = Table(title="phasing: one solve per plan period, designations persist")
+        ph = Table(title=tr("phasing: one solve per plan period, designations persist"))
         for col in (
-            "period",
-            "status",
-            "industries",
-            *(METRIC[k].label for k in ("clusters", "duplications", "regions_hosting")),
+            tr("period"),
+            tr("status"),
+            tr("industries"),
+            *(METRIC[k].shown() for k in ("clusters", "duplications", "regions_hosting")),
         ):
             ph.add_column(col)
         for year, p in metrics["periods"].items():
             po = p["optimised"]
             ph.add_row(
                 year,
-                p["solver"]["status"],
+                escape(translate(p["solver"]["status"])),
                 str(len(p["industries"])),
                 str(po["clusters"]),
                 str(po["duplications"]),
                 str(po["regions_hosting"]),
             )
         out_console.print(ph)
+    semicolon = tr("; ")
     if changes:
-        out_console.print(f"changes {changes['text']}:", markup=False, soft_wrap=True)
+        out_console.print(tr("changes {text}:", text=changes["text"]), markup=False, soft_wrap=True)
         if changes.get("objective_constant"):
             out_console.print(
-                f"  (the objective above leaves out the constant {changes['objective_constant']:g}, removed weight × "
-                "the reference's designations: add it for the weighted changes in full)",
+                "  "
+                + tr(
+                    "(the objective above leaves out the constant {constant}, removed weight × the reference's "
+                    "designations: add it for the weighted changes in full)",
+                    constant=f"{changes['objective_constant']:g}",
+                ),
                 markup=False,
                 soft_wrap=True,
             )
         for c in changes["by_region"]:
-            said = (("kept", "keeps"), ("added", "adds"), ("removed", "gives up"))
-            parts = [f"{word} {', '.join(c[k])}" for k, word in said if c[k]]
-            out_console.print(f"  {c['name']} ({c['code']}): " + "; ".join(parts), markup=False, soft_wrap=True)
+            parts = []
+            if c["kept"]:
+                parts.append(tr("keeps {codes}", codes=listing(c["kept"], None)))
+            if c["added"]:
+                parts.append(tr("adds {codes}", codes=listing(c["added"], None)))
+            if c["removed"]:
+                parts.append(tr("gives up {codes}", codes=listing(c["removed"], None)))
+            out_console.print(
+                "  " + tr("{name} ({code}): {text}", name=c["name"], code=c["code"], text=semicolon.join(parts)),
+                markup=False,
+                soft_wrap=True,
+            )
     for note in metrics.get("policy_levers", []):
-        out_console.print(f"policy lever: {note}", markup=False)
+        out_console.print(tr("policy lever: {note}", note=note), markup=False)
     nothing = metrics["regions_eligible_for_nothing"]
     if nothing:
         out_console.print(
-            "eligible for no industry under the scenario's rules: "
-            + ", ".join(f"{r['name']} ({r['code']})" for r in nothing),
+            tr(
+                "eligible for no industry under the scenario's rules: {regions}",
+                regions=listing([tr("{name} ({code})", name=r["name"], code=r["code"]) for r in nothing], None),
+            ),
             markup=False,
         )
         for r in nothing:  # why, and what it may host (limits.ineligible_regions)
             reason = excluded_words(r.get("why"), r.get("may_host"))
             if reason:
-                out_console.print(f"  {r['name']} ({r['code']}): {reason}", markup=False, soft_wrap=True)
+                out_console.print(
+                    "  " + tr("{name} ({code}): {text}", name=r["name"], code=r["code"], text=reason),
+                    markup=False,
+                    soft_wrap=True,
+                )
     for gap_text in metrics["missing_data"]:
-        out_console.print(f"missing data: {gap_text}", markup=False)
-    out_console.print(f"written to {out}/", markup=False)
+        out_console.print(tr("missing data: {gap}", gap=gap_text), markup=False)
+    out_console.print(tr("written to {folder}/", folder=out), markup=False)
 
 
 @app.command("map")
@@ -410,6 +510,7 @@ def map_(
     force: bool = typer.Option(
         False, "--force", help="Let --png replace an existing file (never a data file of a results folder)."
     ),
+    lang: Lang = None,
 ) -> None:
     """Redraw DIR/map.html (declared plans where the folder has them, baseline and optimised side by side, offline)
     from a results folder; for a sweep
@@ -417,21 +518,31 @@ def map_(
     from layout.api import write_map
 
     def wrote(path: Path) -> None:
-        out_console.print(f"wrote {path}", markup=False)
+        out_console.print(tr("wrote {path}", path=path), markup=False)
 
     _guard(
         lambda: write_map(
-            result_dir, layers=layers, tiles=tiles, attribution=attribution, png=png, force=force, written=wrote
-        )
+            result_dir,
+            layers=layers,
+            tiles=tiles,
+            attribution=attribution,
+            png=png,
+            force=force,
+            written=wrote,
+            lang=lang,
+        ),
+        lang=lang,
     )
 
 
 @app.command()
-def explain(result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`.")) -> None:
+def explain(
+    result_dir: Path = typer.Argument(..., help="Results folder written by `layout solve`."), lang: Lang = None
+) -> None:
     """Why this layout: binding constraints, shadow prices, industries held back, near misses."""
     from layout.api import explain_text
 
-    _guard(lambda: _write(explain_text(result_dir)))
+    _guard(lambda: _write(explain_text(result_dir, lang=lang)), lang=lang)
 
 
 @app.command()
@@ -439,6 +550,7 @@ def compare(
     dir_a: Path = typer.Argument(..., help="First results folder."),
     dir_b: Path = typer.Argument(..., help="Second results folder."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    lang: Lang = None,
 ) -> None:
     """Metrics side by side and the region–industry assignments that changed."""
     from layout import api
@@ -447,9 +559,9 @@ def compare(
         if as_json:
             _write(json.dumps(api.compare(dir_a, dir_b), indent=2, ensure_ascii=False) + "\n", json_text=True)
         else:
-            _write(api.compare_text(dir_a, dir_b))
+            _write(api.compare_text(dir_a, dir_b, lang=lang))
 
-    _guard(body)
+    _guard(body, lang=lang)
 
 
 @app.command()
@@ -459,11 +571,17 @@ def report(
     force: bool = typer.Option(
         False, "--force", help="Let --out replace an existing file (never a data file of a results folder)."
     ),
+    lang: Lang = None,
 ) -> None:
     """Rewrite the self-contained HTML report of a results folder."""
     from layout.api import write_report
 
-    _guard(lambda: out_console.print(f"wrote {write_report(result_dir, out, force=force)}", markup=False))
+    _guard(
+        lambda: out_console.print(
+            tr("wrote {path}", path=write_report(result_dir, out, force=force, lang=lang)), markup=False
+        ),
+        lang=lang,
+    )
 
 
 @app.command()
@@ -481,16 +599,17 @@ def sweep(
     force: bool = typer.Option(False, "--force", help="Re-solve finished points whose inputs changed."),
     no_diagnose: bool = typer.Option(False, "--no-diagnose", help="Skip the infeasibility diagnosis of failed points."),
     quiet: NoProgressBar = False,
+    lang: Lang = None,
 ) -> None:
     """Solve every point of the file's sweep (grid or seeded samples); a failed point is recorded, a rerun resumes."""
     from layout import api
 
     def body():
-        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
+        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force, lang)
         table = api.sweep(file, out, diagnose=not no_diagnose, **run)
         out_console.print(api.sweep_summary(table), markup=False)
 
-    _guard(body, "finished points are kept; rerun to resume")
+    _guard(body, POINTS_KEPT, lang=lang)
 
 
 def _batch_run(
@@ -502,6 +621,7 @@ def _batch_run(
     time_limit: float | None,
     gap: float | None,
     force: bool,
+    lang: str | None = None,
 ) -> Batch:
     """The keywords `layout.api.sweep` and `layout.api.pareto` share (`layout.api.Batch`): where the points run, the
     progress bar, the solver settings and whether finished points are re-solved."""
@@ -514,6 +634,7 @@ def _batch_run(
         "time_limit": time_limit,
         "gap": gap,
         "force": force,
+        "lang": lang,
     }
 
 
@@ -537,25 +658,29 @@ def pareto(
     time_limit: PointTimeLimit = None,
     gap: PointGap = None,
     quiet: NoProgressBar = False,
+    lang: Lang = None,
 ) -> None:
     """The epsilon-constraint front between homogeneity and comparative advantage (or overcapacity)."""
     from layout.api import pareto as pareto_front
 
     def body():
-        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
+        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force, lang)
         table = pareto_front(file, out, between=between, points=points, **run)
         out_console.print(table.to_string(index=False), markup=False)
         if table.attrs.get("note"):  # the front's shape, or that the criteria do not conflict (a single point)
             out_console.print(table.attrs["note"], markup=False, soft_wrap=True)
         front = table[table["point"] != "default"]
         if not front["status"].isin(["optimal", "feasible"]).any():  # nothing to draw: not a success
-            out_console.print(f"written to {out}/ (each point's status and message in pareto.csv)", markup=False)
+            out_console.print(
+                tr("written to {folder}/ (each point's status and message in pareto.csv)", folder=out), markup=False
+            )
             raise typer.Exit(1)
         out_console.print(
-            f"written to {out}/ (pareto.csv, pareto.png, pareto.html, pareto.json, points/)", markup=False
+            tr("written to {folder}/ (pareto.csv, pareto.png, pareto.html, pareto.json, points/)", folder=out),
+            markup=False,
         )
 
-    _guard(body, "finished points are kept; rerun to resume")
+    _guard(body, POINTS_KEPT, lang=lang)
 
 
 @app.command()
@@ -581,12 +706,13 @@ def alternatives(
     time_limit: PointTimeLimit = None,
     gap: PointGap = None,
     quiet: NoProgressBar = False,
+    lang: Lang = None,
 ) -> None:
     """Near-optimal alternatives: layouts within the slack of the optimum that differ from it the most (MGA)."""
     from layout import api
 
     def body():
-        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force)
+        run = _batch_run(workers, dask_scheduler, dask_local, quiet, solver, time_limit, gap, force, lang)
         table = api.alternatives(file, out, slack=slack, count=count, seed=seed, **run)
         for line in table.attrs["summary"]:
             out_console.print(line, markup=False, soft_wrap=True)
@@ -595,29 +721,36 @@ def alternatives(
         if not found["status"].isin(["optimal", "feasible"]).any():  # no alternative: not a success
             raise typer.Exit(1)
 
-    _guard(body, "finished layouts are kept; rerun to resume")
+    _guard(body, LAYOUTS_KEPT, lang=lang)
 
 
 @app.command()
-def validate(file: Path = typer.Argument(..., help="Constraint file (YAML).")) -> None:
+def validate(file: Path = typer.Argument(..., help="Constraint file (YAML)."), lang: Lang = None) -> None:
     """Check a constraint file and its regions without solving; report every problem at once."""
     from layout.api import validate as validate_file
 
     def body():
         warnings: list[str] = []  # rules that make a target unreachable or an allowance futile (exit 0)
-        inst = validate_file(file, warn=warnings.append)
+        inst = validate_file(file, warn=warnings.append, lang=lang)
         out_console.print(
-            f"{file}: valid — {len(inst.regions)} regions, {len(inst.industries)} industries, "
-            f"{len(inst.groups)} inter-provincial groups, {len(inst.neighbours)} neighbour pairs",
+            tr(
+                "{file}: valid — {regions} regions, {industries} industries, {groups} inter-provincial groups, "
+                "{pairs} neighbour pairs",
+                file=file,
+                regions=len(inst.regions),
+                industries=len(inst.industries),
+                groups=len(inst.groups),
+                pairs=len(inst.neighbours),
+            ),
             markup=False,
             soft_wrap=True,  # one line however long the path: a script reads it whole
         )
         for w in warnings:
-            out_console.print(f"warning: {w}", markup=False, soft_wrap=True)
+            out_console.print(tr("warning: {text}", text=w), markup=False, soft_wrap=True)
         for g in inst.missing:
-            out_console.print(f"missing data: {g}", markup=False)
+            out_console.print(tr("missing data: {gap}", gap=g), markup=False)
 
-    _guard(body)
+    _guard(body, lang=lang)
 
 
 @app.command()

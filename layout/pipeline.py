@@ -19,6 +19,7 @@ from layout.analysis.diagnose import diagnose
 from layout.analysis.explain import explain
 from layout.analysis.shortfall import targets_missed
 from layout.errors import InfeasibleError, InputError
+from layout.language import resolve, tr, using
 from layout.model.checks import numeric_problems, option_problems
 from layout.model.core import LayoutModel
 from layout.model.families import build_model
@@ -82,6 +83,8 @@ class Options:
     # write layout.gpkg at the folder's top level (sweep points and alternatives leave it out: one per point would
     # cost megabytes each at finer levels; `layout solve` writes it)
     geopackage: bool = True
+    # the language of names, sentences and pages (en, zh); None: the constraint file's `language:`, else the locale's
+    language: str | None = None
 
 
 @dataclass
@@ -102,6 +105,7 @@ class Run:
     solver: dict = field(default_factory=dict)  # the settings solved with: name, time_limit, gap
     inputs: list[Path] = field(default_factory=list)  # every file read (`input_files`)
     solving: float = 0.0  # seconds from loading to the explanation (the total before writing)
+    language: str = "en"  # the language its names and sentences are written in (layout.language)
 
     @property
     def last(self) -> PeriodRun:
@@ -109,9 +113,16 @@ class Run:
         return self.periods[-1]
 
 
-def prepare(file: str | Path | None) -> tuple[LoadedSpec, RegionSet, Instance]:
-    """Load and check a constraint file and its regions (the first plan period's instance)."""
-    spec = load(file)
+def prepare(file: str | Path | None, lang: str | None = None) -> tuple[LoadedSpec, RegionSet, Instance]:
+    """Load and check a constraint file and its regions (the first plan period's instance), in `lang`, else the
+    file's `language:` (the names its instance holds)."""
+    with using(lang):
+        spec = load(file)
+    with using(resolve(lang, spec.scenario.language)):
+        return _prepared(spec)
+
+
+def _prepared(spec: LoadedSpec) -> tuple[LoadedSpec, RegionSet, Instance]:
     _refuse(numeric_problems(spec))
     regions = load_regions(spec)
     first = spec.scenario.periods[0] if spec.scenario.periods else None
@@ -168,15 +179,31 @@ def solve_period(
     if conflicts:
         raise InfeasibleError(f"the scenario cannot be satisfied{label}:\n  " + "\n  ".join(conflicts), conflicts)
     t1 = time.perf_counter()
-    progress(f"building the model{label} ({len(inst.regions)} regions × {len(inst.industries)} industries)")
+    sizes = {"period": inst.period, "regions": len(inst.regions), "industries": len(inst.industries)}
+    progress(
+        tr("building the model for {period} ({regions} regions × {industries} industries)", **sizes)
+        if label
+        else tr("building the model ({regions} regions × {industries} industries)", **sizes)
+    )
     model = build_model(inst)
     timings["build"] = timings.get("build", 0.0) + time.perf_counter() - t1
     size = model_size(model)
-    progress(f"solving{label} with {solver} ({size.rows} rows, {size.columns} columns, {size.binaries} binaries)")
+    facts = {
+        "period": inst.period,
+        "solver": solver,
+        "rows": size.rows,
+        "columns": size.columns,
+        "binaries": size.binaries,
+    }
+    progress(
+        tr("solving for {period} with {solver} ({rows} rows, {columns} columns, {binaries} binaries)", **facts)
+        if label
+        else tr("solving with {solver} ({rows} rows, {columns} columns, {binaries} binaries)", **facts)
+    )
     result = solve(model, solver, time_limit, gap, on_progress)
     timings["solve"] = timings.get("solve", 0.0) + result.seconds
     if result.status == INFEASIBLE:
-        progress("diagnosing the conflict")
+        progress(tr("diagnosing the conflict"))
         sentences = diagnose(inst, solver, time_limit=time_limit)
         raise InfeasibleError(
             f"{solver} proved the scenario infeasible{label}:\n  " + "\n  ".join(sentences), sentences
@@ -249,7 +276,9 @@ def solve_metrics(
 def manifest(run: Run) -> dict:
     """manifest.json of a solve (`layout.results.folder.new_manifest`)."""
     spec = run.spec
-    return new_manifest(spec.file, run.inputs, spec.input_hash, run.solver, periods=spec.scenario.periods)
+    return new_manifest(
+        spec.file, run.inputs, spec.input_hash, run.solver, periods=spec.scenario.periods, language=run.language
+    )
 
 
 def period_contents(
@@ -294,6 +323,7 @@ def solve_scenario(
     """
     _refuse(option_problems(options.time_limit, options.gap))
     with (
+        using(options.language),
         claimed(out, options.force) if out is not None else contextlib.nullcontext(),
         (
             claimed(options.diagnose_to, options.force, option="--diagnose-to")
@@ -302,8 +332,14 @@ def solve_scenario(
         ),
     ):
         t0 = time.perf_counter()
-        progress("loading scenario and regions")
+        progress(tr("loading scenario and regions"))
         spec = file if isinstance(file, LoadedSpec) else load(file)
+        return _solve_in(spec, out, options, progress, t0)
+
+
+def _solve_in(spec: LoadedSpec, out: Path | None, options: Options, progress: Progress, t0: float) -> Run:
+    """`solve_scenario` once the scenario is loaded: in its language (--lang, else the file's `language:`)."""
+    with using(resolve(options.language, spec.scenario.language)) as lang:
         _refuse(numeric_problems(spec))
         regions = load_regions(spec)
         inputs = input_files(spec, regions)
@@ -313,6 +349,7 @@ def solve_scenario(
         if options.diagnose_to is not None:
             check_out(options.diagnose_to, options.force, option="--diagnose-to", inputs=inputs)
         run = _solve_loaded(spec, regions, inputs, options, progress, {"load": time.perf_counter() - t0})
+        run.language = lang
         run.solving = run.timings["total"] = time.perf_counter() - t0
         run.metrics["timings_seconds"] = _seconds(run.timings)
         if out is not None:
@@ -369,14 +406,18 @@ def _solve_loaded(
             "changes",
         )
         metrics["periods"] = {str(p.inst.period): {k: p.metrics[k] for k in keys if k in p.metrics} for p in runs}
-    progress("explaining the layout (binding constraints, shadow prices)")
+    progress(tr("explaining the layout (binding constraints, shadow prices)"))
     t3 = time.perf_counter()
     for p in runs:
         p.explanation = explain(p.model, p.result, time_limit=time_limit)
     t["explain"] = time.perf_counter() - t3
     for p in runs:  # a target not met is never silent: name what holds it back
         if not p.metrics["optimised"]["targets_met"]:
-            progress(f"finding what holds back the targets not met{_label(spec, p.inst)}")
+            progress(
+                tr("finding what holds back the targets not met for {period}", period=p.inst.period)
+                if spec.scenario.periods
+                else tr("finding what holds back the targets not met")
+            )
             t4 = time.perf_counter()
             p.metrics["targets_missed"] = targets_missed(
                 p.model, solver, time_limit=time_limit, proved=p.result.status == OPTIMAL and not p.result.gap
@@ -414,16 +455,16 @@ def write_run(
     """Write a solve's results folder (the contract of `layout solve --out`, `layout.results.staging`): the data
     files (`layout.results.folder.WRITERS`), each period's folder, the model if asked, the maps and the report.
     Adds the time taken to `run.timings` and `run.metrics` (write; total). Returns `out`."""
-    progress("writing results")
+    progress(tr("writing results"))
     t2 = time.perf_counter()
     phased = bool(run.spec.scenario.periods)
-    with staged_output(out, force, inputs=run.inputs) as tmp:
+    with using(run.language), staged_output(out, force, inputs=run.inputs) as tmp:
         timings = {k: v for k, v in run.timings.items() if k not in ("write", "total")}
         # as the report shows it; final figures below
         write_data(tmp, run, {**run.metrics, "timings_seconds": _seconds(timings)}, geopackage)
         if export_lp or export_mps:
             export(run.model, tmp / MODEL_LP if export_lp else None, tmp / MODEL_MPS if export_mps else None)
-        progress("drawing the maps and writing the report")
+        progress(tr("drawing the maps and writing the report"))
         for p in run.periods if phased else []:
             write_map(tmp / PERIODS_DIR / str(p.inst.period))
         write_map(tmp)
@@ -452,11 +493,6 @@ def write_data(folder: Path, run: Run, metrics: dict, geopackage: bool = True) -
     top = period_contents(run.regions, run.last, metrics, about, shipped=shipped, geopackage=geopackage)
     top.phasing = phasing_table(run.periods) if phased else None
     write_contents(folder, top)
-
-
-def _label(spec: LoadedSpec, inst: Instance) -> str:
-    """ " for 2030" when the scenario has plan periods, else ""."""
-    return f" for {inst.period}" if spec.scenario.periods else ""
 
 
 def _seconds(t: dict[str, float]) -> dict[str, float]:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any
+
+from layout.language import current, marked, tr, translate
 
 DIGITS = 6  # decimals kept in JSON output (`rounded`)
 
@@ -30,8 +33,15 @@ def group_name(inst: Any, g: str) -> str:
 
 
 def article(word: str) -> str:
-    """'a provincial', 'an inter-provincial'."""
+    """'a provincial', 'an inter-provincial'; Chinese has no article: the word as it is."""
+    if current() == "zh":
+        return word
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def yes_no(v: bool) -> str:
+    """'yes' or 'no' (是, 否)."""
+    return tr("yes") if v else tr("no")
 
 
 def rounded(v: float | None) -> float | None:
@@ -57,7 +67,7 @@ def cell(v: Any, digits: int = 4, thousands: bool = False) -> str:
     if v is None:
         return "—"
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return yes_no(v)
     sep = "," if thousands else ""
     if isinstance(v, int):
         return f"{v:{sep}}"
@@ -78,7 +88,7 @@ def fixed(v: Any, digits: int) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "—"
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return yes_no(v)
     return f"{v:.{digits}f}"
 
 
@@ -91,23 +101,52 @@ def figure(v: Any, digits: int = 3) -> str:
 
 
 def listing(names: list[str] | tuple[str, ...], most: int | None = 10) -> str:
-    """'A, B, C'; beyond `most` names '31 units (A, B, … and 21 more)' (`most` None: every name)."""
+    """'A, B, C' (Chinese 'A、B、C'); beyond `most` names '31 units (A, B, … and 21 more)' (`most` None: every
+    name)."""
+    sep = "、" if current() == "zh" else ", "
     if most is None or len(names) <= most:
-        return ", ".join(names)
-    return f"{len(names)} units ({', '.join(names[:most])}, … and {len(names) - most} more)"
+        return sep.join(names)
+    return tr(
+        "{n} units ({names}, … and {more} more)", n=len(names), names=sep.join(names[:most]), more=len(names) - most
+    )
 
 
 def excluded_words(why: str | None, may_host: str | None) -> str:
     """A region eligible for no industry in one sentence (metrics.json regions_eligible_for_nothing: its `may_host`
     and its `why`, reasons apart by " | "), e.g. 'may host a characteristic cluster of New energy (…); the rules it
     fails: NGIT, BIO: rd_intensity_2019 = 0.56, rule >= 1 | NE: …'. Empty for a folder written before either."""
-    parts = [may_host or "", f"the rules it fails: {why}" if why else ""]
-    return "; ".join(p for p in parts if p)
+    parts = [may_host or "", tr("the rules it fails: {why}", why=why) if why else ""]
+    return ("；" if current() == "zh" else "; ").join(p for p in parts if p)
+
+
+# the nouns `plural` is called with (translated in Chinese: '3个集群')
+NOUNS = (
+    marked("cluster"),
+    marked("provincial cluster"),
+    marked("inter-provincial cluster"),
+    marked("national SEI cluster"),
+    marked("region"),
+    marked("unit"),
+    marked("member"),
+    marked("designation"),
+    marked("change"),
+    marked("period"),
+    marked("point"),
+    marked("layout"),
+    marked("neighbour duplication"),
+)
 
 
 def plural(n: float, word: str) -> str:
-    """'1 cluster', '3 clusters', '2.5 units'."""
+    """'1 cluster', '3 clusters', '2.5 units'; in Chinese '3个集群' (the translation of a noun of `NOUNS`)."""
+    if current() == "zh":
+        return f"{number(n)}个{translate(word)}"
     return f"{number(n)} {word}" + ("" if n == 1 else "s")
+
+
+def width(text: str) -> int:
+    """Columns `text` takes in a terminal: a wide (CJK) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")  # C0, DEL, C1, line separators, lone surrogates

@@ -65,8 +65,18 @@ class Page:
         return tip.first
 
     def fold_legends(self):
+        """Fold every map's legend out of the way of the regions under it (a click on its title)."""
+        self.legends(False)
+
+    def open_legends(self):
+        """Unfold every map's legend (a legend starts folded where, open, it would hide a region)."""
+        self.legends(True)
+
+    def legends(self, open_: bool):
         for role in self.ids:
-            self.map(role).locator(".layout-legend summary").click()
+            legend = self.map(role).locator(".layout-legend")
+            if legend.locator("details").evaluate("el => el.open") != open_:
+                legend.locator("summary").click()
 
     def control(self, role: str):
         """The map's layer control, expanded (a collapsed one opens on hover)."""

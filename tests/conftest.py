@@ -7,6 +7,7 @@ modules listed in SLOW (the default scenario solved, fuzzing, subprocesses, swee
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,12 @@ import pytest
 from tests.browser import ARGS, CHROMIUM
 from tests.results_folder import write_folder
 from tests.squares import industry, write_regions, write_scenario
+
+# The tests read English unless they ask for Chinese (--lang zh, `language: zh`): the locale of the machine that runs
+# them does not decide (layout.language.from_locale), in this process or in the commands it starts.
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 SLOW = {
     "test_default_scenario",

@@ -22,7 +22,7 @@ RUFF = (".",)  # ruff checks the whole repository (Python files and the Python b
 # named by the first part of a module's path below layout/; "" is the package itself (layout/__init__.py, the
 # public API, which imports its names lazily).
 LAYERS = (
-    ("errors", "inputs", "paths", "words"),
+    ("errors", "inputs", "paths", "language", "words"),
     ("spec",),
     ("regions",),
     ("model",),

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import pulp
 
 from layout.errors import LimitError
+from layout.language import current, tr, trn
 from layout.model.core import LayoutModel, RowInfo
 from layout.model.families import (
     CONFLICT_ORDER,
@@ -51,16 +52,18 @@ from layout.model.families import (
     SOFT,
     STRUCTURAL,
     Facts,
+    a_cluster,
     aggregate,
     build_model,
     excluded,
+    joined,
     kept,
     place_name,
     units_of,
 )
 from layout.model.instance import Instance
 from layout.model.solve import solve
-from layout.words import article, industry_name, number, plural, region_name
+from layout.words import industry_name, number, region_name
 
 __all__ = [
     "diagnose",
@@ -298,8 +301,12 @@ def diagnose_full(
             if check.undecided:
                 return Diagnosis(
                     [
-                        f"{solver} could not decide within the time limit ({time_limit} s) whether the scenario is "
-                        "feasible; no conflict was isolated"
+                        tr(
+                            "{solver} could not decide within the time limit ({limit} s) whether the scenario is "
+                            "feasible; no conflict was isolated",
+                            solver=solver,
+                            limit=time_limit,
+                        )
                     ],
                     [],
                     {},
@@ -366,14 +373,18 @@ def element_sentence(inst: Instance, m: LayoutModel, el: Element) -> str:
     """One hard constraint, with its numbers (its family's conflict word)."""
     f = facts(inst, m, el)
     word = RECORDS[f.info.family].conflict if f.info.family in RECORDS else None
-    return word(f) if word is not None else f"{f.info.family}: row {m.label(el[1])}"
+    return word(f) if word is not None else tr("{family}: row {row}", family=f.info.family, row=m.label(el[1]))
 
 
 def repair_sentence(inst: Instance, m: LayoutModel, el: Element, amount: float) -> str:
     """What the cheapest repair changes, with numbers (its family's repair word)."""
     f = facts(inst, m, el)
     word = RECORDS[f.info.family].repair if f.info.family in RECORDS else None
-    return word(f, amount) if word is not None else f"relax {m.label(el[1])} by {number(amount)}"
+    return (
+        word(f, amount)
+        if word is not None
+        else tr("relax {row} by {amount}", row=m.label(el[1]), amount=number(amount))
+    )
 
 
 def _need_for(inst: Instance, r: str, i: str, kept: float) -> tuple[float, str]:
@@ -410,22 +421,33 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
             continue
         r = b.r
         total = sum(kept(inst, r, k.i) for k in mine)
-        detail = ", ".join(f"{industry_name(inst, k.i)} {number(kept(inst, r, k.i))}" for k in mine)
-        text = f"{region_name(inst, r)} must keep {number(total)} of existing capacity ({detail}) but its budget is {number(inst.budget[r])}"
+        detail = joined(f"{industry_name(inst, k.i)} {number(kept(inst, r, k.i))}" for k in mine)
+        text = tr(
+            "{region} must keep {total} of existing capacity ({detail}) but its budget is {budget}",
+            region=region_name(inst, r),
+            total=number(total),
+            detail=detail,
+            budget=number(inst.budget[r]),
+        )
         extra = []
         for k in mine:
             need, tier = _need_for(inst, r, k.i, kept(inst, r, k.i))
             if need > kept(inst, r, k.i) + 1e-9:
                 p = inst.industries[k.i]
-                why = (
-                    f", since a characteristic cluster holds at most {number(p.char_max)}"
-                    if tier != "characteristic"
-                    else ""
+                fields = dict(
+                    kept=number(kept(inst, r, k.i)), industry=p.name, cluster=a_cluster(tier), need=number(need)
                 )
                 extra.append(
-                    f"holding {number(kept(inst, r, k.i))} of {p.name} takes {article(tier)} cluster of at least {number(need)}{why}"
+                    tr(
+                        "holding {kept} of {industry} takes {cluster} of at least {need}, since a characteristic cluster "
+                        "holds at most {char_max}",
+                        char_max=number(p.char_max),
+                        **fields,
+                    )
+                    if tier != "characteristic"
+                    else tr("holding {kept} of {industry} takes {cluster} of at least {need}", **fields)
                 )
-        out.append(text + ("; " + "; ".join(extra) if extra else ""))
+        out.append(joined([text, *extra], "; "))
     # kept capacity vs a parent's budget (finer levels: its units together)
     for b in by_fam.get("parent_budget", []):
         agg = aggregate(inst, b.p)
@@ -434,13 +456,25 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
         if agg is None or not mine:
             continue
         total = sum(kept(inst, k.r, k.i) for k in mine)
-        detail = ", ".join(
-            f"{region_name(inst, k.r)}: {industry_name(inst, k.i)} {number(kept(inst, k.r, k.i))}" for k in mine
+        detail = joined(
+            tr(
+                "{region}: {industry} {kept}",
+                region=region_name(inst, k.r),
+                industry=industry_name(inst, k.i),
+                kept=number(kept(inst, k.r, k.i)),
+            )
+            for k in mine
         )
-        name = place_name(inst, b.p)
         out.append(
-            f"the units of {name} must keep {number(total)} of existing capacity ({detail}) but {name}'s budget "
-            f"({units_of(inst, b.p)}) is {number(agg.budget)}"
+            tr(
+                "the units of {name} must keep {total} of existing capacity ({detail}) but {name}'s budget ({units}) is "
+                "{budget}",
+                name=place_name(inst, b.p),
+                total=number(total),
+                detail=detail,
+                units=units_of(inst, b.p),
+                budget=number(agg.budget),
+            )
         )
     # kept capacity vs overcapacity cap (per industry)
     for c in by_fam.get("overcapacity_cap", []):
@@ -448,34 +482,58 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
         if mine:
             i = c.i
             total = sum(kept(inst, k.r, i) for k in mine)
-            detail = ", ".join(f"{region_name(inst, k.r)} {number(kept(inst, k.r, i))}" for k in mine)
+            detail = joined(f"{region_name(inst, k.r)} {number(kept(inst, k.r, i))}" for k in mine)
             out.append(
-                f"{industry_name(inst, i)} may total at most {number(_cap(inst, i))} (overcapacity cap) but regions must keep "
-                f"{number(total)} of its existing capacity ({detail})"
+                tr(
+                    "{industry} may total at most {cap} (overcapacity cap) but regions must keep {total} of its existing "
+                    "capacity ({detail})",
+                    industry=industry_name(inst, i),
+                    cap=number(_cap(inst, i)),
+                    total=number(total),
+                    detail=detail,
+                )
             )
     # kept capacity vs eligibility
     for k in keep:
         if ("elig", k.r, k.i) in elig:
             r, i = k.r, k.i
+            why = inst.why_ineligible.get((r, i)) or tr("it fails the eligibility rule")
             may = (
-                f"may host {industry_name(inst, i)} only in a characteristic cluster of at most "
-                f"{number(inst.industries[i].char_max)} (eligible for no industry; for this one: "
-                f"{inst.why_ineligible.get((r, i)) or 'it fails the eligibility rule'})"
+                tr(
+                    "may host {industry} only in a characteristic cluster of at most {char_max} (eligible for no "
+                    "industry; for this one: {why})",
+                    industry=industry_name(inst, i),
+                    char_max=number(inst.industries[i].char_max),
+                    why=why,
+                )
                 if inst.may_host(r, i, "characteristic")
-                else f"may not host {industry_name(inst, i)}: "
-                f"{inst.why_ineligible.get((r, i)) or 'it fails the eligibility rule'}"
+                else tr("may not host {industry}: {why}", industry=industry_name(inst, i), why=why)
             )
             out.append(
-                f"{region_name(inst, r)} must keep {number(kept(inst, r, i))} of {industry_name(inst, i)}, which takes a cluster, but {may}"
+                tr(
+                    "{region} must keep {kept} of {industry}, which takes a cluster, but {may}",
+                    region=region_name(inst, r),
+                    kept=number(kept(inst, r, i)),
+                    industry=industry_name(inst, i),
+                    may=may,
+                )
             )
     # kept capacity vs focus
     for f in by_fam.get("focus", []):
         mine = [k for k in keep if k.r == f.r]
         if len(mine) > inst.max_clusters[f.r]:
-            names = ", ".join(f"{industry_name(inst, k.i)} {number(kept(inst, f.r, k.i))}" for k in mine)
+            names = joined(f"{industry_name(inst, k.i)} {number(kept(inst, f.r, k.i))}" for k in mine)
             out.append(
-                f"{region_name(inst, f.r)} must keep existing capacity in {len(mine)} industries ({names}), each taking a "
-                f"cluster, but may take part in at most {plural(inst.max_clusters[f.r], 'cluster')} (focus)"
+                trn(
+                    "{region} must keep existing capacity in {count} industries ({names}), each taking a cluster, but may "
+                    "take part in at most {n} cluster (focus)",
+                    "{region} must keep existing capacity in {count} industries ({names}), each taking a cluster, but may "
+                    "take part in at most {n} clusters (focus)",
+                    inst.max_clusters[f.r],
+                    region=region_name(inst, f.r),
+                    count=len(mine),
+                    names=names,
+                )
             )
     spread = by_fam.get("spread_min", [])
     # spread minimum vs concentrate
@@ -484,8 +542,15 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
         if sp.i in conc:
             p = inst.industries[sp.i]
             out.append(
-                f"{p.name} needs at least {p.provincial_count_min} provincial clusters (spread) but, as a key shortcoming, "
-                f"may have at most {plural(p.concentrate_max or 0, 'provincial cluster')} (concentrate)"
+                trn(
+                    "{industry} needs at least {least} provincial clusters (spread) but, as a key shortcoming, may have at "
+                    "most {n} provincial cluster (concentrate)",
+                    "{industry} needs at least {least} provincial clusters (spread) but, as a key shortcoming, may have at "
+                    "most {n} provincial clusters (concentrate)",
+                    p.concentrate_max or 0,
+                    industry=p.name,
+                    least=p.provincial_count_min,
+                )
             )
     # spread minimums vs what the regions can hold: focus limits, budgets (a region's, a parent's) below the minimum
     # scale, eligibility
@@ -503,25 +568,51 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
                 min(inst.max_clusters[r], _admits(inst.budget[r], low) if r in budgets else inst.max_clusters[r])
                 for r in regs
             )
-            parts.append("focus limits " + ", ".join(f"{region_name(inst, r)} to {inst.max_clusters[r]}" for r in regs))
+            limits = joined(
+                tr("{region} to {most}", region=region_name(inst, r), most=inst.max_clusters[r]) for r in regs
+            )
+            parts.append(tr("focus limits {limits}", limits=limits))
         only_budget = [r for r in inst.regions if r in budgets and r not in focus]
         if only_budget:
             held += sum(_admits(inst.budget[r], low) for r in only_budget)
+            admitted = joined(
+                tr(
+                    "{region} {admits} (budget {budget})",
+                    region=region_name(inst, r),
+                    admits=_admits(inst.budget[r], low),
+                    budget=number(inst.budget[r]),
+                )
+                for r in only_budget
+            )
             parts.append(
-                f"budgets admit only {plural(sum(_admits(inst.budget[r], low) for r in only_budget), 'cluster')} of at least {number(low)}: "
-                + ", ".join(
-                    f"{region_name(inst, r)} {_admits(inst.budget[r], low)} (budget {number(inst.budget[r])})"
-                    for r in only_budget
+                trn(
+                    "budgets admit only {n} cluster of at least {low}: {admitted}",
+                    "budgets admit only {n} clusters of at least {low}: {admitted}",
+                    sum(_admits(inst.budget[r], low) for r in only_budget),
+                    low=number(low),
+                    admitted=admitted,
                 )
             )
         if parents:
             held += sum(_admits(a.budget, low) for a in parents)
+            admitted = joined(
+                trn(
+                    "{name} {admits} (budget {budget}, {n} unit)",
+                    "{name} {admits} (budget {budget}, {n} units)",
+                    len(a.members),
+                    name=a.name,
+                    admits=_admits(a.budget, low),
+                    budget=number(a.budget),
+                )
+                for a in parents
+            )
             parts.append(
-                f"parents' budgets (all their units together) admit only {plural(sum(_admits(a.budget, low) for a in parents), 'cluster')} "
-                f"of at least {number(low)}: "
-                + ", ".join(
-                    f"{a.name} {_admits(a.budget, low)} (budget {number(a.budget)}, {plural(len(a.members), 'unit')})"
-                    for a in parents
+                trn(
+                    "parents' budgets (all their units together) admit only {n} cluster of at least {low}: {admitted}",
+                    "parents' budgets (all their units together) admit only {n} clusters of at least {low}: {admitted}",
+                    sum(_admits(a.budget, low) for a in parents),
+                    low=number(low),
+                    admitted=admitted,
                 )
             )
         if (
@@ -530,13 +621,25 @@ def _headlines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], conflic
             held = sum(len(inst.regions) - len({el[1] for el in elig if el[2] == i}) for i in inds)
         excluded = sorted({el[1] for el in elig}, key=inst.regions.index)
         if excluded:
+            names = joined(region_name(inst, r) for r in excluded)
             parts.append(
-                f"{plural(len(excluded), 'region')} not eligible ({', '.join(region_name(inst, r) for r in excluded)})"
+                trn(
+                    "{n} region not eligible ({names})",
+                    "{n} regions not eligible ({names})",
+                    len(excluded),
+                    names=names,
+                )
             )
-        detail = ", ".join(f"{industry_name(inst, i)} {inst.industries[i].provincial_count_min}" for i in inds)
+        detail = joined(f"{industry_name(inst, i)} {inst.industries[i].provincial_count_min}" for i in inds)
         out.append(
-            f"spread minimums need {plural(need, 'provincial cluster')} ({detail}), but the regions can hold at most "
-            f"{held}: " + "; ".join(parts)
+            trn(
+                "spread minimums need {n} provincial cluster ({detail}), but the regions can hold at most {held}: {parts}",
+                "spread minimums need {n} provincial clusters ({detail}), but the regions can hold at most {held}: {parts}",
+                need,
+                detail=detail,
+                held=held,
+                parts=joined(parts, "; "),
+            )
         )
     return out
 
@@ -562,11 +665,14 @@ def _element_lines(inst: Instance, m: LayoutModel, rows: dict[str, RowInfo], con
             infos = [rows[el[1]] for el in els if el[0] == "row"]
             regions = sorted({x.region for x in infos if x.region}, key=inst.regions.index)
             inds = sorted({x.industry for x in infos if x.industry}, key=list(inst.industries).index)
-            text = (
-                f"in {', '.join(region_name(inst, r) for r in regions) or '—'} for {', '.join(industry_name(inst, i) for i in inds) or '—'}; "
-                f"e.g. {element_sentence(inst, m, els[0]).split(': ', 1)[-1]}"
+            colon = "：" if current() == "zh" else ": "  # after the family's name, in the sentence's language
+            text = tr(
+                "in {regions} for {industries}; e.g. {example}",
+                regions=joined(region_name(inst, r) for r in regions) or "—",
+                industries=joined(industry_name(inst, i) for i in inds) or "—",
+                example=element_sentence(inst, m, els[0]).split(colon, 1)[-1],
             )
-        out.append(f"- {fam.replace('_', '-')} ({len(els)} constraints): {text}")
+        out.append("- " + tr("{family} ({n} constraints): {text}", family=fam.replace("_", "-"), n=len(els), text=text))
     return out
 
 
@@ -586,22 +692,30 @@ def _sentences(
         f = _family(el, rows).replace("_", "-")
         if f not in families:
             families.append(f)
-    what = (
-        "the smallest set of conflicting constraints found"
+    out = [tr("conflict: {text}", text=h) for h in heads]
+    out.append(
+        tr(
+            "the smallest set of conflicting constraints found ({n}, families: {families}):",
+            n=len(conflict),
+            families=joined(families),
+        )
         if minimal
-        else "a set of conflicting constraints (not reduced further: time or test limit)"
+        else tr(
+            "a set of conflicting constraints (not reduced further: time or test limit) ({n}, families: {families}):",
+            n=len(conflict),
+            families=joined(families),
+        )
     )
-    out = [f"conflict: {h}" for h in heads]
-    out.append(f"{what} ({len(conflict)}, families: {', '.join(families)}):")
     out += _element_lines(inst, m, rows, conflict)
     if repair:
         order = sorted(repair, key=lambda el: (fam_order.get(_family(el, rows), 99), _sort_key(m, el)))
-        out.append(
-            "cheapest repair found (least total violation): "
-            + "; ".join(repair_sentence(inst, m, el, repair[el]) for el in order)
-        )
+        repairs = joined((repair_sentence(inst, m, el, repair[el]) for el in order), "; ")
+        out.append(tr("cheapest repair found (least total violation): {repairs}", repairs=repairs))
         if any(el not in conflict for el in repair):
             out.append(
-                "the repair also touches constraints outside this conflict: other conflicts remain after this one is resolved"
+                tr(
+                    "the repair also touches constraints outside this conflict: other conflicts remain after this one "
+                    "is resolved"
+                )
             )
     return out

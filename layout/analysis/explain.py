@@ -39,7 +39,8 @@ constraint family are in its record (`layout.model.families`):
   `per_region` best-scoring eligible industries it lacks (defaults 5 and 3).
 
 Every number is rounded (6 decimals) and every list sorted, so the same input gives byte-identical
-JSON (`layout.results.staging.write_json`).
+JSON (`layout.results.staging.write_json`). The texts are in the language of the run (`layout.language`: English, or
+the Chinese of layout/locale/zh/analysis.po); `format_explanation`'s headings in the language it is called in.
 
 A time limit (the solve's `--time-limit`, in seconds) bounds the explanation too: the LP with the clusters fixed
 gets what is left of it, and probing stops when it runs out. The pairs not probed read "not probed", and
@@ -56,11 +57,12 @@ from itertools import chain
 
 import numpy as np
 
+from layout.language import marked, tr, translate
 from layout.model.core import HELD, LayoutModel, RowInfo
-from layout.model.families import FAMILIES, ON, RECORDS, TOL, CountWords, Facts, place_name
+from layout.model.families import FAMILIES, ON, RECORDS, TOL, CountWords, Facts, a_cluster, place_name
 from layout.model.instance import Instance
 from layout.model.solve import Matrix, new_highs, pass_matrix, row_of_entry, to_matrix
-from layout.words import article, industry_name, number, region_name, rounded
+from layout.words import industry_name, number, region_name, rounded
 
 __all__ = ["explain", "format_explanation", "designations", "SIGN_CONVENTION"]
 
@@ -69,7 +71,7 @@ PROBES_PER_THREAD = 8  # below this many pairs per copy, another copy costs more
 
 PRICE_TOL = 1e-9  # a price smaller than this is 0 (a row binds when |activity - bound| <= TOL * max(1, |bound|))
 
-SIGN_CONVENTION = (
+SIGN_CONVENTION = marked(  # shown translated (`translate`), as METHOD's texts
     "The objective is minimised. A shadow price is the change of the objective per unit increase of the "
     "constraint's right-hand side (a budget, a target, a kept capacity, an allowed count), every cluster "
     "decision kept. Negative: one more unit lowers (improves) the objective by that much, so it is worth "
@@ -77,18 +79,46 @@ SIGN_CONVENTION = (
 )
 
 METHOD = {
-    "binding": "rows holding with equality at the solution (|activity - bound| <= 1e-6 relative); rows of clusters "
-    "that do not exist, tiers rows and homogeneity rows are left out",
-    "shadow_prices": "HiGHS row duals of the LP with every integer variable fixed at its rounded solution value",
-    "count_limits": "focus, spread and concentrate rows hold only cluster decisions, so the fixed LP gives them no price; "
-    "their value is the best probe (force one more cluster with that limit raised by one, every other "
-    "decision kept, re-solve the LP): a guaranteed improvement, a bound on the full value",
-    "near_misses": "per industry, eligible regions without it: objective increase of the best probe (provincial or "
-    "characteristic tier) and comparative-advantage score gap to the weakest host",
+    "binding": marked(
+        "rows holding with equality at the solution (|activity - bound| <= 1e-6 relative); rows of clusters "
+        "that do not exist, tiers rows and homogeneity rows are left out"
+    ),
+    "shadow_prices": marked(
+        "HiGHS row duals of the LP with every integer variable fixed at its rounded solution value"
+    ),
+    "count_limits": marked(
+        "focus, spread and concentrate rows hold only cluster decisions, so the fixed LP gives them no price; "
+        "their value is the best probe (force one more cluster with that limit raised by one, every other "
+        "decision kept, re-solve the LP): a guaranteed improvement, a bound on the full value"
+    ),
+    "near_misses": marked(
+        "per industry, eligible regions without it: objective increase of the best probe (provincial or "
+        "characteristic tier) and comparative-advantage score gap to the weakest host"
+    ),
 }
 
 
+# HiGHS' words for the status of the LP with the clusters fixed, shown translated (the solver's status is the
+# command's own: layout.cli marks it)
+LP_STATUSES = (marked("Optimal"), marked("Time limit reached"), marked("Infeasible"))
+
+
 # ---------------------------------------------------------------------------------------------- rows
+
+
+def _status(status: object) -> object:
+    """A solver's status as a person reads it (a status the catalogue does not know, or none, as it is)."""
+    return translate(status) if isinstance(status, str) else status
+
+
+def _both(parts: list[str]) -> str:
+    """'A and B and C': the limits that hold a cluster back, in one clause."""
+    if not parts:
+        return ""
+    text = parts[0]
+    for part in parts[1:]:
+        text = tr("{first} and {second}", first=text, second=part)
+    return text
 
 
 def _codes(inst: Instance, info: RowInfo) -> dict:
@@ -260,7 +290,10 @@ def _shadow_prices(m: LayoutModel, lp: FixedLP, held: dict) -> tuple[list[dict],
         subject = None if word is None else word(Facts.about(inst, info, -m.rows[name].constant, m, held))
         if subject is None or rounded(d) == 0.0:
             continue  # a family without a price (duplications), or a cluster that does not exist
-        effect = "lowers" if d < 0 else "raises"
+        if d < 0:
+            text = tr("{subject} lowers the objective by {value}", subject=subject, value=number(abs(d)))
+        else:
+            text = tr("{subject} raises the objective by {value}", subject=subject, value=number(abs(d)))
         out.append(
             {
                 "row": m.label(name),
@@ -268,7 +301,7 @@ def _shadow_prices(m: LayoutModel, lp: FixedLP, held: dict) -> tuple[list[dict],
                 **_codes(inst, info),
                 "group": info.group,
                 "price": rounded(d),
-                "text": f"{subject} {effect} the objective by {number(abs(d))}",
+                "text": text,
             }
         )
     out.sort(key=lambda e: (-abs(e["price"]), e["row"]))
@@ -282,16 +315,21 @@ def _shadow_prices(m: LayoutModel, lp: FixedLP, held: dict) -> tuple[list[dict],
         if p.overcapacity_cap is not None:
             v += (1 + p.overcapacity_cap) * price["overcapacity_cap"]
         v = 0.0 if abs(v) <= PRICE_TOL else v
-        effect = "does not change" if v == 0 else ("lowers" if v < 0 else "raises")
-        targets.append(
-            {
-                "industry": i,
-                "industry_name": p.name,
-                "price": rounded(v),
-                "text": f"one more unit of target for {p.name} {effect} the objective"
-                + ("" if v == 0 else f" by {number(abs(v))}"),
-            }
-        )
+        if v == 0:
+            text = tr("one more unit of target for {industry} does not change the objective", industry=p.name)
+        elif v < 0:
+            text = tr(
+                "one more unit of target for {industry} lowers the objective by {value}",
+                industry=p.name,
+                value=number(abs(v)),
+            )
+        else:
+            text = tr(
+                "one more unit of target for {industry} raises the objective by {value}",
+                industry=p.name,
+                value=number(abs(v)),
+            )
+        targets.append({"industry": i, "industry_name": p.name, "price": rounded(v), "text": text})
     return out, targets
 
 
@@ -395,12 +433,19 @@ def _count_limits(m: LayoutModel, probes: dict) -> list[dict]:
         value = min(0.0, delta)
         subject = _count_words(m, row).more(_facts(m, row))
         if value < -PRICE_TOL:
-            text = (
-                f"{subject} lowers the objective by at least {number(-value)} "
-                f"({article(tier)} cluster of {industry_name(inst, i)} in {region_name(inst, r)})"
+            text = tr(
+                "{subject} lowers the objective by at least {value} ({cluster} of {industry} in {region})",
+                subject=subject,
+                value=number(-value),
+                cluster=a_cluster(tier),
+                industry=industry_name(inst, i),
+                region=region_name(inst, r),
             )
         else:
-            text = f"{subject} is worth nothing with the other clusters kept (no single extra cluster helps)"
+            text = tr(
+                "{subject} is worth nothing with the other clusters kept (no single extra cluster helps)",
+                subject=subject,
+            )
         out.append(
             {
                 "row": m.label(row),
@@ -432,8 +477,14 @@ def _held_back(m: LayoutModel, probes: dict) -> list[dict]:
                 "tier": p["tier"],
                 "gain": rounded(-p["delta"]),
                 "held_back_by": [m.info[b].family for b in p["blocked_by"]],
-                "text": f"{industry_name(inst, i)} is held back in {region_name(inst, r)}: {article(p['tier'])} cluster there would lower the "
-                f"objective by {number(-p['delta'])}, but " + " and ".join(caps),
+                "text": tr(
+                    "{industry} is held back in {region}: {cluster} there would lower the objective by {value}, but {caps}",
+                    industry=industry_name(inst, i),
+                    region=region_name(inst, r),
+                    cluster=a_cluster(p["tier"]),
+                    value=number(-p["delta"]),
+                    caps=_both(caps),
+                ),
             }
         )
     order = {i: k for k, i in enumerate(inst.industries)}
@@ -461,24 +512,33 @@ def _near_misses(m: LayoutModel, probes: dict, held: dict, per_industry: int) ->
         entries = []
         for r, cost, pr in cands[:per_industry]:
             gap = None if weakest is None else inst.score[weakest, i] - inst.score[r, i]
-            if cost is None:
-                how = "not probed" if pr is None else "cannot host it with the other clusters kept (no feasible probe)"
+            if cost is None and pr is None:
+                how = tr("not probed")
+            elif cost is None:
+                how = tr("cannot host it with the other clusters kept (no feasible probe)")
             elif abs(cost) <= TOL:
-                how = "a tie: forcing it there leaves the objective unchanged (an equally good layout includes it)"
+                how = tr("a tie: forcing it there leaves the objective unchanged (an equally good layout includes it)")
             elif cost < 0:
-                caps = " and ".join(_count_words(m, b).cap(_facts(m, b)) for b in (pr or {}).get("blocked_by", []))
+                caps = _both([_count_words(m, b).cap(_facts(m, b)) for b in (pr or {}).get("blocked_by", [])])
                 how = (
-                    f"would lower the objective by {number(-cost)} but is held back by {caps}"
+                    tr(
+                        "would lower the objective by {value} but is held back by {caps}",
+                        value=number(-cost),
+                        caps=caps,
+                    )
                     if caps
-                    else f"would lower the objective by {number(-cost)} (the solve stopped short of the optimum)"
+                    else tr(
+                        "would lower the objective by {value} (the solve stopped short of the optimum)",
+                        value=number(-cost),
+                    )
                 )
             else:
-                how = f"missed by {number(cost)} objective units (cost of forcing {article((pr or {}).get('tier', ''))} cluster there)"
-            score = f"score {number(inst.score[r, i])}" + (
-                ""
-                if gap is None or weakest is None
-                else f", {number(abs(gap))} {'below' if gap >= 0 else 'above'} the weakest host {region_name(inst, weakest)} ({number(inst.score[weakest, i])})"
-            )
+                how = tr(
+                    "missed by {value} objective units (cost of forcing {cluster} there)",
+                    value=number(cost),
+                    cluster=a_cluster((pr or {}).get("tier", "")),
+                )
+            score = _score_words(inst, r, i, weakest, gap)
             entries.append(
                 {
                     "region": r,
@@ -487,7 +547,7 @@ def _near_misses(m: LayoutModel, probes: dict, held: dict, per_industry: int) ->
                     "score_gap_to_weakest_host": rounded(gap),
                     "cost_if_forced": rounded(cost),
                     "tier_if_forced": None if pr is None else pr["tier"],
-                    "text": f"{region_name(inst, r)}: {how}; {score}",
+                    "text": tr("{region}: {how}; {score}", region=region_name(inst, r), how=how, score=score),
                 }
             )
         out.append(
@@ -502,6 +562,19 @@ def _near_misses(m: LayoutModel, probes: dict, held: dict, per_industry: int) ->
             }
         )
     return out
+
+
+def _score_words(inst: Instance, r: str, i: str, weakest: str | None, gap: float | None) -> str:
+    """A near miss's score, and how far it is from the weakest host's (the hosts the rules admitted)."""
+    score = number(inst.score[r, i])
+    if gap is None or weakest is None:
+        return tr("score {score}", score=score)
+    fields = dict(
+        score=score, gap=number(abs(gap)), host=region_name(inst, weakest), host_score=number(inst.score[weakest, i])
+    )
+    if gap >= 0:
+        return tr("score {score}, {gap} below the weakest host {host} ({host_score})", **fields)
+    return tr("score {score}, {gap} above the weakest host {host} ({host_score})", **fields)
 
 
 def explain(
@@ -529,8 +602,8 @@ def explain(
             "status": getattr(result, "status", None),
             "objective": rounded(getattr(result, "objective", None)),
         },
-        "sign_convention": SIGN_CONVENTION,
-        "method": METHOD,
+        "sign_convention": translate(SIGN_CONVENTION),
+        "method": {k: translate(v) for k, v in METHOD.items()},
         "binding": _binding(m, act, held),
         "fixed_lp": {"status": lp.status, "objective": rounded(lp.objective)},
     }
@@ -538,9 +611,12 @@ def explain(
         prices, targets = _shadow_prices(m, lp, held)
         probes, wanted = _probes(m, lp, act, held, per_industry, per_region)
         if len(probes) < wanted:
-            data["limits"] = (
-                f"the time limit ({number(time_limit or 0)} s) stopped the probes: {len(probes)} of {wanted} "
-                "(region, industry) pairs probed; the others read 'not probed'"
+            data["limits"] = tr(
+                "the time limit ({limit} s) stopped the probes: {done} of {wanted} (region, industry) pairs probed; the "
+                "others read 'not probed'",
+                limit=number(time_limit or 0),
+                done=len(probes),
+                wanted=wanted,
             )
         data["shadow_prices"] = prices
         data["target_prices"] = targets
@@ -549,26 +625,46 @@ def explain(
         data["near_misses"] = _near_misses(m, probes, held, per_industry)
     else:
         data.update(shadow_prices=[], target_prices=[], count_limits=[], held_back=[], near_misses=[])
-        data["fixed_lp"]["note"] = "the LP with the clusters fixed did not solve to optimality; no prices" + (
-            f" (it had what was left of the time limit, {number(time_limit)} s)"
+        data["fixed_lp"]["note"] = (
+            tr(
+                "the LP with the clusters fixed did not solve to optimality; no prices (it had what was left of the time "
+                "limit, {limit} s)",
+                limit=number(time_limit),
+            )
             if time_limit is not None and lp.status == "Time limit reached"
-            else ""
+            else tr("the LP with the clusters fixed did not solve to optimality; no prices")
         )
     findings = []
     for i, p in inst.industries.items():
         e = m.e[i].varValue or 0.0
         if e > TOL:
-            findings.append(f"{p.name} falls short of its target {number(p.target)} by {number(e)}")
+            findings.append(
+                tr(
+                    "{industry} falls short of its target {target} by {short}",
+                    industry=p.name,
+                    target=number(p.target),
+                    short=number(e),
+                )
+            )
     for r in inst.regions:
         if (m.v[r].varValue or 0.0) > TOL:
             n = sum(1 for (rr, _i) in held if rr == r)
             findings.append(
-                f"{region_name(inst, r)} takes part in {n} clusters, fewer than its minimum {inst.min_clusters[r]}"
+                tr(
+                    "{region} takes part in {n} clusters, fewer than its minimum {least}",
+                    region=region_name(inst, r),
+                    n=n,
+                    least=inst.min_clusters[r],
+                )
             )
     for r in inst.unplaceable():
         findings.append(
-            f"{region_name(inst, r)} is eligible for no industry under the scenario's rules ({inst.why_unplaceable(r)}); "
-            f"it {inst.fallback_words(r)}"
+            tr(
+                "{region} is eligible for no industry under the scenario's rules ({why}); it {fallback}",
+                region=region_name(inst, r),
+                why=inst.why_unplaceable(r),
+                fallback=inst.fallback_words(r),
+            )
         )
     data["findings"] = findings
     return data
@@ -582,49 +678,89 @@ def format_explanation(data: dict, max_prices: int = 20) -> str:
     lines = []
     s = data.get("solver", {})
     lines.append(
-        f"Explanation of {data.get('scenario', '')} — {s.get('name')}: {s.get('status')}, objective {s.get('objective')}"
+        tr(
+            "Explanation of {scenario} — {solver}: {status}, objective {objective}",
+            scenario=data.get("scenario", ""),
+            solver=s.get("name"),
+            status=_status(s.get("status")),
+            objective=s.get("objective"),
+        )
     )
     lp = data.get("fixed_lp", {})
-    lines.append(f"LP with clusters fixed: {lp.get('status')}, objective {lp.get('objective')}")
+    lines.append(
+        tr(
+            "LP with clusters fixed: {status}, objective {objective}",
+            status=_status(lp.get("status")),
+            objective=lp.get("objective"),
+        )
+    )
     if data.get("limits"):
-        lines.append(f"Limited: {data['limits']}")
+        lines.append(tr("Limited: {limits}", limits=data["limits"]))
+    none = "  " + tr("(none)")
     lines.append("")
-    lines.append("Binding constraints:")
-    lines += [f"  - {b['text']}" for b in data.get("binding", [])] or ["  (none)"]
+    lines.append(tr("Binding constraints:"))
+    lines += [f"  - {b['text']}" for b in data.get("binding", [])] or [none]
     lines.append("")
-    lines.append("Shadow prices (sign convention below; largest first):")
+    lines.append(tr("Shadow prices (sign convention below; largest first):"))
     prices = data.get("shadow_prices", [])
-    lines += [f"  - {p['text']}  [{p['row']}: {p['price']}]" for p in prices[:max_prices]] or ["  (none nonzero)"]
+    lines += [f"  - {p['text']}  [{p['row']}: {p['price']}]" for p in prices[:max_prices]] or [
+        "  " + tr("(none nonzero)")
+    ]
     if len(prices) > max_prices:
-        lines.append(f"  … {len(prices) - max_prices} smaller prices in explanation.json")
+        lines.append("  " + tr("… {n} smaller prices in explanation.json", n=len(prices) - max_prices))
     tp = [t for t in data.get("target_prices", [])]
     if tp:
-        lines.append("  Targets:")
+        lines.append("  " + tr("Targets:"))
         lines += [f"  - {t['text']}  [{t['price']}]" for t in tp]
     lines.append("")
-    lines.append("Count limits (value of one more allowed cluster, other clusters kept):")
+    lines.append(tr("Count limits (value of one more allowed cluster, other clusters kept):"))
     lines += [f"  - {c['text']}  [{c['row']}: {c['price']}]" for c in data.get("count_limits", [])] or [
-        "  (none binding)"
+        "  " + tr("(none binding)")
     ]
     lines.append("")
-    lines.append("Held back by focus, spread or concentrate caps:")
-    lines += [f"  - {h['text']}" for h in data.get("held_back", [])] or ["  (none)"]
+    lines.append(tr("Held back by focus, spread or concentrate caps:"))
+    lines += [f"  - {h['text']}" for h in data.get("held_back", [])] or [none]
     lines.append("")
-    lines.append("Near misses (eligible regions without the industry that came closest):")
+    lines.append(tr("Near misses (eligible regions without the industry that came closest):"))
     for nm in data.get("near_misses", []):
         weakest = (
-            f"weakest host {nm['weakest_host_name']} (score {number(nm['weakest_host_score'])})"
+            tr(
+                "weakest host {host} (score {score})",
+                host=nm["weakest_host_name"],
+                score=number(nm["weakest_host_score"]),
+            )
             if nm.get("weakest_host")
-            else "no host"
+            else tr("no host")
         )
-        lines.append(f"  {nm['industry_name']} ({nm['hosts']} hosts; {weakest}):")
-        lines += [f"    - {c['text']}" for c in nm["candidates"]] or ["    (no eligible region without it)"]
+        lines.append(
+            "  "
+            + tr(
+                "{industry} ({hosts} hosts; {weakest}):",
+                industry=nm["industry_name"],
+                hosts=nm["hosts"],
+                weakest=weakest,
+            )
+        )
+        lines += [f"    - {c['text']}" for c in nm["candidates"]] or ["    " + tr("(no eligible region without it)")]
     if data.get("findings"):
         lines.append("")
-        lines.append("Findings:")
+        lines.append(tr("Findings:"))
         lines += [f"  - {f}" for f in data["findings"]]
     lines.append("")
-    lines.append("Sign convention: " + data.get("sign_convention", SIGN_CONVENTION))
+    lines.append(tr("Sign convention: {text}", text=data.get("sign_convention", translate(SIGN_CONVENTION))))
     for k, v in sorted(data.get("method", {}).items()):
-        lines.append(f"Method ({k}): {v}")
+        lines.append(_method_line(k, v))
     return "\n".join(lines) + "\n"
+
+
+def _method_line(part: str, text: str) -> str:
+    """'Method (binding): …', the part named in the reader's language (its key in English)."""
+    if part == "binding":
+        return tr("Method (binding): {text}", text=text)
+    if part == "shadow_prices":
+        return tr("Method (shadow_prices): {text}", text=text)
+    if part == "count_limits":
+        return tr("Method (count_limits): {text}", text=text)
+    if part == "near_misses":
+        return tr("Method (near_misses): {text}", text=text)
+    return tr("Method ({part}): {text}", part=part, text=text)

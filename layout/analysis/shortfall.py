@@ -12,6 +12,7 @@ shortfall penalty; that is said instead, with the penalty.
 from __future__ import annotations
 
 from layout.analysis.diagnose import diagnose_full
+from layout.language import tr
 from layout.model.core import LayoutModel, target_met
 from layout.words import number
 
@@ -32,7 +33,13 @@ def missed_industries(model: LayoutModel) -> list[dict]:
                 "built": round(built, 6),
                 "target": p.target,
                 "shortfall": round(short, 6),
-                "text": f"{i}: {number(built)} of {number(p.target)} built ({p.name})",
+                "text": tr(
+                    "{code}: {built} of {target} built ({industry})",
+                    code=i,
+                    built=number(built),
+                    target=number(p.target),
+                    industry=p.name,
+                ),
             }
         )
     return out
@@ -60,15 +67,20 @@ def targets_missed(
     elif not proved:
         found_by = "limit"
         why = [
-            "the targets can be met under the scenario's rules, but the solver stopped (time limit or gap) before it "
-            "found a layout that meets them: allow more time (--time-limit) or a smaller --gap"
+            tr(
+                "the targets can be met under the scenario's rules, but the solver stopped (time limit or gap) before "
+                "it found a layout that meets them: allow more time (--time-limit) or a smaller --gap"
+            )
         ]
     else:
         weight = model.inst.weights["shortfall"]
         found_by = "cost"
         why = [
-            "the targets can be met under the scenario's rules, but meeting them costs more than the shortfall "
-            f"penalty (objective.shortfall = {number(weight)} per unit of shortfall as a share of the target): "
-            "raise objective.shortfall to make the layout build them"
+            tr(
+                "the targets can be met under the scenario's rules, but meeting them costs more than the shortfall "
+                "penalty (objective.shortfall = {weight} per unit of shortfall as a share of the target): raise "
+                "objective.shortfall to make the layout build them",
+                weight=number(weight),
+            )
         ]
     return {"industries": missed, "held_back_by": why, "found_by": found_by}

@@ -67,11 +67,14 @@ from layout.batch.sweep import (
     check_readable,
     execute,
     guarded,
+    joined,
     resolved_document,
+    status_name,
     write_csv,
     write_text,
 )
 from layout.errors import InfeasibleError, InputError, LayoutError, Problem
+from layout.language import current, marked, resolve, tr, translate, trn, using
 from layout.model.core import LE, LayoutModel, RowInfo, objective_constant
 from layout.model.families import build_model
 from layout.model.instance import Instance
@@ -90,7 +93,7 @@ from layout.results.folder import (
 )
 from layout.results.metrics import METRICS
 from layout.results.staging import Kind, check_out, holds_out, os_problem, remove_result, write_file
-from layout.words import escaped, figure, number, plural
+from layout.words import escaped, figure, number
 
 if TYPE_CHECKING:
     from layout.model.solve import SolveResult
@@ -113,6 +116,7 @@ ALTERNATIVES_KIND = Kind(
 )
 MUST_HAVE, FREQUENT, NEGOTIABLE = "must-have", "frequent", "negotiable"
 CLASSES = (MUST_HAVE, FREQUENT, NEGOTIABLE)
+CLASS_NAMES = {MUST_HAVE: marked("must-have"), FREQUENT: marked("frequent"), NEGOTIABLE: marked("negotiable")}  # shown
 MAX_COUNT = 999
 TOL = 1e-6  # the near_optimal row's allowance for rounding, times max(1, |f*|)
 TIE = 1e-3
@@ -218,16 +222,27 @@ def solve_alternative_model(
         again = solve(m, solver, time_limit, gap)  # LimitError if its time limit stops it with no layout
         if again.status == INFEASIBLE:
             raise InfeasibleError(
-                f"{solver} found no layout with objective at most {number(limit)} once the excess was fixed at 0 "
-                f"({again.message}); the search's best layout exceeded it by {number(over)}"
+                tr(
+                    "{solver} found no layout with objective at most {limit} once the excess was fixed at 0 "
+                    "({detail}); the search's best layout exceeded it by {excess}",
+                    solver=solver,
+                    limit=number(limit),
+                    detail=again.message,
+                    excess=number(over),
+                )
             )
         if not again.has_layout:
             raise solver_failure(solver, again, " re-solving a near-optimal alternative with its slack row hard")
         search = replace(
             again,
             seconds=search.seconds + again.seconds,
-            message=f"{again.message}, re-solved with the excess fixed at 0: the first search ({search.message}) "
-            f"ended {number(over)} above the limit",
+            message=tr(
+                "{detail}, re-solved with the excess fixed at 0: the first search ({first}) ended {excess} above the "
+                "limit",
+                detail=again.message,
+                first=search.message,
+                excess=number(over),
+            ),
         )
     fix_designations(m, f, excess)
     final = solve(m, solver, time_limit, 0.0)
@@ -265,8 +280,12 @@ def solve_alternative(task: AlternativeTask) -> dict:
 
     def body() -> str:
         check_readable(task.scenario)
+        with using(task.options.get("language")):  # the batch's language, whatever this worker's locale
+            return solved()
+
+    def solved() -> str:
         t0 = time.perf_counter()
-        spec, regions, inst = prepare(task.scenario)
+        spec, regions, inst = prepare(task.scenario, task.options.get("language"))
         cfg = spec.scenario.solver
         solver = task.options.get("solver") or cfg.name
         time_limit = task.options.get("time_limit")
@@ -283,8 +302,11 @@ def solve_alternative(task: AlternativeTask) -> dict:
             final,
             status=search.status,
             seconds=search.seconds + final.seconds,
-            message=f"near-optimal alternative: the search ended {search.message}; the capacities re-optimised "
-            "with its designations fixed",
+            message=tr(
+                "near-optimal alternative: the search ended {detail}; the capacities re-optimised with its "
+                "designations fixed",
+                detail=search.message,
+            ),
         )
         metrics = solve_metrics(spec, inst, result, model_size(m), layout, base)
         missed = missed_industries(m)
@@ -292,8 +314,10 @@ def solve_alternative(task: AlternativeTask) -> dict:
             metrics["targets_missed"] = {
                 "industries": missed,
                 "held_back_by": [
-                    "the scenario's rules with this alternative's designations; `layout solve` on the scenario "
-                    "alone names the rules that hold a target back"
+                    tr(
+                        "the scenario's rules with this alternative's designations; `layout solve` on the scenario "
+                        "alone names the rules that hold a target back"
+                    )
                 ],
                 "found_by": "undecided",
             }
@@ -331,6 +355,7 @@ def solve_alternative(task: AlternativeTask) -> dict:
             input_files(spec, regions),
         )
         run.solving = time.perf_counter() - t0
+        run.language = resolve(task.options.get("language"), spec.scenario.language)
         write_run(run, Path(task.folder), True, geopackage=False)  # a point of a batch: no layout.gpkg
         write_file(Path(task.folder) / SCENARIO_YAML, Path(task.scenario).read_bytes())  # listed in its manifest
         return result.status
@@ -407,9 +432,9 @@ def metrics_row(
     message = ""
     if lid != OPTIMUM_DIR and mine == reference:
         search = (m.get("alternative") or {}).get("search") or {}
-        message = (
-            f"repeats the optimum: the search ({search.get('status', 'status unknown')}) found no layout within the "
-            "slack that differs from it"
+        message = tr(
+            "repeats the optimum: the search ({status}) found no layout within the slack that differs from it",
+            status=status_name(search["status"]) if search.get("status") else tr("status unknown"),
         )
     vs = None
     if objective is not None and optimum:
@@ -476,150 +501,162 @@ def alternatives(
     t0 = time.perf_counter()
     _check(slack, count, seed)
     out_dir = Path(out_dir)
-    spec, regions, inst = prepare(file)
-    if spec.scenario.periods:
-        raise InputError(
-            spec.problem(
-                ("periods",),
-                "a single-period scenario (alternatives are computed for one plan period)",
-                f"periods {spec.scenario.periods}",
-            )
-        )
-    opts = {
-        k: getattr(options, k)
-        for k in ("solver", "time_limit", "gap")
-        if options is not None and getattr(options, k, None) is not None
-    }
-    doc = resolved_document(spec)
-    for k, v in opts.items():
-        doc["solver"]["name" if k == "solver" else k] = v
-    text = (
-        escaped(f"# Scenario of the near-optimal alternatives from {Path(spec.file).resolve()}")
-        + "\n# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
-        + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
-    )
-    key = {"scenario_text": text, "slack": slack, "count": count, "seed": seed}
-    check_execution(workers, dask_scheduler, dask_local)
-    check_out(out_dir, False, kind=ALTERNATIVES_KIND, inputs=input_files(spec, regions))
-    adir, odir = out_dir / ALTERNATIVES_DIR, out_dir / OPTIMUM_DIR
-    marker = out_dir / ALTERNATIVES_JSON
-    earlier = load_json(marker, "an alternatives folder written by `layout alternatives`") if marker.is_file() else None
-    finished = (odir / METRICS_JSON).is_file() or (
-        adir.is_dir() and any((f / METRICS_JSON).is_file() for f in adir.iterdir())
-    )
-    if (earlier is None or earlier.get("key") != key) and finished:
-        if not force:
+    chosen = options.language if options is not None else None
+    spec, regions, inst = prepare(file, chosen)
+    lang = resolve(chosen, spec.scenario.language)  # --lang, else the file's `language:`: its layouts and pages
+    with using(lang):
+        if spec.scenario.periods:
             raise InputError(
-                Problem(
-                    str(out_dir),
-                    None,
-                    "--out",
-                    "the same alternatives to resume, a new folder, or --force to recompute them",
-                    "the finished layouts of other alternatives (scenario, slack, count, seed or solver settings)",
+                spec.problem(
+                    ("periods",),
+                    "a single-period scenario (alternatives are computed for one plan period)",
+                    f"periods {spec.scenario.periods}",
                 )
             )
-        for f in [odir, *(sorted(adir.iterdir()) if adir.is_dir() else [])]:  # only results folders this program wrote
-            if f.is_dir() and not f.name.startswith("."):
-                remove_result(f)
-    try:
-        adir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(os_problem(e, out_dir, "--out")) from None
-    scenario_file = out_dir / SCENARIO_YAML
-    write_text(scenario_file, text)
-    write_text(
-        marker,
-        json.dumps(
-            {"program": "cluster-layout", "key": key, "scenario_file": str(Path(spec.file).resolve())},
-            indent=2,
-            ensure_ascii=False,
+        opts = {
+            k: getattr(options, k)
+            for k in ("solver", "time_limit", "gap")
+            if options is not None and getattr(options, k, None) is not None
+        }
+        doc = resolved_document(spec)
+        for k, v in opts.items():
+            doc["solver"]["name" if k == "solver" else k] = v
+        if chosen is not None:  # --lang: the scenario's file solves alone in the language of the alternatives
+            doc["language"] = chosen
+        text = (
+            escaped(f"# Scenario of the near-optimal alternatives from {Path(spec.file).resolve()}")
+            + "\n# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
+            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
         )
-        + "\n",
-    )
-
-    skipped: list[str] = []
-    if (odir / METRICS_JSON).is_file():
-        skipped.append(OPTIMUM_DIR)
-    else:
-        if progress is True:
-            from rich.console import Console
-
-            Console(stderr=True).print("[dim]… solving the optimum[/]")
-        solve_scenario(scenario_file.resolve(), odir, Options(force=True, **opts))
-        write_file(odir / SCENARIO_YAML, scenario_file.read_bytes())  # listed in its manifest
-    best = ResultsFolder(odir)
-    optimum = best.metrics["solver"]["objective"]
-    if optimum is None:
-        raise LayoutError(f"the optimum in {odir} has no objective value")
-    constant = objective_constant(inst)
-    optimum += constant  # the full objective: the slack and every objective reported are on it
-    reference = designations(best.assignment)
-
-    width = max(2, len(str(count)))
-    ids = [f"a{k:0{width}d}" for k in range(1, count + 1)]
-    tasks: list[Any] = [
-        AlternativeTask(
-            aid,
-            k,
-            str(scenario_file.resolve()),
-            str((adir / aid).resolve()),
-            tuple(sorted(reference)),
-            optimum,
-            slack,
-            seed,
-            opts,
+        key = {"scenario_text": text, "slack": slack, "count": count, "seed": seed}
+        check_execution(workers, dask_scheduler, dask_local)
+        check_out(out_dir, False, kind=ALTERNATIVES_KIND, inputs=input_files(spec, regions))
+        adir, odir = out_dir / ALTERNATIVES_DIR, out_dir / OPTIMUM_DIR
+        marker = out_dir / ALTERNATIVES_JSON
+        earlier = (
+            load_json(marker, "an alternatives folder written by `layout alternatives`") if marker.is_file() else None
         )
-        for k, aid in enumerate(ids, start=1)
-        if not (adir / aid / METRICS_JSON).is_file()
-    ]
-    skipped += [a for a in ids if (adir / a / METRICS_JSON).is_file()]
-    failures: dict[str, dict] = {}
-    with Bar(progress, len(tasks), f"alternatives: {len(tasks)} of {count} to solve") as bar:
-        for result in execute(
-            solve_alternative, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local
-        ):
-            if not (adir / result["id"] / METRICS_JSON).is_file():
-                failures[result["id"]] = result
-            bar.advance(result)
-
-    layouts = {OPTIMUM_DIR: best.assignment}
-    seen: dict[frozenset, str] = {}
-    rows = [metrics_row(OPTIMUM_DIR, odir, OPTIMUM_DIR, optimum, reference, seen, constant)]
-    for aid in ids:
-        folder = adir / aid
-        if (folder / METRICS_JSON).is_file():
-            rows.append(metrics_row(aid, folder, f"{ALTERNATIVES_DIR}/{aid}", optimum, reference, seen, constant))
-            layouts[aid] = ResultsFolder(folder).assignment
-        else:
-            failure = failures.get(aid, {})
-            rows.append(
-                {"layout": aid, "status": failure.get("status", "not run"), "message": failure.get("message", "")}
+        finished = (odir / METRICS_JSON).is_file() or (
+            adir.is_dir() and any((f / METRICS_JSON).is_file() for f in adir.iterdir())
+        )
+        if (earlier is None or earlier.get("key") != key) and finished:
+            if not force:
+                raise InputError(
+                    Problem(
+                        str(out_dir),
+                        None,
+                        "--out",
+                        "the same alternatives to resume, a new folder, or --force to recompute them",
+                        "the finished layouts of other alternatives (scenario, slack, count, seed or solver settings)",
+                    )
+                )
+            for f in [
+                odir,
+                *(sorted(adir.iterdir()) if adir.is_dir() else []),
+            ]:  # only results folders this program wrote
+                if f.is_dir() and not f.name.startswith("."):
+                    remove_result(f)
+        try:
+            adir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise InputError(os_problem(e, out_dir, "--out")) from None
+        scenario_file = out_dir / SCENARIO_YAML
+        write_text(scenario_file, text)
+        write_text(
+            marker,
+            json.dumps(
+                {"program": "cluster-layout", "key": key, "scenario_file": str(Path(spec.file).resolve())},
+                indent=2,
+                ensure_ascii=False,
             )
-    metrics = pd.DataFrame(rows, columns=list(rows[0]))
-    shares = share_table(layouts)
-    write_csv(out_dir / ALTERNATIVES_CSV, shares)
-    write_csv(out_dir / ALTERNATIVES_METRICS_CSV, metrics)
-    distinct = {r["layout"]: out_dir / r["folder"] for r in rows if "folder" in r and not r["same_as"]}
-    write_text(out_dir / ALTERNATIVES_MAP_HTML, alternatives_map(out_dir, distinct))
-    seconds = time.perf_counter() - t0
-    about = {
-        "scenario": str(best.metrics["scenario"]["name"]),
-        "optimum": optimum,
-        "limit": objective_limit(optimum, slack),
-        "slack": slack,
-        "seed": seed,
-        "count": count,
-    }
-    write_text(out_dir / ALTERNATIVES_HTML, alternatives_html(shares, metrics, about))
-    shares.attrs.update(
-        metrics=metrics,
-        summary=summary_lines(shares, metrics, about, seconds, out_dir),
-        solved_now=sorted({t.id for t in tasks} - set(failures)),
-        skipped=skipped,
-        failed=sorted(failures),
-        seconds=round(seconds, 3),
-    )
-    return shares
+            + "\n",
+        )
+
+        skipped: list[str] = []
+        if (odir / METRICS_JSON).is_file():
+            skipped.append(OPTIMUM_DIR)
+        else:
+            if progress is True:
+                from rich.console import Console
+
+                Console(stderr=True).print(f"[dim]{tr('… solving the optimum')}[/]")
+            solve_scenario(scenario_file.resolve(), odir, Options(force=True, language=lang, **opts))
+            write_file(odir / SCENARIO_YAML, scenario_file.read_bytes())  # listed in its manifest
+        best = ResultsFolder(odir)
+        optimum = best.metrics["solver"]["objective"]
+        if optimum is None:
+            raise LayoutError(f"the optimum in {odir} has no objective value")
+        constant = objective_constant(inst)
+        optimum += constant  # the full objective: the slack and every objective reported are on it
+        reference = designations(best.assignment)
+
+        width = max(2, len(str(count)))
+        ids = [f"a{k:0{width}d}" for k in range(1, count + 1)]
+        tasks: list[Any] = [
+            AlternativeTask(
+                aid,
+                k,
+                str(scenario_file.resolve()),
+                str((adir / aid).resolve()),
+                tuple(sorted(reference)),
+                optimum,
+                slack,
+                seed,
+                {**opts, "language": lang},  # solved in the language of the alternatives
+            )
+            for k, aid in enumerate(ids, start=1)
+            if not (adir / aid / METRICS_JSON).is_file()
+        ]
+        skipped += [a for a in ids if (adir / a / METRICS_JSON).is_file()]
+        failures: dict[str, dict] = {}
+        label = tr("alternatives: {todo} of {total} to solve", todo=len(tasks), total=count)
+        with Bar(progress, len(tasks), label) as bar:
+            for result in execute(
+                solve_alternative, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local
+            ):
+                if not (adir / result["id"] / METRICS_JSON).is_file():
+                    failures[result["id"]] = result
+                bar.advance(result)
+
+        layouts = {OPTIMUM_DIR: best.assignment}
+        seen: dict[frozenset, str] = {}
+        rows = [metrics_row(OPTIMUM_DIR, odir, OPTIMUM_DIR, optimum, reference, seen, constant)]
+        for aid in ids:
+            folder = adir / aid
+            if (folder / METRICS_JSON).is_file():
+                rows.append(metrics_row(aid, folder, f"{ALTERNATIVES_DIR}/{aid}", optimum, reference, seen, constant))
+                layouts[aid] = ResultsFolder(folder).assignment
+            else:
+                failure = failures.get(aid, {})
+                rows.append(
+                    {"layout": aid, "status": failure.get("status", "not run"), "message": failure.get("message", "")}
+                )
+        metrics = pd.DataFrame(rows, columns=list(rows[0]))
+        shares = share_table(layouts)
+        write_csv(out_dir / ALTERNATIVES_CSV, shares)
+        write_csv(out_dir / ALTERNATIVES_METRICS_CSV, metrics)
+        distinct = {r["layout"]: out_dir / r["folder"] for r in rows if "folder" in r and not r["same_as"]}
+        write_text(out_dir / ALTERNATIVES_MAP_HTML, alternatives_map(out_dir, distinct))
+        seconds = time.perf_counter() - t0
+        about = {
+            "scenario": str(best.metrics["scenario"]["name"]),
+            "optimum": optimum,
+            "limit": objective_limit(optimum, slack),
+            "slack": slack,
+            "seed": seed,
+            "count": count,
+        }
+        write_text(out_dir / ALTERNATIVES_HTML, alternatives_html(shares, metrics, about))
+        shares.attrs.update(
+            metrics=metrics,
+            summary=summary_lines(shares, metrics, about, seconds, out_dir),
+            solved_now=sorted({t.id for t in tasks} - set(failures)),
+            skipped=skipped,
+            failed=sorted(failures),
+            seconds=round(seconds, 3),
+            language=lang,
+        )
+        return shares
 
 
 def alternatives_map(out_dir: Path, distinct: dict[str, Path]) -> str:
@@ -627,16 +664,18 @@ def alternatives_map(out_dir: Path, distinct: dict[str, Path]) -> str:
     optimum first), as the robustness map draws them."""
     from layout.views.maps.robustness import ALTERNATIVE_COUNTS, load_shares, render_shares
 
-    counted = replace(ALTERNATIVE_COUNTS, noun="distinct layout", unit="distinct layout")
+    counted = replace(ALTERNATIVE_COUNTS, noun="distinct layout", unit="distinct layout")  # words: the map's
     return render_shares(load_shares(out_dir, out_dir / ALTERNATIVES_CSV, distinct, len(distinct), counted))
 
 
 def _slack_words(about: dict) -> str:
     if about["optimum"] == 0:
-        return f"objective at most {number(about['limit'])} (absolute slack: the optimum is 0)"
-    return (
-        f"within {number(100 * about['slack'])} % of the optimum's objective "
-        f"({number(about['optimum'])}, at most {number(about['limit'])})"
+        return tr("objective at most {limit} (absolute slack: the optimum is 0)", limit=number(about["limit"]))
+    return tr(
+        "within {percent} % of the optimum's objective ({optimum}, at most {limit})",
+        percent=number(100 * about["slack"]),
+        optimum=number(about["optimum"]),
+        limit=number(about["limit"]),
     )
 
 
@@ -651,26 +690,58 @@ def summary_lines(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict, seco
     distinct = int((solved["same_as"] == "").sum()) if len(solved) else 0
     must = shares[shares["class"] == MUST_HAVE]
     negotiable = shares[shares["class"] == NEGOTIABLE]
+    zh = current() == "zh"
+    named = (("：" if zh else ": ") + joined(_named(negotiable)[:6])) if len(negotiable) else ""
+    more = tr(", … (all in {file})", file=ALTERNATIVES_CSV) if len(negotiable) > 6 else ""
     lines = [
-        f"{plural(len(solved), 'alternative')} of {about['count']} found {_slack_words(about)}, "
-        f"{distinct} distinct from one another; {seconds:.1f} s",
-        f"must-have: {number(len(must))} of {plural(len(shares), 'designation')} are in every layout",
-        f"negotiable: {plural(len(negotiable), 'designation')} in fewer than half of the distinct layouts"
-        + (f": {', '.join(_named(negotiable)[:6])}" if len(negotiable) else "")
-        + (f", … (all in {ALTERNATIVES_CSV})" if len(negotiable) > 6 else ""),
+        trn(
+            "{n} alternative of {count} found {slack}, {distinct} distinct from one another; {seconds} s",
+            "{n} alternatives of {count} found {slack}, {distinct} distinct from one another; {seconds} s",
+            len(solved),
+            count=about["count"],
+            slack=_slack_words(about),
+            distinct=distinct,
+            seconds=f"{seconds:.1f}",
+        ),
+        trn(
+            "must-have: {must} of {n} designation are in every layout",
+            "must-have: {must} of {n} designations are in every layout",
+            len(shares),
+            must=number(len(must)),
+        ),
+        trn(
+            "negotiable: {n} designation in fewer than half of the distinct layouts",
+            "negotiable: {n} designations in fewer than half of the distinct layouts",
+            len(negotiable),
+        )
+        + named
+        + more,
     ]
     failed = alts[~alts["status"].isin(["optimal", "feasible"])]
     for r in failed.itertuples():
-        lines.append(f"{r.layout}: {r.status} {r.message}".rstrip())
+        lines.append(
+            tr("{layout}: {status} {detail}", layout=r.layout, status=status_name(r.status), detail=r.message).rstrip()
+        )
     stopped = solved[solved["status"] == "feasible"]  # within the slack, but the search for differences stopped early
     if len(stopped):
         lines.append(
-            f"stopped by a limit before proving it differs the most: {', '.join(map(str, stopped['layout']))} "
-            "(within the slack all the same; allow more time with --time-limit)"
+            tr(
+                "stopped by a limit before proving it differs the most: {layouts} (within the slack all the same; "
+                "allow more time with --time-limit)",
+                layouts=joined(map(str, stopped["layout"])),
+            )
         )
     lines.append(
-        f"written to {out_dir}/ ({ALTERNATIVES_CSV}, {ALTERNATIVES_METRICS_CSV}, {ALTERNATIVES_HTML}, "
-        f"{ALTERNATIVES_MAP_HTML}, {OPTIMUM_DIR}/, {ALTERNATIVES_DIR}/)"
+        tr(
+            "written to {folder}/ ({shares}, {metrics}, {page}, {map}, {optimum}/, {alternatives}/)",
+            folder=out_dir,
+            shares=ALTERNATIVES_CSV,
+            metrics=ALTERNATIVES_METRICS_CSV,
+            page=ALTERNATIVES_HTML,
+            map=ALTERNATIVES_MAP_HTML,
+            optimum=OPTIMUM_DIR,
+            alternatives=ALTERNATIVES_DIR,
+        )
     )
     return lines
 
@@ -687,18 +758,19 @@ def _cell(v: Any, digits: int = 3) -> str:
 def alternatives_html(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict) -> str:
     """alternatives.html: self-contained (no script, no external file); every text from the data escaped."""
     e = html.escape
-    title = f"{about['scenario']}: near-optimal alternatives"
-    head = ["layout", "status", "objective", "vs optimum", "designations", "differ from optimum", "same as"]
-    head += [m.label for m in METRICS]
+    title = tr("{scenario}: near-optimal alternatives", scenario=about["scenario"])
+    head = [tr("layout"), tr("status"), tr("objective"), tr("vs optimum"), tr("designations")]
+    head += [tr("differ from optimum"), tr("same as")]
+    head += [translate(m.label) for m in METRICS]
     rows = []
     for r in metrics.to_dict("records"):
         folder = r.get("folder")
-        name = e(str(r["layout"]))
+        name = e(tr("optimum") if r["layout"] == OPTIMUM_DIR else str(r["layout"]))  # the folder keeps its code
         link = f'<a href="{e(str(folder))}/report.html">{name}</a>' if isinstance(folder, str) and folder else name
         vs = r.get("objective_vs_optimum_pct")
         cells = [
             link,
-            e(str(r["status"])),
+            e(status_name(str(r["status"]))),
             _cell(r.get("objective"), 4),
             "—" if vs is None or (isinstance(vs, float) and math.isnan(vs)) else f"{vs:+.2f} %",
             _cell(r.get("designations"), 0),
@@ -709,45 +781,62 @@ def alternatives_html(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict) 
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     sections = []
     words = {
-        MUST_HAVE: "in every layout: every good layout shares them",
-        FREQUENT: "in at least half of the distinct layouts",
-        NEGOTIABLE: "in fewer than half: interchangeable, the ones to negotiate",
+        MUST_HAVE: tr("in every layout: every good layout shares them."),
+        FREQUENT: tr("in at least half of the distinct layouts."),
+        NEGOTIABLE: tr("in fewer than half: interchangeable, the ones to negotiate."),
     }
     for cls in CLASSES:
         part = shares[shares["class"] == cls]
         body = "".join(
             f"<tr><td>{e(str(r.region_name))} ({e(str(r.region_code))})</td><td>{e(str(r.industry_name))} "
-            f"({e(str(r.industry))})</td><td>{e(str(r.tier_in_optimum)) or '—'}</td>"
-            f"<td>{int(r.layouts_designated)} of {int(r.layouts)}</td><td>{int(r.alternatives_designated)}</td></tr>"
+            f"({e(str(r.industry))})</td><td>{e(translate(str(r.tier_in_optimum))) or '—'}</td>"
+            f"<td>{e(tr('{n} of {total}', n=int(r.layouts_designated), total=int(r.layouts)))}</td>"
+            f"<td>{int(r.alternatives_designated)}</td></tr>"
             for r in part.itertuples()
         )
+        heading = trn("{cls}: {n} designation", "{cls}: {n} designations", len(part), cls=translate(CLASS_NAMES[cls]))
+        columns = [tr("region"), tr("industry"), tr("tier in the optimum"), tr("distinct layouts"), tr("alternatives")]
         sections.append(
-            f"<h2>{e(cls)}: {plural(len(part), 'designation')}</h2><p>{e(words[cls])}.</p>"
+            f"<h2>{e(heading)}</h2><p>{e(words[cls])}</p>"
             + (
-                "<table><tr><th>region</th><th>industry</th><th>tier in the optimum</th><th>distinct layouts</th>"
-                "<th>alternatives</th></tr>"
-                f"{body}</table>"
+                "<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns) + f"</tr>{body}</table>"
                 if len(part)
                 else ""
             )
         )
-    seed = about["seed"]
+    links = {
+        "map": f'<a href="{ALTERNATIVES_MAP_HTML}">{ALTERNATIVES_MAP_HTML}</a>',
+        "shares": ALTERNATIVES_CSV,
+        "metrics": ALTERNATIVES_METRICS_CSV,
+    }
+    about_page = trn(
+        "The optimum and {n} alternative {slack}.",
+        "The optimum and {n} alternatives {slack}.",
+        about["count"],
+        slack=_slack_words(about),
+    )
+    how = tr(
+        "Each alternative maximises the designations (region–industry pairs) that differ from the optimum: a01 counts "
+        "every designation alike, the others weigh them by seeded random weights (seed {seed}), so each looks in "
+        "another direction; their capacities are then re-optimised for the scenario's objective. The classes count "
+        "distinct layouts: an alternative with the same designations as an earlier layout counts once "
+        '("alternatives" counts every alternative designating it).',
+        seed=about["seed"],
+    )
+    files = e(tr("Map: {map}; tables: {shares}, {metrics}.", **{k: "\0" + k for k in links}), quote=False)
+    for k, v in links.items():  # our own markup, placed after escaping the sentence around it
+        files = files.replace("\0" + k, v)
+    gap = "" if current() == "zh" else " "
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
+<html lang="{current()}"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>
 body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}}
 table{{border-collapse:collapse;margin:8px 0 16px}} td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}}
 h1{{font-size:18px}} h2{{font-size:16px;margin-top:20px}}
 </style></head><body>
 <h1>{e(title)}</h1>
-<p>The optimum and {plural(about["count"], "alternative")} {e(_slack_words(about))}. Each alternative maximises the
-designations (region–industry pairs) that differ from the optimum: a01 counts every designation alike, the others
-weigh them by seeded random weights (seed {seed}), so each looks in another direction; their capacities are then
-re-optimised for the scenario's objective. The classes count distinct layouts: an alternative with the same
-designations as an earlier layout counts once ("alternatives" counts every alternative designating it). Map:
-<a href="{ALTERNATIVES_MAP_HTML}">{ALTERNATIVES_MAP_HTML}</a>; tables: {ALTERNATIVES_CSV},
-{ALTERNATIVES_METRICS_CSV}.</p>
-<h2>The layouts side by side</h2>
+<p>{e(about_page)}{gap}{e(how, quote=False)}{gap}{files}</p>
+<h2>{e(tr("The layouts side by side"))}</h2>
 <table><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>
 {chr(10).join(rows)}
 </table>

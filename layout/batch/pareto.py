@@ -64,13 +64,16 @@ from layout.batch.sweep import (
     check_readable,
     execute,
     guarded,
+    joined,
     prepare_folder,
     resolved_document,
     solve_point,
+    status_name,
     write_csv,
     write_text,
 )
 from layout.errors import InfeasibleError, InputError, Problem
+from layout.language import current, marked, resolve, tr, translate, trn, using
 from layout.model.core import LE, LayoutModel, RowInfo
 from layout.model.families import build_model
 from layout.model.instance import Instance
@@ -88,11 +91,17 @@ MARKER = "pareto.json"
 PARETO_KIND = Kind(MARKER, frozenset({MARKER, "pareto.csv", "pareto.png", "pareto.html", POINTS_DIR}))
 TIE_H, TIE_OTHER = 1e-3, 1e-5
 TOL = 1e-6
-LABELS = {
-    HOMOGENEITY: "weighted neighbour duplications (homogeneity)",
-    "overcapacity": "overcapacity: Σ excess capacity / target",
-    "advantage": "comparative advantage: Σ score · capacity / target",
+LABELS = {  # the axes (translated where drawn)
+    HOMOGENEITY: marked("weighted neighbour duplications (homogeneity)"),
+    "overcapacity": marked("overcapacity: Σ excess capacity / target"),
+    "advantage": marked("comparative advantage: Σ score · capacity / target"),
 }
+NAMES = {  # the criteria in sentences (translated where written)
+    HOMOGENEITY: marked("homogeneity"),
+    "overcapacity": marked("overcapacity"),
+    "advantage": marked("advantage"),
+}
+FONTS = ["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", "sans-serif"]  # Chinese text needs a CJK font
 
 
 # ---------------------------------------------------------------- criteria and the ε model
@@ -207,9 +216,18 @@ def solve_front_model(
     size = model_size(m)
     result = solve(m, solver, time_limit, gap)
     if result.status == INFEASIBLE:
-        what = f" with weighted duplications <= {epsilon:g}" if epsilon is not None else ""
         raise InfeasibleError(
-            f"{solver} proved the scenario infeasible{what}: no layout satisfies every hard constraint"
+            tr(
+                "{solver} proved the scenario infeasible: no layout satisfies every hard constraint",
+                solver=solver,
+            )
+            if epsilon is None
+            else tr(
+                "{solver} proved the scenario infeasible with weighted duplications <= {epsilon}: no layout "
+                "satisfies every hard constraint",
+                solver=solver,
+                epsilon=f"{epsilon:g}",
+            )
         )
     if not result.has_layout:
         raise solver_failure(solver, result)
@@ -244,8 +262,13 @@ def solve_epsilon(task: EpsilonTask) -> dict:
 
     def body() -> str:
         check_readable(task.scenario)
+        with using(task.options.get("language")):  # the front's language, whatever this worker's locale
+            return solved()
+
+    def solved() -> str:
         t0 = time.perf_counter()
-        spec, regions, inst = prepare(task.scenario)
+        spec, regions, inst = prepare(task.scenario, task.options.get("language"))
+        lang = resolve(task.options.get("language"), spec.scenario.language)
         solver, time_limit, gap = _settings(spec, task.options)
         m, result, size = solve_front_model(inst, task.criterion, task.epsilon, "front", solver, time_limit, gap)
         layout = solution_layout(m)
@@ -257,8 +280,11 @@ def solve_epsilon(task: EpsilonTask) -> dict:
             "targets_missed": {  # not diagnosed per point: the ε row is part of what holds a target back
                 "industries": missed,
                 "held_back_by": [
-                    f"the duplication limit of this point (ε = {task.epsilon:g}) with the scenario's rules; "
-                    "`layout solve` on the scenario alone names the rules that hold a target back"
+                    tr(
+                        "the duplication limit of this point (ε = {epsilon}) with the scenario's rules; "
+                        "`layout solve` on the scenario alone names the rules that hold a target back",
+                        epsilon=f"{task.epsilon:g}",
+                    )
                 ],
                 "found_by": "undecided",
             }
@@ -273,9 +299,14 @@ def solve_epsilon(task: EpsilonTask) -> dict:
         }
         inputs = input_files(spec, regions)
         about = new_manifest(
-            spec.file, inputs, spec.input_hash, {"name": solver, "time_limit": time_limit, "gap": gap}, pareto=point
+            spec.file,
+            inputs,
+            spec.input_hash,
+            {"name": solver, "time_limit": time_limit, "gap": gap},
+            pareto=point,
+            language=lang,
         )
-        with staged_output(Path(task.folder), True, inputs=inputs) as tmp:
+        with using(lang), staged_output(Path(task.folder), True, inputs=inputs) as tmp:
             write_contents(
                 tmp,
                 Contents(
@@ -363,126 +394,144 @@ def pareto(
     if points < 2:
         raise InputError(Problem("command line", None, "--points", "at least 2 points on the front", str(points)))
     out_dir = Path(out_dir)
-    spec, regions, inst = prepare(file)
-    if spec.scenario.periods:
-        raise InputError(
-            spec.problem(
-                ("periods",),
-                "a single-period scenario (the front is computed for one plan period)",
-                f"periods {spec.scenario.periods}",
-            )
-        )
-    conflicts = presolve_conflicts(inst)
-    if conflicts:
-        raise InfeasibleError("the scenario cannot be satisfied:\n  " + "\n  ".join(conflicts), conflicts)
-    opts = {
-        k: getattr(options, k)
-        for k in ("solver", "time_limit", "gap")
-        if options is not None and getattr(options, k, None) is not None
-    }
-    doc = resolved_document(spec)
-    for k, v in opts.items():
-        doc["solver"]["name" if k == "solver" else k] = v
-    text = (
-        escaped(f"# Scenario of the Pareto front ({HOMOGENEITY} vs {criterion}) from {Path(spec.file).resolve()}")
-        + "\n"
-        "# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
-        + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
-    )
-    solver, time_limit, gap = _settings(spec, opts)
-    key = {"scenario_text": text, "between": [HOMOGENEITY, criterion], "points": points}
-    check_execution(workers, dask_scheduler, dask_local)
-    prepare_folder(out_dir, PARETO_KIND, input_files(spec, regions))
-    pdir = out_dir / POINTS_DIR
-    earlier = (
-        load_json(out_dir / MARKER, "a Pareto front folder written by `layout pareto`")
-        if (out_dir / MARKER).is_file()
-        else None
-    )
-    finished = any((f / METRICS_JSON).is_file() for f in pdir.iterdir() if f.is_dir())
-    if earlier is not None and earlier.get("key") != key:
-        if finished and not force:
+    chosen = options.language if options is not None else None
+    spec, regions, inst = prepare(file, chosen)
+    lang = resolve(chosen, spec.scenario.language)  # --lang, else the file's `language:`: its points and pages
+    with using(lang):
+        if spec.scenario.periods:
             raise InputError(
-                Problem(
-                    str(out_dir),
-                    None,
-                    "--out",
-                    "the same front to resume, a new folder, or --force to recompute it",
-                    "the finished points of a different front (scenario, criteria, points or solver settings)",
+                spec.problem(
+                    ("periods",),
+                    "a single-period scenario (the front is computed for one plan period)",
+                    f"periods {spec.scenario.periods}",
                 )
             )
-        for f in sorted(pdir.iterdir()):  # the other front's points: only results folders this program wrote
-            if f.is_dir() and not f.name.startswith("."):
-                remove_result(f)
-        earlier = None
-    scenario_file = pdir / "scenario.yaml"
-    write_text(scenario_file, text)
-
-    if earlier is not None:
-        lo, hi = earlier["anchors"]["homogeneity_min"], earlier["anchors"]["homogeneity_at_best_" + criterion]
-    else:
-        if progress is True:
-            from rich.console import Console
-
-            Console(stderr=True).print(f"[dim]… anchors: least duplication, then the best {criterion}[/]")
-        _, r_lo, _ = solve_front_model(inst, criterion, None, "min_h", solver, time_limit, gap)
-        lo = max(0.0, round(r_lo.objective, 6))
-        m_hi, _, _ = solve_front_model(inst, criterion, None, "front", solver, time_limit, gap)
-        hi = max(lo, model_homogeneity(m_hi))
-        del m_hi
-    epsilons = [round(float(e), 9) for e in np.linspace(lo, hi, points)] if hi > lo + TOL else [hi]
-    write_text(
-        out_dir / MARKER,
-        json.dumps(
-            {
-                "program": "cluster-layout",
-                "key": key,
-                "criterion": criterion,
-                "anchors": {"homogeneity_min": lo, "homogeneity_at_best_" + criterion: hi},
-                "epsilons": epsilons,
-                "scenario_file": str(Path(spec.file).resolve()),
-            },
-            indent=2,
-            ensure_ascii=False,
+        conflicts = presolve_conflicts(inst)
+        if conflicts:
+            raise InfeasibleError(tr("the scenario cannot be satisfied:") + "\n  " + "\n  ".join(conflicts), conflicts)
+        opts = {
+            k: getattr(options, k)
+            for k in ("solver", "time_limit", "gap")
+            if options is not None and getattr(options, k, None) is not None
+        }
+        doc = resolved_document(spec)
+        for k, v in opts.items():
+            doc["solver"]["name" if k == "solver" else k] = v
+        if chosen is not None:  # --lang: the scenario's file solves alone in the language of the front
+            doc["language"] = chosen
+        text = (
+            escaped(f"# Scenario of the Pareto front ({HOMOGENEITY} vs {criterion}) from {Path(spec.file).resolve()}")
+            + "\n"
+            "# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
+            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
         )
-        + "\n",
-    )
-    width = max(3, len(str(len(epsilons) - 1)))
-    ids = [f"e{n:0{width}d}" for n in range(len(epsilons))]
-    tasks: list[Any] = [
-        EpsilonTask(pid, str(scenario_file.resolve()), str((pdir / pid).resolve()), eps, criterion, opts)
-        for pid, eps in zip(ids, epsilons)
-        if not (pdir / pid / METRICS_JSON).is_file()
-    ]
-    if not (pdir / "default" / METRICS_JSON).is_file():
-        tasks.append(Task("default", str(scenario_file.resolve()), str((pdir / "default").resolve()), False, opts))
-    failures: dict[str, dict] = {}
-    with Bar(progress, len(tasks), f"pareto: {len(tasks)} of {len(ids) + 1} points to solve") as bar:
-        for result in execute(_dispatch, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local):
-            if not (pdir / result["id"] / METRICS_JSON).is_file():
-                failures[result["id"]] = result
-            bar.advance(result)
+        solver, time_limit, gap = _settings(spec, opts)
+        key = {"scenario_text": text, "between": [HOMOGENEITY, criterion], "points": points}
+        check_execution(workers, dask_scheduler, dask_local)
+        prepare_folder(out_dir, PARETO_KIND, input_files(spec, regions))
+        pdir = out_dir / POINTS_DIR
+        earlier = (
+            load_json(out_dir / MARKER, "a Pareto front folder written by `layout pareto`")
+            if (out_dir / MARKER).is_file()
+            else None
+        )
+        finished = any((f / METRICS_JSON).is_file() for f in pdir.iterdir() if f.is_dir())
+        if earlier is not None and earlier.get("key") != key:
+            if finished and not force:
+                raise InputError(
+                    Problem(
+                        str(out_dir),
+                        None,
+                        "--out",
+                        "the same front to resume, a new folder, or --force to recompute it",
+                        "the finished points of a different front (scenario, criteria, points or solver settings)",
+                    )
+                )
+            for f in sorted(pdir.iterdir()):  # the other front's points: only results folders this program wrote
+                if f.is_dir() and not f.name.startswith("."):
+                    remove_result(f)
+            earlier = None
+        scenario_file = pdir / "scenario.yaml"
+        write_text(scenario_file, text)
 
-    rows, layouts = [], []
-    for pid, eps in list(zip(ids, epsilons)) + [("default", None)]:
-        row, held = _front_row(pdir / pid, pid, eps, inst, failures.get(pid))
-        rows.append(row)
-        layouts.append(held)
-    table = pd.DataFrame(rows)
-    table["on_front"] = on_front(table, criterion)
-    table["same_layout_as"] = same_layout_as(list(table["point"]), layouts)
-    note = front_note(table, criterion)
-    write_csv(out_dir / "pareto.csv", table)
-    title = f"{inst.name}: {HOMOGENEITY} vs {criterion}"
-    plot_png(table, criterion, out_dir / "pareto.png", title, note)
-    write_text(out_dir / "pareto.html", front_html(table, criterion, title, note))
-    table.attrs.update(
-        note=note,
-        solved_now=sorted({t.id for t in tasks} - set(failures)),
-        failed=sorted(failures),
-        skipped=sorted(set(ids + ["default"]) - {t.id for t in tasks}),
-    )
-    return table
+        if earlier is not None:
+            lo, hi = earlier["anchors"]["homogeneity_min"], earlier["anchors"]["homogeneity_at_best_" + criterion]
+        else:
+            if progress is True:
+                from rich.console import Console
+
+                anchors = tr(
+                    "… anchors: least duplication, then the best {criterion}", criterion=translate(NAMES[criterion])
+                )
+                Console(stderr=True).print(f"[dim]{anchors}[/]")
+            _, r_lo, _ = solve_front_model(inst, criterion, None, "min_h", solver, time_limit, gap)
+            lo = max(0.0, round(r_lo.objective, 6))
+            m_hi, _, _ = solve_front_model(inst, criterion, None, "front", solver, time_limit, gap)
+            hi = max(lo, model_homogeneity(m_hi))
+            del m_hi
+        epsilons = [round(float(e), 9) for e in np.linspace(lo, hi, points)] if hi > lo + TOL else [hi]
+        write_text(
+            out_dir / MARKER,
+            json.dumps(
+                {
+                    "program": "cluster-layout",
+                    "key": key,
+                    "criterion": criterion,
+                    "anchors": {"homogeneity_min": lo, "homogeneity_at_best_" + criterion: hi},
+                    "epsilons": epsilons,
+                    "scenario_file": str(Path(spec.file).resolve()),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n",
+        )
+        width = max(3, len(str(len(epsilons) - 1)))
+        ids = [f"e{n:0{width}d}" for n in range(len(epsilons))]
+        solving = {**opts, "language": lang}  # the points are solved in the front's language
+        tasks: list[Any] = [
+            EpsilonTask(pid, str(scenario_file.resolve()), str((pdir / pid).resolve()), eps, criterion, solving)
+            for pid, eps in zip(ids, epsilons)
+            if not (pdir / pid / METRICS_JSON).is_file()
+        ]
+        if not (pdir / "default" / METRICS_JSON).is_file():
+            default = Task("default", str(scenario_file.resolve()), str((pdir / "default").resolve()), False, solving)
+            tasks.append(default)
+        failures: dict[str, dict] = {}
+        label = tr("pareto: {todo} of {total} points to solve", todo=len(tasks), total=len(ids) + 1)
+        with Bar(progress, len(tasks), label) as bar:
+            for result in execute(
+                _dispatch, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local
+            ):
+                if not (pdir / result["id"] / METRICS_JSON).is_file():
+                    failures[result["id"]] = result
+                bar.advance(result)
+
+        rows, layouts = [], []
+        for pid, eps in list(zip(ids, epsilons)) + [("default", None)]:
+            row, held = _front_row(pdir / pid, pid, eps, inst, failures.get(pid))
+            rows.append(row)
+            layouts.append(held)
+        table = pd.DataFrame(rows)
+        table["on_front"] = on_front(table, criterion)
+        table["same_layout_as"] = same_layout_as(list(table["point"]), layouts)
+        note = front_note(table, criterion)
+        write_csv(out_dir / "pareto.csv", table)
+        title = (
+            tr("{scenario}: homogeneity vs overcapacity", scenario=inst.name)
+            if criterion == "overcapacity"
+            else tr("{scenario}: homogeneity vs advantage", scenario=inst.name)
+        )
+        plot_png(table, criterion, out_dir / "pareto.png", title, note)
+        write_text(out_dir / "pareto.html", front_html(table, criterion, title, note))
+        table.attrs.update(
+            note=note,
+            solved_now=sorted({t.id for t in tasks} - set(failures)),
+            failed=sorted(failures),
+            skipped=sorted(set(ids + ["default"]) - {t.id for t in tasks}),
+            language=lang,
+        )
+        return table
 
 
 def _dispatch(task: Any) -> dict:
@@ -558,29 +607,48 @@ def front_note(table: pd.DataFrame, criterion: str) -> str:
     ("every point is the same layout" when every solved ε point is)."""
     solved = table[table["status"].isin(["optimal", "feasible"]) & (table["point"] != "default")]
     if solved.empty:
-        return "no point of the front was solved"
+        return tr("no point of the front was solved")
     front = _front_points(table, criterion)
     first, last = front.iloc[0], front.iloc[-1]
-    at = f"{HOMOGENEITY} H = {number(first[HOMOGENEITY])}, {criterion} = {number(first[criterion])}"
+    name = translate(NAMES[criterion])
+    at = tr(
+        "homogeneity H = {h}, {criterion} = {value}",
+        h=number(first[HOMOGENEITY]),
+        criterion=name,
+        value=number(first[criterion]),
+    )
     if len(front) > 1:
-        return (
-            f"the front has {len(front)} distinct points, from H = {number(first[HOMOGENEITY])} ({criterion} "
-            f"{number(first[criterion])}) to H = {number(last[HOMOGENEITY])} ({criterion} {number(last[criterion])})"
+        return tr(
+            "the front has {n} distinct points, from H = {h_first} ({criterion} {first}) to H = {h_last} ({criterion} "
+            "{last})",
+            n=len(front),
+            h_first=number(first[HOMOGENEITY]),
+            first=number(first[criterion]),
+            h_last=number(last[HOMOGENEITY]),
+            last=number(last[criterion]),
+            criterion=name,
         )
     if (solved["same_layout_as"].iloc[1:] == solved["point"].iloc[0]).all() if "same_layout_as" in solved else False:
-        return f"the criteria do not conflict on this scenario: every point is the same layout ({at})"
+        return tr("the criteria do not conflict on this scenario: every point is the same layout ({at})", at=at)
     off = ~(
         np.isclose(solved[HOMOGENEITY].astype(float), float(first[HOMOGENEITY]), rtol=0, atol=TOL)
         & np.isclose(solved[criterion].astype(float), float(first[criterion]), rtol=0, atol=TOL)
     )
     others = list(solved["point"][off])
     why = (
-        f"; {listing(others)} {'adds' if len(others) == 1 else 'add'} duplications only to meet rules priced by "
-        f"penalty (balance, shortfall), at no gain in {criterion}"
+        trn(
+            "; {points} adds duplications only to meet rules priced by penalty (balance, shortfall), at no gain in "
+            "{criterion}",
+            "; {points} add duplications only to meet rules priced by penalty (balance, shortfall), at no gain in "
+            "{criterion}",
+            len(others),
+            points=joined(others) if current() == "zh" else listing(others),
+            criterion=name,
+        )
         if others
         else ""
     )
-    return f"the criteria do not conflict on this scenario: the front is a single point ({at}){why}"
+    return tr("the criteria do not conflict on this scenario: the front is a single point ({at}){why}", at=at, why=why)
 
 
 # ---------------------------------------------------------------- PNG (matplotlib) and HTML (inline SVG)
@@ -605,7 +673,7 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str, note: 
     front = _front_points(table, criterion)
     default = solved[solved["point"] == "default"]
     single = len(front) == 1
-    with rc_context(PLAIN_TEXT):
+    with rc_context({**PLAIN_TEXT, "font.family": FONTS}):
         fig = Figure(figsize=(6.4, 4.2))
         ax = fig.subplots()
         if len(front) > 1:
@@ -615,7 +683,7 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str, note: 
                 where="post",
                 color="#1f4e79",
                 lw=1.4,
-                label="Pareto front (ε-constraint)",
+                label=tr("Pareto front (ε-constraint)"),
             )
         dominated = eps[~eps["on_front"]]
         ax.scatter(
@@ -624,7 +692,7 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str, note: 
             s=28,
             color="#1f4e79",
             zorder=3,
-            label="the only non-dominated point: no trade-off" if single else None,
+            label=tr("the only non-dominated point: no trade-off") if single else None,
         )
         if len(dominated):
             ax.scatter(
@@ -634,7 +702,7 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str, note: 
                 facecolors="none",
                 edgecolors="#888888",
                 zorder=3,
-                label="weakly dominated ε point",
+                label=tr("weakly dominated ε point"),
             )
         if len(default):
             ax.scatter(
@@ -644,10 +712,10 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str, note: 
                 s=180,
                 color="#c0392b",
                 zorder=4,
-                label="scenario as given (own weights)",
+                label=tr("scenario as given (own weights)"),
             )
-        ax.set_xlabel(LABELS[HOMOGENEITY])
-        ax.set_ylabel(LABELS[criterion])
+        ax.set_xlabel(translate(LABELS[HOMOGENEITY]))
+        ax.set_ylabel(translate(LABELS[criterion]))
         ax.set_title(title + ("\n" + _wrapped(note) if single and note else ""), fontsize=10 if not single else 8)
         ax.grid(True, color="#dddddd", lw=0.6)
         if ax.get_legend_handles_labels()[0]:
@@ -659,10 +727,18 @@ def plot_png(table: pd.DataFrame, criterion: str, path: Path, title: str, note: 
 
 
 def _wrapped(text: str, width: int = 90) -> str:
-    """Text broken into lines of at most `width` characters (a figure title)."""
+    """Text broken into lines of at most `width` characters (a figure title; Chinese, which has no spaces to break
+    at, into lines of `width` / 2 characters: each is about two Latin letters wide)."""
     import textwrap
 
+    if current() == "zh":
+        return "\n".join(text[k : k + width // 2] for k in range(0, len(text), width // 2))
     return "\n".join(textwrap.wrap(text, width))
+
+
+def sentence(text: str) -> str:
+    """A note as a sentence on a page: 'The front has …' with a full stop ('。' in Chinese)."""
+    return text + "。" if current() == "zh" else text[0].upper() + text[1:] + "."
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
@@ -710,9 +786,10 @@ def front_html(table: pd.DataFrame, criterion: str, title: str, note: str = "") 
             f'<line x1="{L}" y1="{Y(t):.1f}" x2="{W - R}" y2="{Y(t):.1f}" stroke="#eee"/>'
             f'<text x="{L - 6}" y="{Y(t) + 4:.1f}" text-anchor="end">{t:g}</text>'
         )
-    svg.append(f'<text x="{(L + W - R) / 2}" y="{H_ - 12}" text-anchor="middle">{e(LABELS[HOMOGENEITY])}</text>')
+    x_label, y_label = translate(LABELS[HOMOGENEITY]), translate(LABELS[criterion])
+    svg.append(f'<text x="{(L + W - R) / 2}" y="{H_ - 12}" text-anchor="middle">{e(x_label)}</text>')
     svg.append(
-        f'<text transform="translate(16 {(T + H_ - B) / 2}) rotate(-90)" text-anchor="middle">{e(LABELS[criterion])}</text>'
+        f'<text transform="translate(16 {(T + H_ - B) / 2}) rotate(-90)" text-anchor="middle">{e(y_label)}</text>'
     )
     front = _front_points(table, criterion)
     if len(front) > 1:  # a single point is no front: no staircase (the note says why)
@@ -723,10 +800,23 @@ def front_html(table: pd.DataFrame, criterion: str, title: str, note: str = "") 
             pts.append(f"{X(h):.1f},{Y(c):.1f}")
             prev = c
         svg.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="#1f4e79" stroke-width="2"/>')
+    name = translate(NAMES[criterion])
     for r in solved.itertuples():
+        at = {
+            "h": f"{getattr(r, HOMOGENEITY):g}",
+            "criterion": name,
+            "value": f"{getattr(r, criterion):.4g}",
+            "n": r.duplications,
+        }
         tip = (
-            (f"{r.point}: ε = {r.epsilon:g}, " if r.point != "default" else "scenario as given: ")
-            + f"{HOMOGENEITY} {getattr(r, HOMOGENEITY):g}, {criterion} {getattr(r, criterion):.4g}, {r.duplications} duplications"
+            tr(
+                "{point}: ε = {epsilon}, homogeneity {h}, {criterion} {value}, {n} duplications",
+                point=r.point,
+                epsilon=f"{r.epsilon:g}",
+                **at,
+            )
+            if r.point != "default"
+            else tr("scenario as given: homogeneity {h}, {criterion} {value}, {n} duplications", **at)
         )
         cx, cy = X(getattr(r, HOMOGENEITY)), Y(getattr(r, criterion))
         if r.point == "default":
@@ -745,32 +835,48 @@ def front_html(table: pd.DataFrame, criterion: str, title: str, note: str = "") 
             )
     svg.append("</svg>")
     head = [
-        "point",
+        tr("point"),
         "ε",
-        HOMOGENEITY,
-        "duplications",
-        "overcapacity",
-        "advantage",
-        "status",
-        "on front",
-        "same layout as",
-        "results",
+        translate(NAMES[HOMOGENEITY]),
+        tr("duplications"),
+        translate(NAMES["overcapacity"]),
+        translate(NAMES["advantage"]),
+        tr("status"),
+        tr("on front"),
+        tr("same layout as"),
+        tr("results"),
     ]
     body = []
 
     def f(v: object, fmt: str = "{:.4g}") -> str:
         return "" if v is None or (isinstance(v, float) and math.isnan(v)) else fmt.format(v)
 
+    given, yes = tr("scenario as given"), tr("yes")
     for r in table.itertuples():
         link = f'<a href="{e(r.folder)}/metrics.json">{e(r.folder)}</a>' if r.folder else e(str(r.message)[:200])
         body.append(
-            f'<tr data-id="{e(r.point)}"><td>{e(r.point if r.point != "default" else "scenario as given")}</td><td>{f(r.epsilon, "{:g}")}</td>'
+            f'<tr data-id="{e(r.point)}"><td>{e(r.point if r.point != "default" else given)}</td><td>{f(r.epsilon, "{:g}")}</td>'
             f"<td>{f(getattr(r, HOMOGENEITY), '{:g}')}</td><td>{f(r.duplications, '{:.0f}')}</td><td>{f(r.overcapacity)}</td>"
-            f"<td>{f(r.advantage)}</td><td>{e(str(r.status))}</td><td>{'yes' if r.on_front else ''}</td>"
+            f"<td>{f(r.advantage)}</td><td>{e(status_name(str(r.status)))}</td><td>{yes if r.on_front else ''}</td>"
             f"<td>{e(same) if isinstance(same := getattr(r, 'same_layout_as', ''), str) else ''}</td><td>{link}</td></tr>"
         )
+    about = (
+        tr(
+            "Each point minimises overcapacity subject to weighted neighbour duplications ≤ ε (ε-constraint method), "
+            "every hard constraint of the scenario kept."
+        )
+        if criterion == "overcapacity"
+        else tr(
+            "Each point maximises comparative advantage subject to weighted neighbour duplications ≤ ε (ε-constraint "
+            "method), every hard constraint of the scenario kept."
+        )
+    )
+    how = tr(
+        "Filled: on the front; hollow: weakly dominated; star: the scenario as given, solved with its own objective "
+        "weights. Hover a point or a row."
+    )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
+<html lang="{current()}"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>
 body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:960px}}
 svg text{{font:12px system-ui,sans-serif;fill:#333}} .pt{{cursor:pointer}} .pt.hl{{stroke:#e67e22;stroke-width:3}}
@@ -778,10 +884,8 @@ table{{border-collapse:collapse;margin-top:16px}} td,th{{border-bottom:1px solid
 tr.hl{{background:#fdebd0}} td:first-child,th:first-child{{text-align:left}}
 </style></head><body>
 <h1 style="font-size:18px">{e(title)}</h1>
-{f'<p class="note"><strong>{e(note[0].upper() + note[1:])}.</strong></p>' if note else ""}
-<p>Each point {"minimises overcapacity" if criterion == "overcapacity" else "maximises comparative advantage"} subject to weighted neighbour duplications ≤ ε (ε-constraint method), every hard
-constraint of the scenario kept. Filled: on the front; hollow: weakly dominated; star: the scenario as given, solved with
-its own objective weights. Hover a point or a row.</p>
+{f'<p class="note"><strong>{e(sentence(note))}</strong></p>' if note else ""}
+<p>{html.escape(about, quote=False)}{"" if current() == "zh" else " "}{html.escape(how, quote=False)}</p>
 {"".join(svg)}
 <table><thead><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr></thead><tbody>
 {chr(10).join(body)}

@@ -49,6 +49,7 @@ from pydantic import BaseModel, ValidationError
 
 from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem, expected_of
 from layout.inputs import read_text
+from layout.language import current, marked, resolve, tr, translate, using
 from layout.results.folder import (
     ASSIGNMENT_CSV,
     METRICS_JSON,
@@ -77,6 +78,30 @@ SWEEP_KIND = Kind(SWEEP_JSON, frozenset({SWEEP_JSON, SWEEP_CSV, ROBUSTNESS_CSV, 
 MAX_POINTS = 100_000
 FIRST_COLUMNS = ["status", "message", "objective_value", "bound", "gap", "rows", "columns", "nonzeros", "binaries"]
 ProgressArg = bool | Callable[[int, int, dict], None] | None
+# a point's status shown on a page (sweep.csv, pareto.csv and alternatives_metrics.csv keep the code)
+STATUS_NAMES = {
+    "optimal": marked("optimal"),
+    "feasible": marked("feasible"),
+    "infeasible": marked("infeasible"),
+    "unbounded": marked("unbounded"),
+    "limit without solution": marked("limit without solution"),
+    "limit": marked("limit"),
+    "bad input": marked("bad input"),
+    "error": marked("error"),
+    "not run": marked("not run"),
+}
+# a point's status as the sweep's summary counts it ("2 optimal"); the status itself stays a code in sweep.csv
+STATUS_COUNTS = {
+    "optimal": marked("{n} optimal"),
+    "feasible": marked("{n} feasible"),
+    "infeasible": marked("{n} infeasible"),
+    "unbounded": marked("{n} unbounded"),
+    "limit without solution": marked("{n} limit without solution"),
+    "limit": marked("{n} limit"),
+    "bad input": marked("{n} bad input"),
+    "error": marked("{n} error"),
+    "not run": marked("{n} not run"),
+}
 
 
 # ---------------------------------------------------------------- dotted paths into the schema
@@ -394,6 +419,8 @@ def point_text(spec: LoadedSpec, doc: dict, point: Point, options: Options | Non
         for opt, key in (("solver", "name"), ("time_limit", "time_limit"), ("gap", "gap")):
             if getattr(options, opt, None) is not None:
                 doc["solver"][key] = getattr(options, opt)
+        if options.language is not None:  # --lang: the point's file solves alone in the language of the sweep
+            doc["language"] = options.language
     shown = ", ".join(f"{k} = {v}" for k, v in point.values.items())
     header = (
         escaped(f"# Sweep point {point.id} of {Path(spec.file).resolve()}: {shown}") + "\n"
@@ -413,7 +440,8 @@ class Task:
     scenario: str
     folder: str
     diagnose: bool = True
-    options: dict = field(default_factory=dict)  # layout.pipeline.Options fields (solver, time_limit, gap)
+    # layout.pipeline.Options fields (solver, time_limit, gap, language: the batch's, whatever the worker's locale)
+    options: dict = field(default_factory=dict)
 
 
 _ONE_AT_A_TIME = threading.Lock()  # a dask worker with several threads still holds one point in memory
@@ -427,10 +455,12 @@ def _infeasible_message(e: InfeasibleError, task: Task) -> str:
             from layout.analysis.diagnose import diagnose
             from layout.pipeline import prepare
 
-            _, _, inst = prepare(task.scenario)
-            lines += diagnose(inst, task.options.get("solver") or "highs", time_limit=30.0)
+            with using(task.options.get("language")):
+                _, _, inst = prepare(task.scenario, task.options.get("language"))
+                lines += diagnose(inst, task.options.get("solver") or "highs", time_limit=30.0)
         except Exception as d:  # the diagnosis is extra help; its failure must not hide the status
-            lines.append(f"(no diagnosis: {type(d).__name__}: {d})")
+            with using(task.options.get("language")):
+                lines.append(tr("(no diagnosis: {error})", error=f"{type(d).__name__}: {d}"))
     return "\n".join(lines)
 
 
@@ -622,7 +652,8 @@ def execute(
             try:
                 yield fut.result()
             except Exception as e:  # a worker process died (out of memory, killed)
-                yield {"id": futures[fut].id, "status": "error", "message": f"worker failed: {type(e).__name__}: {e}"}
+                message = tr("worker failed: {error}", error=f"{type(e).__name__}: {e}")
+                yield {"id": futures[fut].id, "status": "error", "message": message}
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -644,7 +675,7 @@ def _execute_dask(
                 yield {
                     "id": futures[fut].id,
                     "status": "error",
-                    "message": f"dask worker failed: {type(e).__name__}: {e}",
+                    "message": tr("dask worker failed: {error}", error=f"{type(e).__name__}: {e}"),
                 }
             finally:
                 fut.release()
@@ -836,75 +867,97 @@ def run_sweep(
     from layout.pipeline import input_files, prepare
 
     out_dir = Path(out_dir)
-    spec, regions, inst = prepare(file)
-    points = expand(spec)
-    docs = documents(spec, points)
-    check_references(spec, regions, docs[points[0].id], points[0])
-    texts = {p.id: point_text(spec, docs[p.id], p, options) for p in points}
-    check_execution(workers, dask_scheduler, dask_local)
-    prepare_folder(out_dir, SWEEP_KIND, input_files(spec, regions))
-    stale = _stale(out_dir, texts, r"p\d+")
-    if stale and not force:
-        raise _refuse_stale(out_dir, stale)
-    _remove_points(out_dir, stale)
-    write_text(
-        out_dir / SWEEP_JSON,
-        json.dumps(
-            {
-                "program": "cluster-layout",
-                "scenario_file": str(spec.file.resolve()),
-                "input_sha256": spec.input_hash,
-                "sweep": sweep_section(spec).model_dump(mode="json"),
-                "points": [asdict(p) for p in points],
-            },
-            indent=2,
-            ensure_ascii=False,
+    chosen = options.language if options is not None else None
+    spec, regions, inst = prepare(file, chosen)
+    lang = resolve(chosen, spec.scenario.language)  # --lang, else the file's `language:`: its points and tables
+    with using(lang):
+        points = expand(spec)
+        docs = documents(spec, points)
+        check_references(spec, regions, docs[points[0].id], points[0])
+        texts = {p.id: point_text(spec, docs[p.id], p, options) for p in points}
+        check_execution(workers, dask_scheduler, dask_local)
+        prepare_folder(out_dir, SWEEP_KIND, input_files(spec, regions))
+        stale = _stale(out_dir, texts, r"p\d+")
+        if stale and not force:
+            raise _refuse_stale(out_dir, stale)
+        _remove_points(out_dir, stale)
+        write_text(
+            out_dir / SWEEP_JSON,
+            json.dumps(
+                {
+                    "program": "cluster-layout",
+                    "scenario_file": str(spec.file.resolve()),
+                    "input_sha256": spec.input_hash,
+                    "sweep": sweep_section(spec).model_dump(mode="json"),
+                    "points": [asdict(p) for p in points],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n",
         )
-        + "\n",
-    )
-    pdir = out_dir / POINTS_DIR
-    for pid, text in texts.items():
-        f = pdir / f"{pid}.yaml"
-        if not f.is_file() or read_text(f, "a sweep point's constraint file") != text:
-            write_text(f, text)
-    skipped = [p.id for p in points if (pdir / p.id / METRICS_JSON).is_file()]
-    tasks = [
-        Task(p.id, str((pdir / f"{p.id}.yaml").resolve()), str((pdir / p.id).resolve()), diagnose)
-        for p in points
-        if p.id not in skipped
-    ]
-    failures: dict[str, dict] = {}
-    ran: list[str] = []
-    by_id = {p.id: p for p in points}
+        pdir = out_dir / POINTS_DIR
+        for pid, text in texts.items():
+            f = pdir / f"{pid}.yaml"
+            if not f.is_file() or read_text(f, "a sweep point's constraint file") != text:
+                write_text(f, text)
+        skipped = [p.id for p in points if (pdir / p.id / METRICS_JSON).is_file()]
+        tasks = [
+            Task(
+                p.id, str((pdir / f"{p.id}.yaml").resolve()), str((pdir / p.id).resolve()), diagnose, {"language": lang}
+            )
+            for p in points
+            if p.id not in skipped
+        ]
+        failures: dict[str, dict] = {}
+        ran: list[str] = []
+        by_id = {p.id: p for p in points}
 
-    def write_tables() -> pd.DataFrame:
-        table = sweep_table(points, [point_row(p, pdir / p.id, failures.get(p.id)) for p in points])
-        write_csv(out_dir / SWEEP_CSV, table)
-        write_csv(out_dir / ROBUSTNESS_CSV, robustness(out_dir, points, inst))
+        def write_tables() -> pd.DataFrame:
+            table = sweep_table(points, [point_row(p, pdir / p.id, failures.get(p.id)) for p in points])
+            write_csv(out_dir / SWEEP_CSV, table)
+            write_csv(out_dir / ROBUSTNESS_CSV, robustness(out_dir, points, inst))
+            return table
+
+        try:
+            label = tr("sweep: {todo} of {total} points to solve", todo=len(tasks), total=len(points))
+            with Bar(progress, len(tasks), label) as bar:
+                for result in execute(
+                    solve_point, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local
+                ):
+                    ran.append(result["id"])
+                    if not (pdir / result["id"] / METRICS_JSON).is_file():
+                        failures[result["id"]] = result
+                    bar.advance(result)
+        finally:
+            table = write_tables()
+        assert set(ran) <= set(by_id)
+        table.attrs.update(
+            solved_now=sorted(set(ran) - set(failures)), skipped=skipped, failed=sorted(failures), language=lang
+        )
         return table
-
-    try:
-        with Bar(progress, len(tasks), f"sweep: {len(tasks)} of {len(points)} points to solve") as bar:
-            for result in execute(
-                solve_point, tasks, workers=workers, dask_scheduler=dask_scheduler, dask_local=dask_local
-            ):
-                ran.append(result["id"])
-                if not (pdir / result["id"] / METRICS_JSON).is_file():
-                    failures[result["id"]] = result
-                bar.advance(result)
-    finally:
-        table = write_tables()
-    assert set(ran) <= set(by_id)
-    table.attrs.update(solved_now=sorted(set(ran) - set(failures)), skipped=skipped, failed=sorted(failures))
-    return table
 
 
 def summary(table: pd.DataFrame) -> str:
-    """One line: how many points, their statuses, how many were skipped."""
-    counts = table["status"].value_counts().to_dict()
-    parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    skipped = len(table.attrs.get("skipped", []))
-    return f"{len(table)} points: {parts}" + (f" ({skipped} already finished, skipped)" if skipped else "")
+    """One line: how many points, their statuses, how many were skipped; in the sweep's language (`.attrs`)."""
+    with using(table.attrs.get("language")):
+        counts = table["status"].value_counts().to_dict()
+        parts = joined(
+            translate(STATUS_COUNTS[s], n=n) if s in STATUS_COUNTS else f"{n} {s}" for s, n in sorted(counts.items())
+        )
+        skipped = len(table.attrs.get("skipped", []))
+        line = tr("{n} points: {statuses}", n=len(table), statuses=parts)
+        return line + (tr(" ({n} already finished, skipped)", n=skipped) if skipped else "")
+
+
+def status_name(status: str) -> str:
+    """A point's status as a page shows it (`STATUS_NAMES`, in the current language); a status of no name as it is."""
+    return translate(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def joined(parts: Iterable[str]) -> str:
+    """Items of a list in a sentence: 'a, b' in English, 'a、b' in Chinese."""
+    return ("、" if current() == "zh" else ", ").join(parts)
 
 
 __all__ = [
@@ -924,6 +977,8 @@ __all__ = [
     "Point",
     "Task",
     "summary",
+    "status_name",
+    "joined",
     "flatten",
     "sweep_table",
 ]

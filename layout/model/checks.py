@@ -23,8 +23,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from layout.errors import Problem
+from layout.language import tr
 from layout.spec.load import LoadedSpec
 from layout.spec.schema import Objective
+from layout.words import listing
 
 MAX_SPREAD = 1e6  # largest accepted ratio between two targets, or two non-zero objective weights
 MAX_MAGNITUDE = 1e12  # largest accepted number in capacity units or as an objective weight
@@ -63,8 +65,9 @@ def _is_target(path: Path_) -> bool:
     return bool(path) and (path[-1] == "target" or (len(path) >= 2 and path[-2] == "targets"))
 
 
-def _spread(spec: LoadedSpec, items: Sequence[tuple[Path_, float]], what: str, advice: str) -> list[Problem]:
-    """A problem at the largest value when the largest / smallest (non-zero) exceeds MAX_SPREAD."""
+def _spread(spec: LoadedSpec, items: Sequence[tuple[Path_, float]], expected: str) -> list[Problem]:
+    """A problem at the largest value when the largest / smallest (non-zero) exceeds MAX_SPREAD (`expected`: what
+    the values should be, in words)."""
     items = [(p, v) for p, v in items if v > 0]
     if len(items) < 2:
         return []
@@ -76,8 +79,15 @@ def _spread(spec: LoadedSpec, items: Sequence[tuple[Path_, float]], what: str, a
     return [
         spec.problem(
             p_hi,
-            f"{what} within a factor of {MAX_SPREAD:g} of each other ({advice})",
-            f"{hi:g} here and {lo:g} at {_key(p_lo)} ({at}), a factor of {hi / lo:.3g}",
+            expected,
+            tr(
+                "{high} here and {low} at {key} ({at}), a factor of {factor}",
+                high=f"{hi:g}",
+                low=f"{lo:g}",
+                key=_key(p_lo),
+                at=at,
+                factor=f"{hi / lo:.3g}",
+            ),
         )
     ]
 
@@ -98,20 +108,26 @@ def numeric_problems(spec: LoadedSpec, inst: Any = None) -> list[Problem]:
             problems.append(
                 spec.problem(
                     path,
-                    f"a count of at most {MAX_COUNT:,} (no layout has more clusters or regions; "
-                    "the solver takes numbers near 1e20 for infinite)",
-                    digits if len(digits) <= 24 else f"a number of {len(digits)} digits",
+                    tr(
+                        "a count of at most {most} (no layout has more clusters or regions; the solver takes numbers "
+                        "near 1e20 for infinite)",
+                        most=f"{MAX_COUNT:,}",
+                    ),
+                    digits if len(digits) <= 24 else tr("a number of {n} digits", n=len(digits)),
                 )
             )
     for path, v in numbers:
         if not math.isfinite(v):
-            problems.append(spec.problem(path, "a finite number", repr(v)))
+            problems.append(spec.problem(path, tr("a finite number"), repr(v)))
         elif abs(v) > MAX_MAGNITUDE and not any(k in NOT_MAGNITUDES for k in path):
             problems.append(
                 spec.problem(
                     path,
-                    f"a number of at most {MAX_MAGNITUDE:g} in magnitude (express capacities "
-                    "in a larger unit: the solver treats numbers near 1e20 as infinite)",
+                    tr(
+                        "a number of at most {most} in magnitude (express capacities in a larger unit: the solver "
+                        "treats numbers near 1e20 as infinite)",
+                        most=f"{MAX_MAGNITUDE:g}",
+                    ),
                     f"{v:g}",
                 )
             )
@@ -122,33 +138,44 @@ def numeric_problems(spec: LoadedSpec, inst: Any = None) -> list[Problem]:
             problems.append(
                 spec.problem(
                     p,
-                    f"a target of at least {MIN_TARGET:g} (the objective divides by targets; "
-                    "express capacities in a smaller unit)",
+                    tr(
+                        "a target of at least {least} (the objective divides by targets; express capacities in a "
+                        "smaller unit)",
+                        least=f"{MIN_TARGET:g}",
+                    ),
                     f"{v:g}",
                 )
             )
     problems += _spread(
         spec,
         targets,
-        "targets",
-        "the solver's tolerances are absolute, so the small industries' rows would be rounded away; "
-        "express every capacity in one unit that suits them all, or lay out the small ones separately",
+        tr(
+            "targets within a factor of {factor} of each other (the solver's tolerances are absolute, so the small "
+            "industries' rows would be rounded away; express every capacity in one unit that suits them all, or lay "
+            "out the small ones separately)",
+            factor=f"{MAX_SPREAD:g}",
+        ),
     )
     weights = [(("objective", f), float(getattr(sc.objective, f))) for f in OBJECTIVE_TERMS]
     weights = [(p, v) for p, v in weights if math.isfinite(v)]
     problems += _spread(
         spec,
         weights,
-        "non-zero objective weights",
-        "a term 1e6 times smaller than another changes the optimum by less than the solver's tolerance",
+        tr(
+            "non-zero objective weights within a factor of {factor} of each other (a term 1e6 times smaller than "
+            "another changes the optimum by less than the solver's tolerance)",
+            factor=f"{MAX_SPREAD:g}",
+        ),
     )
     if weights and all(v == 0 for _, v in weights):
         problems.append(
             spec.problem(
                 ("objective",),
-                f"at least one objective weight > 0 ({', '.join(OBJECTIVE_TERMS)})",
-                "every weight 0: then every feasible layout is optimal, and the one reported would "
-                "depend on the solver's search order, not on the scenario",
+                tr("at least one objective weight > 0 ({terms})", terms=listing(OBJECTIVE_TERMS, None)),
+                tr(
+                    "every weight 0: then every feasible layout is optimal, and the one reported would depend on the "
+                    "solver's search order, not on the scenario"
+                ),
             )
         )
     if inst is not None and sc.limits.budget is not None:
@@ -157,8 +184,12 @@ def numeric_problems(spec: LoadedSpec, inst: Any = None) -> list[Problem]:
             problems.append(
                 spec.problem(
                     ("limits", "budget", "indicator"),
-                    "an indicator whose values sum to more than 0 and stay finite (budgets are shares of it)",
-                    f"{sc.limits.budget.indicator!r}, which gives no finite budget for {', '.join(bad[:10])}",
+                    tr("an indicator whose values sum to more than 0 and stay finite (budgets are shares of it)"),
+                    tr(
+                        "{indicator}, which gives no finite budget for {regions}",
+                        indicator=repr(sc.limits.budget.indicator),
+                        regions=listing(bad[:10], None),
+                    ),
                 )
             )
     return problems
@@ -169,8 +200,8 @@ def option_problems(time_limit: float | None, gap: float | None) -> list[Problem
     problems = []
     if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
         problems.append(
-            Problem("command line", None, "--time-limit", "a finite number of seconds > 0", repr(time_limit))
+            Problem("command line", None, "--time-limit", tr("a finite number of seconds > 0"), repr(time_limit))
         )
     if gap is not None and not (math.isfinite(gap) and 0 <= gap < 1):
-        problems.append(Problem("command line", None, "--gap", "a relative gap >= 0 and < 1", repr(gap)))
+        problems.append(Problem("command line", None, "--gap", tr("a relative gap >= 0 and < 1"), repr(gap)))
     return problems

@@ -20,6 +20,8 @@ A family is one kind of row (`RowInfo.family`). Its record, `Family`, holds:
   what the numbers are when many rows of the family conflict), and for count limits `count` (`CountWords`).
   A word left None does not apply: soft rows never conflict, rows of cluster decisions only have no price, and
   link rows (tiers, homogeneity, portfolio) say nothing a planner would read as a limit that binds.
+  Words are written `tr(...)` / `trn(...)` with their values as fields (layout.language), so they read in the
+  language of the run; their Chinese is in layout/locale/zh/analysis.po with explain's and diagnose's sentences.
 
 `eligibility` has no rows (upper bounds 0 on y, h and z), yet diagnosis names its (region, industry) and
 (group, industry) pairs: its words get `Facts` whose `RowInfo` names the pair. `pareto_epsilon` is the row
@@ -29,15 +31,16 @@ out of `FAMILIES` because `build_model` never makes it. `RECORDS` finds every re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pulp
 
+from layout.language import current, marked, tr, translate, trn
 from layout.model.core import GE, LE, LayoutModel, RowInfo, add_variables, set_objective
 from layout.model.instance import IndustryParams, Instance
 from layout.model.levels import Aggregate
-from layout.words import group_name, industry_name, number, plural, region_name
+from layout.words import group_name, industry_name, number, region_name
 
 HARD, SOFT, STRUCTURAL = "hard", "soft", "structural"
 ON = 0.5  # a binary above this is 1
@@ -179,14 +182,46 @@ def aggregate(inst: Instance, code: str | None) -> Aggregate | None:
 
 def industries(n: float) -> str:
     """'1 industry', '3 industries'."""
-    return f"{number(n)} {'industry' if n == 1 else 'industries'}"
+    return trn("{n} industry", "{n} industries", n)
 
 
 def units_of(inst: Instance, parent: str | None) -> str:
     """'its 12 units together' (or 'its only unit') for a parent's row."""
     agg = aggregate(inst, parent)
     n = len(agg.members) if agg is not None else 0
-    return "its only unit" if n == 1 else f"its {n} units together" if n else "its units together"
+    if n == 1:
+        return tr("its only unit")
+    return tr("its {n} units together", n=n) if n else tr("its units together")
+
+
+def joined(items: Iterable[str], sep: str = ", ") -> str:
+    """Names or parts listed in a sentence: 'A, B' (`sep` '; ': 'A; B'); in Chinese 'A、B' ('A；B')."""
+    if current() == "zh":
+        sep = {", ": "、", "; ": "；"}.get(sep, sep)
+    return sep.join(items)
+
+
+def tier_cluster(tier: str) -> str:
+    """'provincial cluster', 'characteristic cluster', 'inter-provincial cluster': a tier's cluster as a sentence names
+    it (the tier's code stays in tables)."""
+    if tier == "provincial":
+        return tr("provincial cluster")
+    if tier == "characteristic":
+        return tr("characteristic cluster")
+    if tier == "inter-provincial":
+        return tr("inter-provincial cluster")
+    return tr("{tier} cluster", tier=tier)
+
+
+def a_cluster(tier: str) -> str:
+    """'a provincial cluster', 'an inter-provincial cluster' (with its article in English)."""
+    if tier == "provincial":
+        return tr("a provincial cluster")
+    if tier == "characteristic":
+        return tr("a characteristic cluster")
+    if tier == "inter-provincial":
+        return tr("an inter-provincial cluster")
+    return tr("a {tier} cluster", tier=tier)
 
 
 def portfolio_of(f: Facts) -> int:
@@ -202,10 +237,12 @@ def kept(inst: Instance, r: str, i: str) -> float:
 
 
 def listed_as(what: str) -> Callable[[list[Facts]], str]:
-    """Many conflicting rows of one family in one line: what the numbers are, then each row's codes and bound."""
+    """Many conflicting rows of one family in one line: what the numbers are (`marked`, shown translated), then each
+    row's codes and bound."""
 
     def line(facts: list[Facts]) -> str:
-        return f"{what}: " + ", ".join(f"{codes(f)} {number(f.rhs)}" for f in facts)
+        rows = joined(f"{codes(f)} {number(f.rhs)}" for f in facts)
+        return tr("{what}: {rows}", what=translate(what), rows=rows)
 
     return line
 
@@ -251,29 +288,49 @@ def excluded(m: LayoutModel) -> dict[tuple[str, str, str], list[pulp.LpVariable]
 def _eligibility_conflict(f: Facts) -> str:
     inst, r, i, g = f.inst, f.r, f.i, f.g
     if not g and inst.may_host(r, i, "characteristic"):
-        return (
-            f"eligibility: {f.region} may host {f.industry} only in a characteristic cluster (eligible for no "
-            f"industry; for this one: {inst.why_ineligible.get((r, i)) or 'fails the rule'}; limits.ineligible_regions)"
+        return tr(
+            "eligibility: {region} may host {industry} only in a characteristic cluster (eligible for no industry; for "
+            "this one: {why}; limits.ineligible_regions)",
+            region=f.region,
+            industry=f.industry,
+            why=inst.why_ineligible.get((r, i)) or tr("fails the rule"),
         )
     if not g:
-        return (
-            f"eligibility: {f.region} may not host {f.industry} ({inst.why_ineligible.get((r, i)) or 'fails the rule'})"
-        )
+        why = inst.why_ineligible.get((r, i)) or tr("fails the rule")
+        return tr("eligibility: {region} may not host {industry} ({why})", region=f.region, industry=f.industry, why=why)
     failing = [
-        f"{region_name(inst, u)}: {inst.why_ineligible.get((u, i)) or 'fails the rule'}"
+        tr("{region}: {why}", region=region_name(inst, u), why=inst.why_ineligible.get((u, i)) or tr("fails the rule"))
         for u in inst.groups[g].members
         if not inst.eligible[u, i]
     ]
-    return f"eligibility: {f.group} may not form an inter-provincial cluster of {f.industry} ({'; '.join(failing)})"
+    return tr(
+        "eligibility: {group} may not form an inter-provincial cluster of {industry} ({failing})",
+        group=f.group,
+        industry=f.industry,
+        failing=joined(failing, "; "),
+    )
 
 
 def _eligibility_repair(f: Facts, amount: float) -> str:
     if not f.g:
-        why = f.inst.why_ineligible.get((f.r, f.i)) or "rule"
-        tier = "a provincial cluster of " if f.inst.may_host(f.r, f.i, "characteristic") else ""
-        return f"let {f.region} host {tier}{f.industry} although it fails the eligibility rule ({why})"
-    return (
-        f"let {f.group} form an inter-provincial cluster of {f.industry} although a member fails the eligibility rule"
+        why = f.inst.why_ineligible.get((f.r, f.i)) or tr("rule")
+        if f.inst.may_host(f.r, f.i, "characteristic"):
+            return tr(
+                "let {region} host a provincial cluster of {industry} although it fails the eligibility rule ({why})",
+                region=f.region,
+                industry=f.industry,
+                why=why,
+            )
+        return tr(
+            "let {region} host {industry} although it fails the eligibility rule ({why})",
+            region=f.region,
+            industry=f.industry,
+            why=why,
+        )
+    return tr(
+        "let {group} form an inter-provincial cluster of {industry} although a member fails the eligibility rule",
+        group=f.group,
+        industry=f.industry,
     )
 
 
@@ -281,10 +338,11 @@ def _eligibility_listed(facts: list[Facts]) -> str:
     per: dict[str, list[str]] = {}
     for f in facts:  # a characteristic fallback is excluded from the provincial tier only: say so
         only = not f.g and f.inst.may_host(f.r, f.i, "characteristic")
-        per.setdefault(f.group or f.region, []).append(f"{f.industry}{' (provincial clusters)' if only else ''}")
-    return "pairs excluded by the eligibility rules: " + "; ".join(
-        f"{where}: {', '.join(ind)}" for where, ind in per.items()
-    )
+        per.setdefault(f.group or f.region, []).append(
+            tr("{industry} (provincial clusters)", industry=f.industry) if only else f.industry
+        )
+    pairs = joined((tr("{where}: {industries}", where=where, industries=joined(ind)) for where, ind in per.items()), "; ")
+    return tr("pairs excluded by the eligibility rules: {pairs}", pairs=pairs)
 
 
 ELIGIBILITY = Family("eligibility", add_eligibility, HARD, "y_ri = h_ri = 0 where r fails i's rule, y_ri = 0 alone where i is the characteristic cluster a region eligible for no industry may host (`limits.ineligible_regions`); z_gi = 0 where any member of g fails it (variable bounds)",
@@ -304,16 +362,19 @@ def add_demand(m: LayoutModel) -> None:
 
 def _demand_binding(f: Facts) -> str:
     e = f.value(f.model.e[f.i])
-    return (
-        f"demand: the target of {f.industry} ({number(f.rhs)}) is met exactly"
-        if e <= TOL
-        else f"demand: {f.industry} falls short of its target {number(f.rhs)} by {number(e)} (a finding)"
+    if e <= TOL:
+        return tr("demand: the target of {industry} ({target}) is met exactly", industry=f.industry, target=number(f.rhs))
+    return tr(
+        "demand: {industry} falls short of its target {target} by {short} (a finding)",
+        industry=f.industry,
+        target=number(f.rhs),
+        short=number(e),
     )
 
 
 DEMAND = Family("demand", add_demand, SOFT, "Σ_r x_ri + e_i ≥ D_i (shortfall e_i penalised)",
                 binding=_demand_binding,
-                price=lambda f: f"one more unit of {f.industry}'s demand row")
+                price=lambda f: tr("one more unit of {industry}'s demand row", industry=f.industry))
 
 
 def add_overcapacity(m: LayoutModel) -> None:
@@ -335,14 +396,14 @@ def add_overcapacity(m: LayoutModel) -> None:
 
 
 OVERCAPACITY = Family("overcapacity", add_overcapacity, SOFT, "Σ_r x_ri − s_i ≤ D_i (excess s_i penalised)",
-                      price=lambda f: f"one more unit of {f.industry} allowed before overcapacity is penalised")
+                      price=lambda f: tr("one more unit of {industry} allowed before overcapacity is penalised", industry=f.industry))
 
 OVERCAPACITY_CAP = Family("overcapacity_cap", add_overcapacity, HARD, "Σ_r x_ri ≤ (1+τ_i) D_i, where the cap τ_i is set",
-                          binding=lambda f: f"overcapacity cap: {f.industry} reaches its cap of {number(f.rhs)}",
-                          price=lambda f: f"one more unit of {f.industry}'s overcapacity cap",
-                          conflict=lambda f: (f"overcapacity cap: all capacity of {f.industry} together may not exceed {number(f.rhs)} " f"({number(1 + (f.params.overcapacity_cap or 0.0))} × target {number(f.params.target)})"),
-                          repair=lambda f, a: (f"raise the overcapacity cap of {f.industry} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})"),
-                          listed=listed_as("most total capacity"))
+                          binding=lambda f: tr("overcapacity cap: {industry} reaches its cap of {cap}", industry=f.industry, cap=number(f.rhs)),
+                          price=lambda f: tr("one more unit of {industry}'s overcapacity cap", industry=f.industry),
+                          conflict=lambda f: tr("overcapacity cap: all capacity of {industry} together may not exceed {cap} ({factor} × target {target})", industry=f.industry, cap=number(f.rhs), factor=number(1 + (f.params.overcapacity_cap or 0.0)), target=number(f.params.target)),
+                          repair=lambda f, a: tr("raise the overcapacity cap of {industry} from {old} to {new} (+{amount})", industry=f.industry, old=number(f.rhs), new=number(f.rhs + a), amount=number(a)),
+                          listed=listed_as(marked("most total capacity")))
 
 
 # --------------------------------------------------------------------------------------- what a cluster is
@@ -364,8 +425,22 @@ def _hosting_binding(f: Facts) -> str | None:
         return None
     tier, grp = f.held[pair]
     cap = f.params.char_max if tier == "characteristic" else f.params.max_host
-    where = f" ({group_name(f.inst, grp)})" if grp else ""
-    return f"hosting: {f.region}'s {tier} cluster{where} of {f.industry} holds its maximum ({number(cap)})"
+    if grp:
+        return tr(
+            "hosting: {region}'s {cluster} ({group}) of {industry} holds its maximum ({cap})",
+            region=f.region,
+            cluster=tier_cluster(tier),
+            group=group_name(f.inst, grp),
+            industry=f.industry,
+            cap=number(cap),
+        )
+    return tr(
+        "hosting: {region}'s {cluster} of {industry} holds its maximum ({cap})",
+        region=f.region,
+        cluster=tier_cluster(tier),
+        industry=f.industry,
+        cap=number(cap),
+    )
 
 
 def _existing(f: Facts, text: str) -> str | None:
@@ -375,9 +450,9 @@ def _existing(f: Facts, text: str) -> str | None:
 
 HOSTING = Family("hosting", add_hosting, STRUCTURAL, "x_ri ≤ c_i^max h_ri + U_i F_ri — capacity only inside a cluster",
                  binding=_hosting_binding,
-                 price=lambda f: _existing(f, f"one more unit that {f.region} may hold of {f.industry} (cluster maximum)"),
-                 conflict=lambda f: (f"hosting: {f.region} may hold {f.industry} only inside a cluster: at most {number(f.params.char_max)} in a " f"characteristic cluster, {number(f.params.max_host)} in a provincial or inter-provincial one"),
-                 repair=lambda f, a: f"let {f.region} hold {number(a)} of {f.industry} beyond what its clusters allow (hosting)")
+                 price=lambda f: _existing(f, tr("one more unit that {region} may hold of {industry} (cluster maximum)", region=f.region, industry=f.industry)),
+                 conflict=lambda f: tr("hosting: {region} may hold {industry} only inside a cluster: at most {char_max} in a characteristic cluster, {max_host} in a provincial or inter-provincial one", region=f.region, industry=f.industry, char_max=number(f.params.char_max), max_host=number(f.params.max_host)),
+                 repair=lambda f, a: tr("let {region} hold {amount} of {industry} beyond what its clusters allow (hosting)", region=f.region, amount=number(a), industry=f.industry))
 
 
 def add_scale(m: LayoutModel) -> None:
@@ -406,27 +481,39 @@ def _scale_binding(f: Facts) -> str | None:
     tier, _grp = f.held[pair]
     p = f.params
     low = {"provincial": p.provincial_min, "characteristic": p.char_min, "inter-provincial": p.group_min_member}[tier]
-    return (
-        f"scale: {f.region}'s {tier} cluster of {f.industry} holds only the minimum {number(low)}" if low > 0 else None
+    if low <= 0:
+        return None
+    return tr(
+        "scale: {region}'s {cluster} of {industry} holds only the minimum {low}",
+        region=f.region,
+        cluster=tier_cluster(tier),
+        industry=f.industry,
+        low=number(low),
     )
 
 
 def _scale_conflict(f: Facts) -> str:
     p = f.params
-    member = (
-        f", {number(p.group_min_member)} as a member of an inter-provincial cluster" if f.inst.groups_of(f.r) else ""
-    )
-    return (
-        f"scale: a cluster of {p.name} in {f.region} holds at least {number(p.provincial_min)} if provincial, "
-        f"{number(p.char_min)} if characteristic{member}"
+    fields = dict(industry=p.name, region=f.region, provincial=number(p.provincial_min), characteristic=number(p.char_min))
+    if f.inst.groups_of(f.r):
+        return tr(
+            "scale: a cluster of {industry} in {region} holds at least {provincial} if provincial, {characteristic} if "
+            "characteristic, {member} as a member of an inter-provincial cluster",
+            member=number(p.group_min_member),
+            **fields,
+        )
+    return tr(
+        "scale: a cluster of {industry} in {region} holds at least {provincial} if provincial, {characteristic} if "
+        "characteristic",
+        **fields,
     )
 
 
 SCALE = Family("scale", add_scale, STRUCTURAL, "x_ri ≥ m_i y_ri + c_i^min h_ri + μ_i Σ_{g∋r} z_gi (μ_i only for groups without parts)",
                binding=_scale_binding,
-               price=lambda f: _existing(f, f"one more unit of minimum scale of {f.region}'s cluster of {f.industry}"),
+               price=lambda f: _existing(f, tr("one more unit of minimum scale of {region}'s cluster of {industry}", region=f.region, industry=f.industry)),
                conflict=_scale_conflict,
-               repair=lambda f, a: f"let a cluster of {f.industry} in {f.region} hold {number(a)} less than its minimum scale")
+               repair=lambda f, a: tr("let a cluster of {industry} in {region} hold {amount} less than its minimum scale", industry=f.industry, region=f.region, amount=number(a)))
 
 
 def _group_active(f: Facts, text: str) -> str | None:
@@ -435,23 +522,23 @@ def _group_active(f: Facts, text: str) -> str | None:
 
 
 SCALE_GROUP = Family("scale_group", add_scale, STRUCTURAL, "Σ_{r∈g} x_ri ≥ M_i z_gi",
-                     binding=lambda f: _group_active(f, f"scale: the inter-provincial cluster of {f.industry} in {f.group} holds only its minimum total {number(f.rhs)}"),
-                     price=lambda f: _group_active(f, f"one more unit of minimum total of the {f.industry} cluster in {f.group}"),
-                     conflict=lambda f: (f"scale: an inter-provincial cluster of {f.industry} in {f.group} holds at least {number(f.params.group_min_total)} in all"),
-                     repair=lambda f, a: (f"let the inter-provincial cluster of {f.industry} in {f.group} hold {number(a)} less than its minimum total"))
+                     binding=lambda f: _group_active(f, tr("scale: the inter-provincial cluster of {industry} in {group} holds only its minimum total {total}", industry=f.industry, group=f.group, total=number(f.rhs))),
+                     price=lambda f: _group_active(f, tr("one more unit of minimum total of the {industry} cluster in {group}", industry=f.industry, group=f.group)),
+                     conflict=lambda f: tr("scale: an inter-provincial cluster of {industry} in {group} holds at least {total} in all", industry=f.industry, group=f.group, total=number(f.params.group_min_total)),
+                     repair=lambda f, a: tr("let the inter-provincial cluster of {industry} in {group} hold {amount} less than its minimum total", industry=f.industry, group=f.group, amount=number(a)))
 
 
 def _part_units(f: Facts) -> str:
     """'the 3 units of Jiangsu' for a part of a group."""
     units = f.inst.group_parts.get(f.g, {}).get(f.info.part or "", ())
-    return f"the {plural(len(units), 'unit')} of {f.part}"
+    return trn("the {n} unit of {part}", "the {n} units of {part}", len(units), part=f.part)
 
 
 SCALE_MEMBER = Family("scale_member", add_scale, STRUCTURAL, "Σ_{r∈q} x_ri ≥ μ_i z_gi for each part q of g (finer levels: a member city's or province's units together)",
-                      binding=lambda f: _group_active(f, f"scale: {_part_units(f)} hold only their least share {number(f.params.group_min_member)} " f"of the inter-provincial cluster of {f.industry} in {f.group}"),
-                      price=lambda f: _group_active(f, f"one more unit of least share of {_part_units(f)} in the {f.industry} cluster in {f.group}"),
-                      conflict=lambda f: (f"scale: in an inter-provincial cluster of {f.industry} in {f.group}, {_part_units(f)} hold at least " f"{number(f.params.group_min_member)} together"),
-                      repair=lambda f, a: (f"let {_part_units(f)} hold {number(a)} less of {f.industry} than their least share of the " f"inter-provincial cluster in {f.group}"))
+                      binding=lambda f: _group_active(f, tr("scale: {units} hold only their least share {share} of the inter-provincial cluster of {industry} in {group}", units=_part_units(f), share=number(f.params.group_min_member), industry=f.industry, group=f.group)),
+                      price=lambda f: _group_active(f, tr("one more unit of least share of {units} in the {industry} cluster in {group}", units=_part_units(f), industry=f.industry, group=f.group)),
+                      conflict=lambda f: tr("scale: in an inter-provincial cluster of {industry} in {group}, {units} hold at least {share} together", industry=f.industry, group=f.group, units=_part_units(f), share=number(f.params.group_min_member)),
+                      repair=lambda f, a: tr("let {units} hold {amount} less of {industry} than their least share of the inter-provincial cluster in {group}", units=_part_units(f), amount=number(a), industry=f.industry, group=f.group))
 
 
 def add_tiers(m: LayoutModel) -> None:
@@ -461,8 +548,8 @@ def add_tiers(m: LayoutModel) -> None:
 
 
 TIERS = Family("tiers", add_tiers, STRUCTURAL, "d_ri ≤ 1 — one tier per region and industry, across all groups a region belongs to",
-               conflict=lambda f: f"tiers: {f.region} hosts {f.industry} in one tier at most",
-               repair=lambda f, a: f"let {f.region} host {f.industry} in two tiers")
+               conflict=lambda f: tr("tiers: {region} hosts {industry} in one tier at most", region=f.region, industry=f.industry),
+               repair=lambda f, a: tr("let {region} host {industry} in two tiers", region=f.region, industry=f.industry))
 
 
 # --------------------------------------------------------------------------------------- regions' limits
@@ -489,14 +576,14 @@ def add_focus(m: LayoutModel) -> None:
 
 
 FOCUS = Family("focus", add_focus, HARD, "Σ_i d_ri ≤ K_r — every tier counts, so a group is no loophole for collecting industries (left out where a parent's K_p ≤ K_r implies it)",
-               binding=lambda f: (f"focus: {f.region} takes part in its maximum of {plural(f.rhs, 'cluster')}" if f.rhs > 0 else None),
-               conflict=lambda f: f"focus: {f.region} may take part in at most {plural(f.rhs, 'cluster')}, all tiers counted",
-               repair=lambda f, a: f"allow {f.region} {plural(f.rhs + a, 'cluster')} instead of {number(f.rhs)} (focus)",
-               listed=listed_as("most clusters a region takes part in"),
+               binding=lambda f: (trn("focus: {region} takes part in its maximum of {n} cluster", "focus: {region} takes part in its maximum of {n} clusters", f.rhs, region=f.region) if f.rhs > 0 else None),
+               conflict=lambda f: trn("focus: {region} may take part in at most {n} cluster, all tiers counted", "focus: {region} may take part in at most {n} clusters, all tiers counted", f.rhs, region=f.region),
+               repair=lambda f, a: trn("allow {region} {n} cluster instead of {old} (focus)", "allow {region} {n} clusters instead of {old} (focus)", f.rhs + a, region=f.region, old=number(f.rhs)),
+               listed=listed_as(marked("most clusters a region takes part in")),
                count=CountWords(counted=lambda m, act, held, r, i, tier: at_limit(m, act, m.row_of("focus", region=r)),
-                                more=lambda f: f"one more allowed cluster in {f.region} (focus, now {number(f.rhs)})",
-                                reached=lambda f: f"{f.region} takes part in its maximum of {plural(f.rhs, 'cluster')} (focus)",
-                                cap=lambda f: "its focus limit"))
+                                more=lambda f: tr("one more allowed cluster in {region} (focus, now {now})", region=f.region, now=number(f.rhs)),
+                                reached=lambda f: trn("{region} takes part in its maximum of {n} cluster (focus)", "{region} takes part in its maximum of {n} clusters (focus)", f.rhs, region=f.region),
+                                cap=lambda f: tr("its focus limit")))
 
 
 def add_balance(m: LayoutModel) -> None:
@@ -512,12 +599,18 @@ def _balance_binding(f: Facts) -> str | None:
     if f.value(f.model.v[r]) <= TOL:
         return None
     n = sum(1 for (rr, _i) in f.held if rr == r)
-    return f"balance: {f.region} takes part in {plural(n, 'cluster')}, fewer than its minimum {number(f.rhs)} (penalised, a finding)"
+    return trn(
+        "balance: {region} takes part in {n} cluster, fewer than its minimum {least} (penalised, a finding)",
+        "balance: {region} takes part in {n} clusters, fewer than its minimum {least} (penalised, a finding)",
+        n,
+        region=f.region,
+        least=number(f.rhs),
+    )
 
 
 BALANCE = Family("balance", add_balance, SOFT, "Σ_i d_ri + v_r ≥ L_r (v_r penalised)",
                  binding=_balance_binding,
-                 price=lambda f: f"one more required cluster in {f.region}")
+                 price=lambda f: tr("one more required cluster in {region}", region=f.region))
 
 
 def add_spread(m: LayoutModel) -> None:
@@ -533,10 +626,10 @@ def add_spread(m: LayoutModel) -> None:
 
 
 SPREAD_MIN = Family("spread_min", add_spread, HARD, "Σ_r y_ri ≥ N_i^min (where N_i^min > 0)",
-                    binding=lambda f: (f"spread: {f.industry} has only its minimum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None),
-                    conflict=lambda f: f"spread: {f.industry} needs at least {plural(f.rhs, 'provincial cluster')}",
-                    repair=lambda f, a: (f"require {plural(max(0.0, f.rhs - a), 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"),
-                    listed=listed_as("least provincial clusters"))
+                    binding=lambda f: (trn("spread: {industry} has only its minimum of {n} provincial cluster", "spread: {industry} has only its minimum of {n} provincial clusters", f.rhs, industry=f.industry) if f.rhs > 0 else None),
+                    conflict=lambda f: trn("spread: {industry} needs at least {n} provincial cluster", "spread: {industry} needs at least {n} provincial clusters", f.rhs, industry=f.industry),
+                    repair=lambda f, a: trn("require {n} provincial cluster of {industry} instead of {old} (spread)", "require {n} provincial clusters of {industry} instead of {old} (spread)", max(0.0, f.rhs - a), industry=f.industry, old=number(f.rhs)),
+                    listed=listed_as(marked("least provincial clusters")))
 
 
 def _provincial(name: Callable[[LayoutModel, str], str | None]) -> Counted:
@@ -545,25 +638,25 @@ def _provincial(name: Callable[[LayoutModel, str], str | None]) -> Counted:
 
 
 SPREAD_MAX = Family("spread_max", add_spread, HARD, "Σ_r y_ri ≤ N_i^max",
-                    binding=lambda f: (f"spread: {f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')}" if f.rhs > 0 else None),
-                    conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'provincial cluster')}",
-                    repair=lambda f, a: (f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"),
-                    listed=listed_as("most provincial clusters"),
+                    binding=lambda f: (trn("spread: {industry} has its maximum of {n} provincial cluster", "spread: {industry} has its maximum of {n} provincial clusters", f.rhs, industry=f.industry) if f.rhs > 0 else None),
+                    conflict=lambda f: trn("spread: {industry} may have at most {n} provincial cluster", "spread: {industry} may have at most {n} provincial clusters", f.rhs, industry=f.industry),
+                    repair=lambda f, a: trn("allow {n} provincial cluster of {industry} instead of {old} (spread)", "allow {n} provincial clusters of {industry} instead of {old} (spread)", f.rhs + a, industry=f.industry, old=number(f.rhs)),
+                    listed=listed_as(marked("most provincial clusters")),
                     count=CountWords(counted=_provincial(lambda m, i: m.row_of("spread_max", industry=i)),
-                                     more=lambda f: f"one more allowed provincial cluster of {f.industry} (spread, now {number(f.rhs)})",
-                                     reached=lambda f: f"{f.industry} has its maximum of {plural(f.rhs, 'provincial cluster')} (spread)",
-                                     cap=lambda f: "the industry's spread maximum"))
+                                     more=lambda f: tr("one more allowed provincial cluster of {industry} (spread, now {now})", industry=f.industry, now=number(f.rhs)),
+                                     reached=lambda f: trn("{industry} has its maximum of {n} provincial cluster (spread)", "{industry} has its maximum of {n} provincial clusters (spread)", f.rhs, industry=f.industry),
+                                     cap=lambda f: tr("the industry's spread maximum")))
 
 SPREAD_GROUPS = Family("spread_groups", add_spread, HARD, "Σ_g z_gi ≤ NG_i",
-                       binding=lambda f: (f"spread: {f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')}" if f.rhs > 0 else None),
-                       conflict=lambda f: f"spread: {f.industry} may have at most {plural(f.rhs, 'inter-provincial cluster')}",
-                       repair=lambda f, a: (f"allow {plural(f.rhs + a, 'inter-provincial cluster')} of {f.industry} instead of {number(f.rhs)} (spread)"),
-                       listed=listed_as("most inter-provincial clusters"),
+                       binding=lambda f: (trn("spread: {industry} has its maximum of {n} inter-provincial cluster", "spread: {industry} has its maximum of {n} inter-provincial clusters", f.rhs, industry=f.industry) if f.rhs > 0 else None),
+                       conflict=lambda f: trn("spread: {industry} may have at most {n} inter-provincial cluster", "spread: {industry} may have at most {n} inter-provincial clusters", f.rhs, industry=f.industry),
+                       repair=lambda f, a: trn("allow {n} inter-provincial cluster of {industry} instead of {old} (spread)", "allow {n} inter-provincial clusters of {industry} instead of {old} (spread)", f.rhs + a, industry=f.industry, old=number(f.rhs)),
+                       listed=listed_as(marked("most inter-provincial clusters")),
                        count=CountWords(  # probes force provincial or characteristic clusters only: never one more inter-provincial one
                                counted=lambda m, act, held, r, i, tier: None,
-                               more=lambda f: f"one more allowed inter-provincial cluster of {f.industry} (spread, now {number(f.rhs)})",
-                               reached=lambda f: f"{f.industry} has its maximum of {plural(f.rhs, 'inter-provincial cluster')} (spread)",
-                               cap=lambda f: "the industry's inter-provincial spread maximum",
+                               more=lambda f: tr("one more allowed inter-provincial cluster of {industry} (spread, now {now})", industry=f.industry, now=number(f.rhs)),
+                               reached=lambda f: trn("{industry} has its maximum of {n} inter-provincial cluster (spread)", "{industry} has its maximum of {n} inter-provincial clusters (spread)", f.rhs, industry=f.industry),
+                               cap=lambda f: tr("the industry's inter-provincial spread maximum"),
                        ))
 
 
@@ -575,11 +668,11 @@ def add_budget(m: LayoutModel) -> None:
 
 
 BUDGET = Family("budget", add_budget, HARD, "Σ_i x_ri ≤ B_r",
-                binding=lambda f: f"budget of {f.region} ({number(f.rhs)}) is fully used",
-                price=lambda f: f"one more unit of {f.region}'s budget",
-                conflict=lambda f: f"budget: {f.region} may build at most {number(f.rhs)} in all industries together",
-                repair=lambda f, a: f"raise the budget of {f.region} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)})",
-                listed=listed_as("what a region may build in all industries"))
+                binding=lambda f: tr("budget of {region} ({budget}) is fully used", region=f.region, budget=number(f.rhs)),
+                price=lambda f: tr("one more unit of {region}'s budget", region=f.region),
+                conflict=lambda f: tr("budget: {region} may build at most {budget} in all industries together", region=f.region, budget=number(f.rhs)),
+                repair=lambda f, a: tr("raise the budget of {region} from {old} to {new} (+{amount})", region=f.region, old=number(f.rhs), new=number(f.rhs + a), amount=number(a)),
+                listed=listed_as(marked("what a region may build in all industries")))
 
 
 # --------------------------------------------------------------------------------------- parents (finer levels)
@@ -629,19 +722,19 @@ def add_parent_limits(m: LayoutModel) -> None:
 
 
 PARENT_BUDGET = Family("parent_budget", add_parent_limits, HARD, "Σ_{r∈p} Σ_i x_ri ≤ B_p — a parent's units together (also a prefecture's counties where budgets are split to prefectures)",
-                       binding=lambda f: f"budget of {f.parent} ({number(f.rhs)}) is fully used by {units_of(f.inst, f.p)}",
-                       price=lambda f: f"one more unit of {f.parent}'s budget ({units_of(f.inst, f.p)})",
-                       conflict=lambda f: (f"budget: {f.parent} may build at most {number(f.rhs)} in all industries, {units_of(f.inst, f.p)}"),
-                       repair=lambda f, a: (f"raise the budget of {f.parent} from {number(f.rhs)} to {number(f.rhs + a)} (+{number(a)}; {units_of(f.inst, f.p)})"),
-                       listed=listed_as("what a parent's units may build together in all industries"))
+                       binding=lambda f: tr("budget of {parent} ({budget}) is fully used by {units}", parent=f.parent, budget=number(f.rhs), units=units_of(f.inst, f.p)),
+                       price=lambda f: tr("one more unit of {parent}'s budget ({units})", parent=f.parent, units=units_of(f.inst, f.p)),
+                       conflict=lambda f: tr("budget: {parent} may build at most {budget} in all industries, {units}", parent=f.parent, budget=number(f.rhs), units=units_of(f.inst, f.p)),
+                       repair=lambda f, a: tr("raise the budget of {parent} from {old} to {new} (+{amount}; {units})", parent=f.parent, old=number(f.rhs), new=number(f.rhs + a), amount=number(a), units=units_of(f.inst, f.p)),
+                       listed=listed_as(marked("what a parent's units may build together in all industries")))
 
 PORTFOLIO = Family("portfolio", add_parent_limits, STRUCTURAL, "d_ri ≤ P_pi for r ∈ p, P_pi ∈ [0, 1] — p's portfolio holds i when any of its units takes part in a cluster of i",
-                   conflict=lambda f: (f"portfolio: {f.parent} counts {f.industry} among its industries when {f.region} takes part in a cluster of it"),
-                   repair=lambda f, a: (f"let {f.region} take part in a cluster of {f.industry} without {f.parent} counting it among its industries"))
+                   conflict=lambda f: tr("portfolio: {parent} counts {industry} among its industries when {region} takes part in a cluster of it", parent=f.parent, industry=f.industry, region=f.region),
+                   repair=lambda f, a: tr("let {region} take part in a cluster of {industry} without {parent} counting it among its industries", region=f.region, industry=f.industry, parent=f.parent))
 
 PORTFOLIO_ANY = Family("portfolio_any", add_parent_limits, STRUCTURAL, "P_pi ≤ Σ_{r∈p} d_ri — only a real cluster counts (where L_p > 0)",
-                       conflict=lambda f: (f"portfolio: {f.parent} counts {f.industry} among its industries only if one of its units takes part in a cluster of it"),
-                       repair=lambda f, a: (f"let {f.parent} count {f.industry} among its industries although none of its units takes part in a cluster of it"))
+                       conflict=lambda f: tr("portfolio: {parent} counts {industry} among its industries only if one of its units takes part in a cluster of it", parent=f.parent, industry=f.industry),
+                       repair=lambda f, a: tr("let {parent} count {industry} among its industries although none of its units takes part in a cluster of it", parent=f.parent, industry=f.industry))
 
 
 def _parent_focus_counted(
@@ -661,28 +754,32 @@ def _parent_focus_counted(
 # P_pi is continuous but fixed by the clusters (P = max d where L_p > 0, free in [max d, 1] otherwise): like every
 # count limit, a parent's focus has no meaningful price in the LP with the clusters fixed; probes value it.
 PARENT_FOCUS = Family("parent_focus", add_parent_limits, HARD, "Σ_i P_pi ≤ K_p — the industries a parent's units take part in, all tiers counted",
-                      binding=lambda f: (f"focus: {f.parent} holds its maximum of {industries(f.rhs)}, {units_of(f.inst, f.p)}" if f.rhs > 0 and portfolio_of(f) >= f.rhs else None),
-                      conflict=lambda f: (f"focus: {f.parent} may hold at most {industries(f.rhs)}, {units_of(f.inst, f.p)}, all tiers counted"),
-                      repair=lambda f, a: (f"allow {f.parent} {industries(f.rhs + a)} instead of {number(f.rhs)} (focus, {units_of(f.inst, f.p)})"),
-                      listed=listed_as("most industries a parent's units take part in"),
+                      binding=lambda f: (trn("focus: {parent} holds its maximum of {n} industry, {units}", "focus: {parent} holds its maximum of {n} industries, {units}", f.rhs, parent=f.parent, units=units_of(f.inst, f.p)) if f.rhs > 0 and portfolio_of(f) >= f.rhs else None),
+                      conflict=lambda f: trn("focus: {parent} may hold at most {n} industry, {units}, all tiers counted", "focus: {parent} may hold at most {n} industries, {units}, all tiers counted", f.rhs, parent=f.parent, units=units_of(f.inst, f.p)),
+                      repair=lambda f, a: trn("allow {parent} {n} industry instead of {old} (focus, {units})", "allow {parent} {n} industries instead of {old} (focus, {units})", f.rhs + a, parent=f.parent, old=number(f.rhs), units=units_of(f.inst, f.p)),
+                      listed=listed_as(marked("most industries a parent's units take part in")),
                       count=CountWords(counted=_parent_focus_counted,
-                                       more=lambda f: (f"one more allowed industry in {f.parent} (focus of {units_of(f.inst, f.p)}, now {number(f.rhs)})"),
-                                       reached=lambda f: f"{f.parent} holds its maximum of {industries(f.rhs)} (focus of {units_of(f.inst, f.p)})",
-                                       cap=lambda f: f"the focus limit of {f.parent}"))
+                                       more=lambda f: tr("one more allowed industry in {parent} (focus of {units}, now {now})", parent=f.parent, units=units_of(f.inst, f.p), now=number(f.rhs)),
+                                       reached=lambda f: trn("{parent} holds its maximum of {n} industry (focus of {units})", "{parent} holds its maximum of {n} industries (focus of {units})", f.rhs, parent=f.parent, units=units_of(f.inst, f.p)),
+                                       cap=lambda f: tr("the focus limit of {parent}", parent=f.parent)))
 
 
 def _parent_balance_binding(f: Facts) -> str | None:
     if f.value(f.model.vp[f.p]) <= TOL:
         return None
-    return (
-        f"balance: {f.parent} holds {industries(portfolio_of(f))}, {units_of(f.inst, f.p)}, fewer than its minimum "
-        f"{number(f.rhs)} (penalised, a finding)"
+    return trn(
+        "balance: {parent} holds {n} industry, {units}, fewer than its minimum {least} (penalised, a finding)",
+        "balance: {parent} holds {n} industries, {units}, fewer than its minimum {least} (penalised, a finding)",
+        portfolio_of(f),
+        parent=f.parent,
+        units=units_of(f.inst, f.p),
+        least=number(f.rhs),
     )
 
 
 PARENT_BALANCE = Family("parent_balance", add_parent_limits, SOFT, "Σ_i P_pi + vp_p ≥ L_p (vp_p penalised like v_r)",
                         binding=_parent_balance_binding,
-                        price=lambda f: f"one more required industry in {f.parent} ({units_of(f.inst, f.p)})")
+                        price=lambda f: tr("one more required industry in {parent} ({units})", parent=f.parent, units=units_of(f.inst, f.p)))
 
 
 # --------------------------------------------------------------------------------------- levers
@@ -700,11 +797,11 @@ def add_keep_base(m: LayoutModel) -> None:
 
 
 KEEP_BASE = Family("keep_base", add_keep_base, HARD, "x_ri ≥ (1−δ_i) base_ri",
-                   binding=lambda f: (f"keep-base: {f.region} keeps exactly the required {number(f.rhs)} of {f.industry}" if f.rhs > 0 else None),
-                   price=lambda f: f"one more unit of {f.industry} that {f.region} must keep",
-                   conflict=lambda f: (f"keep-base: {f.region} must keep at least {number(f.rhs)} of {f.params.name} (existing capacity " f"{number(f.inst.base.get((f.r, f.i), 0.0))} × retention {number(f.params.base_retention)})"),
-                   repair=lambda f, a: (f"lower what {f.region} must keep of {f.industry} from {number(f.rhs)} to {number(max(0.0, f.rhs - a))} (−{number(a)})"),
-                   listed=listed_as("capacity that must be kept"))
+                   binding=lambda f: (tr("keep-base: {region} keeps exactly the required {kept} of {industry}", region=f.region, kept=number(f.rhs), industry=f.industry) if f.rhs > 0 else None),
+                   price=lambda f: tr("one more unit of {industry} that {region} must keep", industry=f.industry, region=f.region),
+                   conflict=lambda f: tr("keep-base: {region} must keep at least {kept} of {industry} (existing capacity {base} × retention {retention})", region=f.region, kept=number(f.rhs), industry=f.params.name, base=number(f.inst.base.get((f.r, f.i), 0.0)), retention=number(f.params.base_retention)),
+                   repair=lambda f, a: tr("lower what {region} must keep of {industry} from {old} to {new} (−{amount})", region=f.region, industry=f.industry, old=number(f.rhs), new=number(max(0.0, f.rhs - a)), amount=number(a)),
+                   listed=listed_as(marked("capacity that must be kept")))
 
 
 def add_homogeneity(m: LayoutModel) -> None:
@@ -775,14 +872,14 @@ def add_concentrate(m: LayoutModel) -> None:
 
 
 CONCENTRATE = Family("concentrate", add_concentrate, HARD, "Σ_r y_ri ≤ n_i; h_ri = z_gi = 0 — only provincial clusters (variable bounds)",
-                     binding=lambda f: (f"concentrate: {f.industry} (a key shortcoming) is in its maximum of {plural(f.rhs, 'region')}" if f.rhs > 0 else None),
-                     listed=listed_as("most provincial clusters of a key shortcoming"),
-                     conflict=lambda f: (f"concentrate: {f.industry} is a key shortcoming, concentrated in at most {plural(f.rhs, 'provincial cluster')}"),
-                     repair=lambda f, a: (f"allow {plural(f.rhs + a, 'provincial cluster')} of {f.industry} instead of {number(f.rhs)} (concentrate)"),
+                     binding=lambda f: (trn("concentrate: {industry} (a key shortcoming) is in its maximum of {n} region", "concentrate: {industry} (a key shortcoming) is in its maximum of {n} regions", f.rhs, industry=f.industry) if f.rhs > 0 else None),
+                     listed=listed_as(marked("most provincial clusters of a key shortcoming")),
+                     conflict=lambda f: trn("concentrate: {industry} is a key shortcoming, concentrated in at most {n} provincial cluster", "concentrate: {industry} is a key shortcoming, concentrated in at most {n} provincial clusters", f.rhs, industry=f.industry),
+                     repair=lambda f, a: trn("allow {n} provincial cluster of {industry} instead of {old} (concentrate)", "allow {n} provincial clusters of {industry} instead of {old} (concentrate)", f.rhs + a, industry=f.industry, old=number(f.rhs)),
                      count=CountWords(counted=_provincial(lambda m, i: m.row_of("concentrate", industry=i)),
-                                      more=lambda f: f"one more allowed region for {f.industry} (concentrate, now {number(f.rhs)})",
-                                      reached=lambda f: f"{f.industry} is concentrated in its maximum of {plural(f.rhs, 'region')} (concentrate)",
-                                      cap=lambda f: "the concentrate limit"))
+                                      more=lambda f: tr("one more allowed region for {industry} (concentrate, now {now})", industry=f.industry, now=number(f.rhs)),
+                                      reached=lambda f: trn("{industry} is concentrated in its maximum of {n} region (concentrate)", "{industry} is concentrated in its maximum of {n} regions (concentrate)", f.rhs, industry=f.industry),
+                                      cap=lambda f: tr("the concentrate limit")))
 
 
 def add_persistence(m: LayoutModel) -> None:
@@ -794,8 +891,8 @@ def add_persistence(m: LayoutModel) -> None:
 
 
 PERSISTENCE = Family("persistence", add_persistence, HARD, "d_ri ≥ 1 where r held a cluster of i in the previous period (unless exit is allowed)",
-                     conflict=lambda f: f"persistence: {f.region} keeps the cluster of {f.industry} it held in the previous period",
-                     repair=lambda f, a: f"let {f.region} give up its cluster of {f.industry} from the previous period")
+                     conflict=lambda f: tr("persistence: {region} keeps the cluster of {industry} it held in the previous period", region=f.region, industry=f.industry),
+                     repair=lambda f, a: tr("let {region} give up its cluster of {industry} from the previous period", region=f.region, industry=f.industry))
 
 
 def add_growth(m: LayoutModel) -> None:
@@ -809,17 +906,21 @@ def add_growth(m: LayoutModel) -> None:
 
 def _growth_conflict(f: Facts) -> str:
     prev = (f.inst.previous or {}).get((f.r, f.i), 0.0)
-    return (
-        f"growth: {f.region} may hold at most {number(f.rhs)} of {f.industry} "
-        f"(previous period {number(prev)} + growth {number(f.rhs - prev)})"
+    return tr(
+        "growth: {region} may hold at most {most} of {industry} (previous period {previous} + growth {growth})",
+        region=f.region,
+        most=number(f.rhs),
+        industry=f.industry,
+        previous=number(prev),
+        growth=number(f.rhs - prev),
     )
 
 
 GROWTH = Family("growth", add_growth, HARD, "x_ri ≤ x_ri^prev + G — capacity grows by at most G per period",
-                binding=lambda f: (f"growth: {f.region}'s capacity of {f.industry} reaches its most for this period ({number(f.rhs)})"),
-                price=lambda f: f"one more unit of growth allowed for {f.industry} in {f.region}",
+                binding=lambda f: tr("growth: {region}'s capacity of {industry} reaches its most for this period ({most})", region=f.region, industry=f.industry, most=number(f.rhs)),
+                price=lambda f: tr("one more unit of growth allowed for {industry} in {region}", industry=f.industry, region=f.region),
                 conflict=_growth_conflict,
-                repair=lambda f, a: (f"let {f.region} grow {f.industry} to {number(f.rhs + a)} instead of {number(f.rhs)} (+{number(a)})"))
+                repair=lambda f, a: tr("let {region} grow {industry} to {new} instead of {old} (+{amount})", region=f.region, industry=f.industry, new=number(f.rhs + a), old=number(f.rhs), amount=number(a)))
 
 
 def add_strengths(m: LayoutModel) -> None:
@@ -837,16 +938,37 @@ def _strengths_binding(f: Facts) -> str | None:
     if (f.r, f.i) not in f.held:
         return None
     share = _share(f)
-    return f"strengths: {f.region} keeps only its minimum share of {f.industry}" + (
-        f" ({number(share)} of national capacity)" if share is not None else ""
+    if share is None:
+        return tr("strengths: {region} keeps only its minimum share of {industry}", region=f.region, industry=f.industry)
+    return tr(
+        "strengths: {region} keeps only its minimum share of {industry} ({share} of national capacity)",
+        region=f.region,
+        industry=f.industry,
+        share=number(share),
+    )
+
+
+def _strengths_conflict(f: Facts) -> str:
+    share = _share(f)
+    if share is None:
+        return tr(
+            "strengths: {region} keeps at least its of the national capacity of {industry} (a long board)",
+            region=f.region,
+            industry=f.industry,
+        )
+    return tr(
+        "strengths: {region} keeps at least {share} of the national capacity of {industry} (a long board)",
+        region=f.region,
+        share=number(share),
+        industry=f.industry,
     )
 
 
 STRENGTHS = Family("strengths", add_strengths, HARD, "x_ri ≥ share_ri Σ_s x_si — a long board keeps its share of national capacity",
                    binding=_strengths_binding,
-                   price=lambda f: f"one more unit of {f.industry} that {f.region} must hold beyond its long-board share",
-                   conflict=lambda f: (f"strengths: {f.region} keeps at least {number(_share(f)) if _share(f) is not None else 'its'} of the national " f"capacity of {f.industry} (a long board)"),
-                   repair=lambda f, a: f"let {f.region} hold {number(a)} less of {f.industry} than its long-board share requires")
+                   price=lambda f: tr("one more unit of {industry} that {region} must hold beyond its long-board share", industry=f.industry, region=f.region),
+                   conflict=_strengths_conflict,
+                   repair=lambda f, a: tr("let {region} hold {amount} less of {industry} than its long-board share requires", region=f.region, amount=number(a), industry=f.industry))
 
 
 # --------------------------------------------------------------------------------------- least-change re-planning
@@ -882,7 +1004,7 @@ def _changes_limit(f: Facts) -> float:
 
 def _source(f: Facts) -> str:
     ref = f.inst.reference
-    return "the declared plans" if ref is None else ref.words
+    return ref.words if ref is not None else tr("the declared plans")
 
 
 def _max_changes_counted(
@@ -896,14 +1018,14 @@ def _max_changes_counted(
 
 
 MAX_CHANGES = Family("max_changes", add_reference, HARD, "Σ_{(r,i)∉R} d_ri + Σ_{(r,i)∈R} (1 − d_ri) ≤ N — designations added to or removed from the reference layout R (least-change re-planning)",
-                     binding=lambda f: f"max changes: the layout makes the most changes allowed against {_source(f)} ({number(_changes_limit(f))})",
-                     conflict=lambda f: f"max changes: the layout may add or remove at most {plural(_changes_limit(f), 'designation')} against {_source(f)}",
-                     repair=lambda f, a: f"allow {plural(_changes_limit(f) + a, 'change')} against {_source(f)} instead of {number(_changes_limit(f))} (the limit on changes)",
-                     listed=lambda facts: f"most changes against {_source(facts[0])}: {number(_changes_limit(facts[0]))}",
+                     binding=lambda f: tr("max changes: the layout makes the most changes allowed against {source} ({most})", source=_source(f), most=number(_changes_limit(f))),
+                     conflict=lambda f: trn("max changes: the layout may add or remove at most {n} designation against {source}", "max changes: the layout may add or remove at most {n} designations against {source}", _changes_limit(f), source=_source(f)),
+                     repair=lambda f, a: trn("allow {n} change against {source} instead of {old} (the limit on changes)", "allow {n} changes against {source} instead of {old} (the limit on changes)", _changes_limit(f) + a, source=_source(f), old=number(_changes_limit(f))),
+                     listed=lambda facts: tr("most changes against {source}: {most}", source=_source(facts[0]), most=number(_changes_limit(facts[0]))),
                      count=CountWords(counted=_max_changes_counted,
-                                      more=lambda f: f"one more allowed change against {_source(f)} (the limit on changes, now {number(_changes_limit(f))})",
-                                      reached=lambda f: f"the layout makes the most changes allowed against {_source(f)} ({number(_changes_limit(f))})",
-                                      cap=lambda f: "the limit on changes against the reference"))
+                                      more=lambda f: tr("one more allowed change against {source} (the limit on changes, now {now})", source=_source(f), now=number(_changes_limit(f))),
+                                      reached=lambda f: tr("the layout makes the most changes allowed against {source} ({most})", source=_source(f), most=number(_changes_limit(f))),
+                                      cap=lambda f: tr("the limit on changes against the reference")))
 
 # Its rows only define the capacity moved (weighed in the objective): never listed as binding, and no price.
 CAPACITY_MOVED = Family("capacity_moved", add_reference, SOFT, "x_ri − m⁺_ri + m⁻_ri = x_ri^ref (m⁺, m⁻ ≥ 0 penalised: capacity moved against the reference layout)")
@@ -912,20 +1034,20 @@ CAPACITY_MOVED = Family("capacity_moved", add_reference, SOFT, "x_ri − m⁺_ri
 # --------------------------------------------------------------------------------------- the front's ε row
 
 PARETO_EPSILON = Family("pareto_epsilon", None, HARD, "Σ_rsi u_rsi ≤ ε (the models of `layout pareto`'s front points only)",
-                        binding=lambda f: f"pareto: weighted neighbour duplications reach this front point's bound ε = {number(f.rhs)}",
-                        price=lambda f: "one more unit of weighted neighbour duplications allowed at this front point (ε)",
-                        conflict=lambda f: (f"pareto: weighted neighbour duplications may total at most {number(f.rhs)} (ε of this front point)"),
-                        repair=lambda f, a: f"allow weighted neighbour duplications of {number(f.rhs + a)} instead of {number(f.rhs)} (ε)",
+                        binding=lambda f: tr("pareto: weighted neighbour duplications reach this front point's bound ε = {bound}", bound=number(f.rhs)),
+                        price=lambda f: tr("one more unit of weighted neighbour duplications allowed at this front point (ε)"),
+                        conflict=lambda f: tr("pareto: weighted neighbour duplications may total at most {bound} (ε of this front point)", bound=number(f.rhs)),
+                        repair=lambda f, a: tr("allow weighted neighbour duplications of {new} instead of {old} (ε)", new=number(f.rhs + a), old=number(f.rhs)),
                         built_by="layout.batch.pareto.add_epsilon")
 
 
 # ------------------------------------------------------------------------------ the alternatives' slack row
 
 NEAR_OPTIMAL = Family("near_optimal", None, HARD, "f(x) − e ≤ f* + slack·|f*| (the models of `layout alternatives` only; the excess e ≥ 0 priced far above the rest)",
-                      binding=lambda f: f"alternatives: the objective reaches the slack's bound {number(f.rhs)} (near-optimal alternative)",
-                      price=lambda f: "one more unit of objective allowed to the near-optimal alternative (the slack)",
-                      conflict=lambda f: f"alternatives: the objective may be at most {number(f.rhs)} (the optimum plus the slack)",
-                      repair=lambda f, a: f"allow an objective of {number(f.rhs + a)} instead of {number(f.rhs)} (a larger slack)",
+                      binding=lambda f: tr("alternatives: the objective reaches the slack's bound {bound} (near-optimal alternative)", bound=number(f.rhs)),
+                      price=lambda f: tr("one more unit of objective allowed to the near-optimal alternative (the slack)"),
+                      conflict=lambda f: tr("alternatives: the objective may be at most {bound} (the optimum plus the slack)", bound=number(f.rhs)),
+                      repair=lambda f, a: tr("allow an objective of {new} instead of {old} (a larger slack)", new=number(f.rhs + a), old=number(f.rhs)),
                       built_by="layout.batch.alternatives.add_near_optimal")
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from layout.errors import InputError
+from layout.language import marked, tr, translate, trn
 from layout.spec.load import LoadedSpec
 from layout.words import listing
+
+KIND_WORDS = {"innovation": marked("innovation"), "resource": marked("resource")}  # a kind in the sentences
 
 
 @dataclass(frozen=True)
@@ -30,29 +33,56 @@ class DataGap:
 
     @property
     def text(self) -> str:
-        """The gap in words (metrics.json missing_data)."""
+        """The gap in words, in the run's language (metrics.json missing_data)."""
         names = listing(self.regions, self.most_named)
         if self.rule_of is not None:
-            return (
-                f"{self.indicator}: no data for {names}; they fail its condition in {self.rule_of}'s eligibility rule"
+            return tr(
+                "{indicator}: no data for {names}; they fail its condition in {industry}'s eligibility rule",
+                indicator=self.indicator,
+                names=names,
+                industry=self.rule_of,
             )
         if self.kind is not None:
-            used_by = f" ({', '.join(self.industries)})" if self.industries else ""
-            return f"{self.indicator}: no data for {names}; they fail its condition in the {self.kind} eligibility rule{used_by}"
-        many = len(self.industries) > 1
-        return (
-            f"{self.indicator}: no data for {names}; their {', '.join(self.industries)} score{'s' if many else ''} "
-            f"count{'' if many else 's'} nothing for it"
+            if self.industries:
+                return tr(
+                    "{indicator}: no data for {names}; they fail its condition in the {kind} eligibility rule "
+                    "({industries})",
+                    indicator=self.indicator,
+                    names=names,
+                    kind=translate(KIND_WORDS.get(self.kind, self.kind)),
+                    industries=listing(self.industries, None),
+                )
+            return tr(
+                "{indicator}: no data for {names}; they fail its condition in the {kind} eligibility rule",
+                indicator=self.indicator,
+                names=names,
+                kind=translate(KIND_WORDS.get(self.kind, self.kind)),
+            )
+        return trn(
+            "{indicator}: no data for {names}; their {industries} score counts nothing for it",
+            "{indicator}: no data for {names}; their {industries} scores count nothing for it",
+            len(self.industries),
+            indicator=self.indicator,
+            names=names,
+            industries=listing(self.industries, None),
         )
 
 
 def no_budget_data(spec: LoadedSpec, level: str, codes: list[str], names: list[str]) -> InputError:
-    """The error of a budget indicator without data for `codes` (named `names`, each a `level`: region or
-    province) that have no budget of their own."""
+    """The error of a budget indicator without data for `codes` (named `names`, each a `level`: "region" or
+    "province") that have no budget of their own."""
     return InputError(
         spec.problem(
             ("limits", "budget", "indicator"),
-            f"an indicator with data for every {level} (or limits.regions.<code>.budget for {', '.join(codes)})",
-            f"no data for {', '.join(names)}",
+            tr(
+                "an indicator with data for every region (or limits.regions.<code>.budget for {codes})",
+                codes=listing(codes, None),
+            )
+            if level == "region"
+            else tr(
+                "an indicator with data for every province (or limits.regions.<code>.budget for {codes})",
+                codes=listing(codes, None),
+            ),
+            tr("no data for {names}", names=listing(names, None)),
         )
     )

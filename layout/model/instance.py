@@ -15,8 +15,9 @@ from typing import Literal
 import pandas as pd
 
 from layout.errors import InputError, Problem
+from layout.language import current, named, tr
 from layout.model.gaps import DataGap, no_budget_data
-from layout.model.levels import apply_levels, group_catalogue
+from layout.model.levels import Reason, apply_levels, group_catalogue
 from layout.model.levers import LeverNote, effective_industries, period_of
 from layout.model.reference import Reference
 from layout.paths import geodata_file
@@ -75,7 +76,7 @@ class Instance:
     neighbours: list[tuple[str, str]]
     score: dict[tuple[str, str], float]  # comparative advantage in [0, 1]
     eligible: dict[tuple[str, str], bool]
-    why_ineligible: dict[tuple[str, str], str]
+    why_ineligible: dict[tuple[str, str], str]  # the reason in words ("" where eligible)
     max_clusters: dict[str, int]  # K_r
     min_clusters: dict[str, int]  # L_r
     budget: dict[str, float | None]  # B_r, capacity units; None = no limit
@@ -106,6 +107,8 @@ class Instance:
     fallback: dict[str, str] = field(default_factory=dict)
     # regions whose fallback was chosen among the industries their allowance (limits.regions.<r>.industries) names
     fallback_limited: set[str] = field(default_factory=set)
+    # what keeps a region from an industry, as a code (absent: eligible, or Reason.RULE)
+    ineligible_by: dict[tuple[str, str], Reason] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
@@ -178,8 +181,10 @@ class Instance:
         | NE: wind_grid_capacity_end2020q1_10mw = 29, rule >= 250; solar_capacity_end2019_10mw = 140, rule >= 250'."""
         by_reason: dict[str, list[str]] = {}
         for i in self.industries:
-            by_reason.setdefault(self.why_ineligible.get((region, i)) or "fails the rule", []).append(i)
-        return " | ".join(f"{', '.join(codes)}: {why}" for why, codes in by_reason.items())
+            by_reason.setdefault(self.why_ineligible.get((region, i)) or tr("fails the rule"), []).append(i)
+        return " | ".join(
+            tr("{industries}: {why}", industries=listing(codes, None), why=why) for why, codes in by_reason.items()
+        )
 
     def fallback_words(self, region: str) -> str:
         """What a region eligible for no industry may host, in words: its characteristic cluster (whether the layout
@@ -187,19 +192,25 @@ class Instance:
         i = self.fallback.get(region)
         limited = region in self.fallback_limited
         if i is not None:
-            pick = "the best-scoring industry its allowance names" if limited else "its best-suited industry"
-            return (
-                f"may host a characteristic cluster of {self.industries[i].name} ({i}; {pick}, "
-                f"score {self.score[region, i]:.2f})"
+            fields = {"name": self.industries[i].name, "code": i, "score": f"{self.score[region, i]:.2f}"}
+            if limited:
+                return tr(
+                    "may host a characteristic cluster of {name} ({code}; the best-scoring industry its allowance "
+                    "names, score {score})",
+                    **fields,
+                )
+            return tr(
+                "may host a characteristic cluster of {name} ({code}; its best-suited industry, score {score})",
+                **fields,
             )
         if self.ineligible_regions == "none":
-            return "may host nothing (limits.ineligible_regions: none)"
+            return tr("may host nothing (limits.ineligible_regions: none)")
         if limited:
-            return (
+            return tr(
                 "may host nothing: none of the industries its allowance names (limits.regions) has characteristic "
                 "clusters and a score above 0"
             )
-        return (
+        return tr(
             "may host nothing: it has no data on any indicator that the score of an industry it may host in a "
             "characteristic cluster weighs, so none is best-suited"
         )
@@ -212,7 +223,7 @@ def _group_catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
         with open(geodata_file(fname), encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 members = tuple(c for c in row["province_adcodes"].split(";") if c)
-                out[row[id_col]] = (row["name_en_working"], members)
+                out[row[id_col]] = (named(row["name_en_working"], row["name_zh"]), members)
     return out
 
 
@@ -233,17 +244,18 @@ def _passes(rule: Eligibility, row: pd.Series, nested: bool = False) -> tuple[bo
     for c in rule.conditions:
         if isinstance(c, Eligibility):
             ok, why = _passes(c, row, nested=True)
-            why = f"{'none of' if c.require == 'any' else 'not all of'} ({why})"
+            why = (
+                tr("none of ({reasons})", reasons=why)
+                if c.require == "any"
+                else tr("not all of ({reasons})", reasons=why)
+            )
         elif pd.isna(v := row[c.indicator]):
-            ok, why = False, f"no data for {c.indicator}"
+            ok, why = False, tr("no data for {indicator}", indicator=c.indicator)
         else:
             ok = (c.min is None or v >= c.min) and (c.max is None or v <= c.max)
-            bound = " and ".join(
-                x
-                for x in (f">= {c.min:g}" if c.min is not None else "", f"<= {c.max:g}" if c.max is not None else "")
-                if x
-            )
-            why = f"{c.indicator} = {v:g}, rule {bound}"
+            low, high = f">= {c.min:g}" if c.min is not None else "", f"<= {c.max:g}" if c.max is not None else ""
+            bound = tr("{low} and {high}", low=low, high=high) if low and high else low or high
+            why = tr("{indicator} = {value}, rule {bound}", indicator=c.indicator, value=f"{v:g}", bound=bound)
         passed.append(ok)
         if not ok:
             reasons.append(why)
@@ -252,8 +264,10 @@ def _passes(rule: Eligibility, row: pd.Series, nested: bool = False) -> tuple[bo
     ok = all(passed) if rule.require == "all" else any(passed)
     if ok:
         return True, ""
-    why = "; ".join(reasons)
-    return False, f"none of ({why})" if rule.require == "any" and len(reasons) > 1 and not nested else why
+    why = tr("; ").join(reasons)
+    return False, tr("none of ({reasons})", reasons=why) if rule.require == "any" and len(
+        reasons
+    ) > 1 and not nested else why
 
 
 def build_instance(
@@ -271,12 +285,20 @@ def build_instance(
     ind = regions.indicators
     problems: list[Problem] = []
     known = set(ind.columns)
+    industry_code = tr("an industry code ({codes})", codes=listing(list(sc.industries), None))
+    region_code = tr("a modelled region code")
 
     def check_indicator(name: str, path: tuple) -> None:
         if name not in known:
             problems.append(
                 spec.problem(
-                    path, f"an indicator of {regions.indicator_file.name} ({', '.join(sorted(known))})", repr(name)
+                    path,
+                    tr(
+                        "an indicator of {file} ({indicators})",
+                        file=regions.indicator_file.name,
+                        indicators=listing(sorted(known), None),
+                    ),
+                    repr(name),
                 )
             )
 
@@ -285,22 +307,14 @@ def build_instance(
             check_indicator(c.indicator, ("kinds", kind_name, "eligibility", *path, "indicator"))
     for j, sh in enumerate(sc.shortcomings):
         if sh.industry not in sc.industries:
-            problems.append(
-                spec.problem(
-                    ("shortcomings", j, "industry"), f"an industry code ({', '.join(sc.industries)})", repr(sh.industry)
-                )
-            )
+            problems.append(spec.problem(("shortcomings", j, "industry"), industry_code, repr(sh.industry)))
         if sh.urgency == "urgent" and sh.solvable:
             check_indicator(sh.top_by, ("shortcomings", j, "top_by"))
     for j, st in enumerate(sc.strengths):
         if st.region not in ind.index:
-            problems.append(spec.problem(("strengths", j, "region"), "a modelled region code", repr(st.region)))
+            problems.append(spec.problem(("strengths", j, "region"), region_code, repr(st.region)))
         if st.industry not in sc.industries:
-            problems.append(
-                spec.problem(
-                    ("strengths", j, "industry"), f"an industry code ({', '.join(sc.industries)})", repr(st.industry)
-                )
-            )
+            problems.append(spec.problem(("strengths", j, "industry"), industry_code, repr(st.industry)))
     for code, spec_i in sc.industries.items():
         for w in spec_i.weights:
             check_indicator(w, ("industries", code, "weights", w))
@@ -311,9 +325,7 @@ def build_instance(
             check_indicator(spec_i.concentrate.top_by, ("industries", code, "concentrate", "top_by"))
         for r in spec_i.base_capacity:
             if r not in ind.index:
-                problems.append(
-                    spec.problem(("industries", code, "base_capacity", r), "a modelled region code", repr(r))
-                )
+                problems.append(spec.problem(("industries", code, "base_capacity", r), region_code, repr(r)))
     if sc.limits.budget:
         check_indicator(sc.limits.budget.indicator, ("limits", "budget", "indicator"))
     parents = set(regions.levels.parent.values()) if regions.levels is not None else set()
@@ -322,7 +334,7 @@ def build_instance(
             problems.append(
                 spec.problem(
                     ("limits", "regions", r),
-                    "a modelled region code" + (" or a parent (province) code" if parents else ""),
+                    tr("a modelled region code or a parent (province) code") if parents else region_code,
                     repr(r),
                 )
             )
@@ -331,7 +343,7 @@ def build_instance(
                 problems.append(
                     spec.problem(
                         ("limits", "regions", r, "industries", j),
-                        f"an industry code ({', '.join(sc.industries)})",
+                        industry_code,
                         repr(i),
                     )
                 )
@@ -357,9 +369,9 @@ def build_instance(
             problems.append(
                 spec.problem(
                     ("groups", g, "source"),
-                    f"a group id of geodata/{' or '.join(GROUP_SOURCES)}"
+                    tr("a group id of geodata/{first} or {second}", first=GROUP_SOURCES[0], second=GROUP_SOURCES[1])
                     if catalogue
-                    else "`members` (group sources exist only for embedded regions)",
+                    else tr("`members` (group sources exist only for embedded regions)"),
                     repr(gs.source),
                 )
             )
@@ -369,17 +381,22 @@ def build_instance(
                 problems.append(
                     spec.problem(
                         ("groups", g, "members", j) if gs.members else ("groups", g, "source"),
-                        "member codes of modelled regions",
+                        tr("member codes of modelled regions"),
                         repr(m),
                     )
                 )
         if len(set(members)) < 2:
             problems.append(
                 spec.problem(
-                    ("groups", g), "an inter-provincial group of at least two regions", f"{len(set(members))} member(s)"
+                    ("groups", g),
+                    tr("an inter-provincial group of at least two regions"),
+                    tr("{n} member(s)", n=len(set(members))),
                 )
             )
-        groups[g] = GroupParams(g, gs.name or default_name, tuple(sorted(set(members))))
+        name = gs.name  # in Chinese: the file's name_zh, else the source's Chinese name, else the file's name
+        if current() == "zh":
+            name = gs.name_zh or (default_name if gs.members is None else gs.name)
+        groups[g] = GroupParams(g, name or default_name, tuple(sorted(set(members))))
     if problems:
         raise InputError(problems)
 
@@ -388,6 +405,7 @@ def build_instance(
     score: dict[tuple[str, str], float] = {}
     eligible: dict[tuple[str, str], bool] = {}
     why: dict[tuple[str, str], str] = {}
+    by: dict[tuple[str, str], Reason] = {}
     names = {r: str(n) for r, n in regions.drawn["name"].reindex(ind.index).items()}
     norm = {c: _normalised(ind[c]) for c in ind.columns}
     rows = ind.to_dict("index")  # region -> {indicator: value}
@@ -399,7 +417,7 @@ def build_instance(
         share = s.max_share if s.max_share is not None else rules.max_share
         industries[code] = IndustryParams(
             code=code,
-            name=s.name,
+            name=named(s.name, s.name_zh),
             kind=s.kind,
             target=s.target,
             max_host=share * s.target,
@@ -425,17 +443,24 @@ def build_instance(
         if s.concentrate:
             ranked = ind[s.concentrate.top_by].dropna().sort_values(ascending=False, kind="stable")
             top = set(ranked.index[: s.concentrate.top])
-            not_top = f"not among the top {s.concentrate.top} by {s.concentrate.top_by} (key shortcoming)"
+            not_top = tr(
+                "not among the top {top} by {indicator} (key shortcoming)",
+                top=s.concentrate.top,
+                indicator=s.concentrate.top_by,
+            )
         filled = {w: norm[w].fillna(0.0).to_dict() for w in s.weights}  # plain dicts: fast at county scale
         for r in ind.index:
             total = sum(wt * filled[w][r] for w, wt in s.weights.items())
             score[r, code] = total / total_w if total_w > 0 else 0.0
             ok, reason = _passes(rule, rows[r])
+            if not ok:
+                by[r, code] = Reason.RULE
             if ok and top is not None and r not in top:
-                ok, reason = False, not_top
+                ok, reason, by[r, code] = False, not_top, Reason.CONCENTRATION
             allowed = sc.limits.regions[r].industries if r in sc.limits.regions else None
             if ok and allowed is not None and code not in allowed:
-                ok, reason = False, "not among the industries the file allows this region (limits.regions)"
+                ok, reason = False, tr("not among the industries the file allows this region (limits.regions)")
+                by[r, code] = Reason.ALLOWANCE
             eligible[r, code], why[r, code] = ok, reason
     for kind in sorted({p.kind for p in industries.values()}):  # a kind's rule, for the industries without their own
         users = tuple(code for code, s in active.items() if s.kind == kind and s.eligibility is None)
@@ -471,7 +496,7 @@ def build_instance(
     base = {(r, i): v for i, s in active.items() for r, v in s.base_capacity.items()}
     strengths = {(st.region, st.industry): st.min_share for st in sc.strengths if st.industry in industries}
     inst = Instance(
-        name=sc.name,
+        name=named(sc.name, sc.name_zh),
         capacity_unit=sc.capacity_unit,
         regions=list(ind.index),
         region_names=names,
@@ -494,6 +519,7 @@ def build_instance(
         allow_exit=sc.allow_exit,
         max_growth=sc.max_growth,
         ineligible_regions=sc.limits.ineligible_regions,
+        ineligible_by=by,
     )
     if regions.levels is not None:  # finer resolution or parent_field: province-level limits in aggregate
         apply_levels(spec, regions, inst, fine_groups)
@@ -572,6 +598,9 @@ def _set_minimums(spec: LoadedSpec, inst: Instance) -> None:
     inst.aggregates = aggregates
     if starved and wide:
         inst.data_notes.append(
-            f"limits.min_clusters does not apply to {listing(starved, 10)}: the budget cannot hold the smallest "
-            "cluster open there (limits.budget), so the minimum would only add a constant penalty"
+            tr(
+                "limits.min_clusters does not apply to {names}: the budget cannot hold the smallest cluster open "
+                "there (limits.budget), so the minimum would only add a constant penalty",
+                names=listing(starved, 10),
+            )
         )

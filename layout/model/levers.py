@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from layout.language import marked, named, tr, translate
 from layout.spec.schema import Concentrate, Count, Industry, Scenario
+from layout.words import listing
 
 RETIRED, CANDIDATE, URGENT, LONG_TERM, NOT_DUE = "retired", "candidate", "urgent", "long-term", "not due"
 LIFECYCLE, SHORTCOMINGS = "lifecycle", "shortcomings"  # the families of levers
@@ -29,12 +31,14 @@ FAMILIES = {
     LONG_TERM: SHORTCOMINGS,
     NOT_DUE: SHORTCOMINGS,
 }
-TEMPLATES = {  # the sentence of each lever; a retired industry's sentence goes on with what is kept of it
-    RETIRED: "{code} ({name}) is mature: it leaves the SEI layout, no new designations",
-    CANDIDATE: "{code} ({name}) is a candidate entering in {enters}: not laid out in {year}",
-    URGENT: "{code} ({name}) is an urgent, solvable shortcoming: at most {max_regions} regions among the top {top} by {top_by}",
-    LONG_TERM: "{code} ({name}) is a long-term shortcoming: {share} of its target due by {year}",
-    NOT_DUE: "{code} ({name}) is a long-term shortcoming with no milestone due by {year}",
+TEMPLATES = {  # the sentence of each lever (in the run's language: `translate`); a retired one goes on with what is kept
+    RETIRED: marked("{code} ({name}) is mature: it leaves the SEI layout, no new designations"),
+    CANDIDATE: marked("{code} ({name}) is a candidate entering in {enters}: not laid out in {year}"),
+    URGENT: marked(
+        "{code} ({name}) is an urgent, solvable shortcoming: at most {max_regions} regions among the top {top} by {top_by}"
+    ),
+    LONG_TERM: marked("{code} ({name}) is a long-term shortcoming: {share} of its target due by {year}"),
+    NOT_DUE: marked("{code} ({name}) is a long-term shortcoming with no milestone due by {year}"),
 }
 
 
@@ -59,9 +63,10 @@ class LeverNote:
 
 
 def _note(lever: str, code: str, name: str, detail: str = "", enters: int | None = None, **words: object) -> LeverNote:
-    """The note of `lever`: its template filled in with the industry and `words`, then `detail`."""
+    """The note of `lever`: its template filled in with the industry and `words`, then `detail` (both in the run's
+    language)."""
     return LeverNote(
-        code, name, lever, TEMPLATES[lever].format(code=code, name=name, enters=enters, **words) + detail, enters
+        code, name, lever, translate(TEMPLATES[lever], code=code, name=name, enters=enters, **words) + detail, enters
     )
 
 
@@ -88,17 +93,19 @@ def _retired(code: str, ind: Industry) -> LeverNote:
         return _note(
             RETIRED,
             code,
-            ind.name,
-            "; the scenario gives no existing capacity for it (base_capacity), so none is reported as kept",
+            named(ind.name, ind.name_zh),
+            tr("; the scenario gives no existing capacity for it (base_capacity), so none is reported as kept"),
         )
     kept = {r: ind.base_retention * v for r, v in ind.base_capacity.items()}
     return _note(
         RETIRED,
         code,
-        ind.name,
-        "; existing capacity kept outside the layout, (1 - delta) x base_capacity: "
-        + ", ".join(f"{r} {v:g}" for r, v in kept.items())
-        + f" ({sum(kept.values()):g} in all)",
+        named(ind.name, ind.name_zh),
+        tr(
+            "; existing capacity kept outside the layout, (1 - delta) x base_capacity: {kept} ({total} in all)",
+            kept=listing([f"{r} {v:g}" for r, v in kept.items()], None),
+            total=f"{sum(kept.values()):g}",
+        ),
     )
 
 
@@ -113,7 +120,7 @@ def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[
             notes[code] = _retired(code, ind)
             continue
         if ind.status == "candidate" and ind.enters is not None and year is not None and ind.enters > year:
-            notes[code] = _note(CANDIDATE, code, ind.name, enters=ind.enters, year=year)
+            notes[code] = _note(CANDIDATE, code, named(ind.name, ind.name_zh), enters=ind.enters, year=year)
             continue
         target = ind.targets.get(year, ind.target) if year is not None else ind.target
         out[code] = ind.model_copy(update={"target": target})
@@ -149,15 +156,22 @@ def effective_industries(sc: Scenario, period: int | None = None) -> tuple[dict[
             if sh.max_share is not None:
                 update["max_share"] = sh.max_share
             notes[code] = _note(
-                URGENT, code, sh.name or base.name, max_regions=sh.max_regions, top=sh.top, top_by=sh.top_by
+                URGENT,
+                code,
+                sh.name or named(base.name, base.name_zh),
+                max_regions=sh.max_regions,
+                top=sh.top,
+                top_by=sh.top_by,
             )
         else:
             share = _milestone(sh.milestones, year)
             if share <= 0:
-                notes[code] = _note(NOT_DUE, code, sh.name or base.name, year=year)
+                notes[code] = _note(NOT_DUE, code, sh.name or named(base.name, base.name_zh), year=year)
                 out.pop(code, None)
                 continue
             update["target"] = share * full
-            notes[code] = _note(LONG_TERM, code, sh.name or base.name, share=f"{share:.0%}", year=year)
+            notes[code] = _note(
+                LONG_TERM, code, sh.name or named(base.name, base.name_zh), share=f"{share:.0%}", year=year
+            )
         out[code] = base.model_copy(update=update)
     return out, notes

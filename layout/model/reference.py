@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from layout.language import tr
 from layout.spec.schema import DECLARED_PLANS
 
 DECLARED = DECLARED_PLANS  # reference.layout: the provinces' sourced declared plans
@@ -42,7 +43,9 @@ class Reference:
     @property
     def words(self) -> str:
         """The reference in words: "the declared plans" or "the reference layout <folder>"."""
-        return "the declared plans" if self.source == DECLARED else f"the reference layout {self.source}"
+        if self.source == DECLARED:
+            return tr("the declared plans")
+        return tr("the reference layout {folder}", folder=self.source)
 
 
 @dataclass(frozen=True)

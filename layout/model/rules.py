@@ -42,15 +42,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layout.errors import InputError, Problem
+from layout.language import marked, tr, translate, trn
 from layout.model.instance import Instance, build_instance
-from layout.model.levels import Aggregate
+from layout.model.levels import Aggregate, Reason
 from layout.regions.readers import RegionSet
 from layout.spec.load import LoadedSpec
-from layout.words import listing, number, plural
+from layout.words import listing, number
 
 TOL = 1e-9  # relative tolerance of the comparisons (shares, capacities)
-ALLOWED = "limits.regions"  # how instance.build_instance and levels.apply_levels end an allowance's reason
-KEY_SHORTCOMING = "(key shortcoming)"  # how instance.build_instance ends a concentrated industry's reason
+ITS = {  # an aggregate named beside a unit, by its level (Aggregate.level)
+    "province": marked("its province"),
+    "prefecture": marked("its prefecture"),
+    "parent": marked("its parent"),
+}
 
 Path_ = tuple[str | int, ...]
 
@@ -83,13 +87,27 @@ def check_rules(spec: LoadedSpec, inst: Instance) -> list[RuleWarning]:
 def _region(inst: Instance, r: str) -> str:
     """'Tibet (540000)'."""
     name = inst.region_names.get(r, r)
-    return f"{name} ({r})" if name != r else r
+    return tr("{name} ({code})", name=name, code=r) if name != r else r
+
+
+def _its(a: Aggregate) -> str:
+    """'Hubei (420000), its province': an aggregate named as a unit's."""
+    return tr("{name} ({code}), {its}", name=a.name, code=a.code, its=translate(ITS.get(a.level, a.level)))
 
 
 def _at(spec: LoadedSpec, path: Path_) -> str:
     """'kinds.innovation.eligibility at default.yaml:31': a key and where the file writes it."""
     file, line = spec.where(*path)
-    return ".".join(map(str, path)) + f" at {Path(file).name}" + (f":{line}" if line else "")
+    place = Path(file).name + (f":{line}" if line else "")
+    return tr("{key} at {place}", key=".".join(map(str, path)), place=place)
+
+
+def _either(texts: list[str]) -> str:
+    """'a or b or c'."""
+    out = texts[0]
+    for t in texts[1:]:
+        out = tr("{first} or {second}", first=out, second=t)
+    return out
 
 
 def _warning(spec: LoadedSpec, path: Path_, text: str) -> RuleWarning:
@@ -107,35 +125,46 @@ def _industry_path(spec: LoadedSpec, i: str) -> Path_:
 
 
 def _rule_of(spec: LoadedSpec, inst: Instance, r: str, i: str) -> str:
-    """The rule that keeps region r from hosting industry i, named with its key and place."""
+    """The rule that keeps region r from hosting industry i, named with its key and place (by the instance's reason
+    code, `Instance.ineligible_by`: its sentence is in the run's language)."""
     sc = spec.scenario
-    why = inst.why_ineligible.get((r, i), "")
-    if why.endswith(f"({ALLOWED})"):
-        p = inst.parent.get(r)
-        owner = r if r in sc.limits.regions or p is None else p
-        whose = "this region" if owner == r else "its parent"
-        return f"the industries the file allows {whose} ({_at(spec, ('limits', 'regions', owner, 'industries'))})"
+    by = inst.ineligible_by.get((r, i), Reason.RULE)
+    if by == Reason.ALLOWANCE:
+        return tr(
+            "the industries the file allows this region ({at})", at=_at(spec, ("limits", "regions", r, "industries"))
+        )
+    if by == Reason.PARENT_ALLOWANCE:
+        at = _at(spec, ("limits", "regions", inst.parent.get(r, r), "industries"))
+        return tr("the industries the file allows its parent ({at})", at=at)
     shortcoming = next((j for j, sh in enumerate(sc.shortcomings) if (sh.code or sh.industry) == i), None)
     base = i if i in sc.industries else sc.shortcomings[shortcoming].industry if shortcoming is not None else i
     declared = sc.industries.get(base)
-    if why.endswith(KEY_SHORTCOMING):
+    if by == Reason.CONCENTRATION:
         if declared is not None and declared.concentrate is not None:
-            return f"its concentration among the top regions ({_at(spec, ('industries', base, 'concentrate'))})"
-        where = f" ({_at(spec, ('shortcomings', shortcoming))})" if shortcoming is not None else ""
-        return f"its concentration as a key shortcoming{where}"
+            return tr(
+                "its concentration among the top regions ({at})", at=_at(spec, ("industries", base, "concentrate"))
+            )
+        if shortcoming is not None:
+            return tr("its concentration as a key shortcoming ({at})", at=_at(spec, ("shortcomings", shortcoming)))
+        return tr("its concentration as a key shortcoming")
     if declared is not None and declared.eligibility is not None:
-        return f"its own eligibility rule ({_at(spec, ('industries', base, 'eligibility'))})"
+        return tr("its own eligibility rule ({at})", at=_at(spec, ("industries", base, "eligibility")))
     kind = inst.industries[i].kind
     if kind in sc.kinds:
-        return f"the eligibility rule of kind {kind} ({_at(spec, ('kinds', kind, 'eligibility'))})"
-    return "its eligibility rule"
+        return tr("the eligibility rule of kind {kind} ({at})", kind=kind, at=_at(spec, ("kinds", kind, "eligibility")))
+    return tr("its eligibility rule")
 
 
 def _ineligible(spec: LoadedSpec, inst: Instance, r: str, i: str) -> str:
     """'Tibet (540000) is not eligible for NGIT under the eligibility rule of kind innovation (…): rd_intensity_2019 =
     0.26, rule >= 1'."""
-    why = inst.why_ineligible.get((r, i)) or "fails the rule"
-    return f"{_region(inst, r)} is not eligible for {i} under {_rule_of(spec, inst, r, i)}: {why}"
+    return tr(
+        "{region} is not eligible for {industry} under {rule}: {why}",
+        region=_region(inst, r),
+        industry=i,
+        rule=_rule_of(spec, inst, r, i),
+        why=inst.why_ineligible.get((r, i)) or tr("fails the rule"),
+    )
 
 
 # ------------------------------------------------------------------------------------------------ what a region may hold
@@ -158,12 +187,14 @@ def _cluster_most(inst: Instance, i: str) -> tuple[float, str]:
     tier), or a characteristic cluster's most where no provincial cluster fits under it (provincial_min above it;
     a concentrated industry has provincial clusters only)."""
     p = inst.industries[i]
-    share = f"max_share {number(p.max_host / p.target)} × target {number(p.target)}"
+    share = tr("max_share {share} × target {target}", share=number(p.max_host / p.target), target=number(p.target))
     characteristic = p.concentrate_max is None and p.char_min <= p.char_max
     if p.provincial_min > p.max_host + TOL and characteristic:  # no provincial cluster fits under the share
-        return p.char_max, (
-            f"a characteristic cluster's most {number(p.char_max)} (a provincial cluster needs at least "
-            f"{number(p.provincial_min)}, more than {share})"
+        return p.char_max, tr(
+            "a characteristic cluster's most {most} (a provincial cluster needs at least {least}, more than {share})",
+            most=number(p.char_max),
+            least=number(p.provincial_min),
+            share=share,
         )
     return p.max_host, share
 
@@ -178,23 +209,26 @@ def _most(
     if not inst.may_host(r, i):
         return 0.0, _ineligible(spec, inst, r, i)
     if inst.max_clusters[r] == 0:
-        return 0.0, f"{_region(inst, r)} may take part in no cluster (max_clusters 0)"
+        return 0.0, tr("{region} may take part in no cluster (max_clusters 0)", region=_region(inst, r))
     for a in parents.get(r, []):
         if a.max_industries == 0:
-            return 0.0, f"{a.name} ({a.code}), its {a.level}, may take part in no industry (max_clusters 0)"
+            return 0.0, tr("{aggregate} may take part in no industry (max_clusters 0)", aggregate=_its(a))
     most, why = _cluster_most(inst, i)
     if not inst.eligible[r, i]:  # its fallback: one characteristic cluster
         most = inst.industries[i].char_max
-        why = (
-            f"a characteristic cluster's most {number(most)} ({_region(inst, r)} is eligible for no industry; "
-            f"{i} is its best-suited, limits.ineligible_regions)"
+        why = tr(
+            "a characteristic cluster's most {most} ({region} is eligible for no industry; {industry} is its "
+            "best-suited, limits.ineligible_regions)",
+            most=number(most),
+            region=_region(inst, r),
+            industry=i,
         )
     if budgets:
-        limits = [(inst.budget[r], f"the budget of {_region(inst, r)}")]
-        limits += [(a.budget, f"the budget of {a.name} ({a.code}), its {a.level}") for a in parents.get(r, [])]
+        limits = [(inst.budget[r], tr("the budget of {region}", region=_region(inst, r)))]
+        limits += [(a.budget, tr("the budget of {region}", region=_its(a))) for a in parents.get(r, [])]
         for b, whose in limits:
             if b is not None and b < most:
-                most, why = b, f"{whose} is {number(b)}"
+                most, why = b, tr("{whose} is {budget}", whose=whose, budget=number(b))
     return most, why
 
 
@@ -248,16 +282,35 @@ def _strength_problems(spec: LoadedSpec, inst: Instance) -> Iterator[Problem]:
         if most <= 0:
             yield spec.problem(
                 ("strengths", j),
-                f"a strength in a region that may hold some of {i}",
-                f"{why}; a share of national capacity there can only be kept by building no {i} at all",
+                tr("a strength in a region that may hold some of {industry}", industry=i),
+                tr(
+                    "{why}; a share of national capacity there can only be kept by building no {industry} at all",
+                    why=why,
+                    industry=i,
+                ),
             )
         elif share * target > most * (1 + TOL):
             yield spec.problem(
                 ("strengths", j, "min_share"),
-                f"a min_share of at most {number(most / target)} ({_region(inst, r)} may hold at most {number(most)} "
-                f"of {i}: {why}; {number(most)} / target {number(target)})",
-                f"{number(share)}, which holds only while {i} totals at most {number(most)} / {number(share)} = "
-                f"{number(most / share)}, below its target {number(target)}",
+                tr(
+                    "a min_share of at most {most_share} ({region} may hold at most {most} of {industry}: {why}; "
+                    "{most} / target {target})",
+                    most_share=number(most / target),
+                    region=_region(inst, r),
+                    most=number(most),
+                    industry=i,
+                    why=why,
+                    target=number(target),
+                ),
+                tr(
+                    "{share}, which holds only while {industry} totals at most {most} / {share} = {total}, below its "
+                    "target {target}",
+                    share=number(share),
+                    industry=i,
+                    most=number(most),
+                    total=number(most / share),
+                    target=number(target),
+                ),
             )
     for i in inst.industries:
         mine = [(r, share) for (r, ii), share in inst.strengths.items() if ii == i]
@@ -266,10 +319,13 @@ def _strength_problems(spec: LoadedSpec, inst: Instance) -> Iterator[Problem]:
             last = max(at[r, i] for r, _ in mine)
             yield spec.problem(
                 ("strengths", last, "min_share"),
-                f"min_shares of {i}'s strengths that sum to at most 1",
-                f"a sum of {number(total)} ("
-                + ", ".join(f"{_region(inst, r)} {number(s)}" for r, s in mine)
-                + f"): together they can only be kept by building no {i} at all",
+                tr("min_shares of {industry}'s strengths that sum to at most 1", industry=i),
+                tr(
+                    "a sum of {total} ({shares}): together they can only be kept by building no {industry} at all",
+                    total=number(total),
+                    shares=listing([f"{_region(inst, r)} {number(s)}" for r, s in mine], None),
+                    industry=i,
+                ),
             )
 
 
@@ -284,11 +340,21 @@ def _keep_base_problems(spec: LoadedSpec, inst: Instance) -> Iterator[Problem]:
             continue
         most, why = _most(spec, inst, parents, r, i, budgets=False)
         if kept > most * (1 + TOL):
-            held = f"{why}, so it may hold none" if most <= 0 else f"it may hold at most {number(most)} ({why})"
+            held = (
+                tr("{why}, so it may hold none", why=why)
+                if most <= 0
+                else tr("it may hold at most {most} ({why})", most=number(most), why=why)
+            )
             yield spec.problem(
                 (*_industry_path(spec, i), "base_capacity", r),
-                "existing capacity to keep where the region may hold it (capacity is held only inside a cluster)",
-                f"{number(base)} × base_retention {number(p.base_retention)} = {number(kept)} to keep, but {held}",
+                tr("existing capacity to keep where the region may hold it (capacity is held only inside a cluster)"),
+                tr(
+                    "{base} × base_retention {retention} = {kept} to keep, but {held}",
+                    base=number(base),
+                    retention=number(p.base_retention),
+                    kept=number(kept),
+                    held=held,
+                ),
             )
 
 
@@ -306,7 +372,7 @@ def rule_warnings(spec: LoadedSpec, inst: Instance) -> list[RuleWarning]:
     ]
     if not spec.scenario.periods:
         return found
-    return [RuleWarning(w.file, w.line, w.key, f"in {inst.period}: {w.text}") for w in found]
+    return [RuleWarning(w.file, w.line, w.key, tr("in {year}: {text}", year=inst.period, text=w.text)) for w in found]
 
 
 def unsaid(found: list[RuleWarning], said: list[RuleWarning]) -> list[RuleWarning]:
@@ -326,25 +392,47 @@ def _target_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarning]:
             yield _warning(
                 spec,
                 path,
-                f"no region is eligible for {i}: every one fails {' or '.join(rules)}; its target "
-                f"{number(p.target)} cannot be met, a shortfall of {number(p.target)} is certain",
+                tr(
+                    "no region is eligible for {industry}: every one fails {rules}; its target {target} cannot be "
+                    "met, a shortfall of {target} is certain",
+                    industry=i,
+                    rules=_either(rules),
+                    target=number(p.target),
+                ),
             )
             continue
         bound = _most_total(inst, i, hosts)
         if bound < p.target * (1 - TOL):
             cluster, why = _cluster_most(inst, i)
             capped = [f"{_region(inst, r)} {number(v)}" for r, (v, w) in hosts.items() if v < cluster]
-            detail = f"each at most {number(cluster)}, {why}"
+            detail = tr("each at most {most}, {why}", most=number(cluster), why=why)
             if capped:
-                detail += "; less by budget or limits: " + listing(capped)
+                detail += tr("; less by budget or limits: {regions}", regions=listing(capped))
             if p.concentrate_max is not None:
-                detail += f"; concentrated in at most {plural(p.concentrate_max, 'region')}"
+                detail += trn(
+                    "; concentrated in at most {n} region", "; concentrated in at most {n} regions", p.concentrate_max
+                )
+            fields = {"industry": i, "target": number(p.target), "bound": number(bound), "detail": detail}
             yield _warning(
                 spec,
                 (*path, "target"),
-                f"{i}'s target {number(p.target)} cannot be met: the {plural(len(hosts), 'region')} that may hold it "
-                f"can hold at most {number(bound)}{' together' if len(hosts) > 1 else ''} ({detail}), a shortfall of at least "
-                f"{number(p.target - bound)} is certain",
+                tr(
+                    "{industry}'s target {target} cannot be met: the {n} regions that may hold it can hold at most "
+                    "{bound} together ({detail}), a shortfall of at least {short} is certain",
+                    n=number(len(hosts)),
+                    short=number(p.target - bound),
+                    **fields,
+                )
+                if len(hosts) > 1
+                else trn(
+                    "{industry}'s target {target} cannot be met: the {n} region that may hold it can hold at most "
+                    "{bound} ({detail}), a shortfall of at least {short} is certain",
+                    "{industry}'s target {target} cannot be met: the {n} regions that may hold it can hold at most "
+                    "{bound} ({detail}), a shortfall of at least {short} is certain",
+                    len(hosts),
+                    short=number(p.target - bound),
+                    **fields,
+                ),
             )
 
 
@@ -358,11 +446,16 @@ def _allowance_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarnin
             if len(units) == 1:
                 why = _ineligible(spec, inst, units[0], i)
             else:
-                why = f"none of its {plural(len(units), 'unit')} is eligible for {i} under {_rule_of(spec, inst, units[0], i)}"
+                why = tr(
+                    "none of its {n} units is eligible for {industry} under {rule}",
+                    n=number(len(units)),
+                    industry=i,
+                    rule=_rule_of(spec, inst, units[0], i),
+                )
             yield _warning(
                 spec,
                 ("limits", "regions", r, "industries", j),
-                f"{i} is allowed here, but the allowance is futile: {why}",
+                tr("{industry} is allowed here, but the allowance is futile: {why}", industry=i, why=why),
             )
 
 
@@ -379,20 +472,26 @@ def _group_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarning]:
             blocking.append(nxt)
             shared &= set(open_to[nxt])
         said = [
-            f"{_region(inst, r)} is eligible for " + (f"only {', '.join(open_to[r])}" if open_to[r] else "no industry")
+            tr(
+                "{region} is eligible for only {industries}",
+                region=_region(inst, r),
+                industries=listing(open_to[r], None),
+            )
+            if open_to[r]
+            else tr("{region} is eligible for no industry", region=_region(inst, r))
             for r in blocking
         ]
         yield _warning(
             spec,
             ("groups", g),
-            f"{gp.name} can host no inter-provincial cluster: no industry is open to all its "
-            f"{plural(len(gp.members), 'member')} ({'; '.join(said)})",
+            trn(
+                "{group} can host no inter-provincial cluster: no industry is open to all its {n} member ({said})",
+                "{group} can host no inter-provincial cluster: no industry is open to all its {n} members ({said})",
+                len(gp.members),
+                group=gp.name,
+                said=tr("; ").join(said),
+            ),
         )
-
-
-def _industries(n: int) -> str:
-    """'1 industry', '8 industries'."""
-    return f"{n} {'industry' if n == 1 else 'industries'}"
 
 
 def _minimum_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarning]:
@@ -416,35 +515,62 @@ def _minimum_warnings(spec: LoadedSpec, inst: Instance) -> Iterator[RuleWarning]
             continue
         name = _region(inst, code) if code in inst.region_names else _aggregate_name(inst, code)
         if not ok:
-            why = "is eligible for no industry"
+            why = tr("is eligible for no industry")
         elif code in inst.fallback and len(ok) < least:
-            why = f"is eligible for no industry and may host only a characteristic cluster of {ok[0]} (limits.ineligible_regions)"
+            why = tr(
+                "is eligible for no industry and may host only a characteristic cluster of {industry} "
+                "(limits.ineligible_regions)",
+                industry=ok[0],
+            )
         elif len(ok) < least:
-            why = f"is eligible for only {_industries(len(ok))} ({', '.join(ok)})"
+            why = trn(
+                "is eligible for only {n} industry ({industries})",
+                "is eligible for only {n} industries ({industries})",
+                len(ok),
+                industries=listing(ok, None),
+            )
         else:
-            why = f"may take part in at most {plural(most_k, 'cluster')} (max_clusters)"
+            why = trn(
+                "may take part in at most {n} cluster (max_clusters)",
+                "may take part in at most {n} clusters (max_clusters)",
+                most_k,
+            )
         if code in own:
             yield _warning(
                 spec,
                 ("limits", "regions", code, "min_clusters"),
-                f"{name} must take part in at least {plural(least, 'cluster')}, but {why}: "
-                f"at most {number(reach)} can be met, the rest is penalised in every layout",
+                trn(
+                    "{name} must take part in at least {n} cluster, but {why}: at most {reach} can be met, the rest "
+                    "is penalised in every layout",
+                    "{name} must take part in at least {n} clusters, but {why}: at most {reach} can be met, the rest "
+                    "is penalised in every layout",
+                    least,
+                    name=name,
+                    why=why,
+                    reach=number(reach),
+                ),
             )
         elif ok:  # the scenario-wide minimum applies where a cluster is open (module docstring)
             scenario_wide.setdefault(why, []).append(name)
     if scenario_wide:
+        cases = [tr("{why}: {regions}", why=why, regions=listing(names)) for why, names in scenario_wide.items()]
         yield _warning(
             spec,
             ("limits", "min_clusters"),
-            f"at least {plural(sc.limits.min_clusters, 'cluster')} per region cannot be met where a region "
-            + "; where it ".join(f"{why}: {listing(names)}" for why, names in scenario_wide.items())
-            + "; the rest is penalised in every layout",
+            trn(
+                "at least {n} cluster per region cannot be met where a region {cases}; the rest is penalised in "
+                "every layout",
+                "at least {n} clusters per region cannot be met where a region {cases}; the rest is penalised in "
+                "every layout",
+                sc.limits.min_clusters,
+                cases=tr("; where it ").join(cases),
+            ),
         )
 
 
 def _aggregate_name(inst: Instance, code: str) -> str:
     a = next((a for a in inst.aggregates if a.code == code), None)
-    return f"{a.name} ({code})" if a is not None and a.name != code else code
+    return tr("{name} ({code})", name=a.name, code=code) if a is not None and a.name != code else code
 
 
 # ------------------------------------------------------------------------------------------------ infeasible
@@ -455,29 +581,47 @@ def presolve_conflicts(inst: Instance) -> list[str]:
     out = []
     for i, p in inst.industries.items():
         hosts = [r for r in inst.regions if inst.eligible[r, i]]
-        if p.provincial_count_min > len(hosts):
+        least, most = p.provincial_count_min, p.provincial_count_max
+        if least > len(hosts):
             out.append(
-                f"spread: {p.name} needs at least {p.provincial_count_min} provincial clusters, "
-                f"but only {len(hosts)} regions are eligible for it"
+                tr(
+                    "spread: {industry} needs at least {least} provincial clusters, but only {n} regions are "
+                    "eligible for it",
+                    industry=p.name,
+                    least=least,
+                    n=len(hosts),
+                )
             )
-        if p.provincial_count_min > p.provincial_count_max:
+        if least > most:
             out.append(
-                f"spread: {p.name} needs at least {p.provincial_count_min} and at most {p.provincial_count_max} provincial clusters"
+                tr(
+                    "spread: {industry} needs at least {least} and at most {most} provincial clusters",
+                    industry=p.name,
+                    least=least,
+                    most=most,
+                )
             )
-        if (
-            p.overcapacity_cap is not None
-            and p.provincial_count_min * p.provincial_min > (1 + p.overcapacity_cap) * p.target
-        ):
+        if p.overcapacity_cap is not None and least * p.provincial_min > (1 + p.overcapacity_cap) * p.target:
             out.append(
-                f"overcapacity cap: {p.name}'s {p.provincial_count_min} provincial clusters of at least {p.provincial_min:g} "
-                f"exceed the cap {(1 + p.overcapacity_cap) * p.target:g}"
+                tr(
+                    "overcapacity cap: {industry}'s {n} provincial clusters of at least {least} exceed the cap {cap}",
+                    industry=p.name,
+                    n=least,
+                    least=f"{p.provincial_min:g}",
+                    cap=f"{(1 + p.overcapacity_cap) * p.target:g}",
+                )
             )
     for r in inst.regions:
         held = sum(inst.industries[i].base_retention * v for (rr, i), v in inst.base.items() if rr == r)
         budget = inst.budget[r]
         if budget is not None and held > budget + 1e-9:
             out.append(
-                f"budget: {inst.region_names[r]} must keep {held:g} of existing capacity but its budget is {budget:g}"
+                tr(
+                    "budget: {region} must keep {kept} of existing capacity but its budget is {budget}",
+                    region=inst.region_names[r],
+                    kept=f"{held:g}",
+                    budget=f"{budget:g}",
+                )
             )
     return out
 

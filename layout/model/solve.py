@@ -27,6 +27,7 @@ import numpy as np
 import pulp
 
 from layout.errors import InputError, LayoutError, LimitError, Problem
+from layout.language import tr, trn
 from layout.model.core import LayoutModel
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.spec.load import LoadedSpec
@@ -82,16 +83,30 @@ class SolverProgress:
     def words(self) -> str:
         """One line: 'highs: 42 s of 120 s; best objective 5.0421, bound 4.9876, gap 1.09 % (stops at 1.00 %); 1,234
         nodes'."""
-        limit = f" of {self.time_limit:g} s" if self.time_limit is not None else " (no time limit)"
-        head = f"{self.solver}: {self.elapsed:.0f} s{limit}"
+        elapsed = f"{self.elapsed:.0f}"
+        head = (
+            tr("{solver}: {elapsed} s of {limit} s", solver=self.solver, elapsed=elapsed, limit=f"{self.time_limit:g}")
+            if self.time_limit is not None
+            else tr("{solver}: {elapsed} s (no time limit)", solver=self.solver, elapsed=elapsed)
+        )
         if not self.reports:
-            return f"{head}; {self.solver.upper()} reports no layout, bound or gap while it runs"
-        stops = f"stops at {100 * self.goal:.2f} %" if self.goal > 0 else "stops when proved optimal"
-        found = "no layout yet" if self.objective is None else f"best objective {number(self.objective)}"
-        bound = "no bound yet" if self.bound is None else f"bound {number(self.bound)}"
-        gap = "" if self.gap is None else f", gap {100 * self.gap:.2f} % ({stops})"
-        nodes = "" if self.nodes is None else f"; {self.nodes:,} node" + ("" if self.nodes == 1 else "s")
-        return f"{head}; {found}, {bound}{gap}{nodes}"
+            return tr(
+                "{head}; {name} reports no layout, bound or gap while it runs", head=head, name=self.solver.upper()
+            )
+        stops = (
+            tr("stops at {gap}", gap=f"{100 * self.goal:.2f} %") if self.goal > 0 else tr("stops when proved optimal")
+        )
+        found = (
+            tr("no layout yet")
+            if self.objective is None
+            else tr("best objective {value}", value=number(self.objective))
+        )
+        bound = tr("no bound yet") if self.bound is None else tr("bound {value}", value=number(self.bound))
+        gap = "" if self.gap is None else tr(", gap {gap} ({stops})", gap=f"{100 * self.gap:.2f} %", stops=stops)
+        nodes = (
+            "" if self.nodes is None else trn("; {nodes} node", "; {nodes} nodes", self.nodes, nodes=f"{self.nodes:,}")
+        )
+        return tr("{head}; {found}, {bound}{gap}{nodes}", head=head, found=found, bound=bound, gap=gap, nodes=nodes)
 
 
 OnProgress = Callable[[SolverProgress], None]
@@ -524,8 +539,13 @@ def solve(
     result = (solve_highs if solver == "highs" else solve_cbc)(m, time_limit, gap, on_progress, every)
     if result.status == NO_SOLUTION:
         raise LimitError(
-            f"{solver} stopped at its limit ({result.message}) after {result.seconds:.1f} s without a feasible layout; "
-            "raise --time-limit or loosen the scenario"
+            tr(
+                "{solver} stopped at its limit ({reason}) after {seconds} s without a feasible layout; "
+                "raise --time-limit or loosen the scenario",
+                solver=solver,
+                reason=result.message,
+                seconds=f"{result.seconds:.1f}",
+            )
         )
     return result
 
@@ -533,9 +553,16 @@ def solve(
 def solver_failure(solver: str, result: SolveResult, label: str = "") -> LayoutError:
     """The error for a solve that ended with no layout and neither infeasible nor at a limit (e.g. HiGHS 'error')."""
     return LayoutError(
-        f"{solver} ended{label} with status '{result.status}' ({result.message}) and no layout: a failure of the "
-        f"solver, not a proof that the scenario is infeasible; nothing was written. Try --solver "
-        f"{'cbc' if solver == 'highs' else 'highs'}, and please report the constraint file if it persists"
+        tr(
+            "{solver} ended{label} with status '{status}' ({reason}) and no layout: a failure of the solver, not a "
+            "proof that the scenario is infeasible; nothing was written. Try --solver {other}, and please report the "
+            "constraint file if it persists",
+            solver=solver,
+            label=label,
+            status=result.status,
+            reason=result.message,
+            other="cbc" if solver == "highs" else "highs",
+        )
     )
 
 

@@ -45,8 +45,10 @@ import pandas as pd
 import shapely
 
 from layout.errors import InputError, Problem
+from layout.language import current, marked, tr, translate
 from layout.paths import geodata_file
 from layout.regions.readers import GEOMETRY_AREA, RegionSet, geometry_area_km2, read_indicators, touching_pairs
+from layout.words import listing
 
 LEVELS = {"prefecture": "市", "county": "区县"}
 TOLERANCE_DEG = 0.01
@@ -68,15 +70,19 @@ class Equivalent(NamedTuple):
 # provinces reads an inherited value the same way at finer levels (gdp_secondary_2019_initial, 亿元, stays the
 # province's; a city's own secondary industry is prefectures.csv's gdp_secondary_2019_10k_yuan, in 万元).
 PREFECTURE_EQUIVALENTS = {
-    "gdp_2019_initial": Equivalent("gdp_2019_100m_yuan", "2019 GDP, 100 million yuan, first release (S71)"),
+    "gdp_2019_initial": Equivalent("gdp_2019_100m_yuan", marked("2019 GDP, 100 million yuan, first release (S71)")),
     "population_2019": Equivalent(
-        "pop_census2020_persons", "2020 census resident population in persons (S72), not 2019 year-end"
+        "pop_census2020_persons", marked("2020 census resident population in persons (S72), not 2019 year-end")
     ),
 }
 # Province indicator -> the prefectures.csv column with the city's own figure of it in another unit (not mapped: a rule
 # written for provinces keeps reading the province's value; a file wanting the city's figure names that column)
 CITY_FIGURES = {"gdp_secondary_2019_initial": "gdp_secondary_2019_10k_yuan, 万元"}
-DIFFERENT_MEANING = {"population_2019"}  # the finer value measures something a little different: say so
+DIFFERENT_MEANING = {"population_2019"}
+LEVEL_WORDS = (
+    marked("prefecture"),
+    marked("county"),
+)  # the finer levels, as the data notes name them  # the finer value measures something a little different: say so
 
 
 # ---------------------------------------------------------------------------------------------- cache
@@ -275,7 +281,11 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
     units, bfile = fine_boundaries(level, str(spec.file))
     drawn = units[["name", "modelled", "geometry"]].copy()
     provinces = _province_table()
-    english = pd.read_csv(geodata_file("provinces.csv"), dtype=str).set_index("adcode")["name_en"].to_dict()
+    english = (
+        pd.read_csv(geodata_file("provinces.csv"), dtype=str)
+        .set_index("adcode")["name_zh" if current() == "zh" else "name_en"]
+        .to_dict()
+    )
     modelled = units.index[units["modelled"]]
     parent = units["province"].to_dict()
     prefectures = _prefecture_table()
@@ -305,19 +315,25 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
         eq = PREFECTURE_EQUIVALENTS.get(col)
         if user is not None and col in user.columns:
             data[col] = user[col].reindex(modelled)
-            source_level[col], notes[col] = level, f"from {ifile.name}"
+            source_level[col], notes[col] = level, tr("from {file}", file=ifile.name)
         elif eq is not None and level == "prefecture":
             data[col] = prefectures[eq.column].reindex(modelled)
-            source_level[col], notes[col] = level, f"prefecture values: {eq.meaning}"
+            source_level[col], notes[col] = level, tr("prefecture values: {meaning}", meaning=translate(eq.meaning))
         elif eq is not None and below == "prefecture":
             data[col] = prefectures[eq.column].reindex([pref_of[c] for c in modelled]).set_axis(modelled)
             source_level[col] = "prefecture"
-            notes[col] = f"no county data; {n:,} units inherit their prefecture's value ({eq.meaning})"
+            notes[col] = tr(
+                "no county data; {n} units inherit their prefecture's value ({meaning})",
+                n=f"{n:,}",
+                meaning=translate(eq.meaning),
+            )
         else:
             data[col] = provinces[col].reindex([parent[c] for c in modelled]).set_axis(modelled)
             source_level[col] = "province"
-            notes[col] = f"no {level} data; {n:,} units inherit their province's value" + (
-                f" (a city's own figure in another unit: prefectures.csv {CITY_FIGURES[col]})"
+            notes[col] = tr(
+                "no {level} data; {n} units inherit their province's value", level=translate(level), n=f"{n:,}"
+            ) + (
+                tr(" (a city's own figure in another unit: prefectures.csv {column})", column=CITY_FIGURES[col])
                 if col in CITY_FIGURES
                 else ""
             )
@@ -328,15 +344,15 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
         data[col] = prefectures[col].reindex(keys).set_axis(modelled)
         source_level[col] = "prefecture"
         notes[col] = (
-            "prefecture values (geodata/prefectures.csv)"
+            tr("prefecture values (geodata/prefectures.csv)")
             if level == "prefecture"
-            else f"no county data; {n:,} units inherit their prefecture's value (geodata/prefectures.csv)"
+            else tr("no county data; {n} units inherit their prefecture's value (geodata/prefectures.csv)", n=f"{n:,}")
         )
     if user is not None:
         for col in user.columns:
             if col not in data:
                 data[col] = user[col].reindex(modelled)
-                source_level[col], notes[col] = level, f"from {ifile.name}"
+                source_level[col], notes[col] = level, tr("from {file}", file=ifile.name)
     indicators = pd.DataFrame(data, index=pd.Index(list(modelled), name="code"))
     levels = Levels(
         level=level,
@@ -476,10 +492,13 @@ def link_isolated(
     if not alone or len(codes) < 2:
         return neighbours, []
     if mode == "flag":
-        listed = ", ".join(f"{names.get(c, c)} ({c})" for c in alone)
+        listed = listing([tr("{name} ({code})", name=names.get(c, c), code=c) for c in alone], None)
         return neighbours, [
-            f"neighbours: no land neighbour for {listed}, so no duplication with them is counted; "
-            "set regions.isolated: link_nearest to link each to its nearest region"
+            tr(
+                "neighbours: no land neighbour for {regions}, so no duplication with them is counted; "
+                "set regions.isolated: link_nearest to link each to its nearest region",
+                regions=listed,
+            )
         ]
     values = geoms.values
     tree = shapely.STRtree(values)
@@ -492,6 +511,8 @@ def link_isolated(
         km = float(dist[0]) * 111.0  # degrees of latitude to km, for the reason text only
         a, b = sorted((c, other))
         if (a, b) not in known:
-            out.append((a, b, f"nearest unit to an isolated one (~{km:.0f} km, regions.isolated: link_nearest)"))
+            out.append(
+                (a, b, tr("nearest unit to an isolated one (~{km} km, regions.isolated: link_nearest)", km=f"{km:.0f}"))
+            )
             known.add((a, b))
     return sorted(out), []

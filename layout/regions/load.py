@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from layout.errors import InputError, Problem
 from layout.inputs import GEO_LIMIT, TEXT_LIMIT
+from layout.language import current
 from layout.paths import geodata_file
 from layout.regions.fine import files_levels, link_isolated, load_fine_regions
 from layout.regions.readers import (
@@ -32,7 +33,7 @@ def load_regions(spec: LoadedSpec) -> RegionSet:
     problems: list[Problem] = []
     if cfg.source == "embedded":
         bfile, ifile = geodata_file(EMBEDDED_BOUNDARIES), geodata_file(EMBEDDED_INDICATORS)
-        code_field, name_field, csv_code = "code", "name_en", "adcode"
+        code_field, name_field, csv_code = "code", "name_zh" if current() == "zh" else "name_en", "adcode"
         text_columns: tuple[str, ...] = ("name_zh", "name_en")
     else:
         bfile, ifile = spec.required_path("regions", "boundaries"), spec.required_path("regions", "indicators")

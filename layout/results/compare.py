@@ -30,6 +30,7 @@ import textwrap
 from pathlib import Path
 
 from layout.errors import InputError, Problem
+from layout.language import current, tr, translate
 from layout.results.folder import (
     ASSIGNMENT_CSV,
     DECLARED_CSV,
@@ -40,9 +41,9 @@ from layout.results.folder import (
     read_folder,
     section,
 )
-from layout.results.metrics import DECLARED_METRICS, HELD, HIGHER, LOWER, METRICS, OBJECTIVE, Metric
+from layout.results.metrics import DECLARED_METRICS, DIRECTIONS, HELD, HIGHER, LOWER, METRICS, OBJECTIVE, Metric
 from layout.results.tables import read_csv
-from layout.words import cell, rounded
+from layout.words import cell, listing, rounded, width
 
 __all__ = ["compare", "format_comparison", "read_results", "read_phasing", "period_key", "REQUIRED", "MARKS"]
 
@@ -328,58 +329,106 @@ def _phasing(pa: dict[str, list[dict]] | None, pb: dict[str, list[dict]] | None)
 
 
 def format_comparison(d: dict) -> str:
-    """Plain-text comparison (what `layout compare DIR_A DIR_B` prints)."""
+    """Plain-text comparison (what `layout compare DIR_A DIR_B` prints), in the current language."""
     a, b = d["a"], d["b"]
     lines = [
-        f"A: {a['folder']} — {a['scenario']} ({a['solver']}, {a['status']})",
-        f"B: {b['folder']} — {b['scenario']} ({b['solver']}, {b['status']})",
+        tr("A: {folder} — {scenario} ({solver}, {status})", **_side(a)),
+        tr("B: {folder} — {scenario} ({solver}, {status})", **_side(b)),
         "",
     ]
     lines += _metric_lines(d)
     ch = d["changes"]
     lines.append("")
-    lines.append(f"Assignments: {_counts(ch, d['unchanged'])}")
+    lines.append(tr("Assignments: {counts}", counts=_counts(ch, d["unchanged"])))
     lines += _change_lines(ch, "  ")
     if "phasing" in d:
         lines += _phasing_lines(d["phasing"])
     return "\n".join(lines) + "\n"
 
 
+def _side(side: dict) -> dict:
+    """A folder's heading fields: its path, scenario, solver and status as `compare` records them."""
+    shown = {k: side[k] for k in ("folder", "scenario", "solver", "status")}
+    if isinstance(shown["status"], str):
+        shown["status"] = translate(shown["status"])  # optimal, feasible: the words marked in layout/cli.py
+    return shown
+
+
 def _counts(ch: dict, unchanged: int) -> str:
-    return (
-        f"{len(ch['added'])} added, {len(ch['removed'])} removed, {len(ch['tier_changed'])} tier changed, "
-        f"{len(ch['capacity_changed'])} capacity changed, {unchanged} unchanged"
+    return tr(
+        "{added} added, {removed} removed, {tier} tier changed, {capacity} capacity changed, {unchanged} unchanged",
+        added=len(ch["added"]),
+        removed=len(ch["removed"]),
+        tier=len(ch["tier_changed"]),
+        capacity=len(ch["capacity_changed"]),
+        unchanged=unchanged,
     )
 
 
+def _tier_shown(tier: str) -> str:
+    """'provincial (GBA)' (`_tier`) with the tier in the current language (its translation is the report's, which
+    marks the tier names), the group's code as it is."""
+    name, paren, group = tier.partition(" (")
+    return translate(name) + (f" ({group}" if paren else "")
+
+
 def _change_lines(ch: dict, indent: str, detail: bool = True) -> list[str]:
-    lines = [
-        f"{indent}+ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity'])}"
-        for e in ch["added"]
-    ]
-    lines += [
-        f"{indent}- {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity'])}"
-        for e in ch["removed"]
-    ]
+    ch = {k: [_shown_entry(e) for e in ch[k]] for k in ("added", "removed", "tier_changed", "capacity_changed")}
+
+    def held(e: dict) -> str:
+        return tr(
+            "{name} ({code}) {industry}: {tier}, {capacity}",
+            name=e["region_name"],
+            code=e["region"],
+            industry=e["industry"],
+            tier=e["tier"],
+            capacity=cell(e["capacity"]),
+        )
+
+    lines = [f"{indent}+ {held(e)}" for e in ch["added"]]
+    lines += [f"{indent}- {held(e)}" for e in ch["removed"]]
     if not detail:
         return lines
     for e in ch["tier_changed"]:
         lines.append(
-            f"{indent}~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier_a']} → {e['tier_b']}, "
-            f"{cell(e['capacity_a'])} → {cell(e['capacity_b'])}"
+            f"{indent}~ "
+            + tr(
+                "{name} ({code}) {industry}: {tier_a} → {tier_b}, {before} → {after}",
+                name=e["region_name"],
+                code=e["region"],
+                industry=e["industry"],
+                tier_a=e["tier_a"],
+                tier_b=e["tier_b"],
+                before=cell(e["capacity_a"]),
+                after=cell(e["capacity_b"]),
+            )
         )
     for e in ch["capacity_changed"]:
         lines.append(
-            f"{indent}~ {e['region_name']} ({e['region']}) {e['industry']}: {e['tier']}, {cell(e['capacity_a'])} → {cell(e['capacity_b'])}"
+            f"{indent}~ "
+            + tr(
+                "{name} ({code}) {industry}: {tier}, {before} → {after}",
+                name=e["region_name"],
+                code=e["region"],
+                industry=e["industry"],
+                tier=e["tier"],
+                before=cell(e["capacity_a"]),
+                after=cell(e["capacity_b"]),
+            )
         )
     return lines
+
+
+def _shown_entry(e: dict) -> dict:
+    """A change of `_diff` with its tiers as `_tier_shown` shows them."""
+    return {k: _tier_shown(v) if k in ("tier", "tier_a", "tier_b") else v for k, v in e.items()}
 
 
 def _metric_lines(d: dict) -> list[str]:
     """The layouts of A and B side by side, one column pair (A, B) per layout: declared plans (where a folder
     has them), uncoordinated baseline, optimised; then B − A of the optimised layouts and its verdict mark."""
     dd = d.get("declared")
-    groups = (["declared*"] if dd else []) + ["baseline", "optimised"]
+    groups = ([tr("declared*")] if dd else []) + [tr("baseline"), tr("optimised")]
     declared = {m["metric"]: m for m in dd["metrics"]} if dd else {}
     declared_hosts = {m["industry"]: m for m in dd["regions_per_industry"]} if dd else {}
 
@@ -393,24 +442,39 @@ def _metric_lines(d: dict) -> list[str]:
         ]
         return [label] + [cell(v, digits) for v in pairs] + [MARKS.get(m.get("verdict") or "", "")]
 
-    rows = [row(m["label"], declared.get(m["metric"], {}), m, SHOWN[m["metric"]].digits) for m in d["metrics"]]
+    rows = [
+        row(SHOWN[m["metric"]].shown(), declared.get(m["metric"], {}), m, SHOWN[m["metric"]].digits)
+        for m in d["metrics"]
+    ]
     industries = sorted(set(declared_hosts) | {m["industry"] for m in d["regions_per_industry"]})
     hosts = {m["industry"]: m for m in d["regions_per_industry"]}
     empty = {"a": None, "b": None, "baseline_a": None, "baseline_b": None, "delta": None}
-    rows += [row(f"regions with {i}", declared_hosts.get(i, {}), hosts.get(i, empty), 0) for i in industries]
-    lines = ["Metrics: " + ("declared plans*, " if dd else "") + "uncoordinated baseline, optimised layout"]
+    rows += [
+        row(tr("regions with {industry}", industry=i), declared_hosts.get(i, {}), hosts.get(i, empty), 0)
+        for i in industries
+    ]
+    lines = [
+        tr("Metrics: declared plans*, uncoordinated baseline, optimised layout")
+        if dd
+        else tr("Metrics: uncoordinated baseline, optimised layout")
+    ]
     lines += _table(groups, rows)
     if any(r[-1] for r in rows):
         lines += _marks_legend()
     if dd:
-        lines.append("  * declared plans: covered provinces only; they state no capacities")
+        lines.append("  " + tr("* declared plans: covered provinces only; they state no capacities"))
         for side in ("a", "b"):
             v = dd[side]
             text = (
-                "no declared.csv in this folder"
+                tr("no declared.csv in this folder")
                 if v is None
                 else (
-                    f"{v['covered']} of {v['regions']} provinces; the other {v['regions'] - v['covered']} have no sourced plan"
+                    tr(
+                        "{covered} of {regions} provinces; the other {other} have no sourced plan",
+                        covered=v["covered"],
+                        regions=v["regions"],
+                        other=v["regions"] - v["covered"],
+                    )
                     if v["covered"] is not None and v["regions"] is not None
                     else v["coverage"]
                 )
@@ -424,37 +488,67 @@ def _marks_legend() -> list[str]:
     other: dict[str, list[str]] = {}
     for m in SHOWN.values():
         if m.better is not None and m.better != LOWER:
-            other.setdefault(m.better, []).append(m.label)
-    text = f"{MARKS['better']} B better than A, {MARKS['worse']} B worse; better is lower, but " + "; ".join(
-        f"{way} for {', '.join(labels)}" for way, labels in other.items()
+            other.setdefault(m.better, []).append(m.shown())
+    zh = current() == "zh"
+    text = tr(
+        "{better} B better than A, {worse} B worse; better is lower, but {others}",
+        better=MARKS["better"],
+        worse=MARKS["worse"],
+        others=("；" if zh else "; ").join(
+            tr("{way} for {labels}", way=translate(DIRECTIONS[way]), labels=("、" if zh else ", ").join(labels))
+            for way, labels in other.items()
+        ),
     )
+    if zh:  # no spaces to break at: wrap by width
+        return _wrapped(text, 80, "  ", "    ")
     return textwrap.wrap(text, 80, initial_indent="  ", subsequent_indent="    ")
+
+
+def _wrapped(text: str, columns: int, first: str, rest: str) -> list[str]:
+    """`text` in lines of at most `columns` terminal columns (`width`: a CJK character takes two), broken anywhere."""
+    lines: list[str] = []
+    line = first
+    for c in text:
+        if width(line + c) > columns:
+            lines.append(line)
+            line = rest
+        line += c
+    return lines + [line]
 
 
 def _table(groups: list[str], rows: list[list[str]]) -> list[str]:
     """Rows (label, A and B of each group, B − A, verdict mark) right-aligned under the group names; 1 space within
-    a pair; the mark follows B − A after a space (nothing when there is none)."""
-    head = ["metric"] + ["A", "B"] * len(groups) + ["B − A"]
-    widths = [max(len(r[c]) for r in [head] + rows) for c in range(len(head))]
+    a pair; the mark follows B − A after a space (nothing when there is none). Widths are terminal columns
+    (`width`: a Chinese label takes two a character)."""
+    head = [tr("metric")] + ["A", "B"] * len(groups) + ["B − A"]
+    widths = [max(width(r[c]) for r in [head] + rows) for c in range(len(head))]
     for g, name in enumerate(groups):  # a group name spans its pair
-        widths[2 + 2 * g] = max(widths[2 + 2 * g], len(name) - widths[1 + 2 * g] - 1)
+        widths[2 + 2 * g] = max(widths[2 + 2 * g], width(name) - widths[1 + 2 * g] - 1)
 
     def line(cells: list[str]) -> str:
         return (
             "  "
-            + cells[0].ljust(widths[0])
-            + "".join(("  " if c % 2 else " ") + v.rjust(widths[c]) for c, v in enumerate(cells[1:], start=1))
+            + _pad(cells[0], widths[0], "<")
+            + "".join(("  " if c % 2 else " ") + _pad(v, widths[c], ">") for c, v in enumerate(cells[1:], start=1))
         )
 
     title = (
         "  "
         + " " * widths[0]
-        + "".join("  " + name.center(widths[1 + 2 * g] + 1 + widths[2 + 2 * g]) for g, name in enumerate(groups))
+        + "".join("  " + _pad(name, widths[1 + 2 * g] + 1 + widths[2 + 2 * g], "^") for g, name in enumerate(groups))
     )
     header = line(head)
-    return [title.rstrip(), header, "  " + "-" * (len(header) - 2)] + [
+    return [title.rstrip(), header, "  " + "-" * (width(header) - 2)] + [
         line(r[:-1]) + (f" {r[-1]}" if r[-1] else "") for r in rows
     ]
+
+
+def _pad(text: str, columns: int, align: str) -> str:
+    """`text` padded with spaces to `columns` terminal columns: '<' left, '>' right, '^' centred (as str.center)."""
+    if align == "^":
+        return text.center(columns - (width(text) - len(text)))
+    fill = " " * max(0, columns - width(text))
+    return text + fill if align == "<" else fill + text
 
 
 def _phasing_lines(ph: dict) -> list[str]:
@@ -462,12 +556,16 @@ def _phasing_lines(ph: dict) -> list[str]:
     if ph["a_periods"] is None or ph["b_periods"] is None:
         side, periods = ("A", ph["a_periods"]) if ph["a_periods"] is not None else ("B", ph["b_periods"])
         return lines + [
-            f"Phasing: only {side} was solved over plan periods ({', '.join(periods)}); no per-period comparison"
+            tr(
+                "Phasing: only {side} was solved over plan periods ({periods}); no per-period comparison",
+                side=side,
+                periods=listing(periods, None),
+            )
         ]
-    lines.append("Phasing (assignments per plan period, A → B; + added, - removed):")
+    lines.append(tr("Phasing (assignments per plan period, A → B; + added, - removed):"))
     for p in ph["periods"]:
         if "only_in" in p:
-            lines.append(f"  {p['period']}: solved in {p['only_in']} only")
+            lines.append("  " + tr("{period}: solved in {side} only", period=p["period"], side=p["only_in"]))
             continue
         lines.append(f"  {p['period']}: {_counts(p['changes'], p['unchanged'])}")
         lines += _change_lines(p["changes"], "    ", detail=False)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from layout.language import tr
 from layout.model.instance import Instance
 from layout.paths import geodata_file
 from layout.results.folder import COLUMNS
@@ -46,7 +47,12 @@ class Declared:
     def coverage_text(self) -> str:
         """Coverage in plain words."""
         n, total = len(self.covered), len(self.covered) + len(self.not_covered)
-        return f"declared plans cover {n} of {total} provinces (sourced rows only); the other {total - n} have no sourced plan"
+        return tr(
+            "declared plans cover {n} of {total} provinces (sourced rows only); the other {rest} have no sourced plan",
+            n=n,
+            total=total,
+            rest=total - n,
+        )
 
 
 def declared_layout(inst: Instance, nbs_category: dict[str, str], path: Path | None = None) -> Declared:
@@ -75,7 +81,7 @@ def declared_layout(inst: Instance, nbs_category: dict[str, str], path: Path | N
     covered = sorted(sources)
     table = pd.DataFrame([rows[k] for k in sorted(rows)], columns=COLUMNS)
     reasons = {
-        i: inst.notes.get(i, f"{i} is not laid out in this scenario")
+        i: inst.notes.get(i, tr("{code} is not laid out in this scenario", code=i))
         for i in sorted({i for v in not_laid_out.values() for i in v})
     }
     return Declared(

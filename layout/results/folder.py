@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from layout.errors import InputError, Problem, expected_of
 from layout.inputs import GEO_LIMIT, read_text
+from layout.language import current, tr
 from layout.results.staging import MANIFEST, PROGRAM, staged_output, write_json
 from layout.results.tables import csv_text, read_csv
 
@@ -572,13 +573,27 @@ def stopped_words(solver: dict, time_limit: float | None) -> str | None:
     if solver.get("status") != "feasible":
         return None
     message = str(solver.get("message") or "")
-    if "time limit" in message.lower():
-        limit = f"the time limit ({time_limit:g} s)" if time_limit is not None else "the time limit"
-    else:
-        limit = f"a limit ({message})" if message else "a limit"
     gap = solver.get("gap")
-    at = f" at gap {100 * gap:.2f} %" if isinstance(gap, (int, float)) and not isinstance(gap, bool) else ""
-    return f"feasible — stopped by {limit}{at}" if limit.startswith("the") else f"feasible — stopped at {limit}{at}"
+    gap = f"{100 * gap:.2f} %" if isinstance(gap, (int, float)) and not isinstance(gap, bool) else None
+    if "time limit" in message.lower() and time_limit is not None:
+        return (
+            tr("feasible — stopped by the time limit ({seconds} s) at gap {gap}", seconds=f"{time_limit:g}", gap=gap)
+            if gap
+            else tr("feasible — stopped by the time limit ({seconds} s)", seconds=f"{time_limit:g}")
+        )
+    if "time limit" in message.lower():
+        return (
+            tr("feasible — stopped by the time limit at gap {gap}", gap=gap)
+            if gap
+            else tr("feasible — stopped by the time limit")
+        )
+    if message:
+        return (
+            tr("feasible — stopped at a limit ({reason}) at gap {gap}", reason=message, gap=gap)
+            if gap
+            else tr("feasible — stopped at a limit ({reason})", reason=message)
+        )
+    return tr("feasible — stopped at a limit at gap {gap}", gap=gap) if gap else tr("feasible — stopped at a limit")
 
 
 def targets_missed_of(metrics: dict) -> list[tuple[str, dict]]:
@@ -594,10 +609,18 @@ def missed_words(missed: dict, period: str = "") -> str:
     """A `targets_missed` record in words: "targets not met: NGIT 0 of 100 built; EPEP 35 of 100 built"."""
     from layout.words import number
 
-    built = "; ".join(
-        f"{m['industry']} {number(m['built'])} of {number(m['target'])} built" for m in missed["industries"]
+    built = ("；" if current() == "zh" else "; ").join(
+        tr(
+            "{industry} {built} of {target} built",
+            industry=m["industry"],
+            built=number(m["built"]),
+            target=number(m["target"]),
+        )
+        for m in missed["industries"]
     )
-    return f"targets not met{f' in {period}' if period else ''}: {built}"
+    if period:
+        return tr("targets not met in {period}: {built}", period=period, built=built)
+    return tr("targets not met: {built}", built=built)
 
 
 def read_explanation(folder: Path) -> dict:

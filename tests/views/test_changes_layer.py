@@ -88,6 +88,7 @@ def changed(tmp_path_factory) -> Path:
 @pytest.fixture
 def page(browser, changed):
     p = Page(browser, changed / "map.html")
+    p.open_legends()  # the tests read them (a legend that would hide a region starts folded)
     yield p
     p.close()
 

@@ -293,8 +293,15 @@ def results(tmp_path_factory) -> Path:
 @pytest.fixture
 def page(browser, results):
     p = Page(browser, results / "map.html")
+    p.open_legends()  # the tests read them (a legend that would hide a region starts folded)
     yield p
     p.close()
+
+
+def _lines(page: Page, role: str) -> int:
+    """Duplication lines drawn on a map (they take no mouse, so Page.count, which counts interactive paths, misses
+    them)."""
+    return page.map(role).locator(".leaflet-overlay-pane svg path.layout-duplications").count()
 
 
 def _inside(code: str) -> tuple[float, float]:
@@ -319,7 +326,6 @@ def test_both_maps_render_offline_with_all_layers(page, tmp_path):
             "layout-portfolio": n,
             "layout-context": 1,
             "layout-inter-provincial": 0,
-            "layout-duplications": len(DUPS["baseline"]),
             "layout-provincial": 0,
             "layout-NGIT": 0,
         },
@@ -327,7 +333,6 @@ def test_both_maps_render_offline_with_all_layers(page, tmp_path):
             "layout-portfolio": n,
             "layout-context": 1,
             "layout-inter-provincial": 1,
-            "layout-duplications": len(DUPS["optimised"]),
             "layout-provincial": 0,
             "layout-NGIT": 0,
         },
@@ -335,6 +340,7 @@ def test_both_maps_render_offline_with_all_layers(page, tmp_path):
     for role, counts in expected.items():
         for cls, want in counts.items():
             assert page.count(role, cls) == want, (role, cls)
+        assert _lines(page, role) == len(DUPS[role])
         m = page.map(role)
         assert m.locator(".leaflet-control-layers").count() == 1
         assert m.locator(".layout-legend").count() == 1
@@ -342,7 +348,7 @@ def test_both_maps_render_offline_with_all_layers(page, tmp_path):
         assert m.locator(".layout-legend").is_visible()
         # the South China Sea dashed line (non-interactive) is drawn in both maps
         assert m.locator(".leaflet-overlay-pane svg path.layout-sea").count() >= 1
-    assert "Inter-provincial clusters" in page.map("optimised").locator(".leaflet-control-layers").inner_text()
+    assert "Inter-provincial clusters" in page.control("optimised").inner_text()
     assert "Delta & <b>Co</b>" in page.map("optimised").locator(".layout-legend").inner_text()
     assert "Taiwan: not modelled" in page.map("baseline").locator(".layout-legend").inner_text()
     # the members holding capacity, with their shares: 30 / 55.5 and 25.5 / 55.5
@@ -402,7 +408,7 @@ def test_escaped_names_stay_text(page):
     popup = page.map("optimised").locator(".leaflet-popup-content")
     popup.wait_for(state="visible", timeout=3000)
     assert popup.locator("b").first.inner_text() == PAYLOAD and popup.locator("img").count() == 0
-    control = page.map("optimised").locator(".leaflet-control-layers")
+    control = page.control("optimised")
     assert f"{BIO_NAME} (BIO): capacity" in control.inner_text()
     assert control.locator("i").count() == 0
     legend = page.map("optimised").locator(".layout-legend")
@@ -413,17 +419,17 @@ def test_escaped_names_stay_text(page):
 
 
 def test_layer_control_toggles_paths_and_syncs_maps(page):
-    control = page.map("optimised").locator(".leaflet-control-layers")
+    control = page.control("optimised")  # collapsed at first: open on hover
     # overlay on: provincial clusters (regions with a provincial cluster) in both maps
     control.get_by_text("Provincial clusters", exact=True).click()
     assert page.count("optimised", "layout-provincial") == 4
     assert page.count("baseline", "layout-provincial") == len(MODELLED)
     # overlay off: duplications disappear in both maps
     control.get_by_text("Uncoordinated neighbour duplications", exact=True).click()
-    assert page.count("optimised", "layout-duplications") == 0
-    assert page.count("baseline", "layout-duplications") == 0
+    assert _lines(page, "optimised") == 0
+    assert _lines(page, "baseline") == 0
     # thematic layer: the NGIT choropleth replaces the portfolio, in both maps, with its legend
-    page.map("baseline").locator(".leaflet-control-layers").get_by_text("New IT (NGIT): capacity").click()
+    page.control("baseline").get_by_text("New IT (NGIT): capacity").click()
     page.fold_legends()
     for role in ("baseline", "optimised"):
         assert page.count(role, "layout-NGIT") == len(MODELLED)
@@ -442,6 +448,42 @@ def test_layer_control_toggles_paths_and_syncs_maps(page):
     assert not legend.locator("section[data-layer='NGIT']").is_visible()
     legend.locator("summary").click()
     assert legend.locator("section[data-layer='NGIT']").is_visible()
+    page.check_clean()
+
+
+def test_duplication_lines_follow_the_industry_and_never_hide_a_region(page):
+    """On an industry's layer only that industry's duplications are drawn (the baseline's three NGIT pairs on New IT,
+    the optimised NMAT pair on 新材料, none on Bio); the portfolio shows them all. The lines take no mouse: over a line
+    crossing a region the region's tooltip shows, and it names the neighbour it duplicates."""
+    page.fold_legends()
+    tip = page.hover("baseline", 30.5, 110.8)  # on the line Alpha–Beta (their centres), inside Alpha
+    assert tip.locator("b").first.inner_text() == "Alpha"
+    assert "Beta: New IT (NGIT), weight 1" in tip.locator(".dups").inner_text()
+    for name, want in (
+        ("New IT (NGIT): capacity", {"baseline": 3, "optimised": 0}),
+        (f"{BIO_NAME} (BIO): capacity", {"baseline": 0, "optimised": 0}),
+        ("新材料 (NMAT): capacity", {"baseline": 0, "optimised": 1}),
+        ("Portfolio (lead industry)", {"baseline": 3, "optimised": 1}),
+    ):
+        page.control("optimised").get_by_text(name, exact=True).click()
+        assert {role: _lines(page, role) for role in want} == want, name
+    # a line as wide as its industry's weight alone: 310000–320000 weighs 0.5 of the widest pair's 1
+    page.control("baseline").get_by_text("New IT (NGIT): capacity", exact=True).click()
+    widths = (
+        page.map("baseline")
+        .locator("path.layout-duplications")
+        .evaluate_all("els => els.map(e => e.getAttribute('stroke-width')).sort()")
+    )
+    assert widths == ["3", "4.5", "4.5"]
+    page.check_clean()
+
+
+def test_layer_control_is_collapsed_at_first(page):
+    for role in page.ids:
+        control = page.map(role).locator(".leaflet-control-layers")
+        assert control.evaluate("el => el.classList.contains('leaflet-control-layers-expanded')") is False, role
+        assert not control.locator(".leaflet-control-layers-list").is_visible()
+    assert page.control("baseline").locator(".leaflet-control-layers-list").is_visible()  # opens on hover
     page.check_clean()
 
 
@@ -602,6 +644,7 @@ def phased(tmp_path_factory) -> Path:
 @pytest.fixture
 def ph_page(browser, phased):
     p = Page(browser, phased / "map.html", width=1600)  # three maps on a 1600 px screen
+    p.open_legends()  # the tests read them (a legend that would hide a region starts folded)
     yield p
     p.close()
 
@@ -713,7 +756,7 @@ def test_period_layers_draw_each_period(ph_page, phased):
             assert _tip_rows(tip) == want, (year, code)
             if not want:
                 assert "no cluster designated" in tip.inner_text()
-        ph_page.fold_legends()  # unfold again
+        ph_page.open_legends()
     # the phasing is visible: Shandong's lead moves from NGIT (2025) to BIO (2030)
     assert fills["2025", "370000"] != fills["2030", "370000"]
     # an industry a region did not hold in the period before is marked "new"
@@ -746,7 +789,7 @@ def test_declared_map(ph_page, phased):
     legend = declared.locator(".layout-legend").inner_text()
     assert "no sourced plan" in legend
     # neighbours that declared the same industry: one line per pair, the count in the legend
-    assert ph_page.count("declared", "layout-duplications") == DECLARED_PAIRS
+    assert _lines(ph_page, "declared") == DECLARED_PAIRS
     assert "neighbours declaring the same industry: 5" in legend
     ph_page.fold_legends()
     for code in NOT_COVERED:
@@ -801,7 +844,7 @@ def test_national_clusters_2019_overlay(ph_page):
         assert tip.locator("li").count() == len(listed)
     # the overlay follows the layer control into the other maps, and its legend line with it
     row = ph_page.map("optimised").locator(".layout-legend [data-overlay='clusters-2019']")
-    ph_page.fold_legends()  # unfold
+    ph_page.open_legends()
     assert not row.is_visible()
     ph_page.control("optimised").get_by_text("National SEI clusters 2019 (partial list)", exact=True).click()
     assert ph_page.count("optimised", "layout-clusters-2019") == len(hosts)
@@ -1024,13 +1067,17 @@ def _leads(rows: list[dict]) -> dict[str, str]:
     return {c: r["industry"] for c, r in best.items()}
 
 
-def _png_panels(path: Path, n_panels: int):
-    """RGB of each panel of a write_png figure (left to right), legend and titles cut away."""
+def _png_panels(path: Path, n_panels: int, results: Path, baseline: bool = True):
+    """RGB of each panel of a write_png figure (left to right), legend and titles cut away: the rows between the
+    panels' axes as png_figure places them (the suptitle and panel titles above, fig.legend below)."""
+    from layout.views.maps.png import png_figure
+
+    boxes = [
+        ax.get_position() for ax in png_figure(results, baseline=baseline).axes if ax.get_label().startswith("panel:")
+    ]
     img = imread(path)[..., :3]  # floats 0..1, RGBA
     h, w = img.shape[:2]
-    # map_png._draw_png: subplots_adjust(top=0.88, bottom=0.15): the suptitle lies above the axes and
-    # fig.legend (with its swatches of every colour) below them, so the rows 12%..85% hold only the panels.
-    body = img[int(0.12 * h) : int(0.85 * h)]
+    body = img[int((1 - max(b.y1 for b in boxes)) * h) : int((1 - min(b.y0 for b in boxes)) * h)]
     return [body[:, k * w // n_panels : (k + 1) * w // n_panels] for k in range(n_panels)]
 
 
@@ -1047,7 +1094,7 @@ def test_write_png(results, tmp_path):
     assert len(data) > 30_000
     single = maps.write_png(results, tmp_path / "single.png", baseline=False)
     w1, h1 = _png_size(single.read_bytes())
-    assert w1 < width and h1 == height
+    assert w1 < width and 0.8 * height <= h1 <= 1.2 * height  # its legend in two columns
 
     # Content. Colours as the module picks them: the industry colour is the one map_inputs.load gives it
     # (the HTML map uses the same), fills are that colour at full opacity, duplication lines are
@@ -1070,7 +1117,7 @@ def test_write_png(results, tmp_path):
     assert any(r["tier"] == "inter-provincial" for r in ASSIGNMENT)
 
     FILL, LINE, STRAY = 1000, 100, 10  # at least this many pixels for a drawn fill / line; at most STRAY else
-    left, right = _png_panels(out, 2)
+    left, right = _png_panels(out, 2, results)
     for role, panel in (("baseline", left), ("optimised", right)):
         for ind in set(lead[role].values()):  # every lead industry fills its regions
             assert _pixels(panel, colour[ind]) >= FILL, (role, ind)
@@ -1089,7 +1136,7 @@ def test_write_png(results, tmp_path):
     assert group.any(axis=1).sum() >= 0.2 * right.shape[0]
     assert _pixels(left, to_rgb(GROUP_COLOURS[0])) <= STRAY
 
-    (only,) = _png_panels(single, 1)  # baseline=False: the optimised panel alone
+    (only,) = _png_panels(single, 1, results, baseline=False)  # baseline=False: the optimised panel alone
     for ind in set(lead["optimised"].values()):
         assert _pixels(only, colour[ind]) >= FILL, ind
     assert _pixels(only, grey) >= FILL

@@ -86,6 +86,7 @@ def test_layers_tooltips_and_colours_match_robustness_csv(browser, sweep_dir):
     rob = _robustness(sweep_dir)
     assert {k: float(r["share_designated"]) for k, r in rob.items()} == SHARES
     p = Page(browser, sweep_dir / "robustness.html")
+    p.open_legends()  # the test reads it (a legend that would hide a region starts folded)
     try:
         # at load: "designated for anything", one path per region; the industry layers are off
         assert {cls: p.count("robustness", cls) for cls in ("layout-any", "layout-T", "layout-U")} == {
@@ -93,7 +94,7 @@ def test_layers_tooltips_and_colours_match_robustness_csv(browser, sweep_dir):
             "layout-T": 0,
             "layout-U": 0,
         }
-        control = p.map("robustness").locator(".leaflet-control-layers")
+        control = p.control("robustness")  # collapsed at first: open on hover
         assert control.locator("input[type=radio]").count() == 3 and control.locator("i").count() == 0
         assert f"{U_NAME} (U)" in control.inner_text()
         legend = p.map("robustness").locator(".layout-legend")
@@ -118,7 +119,7 @@ def test_layers_tooltips_and_colours_match_robustness_csv(browser, sweep_dir):
                 assert row.locator("td.points").inner_text() == f"{rob[code, ind]['points_designated']} of 4"
             assert "out of 4 solved points" in tip.inner_text() and tip.locator("i").count() == 0
 
-        control.get_by_text(f"{U_NAME} (U)").click()
+        p.control("robustness").get_by_text(f"{U_NAME} (U)").click()
         assert {cls: p.count("robustness", cls) for cls in ("layout-any", "layout-T", "layout-U")} == {
             "layout-any": 0,
             "layout-T": 0,

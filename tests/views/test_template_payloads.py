@@ -197,7 +197,7 @@ def test_layer_control_shows_the_payload_in_a_browser(browser, solved):
     p = Page(browser, solved / "map.html")
     try:
         for role in ("baseline", "optimised"):
-            control = p.map(role).locator(".leaflet-control-layers").inner_text()
+            control = p.control(role).inner_text()  # collapsed at first: open on hover
             assert f"{INDUSTRY_NAME} ({INDUSTRY_CODE}): capacity" in control and "49indname" not in control
         assert SCENARIO in p.page.locator(".layout-header").inner_text()
         p.check_clean()

@@ -26,6 +26,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.map import Layer, LayerControl
 from folium.template import Template
 
+from layout.language import current, marked, tr, translate
 from layout.views.maps import offline
 from layout.views.maps.inputs import CLUSTERS_2019_TOTAL, TIERS, NationalCluster, Results, label_points
 from layout.words import fixed
@@ -38,9 +39,17 @@ DUPLICATION_COLOUR = "#d7191c"
 SEA_COLOUR = "#3b3b3b"
 NATIONAL_COLOUR = "#6a1b9a"  # national SEI clusters (2019)
 ROLES = {
-    "baseline": "Baseline: uncoordinated local plans",
-    "optimised": "Optimised layout",
+    "baseline": marked("Baseline: uncoordinated local plans"),
+    "optimised": marked("Optimised layout"),
 }
+# Display names of the codes a page shows (the CSV keeps the codes): tiers, kinds, the program's capacity units.
+TIER_NAMES = {
+    "inter-provincial": marked("inter-provincial"),
+    "provincial": marked("provincial"),
+    "characteristic": marked("characteristic"),
+}
+KIND_NAMES = {"innovation": marked("innovation"), "resource": marked("resource")}
+UNIT_NAMES = {"index units": marked("index units"), "capacity units": marked("capacity units")}
 RAMP = linear.YlGnBu_09.scale(0.0, 1.0)  # type: ignore[attr-defined]  # branca sets its colour maps at run time
 RAMP_START = 0.15  # a capacity > 0 starts here on the ramp, so it never looks like "none"
 _DIGITS = 5  # decimals kept in coordinates (about 1 m)
@@ -49,6 +58,33 @@ _DIGITS = 5  # decimals kept in coordinates (about 1 m)
 def esc(text) -> str:
     """HTML-escape a text from a data or constraint file."""
     return _html.escape(str(text), quote=True)
+
+
+def shown(table: dict[str, str], code: str) -> str:
+    """A code's display name in the current language (`TIER_NAMES`, `KIND_NAMES`, `UNIT_NAMES`), escaped; a code
+    the table does not know is data and shown as it is."""
+    return esc(translate(table[code]) if code in table else code)
+
+
+def named_code(name: str, code: str) -> str:
+    """'New IT (NGIT)' ('新一代信息技术产业（NGIT）' in Chinese), escaped."""
+    return tr("{name} ({code})", name=esc(name), code=esc(code))
+
+
+def joined(items) -> str:
+    """Items of a list in a sentence: 'a, b' ('a、b' in Chinese). Not escaped."""
+    return ("、" if current() == "zh" else ", ").join(str(i) for i in items)
+
+
+def page_words() -> dict[str, str]:
+    """The words of Leaflet's own controls (button titles), for the page's script (JSON data, never template)."""
+    return {
+        "zoomIn": tr("Zoom in"),
+        "zoomOut": tr("Zoom out"),
+        "layers": tr("Layers"),
+        "closePopup": tr("Close popup"),
+        "leaflet": tr("A JavaScript library for interactive maps"),
+    }
 
 
 def js(obj) -> str:
@@ -195,7 +231,35 @@ function layoutSetup(key, map, tips, bounds) {
   }
   map.on('zoomend', zoomClass);
   map.whenReady(zoomClass);
-  LAYOUT.maps[key] = {map: map, tips: tips, layers: {}, base: {}};
+  LAYOUT.maps[key] = {map: map, tips: tips, layers: {}, base: {}, lines: []};
+  map.on('baselayerchange', function (e) { layoutLinesFollow(key, e.layer.layoutKey); });
+}
+function layoutLinesFollow(key, layerKey) {  // lines of an industry's layer show that industry's, else all
+  LAYOUT.maps[key].lines.forEach(function (d) {
+    var own = d.by && d.by[layerKey], all = !d.filter || d.filter.indexOf(layerKey) < 0;
+    if (all || own) {
+      d.line.setStyle({weight: all ? d.weight : own});
+      if (!d.group.hasLayer(d.line)) d.group.addLayer(d.line);
+    } else if (d.group.hasLayer(d.line)) {
+      d.group.removeLayer(d.line);
+    }
+  });
+}
+function layoutWords() {  // Leaflet's own button titles in the page's language (LAYOUT.words, JSON data)
+  var w = LAYOUT.words || {};
+  Object.keys(LAYOUT.maps).forEach(function (k) {
+    var map = LAYOUT.maps[k].map, box = map.getContainer();
+    [['.leaflet-control-zoom-in', w.zoomIn], ['.leaflet-control-zoom-out', w.zoomOut],
+     ['.leaflet-control-layers-toggle', w.layers],
+     ['.leaflet-control-attribution a[href*="leafletjs"]', w.leaflet]].forEach(function (s) {
+      var el = box.querySelector(s[0]);
+      if (el && s[1]) { el.title = s[1]; el.setAttribute('aria-label', s[1]); }
+    });
+    map.on('popupopen', function (e) {
+      var el = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-close-button');
+      if (el && w.closePopup) { el.title = w.closePopup; el.setAttribute('aria-label', w.closePopup); }
+    });
+  });
 }
 function layoutBind(layer, html) {
   if (!html) return;
@@ -227,12 +291,12 @@ function layoutLayer(key, spec) {
         onEachFeature: function (f, layer) { layoutBind(layer, f.properties && f.properties.tip); }
       })));
     }
-    if (p.lines) {
-      p.lines.forEach(function (ln) {
+    if (p.lines) {  // [lat, lon, lat, lon, weight, {industry: weight}]; with p.filter (industries) they follow
+      p.lines.forEach(function (ln) {  // the thematic layer: an industry's layer shows its lines alone
         var line = L.polyline([[ln[0], ln[1]], [ln[2], ln[3]]],
                               Object.assign({}, opts, p.style, {weight: ln[4]}));
-        layoutBind(line, ln[5]);
         parts.push(line);
+        if (p.filter) entry.lines.push({line: line, weight: ln[4], by: ln[5] || {}, filter: p.filter});
       });
     }
     if (p.points) {  // [lat, lon, radius, tooltip html, label]
@@ -257,6 +321,7 @@ function layoutLayer(key, spec) {
   });
   var group = L.featureGroup(parts);
   group.layoutKey = spec.key;
+  entry.lines.forEach(function (d) { if (!d.group) d.group = group; });
   entry.layers[spec.key] = group;
   entry.base[spec.key] = !!spec.base;
   return group;
@@ -300,7 +365,15 @@ function layoutLegend(key, html) {
   Object.keys(entry.layers).forEach(function (k) {
     if (entry.base[k] && map.hasLayer(entry.layers[k])) show(k);
   });
-  overlays();
+  overlays();  var details = div.querySelector('details');
+  if (details && details.open) {  // folded at first when, open, it would hide the middle of a region
+    var b = div.getBoundingClientRect();
+    var hides = Array.prototype.some.call(map.getPane('layoutFill').querySelectorAll('path'), function (el) {
+      var r = el.getBoundingClientRect(), x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+      return r.width > 0 && x > b.left && x < b.right && y > b.top && y < b.bottom;
+    });
+    if (hides) details.open = false;
+  }
 }
 function layoutLink(keys) {  // every map follows the others: view, thematic layer, overlays
   var busy = false;
@@ -443,8 +516,10 @@ class Page(Figure):
         return self._template.render(this=self, kwargs=kwargs)
 
     def offline_html(self) -> str:
-        """The page as a self-contained HTML document: rendered, Leaflet inlined (:mod:`layout.views.maps.offline`)."""
-        return offline.inline_assets(self.render())
+        """The page as a self-contained HTML document: rendered, Leaflet inlined (:mod:`layout.views.maps.offline`),
+        its language declared on <html> (zh-CN or en: the browser picks fonts and a reader's voice by it)."""
+        lang = "zh-CN" if current() == "zh" else "en"
+        return offline.inline_assets(self.render().replace("<html>", f'<html lang="{lang}">', 1))
 
     def _repr_html_(self, **kwargs) -> str:
         """What Jupyter shows: the self-contained page (:meth:`offline_html`) in an iframe as wide as the cell and
@@ -516,30 +591,34 @@ class LayoutLayer(Layer, VerbatimMacro):
         self.spec_json = js({"key": key, "base": base, "parts": parts})
 
 
-def tooltip(res: Results, rows: list, code: str, *, caption: str = "", new: set[str] | None = None) -> str:
+def tooltip(
+    res: Results, rows: list, code: str, *, caption: str = "", new: set[str] | None = None, extra: str = ""
+) -> str:
     """A region's tooltip: name, then a table of its clusters (``rows``). ``caption`` follows the name
-    (e.g. the period); industries in ``new`` are marked "new"."""
+    (e.g. the period); industries in ``new`` are marked "new"; ``extra`` (HTML) ends it (e.g. its duplications)."""
     unit = res.units[code]
-    head = f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
+    head = f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">{tr("({name})", name=esc(code))}</span>'
     if caption:
         head += f' <span class="caption">· {esc(caption)}</span>'
     rows = sorted(rows, key=lambda r: (TIERS.index(r.tier) if r.tier in TIERS else len(TIERS), -r.capacity, r.industry))
     if not rows:
-        return head + '<div class="none">no cluster designated</div></div>'
-    body = [f"<table><tr><th>Industry</th><th>Tier</th><th>Kind</th><th>Capacity ({esc(res.unit)})</th></tr>"]
+        return head + f'<div class="none">{tr("no cluster designated")}</div>{extra}</div>'
+    body = [
+        f"<table><tr><th>{tr('Industry')}</th><th>{tr('Tier')}</th><th>{tr('Kind')}</th>"
+        f"<th>{tr('Capacity ({unit})', unit=shown(UNIT_NAMES, res.unit))}</th></tr>"
+    ]
     for r in rows:
         ind = res.industries.get(r.industry)
         name = ind.name if ind else r.industry
-        tier = esc(r.tier)
-        group = f' <span class="group">({esc(r.group_name or r.group)})</span>' if r.group else ""
-        mark = ' <span class="new">new</span>' if new and r.industry in new else ""
+        group = f' <span class="group">{tr("({name})", name=esc(r.group_name or r.group))}</span>' if r.group else ""
+        mark = f' <span class="new">{tr("new")}</span>' if new and r.industry in new else ""
         body.append(
-            f'<tr data-industry="{esc(r.industry)}"><td class="industry">{esc(name)} ({esc(r.industry)}){mark}</td>'
-            f'<td class="tier" data-tier="{tier}">{tier}{group}</td><td class="kind">{esc(r.kind)}</td>'
-            f'<td class="cap">{fmt_capacity(r.capacity)}</td></tr>'
+            f'<tr data-industry="{esc(r.industry)}"><td class="industry">{named_code(name, r.industry)}{mark}</td>'
+            f'<td class="tier" data-tier="{esc(r.tier)}">{shown(TIER_NAMES, r.tier)}{group}</td>'
+            f'<td class="kind">{shown(KIND_NAMES, r.kind)}</td><td class="cap">{fmt_capacity(r.capacity)}</td></tr>'
         )
     body.append("</table>")
-    return head + "".join(body) + "</div>"
+    return head + "".join(body) + extra + "</div>"
 
 
 # --------------------------------------------------------------------------------------------
@@ -617,8 +696,13 @@ def add_context(frame: Frame, key: str, m: folium.Map) -> None:
                 "style": {"color": "#888", "weight": 0.7, "fillColor": NOT_MODELLED_FILL, "fillOpacity": 0.9},
                 "tips": False,
                 "head": {
-                    u.code: f'<div class="layout-tip"><b>{esc(u.name)}</b> ({esc(u.code)}): not modelled '
-                    f"(drawn only; the model covers the modelled regions)</div>"
+                    u.code: '<div class="layout-tip">'
+                    + tr(
+                        "{name} ({code}): not modelled (drawn only; the model covers the modelled regions)",
+                        name=f"<b>{esc(u.name)}</b>",
+                        code=esc(u.code),
+                    )
+                    + "</div>"
                     for u in nm
                 },
             }
@@ -626,7 +710,8 @@ def add_context(frame: Frame, key: str, m: folium.Map) -> None:
         context.append(
             {
                 "labels": [
-                    [lat, lon, esc(", ".join(u.name for u in c)) + ": not modelled"] for lon, lat, c in label_points(nm)
+                    [lat, lon, tr("{names}: not modelled", names=esc(joined(u.name for u in c)))]
+                    for lon, lat, c in label_points(nm)
                 ],
                 "cls": "context",
             }
@@ -665,19 +750,21 @@ def lead_rows(res: Results, leads: Collection[str | None]) -> list[str]:
     """Legend rows of a portfolio fill: the colour of each industry in `leads`, then the fill of regions with no
     cluster when one has none (None in `leads`)."""
     rows = [
-        legend_row(f"background:{ind.colour}", f"{esc(ind.name)} ({esc(ind.code)})")
+        legend_row(f"background:{ind.colour}", named_code(ind.name, ind.code))
         for ind in res.industries.values()
         if ind.code in leads
     ]
     if None in leads:
-        rows.append(legend_row(f"background:{NONE_FILL}", "no cluster designated"))
+        rows.append(legend_row(f"background:{NONE_FILL}", tr("no cluster designated")))
     return rows
 
 
 def clusters_statement(frame: Frame) -> str:
-    """What the 2019 overlay shows, in plain words."""
-    return (
-        f"{frame.clusters_listed} of {CLUSTERS_2019_TOTAL} national clusters (2019) listed; the full list was not found"
+    """What the 2019 overlay shows, in plain words (not escaped)."""
+    return tr(
+        "{listed} of {total} national clusters (2019) listed; the full list was not found",
+        listed=frame.clusters_listed,
+        total=CLUSTERS_2019_TOTAL,
     )
 
 
@@ -689,23 +776,29 @@ def closing_rows(frame: Frame, drawn: Collection[str] = ()) -> list[str]:
         rows.append(
             legend_row(
                 "",
-                f"national SEI clusters (2019) by province (number in the circle): {esc(clusters_statement(frame))}",
+                tr(
+                    "national SEI clusters (2019) by province (number in the circle): {statement}",
+                    statement=esc(clusters_statement(frame)),
+                ),
                 "dot",
                 "clusters-2019",
             )
         )
     not_modelled = [frame.res.units[c].name for c in frame.res.not_modelled]
     if not_modelled:
-        rows.append(legend_row(f"background:{NOT_MODELLED_FILL}", f"{esc(', '.join(not_modelled))}: not modelled"))
+        rows.append(
+            legend_row(f"background:{NOT_MODELLED_FILL}", tr("{names}: not modelled", names=esc(joined(not_modelled))))
+        )
     if frame.has_sea:
-        rows.append(legend_row(f"border-top:2px dashed {SEA_COLOUR}", "South China Sea dashed line", "ln"))
+        rows.append(legend_row(f"border-top:2px dashed {SEA_COLOUR}", tr("South China Sea dashed line"), "ln"))
     return rows
 
 
-def finish_map(m: folium.Map, key: str, legend_html: str, *, collapsed: bool) -> folium.Map:
-    """Add the legend and the layer control, last (the control lists the layers added before it)."""
+def finish_map(m: folium.Map, key: str, legend_html: str) -> folium.Map:
+    """Add the legend and the layer control, last (the control lists the layers added before it). The control is
+    collapsed to its icon (it opens on hover or a tap): open, it would hide the north-east of the map."""
     Script(f"layoutLegend({js(key)}, {js(legend_html)});").add_to(m)
-    PageLayerControl(collapsed=collapsed, position="topright").add_to(m)
+    PageLayerControl(collapsed=True, position="topright").add_to(m)
     return m
 
 
@@ -744,14 +837,18 @@ def build_page(title: str, columns: list[tuple[str, str, str]], maps: list[foliu
         }
     )
     fig.script.add_child(
-        Verbatim(JS + f"LAYOUT.geo = {js(unit_collection(units))};\nLAYOUT.sea = {js(sea_js)};\n"), name="layout_lib"
+        Verbatim(
+            JS + f"LAYOUT.geo = {js(unit_collection(units))};\nLAYOUT.sea = {js(sea_js)};\n"
+            f"LAYOUT.words = {js(page_words())};\n"
+        ),
+        name="layout_lib",
     )
     for m in maps:
         fig.add_child(m)
     roles = js([role for role, _, _ in columns])  # after every map: keep them in step; expose them (tests, console)
     fig.add_child(
         Script(
-            f"layoutLink({roles});\nwindow.layoutMaps = Object.fromEntries("
+            f"layoutLink({roles});\nlayoutWords();\nwindow.layoutMaps = Object.fromEntries("
             f"{roles}.map(function (k) {{ return [k, LAYOUT.maps[k].map]; }}));"
         )
     )

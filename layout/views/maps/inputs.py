@@ -32,6 +32,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from layout.errors import InputError, Problem
+from layout.language import current, tr
 from layout.paths import geodata_file
 from layout.regions.readers import capped
 from layout.results.folder import (
@@ -482,10 +483,13 @@ def _read_declared(folder: Path, metrics: dict, reader: _Reader) -> Declared:
     covered = [str(c) for c in info.get("covered") or []] or sorted({r.region for r in rows})
     covered = [c for c in covered if c in reader.units]
     not_covered = [str(c) for c in info.get("not_covered") or []] or [c for c in modelled if c not in covered]
-    coverage = str(
-        info.get("coverage")
-        or f"declared plans cover {len(covered)} of {len(covered) + len(not_covered)} regions "
-        f"(sourced rows only); the other {len(not_covered)} have no sourced plan"
+    # The folder's sentence is English (metrics.json's words); a page in another language says it anew.
+    coverage = str(info.get("coverage") or "") if current() == "en" else ""
+    coverage = coverage or tr(
+        "declared plans cover {covered} of {total} regions (sourced rows only); the other {others} have no sourced plan",
+        covered=len(covered),
+        total=len(covered) + len(not_covered),
+        others=len(not_covered),
     )
     unmapped = {str(k): [str(x) for x in v] for k, v in (info.get("unmapped") or {}).items() if isinstance(v, list)}
     not_laid_out = {

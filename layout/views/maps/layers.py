@@ -23,6 +23,7 @@ from __future__ import annotations
 import folium
 from branca.colormap import linear
 
+from layout.language import current, marked, tr, translate, trn
 from layout.results.metrics import LABEL_MEMBERS, member_text, member_words
 from layout.views.maps.elements import (
     DUPLICATION_COLOUR,
@@ -38,8 +39,10 @@ from layout.views.maps.elements import (
     esc,
     fill_part,
     finish_map,
+    joined,
     lead_rows,
     legend_row,
+    named_code,
     new_map,
     tooltip,
 )
@@ -47,8 +50,8 @@ from layout.views.maps.inputs import Changes, Declared, Plan, RegionChange, Resu
 from layout.words import cell, plural
 
 DECLARED_RAMP = linear.YlOrBr_09.scale(0.0, 1.0)  # type: ignore[attr-defined]  # branca sets its colour maps at run time
-DECLARED_TITLE = "Declared plans (sourced)"
-NO_PLAN = "no sourced plan"
+DECLARED_TITLE = marked("Declared plans (sourced)")
+NO_PLAN = marked("no sourced plan")
 SMALL_DEG2 = 25.0  # regions smaller than this (square degrees) are labelled only when zoomed in
 
 
@@ -74,9 +77,14 @@ def group_label(group: dict) -> str:
     for c in group["clusters"]:
         items = [member_text(m) for m in c["members"][:LABEL_MEMBERS]]
         if len(c["members"]) > len(items):
-            items.append(f"… and {len(c['members']) - len(items)} more")
-        chunks = [", ".join(items[k : k + LINE_MEMBERS]) for k in range(0, len(items), LINE_MEMBERS)]
-        lines.append(esc(f"{c['name']}: {c['industry']} —") + "<br>" + ",<br>".join(esc(chunk) for chunk in chunks))
+            items.append(tr("… and {n} more", n=len(c["members"]) - len(items)))
+        chunks = [joined(items[k : k + LINE_MEMBERS]) for k in range(0, len(items), LINE_MEMBERS)]
+        comma = "、" if current() == "zh" else ","
+        lines.append(
+            tr("{name}: {industry} —", name=esc(c["name"]), industry=esc(c["industry"]))
+            + "<br>"
+            + f"{comma}<br>".join(esc(chunk) for chunk in chunks)
+        )
     return "<br>".join(lines)
 
 
@@ -87,24 +95,31 @@ def group_tip(res: Results, group: dict) -> str:
     body = []
     for c in group["clusters"]:
         ind = res.industries.get(c["industry"])
-        name = f"{ind.name} ({c['industry']})" if ind else c["industry"]
+        name = named_code(ind.name, c["industry"]) if ind else esc(c["industry"])
         members = c["members"]
         items = [f"<li>{esc(member_text(m))}</li>" for m in members[:TIP_MEMBERS]]
         if len(members) > TIP_MEMBERS:
-            items.append(f"<li>… and {len(members) - TIP_MEMBERS} more (assignment.csv lists them all)</li>")
-        body.append(
-            f'<div class="focus">{esc(name)}: capacity {esc(cell(c["capacity"], 1))}, '
-            f"{plural(len(members), 'member')} holding capacity</div><ul>{''.join(items)}</ul>"
+            items.append(
+                "<li>" + tr("… and {n} more (assignment.csv lists them all)", n=len(members) - TIP_MEMBERS) + "</li>"
+            )
+        focus = trn(
+            "{name}: capacity {capacity}, {n} member holding capacity",
+            "{name}: capacity {capacity}, {n} members holding capacity",
+            len(members),
+            name=name,
+            capacity=esc(cell(c["capacity"], 1)),
         )
+        body.append(f'<div class="focus">{focus}</div><ul>{"".join(items)}</ul>')
         parts = c.get("parts") or []
         if parts:
-            body.append(f'<div class="none">parts: {esc(member_words(parts))}</div>')
+            body.append(f'<div class="none">{tr("parts: {parts}", parts=esc(member_words(parts)))}</div>')
         if c.get("note"):
-            body.append(f'<div class="none">{esc(sentence(c["note"]))}.</div>')
-    return (
-        f'<div class="layout-tip"><b>{esc(group["name"])}</b>: inter-provincial cluster (members: the regions '
-        "holding capacity in it, with their share)" + "".join(body) + "</div>"
+            body.append(f'<div class="none">{tr("{sentence}.", sentence=esc(sentence(c["note"])))}</div>')
+    title = tr(
+        "{name}: inter-provincial cluster (members: the regions holding capacity in it, with their share)",
+        name=f"<b>{esc(group['name'])}</b>",
     )
+    return f'<div class="layout-tip">{title}' + "".join(body) + "</div>"
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,8 +127,36 @@ def group_tip(res: Results, group: dict) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _line_width(weight: float, wmax: float) -> float:
+    """Width of a duplication line (px) for its weight, the widest pair's being wmax."""
+    return round(1.5 + 3.0 * weight / wmax, 2)
+
+
+def duplication_tips(res: Results, plan: Plan) -> dict[str, str]:
+    """The end of each region's tooltip (HTML): its neighbours holding the same industry outside a shared cluster,
+    with the industries and weights (the lines themselves take no mouse: a region's tooltip is never hidden)."""
+    by_region: dict[str, list[str]] = {}
+    for a, b, items in duplication_pairs(res, plan):
+        listed = joined(
+            tr(
+                "{industry}, weight {weight}",
+                industry=named_code(res.industries[i].name, i) if i in res.industries else esc(i),
+                weight=f"{w:g}",
+            )
+            for i, w in items
+        )
+        for here, there in ((a, b), (b, a)):
+            by_region.setdefault(here, []).append(
+                f"<li>{tr('{neighbour}: {industries}', neighbour=esc(res.units[there].name), industries=listed)}</li>"
+            )
+    what = tr("Declared by both neighbours") if plan.role == "declared" else tr("Uncoordinated duplication")
+    return {c: f'<div class="dups"><b>{what}</b><ul>{"".join(rows)}</ul></div>' for c, rows in by_region.items()}
+
+
 def add_duplications(frame: Frame, key: str, plan: Plan, m: folium.Map) -> bool:
-    """Lines between neighbours that hold the same industry outside a shared cluster; False if none."""
+    """Lines between neighbours that hold the same industry outside a shared cluster; False if none. The lines take
+    no mouse (the regions' tooltips list them: `duplication_tips`) and follow the thematic layer: on an industry's
+    layer only that industry's lines are drawn, as wide as its weight alone."""
     res = frame.res
     pairs = duplication_pairs(res, plan)
     if not pairs:
@@ -122,15 +165,9 @@ def add_duplications(frame: Frame, key: str, plan: Plan, m: folium.Map) -> bool:
     lines = []
     for a, b, items in pairs:
         total = sum(w for _, w in items)
-        listed = "".join(
-            f"<br>{esc(res.industries[i].name if i in res.industries else i)} ({esc(i)}), weight {w:g}"
-            for i, w in items
-        )
-        what = "Declared by both neighbours" if plan.role == "declared" else "Uncoordinated duplication"
-        tip = (
-            f'<div class="layout-tip"><b>{what}</b><br>{esc(res.units[a].name)} – '
-            f"{esc(res.units[b].name)}{listed}</div>"
-        )
+        by: dict[str, float] = {}
+        for i, w in items:
+            by[i] = by.get(i, 0.0) + w
         pa, pb = res.units[a].point, res.units[b].point
         lines.append(
             [
@@ -138,22 +175,26 @@ def add_duplications(frame: Frame, key: str, plan: Plan, m: folium.Map) -> bool:
                 round(pa[0], 4),
                 round(pb[1], 4),
                 round(pb[0], 4),
-                round(1.5 + 3.0 * total / wmax, 2),
-                tip,
+                _line_width(total, wmax),
+                {i: _line_width(w, wmax) for i, w in by.items()},
             ]
         )
     name = (
-        "Neighbours declaring the same industry" if plan.role == "declared" else "Uncoordinated neighbour duplications"
+        tr("Neighbours declaring the same industry")
+        if plan.role == "declared"
+        else tr("Uncoordinated neighbour duplications")
     )
     LayoutLayer(
         key,
         "duplications",
-        name,  # the same key in every map: switched together
+        esc(name),  # the same key in every map: switched together
         [
             {
                 "lines": lines,
                 "pane": "layoutLines",
                 "cls": "layout-duplications",
+                "interactive": False,
+                "filter": list(res.industries),
                 "style": {"color": DUPLICATION_COLOUR, "opacity": 0.85},
             }
         ],
@@ -192,7 +233,8 @@ def add_periods(frame: Frame, key: str, m: folium.Map) -> None:
             "head": head,
             "tips": False,
         }
-        LayoutLayer(key, period.key, f"Portfolio {esc(period.year)}", [part], base=True, show=False).add_to(m)
+        name = tr("Portfolio {year}", year=esc(period.year))
+        LayoutLayer(key, period.key, name, [part], base=True, show=False).add_to(m)
 
 
 def period_sections(frame: Frame) -> list[str]:
@@ -205,12 +247,15 @@ def period_sections(frame: Frame) -> list[str]:
         rows = lead_rows(res, leads)
         n_rows = sum(len(v) for v in period.plan.rows.values())
         dups = period.summary.get("duplications", len(period.plan.duplications))
-        facts = f"{plural(n_rows, 'cluster')}, {plural(int(dups), 'neighbour duplication')}"
-        out.append(
-            f'<section data-layer="{esc(period.key)}"><b>Portfolio {esc(period.year)}</b>: fill = lead '
-            f"industry in {esc(period.year)} ({facts}); the tooltip lists the clusters of that period "
-            '("new": not held in the period before)' + "".join(rows) + "</section>"
+        text = tr(
+            "{title}: fill = lead industry in {year} ({clusters}, {duplications}); the tooltip lists the clusters of "
+            'that period ("new": not held in the period before)',
+            title=f"<b>{tr('Portfolio {year}', year=esc(period.year))}</b>",
+            year=esc(period.year),
+            clusters=plural(n_rows, "cluster"),
+            duplications=plural(int(dups), "neighbour duplication"),
         )
+        out.append(f'<section data-layer="{esc(period.key)}">{text}' + "".join(rows) + "</section>")
     return out
 
 
@@ -229,17 +274,25 @@ def add_clusters_2019(frame: Frame, key: str, m: folium.Map, *, show: bool) -> b
         return False
     regions = [c for c in res.units if c in by_region]
     points = []
-    statement = esc(sentence(clusters_statement(frame))) + "."
+    statement = tr("{sentence}.", sentence=esc(sentence(clusters_statement(frame))))
     for code in regions:
         items = by_region[code]
         unit = res.units[code]
         listed = "".join(f"<li>{esc(c.city)} – {esc(c.industry)} – {esc('; '.join(c.sources))}</li>" for c in items)
-        province = f" ({esc(items[0].province)})" if items[0].province and items[0].province != unit.name else ""
+        region, clusters = f"<b>{esc(unit.name)}</b>", plural(len(items), "national SEI cluster")
+        if items[0].province and items[0].province != unit.name:
+            head = tr(
+                "{region} ({province}): {clusters} (2019) listed",
+                region=region,
+                province=esc(items[0].province),
+                clusters=clusters,
+            )
+        else:
+            head = tr("{region}: {clusters} (2019) listed", region=region, clusters=clusters)
         tip = (
-            f'<div class="layout-tip layout-clusters-2019-tip"><b>{esc(unit.name)}</b>{province}: '
-            f"{plural(len(items), 'national SEI cluster')} (2019) listed<br>"
-            f'<span class="none">city – industry – source</span><ul>{listed}</ul>'
-            f'<div class="none">{statement} Cities have no coordinates here: drawn per province.</div></div>'
+            f'<div class="layout-tip layout-clusters-2019-tip">{head}<br>'
+            f'<span class="none">{tr("city – industry – source")}</span><ul>{listed}</ul>'
+            f'<div class="none">{statement} {tr("Cities have no coordinates here: drawn per province.")}</div></div>'
         )
         points.append(
             [
@@ -266,9 +319,8 @@ def add_clusters_2019(frame: Frame, key: str, m: folium.Map, *, show: bool) -> b
             "style": {"color": "#ffffff", "weight": 1.5, "fillColor": NATIONAL_COLOUR, "fillOpacity": 0.9},
         },
     ]
-    LayoutLayer(key, "clusters-2019", "National SEI clusters 2019 (partial list)", parts, base=False, show=show).add_to(
-        m
-    )
+    name = tr("National SEI clusters 2019 (partial list)")
+    LayoutLayer(key, "clusters-2019", esc(name), parts, base=False, show=show).add_to(m)
     return True
 
 
@@ -276,13 +328,13 @@ def add_clusters_2019(frame: Frame, key: str, m: folium.Map, *, show: bool) -> b
 # Changes against the reference layout (optimised map)
 # --------------------------------------------------------------------------------------------
 
-CHANGES_NAME = "Changes against the reference"
+CHANGES_NAME = marked("Changes against the reference")
 # Fill of a region by what it changed against the reference (RegionChange.kind), with its legend words.
 CHANGE_FILLS = {
-    "removed": ("#e6550d", "gave up designations"),
-    "added": ("#31a354", "added designations"),
-    "both": ("#756bb1", "added and gave up designations"),
-    "kept": ("#c6dbef", "no change: kept every designation"),
+    "removed": ("#e6550d", marked("gave up designations")),
+    "added": ("#31a354", marked("added designations")),
+    "both": ("#756bb1", marked("added and gave up designations")),
+    "kept": ("#c6dbef", marked("no change: kept every designation")),
 }
 
 
@@ -298,34 +350,41 @@ def changes_words(res: Results) -> str:
     declared plans (15 regions): 40 designations kept, 0 added, 28 removed (28 changes in 13 regions)" (the count,
     then the record's sentence), for the optimised column's header and the layer's legend."""
     ch = _changes(res)
-    text = ch.text or (
-        f"against the reference layout: {plural(ch.kept, 'designation')} kept, {ch.added} added, {ch.removed} removed"
+    text = ch.text or tr(
+        "against the reference layout: {kept} kept, {added} added, {removed} removed",
+        kept=plural(ch.kept, "designation"),
+        added=ch.added,
+        removed=ch.removed,
     )
-    return esc(f"{plural(ch.count, 'change')} {text}")
+    return esc(tr("{changes} {text}", changes=plural(ch.count, "change"), text=text))
 
 
 def _industry_words(res: Results, codes: tuple[str, ...]) -> str:
     """'New IT (NGIT), Bio (BIO)' (escaped), or 'none'."""
-    names = [f"{res.industries[i].name if i in res.industries else i} ({i})" for i in codes]
-    return esc(", ".join(names)) if names else "none"
+    names = [named_code(res.industries[i].name if i in res.industries else i, i) for i in codes]
+    return joined(names) if names else tr("none")
 
 
 def _changes_tip(res: Results, code: str) -> str:
     unit = res.units[code]
-    head = f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
+    head = f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">{tr("({name})", name=esc(code))}</span>'
     region = _changes(res).regions.get(code)
     if region is None:
-        return head + '<div class="none">nothing kept, added or given up against the reference layout</div></div>'
+        nothing = tr("nothing kept, added or given up against the reference layout")
+        return head + f'<div class="none">{nothing}</div></div>'
     n = len(region.added) + len(region.removed)
     rows = "".join(
-        f'<div data-change="{kind}"><b>{words}</b> ({len(codes)}): {_industry_words(res, codes)}</div>'
+        f'<div data-change="{kind}">'
+        + tr("{what} ({n}): {industries}", what=f"<b>{words}</b>", n=len(codes), industries=_industry_words(res, codes))
+        + "</div>"
         for kind, words, codes in (
-            ("kept", "kept", region.kept),
-            ("added", "added", region.added),
-            ("removed", "given up", region.removed),
+            ("kept", tr("kept"), region.kept),
+            ("added", tr("added"), region.added),
+            ("removed", tr("given up"), region.removed),
         )
     )
-    return head + f'<div class="focus">against the reference layout: {plural(n, "change")}</div>' + rows + "</div>"
+    focus = tr("against the reference layout: {changes}", changes=plural(n, "change"))
+    return head + f'<div class="focus">{focus}</div>' + rows + "</div>"
 
 
 def _change_label(region: RegionChange) -> str:
@@ -349,7 +408,7 @@ def add_changes(frame: Frame, key: str, m: folium.Map) -> None:
         if (label := _change_label(r))
     ]
     parts = [part, {"labels": labels, "cls": "changes"}] if labels else [part]
-    LayoutLayer(key, "changes", CHANGES_NAME, parts, base=True, show=False).add_to(m)
+    LayoutLayer(key, "changes", esc(translate(CHANGES_NAME)), parts, base=True, show=False).add_to(m)
 
 
 def changes_sections(frame: Frame) -> list[str]:
@@ -357,17 +416,21 @@ def changes_sections(frame: Frame) -> list[str]:
     ch = _changes(frame.res)
     kinds = [r.kind for r in ch.regions.values()]
     rows = [
-        legend_row(f"background:{colour}", f"{words} ({plural(kinds.count(kind), 'region')})")
+        legend_row(
+            f"background:{colour}",
+            tr("{what} ({regions})", what=translate(words), regions=plural(kinds.count(kind), "region")),
+        )
         for kind, (colour, words) in CHANGE_FILLS.items()
         if kind in kinds
     ]
-    rows.append(legend_row(f"background:{NONE_FILL}", "nothing kept, added or given up"))
-    return [
-        f'<section data-layer="changes"><b>{CHANGES_NAME}</b>: {changes_words(frame.res)}. Fill = '
-        "what a region changed; label = designations added (+) and given up (−); hover for the industries"
-        + "".join(rows)
-        + "</section>"
-    ]
+    rows.append(legend_row(f"background:{NONE_FILL}", tr("nothing kept, added or given up")))
+    text = tr(
+        "{title}: {changes}. Fill = what a region changed; label = designations added (+) and given up (−); hover "
+        "for the industries",
+        title=f"<b>{translate(CHANGES_NAME)}</b>",
+        changes=changes_words(frame.res),
+    )
+    return [f'<section data-layer="changes">{text}' + "".join(rows) + "</section>"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,51 +449,54 @@ def declared_header(res: Results) -> tuple[str, str]:
     """(title, subtitle) of the declared map's column in the page header (escaped)."""
     d = _declared(res)
     return (
-        esc(DECLARED_TITLE),
+        esc(translate(DECLARED_TITLE)),
         f"{esc(sentence(d.coverage))} · {plural(len(d.plan.duplications), 'neighbour duplication')}",
     )
 
 
-def _declared_tooltip(res: Results, code: str) -> str:
+def _declared_tooltip(res: Results, code: str, dups: str = "") -> str:
+    """A province's declared priorities (and, `dups`, its neighbours declaring the same industry), escaped."""
     d = _declared(res)
     unit = res.units[code]
-    head = f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
+    head = f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">{tr("({name})", name=esc(code))}</span>'
     if code not in d.covered:
-        return (
-            head + f'<div class="focus no-plan">{NO_PLAN}</div><div class="none">No plan with a source was '
-            "found for this province; nothing is filled in.</div></div>"
-        )
+        none = tr("No plan with a source was found for this province; nothing is filled in.")
+        return head + f'<div class="focus no-plan">{translate(NO_PLAN)}</div><div class="none">{none}</div>{dups}</div>'
     rows = sorted(d.plan.rows.get(code, []), key=lambda r: r.industry)
-    body = ['<div class="focus">declared SEI priorities (declared, no capacity stated)</div>']
+    body = [f'<div class="focus">{tr("declared SEI priorities (declared, no capacity stated)")}</div>']
     if rows:
         body.append(
             "<ul>"
             + "".join(
-                f'<li data-industry="{esc(r.industry)}">{esc(res.industries[r.industry].name)} ({esc(r.industry)})</li>'
+                f'<li data-industry="{esc(r.industry)}">{named_code(res.industries[r.industry].name, r.industry)}</li>'
                 for r in rows
             )
             + "</ul>"
         )
     else:
-        body.append('<div class="none">none that maps to an industry of this scenario</div>')
+        body.append(f'<div class="none">{tr("none that maps to an industry of this scenario")}</div>')
     for i, priorities in sorted(d.not_laid_out.get(code, {}).items()):
-        body.append(
-            f'<div class="not-laid-out">declared, but not laid out in this scenario: {esc("、".join(priorities))} '
-            f"— {esc(d.reasons.get(i, i))}</div>"
+        text = tr(
+            "declared, but not laid out in this scenario: {priorities} — {reason}",
+            priorities=esc("、".join(priorities)),
+            reason=esc(d.reasons.get(i, i)),
         )
+        body.append(f'<div class="not-laid-out">{text}</div>')
     unmapped = d.unmapped.get(code)
     if unmapped:
-        body.append(
-            f'<div class="unmapped">also declared, not mapped to an industry of the scenario: '
-            f"{esc('、'.join(unmapped))}</div>"
+        text = tr(
+            "also declared, not mapped to an industry of the scenario: {priorities}",
+            priorities=esc("、".join(unmapped)),
         )
-    return head + "".join(body) + "</div>"
+        body.append(f'<div class="unmapped">{text}</div>')
+    return head + "".join(body) + dups + "</div>"
 
 
 def declared_map(frame: Frame, index: int) -> folium.Map:
     """The declared plans, synchronised with the other maps (same layer keys where they mean the same)."""
     res, d, key = frame.res, _declared(frame.res), "declared"
-    m = new_map(frame, key, index, {c: _declared_tooltip(res, c) for c in res.modelled})
+    dups = duplication_tips(res, d.plan) if "duplications" in frame.overlays else {}
+    m = new_map(frame, key, index, {c: _declared_tooltip(res, c, dups.get(c, "")) for c in res.modelled})
     held = {c: sorted({r.industry for r in rows}) for c, rows in d.plan.rows.items()}
     top = max((len(v) for v in held.values()), default=0)
 
@@ -444,19 +510,21 @@ def declared_map(frame: Frame, index: int) -> folium.Map:
     for bkey in frame.bases:
         if bkey == "portfolio":
             fill = {c: count_fill(c) for c in res.modelled}
-            name, head = "Declared priorities (number of industries)", None
+            name, head = esc(tr("Declared priorities (number of industries)")), None
         else:
             ind = res.industries[bkey]
             fill, head = {}, {}
             for c in res.modelled:
                 if c not in d.covered:
-                    fill[c], state = HATCH, NO_PLAN
+                    fill[c], state = HATCH, translate(NO_PLAN)
                 elif bkey in held.get(c, []):
-                    fill[c], state = ind.colour, "declared"
+                    fill[c], state = ind.colour, tr("declared")
                 else:
-                    fill[c], state = NONE_FILL, "not declared"
-                head[c] = f'<div class="focus">{esc(ind.name)} ({esc(bkey)}): {state}</div>'
-            name = f"{esc(ind.name)} ({esc(bkey)}): declared"
+                    fill[c], state = NONE_FILL, tr("not declared")
+                head[c] = (
+                    f'<div class="focus">{tr("{industry}: {state}", industry=named_code(ind.name, bkey), state=state)}</div>'
+                )
+            name = tr("{industry}: declared", industry=named_code(ind.name, bkey))
         part = fill_part(frame, res.modelled, bkey, fill, head)
         LayoutLayer(key, bkey, name, [part], base=True, show=bkey == first).add_to(m)
 
@@ -467,66 +535,65 @@ def declared_map(frame: Frame, index: int) -> folium.Map:
             [
                 round(res.units[c].point[1], 4),
                 round(res.units[c].point[0], 4),
-                NO_PLAN,
+                esc(translate(NO_PLAN)),
                 "small" if res.units[c].geom.area < SMALL_DEG2 else "",
             ]
             for c in d.not_covered
             if c in res.units
         ]
         LayoutLayer(
-            key, "no-plan", "Labels: no sourced plan", [{"labels": labels, "cls": "no-plan"}], base=False
+            key, "no-plan", esc(tr("Labels: no sourced plan")), [{"labels": labels, "cls": "no-plan"}], base=False
         ).add_to(m)
     if "duplications" in frame.overlays and add_duplications(frame, key, d.plan, m):
         drawn.append("duplications")
     if "clusters-2019" in frame.overlays and add_clusters_2019(frame, key, m, show=True):
         drawn.append("clusters-2019")
-    return finish_map(m, key, _declared_legend(frame, held, top, drawn), collapsed=frame.panels >= 3)
+    return finish_map(m, key, _declared_legend(frame, held, top, drawn))
 
 
 def _declared_legend(frame: Frame, held: dict[str, list[str]], top: int, drawn: list[str]) -> str:
     res, d = frame.res, _declared(frame.res)
     out = [
-        f'<details open><summary title="fold / unfold the legend">{esc(DECLARED_TITLE)}</summary>'
-        f'<div class="coverage">{esc(sentence(d.coverage))}.</div>'
+        f'<details open><summary title="{tr("fold / unfold the legend")}">{esc(translate(DECLARED_TITLE))}</summary>'
+        f'<div class="coverage">{tr("{sentence}.", sentence=esc(sentence(d.coverage)))}</div>'
     ]
     for key in frame.bases:
         if key == "portfolio":
             rows = [
                 legend_row(
                     f"background:{DECLARED_RAMP.rgb_hex_str(0.15 + 0.85 * (n - 1) / max(top - 1, 1))}",
-                    f"{n} {'industry' if n == 1 else 'industries'}",
+                    trn("{n} industry", "{n} industries", n),
                 )
                 for n in range(1, top + 1)
             ]
             if any(c in d.covered and not held.get(c) for c in res.modelled):
-                rows.append(legend_row(f"background:{NONE_FILL}", "sourced plan, no industry of this scenario"))
-            out.append(
-                '<section data-layer="portfolio"><b>Declared priorities</b>: fill = number of the '
-                "scenario's industries a province declared; hover for the list" + "".join(rows) + "</section>"
+                rows.append(legend_row(f"background:{NONE_FILL}", tr("sourced plan, no industry of this scenario")))
+            text = tr(
+                "{title}: fill = number of the scenario's industries a province declared; hover for the list",
+                title=f"<b>{tr('Declared priorities')}</b>",
             )
+            out.append(f'<section data-layer="portfolio">{text}' + "".join(rows) + "</section>")
         else:
             ind = res.industries[key]
             out.append(
-                f'<section data-layer="{esc(key)}"><b>{esc(ind.name)} ({esc(key)})</b>'
-                + legend_row(f"background:{ind.colour}", "declared")
-                + legend_row(f"background:{NONE_FILL}", "not declared (sourced plan)")
+                f'<section data-layer="{esc(key)}"><b>{named_code(ind.name, key)}</b>'
+                + legend_row(f"background:{ind.colour}", tr("declared"))
+                + legend_row(f"background:{NONE_FILL}", tr("not declared (sourced plan)"))
                 + "</section>"
             )
-    always = [
-        legend_row("", f"{NO_PLAN}: hatched, nothing filled in ({len(d.not_covered)} provinces)", kind="sw hatch")
-    ]
-    if "duplications" in drawn:
-        how = " (neighbours: shared boundaries)" if d.derived_duplications else ""
-        always.append(
-            legend_row(
-                f"border-color:{DUPLICATION_COLOUR}",
-                f"neighbours declaring the same industry: {len(d.plan.duplications)}{how}",
-                "ln",
-                "duplications",
-            )
-        )
-    out.append('<div class="always">' + "".join(always + closing_rows(frame, drawn)) + "</div>")
-    out.append(
-        '<div class="note">Declared plans state no capacity: each declared industry counts once.</div></details>'
+    hatched = tr(
+        "{no_plan}: hatched, nothing filled in ({n} provinces)", no_plan=translate(NO_PLAN), n=len(d.not_covered)
     )
+    always = [legend_row("", hatched, kind="sw hatch")]
+    if "duplications" in drawn:
+        n = len(d.plan.duplications)
+        text = (
+            tr("neighbours declaring the same industry: {n} (neighbours: shared boundaries)", n=n)
+            if d.derived_duplications
+            else tr("neighbours declaring the same industry: {n}", n=n)
+        )
+        always.append(legend_row(f"border-color:{DUPLICATION_COLOUR}", text, "ln", "duplications"))
+    out.append('<div class="always">' + "".join(always + closing_rows(frame, drawn)) + "</div>")
+    note = tr("Declared plans state no capacity: each declared industry counts once.")
+    out.append(f'<div class="note">{note}</div></details>')
     return "".join(out)

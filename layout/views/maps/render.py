@@ -23,12 +23,17 @@ Each map has
 * overlays (check boxes): inter-provincial clusters (outlines dissolved from the geometries of the members
   holding capacity, labelled with the group name and each member's capacity and share), provincial and characteristic clusters (outlined regions
   labelled with the industry codes), the uncoordinated neighbour duplications that remain (lines
-  between the two regions' representative points) and the national SEI clusters of 2019 that
+  between the two regions' representative points; on an industry's layer, that industry's alone; they take no
+  mouse, the regions' tooltips list them) and the national SEI clusters of 2019 that
   geodata lists, per province (19 of 66; shown at first on the declared map);
 * always: units that are drawn but not modelled (Hong Kong, Macao, Taiwan) in grey, labelled
   "not modelled"; the South China Sea dashed line (``geodata/south_china_sea.geojson``); a legend
-  (plain HTML/CSS) that follows the thematic layer; a scale bar; the layer control (collapsed to an
-  icon when three maps share the width).
+  (plain HTML/CSS) that follows the thematic layer and folds on a click on its title (folded at first where,
+  open, it would hide the middle of a region: on a laptop screen, western China); a scale bar; the layer control
+  (collapsed to an icon, open on hover).
+
+Every text a person reads is in the current language (`layout.language`: tr/trn, tables marked and translated where
+shown; layout/locale/zh/maps.po); codes, file names and data names stay as they are.
 
 The geometry is embedded once per page (one JavaScript variable shared by every layer of every map).
 Leaflet is inlined from the installed ``django-js-lib-leaflet`` package (:mod:`layout.views.maps.offline`), and
@@ -48,6 +53,7 @@ from pathlib import Path
 import folium
 import shapely
 
+from layout.language import marked, tr, translate
 from layout.results.folder import (
     MANIFEST_JSON,
     MAP_HTML,
@@ -68,6 +74,8 @@ from layout.views.maps.elements import (
     RAMP,
     RAMP_START,
     ROLES,
+    TIER_NAMES,
+    UNIT_NAMES,
     Frame,
     LayoutLayer,
     Page,
@@ -81,10 +89,13 @@ from layout.views.maps.elements import (
     finish_map,
     fmt_capacity,
     geojson_geometry,
+    joined,
     lead_rows,
     legend_row,
+    named_code,
     new_map,
     ramp_colour,
+    shown,
     tooltip,
 )
 from layout.views.maps.inputs import TIERS, Plan, Results, group_outlines, load, read_clusters_2019, read_sea
@@ -97,6 +108,7 @@ from layout.views.maps.layers import (
     changes_words,
     declared_header,
     declared_map,
+    duplication_tips,
     group_label,
     group_tip,
     period_sections,
@@ -122,6 +134,7 @@ __all__ = [
 OVERLAY_KEYS = ("inter-provincial", "provincial", "characteristic", "duplications", "clusters-2019")
 LAYER_KEYS = ("portfolio", "periods", "changes", *OVERLAY_KEYS)
 _RESERVED = {*LAYER_KEYS, "context", "sea", "no-plan"}  # and "period-<year>"
+TIER_LAYERS = {"provincial": marked("Provincial clusters"), "characteristic": marked("Characteristic clusters")}
 
 
 def available_layers(result_dir: Path) -> list[str]:
@@ -141,28 +154,36 @@ def _legend(frame: Frame, plan: Plan, drawn: list[str], groups: list[dict]) -> s
     res = frame.res
     order = {c: i for i, c in enumerate(res.industries)}
     # <details>: a click on the title folds the legend away (it can hide tooltips near it).
-    out = [f'<details open><summary title="fold / unfold the legend">{esc(ROLES[plan.role])}</summary>']
+    fold = tr("fold / unfold the legend")
+    out = [f'<details open><summary title="{fold}">{esc(translate(ROLES[plan.role]))}</summary>']
     for key in frame.bases:
         if key == "portfolio":
             leads = {plan.lead(c, order) for c in res.modelled}
             rows = lead_rows(res, leads)
-            last = (
-                f" ({esc(res.periods[-1].year)}, the last period)" if res.periods and plan.role == "optimised" else ""
+            title = f"<b>{tr('Portfolio')}</b>"
+            if res.periods and plan.role == "optimised":
+                title = tr("{title} ({year}, the last period)", title=title, year=esc(res.periods[-1].year))
+            text = tr(
+                "{title}: fill = lead industry (largest capacity); hover or click a region for all its clusters",
+                title=title,
             )
-            out.append(
-                f'<section data-layer="portfolio"><b>Portfolio</b>{last}: fill = lead industry '
-                "(largest capacity); hover or click a region for all its clusters" + "".join(rows) + "</section>"
-            )
+            out.append(f'<section data-layer="portfolio">{text}' + "".join(rows) + "</section>")
         else:
             ind = res.industries[key]
             top = frame.vmax.get(key, 0.0)
             stops = ", ".join(RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * i / 8) for i in range(9))
+            text = tr(
+                "{industry}: capacity ({unit}, same scale in both maps)",
+                industry=f"<b>{named_code(ind.name, key)}</b>",
+                unit=shown(UNIT_NAMES, res.unit),
+            )
             out.append(
-                f'<section data-layer="{esc(key)}"><b>{esc(ind.name)} ({esc(key)})</b>: capacity '
-                f"({esc(res.unit)}, same scale in both maps)"
+                f'<section data-layer="{esc(key)}">{text}'
                 f'<div class="ramp" style="background:linear-gradient(to right, {stops})"></div>'
                 f'<div class="ticks"><span>&gt; 0</span><span>{fmt_capacity(top / 2)}</span>'
-                f"<span>{fmt_capacity(top)}</span></div>" + legend_row(f"background:{NONE_FILL}", "none") + "</section>"
+                f"<span>{fmt_capacity(top)}</span></div>"
+                + legend_row(f"background:{NONE_FILL}", tr("none"))
+                + "</section>"
             )
     if plan.role == "optimised" and "periods" in frame.overlays:
         out += period_sections(frame)
@@ -173,36 +194,39 @@ def _legend(frame: Frame, plan: Plan, drawn: list[str], groups: list[dict]) -> s
         for g in groups:
             always.append(
                 legend_row(
-                    f"border-color:{g['colour']}", f"inter-provincial: {esc(g['name'])}", "ln", "inter-provincial"
+                    f"border-color:{g['colour']}",
+                    tr("inter-provincial: {name}", name=esc(g["name"])),
+                    "ln",
+                    "inter-provincial",
                 )
             )
     if "provincial" in drawn:
         always.append(
             legend_row(
-                f"border-color:{PROVINCIAL_COLOUR}", "provincial cluster (label: industry codes)", "ln", "provincial"
+                f"border-color:{PROVINCIAL_COLOUR}",
+                tr("provincial cluster (label: industry codes)"),
+                "ln",
+                "provincial",
             )
         )
     if "characteristic" in drawn:
         always.append(
             legend_row(
                 f"border-top-style:dashed;border-color:{CHARACTERISTIC_COLOUR}",
-                "characteristic cluster (label: codes)",
+                tr("characteristic cluster (label: codes)"),
                 "ln",
                 "characteristic",
             )
         )
     if "duplications" in drawn:
-        always.append(
-            legend_row(
-                f"border-color:{DUPLICATION_COLOUR}",
-                f"uncoordinated neighbour duplications: {len(plan.duplications)} (line width: "
-                "weighted count between two regions)",
-                "ln",
-                "duplications",
-            )
+        text = tr(
+            "uncoordinated neighbour duplications: {n} (line width: weighted count between two regions; on an "
+            "industry's layer, that industry's alone)",
+            n=len(plan.duplications),
         )
+        always.append(legend_row(f"border-color:{DUPLICATION_COLOUR}", text, "ln", "duplications"))
     out.append('<div class="always">' + "".join(always + closing_rows(frame, drawn)) + "</div>")
-    out.append(f'<div class="note">Scenario: {esc(res.scenario)}</div></details>')
+    out.append(f'<div class="note">{tr("Scenario: {name}", name=esc(res.scenario))}</div></details>')
     return "".join(out)
 
 
@@ -246,7 +270,8 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
     res, key = frame.res, plan.role
     order = {c: i for i, c in enumerate(res.industries)}
     modelled = res.modelled
-    m = new_map(frame, key, index, {c: tooltip(res, plan.rows.get(c, []), c) for c in modelled})
+    dups = duplication_tips(res, plan) if "duplications" in frame.overlays else {}
+    m = new_map(frame, key, index, {c: tooltip(res, plan.rows.get(c, []), c, extra=dups.get(c, "")) for c in modelled})
 
     periods = key == "optimised" and "periods" in frame.overlays
     first = frame.bases[0]
@@ -256,19 +281,21 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
             for c in modelled:
                 lead = plan.lead(c, order)
                 fill[c] = res.industries[lead].colour if lead in res.industries else NONE_FILL
-            name = "Portfolio (lead industry)"
+            name = esc(tr("Portfolio (lead industry)"))
             head = None
         else:
             ind = res.industries[bkey]
             fill = {c: ramp_colour(plan.capacity.get((c, bkey), 0.0), frame.vmax.get(bkey, 0.0)) for c in modelled}
-            name = f"{esc(ind.name)} ({esc(bkey)}): capacity"
+            name = tr("{industry}: capacity", industry=named_code(ind.name, bkey))
             head = {}
+            unit = shown(UNIT_NAMES, res.unit)
             for c in modelled:
                 cap = plan.capacity.get((c, bkey), 0.0)
+                held = tr("{capacity} {unit}", capacity=fmt_capacity(cap), unit=unit) if cap > 0 else tr("none")
                 head[c] = (
-                    f'<div class="focus">{esc(ind.name)} ({esc(bkey)}): '
-                    f"{fmt_capacity(cap) + ' ' + esc(res.unit) if cap > 0 else 'none'}</div>"
+                    f'<div class="focus">{tr("{industry}: {state}", industry=named_code(ind.name, bkey), state=held)}</div>'
                 )
+
         part = fill_part(frame, modelled, bkey, fill, head)
         LayoutLayer(key, bkey, name, [part], base=True, show=bkey == first).add_to(m)
         if bkey == "portfolio" and periods:
@@ -304,7 +331,7 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
                 "cls": "group",
             },
         ]
-        LayoutLayer(key, "inter-provincial", "Inter-provincial clusters", parts, base=False).add_to(m)
+        LayoutLayer(key, "inter-provincial", esc(tr("Inter-provincial clusters")), parts, base=False).add_to(m)
         drawn.append("inter-provincial")
 
     for tier, colour, dash in (
@@ -328,7 +355,10 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
                 "cls": css_class(tier),
                 "style": style,
                 "head": {
-                    c: f'<div class="focus">{esc(tier)} cluster(s): {esc(", ".join(codes[c]))}</div>' for c in regions
+                    c: '<div class="focus">'
+                    + tr("{tier} cluster(s): {codes}", tier=shown(TIER_NAMES, tier), codes=esc(joined(codes[c])))
+                    + "</div>"
+                    for c in regions
                 },
             },
             {
@@ -337,7 +367,7 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
             },
         ]
         # Off at first (labels in every region are dense); the layer control switches them on.
-        LayoutLayer(key, tier, f"{tier.capitalize()} clusters", parts, base=False, show=False).add_to(m)
+        LayoutLayer(key, tier, esc(translate(TIER_LAYERS[tier])), parts, base=False, show=False).add_to(m)
         drawn.append(tier)
 
     if "duplications" in frame.overlays and add_duplications(frame, key, plan, m):
@@ -346,7 +376,7 @@ def _build_map(frame: Frame, plan: Plan, index: int) -> folium.Map:
     if "clusters-2019" in frame.overlays and add_clusters_2019(frame, key, m, show=False):
         drawn.append("clusters-2019")
 
-    return finish_map(m, key, _legend(frame, plan, drawn, groups), collapsed=frame.panels >= 3)
+    return finish_map(m, key, _legend(frame, plan, drawn, groups))
 
 
 def render_map(result_dir: Path, layers: list[str] | None = None, tiles: Tiles = None) -> str:
@@ -381,8 +411,10 @@ def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: Tiles =
         len(listed),
     )
 
-    title = f"{res.scenario}: " + (
-        "declared plans, baseline and optimised layout" if res.declared is not None else "baseline and optimised layout"
+    title = (
+        tr("{scenario}: declared plans, baseline and optimised layout", scenario=res.scenario)
+        if res.declared is not None
+        else tr("{scenario}: baseline and optimised layout", scenario=res.scenario)
     )
     columns = []
     for role in roles:
@@ -390,13 +422,15 @@ def map_figure(result_dir: Path, layers: list[str] | None = None, tiles: Tiles =
             head, sub = declared_header(res)
         else:
             plan = res.plans[role]
-            head = esc(ROLES[role])
+            head = esc(translate(ROLES[role]))
             sub = f"{esc(res.scenario)} · {plural(len(plan.duplications), 'neighbour duplication')}"
             if role == "optimised" and res.periods:
-                sub = (
-                    f"{esc(res.scenario)} · {esc(res.periods[-1].year)}, last of {plural(len(res.periods), 'period')}"
-                    f" · {plural(len(plan.duplications), 'neighbour duplication')}"
+                last = tr(
+                    "{year}, last of {periods}",
+                    year=esc(res.periods[-1].year),
+                    periods=plural(len(res.periods), "period"),
                 )
+                sub = f"{esc(res.scenario)} · {last} · {plural(len(plan.duplications), 'neighbour duplication')}"
             if role == "optimised" and (stopped := _stopped(res.folder)):
                 sub += f" · <b>{esc(stopped)}</b>"
             if role == "optimised":

@@ -35,6 +35,7 @@ from pathlib import Path
 import shapely
 
 from layout.errors import InputError, Problem
+from layout.language import marked, tr, translate, trn
 from layout.results.folder import (
     ALTERNATIVES_CSV,
     ALTERNATIVES_DIR,
@@ -63,6 +64,7 @@ from layout.views.maps.elements import (
     esc,
     finish_map,
     legend_row,
+    named_code,
     new_map,
     ramp_colour,
     render_page,
@@ -114,8 +116,8 @@ SWEEP_COUNTS = Counted(
     "the sweep",
     "layout sweep",
     "the first solved point's results folder, the map's geometry",
-    "Robustness",
-    "Robustness over the sweep",
+    marked("Robustness"),
+    marked("Robustness over the sweep"),
 )
 ALTERNATIVE_COUNTS = Counted(
     "layouts",
@@ -126,9 +128,34 @@ ALTERNATIVE_COUNTS = Counted(
     "the optimum and its near-optimal alternatives",
     "layout alternatives",
     "the optimum's results folder, the map's geometry",
-    "Near-optimal alternatives",
-    "How often designated, over the optimum and its near-optimal alternatives",
+    marked("Near-optimal alternatives"),
+    marked("How often designated, over the optimum and its near-optimal alternatives"),
 )
+# The page's words for the layouts counted (Counted.noun, .unit): plural nouns, and counts of them.
+NOUNS = {
+    "solved point": marked("solved points"),
+    "point": marked("points"),
+    "layout": marked("layouts"),
+    "distinct layout": marked("distinct layouts"),
+}
+OVER = {
+    "the sweep": marked("the sweep"),
+    "the optimum and its near-optimal alternatives": marked("the optimum and its near-optimal alternatives"),
+}
+
+
+def nouns(noun: str) -> str:
+    """'solved points' for 'solved point', in the current language (escaped)."""
+    return esc(translate(NOUNS[noun])) if noun in NOUNS else esc(noun + "s")
+
+
+def counted(n: int, noun: str) -> str:
+    """'4 solved points', '1 layout' in the current language (escaped)."""
+    if noun == "solved point":
+        return trn("{n} solved point", "{n} solved points", n)
+    if noun == "distinct layout":
+        return trn("{n} distinct layout", "{n} distinct layouts", n)
+    return esc(plural(n, noun))
 
 
 @dataclass
@@ -266,48 +293,59 @@ def _tooltip(sw: Sweep, code: str) -> str:
     unit = sw.res.units[code]
     k = sw.any_count.get(code, 0)
     rows = [
-        f'<tr class="any" data-industry=""><td class="industry">anything</td>'
+        f'<tr class="any" data-industry=""><td class="industry">{tr("anything")}</td>'
         f'<td class="cap share" data-share="{k / n:.6g}">{fmt_share(k / n)}</td>'
-        f'<td class="cap points">{k} of {n}</td></tr>'
+        f'<td class="cap points">{tr("{k} of {n}", k=k, n=n)}</td></tr>'
     ]
     for ind in sw.res.industries.values():
         s, d = sw.share.get((code, ind.code), 0.0), sw.designated.get((code, ind.code), 0)
         rows.append(
-            f'<tr data-industry="{esc(ind.code)}"><td class="industry">{esc(ind.name)} ({esc(ind.code)})</td>'
+            f'<tr data-industry="{esc(ind.code)}"><td class="industry">{named_code(ind.name, ind.code)}</td>'
             f'<td class="cap share" data-share="{s:.6g}">{fmt_share(s)}</td>'
-            f'<td class="cap points">{d} of {n}</td></tr>'
+            f'<td class="cap points">{tr("{k} of {n}", k=d, n=n)}</td></tr>'
         )
+    units = nouns(sw.counted.unit)
     return (
-        f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">({esc(code)})</span>'
-        f"<table><tr><th>Designated for</th><th>Share</th><th>{sw.counted.unit.capitalize()}s</th></tr>"
+        f'<div class="layout-tip"><b>{esc(unit.name)}</b> <span class="code">{tr("({name})", name=esc(code))}</span>'
+        f"<table><tr><th>{tr('Designated for')}</th><th>{tr('Share')}</th><th>{units[:1].upper() + units[1:]}</th></tr>"
         f"{''.join(rows)}</table>"
-        f'<div class="none solved">out of {plural(n, noun)}</div></div>'
+        f'<div class="none solved">{tr("out of {count}", count=counted(n, noun))}</div></div>'
     )
 
 
+def _solved(sw: Sweep) -> str:
+    """'4 of 5 points solved' in the current language."""
+    return tr("{k} of {count} solved", k=len(sw.solved), count=counted(sw.points, sw.counted.unit))
+
+
 def _legend(sw: Sweep, frame: Frame) -> str:
-    n = len(sw.solved)
     stops = ", ".join(RAMP.rgb_hex_str(RAMP_START + (1 - RAMP_START) * i / 8) for i in range(9))
     scale = (
         f'<div class="ramp" style="background:linear-gradient(to right, {stops})"></div>'
         '<div class="ticks"><span>&gt; 0 %</span><span>50 %</span><span>100 %</span></div>'
-        + legend_row(f"background:{NONE_FILL}", "never (0 %)")
+        + legend_row(f"background:{NONE_FILL}", tr("never (0 %)"))
     )
-    noun = sw.counted.noun
-    out = [f'<details open><summary title="fold / unfold the legend">{esc(sw.counted.legend)}</summary>']
+    noun = nouns(sw.counted.noun)
+    fold = tr("fold / unfold the legend")
+    out = [f'<details open><summary title="{fold}">{esc(translate(sw.counted.legend))}</summary>']
     for key in frame.bases:
         what = (
-            f"<b>Designated for anything</b>: share of the {noun}s in which the region hosts at least one cluster"
+            tr(
+                "{title}: share of the {nouns} in which the region hosts at least one cluster",
+                title=f"<b>{tr('Designated for anything')}</b>",
+                nouns=noun,
+            )
             if key == ANY
-            else f"<b>{esc(sw.res.industries[key].name)} ({esc(key)})</b>: share of the {noun}s in which "
-            "the region is designated for it"
+            else tr(
+                "{title}: share of the {nouns} in which the region is designated for it",
+                title=f"<b>{named_code(sw.res.industries[key].name, key)}</b>",
+                nouns=noun,
+            )
         )
         out.append(f'<section data-layer="{esc(key)}">{what}{scale}</section>')
     out.append('<div class="always">' + "".join(closing_rows(frame)) + "</div>")
-    out.append(
-        f'<div class="note">Scenario: {esc(sw.scenario)} · {n} of {plural(sw.points, sw.counted.unit)} solved</div>'
-        "</details>"
-    )
+    scenario = tr("Scenario: {name}", name=esc(sw.scenario))
+    out.append(f'<div class="note">{scenario} · {_solved(sw)}</div></details>')
     return "".join(out)
 
 
@@ -343,11 +381,11 @@ def render_shares(sw: Sweep, tiles: Tiles = None) -> str:
     for key in bases:
         if key == ANY:
             shares = {c: sw.any_share(c) for c in modelled}
-            name, label = "Designated for anything", "designated for anything"
+            name, label = esc(tr("Designated for anything")), esc(tr("designated for anything"))
         else:
             ind = res.industries[key]
             shares = {c: sw.share.get((c, key), 0.0) for c in modelled}
-            name = label = f"{esc(ind.name)} ({esc(key)})"
+            name = label = named_code(ind.name, key)
         part = {
             "regions": modelled,
             "pane": "layoutFill",
@@ -355,13 +393,21 @@ def render_shares(sw: Sweep, tiles: Tiles = None) -> str:
             "style": frame.region_style,
             "fill": {c: ramp_colour(shares[c], 1.0) for c in modelled},
             "head": {
-                c: f'<div class="focus">{label}: {fmt_share(shares[c])} of {plural(n, noun)}</div>' for c in modelled
+                c: '<div class="focus">'
+                + tr("{what}: {share} of {count}", what=label, share=fmt_share(shares[c]), count=counted(n, noun))
+                + "</div>"
+                for c in modelled
             },
         }
         LayoutLayer(ROLE, key, name, [part], base=True, show=key == ANY).add_to(m)
     add_context(frame, ROLE, m)
-    finish_map(m, ROLE, _legend(sw, frame), collapsed=False)
-    title = f"{sw.scenario}: how often each region is designated over {sw.counted.over}"
-    sub = f"{esc(sw.scenario)} · {n} of {plural(sw.points, sw.counted.unit)} solved · {esc(sw.folder.name)}"
-    heading = f"{esc(sw.counted.heading)}: share of {noun}s designating each region"
+    finish_map(m, ROLE, _legend(sw, frame))
+    over = translate(OVER[sw.counted.over]) if sw.counted.over in OVER else sw.counted.over
+    title = tr("{scenario}: how often each region is designated over {over}", scenario=sw.scenario, over=over)
+    sub = f"{esc(sw.scenario)} · {_solved(sw)} · {esc(sw.folder.name)}"
+    heading = tr(
+        "{heading}: share of {nouns} designating each region",
+        heading=esc(translate(sw.counted.heading)),
+        nouns=nouns(noun),
+    )
     return render_page(title, [(ROLE, heading, sub)], [m], res.units, sea)
