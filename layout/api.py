@@ -75,6 +75,7 @@ def solve(
     on_progress: Callable[[SolverProgress], None] | None = None,
     warn: Callable[[str], None] | None = None,
     lang: str | None = None,
+    crs: str = "gcj02",
 ) -> Result:
     """Solve a scenario (see `load`; period by period with `periods:`) and explain its layout.
 
@@ -87,7 +88,9 @@ def solve(
     nodes; `.words()` is the line `layout solve` shows). `warn` is called before solving with each rule that makes a
     target unreachable or an allowance futile ('file:line: key: sentence', `layout.model.rules`; default: through
     `progress`); a rule that cannot hold is InputError. `lang` ('en' or 'zh'): the language of names, sentences and
-    pages (default: the file's `language:`, else the locale's). Raises InputError, InfeasibleError, LimitError or
+    pages (default: the file's `language:`, else the locale's). `crs` ('gcj02' or 'wgs84'): the coordinates of the
+    folder's layout.geojson and layout.gpkg, the shipped boundaries as read (GCJ-02) or converted to WGS84 (the
+    `wgs84` extra; refused for your own boundary files). Raises InputError, InfeasibleError, LimitError or
     LayoutError."""
     from layout.pipeline import Options, solve_scenario
 
@@ -104,6 +107,7 @@ def solve(
         on_progress,
         warn,
         language=lang,
+        crs=crs,
     )
     run = solve_scenario(source, Path(out) if out is not None else None, options, progress or (lambda s: None))
     return Result(run)

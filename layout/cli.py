@@ -277,6 +277,13 @@ def solve(
         "the lines not to miss: a stop at a limit, targets not met. No tables, no progress lines.",
     ),
     lang: Lang = None,
+    crs: Literal["gcj02", "wgs84"] = typer.Option(
+        "gcj02",
+        "--crs",
+        help="Coordinates of layout.geojson and layout.gpkg (and the maps): gcj02, the shipped boundaries as read, or "
+        "wgs84, converted (needs the wgs84 extra: pip install 'cluster-layout[wgs84]'). Your own boundary files are "
+        "written as read.",
+    ),
 ) -> None:
     """Solve a scenario; write assignment.csv, baseline.csv, capacity_wide.csv, layout.geojson, layout.gpkg,
     metrics.json, explanation.json, map.html, report.html."""
@@ -300,6 +307,7 @@ def solve(
                 time_limit=time_limit,
                 gap=gap,
                 lang=lang,
+                crs=crs,
             )
         with using(result.language):  # the file's `language:` when no --lang
             print_summary(result.metrics_json, out, time_limit=result.run.solver.get("time_limit"), quiet=quiet)

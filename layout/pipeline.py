@@ -52,7 +52,7 @@ from layout.results.folder import (
     write_contents,
     write_diagnosis,
 )
-from layout.results.layouts import solution_layout, units_geojson
+from layout.results.layouts import coordinates_record, crs_problems, drawn_in, solution_layout, units_geojson
 from layout.results.metrics import duplications, layout_metrics
 from layout.results.reference import changes_metrics, read_reference
 from layout.results.staging import check_out, claimed, staged_output, write_json
@@ -85,6 +85,9 @@ class Options:
     geopackage: bool = True
     # the language of names, sentences and pages (en, zh); None: the constraint file's `language:`, else the locale's
     language: str | None = None
+    # the coordinates of layout.geojson and layout.gpkg: gcj02 (the shipped boundaries as read) or wgs84 (converted;
+    # the `wgs84` extra); a user's own boundaries are always written as read (layout.results.layouts.crs_problems)
+    crs: str = "gcj02"
 
 
 @dataclass
@@ -106,6 +109,7 @@ class Run:
     inputs: list[Path] = field(default_factory=list)  # every file read (`input_files`)
     solving: float = 0.0  # seconds from loading to the explanation (the total before writing)
     language: str = "en"  # the language its names and sentences are written in (layout.language)
+    crs: str = "gcj02"  # the coordinates its folder's geometries are written in (Options.crs)
 
     @property
     def last(self) -> PeriodRun:
@@ -282,11 +286,19 @@ def manifest(run: Run) -> dict:
 
 
 def period_contents(
-    regions: RegionSet, p: PeriodRun, metrics: dict, manifest: dict, *, shipped: bool, geopackage: bool = True
+    regions: RegionSet,
+    p: PeriodRun,
+    metrics: dict,
+    manifest: dict,
+    *,
+    shipped: bool,
+    geopackage: bool = True,
+    wgs84_error_m: float | None = None,
 ) -> Contents:
     """The data files of one period's results folder (or of the folder's top level: the last period's). `shipped`:
     the regions are the shipped boundaries (GCJ-02; layout.gpkg's layers say so); `geopackage`: write layout.gpkg
-    (the top level of a solve's folder only: a period folder's would repeat it)."""
+    (the top level of a solve's folder only: a period folder's would repeat it); `wgs84_error_m`: the regions' drawn
+    units were converted to WGS84 with at most this error (metres; `layout.results.layouts.drawn_in`)."""
     return Contents(
         metrics,
         manifest,
@@ -295,7 +307,9 @@ def period_contents(
         p.declared.layout if p.declared is not None else None,
         layout=units_geojson(regions, p.inst, p.layout),
         wide=wide_table(p.layout, p.inst.region_names, list(p.inst.industries)),
-        geopackage=layout_layers(regions, p.inst, p.layout, p.baseline, p.declared, shipped) if geopackage else None,
+        geopackage=layout_layers(regions, p.inst, p.layout, p.baseline, p.declared, shipped, wgs84_error_m)
+        if geopackage
+        else None,
         explanation=p.explanation,
     )
 
@@ -340,6 +354,8 @@ def solve_scenario(
 def _solve_in(spec: LoadedSpec, out: Path | None, options: Options, progress: Progress, t0: float) -> Run:
     """`solve_scenario` once the scenario is loaded: in its language (--lang, else the file's `language:`)."""
     with using(resolve(options.language, spec.scenario.language)) as lang:
+        own = spec.scenario.regions
+        _refuse(crs_problems(options.crs, own.boundaries if own.source == "files" else None))
         _refuse(numeric_problems(spec))
         regions = load_regions(spec)
         inputs = input_files(spec, regions)
@@ -349,7 +365,7 @@ def _solve_in(spec: LoadedSpec, out: Path | None, options: Options, progress: Pr
         if options.diagnose_to is not None:
             check_out(options.diagnose_to, options.force, option="--diagnose-to", inputs=inputs)
         run = _solve_loaded(spec, regions, inputs, options, progress, {"load": time.perf_counter() - t0})
-        run.language = lang
+        run.language, run.crs = lang, options.crs
         run.solving = run.timings["total"] = time.perf_counter() - t0
         run.metrics["timings_seconds"] = _seconds(run.timings)
         if out is not None:
@@ -480,17 +496,26 @@ def write_data(folder: Path, run: Run, metrics: dict, geopackage: bool = True) -
     """The data files of a solve's results folder (`layout.results.folder.WRITERS`) into `folder`: with plan periods,
     each period's folder (periods/<year>/) and phasing.csv; the last period's files at the top, with `metrics`, and
     layout.gpkg there only (`geopackage`)."""
-    about = manifest(run)
     phased = bool(run.spec.scenario.periods)
     shipped = run.spec.scenario.regions.source == "embedded"
+    regions, error_m = drawn_in(run.regions, run.crs)  # converted once, for every folder below
+    about = {
+        **manifest(run),
+        "coordinates": coordinates_record(run.crs, shipped, run.regions.boundary_file.name, error_m),
+    }
     for p in run.periods if phased else []:
         period = folder / PERIODS_DIR / str(p.inst.period)
         period.mkdir(parents=True)
         about_period = {**about, "period": p.inst.period}
         write_contents(
-            period, period_contents(run.regions, p, p.metrics, about_period, shipped=shipped, geopackage=False)
+            period,
+            period_contents(
+                regions, p, p.metrics, about_period, shipped=shipped, geopackage=False, wgs84_error_m=error_m
+            ),
         )
-    top = period_contents(run.regions, run.last, metrics, about, shipped=shipped, geopackage=geopackage)
+    top = period_contents(
+        regions, run.last, metrics, about, shipped=shipped, geopackage=geopackage, wgs84_error_m=error_m
+    )
     top.phasing = phasing_table(run.periods) if phased else None
     write_contents(folder, top)
 

