@@ -78,11 +78,8 @@ PREFECTURE_EQUIVALENTS = {
 # Province indicator -> the prefectures.csv column with the city's own figure of it in another unit (not mapped: a rule
 # written for provinces keeps reading the province's value; a file wanting the city's figure names that column)
 CITY_FIGURES = {"gdp_secondary_2019_initial": "gdp_secondary_2019_10k_yuan, 万元"}
-DIFFERENT_MEANING = {"population_2019"}
-LEVEL_WORDS = (
-    marked("prefecture"),
-    marked("county"),
-)  # the finer levels, as the data notes name them  # the finer value measures something a little different: say so
+DIFFERENT_MEANING = {"population_2019"}  # the finer value measures something a little different: say so
+LEVEL_WORDS = (marked("prefecture"), marked("county"))  # the finer levels, as the data notes name them
 
 
 # ---------------------------------------------------------------------------------------------- cache
@@ -281,7 +278,7 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
     units, bfile = fine_boundaries(level, str(spec.file))
     drawn = units[["name", "modelled", "geometry"]].copy()
     provinces = _province_table()
-    english = (
+    province_names = (
         pd.read_csv(geodata_file("provinces.csv"), dtype=str)
         .set_index("adcode")["name_zh" if current() == "zh" else "name_en"]
         .to_dict()
@@ -357,7 +354,7 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
     levels = Levels(
         level=level,
         parent=parent,
-        parent_names={p: english.get(p, p) for p in set(parent.values())},
+        parent_names={p: province_names.get(p, p) for p in set(parent.values())},
         parent_indicators=provinces,
         prefecture=pref_of,
         prefecture_names=pref_names,
