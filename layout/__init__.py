@@ -1,7 +1,7 @@
 """cluster-layout: optimise the national layout of strategic emerging industries (SEIs).
 
 Pipeline (one direction, docs/architecture.md): spec → regions → model → analysis → results → views → pipeline → batch
-→ api → cli.
+→ workbench → api → cli.
 
 The Python API (docs/python.md, layout/api.py):
 
@@ -38,6 +38,8 @@ _HOMES = {
         "sweep_summary",
         "pareto",
         "alternatives",
+        "serve",
+        "watch",
     ),
     "layout.results.folder": ("read_folder", "ResultsFolder"),
     "layout.errors": ("LayoutError", "InputError", "InfeasibleError", "LimitError", "Problem"),
@@ -55,10 +57,12 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: re-exported)
     from layout.api import load as load
     from layout.api import pareto as pareto
     from layout.api import schema as schema
+    from layout.api import serve as serve
     from layout.api import solve as solve
     from layout.api import sweep as sweep
     from layout.api import sweep_summary as sweep_summary
     from layout.api import validate as validate
+    from layout.api import watch as watch
     from layout.api import write_map as write_map
     from layout.api import write_report as write_report
     from layout.errors import InfeasibleError as InfeasibleError

@@ -31,10 +31,13 @@ from layout.spec.load import LoadedSpec, load_dict
 from layout.spec.load import load as load_file
 
 if TYPE_CHECKING:
+    import threading
+
     import geopandas as gpd
     from typing_extensions import Unpack
 
     from layout.batch.sweep import ProgressArg
+    from layout.errors import LayoutError
     from layout.model.instance import Instance
     from layout.model.solve import SolverProgress
     from layout.pipeline import Run
@@ -44,6 +47,7 @@ __all__ = ["load", "solve", "Result", "metrics_frame", "industry_frame"]  # a sc
 __all__ += ["validate", "schema", "explain", "explain_text", "compare", "compare_text", "write_report", "write_map"]
 __all__ += ["sweep", "sweep_summary", "pareto", "Batch"]  # with the line above: the other commands, one call each
 __all__ += ["alternatives"]  # and the near-optimal alternatives (layout.batch.alternatives)
+__all__ += ["serve", "watch"]  # the workbench (layout.workbench)
 
 Scenario = str | Path | dict | LoadedSpec | None  # a constraint file (None: the default), a dict, or a loaded scenario
 LAYOUTS = ("declared", "baseline", "optimised")  # metrics.json's layouts, in the order tables show them
@@ -210,12 +214,13 @@ class Result:
 
     @property
     def layout(self) -> gpd.GeoDataFrame:
-        """Every drawn unit (layout.geojson) as a GeoDataFrame (lon/lat, EPSG:4326): region_code, region_name,
-        modelled, n_clusters, portfolio, geometry."""
+        """Every drawn unit (layout.geojson) as a GeoDataFrame (lon/lat in the run's `crs`: GCJ-02 as shipped, or
+        WGS84 with crs='wgs84'): region_code, region_name, modelled, n_clusters, portfolio, geometry."""
         from layout.results.folder import units_frame
-        from layout.results.layouts import units_geojson
+        from layout.results.layouts import drawn_in, units_geojson
 
-        return units_frame(units_geojson(self.run.regions, self.run.inst, self.run.layout), "layout")
+        regions, _ = drawn_in(self.run.regions, self.run.crs)  # as the folder's layout.geojson holds them
+        return units_frame(units_geojson(regions, self.run.inst, self.run.layout), "layout")
 
     @property
     def metrics_json(self) -> dict:
@@ -281,12 +286,13 @@ def validate(
     instance of its first plan period (`regions`, `industries`, `groups`, `neighbours`; `missing`: the data gaps in
     words). InputError lists every problem at once, with the rules that cannot hold (`layout.model.rules`: e.g. a
     strength in a region not eligible for its industry); `warn` is called with each rule that makes a target
-    unreachable or an allowance futile ('file:line: key: sentence'), in every plan period. `lang` as `solve`'s."""
+    unreachable or an allowance futile ('file:line: key: sentence'), in every plan period. `lang` as `solve`'s (None:
+    the file's `language:`, else the locale's); `inst.language` is the one chosen."""
     from layout.model.rules import scenario_warnings
     from layout.pipeline import prepare
 
-    with using(lang):
-        spec, regions, inst = prepare(file, lang)
+    spec, regions, inst = prepare(file, lang)
+    with using(inst.language):  # --lang, else the file's `language:`
         for w in scenario_warnings(spec, regions, inst):
             if warn is not None:
                 warn(str(w))
@@ -349,14 +355,12 @@ def write_report(
 
 
 def folder_language(folder: str | Path) -> str | None:
-    """The language a results folder was solved in (its manifest.json's `language`), or None: a folder written
-    before languages, or not a results folder (its own reader says so)."""
-    from layout.results.folder import MANIFEST_JSON, read_manifest
+    """The language a results folder was solved in (its manifest.json's `language`; a sweep folder's sweep.json's),
+    or None: a folder written before languages, or not a results folder (its own reader says so)."""
+    from layout.results.folder import written_language
 
-    if not (Path(folder) / MANIFEST_JSON).is_file():
-        return None
     try:
-        return read_manifest(Path(folder)).get("language")
+        return written_language(Path(folder))
     except InputError:
         return None
 
@@ -380,6 +384,7 @@ def write_map(
     attribution: str | None = None,
     written: Callable[[Path], None] | None = None,
     lang: str | None = None,
+    live: str | None = None,
 ) -> Path:
     """`layout map`: redraw DIR/map.html (declared, baseline and optimised side by side, offline) from a results
     folder, and with `png` also a static figure there; for a sweep folder (`layout sweep`), write its robustness page
@@ -390,10 +395,11 @@ def write_map(
     `attribution`, the credit its terms require (or `layout.views.maps.elements.Basemap`, both together). `force`: let `png` replace an existing file (never a data file of a
     results folder). `written` is called with each file once it is written. InputError for a folder that is neither
     kind, an unknown layer or a `png` path that would cost a file (checked before anything is drawn). `lang` as
-    `explain_text`'s."""
+    `explain_text`'s. `live` (`layout watch`; a results folder's map only): a stamp of hex digits; the page then
+    reloads itself in an open browser when DIR/reload.js sets another (`layout.views.maps.elements.live_reload`)."""
     folder, done = Path(folder), written or (lambda path: None)
     with using(lang or folder_language(folder)):
-        return _write_map(folder, layers, tiles, png, force, attribution, done)
+        return _write_map(folder, layers, tiles, png, force, attribution, done, live)
 
 
 def _write_map(
@@ -404,6 +410,7 @@ def _write_map(
     force: bool,
     attribution: str | None,
     done: Callable[[Path], None],
+    live: str | None = None,
 ) -> Path:
     """`write_map` in its language."""
     from layout.results.staging import check_chosen
@@ -420,12 +427,12 @@ def _write_map(
             )
         tiles = Basemap(tiles.tiles if isinstance(tiles, Basemap) else tiles, attribution)
     if is_sweep_folder(folder):
-        if layers or png is not None:
+        if layers or png is not None or live is not None:
             raise InputError(
                 Problem(
                     str(folder),
                     None,
-                    "--layers" if layers else "--png",
+                    "--layers" if layers else "--png" if png is not None else "live",
                     "no --layers or --png for a sweep folder (its map has every industry)",
                     "a sweep folder",
                 )
@@ -437,7 +444,7 @@ def _write_map(
     if png is not None:
         check_chosen(Path(png), "--png", force)  # before anything is drawn or written
     with _map_input(folder, "a results folder written by `layout solve` and known layer names"):
-        page = write_page(folder, layers=layers or None, tiles=tiles)
+        page = write_page(folder, layers=layers or None, tiles=tiles, live=live)
         done(page)
         if png is not None:
             done(write_png(folder, Path(png), layers=layers or None, force=force))
@@ -523,3 +530,72 @@ def alternatives(
     from layout.batch.alternatives import alternatives as near_optimal
 
     return near_optimal(file, out, slack=slack, count=count, seed=seed, **_batch(batch))
+
+
+def serve(
+    file: str | Path | None = None,
+    *,
+    port: int = 8765,
+    host: str | None = None,
+    open_browser: bool = False,
+    workspace: str | Path | None = None,
+    lang: str | None = None,
+    say: Callable[[str], None] = print,
+) -> None:
+    """`layout serve`: the workbench for a constraint file (default ./scenario.yaml, started from a text extending
+    the shipped default when it does not exist yet) at http://127.0.0.1:PORT/ until interrupted: edit, solve,
+    redraw, every run kept in `workspace` (default: `<file name>.runs/` beside it). `host`: listen there instead of
+    loopback, every request then needing the access token printed at start. `say` gets the lines to print."""
+    from layout.workbench.serve import serve as run
+
+    with using(lang):
+        run(
+            Path(file if file is not None else "scenario.yaml"),
+            port=port,
+            host=host,
+            open_browser=open_browser,
+            workspace=Path(workspace) if workspace is not None else None,
+            lang=lang,
+            say=say,
+        )
+
+
+def watch(
+    file: str | Path,
+    out: str | Path = "results",
+    *,
+    lang: str | None = None,
+    solved: Callable[[Result], None] | None = None,
+    failed: Callable[[LayoutError], None] | None = None,
+    say: Callable[[str], None] = print,
+    progress: Callable[[str], None] | None = None,
+    on_progress: Callable[[SolverProgress], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """`layout watch`: solve a constraint file into the results folder `out` now and again on every save, until
+    interrupted (Ctrl-C: KeyboardInterrupt) or `stop` is set. Each save is `solve(file, out=out, force=True)`: a save
+    that does not load or solve leaves the last good `out` as it was. After each good solve `solved(result)` is
+    called (default: `say` its repr), then `say` with the changes from the previous good run (`compare_text`); a
+    failed save calls `failed(error)` (default: `say` its text). Its map.html reloads itself in an open browser after
+    each good solve (`write_map(live=)`, DIR/reload.js). `say` gets every line to print; `progress`, `on_progress`,
+    `warn` and `lang` as `solve`'s. InputError, before solving, for an `out` that may not be replaced (a folder that
+    is not an earlier result of this program) or a `file` that is a folder."""
+    from layout.workbench.watch import watch as run
+
+    def solve_file(path: Path) -> Result:
+        return solve(path, out=out, force=True, progress=progress, on_progress=on_progress, warn=warn, lang=lang)
+
+    with using(lang):
+        run(
+            Path(file),
+            Path(out),
+            solve=solve_file,
+            live_map=lambda folder, stamp: write_map(folder, lang=lang, live=stamp),
+            compare=lambda a, b: compare_text(a, b, lang=lang),
+            solved=solved or (lambda result: say(repr(result))),
+            failed=failed or (lambda error: say(str(error))),
+            say=say,
+            lang=lang,
+            stop=stop,
+        )

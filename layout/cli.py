@@ -98,31 +98,31 @@ Lang = Annotated[
 # the kind of error, by exit code, in its first words ("error (bad input): FILE:LINE: KEY: expected …; found …")
 ERROR_TITLES = {2: marked("bad input"), 3: marked("infeasible"), 4: marked("solver limit")}
 FAILED = marked("failed")
-# words shown for codes of metrics.json (solver status, industry kind): the files keep the codes
-SHOWN_CODES = (
-    marked("optimal"),
-    marked("feasible"),
-    marked("infeasible"),
-    marked("unbounded"),
-    marked("limit without solution"),
-    marked("innovation"),
-    marked("resource"),
-)
+# codes of metrics.json shown in words with `translate` (a solver status, an industry's kind): marked where they
+# are defined (layout.model.solve.STATUS_WORDS, layout.views.report.KIND_NAMES); the files keep the codes
 
 
 def _fail(e: LayoutError) -> None:
-    """Print an error the user can act on and exit with its code. The problem itself (file:line: key: expected …;
+    """Print an error the user can act on and exit with its code."""
+    _print_error(e)
+    raise typer.Exit(e.exit_code)
+
+
+def _print_error(e: LayoutError) -> None:
+    """Print an error the user can act on, in the current language. The problem itself (file:line: key: expected …;
     found …) keeps its form, so that a script can read it in either language."""
     title = translate(ERROR_TITLES.get(e.exit_code, FAILED))
     said = tr("error ({title}):", title=title)
     err_console.print(f"[bold red]{escape(said)}[/]" + ("" if said.endswith("：") else " "), end="")
     err_console.print(str(e), markup=False)
-    raise typer.Exit(e.exit_code)
 
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM as an exception: it unwinds like Ctrl-C, so solver children, temporary files and staged folders are
-    cleaned up on the way out."""
+    cleaned up on the way out. `received`: SIGTERM came during the command (a library that turns any signal's
+    exception into a KeyboardInterrupt, as watchfiles does, loses the class)."""
+
+    received = False
 
 
 @contextlib.contextmanager
@@ -134,8 +134,10 @@ def _sigterm_raises() -> Iterator[None]:
         return
 
     def terminate(_signum, _frame):
+        Terminated.received = True
         raise Terminated()
 
+    Terminated.received = False
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         yield
@@ -156,7 +158,7 @@ def _guard(fn, interrupted: str = NOTHING_WRITTEN, lang: str | None = None):
         with using(lang), _sigterm_raises():
             return fn()
     except LayoutError as e:
-        with using(lang):
+        with using(lang or e.language):  # --lang, else the language the file chose where the error arose
             _fail(e)
     except OSError as e:
         with using(lang):
@@ -171,7 +173,7 @@ def _guard(fn, interrupted: str = NOTHING_WRITTEN, lang: str | None = None):
                 )
             )
     except KeyboardInterrupt as e:
-        term = isinstance(e, Terminated)
+        term = isinstance(e, Terminated) or Terminated.received
         with using(lang):
             said = (
                 tr("terminated: {left}", left=translate(interrupted))
@@ -300,21 +302,30 @@ def solve(
                 diagnose_to=diagnose_to,
                 progress=None if quiet else display.step,
                 on_progress=None if quiet else display.solver,
-                warn=None
-                if quiet
-                else (lambda s: err_console.print(tr("warning: {text}", text=s), markup=False, soft_wrap=True)),
+                warn=None if quiet else _warning,
                 solver=solver,
                 time_limit=time_limit,
                 gap=gap,
                 lang=lang,
                 crs=crs,
             )
-        with using(result.language):  # the file's `language:` when no --lang
-            print_summary(result.metrics_json, out, time_limit=result.run.solver.get("time_limit"), quiet=quiet)
+        _solved(result, out, quiet)
         if result.targets_missed is not None:
             raise typer.Exit(TARGETS_MISSED)
 
     _guard(body, lang=lang)
+
+
+def _warning(text: str) -> None:
+    """A rule that makes a target unreachable or an allowance futile, on stderr (`layout solve`, `layout watch`)."""
+    err_console.print(tr("warning: {text}", text=text), markup=False, soft_wrap=True)
+
+
+def _solved(result, out: Path, quiet: bool) -> None:
+    """What `layout solve` (and `layout watch` after each save) prints for a solved scenario written to `out`: the
+    summary (`print_summary`) in the result's language (--lang, else the file's `language:`)."""
+    with using(result.language):
+        print_summary(result.metrics_json, out, time_limit=result.run.solver.get("time_limit"), quiet=quiet)
 
 
 def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, quiet: bool = False) -> None:
@@ -740,25 +751,107 @@ def validate(file: Path = typer.Argument(..., help="Constraint file (YAML)."), l
     def body():
         warnings: list[str] = []  # rules that make a target unreachable or an allowance futile (exit 0)
         inst = validate_file(file, warn=warnings.append, lang=lang)
-        out_console.print(
-            tr(
-                "{file}: valid — {regions} regions, {industries} industries, {groups} inter-provincial groups, "
-                "{pairs} neighbour pairs",
-                file=file,
-                regions=len(inst.regions),
-                industries=len(inst.industries),
-                groups=len(inst.groups),
-                pairs=len(inst.neighbours),
-            ),
-            markup=False,
-            soft_wrap=True,  # one line however long the path: a script reads it whole
-        )
-        for w in warnings:
-            out_console.print(tr("warning: {text}", text=w), markup=False, soft_wrap=True)
-        for g in inst.missing:
-            out_console.print(tr("missing data: {gap}", gap=g), markup=False)
+        with using(inst.language):  # --lang, else the file's `language:`
+            _valid(file, inst, warnings)
 
     _guard(body, lang=lang)
+
+
+def _valid(file: Path, inst, warnings: list[str]) -> None:
+    """What `layout validate` prints for a valid file: one line of sizes, then its warnings and data gaps, each on
+    one line however long (a script reads them whole)."""
+    out_console.print(
+        tr(
+            "{file}: valid — {regions} regions, {industries} industries, {groups} inter-provincial groups, "
+            "{pairs} neighbour pairs",
+            file=file,
+            regions=len(inst.regions),
+            industries=len(inst.industries),
+            groups=len(inst.groups),
+            pairs=len(inst.neighbours),
+        ),
+        markup=False,
+        soft_wrap=True,  # one line however long the path: a script reads it whole
+    )
+    for w in warnings:
+        out_console.print(tr("warning: {text}", text=w), markup=False, soft_wrap=True)
+    for g in inst.missing:
+        out_console.print(tr("missing data: {gap}", gap=g), markup=False, soft_wrap=True)
+
+
+@app.command()
+def serve(
+    file: Path = typer.Argument(
+        None, help="Constraint file to edit (default ./scenario.yaml; created from a text extending the default)."
+    ),
+    port: int = typer.Option(8765, "--port", help="Port on 127.0.0.1."),
+    host: str = typer.Option(
+        None, "--host", help="Listen on this address instead of loopback (every request then needs the token printed)."
+    ),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in the browser."),
+    workspace: Path = typer.Option(None, "--workspace", help="Folder of the runs (default: FILE's name + .runs)."),
+    lang: Lang = None,
+) -> None:
+    """The planner's workbench: edit the constraint file in the browser, see the layout change and why (Ctrl-C
+    stops it)."""
+    from layout.api import serve as run
+
+    def say(line: str) -> None:
+        out_console.print(line, markup=False, soft_wrap=True)
+
+    _guard(
+        lambda: run(file, port=port, host=host, open_browser=open_browser, workspace=workspace, lang=lang, say=say),
+        interrupted=marked("the workbench stopped; every finished run is kept in its workspace"),
+        lang=lang,
+    )
+
+
+@app.command()
+def watch(
+    file: Path = typer.Argument(..., help="Constraint file (YAML) to solve again on every save."),
+    out: Path = typer.Option(
+        Path("results"),
+        "--out",
+        "-o",
+        help="Results folder, replaced by each save that solves (a save that does not leaves it as it is).",
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print only the headline of each summary and what changed; no progress lines."
+    ),
+    lang: Lang = None,
+) -> None:
+    """Solve a constraint file into DIR, then again on every save: the summary, what changed since the last good
+    layout, and DIR/map.html reloading itself in an open browser (Ctrl-C stops)."""
+    from layout import api
+
+    def say(line: str) -> None:
+        out_console.print(line, markup=False, soft_wrap=True)
+
+    def body() -> None:
+        with SolveDisplay(err_console) as display:  # the solver's progress from `after` seconds into a solve
+
+            def solved(result) -> None:
+                display.close()
+                _solved(result, out, quiet)
+
+            def failed(error: LayoutError) -> None:
+                display.close()
+                with using(lang or error.language):  # as `layout solve` says it, and the watch goes on
+                    _print_error(error)
+
+            api.watch(
+                file,
+                out,
+                lang=lang,
+                solved=solved,
+                failed=failed,
+                say=say,
+                progress=None if quiet else display.step,
+                on_progress=None if quiet else display.solver,
+                warn=None if quiet else _warning,
+            )
+
+    _guard(body, interrupted=marked("the results folder keeps the last layout written"), lang=lang)
 
 
 @app.command()

@@ -81,9 +81,12 @@ def expected_of(error: Mapping[str, Any]) -> str:
 
 
 class LayoutError(Exception):
-    """Base of every error the CLI turns into a message and an exit code."""
+    """Base of every error the CLI turns into a message and an exit code. `language`: the language chosen where it
+    was raised (a command's --lang, a constraint file's `language:`; None: none chosen), the one its headline uses;
+    `layout.language.using` sets it as the error leaves the innermost block that chose one."""
 
     exit_code = 1
+    language: str | None = None
 
 
 class InputError(LayoutError):

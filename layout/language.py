@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from layout.errors import InputError, LayoutError, Problem
+
 LANGUAGES = ("en", "zh")
 LOCALE_DIR = Path(__file__).with_name("locale")  # layout/locale/<language>/*.po: one catalogue per language
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # gettext's order
@@ -58,11 +60,15 @@ def resolve(*choices: str | None) -> str:
 @contextmanager
 def using(lang: str | None) -> Iterator[str]:
     """Write in `lang` inside the block ('en' or 'zh'; None keeps the language around it). Yields the language."""
-    if lang is not None and lang not in LANGUAGES:
-        raise ValueError(f"language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    if lang is not None and lang not in LANGUAGES:  # a caller's `lang=` (the command line's --lang checks its own)
+        raise InputError(Problem("lang", None, "", f"one of: {', '.join(LANGUAGES)}", repr(lang)[:60]))
     token = _chosen.set(lang) if lang else None
     try:
         yield current()
+    except LayoutError as e:
+        if lang and e.language is None:  # raised in this block: its headline speaks the language chosen here
+            e.language = lang
+        raise
     finally:
         if token is not None:
             _chosen.reset(token)
@@ -78,7 +84,7 @@ def catalogue(lang: str) -> dict[str | tuple[str, str], str]:
     for path in sorted((LOCALE_DIR / lang).glob("*.po")):
         with path.open("rb") as f:
             for message in read_po(f, locale=lang):
-                if not message.id:  # the header
+                if not message.id or message.fuzzy:  # the header; a guess a translator has not confirmed
                     continue
                 text = message.string[0] if isinstance(message.string, (tuple, list)) else message.string
                 if text:

@@ -178,10 +178,15 @@ def solve_period(
 ) -> PeriodRun:
     """Check, build, solve and measure one instance. Raises InfeasibleError, LimitError or LayoutError (the solver failed).
     `on_progress` gets the solver's figures while it runs (`layout.model.solve.solve`)."""
-    label = f" for {inst.period}" if spec.scenario.periods else ""
+    label = bool(spec.scenario.periods)  # name the period in the messages
     conflicts = presolve_conflicts(inst)
     if conflicts:
-        raise InfeasibleError(f"the scenario cannot be satisfied{label}:\n  " + "\n  ".join(conflicts), conflicts)
+        lead = (
+            tr("the scenario cannot be satisfied for {period}:", period=inst.period)
+            if label
+            else tr("the scenario cannot be satisfied:")
+        )
+        raise InfeasibleError(lead + "\n  " + "\n  ".join(conflicts), conflicts)
     t1 = time.perf_counter()
     sizes = {"period": inst.period, "regions": len(inst.regions), "industries": len(inst.industries)}
     progress(
@@ -209,11 +214,14 @@ def solve_period(
     if result.status == INFEASIBLE:
         progress(tr("diagnosing the conflict"))
         sentences = diagnose(inst, solver, time_limit=time_limit)
-        raise InfeasibleError(
-            f"{solver} proved the scenario infeasible{label}:\n  " + "\n  ".join(sentences), sentences
+        lead = (
+            tr("{solver} proved the scenario infeasible for {period}:", solver=solver, period=inst.period)
+            if label
+            else tr("{solver} proved the scenario infeasible:", solver=solver)
         )
+        raise InfeasibleError(lead + "\n  " + "\n  ".join(sentences), sentences)
     if not result.has_layout:  # e.g. HiGHS's 'error': neither a proof of infeasibility (exit 3) nor a limit (exit 4)
-        raise solver_failure(solver, result, label)
+        raise solver_failure(solver, result, tr("for {period}", period=inst.period) if label else "")
     layout = solution_layout(model)
     base = baseline_layout(inst)
     metrics = solve_metrics(spec, inst, result, size, layout, base)
@@ -346,7 +354,6 @@ def solve_scenario(
         ),
     ):
         t0 = time.perf_counter()
-        progress(tr("loading scenario and regions"))
         spec = file if isinstance(file, LoadedSpec) else load(file)
         return _solve_in(spec, out, options, progress, t0)
 
@@ -354,6 +361,7 @@ def solve_scenario(
 def _solve_in(spec: LoadedSpec, out: Path | None, options: Options, progress: Progress, t0: float) -> Run:
     """`solve_scenario` once the scenario is loaded: in its language (--lang, else the file's `language:`)."""
     with using(resolve(options.language, spec.scenario.language)) as lang:
+        progress(tr("loading scenario and regions"))  # the file is read (in milliseconds): its language is known
         own = spec.scenario.regions
         _refuse(crs_problems(options.crs, own.boundaries if own.source == "files" else None))
         _refuse(numeric_problems(spec))

@@ -135,12 +135,30 @@ NOUNS = (
     marked("layout"),
     marked("neighbour duplication"),
 )
+# Chinese only: the measure word (量词) `plural` puts between a number and each noun of NOUNS ('3处相邻地区产业同构',
+# '2项集群布局'; 个 for a cluster, region, unit and the other things counted one by one)
+MEASURE_WORDS = {
+    "cluster": "个",
+    "provincial cluster": "个",
+    "inter-provincial cluster": "个",
+    "national SEI cluster": "个",
+    "region": "个",
+    "unit": "个",
+    "member": "个",
+    "designation": "项",
+    "change": "处",
+    "period": "个",
+    "point": "个",
+    "layout": "个",
+    "neighbour duplication": "处",
+}
 
 
 def plural(n: float, word: str) -> str:
-    """'1 cluster', '3 clusters', '2.5 units'; in Chinese '3个集群' (the translation of a noun of `NOUNS`)."""
+    """'1 cluster', '3 clusters', '2.5 units'; in Chinese '3个集群', '2处相邻地区产业同构' (the noun's measure word
+    of `MEASURE_WORDS`, then the translation of a noun of `NOUNS`)."""
     if current() == "zh":
-        return f"{number(n)}个{translate(word)}"
+        return f"{number(n)}{MEASURE_WORDS.get(word, '个')}{translate(word)}"
     return f"{number(n)} {word}" + ("" if n == 1 else "s")
 
 

@@ -31,6 +31,7 @@ LAYERS = (
     ("views",),
     ("pipeline",),
     ("batch",),
+    ("workbench",),
     ("api", ""),
     ("cli", "__main__"),
 )

@@ -58,17 +58,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pulp
-import yaml
 
 from layout.batch.sweep import (
     Bar,
     ProgressArg,
+    batch_scenario,
     check_execution,
     check_readable,
     execute,
     guarded,
     joined,
-    resolved_document,
     status_name,
     write_csv,
     write_text,
@@ -93,7 +92,7 @@ from layout.results.folder import (
 )
 from layout.results.metrics import METRICS
 from layout.results.staging import Kind, check_out, holds_out, os_problem, remove_result, write_file
-from layout.words import escaped, figure, number
+from layout.words import figure, number
 
 if TYPE_CHECKING:
     from layout.model.solve import SolveResult
@@ -215,7 +214,7 @@ def solve_alternative_model(
     set_difference_objective(m, reference, weights(list(m.x), k, seed), f, excess, limit - optimum)
     search = solve(m, solver, time_limit, gap)
     if not search.has_layout:  # every layout is feasible (the excess): only a solver failure ends here
-        raise solver_failure(solver, search, " for a near-optimal alternative")
+        raise solver_failure(solver, search, tr("for a near-optimal alternative"))
     over = excess.varValue or 0.0
     if over > TOL * max(1.0, abs(optimum)):  # a difference outweighed the price of a tiny excess: the row made hard
         excess.upBound = 0.0
@@ -232,7 +231,7 @@ def solve_alternative_model(
                 )
             )
         if not again.has_layout:
-            raise solver_failure(solver, again, " re-solving a near-optimal alternative with its slack row hard")
+            raise solver_failure(solver, again, tr("re-solving a near-optimal alternative with its slack row hard"))
         search = replace(
             again,
             seconds=search.seconds + again.seconds,
@@ -247,7 +246,7 @@ def solve_alternative_model(
     fix_designations(m, f, excess)
     final = solve(m, solver, time_limit, 0.0)
     if not final.has_layout:
-        raise solver_failure(solver, final, " re-optimising the capacities of a near-optimal alternative")
+        raise solver_failure(solver, final, tr("re-optimising the capacities of a near-optimal alternative"))
     return m, search, final
 
 
@@ -505,28 +504,11 @@ def alternatives(
     spec, regions, inst = prepare(file, chosen)
     lang = resolve(chosen, spec.scenario.language)  # --lang, else the file's `language:`: its layouts and pages
     with using(lang):
-        if spec.scenario.periods:
-            raise InputError(
-                spec.problem(
-                    ("periods",),
-                    "a single-period scenario (alternatives are computed for one plan period)",
-                    f"periods {spec.scenario.periods}",
-                )
-            )
-        opts = {
-            k: getattr(options, k)
-            for k in ("solver", "time_limit", "gap")
-            if options is not None and getattr(options, k, None) is not None
-        }
-        doc = resolved_document(spec)
-        for k, v in opts.items():
-            doc["solver"]["name" if k == "solver" else k] = v
-        if chosen is not None:  # --lang: the scenario's file solves alone in the language of the alternatives
-            doc["language"] = chosen
-        text = (
-            escaped(f"# Scenario of the near-optimal alternatives from {Path(spec.file).resolve()}")
-            + "\n# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
-            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
+        text, opts = batch_scenario(
+            spec,
+            options,
+            f"# Scenario of the near-optimal alternatives from {Path(spec.file).resolve()}",
+            "alternatives are",
         )
         key = {"scenario_text": text, "slack": slack, "count": count, "seed": seed}
         check_execution(workers, dask_scheduler, dask_local)

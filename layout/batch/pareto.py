@@ -54,19 +54,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pulp
-import yaml
 
 from layout.batch.sweep import (
     Bar,
     ProgressArg,
     Task,
+    batch_scenario,
     check_execution,
     check_readable,
     execute,
     guarded,
     joined,
     prepare_folder,
-    resolved_document,
     solve_point,
     status_name,
     write_csv,
@@ -79,7 +78,7 @@ from layout.model.families import build_model
 from layout.model.instance import Instance
 from layout.results.folder import METRICS_JSON, POINTS_DIR, ResultsFolder, load_json
 from layout.results.staging import Kind, holds_out, remove_result, write_file
-from layout.words import escaped, listing, number
+from layout.words import listing, number
 
 if TYPE_CHECKING:
     from layout.pipeline import Options
@@ -398,33 +397,15 @@ def pareto(
     spec, regions, inst = prepare(file, chosen)
     lang = resolve(chosen, spec.scenario.language)  # --lang, else the file's `language:`: its points and pages
     with using(lang):
-        if spec.scenario.periods:
-            raise InputError(
-                spec.problem(
-                    ("periods",),
-                    "a single-period scenario (the front is computed for one plan period)",
-                    f"periods {spec.scenario.periods}",
-                )
-            )
+        text, opts = batch_scenario(
+            spec,
+            options,
+            f"# Scenario of the Pareto front ({HOMOGENEITY} vs {criterion}) from {Path(spec.file).resolve()}",
+            "the front is",
+        )
         conflicts = presolve_conflicts(inst)
         if conflicts:
             raise InfeasibleError(tr("the scenario cannot be satisfied:") + "\n  " + "\n  ".join(conflicts), conflicts)
-        opts = {
-            k: getattr(options, k)
-            for k in ("solver", "time_limit", "gap")
-            if options is not None and getattr(options, k, None) is not None
-        }
-        doc = resolved_document(spec)
-        for k, v in opts.items():
-            doc["solver"]["name" if k == "solver" else k] = v
-        if chosen is not None:  # --lang: the scenario's file solves alone in the language of the front
-            doc["language"] = chosen
-        text = (
-            escaped(f"# Scenario of the Pareto front ({HOMOGENEITY} vs {criterion}) from {Path(spec.file).resolve()}")
-            + "\n"
-            "# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
-            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
-        )
         solver, time_limit, gap = _settings(spec, opts)
         key = {"scenario_text": text, "between": [HOMOGENEITY, criterion], "points": points}
         check_execution(workers, dask_scheduler, dask_local)

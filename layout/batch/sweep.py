@@ -50,6 +50,7 @@ from pydantic import BaseModel, ValidationError
 from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem, expected_of
 from layout.inputs import read_text
 from layout.language import current, marked, resolve, tr, translate, using
+from layout.model.solve import STATUS_WORDS
 from layout.results.folder import (
     ASSIGNMENT_CSV,
     METRICS_JSON,
@@ -80,11 +81,7 @@ FIRST_COLUMNS = ["status", "message", "objective_value", "bound", "gap", "rows",
 ProgressArg = bool | Callable[[int, int, dict], None] | None
 # a point's status shown on a page (sweep.csv, pareto.csv and alternatives_metrics.csv keep the code)
 STATUS_NAMES = {
-    "optimal": marked("optimal"),
-    "feasible": marked("feasible"),
-    "infeasible": marked("infeasible"),
-    "unbounded": marked("unbounded"),
-    "limit without solution": marked("limit without solution"),
+    **STATUS_WORDS,  # the solver's
     "limit": marked("limit"),
     "bad input": marked("bad input"),
     "error": marked("error"),
@@ -335,6 +332,37 @@ def resolved_document(spec: LoadedSpec) -> dict:
             set_path(doc, ".".join(key), str(path.resolve()))
     doc["solver"]["time_limit"] = scenario_time_limit(spec)
     return doc
+
+
+def batch_scenario(spec: LoadedSpec, options: Options | None, heading: str, what: str) -> tuple[str, dict]:
+    """The constraint file every layout of a batch solves (a Pareto front, near-optimal alternatives): the resolved
+    document (`resolved_document`) with the command's solver options and --lang spelt in, headed by the comment
+    `heading`, so that `layout solve` runs it alone; and those options (solver, time_limit, gap: the ones given).
+    InputError for a phased scenario: `what` names the batch, computed for one plan period."""
+    if spec.scenario.periods:
+        raise InputError(
+            spec.problem(
+                ("periods",),
+                f"a single-period scenario ({what} computed for one plan period)",
+                f"periods {spec.scenario.periods}",
+            )
+        )
+    given = {
+        k: getattr(options, k)
+        for k in ("solver", "time_limit", "gap")
+        if options is not None and getattr(options, k, None) is not None
+    }
+    doc = resolved_document(spec)
+    for k, v in given.items():
+        doc["solver"]["name" if k == "solver" else k] = v
+    if options is not None and options.language is not None:  # --lang: the file solves alone in the batch's language
+        doc["language"] = options.language
+    text = (
+        escaped(heading)
+        + "\n# Fully resolved (no `extends`, absolute data paths, defaults spelt out): `layout solve` runs it alone.\n"
+        + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
+    )
+    return text, given
 
 
 def apply(spec: LoadedSpec, base: dict, point: Point) -> dict:
@@ -886,6 +914,7 @@ def run_sweep(
             json.dumps(
                 {
                     "program": "cluster-layout",
+                    "language": lang,  # of its pages (`layout map` redraws robustness.html in it)
                     "scenario_file": str(spec.file.resolve()),
                     "input_sha256": spec.input_hash,
                     "sweep": sweep_section(spec).model_dump(mode="json"),

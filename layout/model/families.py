@@ -155,6 +155,20 @@ class Family:
     listed: Callable[[list[Facts]], str] | None = None
     count: CountWords | None = None
     built_by: str = ""  # the builder's name where `builder` is not in this module (pareto_epsilon, near_optimal)
+    # the constraint-file keys whose values its rows take ('*': any one key, e.g. an industry's code; a key stands
+    # for everything under it): an edit to one of them touches the family (`touches`, the workbench's explanations)
+    keys: tuple[str, ...] = ()
+
+    def touches(self, key: str) -> bool:
+        """Whether an edit to the constraint-file key path `key` ('limits.regions.440000.max_clusters') can change
+        this family's rows: it is one of `keys`, under one, or above one."""
+        parts = key.split(".")
+        for pattern in self.keys:
+            want = pattern.split(".")
+            n = min(len(parts), len(want))
+            if all(w in ("*", p) for w, p in zip(want[:n], parts[:n])):
+                return True
+        return False
 
     @property
     def count_limit(self) -> bool:
@@ -346,6 +360,7 @@ def _eligibility_listed(facts: list[Facts]) -> str:
 
 
 ELIGIBILITY = Family("eligibility", add_eligibility, HARD, "y_ri = h_ri = 0 where r fails i's rule, y_ri = 0 alone where i is the characteristic cluster a region eligible for no industry may host (`limits.ineligible_regions`); z_gi = 0 where any member of g fails it (variable bounds)",
+               keys=("kinds.*.eligibility", "industries.*.eligibility", "industries.*.kind", "limits.ineligible_regions", "limits.regions.*.industries"),
                      conflict=_eligibility_conflict,
                      repair=_eligibility_repair,
                      listed=_eligibility_listed)
@@ -373,6 +388,7 @@ def _demand_binding(f: Facts) -> str:
 
 
 DEMAND = Family("demand", add_demand, SOFT, "Σ_r x_ri + e_i ≥ D_i (shortfall e_i penalised)",
+               keys=("industries.*.target", "industries.*.targets", "objective.shortfall"),
                 binding=_demand_binding,
                 price=lambda f: tr("one more unit of {industry}'s demand row", industry=f.industry))
 
@@ -396,9 +412,11 @@ def add_overcapacity(m: LayoutModel) -> None:
 
 
 OVERCAPACITY = Family("overcapacity", add_overcapacity, SOFT, "Σ_r x_ri − s_i ≤ D_i (excess s_i penalised)",
+               keys=("objective.overcapacity",),
                       price=lambda f: tr("one more unit of {industry} allowed before overcapacity is penalised", industry=f.industry))
 
 OVERCAPACITY_CAP = Family("overcapacity_cap", add_overcapacity, HARD, "Σ_r x_ri ≤ (1+τ_i) D_i, where the cap τ_i is set",
+               keys=("rules.overcapacity_cap", "industries.*.overcapacity_cap"),
                           binding=lambda f: tr("overcapacity cap: {industry} reaches its cap of {cap}", industry=f.industry, cap=number(f.rhs)),
                           price=lambda f: tr("one more unit of {industry}'s overcapacity cap", industry=f.industry),
                           conflict=lambda f: tr("overcapacity cap: all capacity of {industry} together may not exceed {cap} ({factor} × target {target})", industry=f.industry, cap=number(f.rhs), factor=number(1 + (f.params.overcapacity_cap or 0.0)), target=number(f.params.target)),
@@ -449,6 +467,7 @@ def _existing(f: Facts, text: str) -> str | None:
 
 
 HOSTING = Family("hosting", add_hosting, STRUCTURAL, "x_ri ≤ c_i^max h_ri + U_i F_ri — capacity only inside a cluster",
+               keys=("rules.max_share", "industries.*.max_share", "rules.characteristic.max", "industries.*.characteristic.max"),
                  binding=_hosting_binding,
                  price=lambda f: _existing(f, tr("one more unit that {region} may hold of {industry} (cluster maximum)", region=f.region, industry=f.industry)),
                  conflict=lambda f: tr("hosting: {region} may hold {industry} only inside a cluster: at most {char_max} in a characteristic cluster, {max_host} in a provincial or inter-provincial one", region=f.region, industry=f.industry, char_max=number(f.params.char_max), max_host=number(f.params.max_host)),
@@ -510,6 +529,7 @@ def _scale_conflict(f: Facts) -> str:
 
 
 SCALE = Family("scale", add_scale, STRUCTURAL, "x_ri ≥ m_i y_ri + c_i^min h_ri + μ_i Σ_{g∋r} z_gi (μ_i only for groups without parts)",
+               keys=("rules.provincial_min", "industries.*.provincial_min", "rules.characteristic.min", "industries.*.characteristic.min", "rules.interprovincial.min_member", "industries.*.interprovincial.min_member"),
                binding=_scale_binding,
                price=lambda f: _existing(f, tr("one more unit of minimum scale of {region}'s cluster of {industry}", region=f.region, industry=f.industry)),
                conflict=_scale_conflict,
@@ -522,6 +542,7 @@ def _group_active(f: Facts, text: str) -> str | None:
 
 
 SCALE_GROUP = Family("scale_group", add_scale, STRUCTURAL, "Σ_{r∈g} x_ri ≥ M_i z_gi",
+               keys=("rules.interprovincial.min_total", "industries.*.interprovincial.min_total", "groups"),
                      binding=lambda f: _group_active(f, tr("scale: the inter-provincial cluster of {industry} in {group} holds only its minimum total {total}", industry=f.industry, group=f.group, total=number(f.rhs))),
                      price=lambda f: _group_active(f, tr("one more unit of minimum total of the {industry} cluster in {group}", industry=f.industry, group=f.group)),
                      conflict=lambda f: tr("scale: an inter-provincial cluster of {industry} in {group} holds at least {total} in all", industry=f.industry, group=f.group, total=number(f.params.group_min_total)),
@@ -535,6 +556,7 @@ def _part_units(f: Facts) -> str:
 
 
 SCALE_MEMBER = Family("scale_member", add_scale, STRUCTURAL, "Σ_{r∈q} x_ri ≥ μ_i z_gi for each part q of g (finer levels: a member city's or province's units together)",
+               keys=("rules.interprovincial.min_member", "industries.*.interprovincial.min_member", "groups"),
                       binding=lambda f: _group_active(f, tr("scale: {units} hold only their least share {share} of the inter-provincial cluster of {industry} in {group}", units=_part_units(f), share=number(f.params.group_min_member), industry=f.industry, group=f.group)),
                       price=lambda f: _group_active(f, tr("one more unit of least share of {units} in the {industry} cluster in {group}", units=_part_units(f), industry=f.industry, group=f.group)),
                       conflict=lambda f: tr("scale: in an inter-provincial cluster of {industry} in {group}, {units} hold at least {share} together", industry=f.industry, group=f.group, units=_part_units(f), share=number(f.params.group_min_member)),
@@ -576,6 +598,7 @@ def add_focus(m: LayoutModel) -> None:
 
 
 FOCUS = Family("focus", add_focus, HARD, "Σ_i d_ri ≤ K_r — every tier counts, so a group is no loophole for collecting industries (left out where a parent's K_p ≤ K_r implies it)",
+               keys=("limits.max_clusters", "limits.regions.*.max_clusters"),
                binding=lambda f: (trn("focus: {region} takes part in its maximum of {n} cluster", "focus: {region} takes part in its maximum of {n} clusters", f.rhs, region=f.region) if f.rhs > 0 else None),
                conflict=lambda f: trn("focus: {region} may take part in at most {n} cluster, all tiers counted", "focus: {region} may take part in at most {n} clusters, all tiers counted", f.rhs, region=f.region),
                repair=lambda f, a: trn("allow {region} {n} cluster instead of {old} (focus)", "allow {region} {n} clusters instead of {old} (focus)", f.rhs + a, region=f.region, old=number(f.rhs)),
@@ -609,6 +632,7 @@ def _balance_binding(f: Facts) -> str | None:
 
 
 BALANCE = Family("balance", add_balance, SOFT, "Σ_i d_ri + v_r ≥ L_r (v_r penalised)",
+               keys=("limits.min_clusters", "limits.regions.*.min_clusters", "objective.balance"),
                  binding=_balance_binding,
                  price=lambda f: tr("one more required cluster in {region}", region=f.region))
 
@@ -626,6 +650,7 @@ def add_spread(m: LayoutModel) -> None:
 
 
 SPREAD_MIN = Family("spread_min", add_spread, HARD, "Σ_r y_ri ≥ N_i^min (where N_i^min > 0)",
+               keys=("rules.provincial_clusters.min", "industries.*.provincial_clusters.min"),
                     binding=lambda f: (trn("spread: {industry} has only its minimum of {n} provincial cluster", "spread: {industry} has only its minimum of {n} provincial clusters", f.rhs, industry=f.industry) if f.rhs > 0 else None),
                     conflict=lambda f: trn("spread: {industry} needs at least {n} provincial cluster", "spread: {industry} needs at least {n} provincial clusters", f.rhs, industry=f.industry),
                     repair=lambda f, a: trn("require {n} provincial cluster of {industry} instead of {old} (spread)", "require {n} provincial clusters of {industry} instead of {old} (spread)", max(0.0, f.rhs - a), industry=f.industry, old=number(f.rhs)),
@@ -638,6 +663,7 @@ def _provincial(name: Callable[[LayoutModel, str], str | None]) -> Counted:
 
 
 SPREAD_MAX = Family("spread_max", add_spread, HARD, "Σ_r y_ri ≤ N_i^max",
+               keys=("rules.provincial_clusters.max", "industries.*.provincial_clusters.max"),
                     binding=lambda f: (trn("spread: {industry} has its maximum of {n} provincial cluster", "spread: {industry} has its maximum of {n} provincial clusters", f.rhs, industry=f.industry) if f.rhs > 0 else None),
                     conflict=lambda f: trn("spread: {industry} may have at most {n} provincial cluster", "spread: {industry} may have at most {n} provincial clusters", f.rhs, industry=f.industry),
                     repair=lambda f, a: trn("allow {n} provincial cluster of {industry} instead of {old} (spread)", "allow {n} provincial clusters of {industry} instead of {old} (spread)", f.rhs + a, industry=f.industry, old=number(f.rhs)),
@@ -648,6 +674,7 @@ SPREAD_MAX = Family("spread_max", add_spread, HARD, "Σ_r y_ri ≤ N_i^max",
                                      cap=lambda f: tr("the industry's spread maximum")))
 
 SPREAD_GROUPS = Family("spread_groups", add_spread, HARD, "Σ_g z_gi ≤ NG_i",
+               keys=("rules.interprovincial.max_clusters", "industries.*.interprovincial.max_clusters"),
                        binding=lambda f: (trn("spread: {industry} has its maximum of {n} inter-provincial cluster", "spread: {industry} has its maximum of {n} inter-provincial clusters", f.rhs, industry=f.industry) if f.rhs > 0 else None),
                        conflict=lambda f: trn("spread: {industry} may have at most {n} inter-provincial cluster", "spread: {industry} may have at most {n} inter-provincial clusters", f.rhs, industry=f.industry),
                        repair=lambda f, a: trn("allow {n} inter-provincial cluster of {industry} instead of {old} (spread)", "allow {n} inter-provincial clusters of {industry} instead of {old} (spread)", f.rhs + a, industry=f.industry, old=number(f.rhs)),
@@ -668,6 +695,7 @@ def add_budget(m: LayoutModel) -> None:
 
 
 BUDGET = Family("budget", add_budget, HARD, "Σ_i x_ri ≤ B_r",
+               keys=("limits.budget", "limits.regions.*.budget"),
                 binding=lambda f: tr("budget of {region} ({budget}) is fully used", region=f.region, budget=number(f.rhs)),
                 price=lambda f: tr("one more unit of {region}'s budget", region=f.region),
                 conflict=lambda f: tr("budget: {region} may build at most {budget} in all industries together", region=f.region, budget=number(f.rhs)),
@@ -722,6 +750,7 @@ def add_parent_limits(m: LayoutModel) -> None:
 
 
 PARENT_BUDGET = Family("parent_budget", add_parent_limits, HARD, "Σ_{r∈p} Σ_i x_ri ≤ B_p — a parent's units together (also a prefecture's counties where budgets are split to prefectures)",
+               keys=("limits.budget", "limits.regions.*.budget"),
                        binding=lambda f: tr("budget of {parent} ({budget}) is fully used by {units}", parent=f.parent, budget=number(f.rhs), units=units_of(f.inst, f.p)),
                        price=lambda f: tr("one more unit of {parent}'s budget ({units})", parent=f.parent, units=units_of(f.inst, f.p)),
                        conflict=lambda f: tr("budget: {parent} may build at most {budget} in all industries, {units}", parent=f.parent, budget=number(f.rhs), units=units_of(f.inst, f.p)),
@@ -754,6 +783,7 @@ def _parent_focus_counted(
 # P_pi is continuous but fixed by the clusters (P = max d where L_p > 0, free in [max d, 1] otherwise): like every
 # count limit, a parent's focus has no meaningful price in the LP with the clusters fixed; probes value it.
 PARENT_FOCUS = Family("parent_focus", add_parent_limits, HARD, "Σ_i P_pi ≤ K_p — the industries a parent's units take part in, all tiers counted",
+               keys=("limits.max_clusters", "limits.regions.*.max_clusters"),
                       binding=lambda f: (trn("focus: {parent} holds its maximum of {n} industry, {units}", "focus: {parent} holds its maximum of {n} industries, {units}", f.rhs, parent=f.parent, units=units_of(f.inst, f.p)) if f.rhs > 0 and portfolio_of(f) >= f.rhs else None),
                       conflict=lambda f: trn("focus: {parent} may hold at most {n} industry, {units}, all tiers counted", "focus: {parent} may hold at most {n} industries, {units}, all tiers counted", f.rhs, parent=f.parent, units=units_of(f.inst, f.p)),
                       repair=lambda f, a: trn("allow {parent} {n} industry instead of {old} (focus, {units})", "allow {parent} {n} industries instead of {old} (focus, {units})", f.rhs + a, parent=f.parent, old=number(f.rhs), units=units_of(f.inst, f.p)),
@@ -778,6 +808,7 @@ def _parent_balance_binding(f: Facts) -> str | None:
 
 
 PARENT_BALANCE = Family("parent_balance", add_parent_limits, SOFT, "Σ_i P_pi + vp_p ≥ L_p (vp_p penalised like v_r)",
+               keys=("limits.min_clusters", "limits.regions.*.min_clusters"),
                         binding=_parent_balance_binding,
                         price=lambda f: tr("one more required industry in {parent} ({units})", parent=f.parent, units=units_of(f.inst, f.p)))
 
@@ -797,6 +828,7 @@ def add_keep_base(m: LayoutModel) -> None:
 
 
 KEEP_BASE = Family("keep_base", add_keep_base, HARD, "x_ri ≥ (1−δ_i) base_ri",
+               keys=("industries.*.base_capacity", "industries.*.base_retention"),
                    binding=lambda f: (tr("keep-base: {region} keeps exactly the required {kept} of {industry}", region=f.region, kept=number(f.rhs), industry=f.industry) if f.rhs > 0 else None),
                    price=lambda f: tr("one more unit of {industry} that {region} must keep", industry=f.industry, region=f.region),
                    conflict=lambda f: tr("keep-base: {region} must keep at least {kept} of {industry} (existing capacity {base} × retention {retention})", region=f.region, kept=number(f.rhs), industry=f.params.name, base=number(f.inst.base.get((f.r, f.i), 0.0)), retention=number(f.params.base_retention)),
@@ -849,9 +881,11 @@ def add_homogeneity(m: LayoutModel) -> None:
 
 
 # Duplications are counted in metrics.json; their rows only define u, so they are never listed as binding nor priced.
-HOMOGENEITY = Family("homogeneity", add_homogeneity, SOFT, "u_rsi ≥ F + κH − 1 with F = F_ri + F_si − C_rsi, H = h_ri + h_si, for (r, s) ∈ A where both may host i (eligible, or i their characteristic fallback) (u_rsi penalised)")
+HOMOGENEITY = Family("homogeneity", add_homogeneity, SOFT, "u_rsi ≥ F + κH − 1 with F = F_ri + F_si − C_rsi, H = h_ri + h_si, for (r, s) ∈ A where both may host i (eligible, or i their characteristic fallback) (u_rsi penalised)",
+               keys=("objective.homogeneity", "objective.characteristic_weight", "regions.links", "regions.isolated", "groups"))
 
-HOMOGENEITY_ANY = Family("homogeneity_any", add_homogeneity, SOFT, "u_rsi ≥ κ (F + H − 1) — a duplication involving a characteristic cluster costs κ")
+HOMOGENEITY_ANY = Family("homogeneity_any", add_homogeneity, SOFT, "u_rsi ≥ κ (F + H − 1) — a duplication involving a characteristic cluster costs κ",
+               keys=("objective.homogeneity", "objective.characteristic_weight"))
 
 
 def add_concentrate(m: LayoutModel) -> None:
@@ -872,6 +906,7 @@ def add_concentrate(m: LayoutModel) -> None:
 
 
 CONCENTRATE = Family("concentrate", add_concentrate, HARD, "Σ_r y_ri ≤ n_i; h_ri = z_gi = 0 — only provincial clusters (variable bounds)",
+               keys=("industries.*.concentrate",),
                      binding=lambda f: (trn("concentrate: {industry} (a key shortcoming) is in its maximum of {n} region", "concentrate: {industry} (a key shortcoming) is in its maximum of {n} regions", f.rhs, industry=f.industry) if f.rhs > 0 else None),
                      listed=listed_as(marked("most provincial clusters of a key shortcoming")),
                      conflict=lambda f: trn("concentrate: {industry} is a key shortcoming, concentrated in at most {n} provincial cluster", "concentrate: {industry} is a key shortcoming, concentrated in at most {n} provincial clusters", f.rhs, industry=f.industry),
@@ -891,6 +926,7 @@ def add_persistence(m: LayoutModel) -> None:
 
 
 PERSISTENCE = Family("persistence", add_persistence, HARD, "d_ri ≥ 1 where r held a cluster of i in the previous period (unless exit is allowed)",
+               keys=("allow_exit", "periods"),
                      conflict=lambda f: tr("persistence: {region} keeps the cluster of {industry} it held in the previous period", region=f.region, industry=f.industry),
                      repair=lambda f, a: tr("let {region} give up its cluster of {industry} from the previous period", region=f.region, industry=f.industry))
 
@@ -917,6 +953,7 @@ def _growth_conflict(f: Facts) -> str:
 
 
 GROWTH = Family("growth", add_growth, HARD, "x_ri ≤ x_ri^prev + G — capacity grows by at most G per period",
+               keys=("max_growth",),
                 binding=lambda f: tr("growth: {region}'s capacity of {industry} reaches its most for this period ({most})", region=f.region, industry=f.industry, most=number(f.rhs)),
                 price=lambda f: tr("one more unit of growth allowed for {industry} in {region}", industry=f.industry, region=f.region),
                 conflict=_growth_conflict,
@@ -965,6 +1002,7 @@ def _strengths_conflict(f: Facts) -> str:
 
 
 STRENGTHS = Family("strengths", add_strengths, HARD, "x_ri ≥ share_ri Σ_s x_si — a long board keeps its share of national capacity",
+               keys=("strengths",),
                    binding=_strengths_binding,
                    price=lambda f: tr("one more unit of {industry} that {region} must hold beyond its long-board share", industry=f.industry, region=f.region),
                    conflict=_strengths_conflict,
@@ -1018,6 +1056,7 @@ def _max_changes_counted(
 
 
 MAX_CHANGES = Family("max_changes", add_reference, HARD, "Σ_{(r,i)∉R} d_ri + Σ_{(r,i)∈R} (1 − d_ri) ≤ N — designations added to or removed from the reference layout R (least-change re-planning)",
+               keys=("reference",),
                      binding=lambda f: tr("max changes: the layout makes the most changes allowed against {source} ({most})", source=_source(f), most=number(_changes_limit(f))),
                      conflict=lambda f: trn("max changes: the layout may add or remove at most {n} designation against {source}", "max changes: the layout may add or remove at most {n} designations against {source}", _changes_limit(f), source=_source(f)),
                      repair=lambda f, a: trn("allow {n} change against {source} instead of {old} (the limit on changes)", "allow {n} changes against {source} instead of {old} (the limit on changes)", _changes_limit(f) + a, source=_source(f), old=number(_changes_limit(f))),
@@ -1028,7 +1067,8 @@ MAX_CHANGES = Family("max_changes", add_reference, HARD, "Σ_{(r,i)∉R} d_ri + 
                                       cap=lambda f: tr("the limit on changes against the reference")))
 
 # Its rows only define the capacity moved (weighed in the objective): never listed as binding, and no price.
-CAPACITY_MOVED = Family("capacity_moved", add_reference, SOFT, "x_ri − m⁺_ri + m⁻_ri = x_ri^ref (m⁺, m⁻ ≥ 0 penalised: capacity moved against the reference layout)")
+CAPACITY_MOVED = Family("capacity_moved", add_reference, SOFT, "x_ri − m⁺_ri + m⁻_ri = x_ri^ref (m⁺, m⁻ ≥ 0 penalised: capacity moved against the reference layout)",
+               keys=("reference",))
 
 
 # --------------------------------------------------------------------------------------- the front's ε row

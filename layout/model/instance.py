@@ -109,6 +109,8 @@ class Instance:
     fallback_limited: set[str] = field(default_factory=set)
     # what keeps a region from an industry, as a code (absent: eligible, or Reason.RULE)
     ineligible_by: dict[tuple[str, str], Reason] = field(default_factory=dict)
+    # the language its names and notes are in: the one under way when it was built (--lang, else the file's)
+    language: str = field(default_factory=current)
 
     @property
     def missing(self) -> list[str]:

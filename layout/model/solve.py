@@ -27,7 +27,7 @@ import numpy as np
 import pulp
 
 from layout.errors import InputError, LayoutError, LimitError, Problem
-from layout.language import tr, trn
+from layout.language import marked, tr, trn
 from layout.model.core import LayoutModel
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.spec.load import LoadedSpec
@@ -40,6 +40,14 @@ OPTIMAL, FEASIBLE, INFEASIBLE, UNBOUNDED, NO_SOLUTION = (
     "unbounded",
     "limit without solution",
 )
+# a status as people read it (metrics.json and the tables keep the code): the one table every page and summary uses
+STATUS_WORDS = {
+    OPTIMAL: marked("optimal"),
+    FEASIBLE: marked("feasible"),
+    INFEASIBLE: marked("infeasible"),
+    UNBOUNDED: marked("unbounded"),
+    NO_SOLUTION: marked("limit without solution"),
+}
 
 
 @dataclass
@@ -550,18 +558,29 @@ def solve(
     return result
 
 
-def solver_failure(solver: str, result: SolveResult, label: str = "") -> LayoutError:
-    """The error for a solve that ended with no layout and neither infeasible nor at a limit (e.g. HiGHS 'error')."""
+def solver_failure(solver: str, result: SolveResult, during: str = "") -> LayoutError:
+    """The error for a solve that ended with no layout and neither infeasible nor at a limit (e.g. HiGHS 'error').
+    `during`: which solve, a translated phrase ("for 2030", "for a near-optimal alternative"); "" for the one solve."""
+    facts = {
+        "solver": solver,
+        "during": during,
+        "status": result.status,
+        "reason": result.message,
+        "other": "cbc" if solver == "highs" else "highs",
+    }
     return LayoutError(
         tr(
-            "{solver} ended{label} with status '{status}' ({reason}) and no layout: a failure of the solver, not a "
+            "{solver} ended {during} with status '{status}' ({reason}) and no layout: a failure of the solver, not a "
             "proof that the scenario is infeasible; nothing was written. Try --solver {other}, and please report the "
             "constraint file if it persists",
-            solver=solver,
-            label=label,
-            status=result.status,
-            reason=result.message,
-            other="cbc" if solver == "highs" else "highs",
+            **facts,
+        )
+        if during
+        else tr(
+            "{solver} ended with status '{status}' ({reason}) and no layout: a failure of the solver, not a "
+            "proof that the scenario is infeasible; nothing was written. Try --solver {other}, and please report the "
+            "constraint file if it persists",
+            **facts,
         )
     )
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -419,9 +419,17 @@ class UnitCollection(Shape):
 
 
 class Manifest(Shape):
-    """manifest.json: what wrote the folder."""
+    """manifest.json: what wrote the folder, and the language its pages and sentences are in (None: written before
+    languages)."""
 
     program: str
+    language: Literal["en", "zh"] | None = None
+
+
+class SweepFacts(Shape):
+    """sweep.json, as far as a page reads it: the language of the sweep's pages (None: written before languages)."""
+
+    language: Literal["en", "zh"] | None = None
 
 
 S = TypeVar("S", bound=Shape)
@@ -556,6 +564,15 @@ def read_metrics(folder: Path) -> dict:
 def read_manifest(folder: Path) -> dict:
     """DIR/manifest.json, checked."""
     return read_json(require(folder, MANIFEST_JSON) / MANIFEST_JSON, Manifest)
+
+
+def written_language(folder: Path) -> str | None:
+    """The language a results folder (manifest.json) or a sweep folder (sweep.json) was written in; None for a
+    folder written before languages or of neither kind. InputError for a language this version does not know."""
+    for name, shape in ((MANIFEST_JSON, Manifest), (SWEEP_JSON, SweepFacts)):
+        if (Path(folder) / name).is_file():
+            return read_json(Path(folder) / name, shape).get("language")
+    return None
 
 
 def time_limit_of(manifest: dict) -> float | None:

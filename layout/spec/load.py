@@ -17,7 +17,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from layout.errors import InputError, Problem, expected_of
-from layout.inputs import not_readable, read_bytes, read_text
+from layout.inputs import TEXT_LIMIT, not_readable, read_bytes, read_text
+from layout.language import LANGUAGES
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.spec.schema import DECLARED_PLANS, Scenario
 
@@ -40,6 +41,7 @@ class LoadedSpec:
     file: Path
     positions: dict[Path_, tuple[str, int]] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    text: str | None = None  # the file's content when loaded from an editor (`load(path, text)`), not from disk
 
     def where(self, *path: str | int) -> tuple[str, int | None]:
         """(file, line) of a key path, or of its nearest ancestor that has a position."""
@@ -79,7 +81,8 @@ class LoadedSpec:
         """SHA-256 of every file read (the file and its bases)."""
         h = hashlib.sha256()
         for f in self.files:
-            h.update(read_bytes(f, CONSTRAINT_FILE))
+            own = self.text is not None and f == self.file  # the file as the editor holds it
+            h.update(self.text.encode("utf-8") if own and self.text is not None else read_bytes(f, CONSTRAINT_FILE))
         return h.hexdigest()
 
 
@@ -133,10 +136,14 @@ def _check_expansion(root: yaml.Node, label: str) -> None:
     size(root, ())
 
 
-def _read_yaml(path: Path) -> tuple[Any, dict[Path_, tuple[str, int]]]:
-    """Safe-load YAML and record the line of every key path (1-based)."""
+def _read_yaml(path: Path, text: str | None = None) -> tuple[Any, dict[Path_, tuple[str, int]]]:
+    """Safe-load YAML and record the line of every key path (1-based). `text`: the file's content as an editor holds
+    it (None: read `path`)."""
     label = str(path)
-    text = read_text(path, CONSTRAINT_FILE)
+    if text is None:
+        text = read_text(path, CONSTRAINT_FILE)
+    elif len(text.encode("utf-8", "surrogatepass")) > TEXT_LIMIT:
+        raise InputError(Problem(label, None, "", f"{CONSTRAINT_FILE} of at most {TEXT_LIMIT:,} bytes", "more"))
     try:
         loader = yaml.SafeLoader(text)  # its reader refuses unprintable characters at once
         node = loader.get_single_node()
@@ -259,11 +266,14 @@ def _real(path: Path, where: Problem) -> Path:
         raise InputError(replace(where, found=f"{path}: {found}")) from None
 
 
-def _load_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
-    """Read a file and, recursively, the files it extends; later files win. `chain`: the real paths read so far.
+def _load_merged(
+    path: Path, chain: tuple[Path, ...], text: str | None = None
+) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
+    """Read a file (its content `text` when given) and, recursively, the files it extends; later files win. `chain`:
+    the real paths read so far.
 
     Each file's positions carry its own name, so a value keeps the file that wrote it (`LoadedSpec.path_of`)."""
-    data, positions = _read_yaml(path)
+    data, positions = _read_yaml(path, text)
     return _extended(data, positions, path, chain, [path])
 
 
@@ -389,11 +399,15 @@ def _unwrap(annotation: Any) -> Any:
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-def load(path: str | Path | None = None) -> LoadedSpec:
-    """Load and validate a constraint file (default: the embedded default). Raises InputError."""
+def load(path: str | Path | None = None, text: str | None = None) -> LoadedSpec:
+    """Load and validate a constraint file (default: the embedded default). `text`: the file's content as an editor
+    holds it, read as if saved at `path` (its `extends:` and data paths relative to `path`'s folder, its problems
+    located in it). Raises InputError."""
     file = Path(path) if path is not None else models_file(DEFAULT_MODEL)
-    data, positions, files = _load_merged(file, (_real(file, Problem(str(file), None, "", CONSTRAINT_FILE, "")),))
-    return validated(data, file, positions, files)
+    data, positions, files = _load_merged(file, (_real(file, Problem(str(file), None, "", CONSTRAINT_FILE, "")),), text)
+    spec = validated(data, file, positions, files)
+    spec.text = text
+    return spec
 
 
 SCENARIO_DICT = "scenario (dict)"  # how problems name a scenario given as a dict (it has no file and no lines)
@@ -450,7 +464,10 @@ def validated(data: dict, file: Path, positions: dict[Path_, tuple[str, int]], f
                 expected = "a known key" + _did_you_mean(_keys_at(loc), str(loc[-1]))
                 found = f"unknown key `{loc[-1]}`"
             problems.append(spec.problem(loc, expected, found))
-        raise InputError(problems) from None
+        error = InputError(problems)
+        if error.language is None and data.get("language") in LANGUAGES:  # the file's own, where it says one
+            error.language = data["language"]
+        raise error from None
     return LoadedSpec(scenario, file, positions, files)
 
 

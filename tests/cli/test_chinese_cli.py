@@ -155,12 +155,15 @@ def test_a_bad_input_error_keeps_its_form_in_chinese(tmp_path):
 def test_the_words_of_sentences_in_chinese():
     with using("zh"):
         assert listing(["北京市", "天津市"]) == "北京市、天津市"
-        assert listing([str(k) for k in range(12)], 2) == "共12个单位（0、1、…及另外10个）"
+        assert listing([str(k) for k in range(12)], 2) == "共12个（0、1、…及另外10个）"
         assert plural(3, "cluster") == "3个集群" and plural(1, "region") == "1个地区"
+        # each noun with its own measure word; a unit is a region unit of the model (单元), not an organisation
+        assert plural(2, "neighbour duplication") == "2处相邻地区产业同构" and plural(4, "change") == "4处变更"
+        assert plural(40, "designation") == "40项集群布局" and plural(5, "unit") == "5个单元"
         assert cell(True) == "是" and cell(False) == "否"
         assert excluded_words("NE: s = 0, rule >= 1", "") == "未满足的规则：NE: s = 0, rule >= 1"
         assert missed_words({"industries": [{"industry": "NE", "built": 35, "target": 100}]}, "2030") == (
-            "2030 年未达成的目标：NE 建成 35，目标 100"
+            "2030年未达标产业：NE 建成 35，全国目标 100"
         )
         assert stopped_words({"status": "feasible", "message": "Time limit reached", "gap": 0.0156}, 120) == (
             "可行 — 因时间上限（120 秒）停止，间隙 1.56 %"
@@ -168,7 +171,7 @@ def test_the_words_of_sentences_in_chinese():
         progress = SolverProgress("highs", 42.2, 5.0421, 4.9876, 0.0109, 1234, 120, 0.01)
         assert (
             progress.words()
-            == "highs：42 秒 / 120 秒；最优目标函数值 5.0421，界 4.9876，间隙 1.09 %（达到 1.00 % 时停止）；1,234 个节点"
+            == "highs：42 秒 / 120 秒；最优目标函数值 5.0421，界 4.9876，间隙 1.09 %（达到 1.00 % 时停止）；1,234个节点"
         )
     with using("en"):  # English as it was
         assert listing([str(k) for k in range(12)], 2) == "12 units (0, 1, … and 10 more)"
@@ -179,3 +182,60 @@ def test_the_words_of_sentences_in_chinese():
         assert progress.words() == (
             "highs: 42 s of 120 s; best objective 5.0421, bound 4.9876, gap 1.09 % (stops at 1.00 %); 1,234 nodes"
         )
+
+
+def test_the_file_language_drives_validate_its_warnings_and_its_errors(tmp_path):
+    """Without --lang, a file saying `language: zh` is validated in Chinese: the summary line, and the headline of
+    an error in its keys; --lang en wins over it."""
+    file = scenario(tmp_path, language="zh")
+    result = runner.invoke(app(), ["validate", str(file)], env={"LANG": "C", "LANGUAGE": "", "LC_ALL": ""})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"{file}：有效 — 3个地区，1个产业，0个区域组，1对相邻地区"
+
+    bad = scenario(tmp_path, name="bad.yaml", language="zh", limits={"min_clusters": -1})
+    result = runner.invoke(app(), ["validate", str(bad)], env={"LANG": "C", "LANGUAGE": "", "LC_ALL": ""})
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误（输入有误）：{bad}:"), result.stderr
+
+    result = runner.invoke(app(), ["validate", str(bad), "--lang", "en"])
+    assert result.stderr.startswith(f"error (bad input): {bad}:"), result.stderr
+
+
+def test_a_solver_failure_names_its_solve_in_chinese():
+    """The error of a solver that ended without a layout says which solve in the chosen language (no English
+    fragment such as ' for 2030' inside a Chinese sentence)."""
+    from layout.model.solve import SolveResult, solver_failure
+
+    failed = SolveResult("highs", "error", None, None, None, 1.0, "HiGHS error")
+    with using("zh"):
+        for during in ("", "规划期 2030"):
+            text = str(solver_failure("highs", failed, during))
+            assert text.startswith("highs（规划期 2030）以状态" if during else "highs以状态"), text
+            codes = {"error", "solver", "cbc"}  # the status, the option and the other solver: codes
+            assert not set(english_words(text.replace("HiGHS error", ""))) - codes, text
+    assert str(solver_failure("highs", failed, "for 2030")).startswith("highs ended for 2030 with status 'error'")
+
+
+def test_a_page_keeps_the_language_it_was_built_in_and_an_unknown_language_is_bad_input(tmp_path, monkeypatch):
+    """`Result.map()` of a Chinese solve declares zh-CN wherever it is shown; `lang="fr"` from Python and a
+    manifest.json naming an unknown language are bad input (exit 2, the file and key named), not a traceback."""
+    import json
+
+    from layout import api
+    from layout.errors import InputError
+
+    monkeypatch.setenv("LANG", "C")
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    file = scenario(tmp_path)
+    result = api.solve(file, out=tmp_path / "out", lang="zh")
+    assert '<html lang="zh-CN">' in result.map().offline_html()  # shown outside any `using`, in an English locale
+
+    with pytest.raises(InputError, match="lang.*one of: en, zh"):
+        api.solve(file, lang="fr")
+    manifest = tmp_path / "out" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "language": "fr"}), encoding="utf-8")
+    done = runner.invoke(app(), ["map", str(tmp_path / "out")])
+    assert done.exit_code == 2, done.output
+    assert f"{manifest}" in done.stderr and "language" in done.stderr and "Traceback" not in done.output

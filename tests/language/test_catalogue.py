@@ -115,3 +115,29 @@ def test_the_locale_decides_without_a_choice(monkeypatch):
 def test_a_field_value_is_data_not_a_template():
     with using("en"):
         assert language.tr("{name}", name="{0.__class__}") == "{0.__class__}"
+
+
+def test_no_translation_is_left_fuzzy_and_a_fuzzy_one_is_not_shown(tmp_path, monkeypatch):
+    """A fuzzy entry is a translator's unconfirmed guess (msgmerge writes them): the catalogue holds none, and one
+    that slips in reads as the English message (which the test above then reports), never as the guess."""
+    from babel.messages.pofile import read_po
+
+    for path in sorted((language.LOCALE_DIR / "zh").glob("*.po")):
+        with path.open("rb") as f:
+            fuzzy = [m.id for m in read_po(f, locale="zh") if m.id and m.fuzzy]
+        assert not fuzzy, f"{path.name}: fuzzy entries (confirm or delete): {fuzzy[:10]}"
+
+    (tmp_path / "zh").mkdir()
+    (tmp_path / "zh" / "x.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        '#, fuzzy\nmsgid "clusters"\nmsgstr "猜测"\n\nmsgid "region"\nmsgstr "地区"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(language, "LOCALE_DIR", tmp_path)
+    catalogue.cache_clear()
+    try:
+        with using("zh"):
+            assert language.tr("clusters") == "clusters" and language.tr("region") == "地区"
+    finally:
+        monkeypatch.undo()
+        catalogue.cache_clear()

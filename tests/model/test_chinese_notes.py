@@ -210,7 +210,7 @@ def test_the_rule_checks_cite_the_same_rules_in_both_languages(scenario):
             assert rule in everyone, (lang, everyone)
     _, inst = _built(scenario, "zh")  # the sentence beside the code: in Chinese, so its ending says nothing
     assert inst.why_ineligible["R1", "OWN"] == "不在文件允许该地区的产业之列（limits.regions）"
-    assert inst.why_ineligible["R2", "AI"] == "未进入 st 前 1 名（关键短板）"
+    assert inst.why_ineligible["R2", "AI"] == "未进入 st 前1名（关键短板）"
 
 
 def test_a_parent_allowance_is_recognised_by_its_code_in_both_languages(tmp_path):

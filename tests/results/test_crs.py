@@ -142,3 +142,16 @@ def test_wgs84_without_the_extra_names_the_install_command(tmp_path, monkeypatch
     assert result.exit_code == 2, result.output
     assert "--crs" in result.output and "pip install 'cluster-layout[wgs84]'" in result.output
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_the_report_and_the_python_layout_follow_the_crs(folders):
+    """report.html says which coordinates the folder holds (no 'do not overlay on WGS84' for a converted folder);
+    `Result.layout` from Python holds what the folder's layout.geojson holds."""
+    wgs = (folders["wgs84"] / "report.html").read_text(encoding="utf-8")
+    gcj = (folders["default"] / "report.html").read_text(encoding="utf-8")
+    assert "converted them to WGS84 with geocoordinates-rs" in wgs and "without converting" not in wgs
+    assert "coordinates as stored in layout.geojson (WGS84, converted from" in wgs
+    assert "without converting" in gcj and "(GCJ-02 for the shipped boundaries)" in gcj
+
+    frame = layout.api.solve(crs="wgs84").layout.set_index("region_code")
+    assert shapely.equals_exact(frame.geometry[BEIJING], units(folders["wgs84"])[BEIJING], tolerance=1e-9)

@@ -1,8 +1,9 @@
 """The static figure's content (layout/views/maps/png.py): the 南海诸岛 inset, north arrow, scale bar, labels apart,
-the panels `--layers` asks for, the font named in the PNG and a Chinese figure's text in Chinese.
+the panels `--layers` asks for, the font named in the PNG, a Chinese figure's text in Chinese, and the labels of a
+level finer than provinces.
 
 The results folders are built by hand over the shipped provinces (geodata/provinces.geojson: Hainan's parts reach the
-South China Sea islands), so the figure is a map of the whole country."""
+South China Sea islands), so the figure is a map of the whole country; a finer level by cutting them along a grid."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ import re
 import warnings
 from pathlib import Path
 
+import adjustText
 import pytest
+import shapely
 from matplotlib.text import Text
 from PIL import Image
 from pyproj import Geod, Transformer
+from shapely.geometry import mapping, shape
 
 from layout.language import using
 from layout.paths import geodata_file
@@ -43,13 +47,33 @@ def _write_csv(path: Path, rows: list[dict], period: bool = False) -> None:
         w.writerows(rows)
 
 
-def national(folder: Path, *, phased: bool = False) -> Path:
+def _cut(code: str, geometry: dict, grid: float) -> list[tuple[str, dict]]:
+    """A province's pieces along a grid of `grid` degrees: (code <province's two digits><nn>00, geometry)."""
+    geom = shape(geometry)
+    x0, y0, x1, y1 = geom.bounds
+    cells = [
+        shapely.box(x, y, x + grid, y + grid)
+        for x in [x0 + grid * i for i in range(int((x1 - x0) // grid) + 1)]
+        for y in [y0 + grid * j for j in range(int((y1 - y0) // grid) + 1)]
+    ]
+    pieces = [shapely.intersection(geom, cell) for cell in cells]
+    pieces = [p for p in pieces if p.area > 0 and p.geom_type in ("Polygon", "MultiPolygon")]
+    return [(f"{code[:2]}{k:02d}00", mapping(p)) for k, p in enumerate(pieces, 1)]
+
+
+def national(folder: Path, *, phased: bool = False, grid: float = 0.0) -> Path:
     """A results folder over the 34 shipped provinces (31 modelled), in Chinese: every province hosts NE, the BTH
     and YRD provinces an inter-provincial cluster, Guangdong and Guangxi a duplication; declared.csv for 3
-    provinces; with `phased`, phasing.csv of three periods."""
+    provinces; with `phased`, phasing.csv of three periods.
+
+    With `grid` (degrees), a finer level: each modelled province cut into pieces along a grid (`_cut`; Taiwan, Hong
+    Kong and Macao stay whole); piece k of a province hosts NE with capacity falling with k, of the provincial tier
+    for odd k and the characteristic tier for even k; the BTH and YRD provinces' pieces all host their cluster; no
+    declared plans."""
     src = json.loads(geodata_file("provinces.geojson").read_text(encoding="utf-8"))
     feats, rows, base = [], [], []
     member = {m: (gid, name, ind) for gid, (name, members, ind) in GROUPS.items() for m in members}
+    members: dict[str, list[str]] = {g: [] for g in GROUPS}  # the regions of each group
 
     def row(code, name, industry, capacity, tier="provincial", group=""):
         return {
@@ -66,27 +90,34 @@ def national(folder: Path, *, phased: bool = False) -> Path:
 
     for f in src["features"]:
         code, name, modelled = f["properties"]["code"], f["properties"]["name_zh"], f["properties"]["modelled"]
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": f["geometry"],
-                "properties": {"region_code": code, "region_name": name, "modelled": modelled},
-            }
-        )
-        if not modelled:
-            continue
-        rows.append(row(code, name, "NE", 10.0))
-        if code in member:
-            gid, _, ind = member[code]
-            rows.append(row(code, name, ind, 20.0, "inter-provincial", gid))
-        base += [row(code, name, "NGIT", 15.0), row(code, name, "BIO", 12.0)]
+        units = _cut(code, f["geometry"], grid) if grid and modelled else [(code, f["geometry"])]
+        for k, (unit, geometry) in enumerate(units, 1):
+            unit_name = f"{name}{k}" if len(units) > 1 else name
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": geometry,
+                    "properties": {"region_code": unit, "region_name": unit_name, "modelled": modelled},
+                }
+            )
+            if not modelled:
+                continue
+            tier = "provincial" if k % 2 else "characteristic"
+            rows.append(row(unit, unit_name, "NE", 10.0 + len(units) - k, tier))
+            if code in member:
+                gid, _, ind = member[code]
+                members[gid].append(unit)
+                rows.append(row(unit, unit_name, ind, 20.0, "inter-provincial", gid))
+            base += [row(unit, unit_name, "NGIT", 15.0), row(unit, unit_name, "BIO", 12.0)]
+    first = {feat["properties"]["region_code"][:2]: feat["properties"]["region_code"] for feat in reversed(feats)}
     folder.mkdir(parents=True)
     _write_csv(folder / "assignment.csv", rows)
     _write_csv(folder / "baseline.csv", base)
     declared = [
         {**row(c, "", i, 1.0), "tier": "declared"} for c in ("440000", "450000", "320000") for i in ("NGIT", "NE")
     ]
-    _write_csv(folder / "declared.csv", declared)
+    if not grid:
+        _write_csv(folder / "declared.csv", declared)
     (folder / "layout.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}), "utf-8")
     extra = {}
     if phased:
@@ -99,12 +130,12 @@ def national(folder: Path, *, phased: bool = False) -> Path:
     metrics = complete_metrics(
         scenario={"name": "全国战略性新兴产业布局", "capacity_unit": "指数单位（100 = 全国目标）"},
         industries=[{"code": c, "name": n, "kind": k, "target": 100.0} for c, (n, k) in INDUSTRIES.items()],
-        groups=[{"id": g, "name": n, "members": m} for g, (n, m, _) in GROUPS.items()],
+        groups=[{"id": g, "name": n, "members": members[g]} for g, (n, _, _) in GROUPS.items()],
         duplications={
-            "optimised": [{"a": "440000", "b": "450000", "industry": "NE", "weight": 1.0}],
-            "baseline": [{"a": "440000", "b": "450000", "industry": "NGIT", "weight": 1.0}],
+            "optimised": [{"a": first["44"], "b": first["45"], "industry": "NE", "weight": 1.0}],
+            "baseline": [{"a": first["44"], "b": first["45"], "industry": "NGIT", "weight": 1.0}],
         },
-        declared={"covered": ["440000", "450000", "320000"]},
+        **({} if grid else {"declared": {"covered": ["440000", "450000", "320000"]}}),
         **extra,
     )
     (folder / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False), encoding="utf-8")
@@ -255,3 +286,55 @@ def test_a_phased_run_gives_one_panel_per_period(tmp_path):
     assert [ax.get_title().split("\n")[0] for ax in _panels(periods).values()] == [f"{y}年优化布局" for y in YEARS]
     assert list(_panels(default)) == ["declared", "baseline", "optimised"]
     assert _panels(default)["optimised"].get_title().startswith("2035年优化布局")
+
+
+def test_a_finer_level_labels_a_few_of_the_largest_cluster_hosts_in_each_province(tmp_path, monkeypatch):
+    """Prefectures or counties (more than FINE_UNITS regions): a panel labels the hosts of inter-provincial and
+    provincial clusters only, spread over the provinces, and hands adjustText at most MAX_LABELS labels and a fixed
+    number of rounds (labelling every region took minutes at prefecture level)."""
+    folder = national(tmp_path / "fine", grid=4.0)
+    handed: list[tuple[list[Text], dict]] = []
+
+    def mover(texts, **kw):  # the labels as placed, not moved (adjustText's result is tested at province level)
+        handed.append((list(texts), kw))
+
+    monkeypatch.setattr(adjustText, "adjust_text", mover)
+    with using("en"):
+        fig = png.png_figure(folder, baseline=False)
+    assignment = list(csv.DictReader((folder / "assignment.csv").open(encoding="utf-8")))
+    hosts = {r["region_code"] for r in assignment if r["tier"] in ("inter-provincial", "provincial")}
+    modelled = {r["region_code"] for r in assignment}
+    assert len(modelled) > png.FINE_UNITS and len(hosts) > png.MAX_LABELS  # a figure that needs thinning
+    (ax,) = _panels(fig).values()
+    ((texts, kw),) = handed
+    assert len(texts) <= png.MAX_LABELS and kw["iter_lim"] == png.APART_ROUNDS <= 200 and kw.get("time_lim") is None
+    assert kw["arrowprops"]  # leader lines
+    # kept off the inset: its place in data coordinates (an Axes adjustText would take for a box in pixels)
+    (box,) = kw["objects"]
+    fig.canvas.draw()
+    (inset,) = ax.child_axes
+    drawn = inset.get_window_extent().transformed(ax.transData.inverted())
+    assert list(drawn.extents) == pytest.approx(list(box.extents), abs=0.01 * max(box.width, box.height))
+    names = [t.get_text() for t in texts if t.get_zorder() == 6]
+    assert sorted(names) == sorted(name for name, _, _ in GROUPS.values())  # the clusters' names all kept
+    # each region label (unmoved) sits on its region's point: which regions are labelled
+    to_map = Transformer.from_crs("EPSG:4326", fig.get_label(), always_xy=True)
+    units = json.loads((folder / "layout.geojson").read_text(encoding="utf-8"))["features"]
+    points = {}
+    for f in units:
+        if f["properties"]["region_code"] in modelled:
+            geom = shape(f["geometry"])
+            biggest = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area).point_on_surface()
+            points[f["properties"]["region_code"]] = to_map.transform(biggest.x, biggest.y)
+    labelled = []
+    for t in texts:
+        if t.get_zorder() == 5:
+            x, y = t.get_position()
+            labelled.append(min(points, key=lambda c: (points[c][0] - x) ** 2 + (points[c][1] - y) ** 2))
+    assert len(labelled) == len(set(labelled)) == len(texts) - len(names)
+    assert set(labelled) <= hosts  # never a region hosting characteristic clusters only
+    assert {c[:2] for c in labelled} == {c[:2] for c in hosts if c in points}  # every province labelled
+    # in a province the largest hosts: Xinjiang's pieces 1, 3, 5, ... (provincial, capacity falling with the piece)
+    xinjiang = sorted(int(c[2:4]) for c in labelled if c.startswith("65"))
+    assert xinjiang == list(range(1, 2 * len(xinjiang), 2))
+    assert "only, the largest first, a few in each province" in fig.legends[0].get_title().get_text()

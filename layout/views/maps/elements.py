@@ -504,6 +504,7 @@ class Page(Figure):
 
     def __init__(self, title: str):
         super().__init__(title=esc(title))
+        self.language = current()  # the language its text is built in, declared whenever and wherever it is shown
         self.header.add_child(
             Verbatim('<meta http-equiv="content-type" content="text/html; charset=UTF-8" />'), name="meta_http"
         )
@@ -518,7 +519,7 @@ class Page(Figure):
     def offline_html(self) -> str:
         """The page as a self-contained HTML document: rendered, Leaflet inlined (:mod:`layout.views.maps.offline`),
         its language declared on <html> (zh-CN or en: the browser picks fonts and a reader's voice by it)."""
-        lang = "zh-CN" if current() == "zh" else "en"
+        lang = "zh-CN" if self.language == "zh" else "en"
         return offline.inline_assets(self.render().replace("<html>", f'<html lang="{lang}">', 1))
 
     def _repr_html_(self, **kwargs) -> str:
@@ -545,6 +546,46 @@ class Script(VerbatimMacro):
         super().__init__()
         self._name = "LayoutScript"
         self.code = code
+
+
+RELOAD_JS = "reload.js"  # beside a live map page (`layout watch`): sets window.layoutStamp to the latest run's stamp
+_STAMP = re.compile(r"[0-9a-f]{1,64}")
+
+
+def _stamp(stamp: str) -> str:
+    """A run's stamp as the page and reload.js carry it: lowercase hex digits, data only (ValueError otherwise)."""
+    if not isinstance(stamp, str) or not _STAMP.fullmatch(stamp):
+        raise ValueError(f"a live map's stamp is 1 to 64 lowercase hex digits, not {stamp!r:.80}")
+    return stamp
+
+
+def stamp_script(stamp: str) -> bytes:
+    """The content of DIR/reload.js for the run stamped `stamp`: one assignment, nothing else."""
+    return f'window.layoutStamp = "{_stamp(stamp)}";\n'.encode("ascii")
+
+
+def live_reload(page: Page, stamp: str, every: float = 2.0) -> None:
+    """Make ``page`` reload itself when the run it shows is replaced (`layout watch`): every ``every`` seconds it adds
+    ``<script src="reload.js?t=…">`` (a script element, which a page opened from file:// may load, unlike fetch) and
+    reloads when the stamp that file sets differs from ``stamp``, the one it was drawn with. A missing reload.js (the
+    folder being replaced) is tried again at the next poll."""
+    code = (
+        "(function () {\n"
+        f"  var drawn = {js(_stamp(stamp))}, every = {round(every * 1000)};\n"
+        "  function poll() {\n"
+        '    var s = document.createElement("script");\n'
+        f'    s.src = {js(RELOAD_JS)} + "?t=" + Date.now();\n'
+        "    s.onload = s.onerror = function () {\n"
+        "      s.remove();\n"
+        '      if (typeof window.layoutStamp === "string" && window.layoutStamp !== drawn) { location.reload(); }\n'
+        "      else { setTimeout(poll, every); }\n"
+        "    };\n"
+        "    document.head.appendChild(s);\n"
+        "  }\n"
+        "  setTimeout(poll, every);\n"
+        "})();\n"
+    )
+    page.script.add_child(Verbatim(code), name="layout_live")
 
 
 class MapSetup(VerbatimMacro):

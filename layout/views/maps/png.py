@@ -5,8 +5,10 @@ uncoordinated baseline and the optimised layout; or, with ``layers``, one panel 
 in a phased run) and per period. A map of the whole country (its units reach the South China Sea islands) stops
 south of Hainan and shows the islands and the dashed line in a 南海诸岛 inset in the lower right of every panel.
 A north arrow and a scale bar sit on the first panel (every panel has the same projection and frame). Labels are
-moved apart with adjustText, with a leader line to their region when moved. Text is plain (no mathtext, no
-LaTeX) in a CJK font found on the machine, named in the PNG's metadata (text chunk ``Font``).
+moved apart with adjustText (at most MAX_LABELS a panel, APART_ROUNDS rounds), with a leader line to their region when
+moved; at a level finer than provinces (more than FINE_UNITS modelled regions: prefectures, counties) only the
+largest hosts of inter-provincial and provincial clusters, a few in each province, are labelled. Text is plain (no
+mathtext, no LaTeX) in a CJK font found on the machine, named in the PNG's metadata (text chunk ``Font``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,16 @@ from layout.views.maps.elements import (
     fmt_capacity,
     ramp_colour,
 )
-from layout.views.maps.inputs import GROUP_COLOURS, Plan, Results, duplication_pairs, group_outlines, load, read_sea
+from layout.views.maps.inputs import (
+    GROUP_COLOURS,
+    Plan,
+    Results,
+    Row,
+    duplication_pairs,
+    group_outlines,
+    load,
+    read_sea,
+)
 from layout.words import listing
 
 if TYPE_CHECKING:
@@ -40,6 +51,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
     from matplotlib.typing import RcKeyType
 
 # The text of every figure the product draws is plain: a '$' in a name never starts mathtext, and no text goes to
@@ -76,6 +88,15 @@ SCALE_BAR_ID = "scale-bar"  # gid of the scale bar's artists
 NICE_KM = (50, 100, 200, 250, 500, 1000, 2000)  # scale-bar lengths
 PANEL_WIDTH = 6.0  # inches
 LABEL_FONT = 4.4  # points: the industry codes of a region
+# Labels moved apart (adjustText's cost grows with the square of their number, every round): at most MAX_LABELS a
+# panel (cluster names and regions), in APART_ROUNDS rounds, a fixed number, so the figure is the same on every machine.
+MAX_LABELS = 60
+APART_ROUNDS = 150
+# More modelled regions than this: a level finer than provinces (a results folder does not record its resolution),
+# where a panel labels only hosts of clusters of HOST_TIERS (declared: the declared plans' priorities), ranked in this
+# order, then by capacity.
+FINE_UNITS = 40
+HOST_TIERS = ("inter-provincial", "provincial", "declared")
 # the figure's layers beside industry codes and the keys the HTML map alone draws (accepted, warned about)
 FIGURE_KEYS = ("portfolio", "periods", "inter-provincial", "duplications")
 PAGE_ONLY_KEYS = ("changes", "provincial", "characteristic", "clusters-2019")
@@ -273,6 +294,8 @@ class _Drawing:
         self.vmax = 0.0  # the capacity at the ramp's top (industry panels)
         self.outlined = False
         self.no_plan = False
+        self.fine = len(res.modelled) > FINE_UNITS  # prefectures, counties: label the largest hosts only (`chosen`)
+        self.thinned = False  # a panel left regions with designations unlabelled (the legend says so)
 
     def frame(self, geoms, **cols):
         return self.gpd.GeoDataFrame(cols, geometry=list(geoms), crs="EPSG:4326").to_crs(self.crs)
@@ -366,8 +389,9 @@ class _Drawing:
         if self.sea is not None:
             self.sea.plot(ax=ax, color=SEA_COLOUR, linewidth=0.9, linestyle=(0, (5, 3)))
 
-    def panel(self, ax: Axes, panel: Panel, overlays: set[str]) -> tuple[list[Text], Axes | None]:
-        """Draw `panel` on `ax`; return its labels (to be moved apart, `_apart`) and its inset."""
+    def panel(self, ax: Axes, panel: Panel, overlays: set[str]) -> tuple[list[Text], Bbox | None]:
+        """Draw `panel` on `ax`; return its labels (to be moved apart, `_apart`) and its inset's place (in data
+        coordinates: projected metres)."""
         res, plan = self.res, panel.plan
         ax.set_label(f"panel:{panel.key}")
         fills = self.fills(panel)
@@ -413,7 +437,7 @@ class _Drawing:
                 zorder=4,
             )
         x0, y0, x1, y1 = self.extent
-        labelled = []
+        words_of: dict[str, list[str]] = {}
         for c in res.modelled:
             rows = sorted(plan.rows.get(c, []), key=lambda r: -r.capacity)
             if panel.industry:
@@ -422,7 +446,12 @@ class _Drawing:
                 words = [r.industry for r in rows]
             p = self.points.geometry[c]
             if words and x0 <= p.x <= x1 and y0 <= p.y <= y1:
-                labelled.append(p)
+                words_of[c] = words
+        chosen = self.chosen(panel, list(words_of), MAX_LABELS - len(texts))
+        self.thinned = self.thinned or len(chosen) < len(words_of)
+        for c, words in words_of.items():
+            if c in chosen:
+                p = self.points.geometry[c]
                 texts.append(
                     ax.text(
                         p.x,
@@ -442,16 +471,63 @@ class _Drawing:
         ax.set_axis_off()
         count = trn("{n} uncoordinated neighbour duplication", "{n} uncoordinated neighbour duplications", duplications)
         ax.set_title(f"{panel.title}\n{count}", fontsize=10)
-        inset = self.inset(ax, panel, fills) if self.national else None
-        return texts, inset
+        if not self.national:
+            return texts, None
+        from matplotlib.transforms import Bbox
 
-    def inset(self, ax: Axes, panel: Panel, fills: list[str]) -> Axes:
-        """The 南海诸岛 inset in the lower right of `ax`: the islands and the dashed line, at a smaller scale, in the
-        same projection."""
+        self.inset(ax, panel, fills)
+        left, bottom, width, height = self.inset_bounds()
+        return texts, Bbox.from_bounds(
+            x0 + left * (x1 - x0), y0 + bottom * (y1 - y0), width * (x1 - x0), height * (y1 - y0)
+        )
+
+    def chosen(self, panel: Panel, codes: list[str], room: int) -> set[str]:
+        """The regions of `codes` (those with something to label) that `panel` labels, at most `room` of them.
+
+        At province level all of them. At a finer level (`fine`) only hosts of clusters of HOST_TIERS (in an industry
+        panel, of that industry's). When more than `room` are left, the largest hosts go first: each region is ranked
+        by its best cluster (tier in HOST_TIERS' order, then capacity, larger first; then the region's code), and the
+        regions are taken in rounds, one from each province a round (the province: a six-digit code's first two
+        digits), so that labels spread over the map instead of piling up where regions are small.
+        """
+        plan = panel.plan
+        hosted: dict[str, list[Row]] = {}
+        for c in codes:
+            rows = [r for r in plan.rows.get(c, []) if not panel.industry or r.industry == panel.industry]
+            if self.fine:
+                rows = [r for r in rows if r.tier in HOST_TIERS]
+            if rows:
+                hosted[c] = rows
+        if len(hosted) <= room:
+            return set(hosted)
+
+        def rank(code: str) -> tuple[int, float, str]:
+            tier, capacity = min(
+                (HOST_TIERS.index(r.tier) if r.tier in HOST_TIERS else len(HOST_TIERS), -r.capacity)
+                for r in hosted[code]
+            )
+            return tier, capacity, code
+
+        by_province: dict[str, list[str]] = {}
+        for c in sorted(hosted, key=rank):
+            by_province.setdefault(c[:2] if len(c) == 6 and c.isdigit() else c, []).append(c)
+        order: list[str] = []
+        for k in range(max(len(v) for v in by_province.values())):
+            order += sorted((v[k] for v in by_province.values() if k < len(v)), key=rank)
+        return set(order[: max(room, 0)])
+
+    def inset_bounds(self) -> tuple[float, float, float, float]:
+        """The 南海诸岛 inset's place in a panel: left, bottom, width and height, in fractions of the panel's axes."""
         x0, y0, x1, y1 = self.extent
         ix0, iy0, ix1, iy1 = self.inset_extent
         height = INSET_WIDTH * (iy1 - iy0) / (ix1 - ix0) * (x1 - x0) / (y1 - y0)  # of the panel's height
-        inset = ax.inset_axes((1 - INSET_WIDTH, 0.0, INSET_WIDTH, height), zorder=7)
+        return 1 - INSET_WIDTH, 0.0, INSET_WIDTH, height
+
+    def inset(self, ax: Axes, panel: Panel, fills: list[str]) -> Axes:
+        """The 南海诸岛 inset in the lower right of `ax` (`inset_bounds`): the islands and the dashed line, at a
+        smaller scale, in the same projection."""
+        ix0, iy0, ix1, iy1 = self.inset_extent
+        inset = ax.inset_axes(self.inset_bounds(), zorder=7)
         inset.set_label(INSET_ID)
         inset.set_gid(INSET_ID)
         self.base(inset, panel, fills)
@@ -585,6 +661,12 @@ class _Drawing:
             title = tr("Fill: lead industry (largest capacity); labels: all designated industries")
         else:
             title = tr("Fill and labels: the industry's capacity")
+        if self.thinned:
+            title += "\n" + tr(
+                "labels: hosts of inter-provincial and provincial clusters only, the largest first, a few in each "
+                "province (at most {n} labels a panel)",
+                n=MAX_LABELS,
+            )
         wide = fig.get_figwidth() >= 11  # as `draw` reckons the legend's rows
         fig.legend(
             handles=handles,
@@ -607,9 +689,11 @@ class _Drawing:
             cax.tick_params(labelsize=6)
 
 
-def _apart(ax: Axes, texts: list[Text], inset: Axes | None) -> None:
-    """Move the labels of `ax` apart from each other and from its inset (adjustText, a fixed number of rounds so that
-    the figure is the same on every machine), with a leader line from each moved label to its region's point."""
+def _apart(ax: Axes, texts: list[Text], inset: Bbox | None) -> None:
+    """Move the labels of `ax` (at most MAX_LABELS, `_Drawing.chosen`) apart from each other and from its inset
+    (adjustText, APART_ROUNDS rounds and no time limit, so that the figure is the same on every machine), with a
+    leader line from each moved label to its region's point. `inset`: the inset's place in data coordinates
+    (adjustText takes an object's box in data coordinates; an Axes' extent, in pixels, it would misplace)."""
     from adjustText import adjust_text
 
     if not texts:
@@ -622,7 +706,8 @@ def _apart(ax: Axes, texts: list[Text], inset: Axes | None) -> None:
         objects=[inset] if inset is not None else None,
         expand=(1.15, 1.3),
         force_text=(0.4, 0.6),
+        force_static=(0.2, 0.4),  # off the inset within APART_ROUNDS (adjustText's default, half this, is too weak)
         arrowprops={"arrowstyle": "-", "color": "#444444", "lw": 0.35, "shrinkA": 0.5, "shrinkB": 0.5},
         ensure_inside_axes=True,
-        iter_lim=1000,
+        iter_lim=APART_ROUNDS,
     )

@@ -92,6 +92,7 @@ from layout.views.maps.elements import (
     joined,
     lead_rows,
     legend_row,
+    live_reload,
     named_code,
     new_map,
     ramp_colour,
@@ -454,7 +455,14 @@ def _stopped(folder: Path) -> str | None:
     return stopped_words(read_metrics(folder)["solver"], time_limit_of(manifest))
 
 
-def write_map(result_dir: Path, out: Path | None = None, layers: list[str] | None = None, tiles: Tiles = None) -> Path:
+def write_map(
+    result_dir: Path,
+    out: Path | None = None,
+    layers: list[str] | None = None,
+    tiles: Tiles = None,
+    *,
+    live: str | None = None,
+) -> Path:
     """Write the interactive map of a results folder; return its path (default ``DIR/map.html``).
 
     The page is self-contained and opens with no network (Leaflet inlined, no tile layer) — unless
@@ -470,14 +478,19 @@ def write_map(result_dir: Path, out: Path | None = None, layers: list[str] | Non
     is drawn. Units not modelled and the South China Sea dashed line are always drawn, and so is the
     declared map when DIR has declared.csv.
 
+    ``live``: a stamp (hex digits) for `layout watch`: the page then reloads itself when the ``reload.js`` beside
+    it sets another (:func:`layout.views.maps.elements.live_reload`); None, the ordinary page.
+
     Raises InputError (naming the folder or file, and the line or key) if the folder is not a results folder,
-    lacks a file the map needs or holds one that is not right; ValueError if a layer or tile name is unknown or
-    an industry code is one of the layer names.
+    lacks a file the map needs or holds one that is not right; ValueError if a layer or tile name is unknown,
+    an industry code is one of the layer names or ``live`` is not hex digits.
     """
     result_dir = Path(result_dir)
     out = Path(out) if out is not None else result_dir / MAP_HTML
-    page = render_map(result_dir, layers=layers, tiles=tiles)
-    write_file(out, page.encode("utf-8"))
+    figure = map_figure(result_dir, layers=layers, tiles=tiles)
+    if live is not None:
+        live_reload(figure, live)
+    write_file(out, figure.offline_html().encode("utf-8"))  # without `live`: render_map's page, byte for byte
     return out
 
 

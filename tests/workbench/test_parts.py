@@ -1,0 +1,92 @@
+"""The workbench's parts without a server: the workspace refuses a folder holding other files and numbers runs in
+order; a key of the constraint file names the families it feeds; two texts give the keys that changed (inherited
+values resolved); moves are read off added and removed designations; the page is Chinese under zh and carries the
+file's name as data, never as markup."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from layout.errors import InputError
+from layout.language import using
+from layout.model.families import FAMILIES
+from layout.workbench.diff import changed_keys, moved
+from layout.workbench.page import WORDS, page_html
+from layout.workbench.workspace import RunRecord, Workspace
+
+
+def test_the_workspace_is_never_a_folder_of_other_files(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(InputError, match="--workspace: expected a new or empty folder"):
+        Workspace(tmp_path / "mine", tmp_path / "s.yaml")
+    assert (tmp_path / "mine" / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+
+
+def test_runs_are_numbered_in_order_and_a_cancelled_one_leaves_nothing(tmp_path):
+    ws = Workspace(tmp_path / "w", tmp_path / "s.yaml")
+    first, cancelled, second = (ws.pending(t) for t in ("a: 1\n", "a: 2\n", "a: 3\n"))
+    ws.finish(first, RunRecord(0, "t", 1.0, "optimal", 0))
+    ws.discard(cancelled)
+    ws.finish(second, RunRecord(0, "t", 1.0, "bad input", 2))
+    assert [(r.number, r.status, r.solved) for r in ws.records()] == [(1, "optimal", True), (2, "bad input", False)]
+    assert ws.text(2) == "a: 3\n" and not cancelled.exists()
+    assert sorted(p.name for p in ws.runs.iterdir()) == ["001", "002"]
+    assert Workspace(tmp_path / "w", tmp_path / "s.yaml").last() == 2  # a workspace is taken up again
+
+
+def test_a_key_names_the_families_it_feeds():
+    fed = {
+        k: sorted(f.name for f in FAMILIES if f.touches(k))
+        for k in (
+            "limits.max_clusters",
+            "limits.regions.440000.max_clusters",
+            "industries.NGIT.target",
+            "limits",
+            "name",
+        )
+    }
+    assert fed["limits.max_clusters"] == ["focus", "parent_focus"]
+    assert fed["limits.regions.440000.max_clusters"] == ["focus", "parent_focus"]
+    assert fed["industries.NGIT.target"] == ["demand"]
+    assert {"focus", "budget", "balance"} <= set(fed["limits"])  # a whole section replaced touches all it feeds
+    assert fed["name"] == []
+
+
+def test_the_keys_an_edit_changed_are_read_off_the_resolved_texts(tmp_path):
+    file = tmp_path / "s.yaml"
+    before = "extends: default\n"
+    after = "extends: default\nlimits:\n  max_clusters: 2\nindustries:\n  NGIT:\n    target: 90\n"
+    keys = changed_keys(file, before, after)
+    assert [(k["key"], k["before"], k["after"]) for k in keys] == [
+        ("industries.NGIT.target", 100.0, 90.0),
+        ("limits.max_clusters", 3, 2),
+    ]
+    assert changed_keys(file, before, "limits: [") == []  # a text that does not load has no keys
+
+
+def test_moves_pair_the_regions_an_industry_left_with_those_it_reached():
+    def row(region, industry):
+        return {"region": region, "region_name": region.title(), "industry": industry, "industry_name": industry}
+
+    changes = {"removed": [row("a", "T"), row("b", "U")], "added": [row("c", "T"), row("d", "T"), row("a", "V")]}
+    assert moved(changes) == [
+        {"industry": "T", "industry_name": "T", "from": ["A"], "to": ["C", "D"], "text": "T: A → C, D"}
+    ]
+    with using("zh"):
+        assert moved(changes)[0]["text"] == "T：A → C、D"
+
+
+def test_the_page_speaks_chinese_and_holds_the_file_name_as_data(tmp_path):
+    file = tmp_path / "</script><b>x.yaml"
+    page = page_html(file, "zh")
+    assert '<html lang="zh-CN">' in page and "<b>x.yaml" not in page.replace("&lt;b&gt;", "")
+    config = json.loads(re.search(r'<script type="application/json" id="config">(.*?)</script>', page, re.S).group(1))
+    assert config["file"] == str(file)
+    english = {v for v in WORDS.values()}
+    assert not english & set(config["words"].values()), english & set(config["words"].values())
+    assert config["words"]["save"] == "保存"
