@@ -365,7 +365,7 @@ def _counts(ch: dict, unchanged: int) -> str:
     )
 
 
-def _tier_shown(tier: str) -> str:
+def tier_shown(tier: str) -> str:
     """'provincial (GBA)' (`_tier`) with the tier in the current language (its translation is the report's, which
     marks the tier names), the group's code as it is."""
     name, paren, group = tier.partition(" (")
@@ -420,8 +420,8 @@ def _change_lines(ch: dict, indent: str, detail: bool = True) -> list[str]:
 
 
 def _shown_entry(e: dict) -> dict:
-    """A change of `_diff` with its tiers as `_tier_shown` shows them."""
-    return {k: _tier_shown(v) if k in ("tier", "tier_a", "tier_b") else v for k, v in e.items()}
+    """A change of `_diff` with its tiers as `tier_shown` shows them."""
+    return {k: tier_shown(v) if k in ("tier", "tier_a", "tier_b") else v for k, v in e.items()}
 
 
 def _metric_lines(d: dict) -> list[str]:

@@ -28,6 +28,7 @@ import hmac
 import json
 import os
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,7 @@ class Guard:
         if self.token is not None:
             request = Request(scope)
             given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
-            if not hmac.compare_digest(given, self.token):
+            if not hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode()):
                 await PlainTextResponse("refused: the access token printed at start is needed", 403)(
                     scope, receive, send
                 )
@@ -93,6 +94,8 @@ class Bench:
         self.file, self.workspace, self.lang, self.template = Path(file), workspace, lang, template
         self.listeners: set[asyncio.Queue] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.lock = threading.Lock()  # FILE's check-and-write, and the versus maps being drawn
+        self.closing = asyncio.Event()  # set at shutdown: the event streams end, so the server can stop
         self.disk_sha = self.read_disk()[1]
         self.runner = Runner(workspace, self.file, lang, self.emit)
 
@@ -112,6 +115,11 @@ class Bench:
         if not last or self.workspace.text(last) != text:
             self.runner.submit(text, "disk")
 
+    def stop_streams(self) -> None:
+        """End every page's event stream (at shutdown; from a signal handler or any thread)."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.closing.set)
+
     def emit(self, event: dict[str, Any]) -> None:
         """Send an event to every page listening (from any thread)."""
         loop = self.loop
@@ -120,36 +128,57 @@ class Bench:
         for queue in list(self.listeners):
             loop.call_soon_threadsafe(queue.put_nowait, event)
 
-    def save(self, text: str) -> str:
-        """Write FILE atomically (a temporary file beside it, then renamed over it): byte for byte `text` in UTF-8."""
-        data = text.encode("utf-8")
-        folder = self.file.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.file.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            if self.file.exists():
-                os.chmod(tmp, self.file.stat().st_mode & 0o777)
-            self.disk_sha = sha256(data)  # before the rename: the watcher then knows it for our own
-            os.replace(tmp, self.file)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        return self.disk_sha
+    def save(self, text: str, base: str | None, force: bool) -> dict[str, Any]:
+        """Write FILE atomically (a temporary file beside the real file — a symbolic link is followed, never
+        replaced — then renamed over it): byte for byte `text` in UTF-8, unless FILE changed on disk since `base` (its
+        SHA-256 when the page last read or wrote it) and not `force`: then {conflict, text, sha} of the disk's."""
+        with self.lock:  # the check and the write together; the watcher reads disk_sha under it too
+            disk, sha = self.read_disk()
+            if sha != base and not force:
+                return {"conflict": True, "text": disk, "sha": sha}
+            data = text.encode("utf-8")
+            real = Path(os.path.realpath(self.file))
+            fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                mode = real.stat().st_mode & 0o777 if real.exists() else 0o666 & ~_umask()
+                os.chmod(tmp, mode)
+                self.disk_sha = sha256(data)  # before the rename: the watcher then knows it for our own
+                os.replace(tmp, real)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            return {"sha": self.disk_sha}
+
+    def disk_changed(self) -> None:
+        """FILE changed on disk: unless it is our own save, solve its text (as an edit from disk) and tell the pages
+        (`disk`: its text, SHA-256 and the edit's number)."""
+        with self.lock:
+            text, sha = self.read_disk()
+            if sha is None or sha == self.disk_sha:
+                return
+            self.disk_sha = sha
+        edit = self.runner.submit(text, "disk")
+        self.emit({"type": "disk", "text": text, "sha": sha, "edit": edit})
 
     async def watch(self) -> None:
-        """Follow FILE on disk (watchfiles): a change not made by `save` is sent to the pages as `disk`."""
+        """Follow FILE on disk (watchfiles; a symbolic link's target): a change not made by `save` is solved."""
         from watchfiles import awatch
 
-        target = self.file.resolve()
-        async for _ in awatch(target.parent, watch_filter=lambda _c, p: Path(p).resolve() == target):
-            text, sha = self.read_disk()
-            if sha is not None and sha != self.disk_sha:
-                self.disk_sha = sha
-                self.emit({"type": "disk", "text": text, "sha": sha})
+        target = Path(os.path.realpath(self.file))
+        async for _ in awatch(target.parent, watch_filter=lambda _c, p: os.path.realpath(p) == str(target)):
+            await asyncio.to_thread(self.disk_changed)
+
+
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIApp:
@@ -198,10 +227,8 @@ def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIA
         data = await body(request)
         if isinstance(data, Response):
             return data
-        text, sha = bench.read_disk()
-        if sha != data.get("base") and not data.get("force"):
-            return JSONResponse({"conflict": True, "text": text, "sha": sha}, 409)
-        return JSONResponse({"sha": await asyncio.to_thread(bench.save, data["text"])})
+        done = await asyncio.to_thread(bench.save, data["text"], data.get("base"), bool(data.get("force")))
+        return JSONResponse(done, 409 if done.get("conflict") else 200)
 
     async def events(request: Request) -> Response:
         queue: asyncio.Queue = asyncio.Queue()
@@ -210,11 +237,14 @@ def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIA
         async def stream() -> AsyncIterator[str]:
             try:
                 yield ": connected\n\n"
-                while True:
+                quiet = 0  # seconds without an event: a comment line every 15 keeps proxies from closing it
+                while not bench.closing.is_set():
                     try:
-                        event = await asyncio.wait_for(queue.get(), 15)
+                        event = await asyncio.wait_for(queue.get(), 1)
                     except TimeoutError:
-                        yield ": keep-alive\n\n"
+                        quiet += 1
+                        if quiet % 15 == 0:
+                            yield ": keep-alive\n\n"
                         continue
                     yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
             finally:
@@ -234,7 +264,7 @@ def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIA
 
         def build() -> dict:
             with using(bench.lang or _language_of(fb)):
-                return run_diff(bench.file, (fa, ws.text(a)), (fb, ws.text(b)))
+                return run_diff(bench.file, (fa, ws.text(a) or ""), (fb, ws.text(b) or ""))
 
         return JSONResponse(await asyncio.to_thread(build))
 
@@ -248,7 +278,8 @@ def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIA
         def build() -> Path:
             with using(bench.lang or _language_of(fb)):
                 label = translate(marked("run {n}"), n=a)
-                return versus_map(fa, fb, ws.folder_of(b) / f"versus-{a:03d}", label)
+                with bench.lock:  # one drawing at a time: a second request waits and finds it drawn
+                    return versus_map(fa, fb, ws.folder_of(b) / f"versus-{a:03d}", label)
 
         return FileResponse(await asyncio.to_thread(build), headers={"Cache-Control": "no-store"})
 
@@ -267,12 +298,15 @@ def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIA
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         bench.loop = asyncio.get_running_loop()
-        await asyncio.to_thread(bench.catch_up)
+        bench.closing = asyncio.Event()
+        catching_up = asyncio.create_task(asyncio.to_thread(bench.catch_up))  # the server listens meanwhile
         watcher = asyncio.create_task(bench.watch())
         try:
             yield
         finally:
+            bench.closing.set()
             watcher.cancel()
+            catching_up.cancel()
             bench.runner.close()
 
     routes = [

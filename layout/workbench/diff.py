@@ -14,9 +14,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from layout.language import tr
+from layout.language import tr, translate
 from layout.model.families import FAMILIES
-from layout.results.compare import compare, read_results
+from layout.results.compare import compare, read_results, tier_shown
 from layout.results.folder import EXPLANATION_JSON, METRICS_JSON
 from layout.spec.load import load
 from layout.words import listing
@@ -33,10 +33,14 @@ def changed_keys(file: Path, before: str, after: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
 
     def walk(x: Any, y: Any, path: tuple[str, ...]) -> None:
-        if isinstance(x, dict) and isinstance(y, dict):
-            for k in [*x, *(k for k in y if k not in x)]:
-                walk(x.get(k), y.get(k), (*path, str(k)))
-        elif x != y:
+        if isinstance(x, dict) or isinstance(y, dict):
+            if x is None or y is None or (isinstance(x, dict) and isinstance(y, dict)):  # a mapping added or removed:
+                x, y = x or {}, y or {}  # its keys one by one, those set on one side
+                for k in [*x, *(k for k in y if k not in x)]:
+                    if not (x.get(k) is None and y.get(k) is None):
+                        walk(x.get(k), y.get(k), (*path, str(k)))
+                return
+        if x != y:
             out.append({"key": ".".join(path), "before": x, "after": y})
 
     walk(a, b, ())
@@ -101,6 +105,13 @@ def run_diff(file: Path, before: tuple[Path, str], after: tuple[Path, str]) -> d
     changes, the moves among them (`moved`) and the edit's keys with their explanation (`why`)."""
     (fa, ta), (fb, tb) = before, after
     out = compare(fa, fb)
+    for row in out["metrics"]:  # as the page shows them, in the current language (the codes stay in `metric`)
+        row["label"] = translate(row.get("label") or row.get("metric") or "")
+    for rows in out["changes"].values():
+        for row in rows:
+            for key in ("tier", "tier_a", "tier_b"):
+                if isinstance(row.get(key), str):
+                    row[key + "_words"] = tier_shown(row[key])
     out["moved"] = moved(out["changes"])
     out["edit"] = why(changed_keys(file, ta, tb), fa, fb)
     return out

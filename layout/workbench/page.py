@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from layout.language import current, marked, translate, using
+from layout.model.solve import STATUS_WORDS
 
 # the script's words (static/workbench.js), translated where the page is built
 WORDS = {
@@ -55,9 +56,18 @@ WORDS = {
     "no_new": marked("no new binding constraint in those families"),
     "headline": marked("objective {objective} · {duplications} neighbour duplications · {clusters} clusters"),
     "no_map": marked("No layout yet: the first solve is under way."),
+    "map_title": marked("Map of the layout"),
     "on_map": marked("Show the changes on the map"),
     "plain_map": marked("Show the layout alone"),
     "more": marked("{n} more"),
+    "problem": marked("{key}expected {expected}; found {found}"),
+    "took": marked("{s} s"),
+    "save_failed": marked("The file was not saved ({why}); your edits are still here."),
+    "edit_failed": marked("The edit was not sent ({why})."),
+    **{f"status_{code}": word for code, word in STATUS_WORDS.items()},
+    "status_bad input": marked("bad input"),
+    "status_limit": marked("limit"),
+    "status_failed": marked("failed"),
 }
 
 
@@ -94,7 +104,7 @@ def page_html(file: Path, lang: str | None) -> str:
     <ul id="errors"></ul>
   </section>
   <section id="viewing">
-    <iframe id="map" title="map"></iframe>
+    <iframe id="map" title="{e(words["map_title"])}"></iframe>
     <p id="no-map">{e(words["no_map"])}</p>
     <div id="panels">
       <section id="diff"><h2>{e(words["changes"])}</h2><div id="diff-body"></div></section>

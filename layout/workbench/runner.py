@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +47,7 @@ def solve_edit(job: int, file: str, text: str, out: str, lang: str | None, conn:
     """The child: solve `text` as the constraint file `file` holds it, into the results folder `out`; tell the server
     every step, the solver's figures while it runs and, last, how it ended (`end`)."""
     os.setsid()  # its own process group: cancelling kills it and any solver it started
+    tempfile.tempdir = str(Path(out).parent)  # a solver's files (CBC's model) inside the run: removed if cancelled
     from layout.errors import InputError, LayoutError
     from layout.pipeline import Options, solve_scenario
     from layout.spec.load import load
@@ -172,29 +174,41 @@ class Runner:
                 message = job.reader.recv()
             except (EOFError, OSError):
                 message = (job.edit, "end", {"status": "failed", "exit_code": 1, "message": "the solve ended unheard"})
-            with self.lock:
-                if self.job is not job:  # cancelled meanwhile
-                    continue
-                edit, kind, payload = message
-                if kind != "end":
-                    self.emit({"type": kind, "edit": edit, **payload})
-                    continue
-                self.job = None
-                job.process.join(5)
-                job.reader.close()
-                record = RunRecord(
-                    0,
-                    job.started_at,
-                    round(time.monotonic() - job.started, 3),
-                    str(payload.get("status")),
-                    int(payload.get("exit_code", 1)),
-                    job.origin,
-                    payload.get("headline") or {},
-                    str(payload.get("message") or ""),
-                    list(payload.get("problems") or []),
-                )
-                record = self.workspace.finish(job.pending, record)
-                self.emit({"type": "finished", "edit": edit, "run": asdict(record) | {"solved": record.solved}})
+            try:
+                self._take(job, message)
+            except Exception as e:  # noqa: BLE001 - the runner goes on; the page hears why this run was lost
+                with self.lock:
+                    if self.job is job:
+                        self.job = None
+                        self.workspace.discard(job.pending)
+                lost = {"number": 0, "status": "failed", "message": f"{type(e).__name__}: {e}", "solved": False}
+                self.emit({"type": "finished", "edit": job.edit, "run": lost})
+
+    def _take(self, job: Job, message: tuple) -> None:
+        """One message of `job`'s child: passed on, or, at its end, the run numbered and announced."""
+        with self.lock:
+            if self.job is not job:  # cancelled meanwhile
+                return
+            edit, kind, payload = message
+            if kind != "end":
+                self.emit({"type": kind, "edit": edit, **payload})
+                return
+            self.job = None
+            job.process.join(5)
+            job.reader.close()
+            record = RunRecord(
+                0,
+                job.started_at,
+                round(time.monotonic() - job.started, 3),
+                str(payload.get("status")),
+                int(payload.get("exit_code", 1)),
+                job.origin,
+                payload.get("headline") or {},
+                str(payload.get("message") or ""),
+                list(payload.get("problems") or []),
+            )
+            record = self.workspace.finish(job.pending, record)
+            self.emit({"type": "finished", "edit": edit, "run": asdict(record) | {"solved": record.solved}})
 
 
 def _kill(process: Any) -> None:

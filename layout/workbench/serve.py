@@ -4,10 +4,12 @@ random access token."""
 from __future__ import annotations
 
 import secrets
+import socket
 import threading
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from layout.errors import InputError, Problem
 from layout.language import tr
@@ -47,16 +49,31 @@ def serve(
     if file.exists() and not file.is_file():
         raise InputError(Problem(str(file), None, "", "a constraint file (YAML)", "a folder"))
     space = Workspace(workspace or workspace_for(file), file)
+    space.claim()
     bench = Bench(file, space, lang, TEMPLATE)
     listen = host or "127.0.0.1"
     local = listen in LOOPBACK or listen == "::1"
     token = None if local else secrets.token_urlsafe(24)
     hosts = {f"{h}:{port}" for h in LOOPBACK} if local else None
-    url = f"http://{listen}:{port}/" + (f"?token={token}" if token else "")
+    shown = socket.gethostname() if listen in ("0.0.0.0", "::") else listen  # an address another machine can use
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/" + (f"?token={token}" if token else "")
     say(tr("workbench: {url}", url=url))
     say(tr("file: {file}; runs kept in {folder}/", file=file, folder=space.folder))
     if token:
         say(tr("listening beyond this machine: every request needs the token in the address above"))
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(create_app(bench, hosts, token), host=listen, port=port, log_level="warning")
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            """Ctrl-C or SIGTERM: end the open pages' event streams first (the server waits for its connections)."""
+            bench.stop_streams()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        create_app(bench, hosts, token), host=listen, port=port, log_level="warning", timeout_graceful_shutdown=5
+    )
+    try:
+        Server(config).run()
+    finally:
+        bench.runner.close()  # no solve outlives the server

@@ -79,6 +79,29 @@ class Workspace:
             marker.write_text(
                 json.dumps({"program": PROGRAM, "file": str(Path(file).resolve())}, indent=2) + "\n", encoding="utf-8"
             )
+        self._claim: Any = None
+
+    def claim(self) -> None:
+        """Hold the workspace for this server until the process ends (a lock on workspace.json), and remove the runs
+        a stopped server left under way. InputError if another server holds it: two servers would number runs over
+        each other and remove each other's runs under way."""
+        import fcntl
+
+        handle = (self.folder / MARKER).open("rb")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise InputError(
+                Problem(
+                    str(self.folder),
+                    None,
+                    "--workspace",
+                    "a workspace no other `layout serve` is using",
+                    "one in use (stop the other server, or give --workspace another folder)",
+                )
+            ) from None
+        self._claim = handle  # kept open: the lock lasts as long as the process
         for stale in self.runs.glob(PENDING + "*"):  # runs a stopped server left under way
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -126,9 +149,10 @@ class Workspace:
         path = self.folder_of(number) / RESULT
         return path if path.is_dir() else None
 
-    def text(self, number: int) -> str:
-        """The constraint text run `number` solved."""
-        return (self.folder_of(number) / SCENARIO).read_bytes().decode("utf-8")
+    def text(self, number: int) -> str | None:
+        """The constraint text run `number` solved (None if its folder has none)."""
+        path = self.folder_of(number) / SCENARIO
+        return path.read_bytes().decode("utf-8", "replace") if path.is_file() else None
 
 
 def now() -> str:

@@ -67,6 +67,42 @@ def test_the_keys_an_edit_changed_are_read_off_the_resolved_texts(tmp_path):
         ("limits.max_clusters", 3, 2),
     ]
     assert changed_keys(file, before, "limits: [") == []  # a text that does not load has no keys
+    # a mapping added under another: its keys one by one, those set (not a whole mapping of nulls)
+    added = changed_keys(file, before, "extends: default\nlimits:\n  regions:\n    '440000': {max_clusters: 2}\n")
+    assert [(k["key"], k["before"], k["after"]) for k in added] == [("limits.regions.440000.max_clusters", None, 2)]
+    assert [f.name for f in FAMILIES if f.touches(added[0]["key"])] == ["focus", "parent_focus"]
+
+
+def test_a_save_follows_a_symbolic_link_and_keeps_the_mode(tmp_path):
+    from layout.workbench.app import Bench
+
+    real = tmp_path / "real.yaml"
+    real.write_text("extends: default\n", encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    bench = Bench(link, Workspace(tmp_path / "w", link), None, "")
+    try:
+        _, sha = bench.read_disk()
+        assert bench.save("extends: default\nname: 新\n", sha, False) == {"sha": bench.disk_sha}
+        assert link.is_symlink() and real.read_text(encoding="utf-8") == "extends: default\nname: 新\n"
+        assert real.stat().st_mode & 0o777 == 0o640
+        assert bench.save("x: 1\n", "0" * 64, False)["conflict"]  # based on an old version: refused
+        assert real.read_text(encoding="utf-8") == "extends: default\nname: 新\n"
+        fresh = Bench(tmp_path / "new.yaml", Workspace(tmp_path / "w2", tmp_path / "new.yaml"), None, "")
+        fresh.save("a: 1\n", None, False)
+        assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o666 & ~_umask()
+        fresh.runner.close()
+    finally:
+        bench.runner.close()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def test_moves_pair_the_regions_an_industry_left_with_those_it_reached():

@@ -278,6 +278,7 @@ def test_the_page_saves_byte_for_byte_and_never_overwrites_a_change_on_disk(serv
 
 
 def test_foreign_host_and_origin_are_refused(server):
+    server.wait_for(lambda: server.state()["running"] is None, "the server to be idle")
     count = len(server.runs())
     assert server.request("/api/state", headers={"Origin": "http://evil.example"})[0] == 403
     assert server.request("/api/state", headers={"Host": f"evil.example:{server.port}"})[0] == 403
@@ -289,6 +290,44 @@ def test_foreign_host_and_origin_are_refused(server):
     assert len(server.runs()) == count and server.state()["running"] is None  # the refused edit started nothing
 
 
+def test_a_save_on_disk_is_solved_with_no_page_open(server):
+    server.wait_for(lambda: server.state()["running"] is None, "the server to be idle")
+    count = len(server.runs())
+    server.file.write_text(TEXT + "# saved with no page open\n", encoding="utf-8")
+    server.wait_for(lambda: len(server.runs()) > count, "the run of the file saved on disk")
+    run = server.runs()[-1]
+    assert run["origin"] == "disk" and run["solved"]
+
+
+def test_a_second_server_on_the_workspace_is_refused(server):
+    other = subprocess.run(
+        [sys.executable, "-m", "layout", "serve", str(server.file), "--port", str(free_port())],
+        cwd=server.folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert other.returncode == 2, other.stdout + other.stderr
+    assert "--workspace: expected a workspace no other `layout serve` is using" in other.stderr
+    assert server.state()["running"] is None or server.process.poll() is None  # the first server is untouched
+
+
+def test_ctrl_c_stops_the_server_with_a_page_listening(tmp_path):
+    s = Server(tmp_path)
+    stream = urllib.request.urlopen(s.url + "/api/events", timeout=60)  # an open page's event stream
+    try:
+        s.wait_for(lambda: s.runs() and s.state()["running"] is None, "the first run")
+        os.killpg(s.process.pid, signal.SIGINT)
+        s.process.wait(20)  # not held open by the stream
+    finally:
+        stream.close()
+        if s.process.poll() is None:
+            os.killpg(s.process.pid, signal.SIGKILL)
+    assert s.process.returncode in (0, 130), s.process.returncode
+    s.log.seek(0)
+    assert "Traceback" not in s.log.read()
+
+
 def test_beyond_loopback_every_request_needs_the_token(tmp_path):
     s = Server(tmp_path, "--host", "0.0.0.0")
     try:
@@ -297,5 +336,6 @@ def test_beyond_loopback_every_request_needs_the_token(tmp_path):
         assert s.request("/api/state")[0] == 403
         assert s.request("/api/state?token=wrong")[0] == 403
         assert s.request(f"/api/state?token={token}")[0] == 200
+        assert s.request("/api/state?token=%C3%A9")[0] == 403  # not ASCII: refused, not a server error
     finally:
         s.stop()

@@ -27,6 +27,10 @@ function el(tag, text, cls) {
   return node;
 }
 
+function status(code) {
+  return W["status_" + code] || code;
+}
+
 function fmt(v, digits) {
   if (v === null || v === undefined) return "–";
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(digits === undefined ? 4 : digits);
@@ -68,9 +72,10 @@ function showErrors(problems, message) {
   const list = $("errors");
   list.replaceChildren();
   const mine = config.file;
+  if ((problems || []).length || message) list.append(el("li", W.errors, "heading"));
   for (const p of problems || []) {
-    const own = p.line && (p.file === mine || p.file.endsWith("/" + mine.split("/").pop()));
-    const text = (p.key ? p.key + ": " : "") + "expected " + p.expected + "; found " + p.found;
+    const own = p.line && p.file === mine; // a problem of this file (another file's keeps its own name)
+    const text = say(W.problem, { key: p.key ? p.key + ": " : "", expected: p.expected, found: p.found });
     const item = el("li", own ? say(W.error_at, { line: p.line, text }) : p.file + (p.line ? ":" + p.line : "") + ": " + text);
     item.className = "error";
     if (own) {
@@ -110,13 +115,19 @@ async function post(url, data) {
 }
 
 async function submit(text, origin) {
-  const r = await post("/api/edit", { text, origin });
-  if (r.status === 200) latest = Math.max(latest, r.data.edit);
+  try {
+    const r = await post("/api/edit", { text, origin });
+    if (r.status === 200) latest = Math.max(latest, r.data.edit);
+    else statusLine.textContent = say(W.edit_failed, { why: r.status + " " + fmt(r.data) });
+  } catch (e) {
+    statusLine.textContent = say(W.edit_failed, { why: String(e) });
+  }
 }
 
 async function save(force) {
   const text = editor.value;
-  const r = await post("/api/save", { text, base, force });
+  let r;
+  try { r = await post("/api/save", { text, base, force }); } catch (e) { r = { status: 0, data: String(e) }; }
   if (r.status === 200) {
     base = r.data.sha;
     synced = text;
@@ -128,6 +139,8 @@ async function save(force) {
       [W.overwrite, () => save(true)],
       [W.load_disk, () => loadFromDisk(r.data.text, r.data.sha)],
     ]);
+  } else { // the server refused or is gone: the edits stay in the page, and the page says so
+    showBanner(say(W.save_failed, { why: r.status ? r.status + " " + fmt(r.data) : fmt(r.data) }), []);
   }
 }
 $("save").addEventListener("click", () => save(false));
@@ -145,14 +158,15 @@ function showBanner(message, actions) {
 
 function hideBanner() { banner.hidden = true; banner.replaceChildren(); }
 
-function loadFromDisk(text, sha) {
+function loadFromDisk(text, sha, edit) {
   editor.value = text;
   synced = text;
   base = sha;
   hideBanner();
   drawGutter();
   markDirty();
-  submit(text, "disk");
+  if (edit !== undefined) latest = Math.max(latest, edit); // the server solves what it saw on disk
+  else submit(text, "disk"); // loaded after a refused save: solve what is now in the editor
 }
 
 // ------------------------------------------------------------------------------------------------ runs and maps
@@ -180,7 +194,7 @@ function addRun(run) {
   row.dataset.run = String(run.number);
   row.className = run.solved ? "solved" : "failed";
   const h = run.headline || {};
-  for (const v of [run.number, (run.started || "").slice(11, 19), run.status, fmt(run.seconds, 1), fmt(h.objective)]) {
+  for (const v of [run.number, (run.started || "").slice(11, 19), status(run.status), fmt(run.seconds, 1), fmt(h.objective)]) {
     row.append(el("td", v));
   }
   const cell = el("td");
@@ -258,11 +272,11 @@ async function showDiff(a, b) {
   const name = (r) => r.region_name + " (" + r.region + ")";
   const ind = (r) => r.industry_name;
   const parts = [
-    ["added", [[W.region, name], [W.industry, ind], [W.tier, (r) => r.tier], [W.capacity, (r) => fmt(r.capacity, 2)]]],
-    ["removed", [[W.region, name], [W.industry, ind], [W.tier, (r) => r.tier], [W.capacity, (r) => fmt(r.capacity, 2)]]],
-    ["tier_changed", [[W.region, name], [W.industry, ind], [W.tier, (r) => r.tier_a + " → " + r.tier_b],
+    ["added", [[W.region, name], [W.industry, ind], [W.tier, (r) => r.tier_words], [W.capacity, (r) => fmt(r.capacity, 2)]]],
+    ["removed", [[W.region, name], [W.industry, ind], [W.tier, (r) => r.tier_words], [W.capacity, (r) => fmt(r.capacity, 2)]]],
+    ["tier_changed", [[W.region, name], [W.industry, ind], [W.tier, (r) => r.tier_a_words + " → " + r.tier_b_words],
       [W.capacity, (r) => fmt(r.capacity_a, 2) + " → " + fmt(r.capacity_b, 2)]]],
-    ["capacity_changed", [[W.region, name], [W.industry, ind], [W.tier, (r) => r.tier],
+    ["capacity_changed", [[W.region, name], [W.industry, ind], [W.tier, (r) => r.tier_words],
       [W.capacity, (r) => fmt(r.capacity_a, 2) + " → " + fmt(r.capacity_b, 2)]]],
   ];
   for (const [key, columns] of parts) {
@@ -273,23 +287,24 @@ async function showDiff(a, b) {
     box.append(t);
   }
   box.append(el("h4", W.metrics));
-  box.append(table([[W.metrics, (m) => m.label || m.metric], [W.before, (m) => fmt(m.a)], [W.after, (m) => fmt(m.b)]], d.metrics || []));
+  box.append(table([[W.metrics, (m) => m.label], [W.before, (m) => fmt(m.a)], [W.after, (m) => fmt(m.b)]], d.metrics || []));
 }
 
 function finished(e) {
   const run = e.run;
   addRun(run);
-  if (e.edit !== latest) return; // an older edit's run: kept and listed, not shown
+  if (e.edit < latest) return; // an older edit's run: kept and listed, not shown
+  latest = e.edit;
   if (run.solved) {
     showErrors([], "");
     const before = lastSolved;
     lastSolved = run.number;
     showRun(run);
-    statusLine.textContent = W.solved + " (" + fmt(run.seconds, 1) + " s)";
+    statusLine.textContent = W.solved + " (" + say(W.took, { s: fmt(run.seconds, 1) }) + ")";
     if (before) showDiff(before, run.number);
     else $("diff-body").replaceChildren(el("p", W.no_previous));
   } else {
-    statusLine.textContent = run.status;
+    statusLine.textContent = status(run.status);
     showErrors(run.problems, run.message);
   }
 }
@@ -299,10 +314,10 @@ function listen() {
   source.onmessage = (m) => {
     const e = JSON.parse(m.data);
     if (e.type === "disk") {
-      if (editor.value === synced) loadFromDisk(e.text, e.sha);
+      if (editor.value === synced) loadFromDisk(e.text, e.sha, e.edit);
       else {
         showBanner(W.disk_changed, [
-          [W.load_disk, () => loadFromDisk(e.text, e.sha)],
+          [W.load_disk, () => loadFromDisk(e.text, e.sha, e.edit)],
           [W.keep_mine, () => { base = e.sha; hideBanner(); }],
         ]);
       }
@@ -320,6 +335,7 @@ function listen() {
 }
 
 async function start() {
+  listen(); // first, so that nothing said while the state is read is missed
   const s = await (await fetch("/api/state")).json();
   editor.value = s.text;
   synced = s.text;
@@ -328,7 +344,6 @@ async function start() {
   markDirty();
   for (const run of s.runs) addRun(run);
   const solved = s.runs.filter((r) => r.solved);
-  listen();
   if (solved.length) {
     lastSolved = solved[solved.length - 1].number;
     showRun(solved[solved.length - 1]);
