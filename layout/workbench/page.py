@@ -57,6 +57,7 @@ WORDS = {
     "headline": marked("objective {objective} · {duplications} neighbour duplications · {clusters} clusters"),
     "no_map": marked("No layout yet: the first solve is under way."),
     "map_title": marked("Map of the layout"),
+    "warning": marked("warning: {text}"),
     "on_map": marked("Show the changes on the map"),
     "plain_map": marked("Show the layout alone"),
     "more": marked("{n} more"),
@@ -102,6 +103,7 @@ def page_html(file: Path, lang: str | None) -> str:
       <textarea id="editor" spellcheck="false" wrap="off" aria-label="{e(file.name)}"></textarea>
     </div>
     <ul id="errors"></ul>
+    <ul id="warnings"></ul>
   </section>
   <section id="viewing">
     <iframe id="map" title="{e(words["map_title"])}"></iframe>

@@ -184,6 +184,9 @@ def test_an_edit_redraws_the_map_and_says_what_moved_and_why(server, page):
     after = fills(page, map_run(page))
     assert before != after  # the fills changed: another layout
     page.wait_for_selector("#diff-body ul.moved li")
+    warnings = page.locator("#warnings li").all_inner_texts()  # the rule warnings of the file, as validate gives them
+    assert len(warnings) == 2 and all(w.startswith("warning: ") for w in warnings), warnings
+    assert any("groups.BBG" in w for w in warnings) and any("groups.YREB" in w for w in warnings), warnings
     moved = page.locator("#diff-body ul.moved li").all_inner_texts()
     assert moved and all("→" in m for m in moved), moved
     edit = page.locator("#diff-body ul.edit").inner_text()

@@ -325,7 +325,8 @@ function listen() {
     }
     if (e.type === "finished") { finished(e); return; }
     if (e.edit !== undefined && e.edit < latest) return;
-    if (e.type === "started") statusLine.textContent = W.checking;
+    if (e.type === "started") { statusLine.textContent = W.checking; $("warnings").replaceChildren(); }
+    else if (e.type === "warning") $("warnings").append(el("li", say(W.warning, { text: e.line }), "warning"));
     else if (e.type === "valid") { statusLine.textContent = W.solving; showErrors([], ""); }
     else if (e.type === "step") statusLine.textContent = e.line;
     else if (e.type === "progress") statusLine.textContent = e.words;
