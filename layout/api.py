@@ -357,12 +357,9 @@ def write_report(
 def folder_language(folder: str | Path) -> str | None:
     """The language a results folder was solved in (its manifest.json's `language`; a sweep folder's sweep.json's),
     or None: a folder written before languages, or not a results folder (its own reader says so)."""
-    from layout.results.folder import written_language
+    from layout.results.folder import folder_language as written
 
-    try:
-        return written_language(Path(folder))
-    except InputError:
-        return None
+    return written(Path(folder))
 
 
 @contextlib.contextmanager

@@ -575,6 +575,15 @@ def written_language(folder: Path) -> str | None:
     return None
 
 
+def folder_language(folder: Path) -> str | None:
+    """`written_language`, or None where the folder does not say one this version knows (its own readers then say
+    what is wrong with it)."""
+    try:
+        return written_language(folder)
+    except InputError:
+        return None
+
+
 def time_limit_of(manifest: dict) -> float | None:
     """The time limit (seconds) a folder's solve ran with: manifest.json's solver.time_limit, or None (no limit,
     or a manifest that does not say)."""

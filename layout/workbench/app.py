@@ -40,6 +40,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from layout.language import marked, translate, using
+from layout.results.folder import folder_language
 from layout.workbench.diff import run_diff, versus_map
 from layout.workbench.page import page_html
 from layout.workbench.runner import Runner
@@ -252,34 +253,40 @@ def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIA
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
+    def solved_pair(a: int, b: int) -> tuple[Path, Path] | None:
+        """Runs a and b's results folders, or None unless both solved."""
+        fa, fb = bench.workspace.result(a), bench.workspace.result(b)
+        return None if fa is None or fb is None else (fa, fb)
+
     async def diff(request: Request) -> Response:
         try:
             a, b = int(request.query_params["a"]), int(request.query_params["b"])
         except (KeyError, ValueError):
             return PlainTextResponse("expected ?a=N&b=M", 400)
-        ws = bench.workspace
-        fa, fb = ws.result(a), ws.result(b)
-        if fa is None or fb is None:
+        pair = solved_pair(a, b)
+        if pair is None:
             return PlainTextResponse("both runs must have solved", 404)
+        fa, fb = pair
+        ws = bench.workspace
 
         def build() -> dict:
-            with using(bench.lang or _language_of(fb)):
+            with using(bench.lang or folder_language(fb)):
                 return run_diff(bench.file, (fa, ws.text(a) or ""), (fb, ws.text(b) or ""))
 
         return JSONResponse(await asyncio.to_thread(build))
 
     async def versus(request: Request) -> Response:
         a, b = request.path_params["a"], request.path_params["b"]
-        ws = bench.workspace
-        fa, fb = ws.result(a), ws.result(b)
-        if fa is None or fb is None:
+        pair = solved_pair(a, b)
+        if pair is None:
             return PlainTextResponse("both runs must have solved", 404)
+        fa, fb = pair
 
         def build() -> Path:
-            with using(bench.lang or _language_of(fb)):
+            with using(bench.lang or folder_language(fb)):
                 label = translate(marked("run {n}"), n=a)
                 with bench.lock:  # one drawing at a time: a second request waits and finds it drawn
-                    return versus_map(fa, fb, ws.folder_of(b) / f"versus-{a:03d}", label)
+                    return versus_map(fa, fb, bench.workspace.folder_of(b) / f"versus-{a:03d}", label)
 
         return FileResponse(await asyncio.to_thread(build), headers={"Cache-Control": "no-store"})
 
@@ -321,12 +328,3 @@ def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIA
         Route("/runs/{number:int}/{name:str}", run_file),
     ]
     return Guard(Starlette(routes=routes, lifespan=lifespan), hosts, token)
-
-
-def _language_of(folder: Path) -> str | None:
-    from layout.results.folder import written_language
-
-    try:
-        return written_language(folder)
-    except Exception:  # noqa: BLE001 - a folder without a readable manifest: the locale's language
-        return None
