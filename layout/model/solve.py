@@ -1,4 +1,5 @@
-"""Solve a layout model: HiGHS through highspy (default) or CBC bundled with PuLP.
+"""Solve a layout model: HiGHS through highspy (default), CBC bundled with PuLP, or SCIP through PySCIPOpt (the
+optional extra `scip`).
 
 HiGHS gets the PuLP model as sparse row-wise arrays in the model's own column order (no PuLP
 hand-off, no reordering). The solver's real status is read and mapped honestly: values are read back
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pulp
@@ -29,6 +31,7 @@ import pulp
 from layout.errors import InputError, LayoutError, LimitError, Problem
 from layout.language import marked, tr, trn
 from layout.model.core import LayoutModel
+from layout.model.start import Start, start_values
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.spec.load import LoadedSpec
 from layout.words import number
@@ -143,6 +146,14 @@ class _Beat:
         d = event.data_out
         self.figures = (d.mip_primal_bound, d.mip_dual_bound, d.mip_gap, d.mip_node_count)
 
+    def seen_scip(self, scip: Any) -> None:
+        """SCIP's figures (called by SCIP's event handler in SCIP's thread): keep them."""
+        big = scip.infinity()  # SCIP's "none yet" is ±1e20, a finite float
+        incumbent, bound = (
+            v if abs(v) < big else np.copysign(np.inf, v) for v in (scip.getPrimalbound(), scip.getDualbound())
+        )
+        self.figures = (incumbent, bound, relative_gap(incumbent, bound), scip.getNNodes())
+
     def __call__(self, final: bool = False, now: float | None = None) -> None:
         """Pass the figures on if `every` seconds have passed since the last call, or if `final`; `now`: the
         perf_counter time they are of (default: now)."""
@@ -151,7 +162,7 @@ class _Beat:
             return
         self.last = now
         progress = SolverProgress(
-            self.solver, now - self.t0, time_limit=self.time_limit, goal=self.goal, reports=self.solver == "highs"
+            self.solver, now - self.t0, time_limit=self.time_limit, goal=self.goal, reports=self.solver != "cbc"
         )
         if self.figures is not None:
             incumbent, bound, gap, nodes = self.figures
@@ -271,10 +282,25 @@ MIP_OPTIONS: dict[str, bool | int] = {
 }
 
 
+# Threads a HiGHS solve in this process may use; None: HiGHS's own choice (on this 2-core machine it runs two). A batch
+# that solves N points at once in N worker processes gives each its share of the cores (`share_cores`), so that N
+# points never start N thread pools of the machine's size (on this 2-core machine it made no measurable difference:
+# 1.80x on two workers against 1.82x without it, bench/sweep_bench.txt).
+_threads: int | None = None
+
+
+def share_cores(workers: int) -> None:
+    """Let every solve in this process use its share of this machine's cores when `workers` processes solve at once
+    (at least one thread). Called once in each batch worker, before its first solve: HiGHS sets its thread pool up
+    once per process."""
+    global _threads
+    _threads = max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
 # Time limits (seconds) of the finer resolutions, used where the limit in force is the shipped default file's
 # (models/default.yaml: 120 s, a province-level figure: the province model is proved optimal in about 3 s). Measured
-# on this 2-core machine at a 1 % gap: prefecture 225 s of HiGHS alone (bench/results.txt), 377 s with another
-# solve running beside it; county 39-50 s (docs/resolutions.md). 900 s leaves room for a loaded machine.
+# on this 2-core machine at a 1 % gap, HiGHS alone, three random seeds (bench/results.txt, 2026-12-03): prefecture
+# 382-552 s, county 76-179 s. 900 s is above the worst of both with room for a loaded machine.
 RESOLUTION_TIME_LIMITS: dict[str, float] = {"prefecture": 900.0, "county": 900.0}
 
 
@@ -299,6 +325,8 @@ def _highs(mat: Matrix, time_limit: float | None, gap: float):
     h.setOptionValue("mip_rel_gap", gap)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
+    if _threads is not None:
+        h.setOptionValue("threads", _threads)
     pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
     return h
 
@@ -356,14 +384,20 @@ def solve_highs(
     gap: float = 0.0,
     on_progress: OnProgress | None = None,
     every: float = PROGRESS_EVERY,
+    start: Start | None = None,
 ) -> SolveResult:
     """Solve with HiGHS; on a layout, write values into the PuLP variables. `on_progress` gets the figures of HiGHS's
-    MIP callback while it runs, at most every `every` seconds, and once when it stops (`SolverProgress`)."""
+    MIP callback while it runs, at most every `every` seconds, and once when it stops (`SolverProgress`). `start`: a
+    layout HiGHS starts from (its cluster decisions; HiGHS completes the capacities and drops a start that breaks a
+    row)."""
     import highspy
 
     mat = to_matrix(m)
     t0 = time.perf_counter()
     h = _highs(mat, time_limit, gap)
+    if start is not None:
+        index, values = start_values(m, start)
+        h.setSolution(len(index), index, values)
     integer = np.flatnonzero(mat.integer).astype(np.int32)
     mip = len(integer) > 0
     del mat  # HiGHS holds its own copy: free ours for the solve (county level: ~50 MB)
@@ -396,7 +430,7 @@ def solve_highs(
         bound = float(info.mip_dual_bound) if mip else objective
         g = float(info.mip_gap) if mip else 0.0
         if mip:
-            values, objective = _polished(h, integer, values, objective)
+            values, objective = polished(h, integer, values, objective)
         for v, x in zip(m.columns, values.tolist()):
             v.varValue = x
         if not np.isfinite(g):
@@ -404,7 +438,7 @@ def solve_highs(
     return SolveResult("highs", status, objective, bound, g, seconds, h.modelStatusToString(st))
 
 
-def _polished(h, integer: np.ndarray, values: np.ndarray, objective: float) -> tuple[np.ndarray, float]:
+def polished(h, integer: np.ndarray, values: np.ndarray, objective: float) -> tuple[np.ndarray, float]:
     """The continuous part re-solved as an LP with every integer column fixed at its rounded value.
 
     HiGHS accepts a binary within 1e-6 of 0 or 1, and a binary at 1e-6 multiplies a capacity allowance:
@@ -447,8 +481,9 @@ def solve_cbc(
     gap: float = 0.0,
     on_progress: OnProgress | None = None,
     every: float = PROGRESS_EVERY,
+    start: Start | None = None,
 ) -> SolveResult:
-    """Solve with the CBC that ships with PuLP; the gap is read from CBC's own log.
+    """Solve with the CBC that ships with PuLP; the gap is read from CBC's own log. CBC takes no `start` (ignored).
 
     CBC reports nothing while it runs (its log, written to a file, arrives in buffered blocks): `on_progress` gets
     the elapsed time only (`SolverProgress.reports` False), at most every `every` seconds and once when it stops.
@@ -531,6 +566,203 @@ def _wait(child: subprocess.Popen, beat: _Beat | None) -> int:
             return code
 
 
+def relative_gap(objective: float, bound: float) -> float:
+    """HiGHS's relative gap: |objective − bound| / |objective| (0 where both are 0, infinite without a layout)."""
+    if not (np.isfinite(objective) and np.isfinite(bound)):
+        return np.inf
+    if objective == bound:
+        return 0.0
+    return abs(objective - bound) / abs(objective) if objective != 0 else np.inf
+
+
+SCIP_EXTRA = "pip install 'cluster-layout[scip]'"
+# SCIP's end states (PySCIPOpt's getStatus) that stopped at a limit: a layout if SCIP found one, else none
+_SCIP_LIMITS = {
+    "timelimit",
+    "userinterrupt",
+    "memlimit",
+    "nodelimit",
+    "totalnodelimit",
+    "stallnodelimit",
+    "sollimit",
+    "bestsollimit",
+    "restartlimit",
+    "primallimit",
+    "duallimit",
+    "terminate",
+}
+
+
+def solve_scip(
+    m: LayoutModel,
+    time_limit: float | None = None,
+    gap: float = 0.0,
+    on_progress: OnProgress | None = None,
+    every: float = PROGRESS_EVERY,
+    start: Start | None = None,
+) -> SolveResult:
+    """Solve with SCIP (PySCIPOpt, the optional extra `scip`); on a layout, write values into the PuLP variables.
+
+    The hand-off is HiGHS's: the model's arrays (`to_matrix`) are loaded into HiGHS, written by it as an MPS file in
+    a temporary folder (removed on every way out) and read by SCIP — PySCIPOpt has no bulk loader of arrays, and
+    HiGHS's writer takes about a second at county level. SCIP runs in a thread of this process (its own Ctrl-C
+    handling off), so Ctrl-C or any error interrupts it at once; `on_progress` gets its incumbent, bound, gap and
+    nodes from an event handler. The layout is polished like HiGHS's (`polished`). SCIP stops at `gap` measured by
+    its own rule (|objective − bound| over the smaller of the two), a little stricter than HiGHS's; the gap
+    reported is HiGHS's (`relative_gap`), so that both solvers' figures read alike.
+    """
+    import pyscipopt  # `solve` checked it is there (`solver_problems`)
+
+    mat = to_matrix(m)
+    integer = np.flatnonzero(mat.integer).astype(np.int32)
+    scip = pyscipopt.Model()
+    scip.hideOutput()
+    with tempfile.TemporaryDirectory(prefix="layout-scip-") as tmp:
+        mps = str(Path(tmp) / "model.mps")
+        h = new_highs()
+        pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
+        h.writeModel(mps)
+        del h
+        scip.readProblem(mps)
+    columns = {v.name: v for v in scip.getVars()}
+    if set(columns) != {f"c{j}" for j in range(len(mat.cost))}:  # a program error, never the user's
+        raise LayoutError(f"SCIP read {len(columns)} columns of {len(mat.cost)} from HiGHS's MPS file")
+    scip.setParam("misc/catchctrlc", False)
+    scip.setParam("limits/gap", float(gap))
+    scip.setParam("randomization/randomseedshift", 0)
+    if time_limit is not None:
+        scip.setParam("limits/time", float(time_limit))
+    if start is not None:  # a partial solution: SCIP completes the capacities itself
+        partial = scip.createPartialSol()
+        for j, value in zip(*start_values(m, start)):
+            scip.setSolVal(partial, columns[f"c{j}"], float(value))
+        scip.addSol(partial)
+    t0 = time.perf_counter()
+    beat = _Beat("scip", on_progress, every, t0, time_limit, gap) if on_progress else None
+    _run_scip(scip, beat)
+    end = time.perf_counter()
+    seconds = end - t0
+    st = scip.getStatus()
+    found = scip.getNSols() > 0
+    if beat is not None:  # the last call: SCIP's final figures
+        beat.seen_scip(scip)
+        beat(final=True, now=end)
+    if st in ("optimal", "gaplimit"):
+        status = OPTIMAL
+    elif st in ("infeasible", "inforunbd"):
+        status = INFEASIBLE
+    elif st == "unbounded":
+        status = UNBOUNDED
+    elif st in _SCIP_LIMITS:
+        status = FEASIBLE if found else NO_SOLUTION
+    else:
+        status = "error"
+    objective = bound = g = None
+    if status in (OPTIMAL, FEASIBLE):
+        best = scip.getBestSol()
+        values = np.zeros(len(mat.cost))
+        for name, v in columns.items():  # HiGHS names the columns c0, c1, ... in the model's order
+            values[int(name[1:])] = scip.getSolVal(best, v)
+        objective = float(scip.getSolObjVal(best))
+        bound = float(scip.getDualbound()) if len(integer) else objective
+        if len(integer):
+            h = new_highs()
+            pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
+            values, objective = polished(h, integer, values, objective)
+        g = relative_gap(objective, bound) if len(integer) else 0.0
+        if status == OPTIMAL and st == "optimal":
+            g = 0.0
+        for v, x in zip(m.columns, values.tolist()):
+            v.varValue = x
+        if not np.isfinite(g):
+            g = None
+    return SolveResult("scip", status, objective, bound, g, seconds, {"timelimit": "time limit reached"}.get(st, st))
+
+
+def _run_scip(scip: Any, beat: _Beat | None) -> None:
+    """scip.optimizeNogil() in a thread; while it runs, `beat` is called every 0.1 s. Whatever is raised here (Ctrl-C,
+    an error in `beat`) interrupts SCIP first (from its event handler and directly): SCIP never runs on after this
+    returns."""
+    import threading
+
+    import pyscipopt
+
+    stop = threading.Event()
+
+    class Figures(pyscipopt.Eventhdlr):
+        """Passes SCIP's figures to `beat` and interrupts SCIP when `stop` is set."""
+
+        def eventinit(self) -> None:
+            events = pyscipopt.SCIP_EVENTTYPE
+            self.model.catchEvent(events.BESTSOLFOUND | events.NODESOLVED | events.LPSOLVED, self)
+
+        def eventexec(self, event) -> dict:
+            if stop.is_set():
+                self.model.interruptSolve()
+            elif beat is not None:
+                beat.seen_scip(self.model)
+            return {}
+
+    scip.includeEventhdlr(Figures(), "layout_figures", "progress and interruption")
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            scip.optimizeNogil()
+        except BaseException as e:  # handed to the waiting thread
+            failed.append(e)
+
+    solving = threading.Thread(target=run, name="scip", daemon=True)
+    solving.start()
+    try:
+        while solving.is_alive():
+            solving.join(0.1)
+            if beat is not None:
+                beat()
+    except BaseException:
+        stop.set()
+        while solving.is_alive():  # again until SCIP stops: an interrupt before it starts solving is not kept
+            with contextlib.suppress(Exception):
+                scip.interruptSolve()
+            solving.join(0.1)
+        raise
+    if failed:
+        raise failed[0]
+
+
+SOLVERS: dict[str, Callable[..., SolveResult]] = {"highs": solve_highs, "cbc": solve_cbc, "scip": solve_scip}
+
+
+def scip_installed() -> bool:
+    """Whether PySCIPOpt (the optional extra `scip`) can be imported."""
+    try:
+        import pyscipopt  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def solver_problems(solver: str | None, spec: LoadedSpec | None = None) -> list[Problem]:
+    """What stops the named solver (the command line's `solver`, else the file's `solver.name`) from running: an
+    unknown name, or SCIP without PySCIPOpt installed. Checked before the regions are loaded."""
+    at = spec.positions.get(("solver", "name")) if spec is not None and solver is None else None
+    where, line, key = (str(at[0]), at[1], "solver.name") if at else ("command line", None, "--solver")
+    name = solver if solver is not None else (spec.scenario.solver.name if spec is not None else "highs")
+    if name not in SOLVERS:
+        return [Problem(where, line, key, tr("highs, cbc or scip"), repr(name))]
+    if name == "scip" and not scip_installed():
+        return [
+            Problem(
+                where,
+                line,
+                key,
+                tr("PySCIPOpt, the optional extra 'scip' ({command})", command=SCIP_EXTRA),
+                tr("pyscipopt is not installed"),
+            )
+        ]
+    return []
+
+
 def solve(
     m: LayoutModel,
     solver: str = "highs",
@@ -538,13 +770,15 @@ def solve(
     gap: float = 0.0,
     on_progress: OnProgress | None = None,
     every: float = PROGRESS_EVERY,
+    start: Start | None = None,
 ) -> SolveResult:
     """Solve with the named solver (`time_limit` in seconds, `gap` relative). `on_progress` is called while it runs,
     at most every `every` seconds and once when it stops (`SolverProgress`). Raises LimitError when a limit stopped
     it with no layout."""
-    if solver not in ("highs", "cbc"):
-        raise InputError(Problem("command line", None, "--solver", "highs or cbc", repr(solver)))
-    result = (solve_highs if solver == "highs" else solve_cbc)(m, time_limit, gap, on_progress, every)
+    problems = solver_problems(solver)
+    if problems:
+        raise InputError(problems)
+    result = SOLVERS[solver](m, time_limit, gap, on_progress, every, start)
     if result.status == NO_SOLUTION:
         raise LimitError(
             tr(
@@ -566,7 +800,7 @@ def solver_failure(solver: str, result: SolveResult, during: str = "") -> Layout
         "during": during,
         "status": result.status,
         "reason": result.message,
-        "other": "cbc" if solver == "highs" else "highs",
+        "other": "highs" if solver != "highs" else "cbc",
     }
     return LayoutError(
         tr(

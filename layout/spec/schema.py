@@ -424,7 +424,10 @@ class Objective(Strict):
 class Solver(Strict):
     """Solver settings; the command line overrides them."""
 
-    name: Literal["highs", "cbc"] = Field("highs", description="highs (highspy, default) or cbc (bundled with PuLP).")
+    name: Literal["highs", "cbc", "scip"] = Field(
+        "highs",
+        description="highs (highspy, default), cbc (bundled with PuLP) or scip (PySCIPOpt, the optional extra 'scip').",
+    )
     time_limit: float | None = Field(
         None,
         gt=0,

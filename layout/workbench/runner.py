@@ -43,9 +43,12 @@ def headline(metrics: dict) -> dict[str, Any]:
     }
 
 
-def solve_edit(job: int, file: str, text: str, out: str, lang: str | None, conn: Connection) -> None:
-    """The child: solve `text` as the constraint file `file` holds it, into the results folder `out`; tell the server
-    every step, the solver's figures while it runs and, last, how it ended (`end`)."""
+def solve_edit(
+    job: int, file: str, text: str, out: str, lang: str | None, conn: Connection, start: str | None = None
+) -> None:
+    """The child: solve `text` as the constraint file `file` holds it, into the results folder `out`, starting from
+    the layout of the results folder `start` (the previous run's; None: none); tell the server every step, the
+    solver's figures while it runs and, last, how it ended (`end`)."""
     os.setsid()  # its own process group: cancelling kills it and any solver it started
     tempfile.tempdir = str(Path(out).parent)  # a solver's files (CBC's model) inside the run: removed if cancelled
     from layout.errors import InputError, LayoutError
@@ -63,6 +66,7 @@ def solve_edit(job: int, file: str, text: str, out: str, lang: str | None, conn:
             warn=lambda line: send("warning", {"line": line}),
             geopackage=False,  # as a sweep point's: 0.2 s an edit; `layout solve` on the run's scenario.yaml writes it
             language=lang,
+            start=Path(start) if start is not None else None,
         )
         run = solve_scenario(spec, Path(out), options, lambda line: send("step", {"line": line}))
         metrics = run.metrics
@@ -118,10 +122,19 @@ class Runner:
             self._cancel()
             self.edits += 1
             pending = self.workspace.pending(text)
+            start = self.workspace.latest_result()  # an edit's layout is often close to the last one's
             reader, writer = self.context.Pipe(duplex=False)
             process = self.context.Process(
                 target=solve_edit,
-                args=(self.edits, str(self.file), text, str(pending / RESULT), self.lang, writer),
+                args=(
+                    self.edits,
+                    str(self.file),
+                    text,
+                    str(pending / RESULT),
+                    self.lang,
+                    writer,
+                    str(start) if start is not None else None,
+                ),
                 daemon=True,
             )
             process.start()

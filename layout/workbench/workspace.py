@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from layout.errors import InputError, Problem
+from layout.results.start import usable_start
 
 MARKER = "workspace.json"
 RUNS = "runs"
@@ -148,6 +149,17 @@ class Workspace:
         """Run `number`'s results folder, or None if it left none."""
         path = self.folder_of(number) / RESULT
         return path if path.is_dir() else None
+
+    def latest_result(self) -> Path | None:
+        """The results folder of the newest run that left a layout and reads as a start (the next solve starts from
+        it; a run written by another version or damaged is passed over), or None."""
+        numbers = sorted((int(p.name) for p in self.runs.iterdir() if p.name.isdigit()), reverse=True)
+        for number in numbers:
+            record = self.record(number)
+            path = self.result(number)
+            if record is not None and record.solved and path is not None and usable_start(path):
+                return path
+        return None
 
     def text(self, number: int) -> str | None:
         """The constraint text run `number` solved (None if its folder has none)."""

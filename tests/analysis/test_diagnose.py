@@ -27,7 +27,7 @@ from layout.spec.load import load
 from tests.squares import row_of_squares
 
 DATA = Path(__file__).parents[1] / "data" / "infeasible"
-SOLVERS = ["highs", "cbc"]
+SOLVERS = ["highs", "cbc", "scip"]
 REGIONS = [
     ("R1", "Northland", 2.0, 40, 4),
     ("R2", "Eastland", 1.5, 30, 3),

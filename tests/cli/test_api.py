@@ -181,6 +181,7 @@ def test_layout_solve_is_a_call_of_the_api(squares, tmp_path, monkeypatch):
                 "warn": calls[0][1]["warn"],  # rule warnings, printed by the CLI
                 "lang": None,  # no --lang: the file's `language:`, else the locale's
                 "crs": "gcj02",  # no --crs: the shipped boundaries' coordinates as read
+                "start": None,  # no --start: the solver starts from nothing
             },
         )
     ]

@@ -372,7 +372,7 @@ def test_solve_survives_mutated_small_scenario(scratch):
     assert sum(code != 2 for code in exits) >= len(exits) / 2, exits
 
 
-@settings(FUZZ, max_examples=15)
+@settings(FUZZ, max_examples=8)
 @given(case=mutated(DEFAULT_DOC, NUMBER_OPS))
 def test_solve_survives_mutated_default(scratch, case):
     """The real model (31 provinces, 8 industries) with its numbers moved; 2 s of HiGHS each, maps and report included."""

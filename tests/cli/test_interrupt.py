@@ -133,7 +133,7 @@ def start(args: list[str], cwd: Path, tmpdir: Path) -> tuple[subprocess.Popen, l
     return proc, lines, solving
 
 
-@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("solver", ["highs", "cbc", "scip"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_interrupted_resolve_keeps_the_earlier_result_and_leaves_nothing_behind(tmp_path, earlier, solver, sig):
     out, before = earlier
@@ -319,7 +319,7 @@ def test_out_under_a_file_is_refused_before_solving(tmp_path):
     assert "solving" not in result.stderr
 
 
-@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("solver", ["highs", "cbc", "scip"])
 def test_nothing_is_written_outside_dir(tmp_path, solver):
     """Run in a fresh folder with a relative --out: only DIR appears there, and the temp folder ends empty."""
     work = tmp_path / "work"

@@ -30,7 +30,7 @@ def scenario(tmp_path):
     return write_scenario(tmp_path, body)
 
 
-@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("solver", ["highs", "cbc", "scip"])
 def test_same_input_gives_identical_results(scenario, solver):
     outs = []
     for k in range(2):

@@ -15,7 +15,7 @@ from layout.errors import InfeasibleError
 from layout.pipeline import Options, solve_scenario
 from tests.squares import industry, write_regions, write_scenario
 
-SOLVERS = ["highs", "cbc"]
+SOLVERS = ["highs", "cbc", "scip"]
 
 
 def solved(tmp_path, body, solver):

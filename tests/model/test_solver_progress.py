@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import layout.model.solve as solve_module
@@ -102,6 +103,43 @@ def test_an_error_in_on_progress_stops_the_solve(tmp_path):
         solve(squares_model(tmp_path), "highs", on_progress=fail, every=0.0)
 
 
+def test_scip_reports_its_figures_and_stops_at_once_on_an_error():
+    """SCIP's event handler gives incumbents above bounds (the model minimises); an error raised by `on_progress` half
+    a second into the solve interrupts SCIP at once — within 2 s, where proving the default's optimum takes SCIP
+    about ten — with no SCIP thread left running, and comes out of `solve`."""
+    import threading
+    import time
+
+    _, _, inst = prepare(None)
+    calls: list[SolverProgress] = []
+    raised: list[float] = []
+
+    def half_a_second(p: SolverProgress) -> None:
+        calls.append(p)
+        if p.elapsed >= 0.5:
+            raised.append(time.perf_counter())
+            raise RuntimeError("display failed")
+
+    with pytest.raises(RuntimeError, match="display failed"):
+        solve(build_model(inst), "scip", time_limit=120.0, gap=0.0, on_progress=half_a_second, every=0.0)
+    assert time.perf_counter() - raised[0] < 2.0
+    assert not [t for t in threading.enumerate() if t.name == "scip" and t.is_alive()]
+    assert all(p.solver == "scip" and p.reports and p.time_limit == 120.0 for p in calls)
+    figures = [p for p in calls if p.objective is not None and p.bound is not None]
+    assert all(p.objective >= p.bound - 1e-9 * max(1.0, abs(p.objective)) for p in figures)
+
+
+def test_scip_finds_the_optimum_highs_finds(tmp_path):
+    """Solved to optimality, SCIP's layout has HiGHS's objective, and its last progress is its result (gap 0)."""
+    calls: list[SolverProgress] = []
+    scip = solve(squares_model(tmp_path), "scip", 30.0, 0.0, on_progress=calls.append, every=0.0)
+    (tmp_path / "again").mkdir()
+    highs = solve(squares_model(tmp_path / "again"), "highs", 30.0, 0.0)
+    assert (scip.solver, scip.status, scip.gap) == ("scip", "optimal", 0.0)
+    assert scip.objective == pytest.approx(highs.objective, abs=1e-9)
+    assert calls[-1].objective == pytest.approx(scip.objective, abs=1e-6) and calls[-1].gap == 0.0
+
+
 def test_progress_in_words():
     assert (
         SolverProgress("highs", 42.4, 5.04213, 4.98761, 0.0109, 1234, 120.0, 0.01).words()
@@ -120,3 +158,15 @@ def test_progress_in_words():
         SolverProgress("cbc", 12.0, time_limit=0.5, reports=False).words()
         == "cbc: 12 s of 0.5 s; CBC reports no layout, bound or gap while it runs"
     )
+
+
+def test_workers_share_the_cores(monkeypatch):
+    """A batch worker's solves use its share of the machine's cores (at least one thread); unset, HiGHS chooses."""
+    monkeypatch.setattr(solve_module, "_threads", None)
+    monkeypatch.setattr(solve_module.os, "cpu_count", lambda: 8)
+    mat = solve_module.Matrix(*([np.zeros(0)] * 5), np.zeros(1, dtype=np.int32), *([np.zeros(0)] * 3), [])
+    assert solve_module._highs(mat, None, 0.0).getOptionValue("threads")[1] == 0  # HiGHS's own choice
+    solve_module.share_cores(3)
+    assert solve_module._highs(mat, None, 0.0).getOptionValue("threads")[1] == 2
+    solve_module.share_cores(16)
+    assert solve_module._highs(mat, None, 0.0).getOptionValue("threads")[1] == 1

@@ -24,7 +24,7 @@ BATTERY = [
         "unknown solver",
         {"industries": {"T": industry()}, "solver": {"name": "gurobi"}},
         "solver.name",
-        "one of: highs, cbc",
+        "one of: highs, cbc, scip",
         "'gurobi'",
     ),
     (

@@ -307,7 +307,7 @@ def test_a_solver_error_is_not_reported_as_infeasible(folder, monkeypatch):
     """A solver ending with status 'error' (no proof of anything) exits 1 with its own message, writes nothing, and
     is not diagnosed as a conflict."""
     monkeypatch.setattr(
-        layout.pipeline, "solve", lambda *args: SolveResult("highs", "error", None, None, None, 0.1, "Empty")
+        layout.pipeline, "solve", lambda *args, **kwargs: SolveResult("highs", "error", None, None, None, 0.1, "Empty")
     )
     path = write_scenario(folder, two(100, 40))
     before = sorted(p.name for p in folder.iterdir())

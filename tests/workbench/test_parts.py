@@ -39,6 +39,33 @@ def test_runs_are_numbered_in_order_and_a_cancelled_one_leaves_nothing(tmp_path)
     assert Workspace(tmp_path / "w", tmp_path / "s.yaml").last() == 2  # a workspace is taken up again
 
 
+def test_the_next_solve_starts_from_the_newest_run_that_left_a_layout(tmp_path):
+    """An edit's solve starts from the newest run with a layout it can read: not from a run of bad input after it,
+    not from a run whose results folder is gone, and not from one whose metrics.json is damaged (written by another
+    version, or edited by hand), which would otherwise fail every later edit."""
+    import shutil
+
+    from layout.api import solve
+    from tests.squares import industry, write_regions, write_scenario
+
+    write_regions(tmp_path, {"A": (0, 0), "B": (5, 0)}, {"A": {"s": 1}, "B": {"s": 0}})
+    solve(write_scenario(tmp_path, {"industries": {"T": industry(max_share=0.5)}}), out=tmp_path / "solved")
+    ws = Workspace(tmp_path / "w", tmp_path / "s.yaml")
+    assert ws.latest_result() is None
+    runs = (("a: 1\n", "optimal"), ("a: 2\n", "feasible"), ("a: 3\n", "optimal"), ("a: 4\n", "bad input"))
+    runs += (("a: 5\n", "optimal"),)
+    for text, status in runs:
+        pending = ws.pending(text)
+        if status != "bad input":
+            shutil.copytree(tmp_path / "solved", pending / "result")
+        ws.finish(pending, RunRecord(0, "t", 1.0, status, 0 if status != "bad input" else 2))
+    assert ws.latest_result() == ws.folder_of(5) / "result"
+    shutil.rmtree(ws.folder_of(5) / "result")
+    assert ws.latest_result() == ws.folder_of(3) / "result"
+    (ws.folder_of(3) / "result" / "metrics.json").write_text("{not json", encoding="utf-8")
+    assert ws.latest_result() == ws.folder_of(2) / "result"
+
+
 def test_a_key_names_the_families_it_feeds():
     fed = {
         k: sorted(f.name for f in FAMILIES if f.touches(k))
