@@ -282,6 +282,8 @@ def test_the_page_saves_byte_for_byte_and_never_overwrites_a_change_on_disk(serv
 
 def test_foreign_host_and_origin_are_refused(server):
     server.wait_for(lambda: server.state()["running"] is None, "the server to be idle")
+    time.sleep(1.0)  # an edit the previous test's page still had in its 0.4 s debounce arrives now, not below
+    server.wait_for(lambda: server.state()["running"] is None, "the server to be idle")
     count = len(server.runs())
     assert server.request("/api/state", headers={"Origin": "http://evil.example"})[0] == 403
     assert server.request("/api/state", headers={"Host": f"evil.example:{server.port}"})[0] == 403
