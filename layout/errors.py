@@ -100,6 +100,12 @@ class InputError(LayoutError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    @property
+    def found(self) -> str:
+        """Where and what each problem found, joined by "; " (the `found` of a problem about the file that holds them,
+        e.g. a results folder named by an option)."""
+        return "; ".join(f"{p.file}{f':{p.line}' if p.line else ''}: {p.found}" for p in self.problems)
+
 
 class InfeasibleError(LayoutError):
     """The model has no feasible layout: exit code 3. `diagnosis` lists the conflicting constraints."""

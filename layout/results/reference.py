@@ -82,10 +82,11 @@ def read_reference(spec: LoadedSpec, inst: Instance) -> Reference | None:
         folder = read_folder(path, ASSIGNMENT_CSV)
         table, lines = read_csv_lines(folder.file(ASSIGNMENT_CSV), ("region_code", "industry"), ("capacity",))
     except InputError as e:
-        found = "; ".join(f"{p.file}{f':{p.line}' if p.line else ''}: {p.found}" for p in e.problems)
         raise InputError(
             spec.problem(
-                KEY, f"`declared` or a results folder written by `layout solve` (metrics.json, {ASSIGNMENT_CSV})", found
+                KEY,
+                f"`declared` or a results folder written by `layout solve` (metrics.json, {ASSIGNMENT_CSV})",
+                e.found,
             )
         ) from None
     designated, capacity = _designations(spec, inst, path, table, lines)

@@ -31,10 +31,9 @@ def _table(path: Path, option: str) -> pd.DataFrame:
         folder = read_folder(path, ASSIGNMENT_CSV)
         table, _ = read_csv_lines(folder.file(ASSIGNMENT_CSV), COLUMNS)
     except InputError as e:
-        found = "; ".join(f"{p.file}{f':{p.line}' if p.line else ''}: {p.found}" for p in e.problems)
         raise InputError(
             Problem(
-                "command line", None, option, f"a results folder written by `layout solve` ({ASSIGNMENT_CSV})", found
+                "command line", None, option, f"a results folder written by `layout solve` ({ASSIGNMENT_CSV})", e.found
             )
         ) from None
     return table
