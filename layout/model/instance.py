@@ -578,9 +578,14 @@ def _set_minimums(spec: LoadedSpec, inst: Instance) -> None:
         own = own_least(code)
         return own if own is not None else wide if open_ else 0
 
-    def room(r: str) -> bool:  # a cluster is open to r and its budget holds the smallest one
-        b = inst.budget[r]
-        return inst.may_take_part(r) and (b is None or b >= inst.smallest_cluster(r) - 1e-9)
+    above: dict[str, list[float]] = {}  # the budgets of the aggregates a unit belongs to (at county level its
+    for a in inst.aggregates:  # prefecture's: the counties have none of their own)
+        for u in a.members:
+            above.setdefault(u, []).extend([] if a.budget is None else [a.budget])
+
+    def room(r: str) -> bool:  # a cluster is open to r and every budget over it holds the smallest one
+        budgets = [b for b in [inst.budget[r], *above.get(r, [])] if b is not None]
+        return inst.may_take_part(r) and all(b >= inst.smallest_cluster(r) - 1e-9 for b in budgets)
 
     starved = []  # names: open to a cluster, but no budget for the smallest (the minimum would be a constant penalty)
     for r in inst.regions:
