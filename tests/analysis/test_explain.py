@@ -139,9 +139,13 @@ limits: {min_clusters: 0, budget: null, max_clusters: 1}
 )
 
 
-def test_time_limit_bounds_the_probes(tmp_path, monkeypatch):
+@pytest.mark.parametrize("reduced", [True, False], ids=["reduced LP", "full LP copies"])
+def test_time_limit_bounds_the_probes(tmp_path, monkeypatch, reduced):
     # Six industries, three regions of one cluster each: 3 industries are laid out, many pairs are probed.
-    # A clock that advances 1 s per reading runs a 12 s limit out part-way through the probes.
+    # A clock that advances 1 s per reading runs a 12 s limit out part-way through the probes, on the reduced LP
+    # (layout.analysis.probe_lp) and on the full LP's copies where that cannot be made.
+    if not reduced:
+        monkeypatch.setattr("layout.analysis.explain._probe_lp", lambda lp, plan: None)
     m, result = solved(tmp_path, MANY, [("R1", "One", 3), ("R2", "Two", 2), ("R3", "Three", 1)], "highs")
     full = explain(m, result)
     assert "limits" not in full

