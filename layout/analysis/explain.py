@@ -49,7 +49,6 @@ gets what is left of it, and probing stops when it runs out. The pairs not probe
 
 from __future__ import annotations
 
-import copy
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -57,7 +56,7 @@ from itertools import chain
 
 import numpy as np
 
-from layout.analysis.probe_lp import ProbeLP, reduce_fixed
+from layout.analysis.probe_lp import ProbeLP, reduce_fixed, whole
 from layout.language import marked, tr, translate
 from layout.model.core import HELD, LayoutModel, RowInfo
 from layout.model.families import FAMILIES, ON, RECORDS, TOL, CountWords, Facts, a_cluster, place_name
@@ -140,7 +139,7 @@ def _codes(inst: Instance, info: RowInfo) -> dict:
 
 class FixedLP:
     """The model's LP with every integer column fixed at its solution value, loaded in one HiGHS
-    instance; probes change a few bounds, re-solve (hot start) and restore."""
+    instance: its duals are the shadow prices; probes re-solve it as a `layout.analysis.probe_lp.ProbeLP`."""
 
     def __init__(self, m: LayoutModel, mat: Matrix, solution: np.ndarray, deadline: float | None = None):
         self.mat, self.deadline = mat, deadline
@@ -164,15 +163,9 @@ class FixedLP:
         h = new_highs()
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("presolve", "on")  # with the clusters fixed most rows fall away (county: 6.5 s -> 0.3 s);
-        # postsolve still gives every row its dual, and probes hot-start from the basis without presolve
+        # postsolve still gives every row its dual
         pass_matrix(h, self.mat, self.lower, self.upper, np.zeros(len(self.mat.cost), dtype=bool))
         return h
-
-    def copy(self) -> FixedLP:
-        """The same LP in another HiGHS instance (arrays and name indexes shared), not yet solved."""
-        other = copy.copy(self)
-        other.h = self._load()
-        return other
 
     def solve(self) -> bool:
         """Solve the base fixed LP; keep its objective and duals."""
@@ -199,24 +192,6 @@ class FixedLP:
         if st == highspy.HighsModelStatus.kOptimal:
             return True, float(self.h.getInfo().objective_function_value)
         return False, None
-
-    def probe(self, fix_one: list[str], raise_rows: list[str]) -> float | None:
-        """Objective with the named binary columns fixed at 1 and the named rows' upper bounds raised by
-        one; None if that LP is infeasible. Bounds are restored afterwards."""
-        cols = [self.col[n] for n in fix_one]
-        rows = [self.row[n] for n in raise_rows]
-        for j in cols:
-            self.h.changeColBounds(j, 1.0, 1.0)
-        for k in rows:
-            self.h.changeRowBounds(k, self.mat.row_lower[k], self.mat.row_upper[k] + 1.0)
-        try:
-            ok, obj = self._run()
-        finally:
-            for j in cols:
-                self.h.changeColBounds(j, self.lower[j], self.upper[j])
-            for k in rows:
-                self.h.changeRowBounds(k, self.mat.row_lower[k], self.mat.row_upper[k])
-        return obj if ok else None
 
 
 # ------------------------------------------------------------------------------------- explain
@@ -353,7 +328,7 @@ def _tiers(m: LayoutModel, act: dict[str, float], held: dict, r: str, i: str) ->
     return out
 
 
-def _probe_pair(lp: ProbeLP | FixedLP, tiers: Tiers, base: float) -> dict:
+def _probe_pair(lp: ProbeLP, tiers: Tiers, base: float) -> dict:
     """Force one more cluster of a pair, each tier in turn: the best tier's (tier, delta, blocked_by) and "tiers"."""
     best: dict | None = None
     probes: list[dict] = []
@@ -399,30 +374,26 @@ def _probes(
             pairs.update((r, i) for i in cands[:per_region])
     todo = sorted(pairs, key=lambda p: (order[p[1]], p[0]))
     plan = {(r, i): _tiers(m, act, held, r, i) for r, i in todo}
-    probe_lp = _probe_lp(lp, plan) if todo else None
-    if probe_lp is not None:  # one small LP: no copies, no threads; deltas against its own base
-        done = {}
-        for pair in todo:
-            if lp.deadline is not None and time.monotonic() >= lp.deadline:
-                break
-            probed = _probe_pair(probe_lp, plan[pair], probe_lp.base or 0.0)
-            if probe_lp.timed_out:  # stopped by the deadline: not probed, not "cannot host it"
-                break
-            done[pair] = probed
-        return done, len(todo)
-    if lp.deadline is not None and time.monotonic() >= lp.deadline:
-        return {}, len(todo)
-    n = max(1, min(PROBE_THREADS, os.cpu_count() or 1, len(todo) // PROBES_PER_THREAD))
-    lps = [lp] + [lp.copy() for _ in range(n - 1)]
-    if not all(other.solve() for other in lps[1:]):  # the same LP as `lp`: solved before, so this cannot fail
-        lps = [lp]
+    if not todo:
+        return {}, 0
+    probe_lp = _probe_lp(lp, plan)
+    if probe_lp is not None:  # one small LP: no copies, no threads
+        lps = [probe_lp]
+    else:
+        n = max(1, min(PROBE_THREADS, os.cpu_count() or 1, len(todo) // PROBES_PER_THREAD))
+        lps = [ProbeLP(whole(lp.mat, lp.lower, lp.upper), lp.col_names, lp.deadline) for _ in range(n)]
+        if not all(copy.solve() is not None for copy in lps):  # out of time (the same LP as `lp`, solved before)
+            return {}, len(todo)
 
     def share(k: int) -> list[tuple[tuple[str, str], dict]]:
         out = []
         for pair in todo[k :: len(lps)]:
             if lp.deadline is not None and time.monotonic() >= lp.deadline:
                 break
-            out.append((pair, _probe_pair(lps[k], plan[pair], lp.objective or 0.0)))
+            probed = _probe_pair(lps[k], plan[pair], lps[k].base or 0.0)  # deltas against that LP's own base
+            if lps[k].timed_out:  # stopped by the deadline: not probed, not "cannot host it"
+                break
+            out.append((pair, probed))
         return out
 
     with ThreadPoolExecutor(len(lps)) as pool:

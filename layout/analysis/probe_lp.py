@@ -18,7 +18,7 @@ taken out here has no dual.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -101,6 +101,14 @@ def reduce_fixed(
     return Reduced(reduced, cols, rows, float(mat.cost[fixed] @ lower[fixed]))
 
 
+def whole(mat: Matrix, lower: np.ndarray, upper: np.ndarray) -> Reduced:
+    """The LP with nothing taken out (these column bounds, no integer column): what probes use where `reduce_fixed`
+    gives None."""
+    n = len(mat.cost)
+    kept = replace(mat, col_lower=lower, col_upper=upper, integer=np.zeros(n, dtype=bool))
+    return Reduced(kept, np.arange(n), np.arange(len(mat.row_lower)), 0.0)
+
+
 class ProbeLP:
     """The reduced LP in one HiGHS instance: `probe` fixes named columns at 1 and raises named rows' upper bounds by
     one, re-solves (hot start) and restores; the same objective as `FixedLP.probe` on the full LP. `timed_out`: the
@@ -114,6 +122,7 @@ class ProbeLP:
         self.row = {name: k for k, name in enumerate(reduced.mat.row_names)}
         self.h = new_highs()
         self.h.setOptionValue("random_seed", 0)
+        self.h.setOptionValue("presolve", "on")  # the first solve (probes hot-start from its basis without presolve)
         m = reduced.mat
         pass_matrix(self.h, m, m.col_lower, m.col_upper, m.integer)
 
