@@ -1,7 +1,7 @@
 """Benchmark: the whole `layout solve` pipeline against the bare solver on the same model, over several seeds.
 
-    python bench/bench.py [--levels province prefecture county] [--gap 0.01] [--seeds 3] [--before province prefecture]
-                          [--time-limit 1800] [--out bench/results.txt]
+    python bench/bench.py [--levels province prefecture county] [--gap 0.01] [--seeds 3] [--pipeline-seeds 1]
+                          [--before province prefecture] [--time-limit 1800] [--out bench/results.txt]
 
 For each level it solves the embedded default scenario (prefecture/county: the default file with
 `regions.resolution` overridden) through `layout.pipeline.solve_scenario` — exactly what `layout solve`
@@ -9,13 +9,15 @@ does, from reading the file to a complete results folder — in a fresh process,
 
   rows, columns, non-zeros, binaries;
   load (constraint file, boundaries, indicators, instance), build (PuLP model), hand-off (model to
-  arrays and into HiGHS), solve (HiGHS's run), post (explanation LP, metrics, tables, GeoJSON, map and report),
-  total (load to written results), the gap reached and the peak resident memory of the process;
+  arrays and into HiGHS), start (where HiGHS looks for a start of its own first, at county level:
+  layout.model.solve.best_unit_start), solve (HiGHS's runs, the start's included), post (explanation LP, metrics,
+  tables, GeoJSON, map and report), total (load to written results), the gap reached and the peak resident memory
+  of the process; with `--pipeline-seeds N`, once per HiGHS random seed 0 .. N-1;
 
 then writes the same model with HiGHS's own MPS writer (`Highs.writeModel`) and solves it with bare highspy in
 fresh processes, once per random seed 0 .. seeds-1 (read, then `run()` with the same options:
-layout.model.solve.MIP_OPTIONS, mip_rel_gap, time limit), and reports seed 0's time (the pipeline's seed: ratio =
-pipeline total / bare seed 0), the median and the worst over the seeds (predictable time: the goal is the worst),
+layout.model.solve.MIP_OPTIONS, mip_rel_gap, time limit), and reports seed 0's time (ratio = pipeline total / bare
+solve with the same seed), the median and the worst over the seeds (predictable time: the goal is the worst),
 the largest peak memory, and how far the plain LP relaxation and HiGHS's bound after the root node are from the best
 layout the bare runs found.
 
@@ -92,11 +94,14 @@ def _before_formulation() -> None:
     F.set_objective = old_objective
 
 
-def child(level: str, gap: float, time_limit: float, formulation: str, workdir: Path) -> dict:
-    """Run the pipeline once, instrumented; write the model as MPS; return the figures."""
+def child(level: str, gap: float, time_limit: float, formulation: str, workdir: Path, seed: int = 0) -> dict:
+    """Run the pipeline once with HiGHS's random seed `seed`, instrumented; write the model as MPS; return the
+    figures."""
     import layout.model.families as F
     import layout.model.solve as S
     import layout.pipeline as R
+
+    S.MIP_OPTIONS["random_seed"] = seed
 
     if formulation == "before":
         _before_formulation()
@@ -140,6 +145,9 @@ def child(level: str, gap: float, time_limit: float, formulation: str, workdir: 
     return {
         "level": level,
         "formulation": formulation,
+        "seed": seed,
+        "start": run.result.start_seconds,  # a start of HiGHS's own (layout.model.solve.best_unit_start), in `solve`
+        "start_objective": run.result.start_objective,
         "rows": size.rows,
         "columns": size.columns,
         "nonzeros": size.nonzeros,
@@ -262,6 +270,7 @@ def _table(rows: list[dict]) -> str:
     head = (
         "level",
         "form",
+        "seed",
         "rows",
         "cols",
         "nnz",
@@ -269,6 +278,7 @@ def _table(rows: list[dict]) -> str:
         "load",
         "build",
         "handoff",
+        "start",
         "solve",
         "post",
         "total",
@@ -278,13 +288,13 @@ def _table(rows: list[dict]) -> str:
         "bareMed",
         "bareWorst",
         "bareMB",
-        "total/bare0",
+        "total/bare",
         "LPgap%",
         "rootGap%",
     )
     fmt = (
-        "{:<10} {:<6} {:>7} {:>7} {:>8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>6} {:>7} {:>6} {:>6} {:>7} {:>7} {:>9} {:>6}"
-        " {:>11} {:>6} {:>8}"
+        "{:<10} {:<6} {:>4} {:>7} {:>7} {:>8} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7} {:>6} {:>7} {:>6} {:>6} {:>7} {:>7}"
+        " {:>9} {:>6} {:>10} {:>6} {:>8}"
     )
     lines = [fmt.format(*head)]
     for r in rows:
@@ -292,10 +302,12 @@ def _table(rows: list[dict]) -> str:
         times = [b["solve"] for b in bares]
         best = min(b["objective"] for b in bares)  # the best layout any run found: the gaps are measured against it
         roots = [b["root_bound"] for b in bares if b["root_bound"] is not None]
+        same = next((b for b in bares if b["seed"] == r["seed"]), None)  # the bare solve with the pipeline's seed
         lines.append(
             fmt.format(
                 r["level"],
                 r["formulation"],
+                r["seed"],
                 r["rows"],
                 r["columns"],
                 r["nonzeros"],
@@ -303,6 +315,7 @@ def _table(rows: list[dict]) -> str:
                 f"{r['load']:.2f}",
                 f"{r['build']:.2f}",
                 f"{r['handoff']:.2f}",
+                f"{r['start']:.2f}" if r["start"] else "-",
                 f"{r['solve']:.2f}",
                 f"{r['post']:.2f}",
                 f"{r['total']:.2f}",
@@ -312,7 +325,7 @@ def _table(rows: list[dict]) -> str:
                 f"{statistics.median(times):.2f}",
                 f"{max(times):.2f}",
                 f"{max(b['peak_mb'] for b in bares):.0f}",
-                f"{r['total'] / bares[0]['solve']:.2f}",
+                f"{r['total'] / same['solve']:.2f}" if same else "-",
                 f"{100 * (best - r['lp']) / abs(best):.2f}",
                 f"{100 * (best - statistics.median(roots)) / abs(best):.2f}" if roots else "-",
             )
@@ -326,6 +339,9 @@ def main() -> None:
     ap.add_argument("--gap", type=float, default=0.01, help="relative MIP gap for both solves (default 0.01)")
     ap.add_argument("--time-limit", type=float, default=1800.0, help="seconds per solve")
     ap.add_argument("--seeds", type=int, default=3, help="bare solves per level, random seeds 0, 1, ... (default 3)")
+    ap.add_argument(
+        "--pipeline-seeds", type=int, default=1, help="pipeline runs per level, random seeds 0, 1, ... (default 1)"
+    )
     ap.add_argument(
         "--before",
         nargs="*",
@@ -343,7 +359,7 @@ def main() -> None:
     a = ap.parse_args()
     if a.child:
         level, formulation, workdir = a.child
-        print(json.dumps(child(level, a.gap, a.time_limit, formulation, Path(workdir)), default=str))
+        print(json.dumps(child(level, a.gap, a.time_limit, formulation, Path(workdir), a.seed), default=str))
         return
     if a.bare:
         print(json.dumps(bare(a.bare, a.gap, a.time_limit, seed=a.seed)))
@@ -354,6 +370,7 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     header = [
         f"bench/bench.py --levels {' '.join(a.levels)} --gap {a.gap:g} --seeds {a.seeds}"
+        + (f" --pipeline-seeds {a.pipeline_seeds}" if a.pipeline_seeds != 1 else "")
         + (f" --before {' '.join(a.before)}" if a.before else ""),
         f"started {started}",
         machine(),
@@ -365,24 +382,36 @@ def main() -> None:
     limits = ["--gap", str(a.gap), "--time-limit", str(a.time_limit)]
     for level, formulation in jobs:
         with tempfile.TemporaryDirectory(prefix=f"bench-{level}-") as tmp:
-            r = _spawn([*limits, "--child", level, formulation, tmp])
-            r["bares"] = [_spawn([*limits, "--bare", r["mps"], "--seed", str(k)]) for k in range(a.seeds)]
-            r["lp"] = _spawn(["--lp", r["mps"]])
-        rows.append(r)
-        times = ", ".join(f"seed {b['seed']} {b['solve']:.2f} s ({b['objective']:.6f})" for b in r["bares"])
-        print(
-            f"{level} ({formulation}): {r['status']}, objective {r['objective']:.6f}, gap {100 * (r['gap'] or 0):.3f} %, "
-            f"{r['regions']} regions modelled, {r['drawn']} units in layout.geojson; total {r['total']:.2f} s; "
-            f"bare HiGHS to the gap: {times}; LP relaxation {r['lp']:.6f}",
-            flush=True,
-        )
+            runs = [
+                _spawn([*limits, "--seed", str(k), "--child", level, formulation, tmp]) for k in range(a.pipeline_seeds)
+            ]
+            bares = [_spawn([*limits, "--bare", runs[0]["mps"], "--seed", str(k)]) for k in range(a.seeds)]
+            lp = _spawn(["--lp", runs[0]["mps"]])
+        times = ", ".join(f"seed {b['seed']} {b['solve']:.2f} s ({b['objective']:.6f})" for b in bares)
+        for r in runs:
+            r["bares"], r["lp"] = bares, lp
+            rows.append(r)
+            own = (
+                f"; a start of its own {r['start']:.2f} s ({r['start_objective']:.6f})"
+                if r["start"] and r["start_objective"] is not None
+                else ("; no start of its own found" if r["start"] else "")
+            )
+            print(
+                f"{level} ({formulation}, seed {r['seed']}): {r['status']}, objective {r['objective']:.6f}, "
+                f"gap {100 * (r['gap'] or 0):.3f} %, {r['regions']} regions modelled, {r['drawn']} units in "
+                f"layout.geojson; total {r['total']:.2f} s{own}; bare HiGHS to the gap: {times}; "
+                f"LP relaxation {r['lp']:.6f}",
+                flush=True,
+            )
     notes = [
         "",
-        "seconds; load = file + boundaries + indicators + instance; handoff = PuLP model to arrays + passModel;",
+        "seconds; seed = HiGHS's random seed of the pipeline's run; load = file + boundaries + indicators + instance;",
+        "handoff = PuLP model to arrays + passModel; start = HiGHS's search for a start of its own (at county level:",
+        "layout.model.solve.best_unit_start), part of solve; solve = HiGHS's runs;",
         "post = explanation LP + metrics + tables + GeoJSON + map + report;",
         "total = load to written results folder; bare0, bareMed, bareWorst = highspy readModel(MPS written by",
         "Highs.writeModel) then run() with the same options (layout.model.solve.MIP_OPTIONS, mip_rel_gap), random seeds",
-        f"0..{a.seeds - 1}: seed 0 (the pipeline's), the median and the worst; total/bare0 = pipeline total / bare seed 0;",
+        f"0..{a.seeds - 1}: seed 0, the median and the worst; total/bare = pipeline total / bare solve with the same seed;",
         "peakMB, bareMB = peak resident memory of the pipeline's process and the largest of the bare processes (ru_maxrss);",
         "LPgap% and rootGap% = (best layout of the bare runs - LP relaxation or bound after the root node, median of the",
         "seeds) / |best layout|: how far the plain LP and HiGHS's root (presolve and cuts) are from the best layout found.",

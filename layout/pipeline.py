@@ -33,10 +33,12 @@ from layout.model.solve import (
     SolveResult,
     export,
     model_size,
+    own_start_record,
     scenario_time_limit,
     solve,
     solver_failure,
     solver_problems,
+    start_found_words,
 )
 from layout.model.start import Start
 from layout.regions.load import load_regions
@@ -218,7 +220,9 @@ def solve_period(
         if label
         else tr("solving with {solver} ({rows} rows, {columns} columns, {binaries} binaries)", **facts)
     )
-    result = solve(model, solver, time_limit, gap, on_progress, start=start)
+    result = solve(model, solver, time_limit, gap, on_progress, start=start, own_start=True)
+    if result.start_seconds:
+        progress(start_found_words(result))
     timings["solve"] = timings.get("solve", 0.0) + result.seconds
     if result.status == INFEASIBLE:
         progress(tr("diagnosing the conflict"))
@@ -275,7 +279,8 @@ def solve_metrics(
             "bound": _r(result.bound),
             "gap": _r(result.gap),
             "message": result.message,
-        },
+        }
+        | own_start_record(result),
         "model": {"rows": size.rows, "columns": size.columns, "nonzeros": size.nonzeros, "binaries": size.binaries},
         "optimised": layout_metrics(layout, inst),
         "baseline": layout_metrics(base, inst),

@@ -29,9 +29,9 @@ import numpy as np
 import pulp
 
 from layout.errors import InputError, LayoutError, LimitError, Problem
-from layout.language import marked, tr, trn
+from layout.language import marked, tr, translate, trn
 from layout.model.core import LayoutModel
-from layout.model.start import Start, start_values
+from layout.model.start import BEST_UNIT_START, Start, best_unit_closures, designations_of, start_values
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.spec.load import LoadedSpec
 from layout.words import number
@@ -64,8 +64,11 @@ class SolveResult:
     objective: float | None
     bound: float | None
     gap: float | None  # relative MIP gap; 0 when proved optimal
-    seconds: float
+    seconds: float  # the whole solve, a start of the solver's own included
     message: str = ""
+    # a start of HiGHS's own (`best_unit_start`): the seconds it took (0: none tried) and its objective (None: none found)
+    start_seconds: float = 0.0
+    start_objective: float | None = None
 
     @property
     def has_layout(self) -> bool:
@@ -90,6 +93,9 @@ class SolverProgress:
     time_limit: float | None = None
     goal: float = 0.0
     reports: bool = True
+    stage: str = (
+        ""  # "start" while HiGHS looks for a start of its own (`best_unit_start`): its bound is not the model's
+    )
 
     def words(self) -> str:
         """One line: 'highs: 42 s of 120 s; best objective 5.0421, bound 4.9876, gap 1.09 % (stops at 1.00 %); 1,234
@@ -104,6 +110,13 @@ class SolverProgress:
             return tr(
                 "{head}; {name} reports no layout, bound or gap while it runs", head=head, name=self.solver.upper()
             )
+        if self.stage == "start":
+            found = (
+                tr("no layout yet")
+                if self.objective is None
+                else tr("best objective {value}", value=number(self.objective))
+            )
+            return tr("{head}; looking for {start}: {found}", head=head, start=translate(BEST_UNIT_START), found=found)
         stops = (
             tr("stops at {gap}", gap=f"{100 * self.goal:.2f} %") if self.goal > 0 else tr("stops when proved optimal")
         )
@@ -138,6 +151,7 @@ class _Beat:
     ):
         self.solver, self.on_progress, self.every, self.t0 = solver, on_progress, every, t0
         self.time_limit, self.goal = time_limit, goal
+        self.stage = ""  # SolverProgress.stage
         self.figures: tuple[float, float, float, int] | None = None  # incumbent, bound, gap, nodes as HiGHS gave them
         self.last = -np.inf
 
@@ -162,16 +176,22 @@ class _Beat:
             return
         self.last = now
         progress = SolverProgress(
-            self.solver, now - self.t0, time_limit=self.time_limit, goal=self.goal, reports=self.solver != "cbc"
+            self.solver,
+            now - self.t0,
+            time_limit=self.time_limit,
+            goal=self.goal,
+            reports=self.solver != "cbc",
+            stage=self.stage,
         )
         if self.figures is not None:
             incumbent, bound, gap, nodes = self.figures
             objective = _finite(incumbent)
+            whole = self.stage != "start"  # a start's search has a bound of its own, not the model's
             progress = replace(
                 progress,
                 objective=objective,
-                bound=_finite(bound),
-                gap=_finite(gap) if objective is not None else None,
+                bound=_finite(bound) if whole else None,
+                gap=_finite(gap) if objective is not None and whole else None,
                 nodes=int(nodes),
             )
         self.on_progress(progress)
@@ -317,8 +337,9 @@ def scenario_time_limit(spec: LoadedSpec) -> float | None:
     return limit
 
 
-def _highs(mat: Matrix, time_limit: float | None, gap: float):
-    """A highspy.Highs loaded with the matrix (quiet, MIP_OPTIONS, relative gap `gap`, limit in seconds)."""
+def _highs(mat: Matrix, time_limit: float | None, gap: float, col_upper: np.ndarray | None = None):
+    """A highspy.Highs loaded with the matrix (quiet, MIP_OPTIONS, relative gap `gap`, limit in seconds; `col_upper`
+    instead of the matrix's upper bounds)."""
     h = new_highs()
     for option, value in MIP_OPTIONS.items():
         h.setOptionValue(option, value)
@@ -327,8 +348,15 @@ def _highs(mat: Matrix, time_limit: float | None, gap: float):
         h.setOptionValue("time_limit", float(time_limit))
     if _threads is not None:
         h.setOptionValue("threads", _threads)
-    pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
+    pass_matrix(h, mat, mat.col_lower, mat.col_upper if col_upper is None else col_upper, mat.integer)
     return h
+
+
+def free(h) -> None:
+    """Free a highspy.Highs's model and solver memory now. A Highs lives in a reference cycle (its callbacks hold it)
+    until Python's cyclic collector runs: at county level about 0.8 GB that the explanation's LP would come on top of
+    (bench/results.txt)."""
+    h.clear()
 
 
 def pass_matrix(h, mat: Matrix, col_lower: np.ndarray, col_upper: np.ndarray, integer: np.ndarray) -> None:
@@ -435,7 +463,9 @@ def solve_highs(
             v.varValue = x
         if not np.isfinite(g):
             g = None
-    return SolveResult("highs", status, objective, bound, g, seconds, h.modelStatusToString(st))
+    message = h.modelStatusToString(st)
+    free(h)
+    return SolveResult("highs", status, objective, bound, g, seconds, message)
 
 
 def polished(h, integer: np.ndarray, values: np.ndarray, objective: float) -> tuple[np.ndarray, float]:
@@ -622,7 +652,7 @@ def solve_scip(
         h = new_highs()
         pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
         h.writeModel(mps)
-        del h
+        free(h)
         scip.readProblem(mps)
     columns = {v.name: v for v in scip.getVars()}
     if set(columns) != {f"c{j}" for j in range(len(mat.cost))}:  # a program error, never the user's
@@ -669,6 +699,7 @@ def solve_scip(
             h = new_highs()
             pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
             values, objective = polished(h, integer, values, objective)
+            free(h)
         g = relative_gap(objective, bound) if len(integer) else 0.0
         if status == OPTIMAL and st == "optimal":
             g = 0.0
@@ -763,6 +794,67 @@ def solver_problems(solver: str | None, spec: LoadedSpec | None = None) -> list[
     return []
 
 
+START_SHARE = 0.5  # the most of a time limit that a start of HiGHS's own may take
+# the least relative gap at which HiGHS looks for a start of its own: its start comes within about half of it, so
+# HiGHS can stop at its root; a solve to optimality (gap 0) must search the tree anyway and finds such layouts itself
+START_MIN_GAP = 0.005
+
+
+def best_unit_start(
+    m: LayoutModel,
+    time_limit: float | None,
+    gap: float,
+    on_progress: OnProgress | None = None,
+    every: float = PROGRESS_EVERY,
+) -> tuple[Start | None, float, float | None]:
+    """A start of HiGHS's own: `m` solved with the best-unit closures (`layout.model.start.best_unit_closures`: each
+    parent's clusters of an industry in its best unit), a smaller search whose layouts hold in `m` too; to half `gap`
+    and within START_SHARE of `time_limit` (seconds). Returns the layout as a Start, the seconds taken and its
+    objective: (None, 0.0, None) where nothing is closed, (None, seconds, None) where that search found no layout
+    (e.g. a rule needs two units of one parent)."""
+    closed = best_unit_closures(m)
+    if not len(closed):
+        return None, 0.0, None
+    import highspy
+
+    t0 = time.perf_counter()
+    mat = to_matrix(m)
+    upper = mat.col_upper.copy()
+    upper[closed] = 0.0
+    h = _highs(mat, None if time_limit is None else START_SHARE * time_limit, gap / 2, upper)
+    del mat, upper
+    beat = _Beat("highs", on_progress, every, t0, time_limit, gap) if on_progress else None
+    if beat is not None:
+        beat.stage = "start"
+    _run_interruptibly(h, beat)
+    seconds = time.perf_counter() - t0
+    info = h.getInfo()
+    found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    values = np.asarray(h.getSolution().col_value, dtype=float) if found else None
+    objective = float(info.objective_function_value)
+    free(h)
+    if values is None:
+        return None, seconds, None
+    return designations_of(m, values, translate(BEST_UNIT_START)), seconds, objective
+
+
+def start_found_words(result: SolveResult) -> str:
+    """What a start of HiGHS's own gave, for the progress lines: its objective and seconds, or that it found none."""
+    facts = {"start": translate(BEST_UNIT_START), "seconds": f"{result.start_seconds:.1f}"}
+    if result.start_objective is None:
+        return tr("{start}: no layout in {seconds} s; the solver searched without a start", **facts)
+    return tr("{start}: objective {value} in {seconds} s", value=number(result.start_objective), **facts)
+
+
+def own_start_record(result: SolveResult) -> dict:
+    """metrics.json's `solver.own_start` where HiGHS looked for a start of its own: what it was (in English), seconds
+    and objective (null: none found); {} otherwise."""
+    if not result.start_seconds:
+        return {}
+    objective = None if result.start_objective is None else round(result.start_objective, 9)
+    return {"own_start": {"what": BEST_UNIT_START, "seconds": round(result.start_seconds, 3), "objective": objective}}
+
+
 def solve(
     m: LayoutModel,
     solver: str = "highs",
@@ -771,14 +863,22 @@ def solve(
     on_progress: OnProgress | None = None,
     every: float = PROGRESS_EVERY,
     start: Start | None = None,
+    own_start: bool = False,
 ) -> SolveResult:
     """Solve with the named solver (`time_limit` in seconds, `gap` relative). `on_progress` is called while it runs,
-    at most every `every` seconds and once when it stops (`SolverProgress`). Raises LimitError when a limit stopped
-    it with no layout."""
+    at most every `every` seconds and once when it stops (`SolverProgress`). `start`: a layout to begin from; without
+    one, `own_start` lets HiGHS look for one first where units share a parent's budget and `gap` is at least
+    START_MIN_GAP (`best_unit_start`; the time limit covers both). Raises LimitError when a limit stopped it with no layout."""
     problems = solver_problems(solver)
     if problems:
         raise InputError(problems)
-    result = SOLVERS[solver](m, time_limit, gap, on_progress, every, start)
+    before, found = 0.0, None
+    if own_start and start is None and solver == "highs" and gap >= START_MIN_GAP:
+        start, before, found = best_unit_start(m, time_limit, gap, on_progress, every)
+    limit = time_limit if time_limit is None or not before else max(time_limit - before, 1.0)
+    result = SOLVERS[solver](m, limit, gap, on_progress, every, start)
+    if before:
+        result = replace(result, seconds=result.seconds + before, start_seconds=before, start_objective=found)
     if result.status == NO_SOLUTION:
         raise LimitError(
             tr(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from layout.language import marked
 from layout.model.core import LayoutModel
 
 
@@ -46,3 +47,54 @@ def start_values(m: LayoutModel, start: Start) -> tuple[np.ndarray, np.ndarray]:
     index = np.fromiter((j for j, _ in decisions), dtype=np.int32, count=len(decisions))
     values = np.fromiter((1.0 if id(v) in ones else 0.0 for _, v in decisions), dtype=float, count=len(decisions))
     return index, values
+
+
+# The levels at which units share their parent's budget and a start of the solver's own pays (docs/solvers.md): at
+# county level each prefecture's budget holds its counties together (they have none of their own).
+SHARED_BUDGET_LEVELS = ("prefecture",)
+BEST_UNIT_START = marked("a start of its own (each prefecture's clusters of an industry in its best county)")
+
+
+def best_unit_closures(m: LayoutModel, levels: tuple[str, ...] | None = None) -> np.ndarray:
+    """Column indices of the cluster decisions a best-unit start closes (sets to 0), ascending; `levels`: the parents'
+    (default SHARED_BUDGET_LEVELS).
+
+    Where units share a parent's budget (an aggregate of one of `levels`), which of them hosts a cluster matters
+    little to the objective (their scores are close or tie: NGIT and HEEM use only province indicators) and much to
+    the search, which wanders among them. Per parent, industry and tier (y, h), every unit but the best-scoring one
+    that may host it (ties broken by code) is closed; inter-provincial decisions stay open. A unit a rule ties to an industry stays
+    open too: existing capacity to keep, a strength, a previous period's cluster, a reference designation. Empty
+    where the instance has no such parent (province and prefecture levels)."""
+    inst, levels = m.inst, SHARED_BUDGET_LEVELS if levels is None else levels
+    tied = (
+        {k for k, v in inst.base.items() if v > 0}
+        | set(inst.strengths)
+        | {k for k, v in (inst.previous or {}).items() if v > 0}
+    )
+    if inst.reference is not None:
+        tied |= set(inst.reference.designated)
+    column = {id(v): j for j, v in enumerate(m.columns)}
+    closed: list[int] = []
+    for parent in inst.aggregates:
+        if parent.level not in levels:
+            continue
+        for i in inst.industries:
+            for decisions in (m.y, m.h):
+                units = sorted(
+                    (r for r in parent.members if (r, i) in decisions and decisions[r, i].upBound != 0),
+                    key=lambda r: (-inst.score[r, i], r),
+                )
+                closed += (column[id(decisions[r, i])] for r in units[1:] if (r, i) not in tied)
+    return np.array(sorted(closed), dtype=np.int32)
+
+
+def designations_of(m: LayoutModel, values: np.ndarray, source: str) -> Start:
+    """The designations of a solution of `m` (`values`: one per column, in column order) as a Start."""
+    on = {id(v) for v, x in zip(m.columns, values.tolist()) if v.cat == "Integer" and x > 0.5}
+    held: dict[tuple[str, str], tuple[str, str]] = {}
+    for (g, i), v in m.z.items():
+        if id(v) in on:
+            held.update(((r, i), ("inter-provincial", g)) for r in m.inst.groups[g].members)
+    held.update(((r, i), ("characteristic", "")) for (r, i), v in m.h.items() if id(v) in on)
+    held.update(((r, i), ("provincial", "")) for (r, i), v in m.y.items() if id(v) in on)
+    return Start(source, held)

@@ -146,6 +146,14 @@ class ScenarioFacts(Shape):
     period: int | str | None = None
 
 
+class OwnStartFacts(Shape):
+    """A start of HiGHS's own (layout.model.solve.own_start_record): what it was, seconds, objective (null: none)."""
+
+    what: str = ""
+    seconds: Number = None
+    objective: Number = None
+
+
 class SolverFacts(Shape):
     name: str
     status: str
@@ -153,6 +161,7 @@ class SolverFacts(Shape):
     bound: Number = None
     gap: Number = None
     message: str = ""
+    own_start: OwnStartFacts | None = None
 
 
 class ModelSize(Shape):

@@ -35,6 +35,7 @@ import pandas as pd
 from layout.language import current, marked, tr, translate, trn
 from layout.model.levers import CANDIDATE, FAMILIES, LIFECYCLE, RETIRED, SHORTCOMINGS
 from layout.model.solve import STATUS_WORDS
+from layout.model.start import BEST_UNIT_START
 from layout.paths import geodata_file
 from layout.results.compare import period_key, read_results
 from layout.results.folder import (
@@ -809,6 +810,19 @@ def _solver_section(metrics: dict, manifest: dict) -> str:
         (tr("objective"), _num(s.get("objective"), 6)),
         (tr("bound"), _num(s.get("bound"), 6)),
         (tr("relative MIP gap"), "—" if gap is None else f"{100 * gap:.3f} %"),
+    ]
+    own = s.get("own_start")  # a start of HiGHS's own (layout.model.solve.best_unit_start), where it looked for one
+    if isinstance(own, dict):
+        found = own.get("objective")
+        rows.append(
+            (
+                translate(BEST_UNIT_START),
+                tr("none found in {seconds} s", seconds=_num(own.get("seconds"), 1))
+                if found is None
+                else tr("objective {value} in {seconds} s", value=_num(found, 6), seconds=_num(own.get("seconds"), 1)),
+            )
+        )
+    rows += [
         (tr("time limit (s)"), _num(manifest.get("solver", {}).get("time_limit"))),
         (tr("rows × columns"), f"{_num(size.get('rows'))} × {_num(size.get('columns'))}"),
         (tr("non-zeros"), _num(size.get("nonzeros"))),
