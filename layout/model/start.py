@@ -21,16 +21,21 @@ from layout.model.core import LayoutModel
 @dataclass(frozen=True)
 class Start:
     """A known layout's designations: (region, industry) -> (tier, group code or '') as in assignment.csv; `source`
-    names where it comes from (a folder, for words)."""
+    names where it comes from (a folder, for words). `columns`: where the layout was found on the very model it
+    starts (a start of HiGHS's own), every column's value, capacities included, so the solver need not complete it."""
 
     source: str
     designations: Mapping[tuple[str, str], tuple[str, str]]
+    columns: np.ndarray | None = None
 
 
 def start_values(m: LayoutModel, start: Start) -> tuple[np.ndarray, np.ndarray]:
     """The start as (column index, value) arrays over every cluster decision of `m`: y, h and z are 1 where the start
     holds that designation and 0 elsewhere; capacities and slacks are left to the solver. Designations the model
-    cannot express (a region, industry or group it lacks, or a tier it has no decision for) are left out."""
+    cannot express (a region, industry or group it lacks, or a tier it has no decision for) are left out. A start
+    with `columns` for `m` gives every column's value instead."""
+    if start.columns is not None and len(start.columns) == len(m.columns):
+        return np.arange(len(m.columns), dtype=np.int32), start.columns
     ones = set()
     for (r, i), (tier, g) in start.designations.items():
         if tier == "provincial":
@@ -89,7 +94,8 @@ def best_unit_closures(m: LayoutModel, levels: tuple[str, ...] | None = None) ->
 
 
 def designations_of(m: LayoutModel, values: np.ndarray, source: str) -> Start:
-    """The designations of a solution of `m` (`values`: one per column, in column order) as a Start."""
+    """A solution of `m` (`values`: one per column, in column order) as a Start: its designations and, for `m`
+    itself, every column's value."""
     on = {id(v) for v, x in zip(m.columns, values.tolist()) if v.cat == "Integer" and x > 0.5}
     held: dict[tuple[str, str], tuple[str, str]] = {}
     for (g, i), v in m.z.items():
@@ -97,4 +103,4 @@ def designations_of(m: LayoutModel, values: np.ndarray, source: str) -> Start:
             held.update(((r, i), ("inter-provincial", g)) for r in m.inst.groups[g].members)
     held.update(((r, i), ("characteristic", "")) for (r, i), v in m.h.items() if id(v) in on)
     held.update(((r, i), ("provincial", "")) for (r, i), v in m.y.items() if id(v) in on)
-    return Start(source, held)
+    return Start(source, held, values)
