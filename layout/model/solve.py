@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pulp
@@ -31,7 +31,7 @@ import pulp
 from layout.errors import InputError, LayoutError, LimitError, Problem
 from layout.language import marked, tr, translate, trn
 from layout.model.core import LayoutModel
-from layout.model.start import BEST_UNIT_START, Start, best_unit_closures, designations_of, start_values
+from layout.model.start import BEST_UNIT_START, Start, best_unit_closures, start_of, start_values
 from layout.paths import DEFAULT_MODEL, models_file
 from layout.spec.load import LoadedSpec
 from layout.words import number
@@ -93,9 +93,8 @@ class SolverProgress:
     time_limit: float | None = None
     goal: float = 0.0
     reports: bool = True
-    stage: str = (
-        ""  # "start" while HiGHS looks for a start of its own (`best_unit_start`): its bound is not the model's
-    )
+    # "start" while HiGHS looks for a start of its own (`best_unit_start`): that search's bound is not the model's
+    stage: Literal["", "start"] = ""
 
     def words(self) -> str:
         """One line: 'highs: 42 s of 120 s; best objective 5.0421, bound 4.9876, gap 1.09 % (stops at 1.00 %); 1,234
@@ -151,7 +150,7 @@ class _Beat:
     ):
         self.solver, self.on_progress, self.every, self.t0 = solver, on_progress, every, t0
         self.time_limit, self.goal = time_limit, goal
-        self.stage = ""  # SolverProgress.stage
+        self.stage: Literal["", "start"] = ""  # SolverProgress.stage
         self.figures: tuple[float, float, float, int] | None = None  # incumbent, bound, gap, nodes as HiGHS gave them
         self.last = -np.inf
 
@@ -352,7 +351,7 @@ def _highs(mat: Matrix, time_limit: float | None, gap: float, col_upper: np.ndar
     return h
 
 
-def free(h) -> None:
+def free_highs(h) -> None:
     """Free a highspy.Highs's model and solver memory now. A Highs lives in a reference cycle (its callbacks hold it)
     until Python's cyclic collector runs: at county level about 0.8 GB that the explanation's LP would come on top of
     (bench/results.txt)."""
@@ -464,7 +463,7 @@ def solve_highs(
         if not np.isfinite(g):
             g = None
     message = h.modelStatusToString(st)
-    free(h)
+    free_highs(h)
     return SolveResult("highs", status, objective, bound, g, seconds, message)
 
 
@@ -652,7 +651,7 @@ def solve_scip(
         h = new_highs()
         pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
         h.writeModel(mps)
-        free(h)
+        free_highs(h)
         scip.readProblem(mps)
     columns = {v.name: v for v in scip.getVars()}
     if set(columns) != {f"c{j}" for j in range(len(mat.cost))}:  # a program error, never the user's
@@ -699,7 +698,7 @@ def solve_scip(
             h = new_highs()
             pass_matrix(h, mat, mat.col_lower, mat.col_upper, mat.integer)
             values, objective = polished(h, integer, values, objective)
-            free(h)
+            free_highs(h)
         g = relative_gap(objective, bound) if len(integer) else 0.0
         if status == OPTIMAL and st == "optimal":
             g = 0.0
@@ -817,8 +816,8 @@ def best_unit_start(
         return None, 0.0, None
     import highspy
 
-    t0 = time.perf_counter()
     mat = to_matrix(m)
+    t0 = time.perf_counter()  # as in solve_highs: from the hand-off to HiGHS
     upper = mat.col_upper.copy()
     upper[closed] = 0.0
     h = _highs(mat, None if time_limit is None else START_SHARE * time_limit, gap / 2, upper)
@@ -832,10 +831,10 @@ def best_unit_start(
     found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     values = np.asarray(h.getSolution().col_value, dtype=float) if found else None
     objective = float(info.objective_function_value)
-    free(h)
+    free_highs(h)
     if values is None:
         return None, seconds, None
-    return designations_of(m, values, translate(BEST_UNIT_START)), seconds, objective
+    return start_of(m, values, translate(BEST_UNIT_START)), seconds, objective
 
 
 def start_found_words(result: SolveResult) -> str:
@@ -876,6 +875,12 @@ def solve(
     if own_start and start is None and solver == "highs" and gap >= START_MIN_GAP:
         start, before, found = best_unit_start(m, time_limit, gap, on_progress, every)
     limit = time_limit if time_limit is None or not before else max(time_limit - before, 1.0)
+    if on_progress is not None and before:  # the full solve's clock goes on from the start's, against the whole limit
+        report = on_progress
+
+        def on_progress(p: SolverProgress) -> None:
+            report(replace(p, elapsed=p.elapsed + before, time_limit=time_limit))
+
     result = SOLVERS[solver](m, limit, gap, on_progress, every, start)
     if before:
         result = replace(result, seconds=result.seconds + before, start_seconds=before, start_objective=found)

@@ -10,7 +10,7 @@ capacities with the clusters fixed, and drops it where it breaks a rule of the n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,7 +26,7 @@ class Start:
 
     source: str
     designations: Mapping[tuple[str, str], tuple[str, str]]
-    columns: np.ndarray | None = None
+    columns: np.ndarray | None = field(default=None, compare=False)  # an array has no truth value to compare by
 
 
 def start_values(m: LayoutModel, start: Start) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +93,7 @@ def best_unit_closures(m: LayoutModel, levels: tuple[str, ...] | None = None) ->
     return np.array(sorted(closed), dtype=np.int32)
 
 
-def designations_of(m: LayoutModel, values: np.ndarray, source: str) -> Start:
+def start_of(m: LayoutModel, values: np.ndarray, source: str) -> Start:
     """A solution of `m` (`values`: one per column, in column order) as a Start: its designations and, for `m`
     itself, every column's value."""
     on = {id(v) for v, x in zip(m.columns, values.tolist()) if v.cat == "Integer" and x > 0.5}

@@ -22,7 +22,7 @@ import layout.model.solve as solve_module
 import layout.model.start as start_module
 from layout.model.families import build_model
 from layout.model.solve import SolverProgress, solve
-from layout.model.start import best_unit_closures
+from layout.model.start import best_unit_closures, start_values
 from layout.pipeline import Options, prepare, solve_scenario
 from tests.regions.test_fine import nested_scenario
 from tests.squares import industry, write_nested
@@ -140,3 +140,45 @@ def test_no_highs_instance_holds_the_model_after_the_solve(nested, monkeypatch):
     assert result.start_objective == pytest.approx(-0.6, abs=1e-9)  # both HiGHS runs happened
     made = [o for o in gc.get_objects() if isinstance(o, highspy.Highs) and id(o) not in before]
     assert [o.getNumCol() for o in made if o.getNumCol() > 0] == []
+
+
+def test_the_full_solve_starts_from_the_layout_found_and_its_clock_goes_on(nested, monkeypatch):
+    """The full solve is handed the start's layout with every column's value (so HiGHS need not complete it), and the
+    progress it reports counts from the start's search on, against the whole time limit."""
+    monkeypatch.setattr(start_module, "SHARED_BUDGET_LEVELS", ("parent",))
+    monkeypatch.setattr(solve_module, "START_MIN_GAP", 0.0)
+    _, _, inst = prepare(nested_scenario(nested, budget_60()))
+    m = build_model(inst)
+    handed = []
+    full = solve_module.SOLVERS["highs"]
+
+    def capture(m, time_limit, gap, on_progress, every, start):
+        handed.append((time_limit, start))
+        return full(m, time_limit, gap, on_progress, every, start)
+
+    monkeypatch.setitem(solve_module.SOLVERS, "highs", capture)
+    seen: list[SolverProgress] = []
+    result = solve(m, "highs", 100.0, 0.0, on_progress=seen.append, own_start=True)
+    ((limit, start),) = handed
+    assert start is not None and start.columns is not None and len(start.columns) == len(m.columns)
+    index, values = start_values(m, start)
+    assert list(index) == list(range(len(m.columns))) and values is start.columns
+    assert start.designations == {("A1", "T"): ("provincial", ""), ("B1", "T"): ("provincial", "")}
+    assert limit == pytest.approx(100.0 - result.start_seconds)
+    assert seen[-1].time_limit == 100.0 and seen[-1].elapsed >= result.start_seconds  # the full solve's last call
+
+
+def test_the_search_for_a_start_reports_no_bound():
+    """While HiGHS looks for a start its callback's bound is that search's: the progress passes on its best layout
+    only."""
+    seen: list[SolverProgress] = []
+    beat = solve_module._Beat("highs", seen.append, 1.0, 0.0, 100.0, 0.01)
+    beat.figures = (-5.0, -6.0, 0.2, 3)
+    beat.stage = "start"
+    beat(final=True, now=2.0)
+    beat.stage = ""
+    beat(final=True, now=3.0)
+    assert [(p.stage, p.objective, p.bound, p.gap) for p in seen] == [
+        ("start", -5.0, None, None),
+        ("", -5.0, -6.0, 0.2),
+    ]
