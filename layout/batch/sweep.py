@@ -609,6 +609,13 @@ def _distributed(option: str):
     return distributed
 
 
+# dask's own setting of how long a client tries to reach a scheduler; where the environment sets it, the client
+# takes it from dask's configuration, else it gives up after CONNECT_TIMEOUT (dask's default, 30 s, is long to wait
+# for a mistyped address)
+CONNECT_TIMEOUT_ENV = "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"
+CONNECT_TIMEOUT = "15s"
+
+
 def _dask_client(dask_scheduler: str | None, dask_local: int | None):
     """A dask.distributed Client (and the LocalCluster it owns, or None)."""
     import logging
@@ -624,7 +631,8 @@ def _dask_client(dask_scheduler: str | None, dask_local: int | None):
         )
         return distributed.Client(cluster), cluster
     try:
-        return distributed.Client(dask_scheduler, timeout="15s"), None
+        timeout = {} if CONNECT_TIMEOUT_ENV in os.environ else {"timeout": CONNECT_TIMEOUT}
+        return distributed.Client(dask_scheduler, **timeout), None
     except (OSError, TimeoutError, ValueError) as e:
         raise _option_problem(
             "--dask-scheduler",

@@ -20,7 +20,7 @@ import yaml
 from typer.testing import CliRunner
 
 import layout.batch.sweep as sweep_mod
-from layout.batch.sweep import expand, run_sweep
+from layout.batch.sweep import CONNECT_TIMEOUT, CONNECT_TIMEOUT_ENV, expand, run_sweep
 from layout.cli import app
 from layout.errors import InputError
 from layout.pipeline import Options
@@ -132,7 +132,8 @@ def test_cli_sweep_on_an_existing_dask_scheduler_matches_serial_and_an_unreachab
     import distributed  # a test extra: never skipped
 
     file = four_points(squares)
-    # the unreachable scheduler first, in the background (the client gives up after its own 15 s connect timeout)
+    # the unreachable scheduler first, in the background (the client gives up after dask's connect timeout, set to
+    # 2 s here: without it, 15 s)
     unreachable = subprocess.Popen(
         [
             sys.executable,
@@ -150,6 +151,7 @@ def test_cli_sweep_on_an_existing_dask_scheduler_matches_serial_and_an_unreachab
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, CONNECT_TIMEOUT_ENV: "2s"},
     )
     try:
         runner = CliRunner()
@@ -202,6 +204,18 @@ def test_cli_sweep_on_an_existing_dask_scheduler_matches_serial_and_an_unreachab
     assert unreachable.returncode == 2, (out, err)
     assert "--dask-scheduler" in err and "tcp://127.0.0.1:1" in err and "Traceback" not in err + out, err
     assert not (squares / "nowhere").exists()  # the way of running is checked before anything is written
+
+
+def test_the_connect_timeout_is_dasks_where_the_environment_sets_it_else_15_s(monkeypatch):
+    import distributed
+
+    asked: list[dict] = []
+    monkeypatch.setattr(distributed, "Client", lambda address, **kw: asked.append(kw) or "client")
+    monkeypatch.delenv(CONNECT_TIMEOUT_ENV, raising=False)
+    assert sweep_mod._dask_client("tcp://127.0.0.1:1", None) == ("client", None)
+    monkeypatch.setenv(CONNECT_TIMEOUT_ENV, "2s")  # dask reads it into its configuration; the client takes it there
+    sweep_mod._dask_client("tcp://127.0.0.1:1", None)
+    assert asked == [{"timeout": CONNECT_TIMEOUT}, {}] and CONNECT_TIMEOUT == "15s"
 
 
 def test_infeasible_point_is_recorded_and_a_rerun_resumes(squares, monkeypatch):
