@@ -49,6 +49,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The style gate's mypy starts as soon as its test is collected (tests/test_style.py `start_mypy`)."""
+    if any(item.nodeid == "tests/test_style.py::test_mypy_finds_nothing" for item in session.items):
+        from tests.test_style import start_mypy
+
+        start_mypy()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, headless, offline-ready; a missing browser fails the test (never skipped)."""
