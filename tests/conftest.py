@@ -57,6 +57,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         start_mypy()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A mypy whose test did not run (a stopped session, `-x`) is stopped with the session, not left running."""
+    from tests.test_style import stop_mypy
+
+    stop_mypy()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, headless, offline-ready; a missing browser fails the test (never skipped)."""

@@ -74,6 +74,14 @@ def start_mypy() -> None:
     )
 
 
+def stop_mypy() -> None:
+    """Stop a started mypy that is still running (its test did not read it)."""
+    for run in _started:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+
+
 def test_mypy_finds_nothing():
     if _started:
         out, err = _started[0].communicate(timeout=600)
