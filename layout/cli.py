@@ -873,5 +873,10 @@ def schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
-def main() -> None:  # pragma: no cover - console entry point alias
+def main() -> None:
+    """The `layout` program (console entry point and `python -m layout`): the command line is recorded as the command
+    that writes the results folders (manifest.json `command`), then run."""
+    from layout.results.folder import record_command
+
+    record_command(sys.argv[1:])
     app()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import copy
 import difflib
+import functools
 import gc
 import itertools
 import json
@@ -62,6 +63,8 @@ from layout.results.folder import (
     SWEEP_JSON,
     Metrics,
     read_json,
+    record_command,
+    recorded_command,
 )
 from layout.results.staging import Kind, check_out, holds_out, os_problem, remove_result, write_file
 from layout.results.tables import csv_text, read_csv
@@ -660,6 +663,17 @@ def check_execution(workers: int | None, dask_scheduler: str | None, dask_local:
         raise _option_problem("--workers", "a number of worker processes >= 1", str(workers))
 
 
+def _as_commanded(fn: Callable[[Any], dict], argv: list[str] | None, task: Any) -> dict:
+    """fn(task) in a worker, its folders recording the parent's command line `argv` as the command that wrote them (a
+    worker's own is a process pool's or a dask worker's; `layout.results.folder.record_command`)."""
+    previous = recorded_command()
+    record_command(argv)
+    try:
+        return fn(task)
+    finally:
+        record_command(previous)
+
+
 def execute(
     fn: Callable[[Any], dict],
     tasks: list,
@@ -673,6 +687,7 @@ def execute(
     The caller checks the way of running first (`check_execution`), before it writes anything."""
     if not tasks:
         return
+    fn = functools.partial(_as_commanded, fn, recorded_command())
     if dask_scheduler is not None or dask_local is not None:
         yield from _execute_dask(fn, tasks, dask_scheduler, dask_local)
         return

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import platform
-import sys
+import shlex
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -772,13 +772,33 @@ def versions() -> dict[str, str]:
     return out
 
 
+# manifest.json's `command`: what wrote the folder. Where `layout` runs, its command line (`record_command`, called by
+# layout.cli.main; the program named `layout`, not the path it was installed at); else PYTHON_API, since the process's
+# own command line (a notebook kernel's, a script's) does not say which call wrote the folder. Batch workers are
+# handed their parent's (layout.batch.sweep.execute).
+PYTHON_API = "python: layout.api"
+_argv: list[str] | None = None
+
+
+def record_command(argv: list[str] | None) -> None:
+    """Record `layout ARGV...` (the arguments after the program's name) as the command writing this process's folders;
+    None: PYTHON_API again."""
+    global _argv
+    _argv = None if argv is None else list(argv)
+
+
+def recorded_command() -> list[str] | None:
+    """The arguments `record_command` recorded (None: none; folders then say PYTHON_API)."""
+    return _argv
+
+
 def new_manifest(scenario_file: Path, files_read: list[Path], input_sha256: str, solver: dict, **more: Any) -> dict:
-    """manifest.json of a results folder: what wrote it (program, command, versions, time), from which inputs
+    """manifest.json of a results folder: what wrote it (program, command: `record_command`, versions, time), from which inputs
     (the constraint file, every file read and their SHA-256) and with which solver settings (name, time_limit in
     seconds, gap); `more` adds keys (periods, a Pareto point's criterion and ε). Staging adds the list of files."""
     return {
         "program": PROGRAM,
-        "command": " ".join(sys.argv),
+        "command": PYTHON_API if _argv is None else shlex.join(["layout", *_argv]),
         "scenario_file": str(scenario_file),
         "files_read": [str(f) for f in files_read],
         "input_sha256": input_sha256,

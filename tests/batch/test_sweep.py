@@ -9,6 +9,7 @@ One industry T, target 100. The optima (derived in tests/model/test_model_optima
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -20,6 +21,7 @@ import yaml
 from typer.testing import CliRunner
 
 import layout.batch.sweep as sweep_mod
+import layout.results.folder as folder_mod
 from layout.batch.sweep import CONNECT_TIMEOUT, CONNECT_TIMEOUT_ENV, expand, run_sweep
 from layout.cli import app
 from layout.errors import InputError
@@ -48,9 +50,11 @@ def four_points(folder):
     )
 
 
-def test_four_point_sweep_serial_and_local_dask_cluster_give_identical_tables(squares):
+def test_four_point_sweep_serial_and_local_dask_cluster_give_identical_tables(squares, monkeypatch):
     file = four_points(squares)
     serial = run_sweep(file, squares / "serial", workers=1, progress=False)
+    # as `layout sweep` records it (layout.cli.main); the dask workers are other processes
+    monkeypatch.setattr(folder_mod, "_argv", ["sweep", "sweep.yaml", "--dask-local", "2"])
     dask = run_sweep(file, squares / "dask", dask_local=2, progress=False)
 
     # what each point must be (module docstring): the grid varies the first parameter slowest
@@ -117,6 +121,11 @@ def test_four_point_sweep_serial_and_local_dask_cluster_give_identical_tables(sq
             f.name for f in folder.iterdir()
         }
         assert not (folder / "layout.gpkg").exists()  # a point of a batch: no GeoPackage (megabytes each)
+        assert json.loads((folder / "manifest.json").read_text())["command"] == "python: layout.api"
+        # written by a dask worker: the command that started the sweep, not the worker's own command line
+        assert json.loads((squares / "dask" / "points" / pid / "manifest.json").read_text())["command"] == (
+            "layout sweep sweep.yaml --dask-local 2"
+        )
         doc = yaml.safe_load((folder / "scenario.yaml").read_text())
         assert "extends" not in doc and "sweep" not in doc
         assert os.path.isabs(doc["regions"]["boundaries"]) and os.path.isabs(doc["regions"]["indicators"])
