@@ -345,6 +345,11 @@ def test_both_maps_render_offline_with_all_layers(page, tmp_path):
         assert m.locator(".leaflet-control-layers").count() == 1
         assert m.locator(".layout-legend").count() == 1
         assert m.locator(".leaflet-control-scale").count() == 1
+        # kilometres only (Leaflet's default adds miles), Leaflet credited by name without its default flag icon
+        assert m.locator(".leaflet-control-scale-line").count() == 1
+        assert m.locator(".leaflet-control-scale-line").inner_text().endswith("km")
+        assert m.locator(".leaflet-control-attribution a[href*='leafletjs']").inner_text() == "Leaflet"
+        assert m.locator(".leaflet-control-attribution svg").count() == 0
         assert m.locator(".layout-legend").is_visible()
         # the South China Sea dashed line (non-interactive) is drawn in both maps
         assert m.locator(".leaflet-overlay-pane svg path.layout-sea").count() >= 1

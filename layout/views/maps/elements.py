@@ -222,6 +222,9 @@ JS = r"""
 var LAYOUT = {maps: {}, geo: null, sea: null};
 function layoutSetup(key, map, tips, bounds) {
   map.fitBounds(bounds, {padding: [8, 8], animate: false});
+  L.control.scale({imperial: false}).addTo(map);  // kilometres only
+  // Leaflet credited by name alone: its default prefix adds a national flag, no symbol for an official planning map
+  if (map.attributionControl) map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   var parent = map.getPane('overlayPane');
   map.createPane('layoutFill', parent).style.zIndex = 410;
   map.createPane('layoutLines', parent).style.zIndex = 420;
@@ -698,7 +701,7 @@ def new_map(frame: Frame, key: str, index: int, tips: dict[str, str]) -> folium.
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=4,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # layoutSetup adds a metric one
         width=frame.width,
         height="100%",
         left=f"{100 * index / frame.panels:.4f}%",
