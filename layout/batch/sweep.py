@@ -575,7 +575,7 @@ class Bar:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                TextColumn("eta"),
+                TextColumn(tr("eta")),
                 TimeRemainingColumn(),
                 TextColumn("{task.fields[last]}"),
                 console=Console(stderr=True),
@@ -588,7 +588,8 @@ class Bar:
     def advance(self, result: dict) -> None:
         self.done += 1
         if self._rich is not None:
-            self._rich.update(self._task, advance=1, last=f"{result.get('id', '')} {result.get('status', '')}")
+            status = status_name(str(result.get("status", "")))  # in the batch's language, as its summary
+            self._rich.update(self._task, advance=1, last=f"{result.get('id', '')} {status}")
         elif callable(self.progress):
             self.progress(self.done, self.total, result)
 

@@ -189,3 +189,11 @@ def test_alternatives_in_chinese_from_the_files_language(tmp_path, english_worke
     for folder in ("optimum", "alternatives/a01"):
         got = pd.read_csv(tmp_path / "alt" / folder / "assignment.csv")
         assert set(got["industry_name"]) == {CHINESE} and set(got["region_name"]) <= set(NAMES.values())
+
+
+def test_a_chinese_sweeps_progress_bar_names_each_points_status_in_chinese(tmp_path, english_worker, capsys):
+    file = apart(tmp_path, sweep={"parameters": {"objective.homogeneity": {"values": [1, 2]}}})
+    sweep_module.run_sweep(file, tmp_path / "sw", workers=1, progress=True, options=Options(language="zh"))
+    bar = capsys.readouterr().err  # rich's bar, drawn once at the end where stderr is no terminal
+    assert "参数扫描" in bar and "p001 最优" in bar and "预计剩余" in bar, bar
+    assert not re.search(r"\b(optimal|eta)\b", bar), bar

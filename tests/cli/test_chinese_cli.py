@@ -171,7 +171,7 @@ def test_the_words_of_sentences_in_chinese():
         progress = SolverProgress("highs", 42.2, 5.0421, 4.9876, 0.0109, 1234, 120, 0.01)
         assert (
             progress.words()
-            == "highs：42 秒 / 120 秒；最优目标函数值 5.0421，界 4.9876，间隙 1.09 %（达到 1.00 % 时停止）；1,234个节点"
+            == "highs：42 秒 / 120 秒；现有最好布局的目标函数值 5.0421，界 4.9876，间隙 1.09 %（达到 1.00 % 时停止）；1,234个节点"
         )
     with using("en"):  # English as it was
         assert listing([str(k) for k in range(12)], 2) == "12 units (0, 1, … and 10 more)"
