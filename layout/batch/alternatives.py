@@ -72,7 +72,7 @@ from layout.batch.sweep import (
     write_csv,
     write_text,
 )
-from layout.errors import InfeasibleError, InputError, LayoutError, Problem
+from layout.errors import COMMAND_LINE, InfeasibleError, InputError, LayoutError, Problem
 from layout.language import current, marked, resolve, tr, translate, trn, using
 from layout.model.core import LE, LayoutModel, RowInfo, objective_constant
 from layout.model.families import build_model
@@ -463,13 +463,13 @@ def _check(slack: float, count: int, seed: int) -> None:
     if not (isinstance(slack, (int, float)) and math.isfinite(slack) and slack >= 0):
         problems.append(
             Problem(
-                "command line", None, "--slack", "a relative slack >= 0 (0.05: within 5 % of the optimum)", str(slack)
+                COMMAND_LINE, None, "--slack", "a relative slack >= 0 (0.05: within 5 % of the optimum)", str(slack)
             )
         )
     if not 1 <= count <= MAX_COUNT:
-        problems.append(Problem("command line", None, "--count", f"1 to {MAX_COUNT} alternatives", str(count)))
+        problems.append(Problem(COMMAND_LINE, None, "--count", f"1 to {MAX_COUNT} alternatives", str(count)))
     if seed < 0:
-        problems.append(Problem("command line", None, "--seed", "a whole number >= 0", str(seed)))
+        problems.append(Problem(COMMAND_LINE, None, "--seed", "a whole number >= 0", str(seed)))
     if problems:
         raise InputError(problems)
 
@@ -770,8 +770,9 @@ def alternatives_html(shares: pd.DataFrame, metrics: pd.DataFrame, about: dict) 
     for cls in CLASSES:
         part = shares[shares["class"] == cls]
         body = "".join(
-            f"<tr><td>{e(str(r.region_name))} ({e(str(r.region_code))})</td><td>{e(str(r.industry_name))} "
-            f"({e(str(r.industry))})</td><td>{e(translate(str(r.tier_in_optimum))) or '—'}</td>"
+            f"<tr><td>{e(tr('{name} ({code})', name=str(r.region_name), code=str(r.region_code)))}</td>"
+            f"<td>{e(tr('{name} ({code})', name=str(r.industry_name), code=str(r.industry)))}</td>"
+            f"<td>{e(translate(str(r.tier_in_optimum))) or '—'}</td>"
             f"<td>{e(tr('{n} of {total}', n=int(r.layouts_designated), total=int(r.layouts)))}</td>"
             f"<td>{int(r.alternatives_designated)}</td></tr>"
             for r in part.itertuples()

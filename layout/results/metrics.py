@@ -297,7 +297,12 @@ def _capacity(v: float) -> str:
 def member_text(member: dict) -> str:
     """'Hebei 35 (47 %)': a member's name, capacity (capacity units) and share of the cluster (a member or a part of
     `group_clusters`)."""
-    return f"{member['name']} {_capacity(member['capacity'])} ({percent(member['share'])})"
+    return tr(
+        "{name} {capacity} ({share})",
+        name=member["name"],
+        capacity=_capacity(member["capacity"]),
+        share=percent(member["share"]),
+    )
 
 
 def member_words(members: list[dict], most: int | None = None) -> str:
@@ -309,7 +314,8 @@ def member_words(members: list[dict], most: int | None = None) -> str:
 def cluster_words(cluster: dict, most: int | None = None) -> str:
     """'Central Plains: NMAT — Hebei 35 (47 %), Shandong 35 (47 %), Henan 5 (7 %)' for a record of `group_clusters`
     (`most`: members named, the rest counted)."""
-    return f"{cluster['name']}: {cluster['industry']} — {member_words(cluster['members'], most)}"
+    members = member_words(cluster["members"], most)
+    return tr("{name}: {industry} — {members}", name=cluster["name"], industry=cluster["industry"], members=members)
 
 
 def group_clusters(layout: pd.DataFrame, inst: Instance | None = None) -> list[dict]:
