@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import pandas as pd
 
-from layout.errors import InputError, Problem
+from layout.errors import COMMAND_LINE, InputError, Problem
 from layout.language import using
 from layout.spec.load import LoadedSpec, load_dict
 from layout.spec.load import load as load_file
@@ -423,7 +423,7 @@ def _write_map(
     if attribution is not None:  # the credit a tile server's terms require: only with the tiles it credits
         if not tiles:
             raise InputError(
-                Problem("command line", None, "--attribution", "--tiles with it (the map it credits)", "no --tiles")
+                Problem(COMMAND_LINE, None, "--attribution", "--tiles with it (the map it credits)", "no --tiles")
             )
         tiles = Basemap(tiles.tiles if isinstance(tiles, Basemap) else tiles, attribution)
     if is_sweep_folder(folder):

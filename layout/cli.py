@@ -111,8 +111,9 @@ def _fail(e: LayoutError) -> None:
 
 
 def _print_error(e: LayoutError) -> None:
-    """Print an error the user can act on, in the current language. The problem itself (file:line: key: expected …;
-    found …) keeps its form, so that a script can read it in either language."""
+    """Print an error the user can act on, in the current language: a problem reads `file:line: key: expected …;
+    found …` in English, `file:line: key: 应为…；实为…` in Chinese; its location keeps its form in both, for editors and
+    scripts (`--lang en` gives a script the English form)."""
     title = translate(ERROR_TITLES.get(e.exit_code, FAILED))
     said = tr("error ({title}):", title=title)
     err_console.print(f"[bold red]{escape(said)}[/]" + ("" if said.endswith("：") else " "), end="")

@@ -8,9 +8,46 @@ from dataclasses import dataclass
 from typing import Any
 
 
+class Phrase(str):
+    """A text of ours inside a problem (what was expected, what was found, "command line"), made where the language
+    it will be read in is not yet known (a constraint file's `language:` is read with the file whose problems these
+    are). It is the English text as a str, and reads in the language of the moment where shown (`shown`). Write it
+    with `phrase` so that the catalogue finds its message; its fields are values, never templates."""
+
+    message: str
+    fields: dict[str, Any]
+
+    def __new__(cls, message: str, fields: dict[str, Any]) -> Phrase:
+        text = super().__new__(cls, message.format(**fields) if fields else message)
+        text.message, text.fields = message, fields
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:  # across processes (batch workers) with its message
+        return (Phrase, (self.message, self.fields))
+
+
+def phrase(message: str, **fields: Any) -> Phrase:
+    """`message` (English, a catalogue id as `layout.language.tr`'s) with its fields, translated where shown."""
+    return Phrase(message, fields)
+
+
+def shown(text: str) -> str:
+    """`text` in the current language where it is a Phrase (its fields too), as it is otherwise."""
+    if not isinstance(text, Phrase):
+        return text
+    from layout.language import translate
+
+    return translate(text.message, **{k: shown(v) if isinstance(v, str) else v for k, v in text.fields.items()})
+
+
+COMMAND_LINE = phrase("command line")  # where a problem of a command's option is
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One problem in an input file: where it is, what was expected, what was found."""
+    """One problem in an input file: where it is, what was expected, what was found. Read in the language of the
+    moment (`str`): the form `FILE:LINE: KEY: expected …; found …` in English, `FILE:LINE: KEY: 应为…；实为…` in
+    Chinese; the location stays as it is, for editors and scripts."""
 
     file: str
     line: int | None
@@ -19,9 +56,12 @@ class Problem:
     found: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
+        from layout.language import tr
+
+        where = f"{self.file}:{self.line}" if self.line else shown(self.file)
         key = f" {self.key}:" if self.key else ""
-        return f"{where}:{key} expected {self.expected}; found {self.found}"
+        said = tr("expected {expected}; found {found}", expected=shown(self.expected), found=shown(self.found))
+        return f"{where}:{key} {said}"
 
 
 def _number(value: object) -> str:
@@ -31,28 +71,29 @@ def _number(value: object) -> str:
     return str(value)
 
 
+# the schema's bounds: the bound's key in pydantic's error context, the message (in layout/locale/zh/spec.po)
 _BOUNDS = {
-    "greater_than": ("gt", "a number greater than {}"),
-    "greater_than_equal": ("ge", "a number of at least {}"),
-    "less_than": ("lt", "a number less than {}"),
-    "less_than_equal": ("le", "a number of at most {}"),
+    "greater_than": ("gt", phrase("a number greater than {bound}", bound="")),
+    "greater_than_equal": ("ge", phrase("a number of at least {bound}", bound="")),
+    "less_than": ("lt", phrase("a number less than {bound}", bound="")),
+    "less_than_equal": ("le", phrase("a number of at most {bound}", bound="")),
 }
 _KINDS = {
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "finite_number": "a finite number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "string_type": "a text",
-    "dict_type": "a mapping of keys",
-    "model_type": "a mapping of keys",
-    "model_attributes_type": "a mapping of keys",
-    "list_type": "a list",
-    "missing": "a value (the key is required)",
-    "extra_forbidden": "a known key",
+    "int_type": phrase("a whole number"),
+    "int_parsing": phrase("a whole number"),
+    "int_from_float": phrase("a whole number"),
+    "float_type": phrase("a number"),
+    "float_parsing": phrase("a number"),
+    "finite_number": phrase("a finite number"),
+    "bool_type": phrase("true or false"),
+    "bool_parsing": phrase("true or false"),
+    "string_type": phrase("a text"),
+    "dict_type": phrase("a mapping of keys"),
+    "model_type": phrase("a mapping of keys"),
+    "model_attributes_type": phrase("a mapping of keys"),
+    "list_type": phrase("a list"),
+    "missing": phrase("a value (the key is required)"),
+    "extra_forbidden": phrase("a known key"),
 }
 
 
@@ -64,13 +105,13 @@ def expected_of(error: Mapping[str, Any]) -> str:
     msg = str(error.get("msg", ""))
     if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
         key, words = _BOUNDS[kind]
-        return words.format(_number(ctx[key]))
+        return Phrase(words.message, {"bound": _number(ctx[key])})
     if kind in _KINDS:
         return _KINDS[kind]
     if kind == "literal_error" and "expected" in ctx:
         listed = str(ctx["expected"])
         quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", listed)
-        return "one of: " + (", ".join(quoted) if quoted else listed.replace(" or ", ", "))
+        return phrase("one of: {values}", values=", ".join(quoted) if quoted else listed.replace(" or ", ", "))
     if kind in ("value_error", "assertion_error"):
         inner = ctx.get("error")
         return str(inner) if inner is not None and str(inner) else re.sub(r"^(Value error|Assertion failed), ", "", msg)
@@ -99,6 +140,10 @@ class InputError(LayoutError):
             problems = [problems]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def __str__(self) -> str:
+        """Every problem, one a line, in the language of the moment (the CLI prints it in the run's)."""
+        return "\n".join(str(p) for p in self.problems)
 
     @property
     def found(self) -> str:

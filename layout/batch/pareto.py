@@ -71,7 +71,7 @@ from layout.batch.sweep import (
     write_csv,
     write_text,
 )
-from layout.errors import InfeasibleError, InputError, Problem
+from layout.errors import COMMAND_LINE, InfeasibleError, InputError, Problem
 from layout.language import current, marked, resolve, tr, translate, trn, using
 from layout.model.core import LE, LayoutModel, RowInfo
 from layout.model.families import build_model
@@ -335,7 +335,7 @@ def _check_between(between: tuple[str, str]) -> str:
     ):
         raise InputError(
             Problem(
-                "command line",
+                COMMAND_LINE,
                 None,
                 "--between",
                 "homogeneity overcapacity, or homogeneity advantage",
@@ -391,7 +391,7 @@ def pareto(
 
     criterion = _check_between(between)
     if points < 2:
-        raise InputError(Problem("command line", None, "--points", "at least 2 points on the front", str(points)))
+        raise InputError(Problem(COMMAND_LINE, None, "--points", "at least 2 points on the front", str(points)))
     out_dir = Path(out_dir)
     chosen = options.language if options is not None else None
     spec, regions, inst = prepare(file, chosen)

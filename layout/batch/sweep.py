@@ -48,7 +48,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from layout.errors import InfeasibleError, InputError, LayoutError, LimitError, Problem, expected_of
+from layout.errors import COMMAND_LINE, InfeasibleError, InputError, LayoutError, LimitError, Problem, expected_of
 from layout.inputs import read_text
 from layout.language import current, marked, resolve, tr, translate, using
 from layout.model.solve import STATUS_WORDS, share_cores
@@ -599,7 +599,7 @@ class Bar:
 
 
 def _option_problem(option: str, expected: str, found: str) -> InputError:
-    return InputError(Problem("command line", None, option, expected, found))
+    return InputError(Problem(COMMAND_LINE, None, option, expected, found))
 
 
 def _distributed(option: str):

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from layout.errors import Problem
+from layout.errors import COMMAND_LINE, Problem
 from layout.language import tr
 from layout.spec.load import LoadedSpec
 from layout.spec.schema import Objective
@@ -200,8 +200,8 @@ def option_problems(time_limit: float | None, gap: float | None) -> list[Problem
     problems = []
     if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
         problems.append(
-            Problem("command line", None, "--time-limit", tr("a finite number of seconds > 0"), repr(time_limit))
+            Problem(COMMAND_LINE, None, "--time-limit", tr("a finite number of seconds > 0"), repr(time_limit))
         )
     if gap is not None and not (math.isfinite(gap) and 0 <= gap < 1):
-        problems.append(Problem("command line", None, "--gap", tr("a relative gap >= 0 and < 1"), repr(gap)))
+        problems.append(Problem(COMMAND_LINE, None, "--gap", tr("a relative gap >= 0 and < 1"), repr(gap)))
     return problems

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pulp
 
-from layout.errors import InputError, LayoutError, LimitError, Problem
+from layout.errors import COMMAND_LINE, InputError, LayoutError, LimitError, Problem
 from layout.language import marked, tr, translate, trn
 from layout.model.core import LayoutModel
 from layout.model.start import BEST_UNIT_START, Start, best_unit_closures, start_of, start_values
@@ -776,7 +776,7 @@ def solver_problems(solver: str | None, spec: LoadedSpec | None = None) -> list[
     """What stops the named solver (the command line's `solver`, else the file's `solver.name`) from running: an
     unknown name, or SCIP without PySCIPOpt installed. Checked before the regions are loaded."""
     at = spec.positions.get(("solver", "name")) if spec is not None and solver is None else None
-    where, line, key = (str(at[0]), at[1], "solver.name") if at else ("command line", None, "--solver")
+    where, line, key = (str(at[0]), at[1], "solver.name") if at else (COMMAND_LINE, None, "--solver")
     name = solver if solver is not None else (spec.scenario.solver.name if spec is not None else "highs")
     if name not in SOLVERS:
         return [Problem(where, line, key, tr("highs, cbc or scip"), repr(name))]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layout.errors import Problem
+from layout.errors import COMMAND_LINE, Problem
 from layout.language import tr
 from layout.model.core import LayoutModel
 from layout.model.instance import Instance
@@ -96,13 +96,13 @@ def crs_problems(crs: str, own_boundaries: str | None) -> list[Problem]:
     than gcj02 or wgs84; wgs84 with the user's own boundary file (`own_boundaries`, as the constraint file names it;
     None: the shipped boundaries), whose datum this program cannot know; wgs84 without the `wgs84` extra's library."""
     if crs not in CRS_CHOICES:
-        return [Problem("command line", None, "--crs", tr("gcj02 or wgs84"), repr(crs))]
+        return [Problem(COMMAND_LINE, None, "--crs", tr("gcj02 or wgs84"), repr(crs))]
     if crs == "gcj02":
         return []
     if own_boundaries is not None:
         return [
             Problem(
-                "command line",
+                COMMAND_LINE,
                 None,
                 "--crs",
                 tr(
@@ -118,7 +118,7 @@ def crs_problems(crs: str, own_boundaries: str | None) -> list[Problem]:
     except ImportError:
         return [
             Problem(
-                "command line",
+                COMMAND_LINE,
                 None,
                 "--crs",
                 tr("gcj02, or wgs84 once its library is installed: {command}", command=WGS84_INSTALL),

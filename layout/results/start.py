@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from layout.errors import InputError, Problem
+from layout.errors import COMMAND_LINE, InputError, Problem
 from layout.language import trn
 from layout.model.instance import Instance
 from layout.model.start import Start
@@ -33,7 +33,7 @@ def _table(path: Path, option: str) -> pd.DataFrame:
     except InputError as e:
         raise InputError(
             Problem(
-                "command line", None, option, f"a results folder written by `layout solve` ({ASSIGNMENT_CSV})", e.found
+                COMMAND_LINE, None, option, f"a results folder written by `layout solve` ({ASSIGNMENT_CSV})", e.found
             )
         ) from None
     return table

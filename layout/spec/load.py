@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from layout.errors import InputError, Problem, expected_of
+from layout.errors import InputError, Problem, expected_of, phrase
 from layout.inputs import TEXT_LIMIT, not_readable, read_bytes, read_text
 from layout.language import LANGUAGES
 from layout.paths import DEFAULT_MODEL, models_file
@@ -151,7 +151,7 @@ def _read_yaml(path: Path, text: str | None = None) -> tuple[Any, dict[Path_, tu
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None
         found = getattr(e, "problem", None) or str(e)
-        raise InputError(Problem(label, line, "", "valid YAML", found)) from None
+        raise InputError(Problem(label, line, "", phrase("valid YAML"), found)) from None
     except RecursionError:  # the composer recurses once per level of nesting
         raise InputError(
             Problem(
@@ -163,7 +163,7 @@ def _read_yaml(path: Path, text: str | None = None) -> tuple[Any, dict[Path_, tu
             )
         ) from None
     if node is None:
-        raise InputError(Problem(label, None, "", "a YAML mapping of scenario keys", "an empty file"))
+        raise InputError(Problem(label, None, "", phrase("a YAML mapping of scenario keys"), phrase("an empty file")))
     _check_expansion(node, label)
     positions: dict[Path_, tuple[str, int]] = {}
     problems: list[Problem] = []
@@ -178,7 +178,7 @@ def _read_yaml(path: Path, text: str | None = None) -> tuple[Any, dict[Path_, tu
         try:
             value = constructor.construct_object(n, deep=True)
         except (yaml.YAMLError, ValueError) as e:
-            problem(n, p, "a valid YAML value", str(e).split(";")[0])
+            problem(n, p, phrase("a valid YAML value"), str(e).split(";")[0])
             return UNREADABLE
         if isinstance(value, str) and not value.isascii():
             try:
@@ -203,10 +203,10 @@ def _read_yaml(path: Path, text: str | None = None) -> tuple[Any, dict[Path_, tu
                     continue
                 key = str(key) if isinstance(key, (int, float)) and not isinstance(key, bool) else key
                 if not isinstance(key, str):
-                    problem(k_node, p, "a text key", repr(key) if scalar else "a list or mapping")
+                    problem(k_node, p, phrase("a text key"), repr(key) if scalar else phrase("a list or mapping"))
                     continue
                 if key in out:
-                    problem(k_node, p + (key,), "each key once", "a duplicate key")
+                    problem(k_node, p + (key,), phrase("each key once"), phrase("a duplicate key"))
                 positions[p + (key,)] = (label, k_node.start_mark.line + 1)
                 out[key] = build(v_node, p + (key,))
             return out
@@ -223,7 +223,7 @@ def _read_yaml(path: Path, text: str | None = None) -> tuple[Any, dict[Path_, tu
         raise InputError(problems)
     if not isinstance(data, dict):
         raise InputError(
-            Problem(label, node.start_mark.line + 1, "", "a YAML mapping of scenario keys", type(data).__name__)
+            Problem(label, node.start_mark.line + 1, "", phrase("a YAML mapping of scenario keys"), type(data).__name__)
         )
     return data, positions
 
@@ -281,7 +281,20 @@ def _extended(
     data: dict, positions: dict[Path_, tuple[str, int]], path: Path, chain: tuple[Path, ...], own: list[Path]
 ) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
     """`data` (written at `path`, its keys at `positions`) merged over the files its `extends:` names, and every file
-    read (`own`: the files `data` came from)."""
+    read (`own`: the files `data` came from). A problem on the way speaks the language the file says it is in (the
+    outermost file's that says one, as the merge would give it)."""
+    try:
+        return _merged_over_bases(data, positions, path, chain, own)
+    except InputError as e:
+        if data.get("language") in LANGUAGES:
+            e.language = data["language"]
+        raise
+
+
+def _merged_over_bases(
+    data: dict, positions: dict[Path_, tuple[str, int]], path: Path, chain: tuple[Path, ...], own: list[Path]
+) -> tuple[dict, dict[Path_, tuple[str, int]], list[Path]]:
+    """`_extended`'s work."""
     base_ref = data.get("extends")
     if base_ref is None:
         return data, positions, own
@@ -289,7 +302,7 @@ def _extended(
         str(path),
         positions[("extends",)][1] if ("extends",) in positions else None,
         "extends",
-        "a file path or `default`",
+        phrase("a file path or `default`"),
         repr(base_ref),
     )
     if not isinstance(base_ref, str):
@@ -308,11 +321,7 @@ def _extended(
         raise InputError(replace(at, expected="a chain of files without a cycle", found=f"{base_path} extends itself"))
     why = not_readable(base_path)
     if why is not None:
-        raise InputError(
-            replace(
-                at, expected="an existing file" + _did_you_mean_base(base_ref, base_path), found=f"{base_path}: {why}"
-            )
-        )
+        raise InputError(replace(at, expected=_did_you_mean_base(base_ref, base_path), found=f"{base_path}: {why}"))
     base, base_pos, files = _load_merged(base_path, chain + (real,))
     replaced: list[Path_] = []
     merged = _merge(base, {k: v for k, v in data.items() if k != "extends"}, (), replaced)
@@ -325,35 +334,47 @@ MAX_LISTED = 1000  # files of a folder compared with a misspelt `extends:` targe
 
 
 def _did_you_mean_base(ref: str, path: Path) -> str:
-    """Hint for an `extends:` target not found: `default` if `ref` looks like it, else the closest file beside it
-    (none for a file that is there but unreadable: too large, a folder, not allowed)."""
+    """What an `extends:` target not found should be: an existing file, with a hint: `default` if `ref` looks like it,
+    else the closest file beside it (none for a file that is there but unreadable: too large, a folder, not allowed)."""
+    plain = phrase("an existing file")
     try:
         if os.path.lexists(path):
-            return ""
+            return plain
     except (OSError, ValueError):
-        return ""
+        return plain
     if difflib.get_close_matches(ref.lower(), ["default"], n=1):
-        return " (did you mean `default`?)"
+        return phrase("an existing file (did you mean `{name}`?)", name="default")
     try:
         names = [p.name for p in itertools.islice(path.parent.iterdir(), MAX_LISTED) if p.is_file()]
         close = difflib.get_close_matches(path.name, names, n=1)
-        return f" (did you mean `{Path(ref).with_name(close[0]).as_posix()}`?)" if close else ""
+        if close:
+            return phrase("an existing file (did you mean `{name}`?)", name=Path(ref).with_name(close[0]).as_posix())
+        return plain
     except (OSError, ValueError):  # an unlistable folder; a target with no file name ("", "..")
-        return ""
+        return plain
 
 
-def _did_you_mean(known: list[str], key: str) -> str:
+def _known_key(known: list[str], key: str) -> str:
+    """What an unknown key should be: a known key, with the closest one as a hint."""
     close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    return phrase("a known key (did you mean `{name}`?)", name=close[0]) if close else phrase("a known key")
 
 
-def _did_you_mean_code(code: str, entries: Any, what: str) -> str:
-    """Hint for an incomplete entry whose code looks like a misspelling of a complete one."""
+def _did_you_mean_code(expected: str, code: str, entries: Any, what: str) -> str:
+    """`expected` of an incomplete entry, with a hint where its code looks like a misspelling of a complete one."""
     if not isinstance(entries, dict):
-        return ""
+        return expected
     others = [k for k in entries if k != code]
     close = difflib.get_close_matches(code, others, n=1, cutoff=0.5)
-    return f" (is `{code}` a misspelt code of {what}? did you mean `{close[0]}`?)" if close else ""
+    if not close:
+        return expected
+    return phrase(
+        "{expected} (is `{code}` a misspelt code of {what}? did you mean `{name}`?)",
+        expected=expected,
+        code=code,
+        what=what,
+        name=close[0],
+    )
 
 
 def _keys_at(loc: tuple[str | int, ...]) -> list[str]:
@@ -456,13 +477,14 @@ def validated(data: dict, file: Path, positions: dict[Path_, tuple[str, int]], f
         problems = []
         for err in e.errors():
             loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith(("function-", "literal["))))
-            found = "nothing (the key is missing)" if err["type"] == "missing" else repr(err.get("input"))[:120]
+            missing = err["type"] == "missing"
+            found = phrase("nothing (the key is missing)") if missing else repr(err.get("input"))[:120]
             expected = expected_of(err)
-            if err["type"] == "missing" and len(loc) == 3 and loc[0] in ("industries", "groups"):
-                expected += _did_you_mean_code(str(loc[1]), data.get(loc[0]), loc[0])
+            if missing and len(loc) == 3 and loc[0] in ("industries", "groups"):
+                expected = _did_you_mean_code(expected, str(loc[1]), data.get(loc[0]), str(loc[0]))
             if err["type"] == "extra_forbidden":
-                expected = "a known key" + _did_you_mean(_keys_at(loc), str(loc[-1]))
-                found = f"unknown key `{loc[-1]}`"
+                expected = _known_key(_keys_at(loc), str(loc[-1]))
+                found = phrase("unknown key `{key}`", key=str(loc[-1]))
             problems.append(spec.problem(loc, expected, found))
         error = InputError(problems)
         if error.language is None and data.get("language") in LANGUAGES:  # the file's own, where it says one

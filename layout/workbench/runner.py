@@ -51,7 +51,8 @@ def solve_edit(
     solver's figures while it runs and, last, how it ended (`end`)."""
     os.setsid()  # its own process group: cancelling kills it and any solver it started
     tempfile.tempdir = str(Path(out).parent)  # a solver's files (CBC's model) inside the run: removed if cancelled
-    from layout.errors import InputError, LayoutError
+    from layout.errors import InputError, LayoutError, shown
+    from layout.language import using
     from layout.pipeline import Options, solve_scenario
     from layout.spec.load import load
 
@@ -74,8 +75,10 @@ def solve_edit(
         status = str((metrics.get("solver") or {}).get("status", "optimal"))
         send("end", {"status": status, "exit_code": 5 if missed else 0, "headline": headline(metrics)})
     except InputError as e:
-        problems = [asdict(p) for p in e.problems]
-        send("end", {"status": "bad input", "exit_code": 2, "message": str(e), "problems": problems})
+        with using(lang or e.language):  # the page's language, else the file's, as the command line prints it
+            problems = [{**asdict(p), "expected": shown(p.expected), "found": shown(p.found)} for p in e.problems]
+            message = str(e)
+        send("end", {"status": "bad input", "exit_code": 2, "message": message, "problems": problems})
     except LayoutError as e:
         send("end", {"status": STATUS_OF_EXIT.get(e.exit_code, "failed"), "exit_code": e.exit_code, "message": str(e)})
     except Exception as e:  # noqa: BLE001 - the server reports it as the run's failure and goes on

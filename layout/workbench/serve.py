@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from layout.errors import InputError, Problem
+from layout.errors import COMMAND_LINE, InputError, Problem
 from layout.language import tr
 from layout.workbench.app import LOOPBACK, Bench, create_app
 from layout.workbench.workspace import Workspace
@@ -44,7 +44,7 @@ def serve(
     import uvicorn
 
     if not 0 < port < 65536:
-        raise InputError(Problem("command line", None, "--port", "a port number from 1 to 65535", str(port)))
+        raise InputError(Problem(COMMAND_LINE, None, "--port", "a port number from 1 to 65535", str(port)))
     file = Path(file)
     if file.exists() and not file.is_file():
         raise InputError(Problem(str(file), None, "", "a constraint file (YAML)", "a folder"))

@@ -33,7 +33,7 @@ def messages_in_code() -> tuple[dict[str | tuple[str, str], str], list[str]]:
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id in ("tr", "trn", "marked")
+                and node.func.id in ("tr", "trn", "marked", "phrase")
             ):
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"

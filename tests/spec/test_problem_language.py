@@ -1,0 +1,94 @@
+"""A problem reads in the language of the moment: `FILE:LINE: KEY: expected …; found …` in English,
+`FILE:LINE: KEY: 应为…；实为…` in Chinese, its location the same in both (for editors and scripts).
+
+The schema's problems are found before the file's language is known (`language:` is one of the keys checked), so
+what was expected and found is kept as our own messages (layout.errors.Phrase) and translated where printed. Before,
+a Chinese file's problems printed `expected a known key …; found unknown key …` under a Chinese headline.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from typer.testing import CliRunner
+
+from layout.cli import app
+from layout.errors import InputError, Problem, phrase
+from layout.language import using
+from layout.spec.load import load
+
+runner = CliRunner()
+ENV = {"LANG": "C", "LANGUAGE": "", "LC_ALL": ""}
+
+
+def mistaken(tmp_path, language: str = "zh"):
+    file = tmp_path / "bad.yaml"
+    file.write_text(
+        f"extends: default\nlanguage: {language}\nlimits:\n  max_clustres: 3\n  min_clusters: -1\n"
+        "solver:\n  name: gurobi\n",
+        encoding="utf-8",
+    )
+    return file
+
+
+def test_the_schemas_problems_read_in_english_and_in_chinese(tmp_path):
+    file = mistaken(tmp_path)
+    with pytest.raises(InputError) as caught:
+        load(file)
+    e = caught.value
+    assert e.language == "zh"  # the file's own
+    with using("en"):
+        assert str(e).splitlines() == [
+            f"{file}:5: limits.min_clusters: expected a number of at least 0; found -1",
+            f"{file}:4: limits.max_clustres: expected a known key (did you mean `max_clusters`?); "
+            "found unknown key `max_clustres`",
+            f"{file}:7: solver.name: expected one of: highs, cbc, scip; found 'gurobi'",
+        ]
+    with using("zh"):
+        assert str(e).splitlines() == [
+            f"{file}:5: limits.min_clusters: 应为不小于 0 的数值；实为-1",
+            f"{file}:4: limits.max_clustres: 应为已知的键（是否想写 `max_clusters`？）；实为未知的键 `max_clustres`",
+            f"{file}:7: solver.name: 应为以下之一：highs, cbc, scip；实为'gurobi'",
+        ]
+
+
+def test_the_command_line_prints_a_chinese_files_problems_in_chinese_and_lang_en_in_english(tmp_path):
+    file = mistaken(tmp_path)
+    result = runner.invoke(app, ["validate", str(file)], env=ENV)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"错误（输入有误）：{file}:5: limits.min_clusters: 应为不小于 0 的数值；实为-1", lines
+    assert "expected" not in result.stderr and "found" not in result.stderr
+    result = runner.invoke(app, ["validate", str(file), "--lang", "en"], env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"error (bad input): {file}:5: limits.min_clusters: expected a number of at least 0; found -1"
+    )
+    # an option's problem: the command line, named in the run's language
+    result = runner.invoke(app, ["solve", str(file), "--time-limit", "-5", "--lang", "zh"], env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误（输入有误）：命令行: --time-limit: 应为大于 0 的有限秒数；实为-5.0"), (
+        result.stderr
+    )
+
+
+def test_a_base_file_not_found_is_said_in_the_language_the_file_names(tmp_path):
+    file = tmp_path / "child.yaml"
+    file.write_text("extends: defualt\nlanguage: zh\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(file)], env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"错误（输入有误）：{file}:1: extends: 应为已存在的文件（是否想写 `default`？）；实为{tmp_path / 'defualt'}"
+    ), result.stderr
+
+
+def test_a_phrase_is_its_english_text_and_keeps_its_message_across_processes():
+    said = phrase("a known key (did you mean `{name}`?)", name="max_clusters")
+    assert said == "a known key (did you mean `max_clusters`?)" and isinstance(said, str)
+    problem = pickle.loads(pickle.dumps(Problem("f.yaml", 2, "limits", said, phrase("unknown key `{key}`", key="k"))))
+    with using("zh"):
+        assert str(problem) == "f.yaml:2: limits: 应为已知的键（是否想写 `max_clusters`？）；实为未知的键 `k`"
+    # a text that is no message of ours (a value from the input) is shown as it is in every language
+    with using("zh"):
+        assert str(Problem("f.yaml", 2, "k", "{not a template}", "{x}")) == "f.yaml:2: k: 应为{not a template}；实为{x}"
