@@ -22,6 +22,7 @@ import hashlib
 import inspect
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -268,6 +269,17 @@ def _lock_file(target: Path) -> Path:
     return target.with_name(f".{target.name}.lock")
 
 
+_LOCK_TEXT = re.compile(rb"(\d{1,10}\n)?")  # what a lock of this program holds: nothing yet, or its process number
+
+
+def _ours(fd: int, st: os.stat_result) -> bool:
+    """Whether the open file `fd` (its `st`) can be this program's lock: a regular file of one name (never a hard link
+    to a user's file) holding nothing or a process number. Anything else is a user's file named like the lock."""
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_size > 16:
+        return False
+    return _LOCK_TEXT.fullmatch(os.pread(fd, 17, 0)) is not None
+
+
 def _refused(given: str, option: str, expected: str, found: str) -> InputError:
     """The error of a folder `given` to `option` whose lock this run cannot take."""
     return InputError(Problem(given, None, option, expected, found))
@@ -295,9 +307,13 @@ def _acquire(target: Path, given: str, option: str) -> int:
             same = os.path.samestat(st, os.stat(path))  # the file may have been released (unlinked) meanwhile
         except FileNotFoundError:
             same = False
-        if same and (not stat.S_ISREG(st.st_mode) or st.st_nlink != 1):  # a hard link to a user's file: never written
+        if same and not _ours(fd, st):  # a user's file of that name (a hard link to one): never written
             os.close(fd)
-            what = "a file with other names (hard links)" if stat.S_ISREG(st.st_mode) else "not a file"
+            what = (
+                ("a file with other names (hard links)" if st.st_nlink != 1 else "a file of other content")
+                if stat.S_ISREG(st.st_mode)
+                else "not a file"
+            )
             raise _refused(given, option, f"a lock file {path.name} of this program's own", f"{path} is {what}")
         if same:
             os.ftruncate(fd, 0)
@@ -470,7 +486,7 @@ def _remove_unheld_lock(target: Path) -> bool:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while any run (this one too) holds it
         st = os.fstat(fd)
-        if os.path.samestat(st, os.stat(path)) and stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
+        if os.path.samestat(st, os.stat(path)) and _ours(fd, st):
             os.unlink(path)
             return True
     except OSError:

@@ -166,6 +166,25 @@ def test_a_hard_link_named_like_the_lock_is_never_written(solved, tmp_path):
     assert (folder / "mydata.txt").read_text(encoding="utf-8") == "my data\n"
 
 
+def test_a_users_file_named_like_the_lock_is_neither_removed_nor_written(tmp_path):
+    """Found: `.res.lock` holding a user's text was taken for a lock a killed run left, and deleted by the next run
+    into `res` (and a lock taken on it would have overwritten it). A lock of ours holds nothing or a process number."""
+    path = scenario(tmp_path)
+    lock = tmp_path / ".res.lock"
+    lock.write_text("important user data\n", encoding="utf-8")
+    before = tree(tmp_path)
+    bad_input(
+        runner.invoke(app, ["solve", str(path), "--out", str(tmp_path / "res"), "-q"]),
+        f"a lock file .res.lock of this program's own; found {lock} is a file of other content",
+    )
+    assert tree(tmp_path) == before
+    # a lock a killed run left (its process number) is still cleared, and the run goes on
+    lock.write_text("999999999\n", encoding="ascii")
+    result = runner.invoke(app, ["solve", str(path), "--out", str(tmp_path / "res"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert not lock.exists() and (tmp_path / "res" / "manifest.json").is_file()
+
+
 def test_hidden_folders_named_like_leftovers_but_not_ours_stay(tmp_path):
     path = scenario(tmp_path)
     (tmp_path / ".res.partial-999999-notes").mkdir()
