@@ -114,6 +114,15 @@ def resolve_out(out: str | Path, option: str = "--out") -> Path:
     return target
 
 
+def _refuse_cwd(target: Path, given: str, option: str) -> None:
+    """Refuse the current folder or one of its parents (the root among them) as a folder to write."""
+    cwd = Path.cwd().resolve()
+    if target in (cwd, *cwd.parents):
+        raise InputError(
+            Problem(given, None, option, "a new folder for the results", "the current folder or one of its parents")
+        )
+
+
 def check_out(
     out: str | Path, force: bool, *, option: str = "--out", inputs: Iterable[str | Path] = (), kind: Kind | None = None
 ) -> Path:
@@ -133,9 +142,7 @@ def check_out(
     with _os_errors(given, option):
         target = resolve_out(out, option)
         clean_stale(target)  # first: a restored earlier result must count as one
-        cwd = Path.cwd().resolve()
-        if target in (cwd, *cwd.parents):
-            raise refuse("a new folder for the results", "the current folder or one of its parents")
+        _refuse_cwd(target, given, option)
         held = [f for f in map(os.path.realpath, inputs) if Path(f) == target or target in Path(f).parents]
         if held:
             raise refuse("a folder that does not hold an input of this run", f"it holds {held[0]}")
@@ -405,6 +412,7 @@ def holds_out(param: str = "out_dir", option: str = "--out") -> Callable[[F], F]
             out = sig.bind(*args, **kwargs).arguments[param]
             with _os_errors(str(out), option):
                 target = resolve_out(out, option)
+                _refuse_cwd(target, str(out), option)  # before its lock, which sits beside it (none beside the root)
             with _holding(target, str(out), option):
                 return fn(*args, **kwargs)
 
@@ -440,6 +448,8 @@ def clean_stale(out: Path) -> list[Path]:
     Only what proves to be this program's is touched (`_left_by_us`): a user's folder of a similar name stays.
     """
     target, done = Path(os.path.abspath(out)), []
+    if not target.name:  # the root: nothing beside it (`check_out` refuses it, a parent of every folder)
+        return done
     if _remove_unheld_lock(target):
         done.append(_lock_file(target))
     try:

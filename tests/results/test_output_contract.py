@@ -200,6 +200,30 @@ def test_a_sweep_never_writes_into_a_folder_with_a_stray_marker(work):
 # ---------------------------------------------------------------- one run at a time
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["solve", "scenario.yaml", "--out", "/"],
+        ["solve", "scenario.yaml", "--out", "x", "--diagnose-to", "/"],
+        ["sweep", "sweep.yaml", "--out", "/"],
+        ["pareto", "scenario.yaml", "--out", "/"],
+        ["alternatives", "scenario.yaml", "--out", "/"],
+    ],
+    ids=["solve", "diagnose-to", "sweep", "pareto", "alternatives"],
+)
+def test_the_root_folder_is_refused_like_every_parent_of_the_current_one(work, command):
+    """Found: `--out /` was a traceback (exit 1): the lock beside the folder (or the folders above it) was looked for
+    before the folder was refused, and the root has neither."""
+    write_scenario(
+        work,
+        {"industries": {"T": industry()}, "sweep": {"parameters": {"objective.homogeneity": [1]}}},
+        name="sweep.yaml",
+    )
+    before = tree(work)
+    refused(runner.invoke(app, command), "/: --", "the current folder or one of its parents")
+    assert tree(work) == before
+
+
 def test_a_folder_locked_by_another_run_is_refused_before_solving(work):
     lock = work / ".out.lock"
     fd = os.open(lock, os.O_RDWR | os.O_CREAT)
