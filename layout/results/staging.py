@@ -447,7 +447,7 @@ def clean_stale(out: Path) -> list[Path]:
     the two renames: the earlier result is restored), else deleted. A lock file no run holds is removed too.
     Only what proves to be this program's is touched (`_left_by_us`): a user's folder of a similar name stays.
     """
-    target, done = Path(os.path.abspath(out)), []
+    target, done = Path(os.path.abspath(out)), list[Path]()
     if not target.name:  # the root: nothing beside it (`check_out` refuses it, a parent of every folder)
         return done
     if _remove_unheld_lock(target):
