@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -880,4 +881,13 @@ def main() -> None:
     from layout.results.folder import record_command
 
     record_command(sys.argv[1:])
+    warnings.showwarning = _show_warning
     app()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001 - warnings' hook
+    """Print a library's warning (matplotlib's of a glyph missing for a character of a name, ...) as Python would, its
+    control characters escaped like every other line (`printable`): a name's ESC or BEL never reaches the terminal."""
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    with contextlib.suppress(OSError, ValueError):  # no stderr left to write to: as Python's own hook
+        (file or sys.stderr).write(printable(text))

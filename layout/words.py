@@ -167,10 +167,18 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")  # C0, DEL, C1, line separators, lone surrogates
+# C0, DEL, C1, line separators, lone surrogates, and the bidirectional controls (marks, embeddings, overrides,
+# isolates: U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), which reorder the text around them on a screen
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def escaped(text: str, keep: str = "", form: str = "\\x{:02x}") -> str:
-    """`text` with every control character (but those in `keep`) shown as `form` ('\\x1b'): for a terminal, or a
-    comment line of a generated file, that text from an input can neither drive nor break."""
-    return CONTROL.sub(lambda m: m.group() if m.group() in keep else form.format(ord(m.group())), text)
+    """`text` with every control character (but those in `keep`) shown as `form` ('\\x1b'; '\\u202e' beyond U+00FF):
+    for a terminal, or a comment line of a generated file, that text from an input can neither drive, reorder nor
+    break."""
+
+    def shown(m: re.Match[str]) -> str:
+        c = m.group()
+        return c if c in keep else form.format(ord(c)) if ord(c) <= 0xFF else f"\\u{ord(c):04x}"
+
+    return CONTROL.sub(shown, text)
