@@ -214,6 +214,11 @@ def create_app(bench: Bench, hosts: set[str] | None, token: str | None) -> ASGIA
             return PlainTextResponse("expected a JSON object", 400)
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             return PlainTextResponse("expected a JSON object with `text`", 400)
+        try:
+            data["text"].encode("utf-8")
+        except UnicodeEncodeError as e:  # JSON's "\ud800": no file can hold it, nor can the page have typed it
+            line = data["text"].count("\n", 0, e.start) + 1
+            return PlainTextResponse(f"expected text of Unicode characters; found a lone surrogate at line {line}", 400)
         return data
 
     async def edit(request: Request) -> Response:

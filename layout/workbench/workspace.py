@@ -108,8 +108,9 @@ class Workspace:
 
     def pending(self, text: str) -> Path:
         """A new folder for a run under way, holding the text it solves (scenario.yaml)."""
+        data = text.encode("utf-8")  # first: a text no file can hold leaves no folder behind
         path = Path(tempfile.mkdtemp(prefix=PENDING, dir=self.runs))
-        (path / SCENARIO).write_bytes(text.encode("utf-8"))
+        (path / SCENARIO).write_bytes(data)
         return path
 
     def finish(self, pending: Path, record: RunRecord) -> RunRecord:

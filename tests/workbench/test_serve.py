@@ -295,6 +295,23 @@ def test_foreign_host_and_origin_are_refused(server):
     assert len(server.runs()) == count and server.state()["running"] is None  # the refused edit started nothing
 
 
+def test_a_lone_surrogate_in_an_edit_or_a_save_is_refused_and_leaves_nothing(server):
+    """Found: JSON's "\\ud800" in an edit's or a save's text was a server error (500) and left a `.pending-*` run folder
+    behind. It is text no file can hold: refused (400), nothing started or written."""
+    server.wait_for(lambda: server.runs() and server.state()["running"] is None, "the file's first run to end")
+    count, before = len(server.runs()), server.file.read_bytes()
+    for path, data in (
+        ("/api/edit", {"text": "name: x\nlimits: \ud800\n"}),
+        ("/api/save", {"text": "x\ud800", "base": None}),
+    ):
+        status, said = server.request(path, data)
+        assert status == 400, (path, status, said)
+        assert said == "expected text of Unicode characters; found a lone surrogate at line 2" or path == "/api/save"
+    time.sleep(0.5)
+    assert len(server.runs()) == count and server.state()["running"] is None
+    assert not list((server.workspace / "runs").glob(".pending*")) and server.file.read_bytes() == before
+
+
 def test_a_save_on_disk_is_solved_with_no_page_open(server):
     server.wait_for(lambda: server.state()["running"] is None, "the server to be idle")
     count = len(server.runs())
