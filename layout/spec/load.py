@@ -9,6 +9,7 @@ import itertools
 import os
 import types
 import typing
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,18 @@ PATH_FIELDS: tuple[tuple[str, ...], ...] = (
 )
 CONSTRAINT_FILE = "a constraint file (YAML)"
 MAX_EXTENDS = 32  # files in one `extends:` chain
+# where a load may read files (`load`'s `within`: the workbench's FILE folder); None: anywhere
+_within: ContextVar[Path | None] = ContextVar("within", default=None)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether `path` (its links followed) lies in the folder `root`."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+def outside_words(root: Path) -> str:
+    """What a path read under `within` must be."""
+    return phrase("a file in {folder} (the workbench reads no file outside its file's folder)", folder=str(root))
 
 
 @dataclass
@@ -316,6 +329,9 @@ def _merged_over_bases(
             )
         )
     base_path = models_file(DEFAULT_MODEL) if base_ref == "default" else (path.parent / base_ref)
+    root = _within.get()
+    if root is not None and base_ref != "default" and not _inside(base_path, root):
+        raise InputError(replace(at, expected=outside_words(root), found=str(base_path)))
     real = _real(base_path, at)
     if real in chain:
         raise InputError(replace(at, expected="a chain of files without a cycle", found=f"{base_path} extends itself"))
@@ -420,14 +436,26 @@ def _unwrap(annotation: Any) -> Any:
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-def load(path: str | Path | None = None, text: str | None = None) -> LoadedSpec:
+def load(path: str | Path | None = None, text: str | None = None, within: Path | None = None) -> LoadedSpec:
     """Load and validate a constraint file (default: the embedded default). `text`: the file's content as an editor
     holds it, read as if saved at `path` (its `extends:` and data paths relative to `path`'s folder, its problems
-    located in it). Raises InputError."""
+    located in it). `within`: a folder every file it names (`extends:` but `default`, PATH_FIELDS) must lie in (the
+    workbench's: text from a page names nothing else of the machine). Raises InputError."""
     file = Path(path) if path is not None else models_file(DEFAULT_MODEL)
-    data, positions, files = _load_merged(file, (_real(file, Problem(str(file), None, "", CONSTRAINT_FILE, "")),), text)
+    token = _within.set(within)
+    try:
+        data, positions, files = _load_merged(
+            file, (_real(file, Problem(str(file), None, "", CONSTRAINT_FILE, "")),), text
+        )
+    finally:
+        _within.reset(token)
     spec = validated(data, file, positions, files)
     spec.text = text
+    if within is not None:
+        named = [(key, spec.path_of(*key)) for key in PATH_FIELDS]
+        far = [spec.problem(key, outside_words(within), str(p)) for key, p in named if p and not _inside(p, within)]
+        if far:
+            raise InputError(far)
     return spec
 
 

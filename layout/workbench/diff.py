@@ -27,7 +27,7 @@ def changed_keys(file: Path, before: str, after: str) -> list[dict[str, Any]]:
     `file`, `extends:` resolved, defaults spelt out): [{key, before, after}], deepest keys, in file order. A text
     that does not load gives no keys."""
     try:
-        a, b = (load(file, text=t).scenario.model_dump(mode="json") for t in (before, after))
+        a, b = (load(file, text=t, within=file.parent).scenario.model_dump(mode="json") for t in (before, after))
     except Exception:  # noqa: BLE001 - a run that solved loaded; a text that no longer does has no keys to show
         return []
     out: list[dict[str, Any]] = []

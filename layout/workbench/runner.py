@@ -60,7 +60,7 @@ def solve_edit(
         conn.send((job, kind, payload))
 
     try:
-        spec = load(file, text=text)
+        spec = load(file, text=text, within=Path(file).parent)  # docs/workbench.md, Security
         send("valid", {})
         options = Options(
             on_progress=lambda p: send("progress", {**asdict(p), "words": p.words()}),

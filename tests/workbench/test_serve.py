@@ -312,6 +312,28 @@ def test_a_lone_surrogate_in_an_edit_or_a_save_is_refused_and_leaves_nothing(ser
     assert not list((server.workspace / "runs").glob(".pending*")) and server.file.read_bytes() == before
 
 
+def test_an_edit_names_no_file_outside_the_files_folder(server, tmp_path):
+    """Found: an edit's text could name any file the server's user may read (`indicators: /etc/passwd`, an `extends:`
+    elsewhere), and parts of it came back in the run's message (`found columns ['root:x:0:0:…']`): through the server,
+    only FILE's folder is read (docs/workbench.md, Security)."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("name: my secret scenario\n", encoding="utf-8")
+    edits = {
+        "regions.indicators": "extends: default\nregions: {source: files, boundaries: /etc/hostname, "
+        "indicators: /etc/passwd, code_field: code, name_field: name}\n",
+        "extends": f"extends: {secret}\n",
+    }
+    for key, text in edits.items():
+        server.wait_for(lambda: server.runs() and server.state()["running"] is None, "the server to be idle")
+        count = len(server.runs())
+        assert server.request("/api/edit", {"text": text})[0] == 200
+        server.wait_for(lambda count=count: len(server.runs()) > count, "the edit's run")
+        run = server.runs()[-1]
+        assert run["status"] == "bad input", run
+        assert f"{key}: expected a file in {server.folder} (the workbench reads no file outside" in run["message"], run
+        assert "root:" not in json.dumps(run) and "my secret" not in json.dumps(run)
+
+
 def test_a_save_on_disk_is_solved_with_no_page_open(server):
     server.wait_for(lambda: server.state()["running"] is None, "the server to be idle")
     count = len(server.runs())
