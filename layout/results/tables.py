@@ -73,6 +73,9 @@ def read_csv_lines(
     label, numbers = str(path), list(numbers)
     what = "a CSV table written by this program"
     text = read_text(path, what, encoding="utf-8-sig")
+    # a cell as long as the file (bounded by read_text): the csv module's default of 131,072 characters refused the
+    # tables this program wrote for a name that long (the limit is the module's, for the whole process)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [original_cell(h) for h in next(reader, [])]

@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
+from layout.results.tables import read_csv
 from tests.squares import industry, write_regions, write_scenario
 
 runner = CliRunner()
@@ -51,6 +52,21 @@ def bad_input(result, *texts: str) -> None:
     assert "error (bad input)" in result.stderr
     for t in texts:
         assert t in result.stderr, result.stderr
+
+
+# ------------------------------------------------------------------------------------ long names
+
+
+def test_a_name_longer_than_the_csv_modules_limit_solves_and_reads_back(tmp_path):
+    """Found: an industry named with 140,000 characters passed `validate`, then `solve` failed after solving, reading
+    back the assignment.csv it had staged (the csv module's 131,072-character field limit), naming a temporary file."""
+    long = "B" * 140_000
+    write_regions(tmp_path, {"A": (0, 0), "B": (5, 0)}, {"A": {"s": 10}, "B": {"s": 8}})
+    path = write_scenario(tmp_path, {"industries": {"T": industry(max_share=0.5, name=long)}})
+    result = runner.invoke(app, ["solve", str(path), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["report", str(tmp_path / "out"), "--force"]).exit_code == 0
+    assert set(read_csv(tmp_path / "out" / "assignment.csv")["industry_name"]) == {long}
 
 
 # ------------------------------------------------------------------------------------ lone surrogates
