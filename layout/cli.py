@@ -105,6 +105,13 @@ FAILED = marked("failed")
 # are defined (layout.model.solve.STATUS_WORDS, layout.views.report.KIND_NAMES); the files keep the codes
 
 
+def data_lines(missing: list[str], notes: list[str]) -> list[str]:
+    """The lines on a scenario's data: a note (a value inherited from the province, a budget split by GDP) as a note,
+    a value missing as missing data (metrics.json `missing_data`, `data_notes`)."""
+    noted = set(notes)
+    return [tr("data note: {note}", note=t) if t in noted else tr("missing data: {gap}", gap=t) for t in missing]
+
+
 def _fail(e: LayoutError) -> None:
     """Print an error the user can act on and exit with its code."""
     _print_error(e)
@@ -513,8 +520,8 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
                     markup=False,
                     soft_wrap=True,
                 )
-    for gap_text in metrics["missing_data"]:
-        out_console.print(tr("missing data: {gap}", gap=gap_text), markup=False)
+    for line in data_lines(metrics["missing_data"], metrics.get("data_notes", [])):
+        out_console.print(line, markup=False)
     out_console.print(tr("written to {folder}/", folder=out), markup=False)
 
 
@@ -788,8 +795,8 @@ def _valid(file: Path, inst, warnings: list[str]) -> None:
     )
     for w in warnings:
         out_console.print(tr("warning: {text}", text=w), markup=False, soft_wrap=True)
-    for g in inst.missing:
-        out_console.print(tr("missing data: {gap}", gap=g), markup=False, soft_wrap=True)
+    for line in data_lines(inst.missing, inst.data_notes):
+        out_console.print(line, markup=False, soft_wrap=True)
 
 
 @app.command()

@@ -301,7 +301,8 @@ def solve_metrics(
         ],
         # futile rules (layout.model.rules)
         "rule_warnings": [str(w) for w in (rule_warnings(spec, inst) if warnings is None else warnings)],
-        "missing_data": inst.missing,
+        "missing_data": inst.missing,  # the notes on the data, then its gaps
+        "data_notes": inst.data_notes,  # which of them are notes (an inherited value, a split budget), not gaps
         "policy_levers": list(inst.notes.values()),
         "policy_lever_notes": [note.facts() for note in inst.levers.values()],  # the same levers as records
     }

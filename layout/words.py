@@ -77,7 +77,8 @@ def cell(v: Any, digits: int = 4, thousands: bool = False) -> str:
         if v == int(v):
             return f"{int(v):{sep}}"
         text = f"{v:{sep}.{digits}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        return "0" if text == "-0" else text  # a difference that rounds to nothing has no sign
     return str(v)
 
 

@@ -8,6 +8,7 @@ indicator value scores nothing and fails eligibility tests, and `gaps` records i
 from __future__ import annotations
 
 import csv
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -288,21 +289,46 @@ def build_instance(
     problems: list[Problem] = []
     known = set(ind.columns)
     industry_code = tr("an industry code ({codes})", codes=listing(list(sc.industries), None))
-    region_code = tr("a modelled region code")
+    region_names = {str(c): str(n) for c, n in regions.drawn["name"].items() if c in ind.index}
+    aliases = {n: c for c, n in region_names.items()}  # a name in a hint: the run's language, or the other one
+    if sc.regions.source == "embedded" and regions.levels is None:  # the provinces' names in both languages
+        both = pd.read_csv(geodata_file("provinces.csv"), dtype=str, usecols=["adcode", "name_zh", "name_en"])
+        aliases |= {
+            n: c for col in ("name_zh", "name_en") for c, n in zip(both["adcode"], both[col]) if c in region_names
+        }
+
+    def region_code(found: object, expected: str = "") -> str:
+        """What a region key should be (`expected`: else a modelled region code), with a hint where `found` is a
+        region's name (浙江省 for 330000) or close to a code."""
+        expected = expected or tr("a modelled region code")
+        text = str(found).strip()
+        by_name = sorted({c for n, c in aliases.items() if n == text}) or sorted(
+            {c for n, c in aliases.items() if difflib.get_close_matches(text, [n], n=1, cutoff=0.75)}
+        )
+        if len(by_name) == 1:
+            code = by_name[0]
+            return tr("{expected} ({name} is {code})", expected=expected, name=region_names[code], code=code)
+        close = difflib.get_close_matches(text, list(region_names), n=1, cutoff=0.8)
+        if close:
+            code = close[0]
+            return tr(
+                "{expected} (did you mean {code}, {name}?)", expected=expected, code=code, name=region_names[code]
+            )
+        return expected
 
     def check_indicator(name: str, path: tuple) -> None:
         if name not in known:
-            problems.append(
-                spec.problem(
-                    path,
-                    tr(
-                        "an indicator of {file} ({indicators})",
-                        file=regions.indicator_file.name,
-                        indicators=listing(sorted(known), None),
-                    ),
-                    repr(name),
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            expected = (
+                tr("an indicator of {file} (did you mean `{name}`?)", file=regions.indicator_file.name, name=close[0])
+                if close
+                else tr(
+                    "an indicator of {file} ({indicators})",
+                    file=regions.indicator_file.name,
+                    indicators=listing(sorted(known), None),
                 )
             )
+            problems.append(spec.problem(path, expected, repr(name)))
 
     for kind_name, k in sc.kinds.items():
         for path, c in k.eligibility.leaves():
@@ -314,7 +340,7 @@ def build_instance(
             check_indicator(sh.top_by, ("shortcomings", j, "top_by"))
     for j, st in enumerate(sc.strengths):
         if st.region not in ind.index:
-            problems.append(spec.problem(("strengths", j, "region"), region_code, repr(st.region)))
+            problems.append(spec.problem(("strengths", j, "region"), region_code(st.region), repr(st.region)))
         if st.industry not in sc.industries:
             problems.append(spec.problem(("strengths", j, "industry"), industry_code, repr(st.industry)))
     for code, spec_i in sc.industries.items():
@@ -327,7 +353,7 @@ def build_instance(
             check_indicator(spec_i.concentrate.top_by, ("industries", code, "concentrate", "top_by"))
         for r in spec_i.base_capacity:
             if r not in ind.index:
-                problems.append(spec.problem(("industries", code, "base_capacity", r), region_code, repr(r)))
+                problems.append(spec.problem(("industries", code, "base_capacity", r), region_code(r), repr(r)))
     if sc.limits.budget:
         check_indicator(sc.limits.budget.indicator, ("limits", "budget", "indicator"))
     parents = set(regions.levels.parent.values()) if regions.levels is not None else set()
@@ -336,7 +362,7 @@ def build_instance(
             problems.append(
                 spec.problem(
                     ("limits", "regions", r),
-                    tr("a modelled region code or a parent (province) code") if parents else region_code,
+                    region_code(r, tr("a modelled region code or a parent (province) code") if parents else ""),
                     repr(r),
                 )
             )
@@ -383,7 +409,7 @@ def build_instance(
                 problems.append(
                     spec.problem(
                         ("groups", g, "members", j) if gs.members else ("groups", g, "source"),
-                        tr("member codes of modelled regions"),
+                        region_code(m, tr("member codes of modelled regions")),
                         repr(m),
                     )
                 )

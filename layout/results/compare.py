@@ -369,7 +369,7 @@ def tier_shown(tier: str) -> str:
     """'provincial (GBA)' (`_tier`) with the tier in the current language (its translation is the report's, which
     marks the tier names), the group's code as it is."""
     name, paren, group = tier.partition(" (")
-    return translate(name) + (f" ({group}" if paren else "")
+    return tr("{tier} ({group})", tier=translate(name), group=group[:-1]) if paren else translate(name)
 
 
 def _change_lines(ch: dict, indent: str, detail: bool = True) -> list[str]:

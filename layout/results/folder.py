@@ -358,6 +358,7 @@ class Metrics(Shape):
     policy_levers: list[str] = []  # the levers applied, in words
     policy_lever_notes: list[LeverNoteFacts] | None = None  # the same, as records; None: a folder written before
     missing_data: list[str] = []
+    data_notes: list[str] = []  # which of missing_data are notes, not gaps (older folders: none)
     regions_eligible_for_nothing: list[RegionFacts] = []
     rule_warnings: list[str] = []  # rules that make a target unreachable or an allowance futile (layout.model.rules)
     timings_seconds: dict[str, float] = {}

@@ -752,7 +752,15 @@ def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]
         )
     )
     out += [f"<li>{_t(c)}</li>" for c in caveats]
-    missing = metrics.get("missing_data", [])
+    noted = set(metrics.get("data_notes", []))  # notes on the data (inherited values, split budgets), not gaps
+    notes = [m for m in metrics.get("missing_data", []) if m in noted]
+    missing = [m for m in metrics.get("missing_data", []) if m not in noted]
+    if notes:
+        out.append(
+            f"<li>{e(tr('Notes on the data:'))} <ul class='tight'>"
+            + "".join(f"<li>{e(m)}</li>" for m in notes)
+            + "</ul></li>"
+        )
     if missing:
         out.append(
             f"<li>{e(tr('Missing data:'))} <ul class='tight'>"

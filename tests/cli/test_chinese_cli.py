@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from layout.language import using
 from layout.model.solve import SolverProgress
+from layout.results.compare import tier_shown
 from layout.results.folder import missed_words, stopped_words
 from layout.words import cell, excluded_words, listing, plural
 from tests.squares import industry, write_regions, write_scenario
@@ -164,6 +165,9 @@ def test_the_words_of_sentences_in_chinese():
         assert plural(2, "neighbour duplication") == "2处相邻地区产业同构" and plural(4, "change") == "4处变更"
         assert plural(40, "designation") == "40项集群布局" and plural(5, "unit") == "5个单元"
         assert cell(True) == "是" and cell(False) == "否"
+        # a compared difference that rounds to nothing reads 0, never -0; a group's code in full-width brackets
+        assert cell(-1e-9, 3) == "0" and cell(-0.0004, 3) == "0" and cell(-0.0006, 3) == "-0.001"
+        assert tier_shown("inter-provincial (BTH)") == "跨省集群（BTH）" and tier_shown("provincial") == "省级集群"
         assert excluded_words("NE: s = 0, rule >= 1", "") == "未满足的规则：NE: s = 0, rule >= 1"
         assert missed_words({"industries": [{"industry": "NE", "built": 35, "target": 100}]}, "2030") == (
             "2030年未达标产业：NE 建成 35，全国目标 100"
@@ -179,6 +183,7 @@ def test_the_words_of_sentences_in_chinese():
     with using("en"):  # English as it was
         assert listing([str(k) for k in range(12)], 2) == "12 units (0, 1, … and 10 more)"
         assert plural(3, "cluster") == "3 clusters" and cell(True) == "yes"
+        assert tier_shown("inter-provincial (BTH)") == "inter-provincial (BTH)"
         assert stopped_words({"status": "feasible", "message": "Time limit reached", "gap": 0.0156}, 120) == (
             "feasible — stopped by the time limit (120 s) at gap 1.56 %"
         )
@@ -242,3 +247,19 @@ def test_a_page_keeps_the_language_it_was_built_in_and_an_unknown_language_is_ba
     done = runner.invoke(app(), ["map", str(tmp_path / "out")])
     assert done.exit_code == 2, done.output
     assert f"{manifest}" in done.stderr and "language" in done.stderr and "Traceback" not in done.output
+
+
+def test_notes_on_the_data_are_not_called_missing_data():
+    """Found by a planner's trial: at prefecture level notes such as `population_2019: prefecture values: 2020 census`
+    or a budget split by GDP were printed as 缺失数据 (missing data). metrics.json `data_notes` says which are notes."""
+    from layout.cli import data_lines
+    from layout.views.report import _sources_section
+
+    gap, note = "s: no data for A; their T score counts nothing for it", "population_2019: the 2020 census"
+    with using("zh"):
+        assert data_lines([note, gap], [note]) == [f"数据说明：{note}", f"缺失数据：{gap}"]
+    with using("en"):
+        assert data_lines([note, gap], [note]) == [f"data note: {note}", f"missing data: {gap}"]
+        page = _sources_section({"missing_data": [note, gap], "data_notes": [note]}, {}, {})
+        assert f"Notes on the data: <ul class='tight'><li>{note}</li></ul>" in page
+        assert f"Missing data: <ul class='tight'><li>{gap}</li></ul>" in page

@@ -92,3 +92,29 @@ def test_a_phrase_is_its_english_text_and_keeps_its_message_across_processes():
     # a text that is no message of ours (a value from the input) is shown as it is in every language
     with using("zh"):
         assert str(Problem("f.yaml", 2, "k", "{not a template}", "{x}")) == "f.yaml:2: k: 应为{not a template}；实为{x}"
+
+
+def test_a_region_named_instead_of_coded_and_a_misspelt_indicator_get_a_hint(tmp_path):
+    """Found by a planner's trial: `浙江省:` under limits.regions, a code one digit off and a misspelt indicator were
+    refused with no hint (the indicator with all 20 names listed). The province's name in either language is
+    recognised and its code given; a close code or indicator is offered."""
+    file = tmp_path / "zj.yaml"
+    file.write_text(
+        "extends: default\nlimits:\n  regions:\n    浙江省: {max_clusters: 4}\n    '330001': {max_clusters: 4}\n"
+        "    Zhejiang: {max_clusters: 4}\nindustries:\n  NGIT:\n    weights: {rd_expediture_2019: 1}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", str(file), "--lang", "en"], env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error (bad input): {file}:9: industries.NGIT.weights.rd_expediture_2019: expected an indicator of "
+        "provinces.csv (did you mean `rd_expenditure_2019`?); found 'rd_expediture_2019'",
+        f"{file}:4: limits.regions.浙江省: expected a modelled region code (Zhejiang is 330000); found '浙江省'",
+        f"{file}:5: limits.regions.330001: expected a modelled region code (did you mean 330000, Zhejiang?); "
+        "found '330001'",
+        f"{file}:6: limits.regions.Zhejiang: expected a modelled region code (Zhejiang is 330000); found 'Zhejiang'",
+    ]
+    result = runner.invoke(app, ["validate", str(file), "--lang", "zh"], env=ENV)
+    assert (
+        f"{file}:4: limits.regions.浙江省: 应为模型中的地区代码（浙江省的代码是 330000）；实为'浙江省'" in result.stderr
+    )
