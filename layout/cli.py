@@ -511,15 +511,17 @@ def print_summary(metrics: dict, out: Path, *, time_limit: float | None = None, 
                 regions=listing([tr("{name} ({code})", name=r["name"], code=r["code"]) for r in nothing], None),
             ),
             markup=False,
+            soft_wrap=True,  # a code is never split over two lines
         )
-        for r in nothing:  # why, and what it may host (limits.ineligible_regions)
+        shared: dict[str, list[str]] = {}  # why, and what it may host (limits.ineligible_regions): once per reason
+        for r in nothing:
             reason = excluded_words(r.get("why"), r.get("may_host"))
             if reason:
-                out_console.print(
-                    "  " + tr("{name} ({code}): {text}", name=r["name"], code=r["code"], text=reason),
-                    markup=False,
-                    soft_wrap=True,
-                )
+                shared.setdefault(reason, []).append(tr("{name} ({code})", name=r["name"], code=r["code"]))
+        for reason, regions in shared.items():
+            out_console.print(
+                "  " + tr("{regions}: {text}", regions=listing(regions, 3), text=reason), markup=False, soft_wrap=True
+            )
     for line in data_lines(metrics["missing_data"], metrics.get("data_notes", [])):
         out_console.print(line, markup=False)
     out_console.print(tr("written to {folder}/", folder=out), markup=False)

@@ -285,6 +285,28 @@ def test_a_parent_whose_units_are_eligible_for_nothing_counts_a_fallback(tmp_pat
 # ------------------------------------------------------------------------------------------------ command line
 
 
+def test_units_with_the_same_reason_are_named_together_once(tmp_path):
+    """Found by a planner's trial: at prefecture level the same ~600 characters of reasons were printed once for each
+    of Hainan's 19 units. Regions eligible for nothing for the same reason share one line."""
+    write_regions(
+        tmp_path,
+        {"A": (0, 0), "B": (1, 0), "D": (2, 0), "C": (5, 0)},
+        {
+            "A": {"r": 10, "p": 10, "q": 0},
+            "B": {"r": 1, "p": 8, "q": 4},
+            "D": {"r": 1, "p": 8, "q": 4},
+            "C": {"r": 10, "p": 0, "q": 10},
+        },
+    )
+    path = write_scenario(tmp_path, scenario("best_characteristic"))
+    result = runner.invoke(app, ["solve", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index("eligible for no industry under the scenario's rules: Region B (B), Region D (D)")
+    assert lines[at + 1] == f"  Region B (B), Region D (D): {HOSTS_P}; the rules it fails: {WHY}"
+    assert not lines[at + 2].startswith("  Region")
+
+
 def test_solve_names_the_region_why_and_what_it_may_host(squares):
     path = write_scenario(squares, scenario("best_characteristic"))
     result = runner.invoke(app, ["solve", str(path), "--out", str(squares / "out")])
