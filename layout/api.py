@@ -365,6 +365,13 @@ def folder_language(folder: str | Path) -> str | None:
     return written(Path(folder))
 
 
+def file_language(file: str | Path | None) -> str | None:
+    """The language a constraint file states (`language:` at its top level, `extends:` not followed), or None."""
+    from layout.spec.load import stated_language
+
+    return stated_language(file)
+
+
 @contextlib.contextmanager
 def _map_input(folder: Path, expected: str) -> Iterator[None]:
     """A map's complaint about its folder (a ValueError) as the project's InputError naming the folder."""

@@ -161,15 +161,19 @@ POINTS_KEPT = marked("finished points are kept; rerun to resume")
 LAYOUTS_KEPT = marked("finished layouts are kept; rerun to resume")
 
 
-def _guard(fn, interrupted: str = NOTHING_WRITTEN, lang: str | None = None):
+def _guard(fn, interrupted: str = NOTHING_WRITTEN, lang: str | None = None, file: Path | None = None):
     """Run a command body in `lang` (None: the locale's): LayoutError → message + exit code; an OS error (full disk,
     read-only folder, ...) → exit 2 naming the path; Ctrl-C → exit 130 and SIGTERM → exit 143, cleaned up, no
-    traceback. `interrupted`: what is left after Ctrl-C, a message marked for translation."""
+    traceback. `interrupted`: what is left after Ctrl-C, a message marked for translation; `file`: the command's
+    constraint file, whose stated language an error found before it was read speaks."""
     try:
         with using(lang), _sigterm_raises():
             return fn()
     except LayoutError as e:
-        with using(lang or e.language):  # --lang, else the language the file chose where the error arose
+        from layout.api import file_language
+
+        # --lang, else the language the file chose where the error arose, else the one it states
+        with using(lang or e.language or file_language(file)):
             _fail(e)
     except OSError as e:
         with using(lang):
@@ -333,7 +337,7 @@ def solve(
         if result.targets_missed is not None:
             raise typer.Exit(TARGETS_MISSED)
 
-    _guard(body, lang=lang)
+    _guard(body, lang=lang, file=file)
 
 
 def _warning(text: str) -> None:
@@ -650,7 +654,7 @@ def sweep(
         table = api.sweep(file, out, diagnose=not no_diagnose, **run)
         out_console.print(api.sweep_summary(table), markup=False)
 
-    _guard(body, POINTS_KEPT, lang=lang)
+    _guard(body, POINTS_KEPT, lang=lang, file=file)
 
 
 def _batch_run(
@@ -721,7 +725,7 @@ def pareto(
             markup=False,
         )
 
-    _guard(body, POINTS_KEPT, lang=lang)
+    _guard(body, POINTS_KEPT, lang=lang, file=file)
 
 
 @app.command()
@@ -762,7 +766,7 @@ def alternatives(
         if not found["status"].isin(["optimal", "feasible"]).any():  # no alternative: not a success
             raise typer.Exit(1)
 
-    _guard(body, LAYOUTS_KEPT, lang=lang)
+    _guard(body, LAYOUTS_KEPT, lang=lang, file=file)
 
 
 @app.command()
@@ -776,7 +780,7 @@ def validate(file: Path = typer.Argument(..., help="Constraint file (YAML)."), l
         with using(inst.language):  # --lang, else the file's `language:`
             _valid(file, inst, warnings)
 
-    _guard(body, lang=lang)
+    _guard(body, lang=lang, file=file)
 
 
 def _valid(file: Path, inst, warnings: list[str]) -> None:
@@ -825,6 +829,7 @@ def serve(
         lambda: run(file, port=port, host=host, open_browser=open_browser, workspace=workspace, lang=lang, say=say),
         interrupted=marked("the workbench stopped; every finished run is kept in its workspace"),
         lang=lang,
+        file=file,
     )
 
 
@@ -873,7 +878,7 @@ def watch(
                 warn=None if quiet else _warning,
             )
 
-    _guard(body, interrupted=marked("the results folder keeps the last layout written"), lang=lang)
+    _guard(body, interrupted=marked("the results folder keeps the last layout written"), lang=lang, file=file)
 
 
 @app.command()

