@@ -17,6 +17,7 @@ from layout.language import using
 from layout.model.solve import SolverProgress
 from layout.results.compare import tier_shown
 from layout.results.folder import missed_words, stopped_words
+from layout.results.metrics import cluster_words
 from layout.words import cell, excluded_words, listing, plural
 from tests.squares import industry, write_regions, write_scenario
 
@@ -168,6 +169,12 @@ def test_the_words_of_sentences_in_chinese():
         # a compared difference that rounds to nothing reads 0, never -0; a group's code in full-width brackets
         assert cell(-1e-9, 3) == "0" and cell(-0.0004, 3) == "0" and cell(-0.0006, 3) == "-0.001"
         assert tier_shown("inter-provincial (BTH)") == "跨省集群（BTH）" and tier_shown("provincial") == "省级集群"
+        cluster = {
+            "name": "京津冀城市群",
+            "industry": "DIGI",
+            "members": [{"name": "河北省", "capacity": 35, "share": 0.52}],
+        }
+        assert cluster_words(cluster) == "京津冀城市群：DIGI——河北省 35（52 %）"  # full-width, as the map's label
         assert excluded_words("NE: s = 0, rule >= 1", "") == "未满足的规则：NE: s = 0, rule >= 1"
         assert missed_words({"industries": [{"industry": "NE", "built": 35, "target": 100}]}, "2030") == (
             "2030年未达标产业：NE 建成 35，全国目标 100"
@@ -184,6 +191,7 @@ def test_the_words_of_sentences_in_chinese():
         assert listing([str(k) for k in range(12)], 2) == "12 units (0, 1, … and 10 more)"
         assert plural(3, "cluster") == "3 clusters" and cell(True) == "yes"
         assert tier_shown("inter-provincial (BTH)") == "inter-provincial (BTH)"
+        assert cluster_words(cluster) == "京津冀城市群: DIGI — 河北省 35 (52 %)"
         assert stopped_words({"status": "feasible", "message": "Time limit reached", "gap": 0.0156}, 120) == (
             "feasible — stopped by the time limit (120 s) at gap 1.56 %"
         )
