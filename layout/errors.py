@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,16 +31,24 @@ def phrase(message: str, **fields: Any) -> Phrase:
     return Phrase(message, fields)
 
 
+def _english(message: str, **fields: Any) -> str:
+    return message.format(**fields) if fields else message
+
+
+# A message of ours in the language of the moment: layout.language's `translate`, which it sets here when imported
+# (it imports this module, so this one cannot import it); English until then.
+translator: Callable[..., str] = _english
+
+
 def shown(text: str) -> str:
     """`text` in the current language where it is a Phrase (its fields too), as it is otherwise."""
     if not isinstance(text, Phrase):
         return text
-    from layout.language import translate
-
-    return translate(text.message, **{k: shown(v) if isinstance(v, str) else v for k, v in text.fields.items()})
+    return translator(text.message, **{k: shown(v) if isinstance(v, str) else v for k, v in text.fields.items()})
 
 
 COMMAND_LINE = phrase("command line")  # where a problem of a command's option is
+PROBLEM_FORM = phrase("expected {expected}; found {found}", expected="…", found="…")  # what a problem says
 
 
 @dataclass(frozen=True)
@@ -56,11 +64,9 @@ class Problem:
     found: str
 
     def __str__(self) -> str:
-        from layout.language import tr
-
         where = f"{self.file}:{self.line}" if self.line else shown(self.file)
         key = f" {self.key}:" if self.key else ""
-        said = tr("expected {expected}; found {found}", expected=shown(self.expected), found=shown(self.found))
+        said = translator(PROBLEM_FORM.message, expected=shown(self.expected), found=shown(self.found))
         return f"{where}:{key} {said}"
 
 

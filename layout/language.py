@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import layout.errors as errors
 from layout.errors import InputError, LayoutError, Problem
 
 LANGUAGES = ("en", "zh")
@@ -122,6 +123,9 @@ def translate(message: str, **fields: Any) -> str:
     lang = current()
     text = message if lang == "en" else catalogue(lang).get(message, message)
     return text.format(**fields) if fields else text
+
+
+errors.translator = translate  # a problem's texts (layout.errors.Phrase) read in the language of the moment
 
 
 def named(name: str, name_zh: str | None) -> str:

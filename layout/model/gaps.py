@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from layout.errors import InputError
 from layout.language import marked, tr, translate, trn
+from layout.regions.indicators import indicator_words
 from layout.spec.load import LoadedSpec
 from layout.words import listing
 
@@ -38,7 +39,7 @@ class DataGap:
         if self.rule_of is not None:
             return tr(
                 "{indicator}: no data for {names}; they fail its condition in {industry}'s eligibility rule",
-                indicator=self.indicator,
+                indicator=indicator_words(self.indicator),
                 names=names,
                 industry=self.rule_of,
             )
@@ -47,14 +48,14 @@ class DataGap:
                 return tr(
                     "{indicator}: no data for {names}; they fail its condition in the {kind} eligibility rule "
                     "({industries})",
-                    indicator=self.indicator,
+                    indicator=indicator_words(self.indicator),
                     names=names,
                     kind=translate(KIND_WORDS.get(self.kind, self.kind)),
                     industries=listing(self.industries, None),
                 )
             return tr(
                 "{indicator}: no data for {names}; they fail its condition in the {kind} eligibility rule",
-                indicator=self.indicator,
+                indicator=indicator_words(self.indicator),
                 names=names,
                 kind=translate(KIND_WORDS.get(self.kind, self.kind)),
             )
@@ -62,7 +63,7 @@ class DataGap:
             "{indicator}: no data for {names}; their {industries} score counts nothing for it",
             "{indicator}: no data for {names}; their {industries} scores count nothing for it",
             len(self.industries),
-            indicator=self.indicator,
+            indicator=indicator_words(self.indicator),
             names=names,
             industries=listing(self.industries, None),
         )

@@ -22,6 +22,7 @@ from layout.model.levels import Reason, apply_levels, group_catalogue
 from layout.model.levers import LeverNote, effective_industries, period_of
 from layout.model.reference import Reference
 from layout.paths import geodata_file
+from layout.regions.indicators import indicator_words
 from layout.regions.readers import RegionSet
 from layout.spec.load import LoadedSpec
 from layout.spec.schema import Eligibility
@@ -253,12 +254,17 @@ def _passes(rule: Eligibility, row: pd.Series, nested: bool = False) -> tuple[bo
                 else tr("not all of ({reasons})", reasons=why)
             )
         elif pd.isna(v := row[c.indicator]):
-            ok, why = False, tr("no data for {indicator}", indicator=c.indicator)
+            ok, why = False, tr("no data for {indicator}", indicator=indicator_words(c.indicator))
         else:
             ok = (c.min is None or v >= c.min) and (c.max is None or v <= c.max)
             low, high = f">= {c.min:g}" if c.min is not None else "", f"<= {c.max:g}" if c.max is not None else ""
             bound = tr("{low} and {high}", low=low, high=high) if low and high else low or high
-            why = tr("{indicator} = {value}, rule {bound}", indicator=c.indicator, value=f"{v:g}", bound=bound)
+            why = tr(
+                "{indicator} = {value}, rule {bound}",
+                indicator=indicator_words(c.indicator),
+                value=f"{v:g}",
+                bound=bound,
+            )
         passed.append(ok)
         if not ok:
             reasons.append(why)

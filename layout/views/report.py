@@ -699,7 +699,9 @@ def _texts(entries: list[dict]) -> str:
     return "<ul class='tight'>" + "".join(f"<li>{e(x.get('text'))}</li>" for x in entries) + "</ul>"
 
 
-def _sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]) -> str:
+def sources_section(metrics: dict, manifest: dict, region_names: dict[str, str]) -> str:
+    """The report's section on its data: the files read, the caveats, the notes on the data and what is missing
+    (metrics.json `missing_data`, `data_notes`), the regions eligible for nothing (HTML, every value escaped)."""
     files = manifest.get("files_read", [])
     out = [
         f"<h3>{e(tr('Files read'))}</h3><ul class='tight'>"
@@ -1526,7 +1528,7 @@ def render_report(result_dir: Path, link_from: Path | None = None) -> str:
             sections.append(("map", tr("Map: clusters per region"), svg + f'<p class="muted">{_t(note)}</p>'))
     sections += [
         ("explanation", tr("Binding constraints and shadow prices"), _explanation_section(expl)),
-        ("sources", tr("Data sources and caveats"), _sources_section(metrics, manifest, region_names)),
+        ("sources", tr("Data sources and caveats"), sources_section(metrics, manifest, region_names)),
         ("solver", tr("Solver facts"), _solver_section(metrics, manifest)),
         (
             "reference",

@@ -261,13 +261,13 @@ def test_notes_on_the_data_are_not_called_missing_data():
     """Found by a planner's trial: at prefecture level notes such as `population_2019: prefecture values: 2020 census`
     or a budget split by GDP were printed as 缺失数据 (missing data). metrics.json `data_notes` says which are notes."""
     from layout.cli import data_lines
-    from layout.views.report import _sources_section
+    from layout.views.report import sources_section
 
     gap, note = "s: no data for A; their T score counts nothing for it", "population_2019: the 2020 census"
     with using("zh"):
         assert data_lines([note, gap], [note]) == [f"数据说明：{note}", f"缺失数据：{gap}"]
     with using("en"):
         assert data_lines([note, gap], [note]) == [f"data note: {note}", f"missing data: {gap}"]
-        page = _sources_section({"missing_data": [note, gap], "data_notes": [note]}, {}, {})
+        page = sources_section({"missing_data": [note, gap], "data_notes": [note]}, {}, {})
         assert f"Notes on the data: <ul class='tight'><li>{note}</li></ul>" in page
         assert f"Missing data: <ul class='tight'><li>{gap}</li></ul>" in page
