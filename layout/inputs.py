@@ -16,7 +16,7 @@ import os
 import stat
 from pathlib import Path
 
-from layout.errors import InputError, Problem
+from layout.errors import InputError, Problem, phrase
 
 MiB = 2**20
 TEXT_LIMIT = 64 * MiB
@@ -40,22 +40,22 @@ def _too_large(size: int, limit: int) -> str:
 def _kind(mode: int) -> str:
     """What a file that is not a regular file is, for messages."""
     for test, name in (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISCHR, "a character device (e.g. /dev/zero)"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, phrase("a folder")),
+        (stat.S_ISCHR, phrase("a character device (e.g. /dev/zero)")),
+        (stat.S_ISBLK, phrase("a block device")),
+        (stat.S_ISFIFO, phrase("a FIFO (named pipe)")),
+        (stat.S_ISSOCK, phrase("a socket")),
     ):
         if test(mode):
             return name
-    return "not a regular file"
+    return phrase("not a regular file")
 
 
 def _oserror(e: OSError) -> str:
     if e.errno == errno.ENOENT:
-        return "no such file"
+        return phrase("no such file")
     if e.errno == errno.ELOOP:
-        return "a symbolic link loop"
+        return phrase("a symbolic link loop")
     return f"{type(e).__name__}: {e.strerror or e}"
 
 
@@ -64,7 +64,7 @@ def not_readable(path: Path, limit: int = TEXT_LIMIT) -> str | None:
     try:
         st = os.stat(path)
     except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
-        return _oserror(e) if isinstance(e, OSError) else "an invalid path"
+        return _oserror(e) if isinstance(e, OSError) else phrase("an invalid path")
     if not stat.S_ISREG(st.st_mode):
         return _kind(st.st_mode)
     return _too_large(st.st_size, limit) if st.st_size > limit else None
@@ -80,12 +80,12 @@ def read_bytes(path: Path, what: str, limit: int = TEXT_LIMIT) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except (OSError, ValueError) as e:
         raise InputError(
-            Problem(label, None, "", what, _oserror(e) if isinstance(e, OSError) else "an invalid path")
+            Problem(label, None, "", what, _oserror(e) if isinstance(e, OSError) else phrase("an invalid path"))
         ) from None
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise InputError(Problem(label, None, "", f"{what} (a regular file)", _kind(st.st_mode)))
+            raise InputError(Problem(label, None, "", phrase("{what} (a regular file)", what=what), _kind(st.st_mode)))
         try:
             data = f.read(limit + 1) if st.st_size <= limit else b""
         except OSError as e:

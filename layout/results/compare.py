@@ -479,7 +479,7 @@ def _metric_lines(d: dict) -> list[str]:
                     else v["coverage"]
                 )
             )
-            lines.append(f"    {side.upper()}: {text}")
+            lines.append("    " + tr("{side}: {text}", side=side.upper(), text=text))
     return lines
 
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from layout.errors import InputError, Problem, expected_of
+from layout.errors import InputError, Problem, expected_of, phrase
 from layout.inputs import GEO_LIMIT, read_text
 from layout.language import current, tr
 from layout.results.staging import MANIFEST, PROGRAM, staged_output, write_json
@@ -127,7 +127,7 @@ ALTERNATIVES_HTML = "alternatives.html"  # an alternatives folder's page: the ta
 ALTERNATIVES_MAP_HTML = "alternatives_map.html"  # an alternatives folder's map: the share of layouts designating each
 OPTIMUM_DIR = "optimum"  # an alternatives folder's OPTIMUM_DIR/: the optimum's results folder
 ALTERNATIVES_DIR = "alternatives"  # an alternatives folder's ALTERNATIVES_DIR/a01/ …: one folder per alternative
-FOLDER = "a results folder written by `layout solve`"
+FOLDER = phrase("a results folder written by `layout solve`")
 LAYOUT_KEYS = ("region_code", "industry", "tier")  # the columns every layout table is read with (and capacity)
 
 Number = float | None
@@ -550,7 +550,9 @@ def require(folder: Path, *names: str, what: str = FOLDER) -> Path:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(
-            Problem(str(folder), None, "", what, "no such folder" if not folder.exists() else "not a folder")
+            Problem(
+                str(folder), None, "", what, phrase("no such folder") if not folder.exists() else phrase("not a folder")
+            )
         )
     missing = [n for n in names if not (folder / n).is_file()]
     if missing:

@@ -7,6 +7,7 @@ import errno
 import hashlib
 import itertools
 import os
+import re
 import types
 import typing
 from contextvars import ContextVar
@@ -30,7 +31,7 @@ PATH_FIELDS: tuple[tuple[str, ...], ...] = (
     ("regions", "indicators"),
     ("reference", "layout"),
 )
-CONSTRAINT_FILE = "a constraint file (YAML)"
+CONSTRAINT_FILE = phrase("a constraint file (YAML)")
 MAX_EXTENDS = 32  # files in one `extends:` chain
 # where a load may read files (`load`'s `within`: the workbench's FILE folder); None: anywhere
 _within: ContextVar[Path | None] = ContextVar("within", default=None)
@@ -149,14 +150,29 @@ def _check_expansion(root: yaml.Node, label: str) -> None:
     size(root, ())
 
 
+# a top-level `language: zh` line, found in a file that is not valid YAML (its problems speak that language)
+_LANGUAGE_LINE = re.compile(r"^language:[ \t]*(['\"]?)(zh|en)\1[ \t]*(#.*)?$", re.M)
+
+
 def _read_yaml(path: Path, text: str | None = None) -> tuple[Any, dict[Path_, tuple[str, int]]]:
     """Safe-load YAML and record the line of every key path (1-based). `text`: the file's content as an editor holds
-    it (None: read `path`)."""
+    it (None: read `path`). Its problems speak the language a top-level `language:` line of it states."""
     label = str(path)
     if text is None:
         text = read_text(path, CONSTRAINT_FILE)
     elif len(text.encode("utf-8", "surrogatepass")) > TEXT_LIMIT:
         raise InputError(Problem(label, None, "", f"{CONSTRAINT_FILE} of at most {TEXT_LIMIT:,} bytes", "more"))
+    try:
+        return _parsed(label, text)
+    except InputError as e:
+        stated = _LANGUAGE_LINE.search(text)
+        if e.language is None and stated:
+            e.language = stated.group(2)
+        raise
+
+
+def _parsed(label: str, text: str) -> tuple[Any, dict[Path_, tuple[str, int]]]:
+    """`_read_yaml`'s work on the text of the file `label`."""
     try:
         loader = yaml.SafeLoader(text)  # its reader refuses unprintable characters at once
         node = loader.get_single_node()
@@ -337,7 +353,13 @@ def _merged_over_bases(
         raise InputError(replace(at, expected="a chain of files without a cycle", found=f"{base_path} extends itself"))
     why = not_readable(base_path)
     if why is not None:
-        raise InputError(replace(at, expected=_did_you_mean_base(base_ref, base_path), found=f"{base_path}: {why}"))
+        raise InputError(
+            replace(
+                at,
+                expected=_did_you_mean_base(base_ref, base_path),
+                found=phrase("{path}: {why}", path=str(base_path), why=why),
+            )
+        )
     base, base_pos, files = _load_merged(base_path, chain + (real,))
     replaced: list[Path_] = []
     merged = _merge(base, {k: v for k, v in data.items() if k != "extends"}, (), replaced)

@@ -160,3 +160,21 @@ def test_a_problem_found_before_the_file_is_read_speaks_the_language_it_states(t
     assert result.exit_code == 2
     assert result.stderr == f"错误（输入有误）：{tmp_path / '输出.txt'}: --out: 应为文件夹路径；实为已存在的文件\n"
     assert (tmp_path / "输出.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_missing_file_or_folder_and_a_yaml_syntax_error_are_said_in_chinese(tmp_path):
+    """Found by a second trial: a missing constraint file or results folder, a missing base file and a YAML syntax
+    error in a file that says `language: zh` were refused with English words (a syntax error entirely in English)."""
+    result = runner.invoke(app, ["validate", str(tmp_path / "nofile.yaml"), "--lang", "zh"], env=ENV)
+    assert result.stderr == f"错误（输入有误）：{tmp_path / 'nofile.yaml'}: 应为约束文件（YAML）；实为不存在的文件\n"
+    result = runner.invoke(app, ["explain", str(tmp_path / "nothere"), "--lang", "zh"], env=ENV)
+    assert result.stderr == (
+        f"错误（输入有误）：{tmp_path / 'nothere'}: 应为由 `layout solve` 写出的结果文件夹；实为不存在的文件夹\n"
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "extends: default\nlanguage: zh\nlimits:\n  max_clusters: 3\n   min_clusters: 1\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["validate", str(broken)], env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误（输入有误）：{broken}:5: 应为有效的 YAML；实为"), result.stderr

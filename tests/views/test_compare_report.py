@@ -41,6 +41,7 @@ import pytest
 
 from layout.analysis.explain import explain
 from layout.errors import InputError
+from layout.language import using
 from layout.pipeline import solve_scenario
 from layout.results.compare import compare, format_comparison
 from layout.results.staging import write_json
@@ -345,6 +346,10 @@ def test_compare_states_the_declared_metrics_and_coverage(results, declared_dir)
     assert [(m["industry"], m["a"]) for m in d["declared"]["regions_per_industry"]] == [("A", 2), ("B", 1), ("D", 0)]
     text = format_comparison(d)
     assert "    A: 2 of 3 provinces; the other 1 have no sourced plan\n    B: no declared.csv in this folder\n" in text
+    with using("zh"):  # full-width colons after A and B; each count of changes with its measure word
+        zh = format_comparison(d)
+    assert "    A：3个省份中的2个；其余1个未找到有出处的规划\n" in zh, zh
+    assert re.search(r"集群布局：新增\d+处，移除\d+处，层级变更\d+处，规模变更\d+处，未变\d+处", zh), zh
     # three layouts side by side: declared (A only), baseline and optimised of A and B, then B − A of the optimised
     base = {
         side: json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["baseline"]
