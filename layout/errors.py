@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def _english(message: str, **fields: Any) -> str:
+    """A message of ours in English (as written), its fields filled in."""
+    return message.format(**fields) if fields else message
+
+
 class Phrase(str):
     """A text of ours inside a problem (what was expected, what was found, "command line"), made where the language
     it will be read in is not yet known (a constraint file's `language:` is read with the file whose problems these
@@ -18,7 +23,7 @@ class Phrase(str):
     fields: dict[str, Any]
 
     def __new__(cls, message: str, fields: dict[str, Any]) -> Phrase:
-        text = super().__new__(cls, message.format(**fields) if fields else message)
+        text = super().__new__(cls, _english(message, **fields))
         text.message, text.fields = message, fields
         return text
 
@@ -29,10 +34,6 @@ class Phrase(str):
 def phrase(message: str, **fields: Any) -> Phrase:
     """`message` (English, a catalogue id as `layout.language.tr`'s) with its fields, translated where shown."""
     return Phrase(message, fields)
-
-
-def _english(message: str, **fields: Any) -> str:
-    return message.format(**fields) if fields else message
 
 
 # A message of ours in the language of the moment: layout.language's `translate`, which it sets here when imported

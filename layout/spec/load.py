@@ -42,7 +42,7 @@ def _inside(path: Path, root: Path) -> bool:
     return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
-def outside_words(root: Path) -> str:
+def _outside_words(root: Path) -> str:
     """What a path read under `within` must be."""
     return phrase("a file in {folder} (the workbench reads no file outside its file's folder)", folder=str(root))
 
@@ -347,7 +347,7 @@ def _merged_over_bases(
     base_path = models_file(DEFAULT_MODEL) if base_ref == "default" else (path.parent / base_ref)
     root = _within.get()
     if root is not None and base_ref != "default" and not _inside(base_path, root):
-        raise InputError(replace(at, expected=outside_words(root), found=str(base_path)))
+        raise InputError(replace(at, expected=_outside_words(root), found=str(base_path)))
     real = _real(base_path, at)
     if real in chain:
         raise InputError(replace(at, expected="a chain of files without a cycle", found=f"{base_path} extends itself"))
@@ -475,7 +475,7 @@ def load(path: str | Path | None = None, text: str | None = None, within: Path |
     spec.text = text
     if within is not None:
         named = [(key, spec.path_of(*key)) for key in PATH_FIELDS]
-        far = [spec.problem(key, outside_words(within), str(p)) for key, p in named if p and not _inside(p, within)]
+        far = [spec.problem(key, _outside_words(within), str(p)) for key, p in named if p and not _inside(p, within)]
         if far:
             raise InputError(far)
     return spec
